@@ -1,0 +1,86 @@
+"""The small interface every generation backend implements.
+
+A backend turns a GenerationRequest into frames + audio + metadata. It reports progress through a
+callback and polls a cancel check between steps; it never touches the database or storage (the
+worker does that), so the same backend runs in tests, on a laptop and on a GPU worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from PIL import Image
+
+ProgressCallback = Callable[[float], None]  # fraction done, 0.0 .. 1.0
+CancelCheck = Callable[[], bool]  # True when the job should stop
+
+
+class GenerationCancelled(Exception):
+    """Raised by a backend when its cancel check returned True."""
+
+
+@dataclass(frozen=True)
+class Shot:
+    prompt: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class VoiceProfile:
+    """What the TTS needs to speak in a cameo owner's voice (no raw biometrics)."""
+
+    pitch_hz: float
+    espeak_voice: str = "en-us"
+
+
+@dataclass(frozen=True)
+class CameoReference:
+    handle: str
+    is_human: bool
+    portraits: tuple[Image.Image, ...]  # verified portrait crops, RGB
+    voice: VoiceProfile | None
+    preferences: str = ""
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    prompt: str  # the full instruction, owner preferences already appended
+    model: str  # "sora-2" | "sora-2-pro"
+    width: int
+    height: int
+    seed: int
+    shots: tuple[Shot, ...]  # one shot when there is no storyboard; hard cuts between shots
+    fps: int = 24
+    input_image: Image.Image | None = None  # already fitted to width x height
+    parent_video: Path | None = None  # remix: the parent's MP4
+    cameos: tuple[CameoReference, ...] = ()
+
+    @property
+    def seconds(self) -> float:
+        return sum(shot.seconds for shot in self.shots)
+
+
+@dataclass
+class GenerationResult:
+    frames: Sequence[np.ndarray]  # each H x W x 3, uint8, RGB
+    fps: int
+    audio: np.ndarray | None  # samples x channels, float32 in [-1, 1]
+    sample_rate: int
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    name: str
+    is_preview: bool  # True for stand-ins that are not a real video model (labelled in the UI)
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        *,
+        on_progress: ProgressCallback,
+        should_cancel: CancelCheck,
+    ) -> GenerationResult: ...

@@ -1,0 +1,133 @@
+"""Typed readers for settings that come from the environment.
+
+Each helper raises ImproperlyConfigured with the variable's name on a bad value, so a typo in a
+deployment stops the process at start-up instead of surfacing as odd behaviour later.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None:
+        raise ImproperlyConfigured(f"{name} must be set")
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    lowered = raw.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false, yes/no), got {raw!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def env_path(name: str, default: Path | None = None, *, must_exist: bool = False) -> Path | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    path = Path(raw).expanduser()
+    if must_exist and not path.exists():
+        raise ImproperlyConfigured(f"{name} points to {path}, which does not exist")
+    return path
+
+
+def parse_database_url(url: str) -> dict[str, object]:
+    """postgres://user:pass@host:port/name or sqlite:///path into a Django DATABASES entry."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        # sqlite:///relative.db and sqlite:////abs/path.db both name a file path after "//".
+        name = unquote(parsed.path[1:] if parsed.path.startswith("//") else parsed.path.lstrip("/"))
+        if parsed.netloc or not name:
+            raise ImproperlyConfigured(f"DATABASE_URL sqlite form is sqlite:///path, got {url!r}")
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
+    if parsed.scheme in {"postgres", "postgresql"}:
+        name = unquote(parsed.path.lstrip("/"))
+        if not name:
+            raise ImproperlyConfigured(f"DATABASE_URL must name a database, got {url!r}")
+        options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        try:
+            port = parsed.port
+        except ValueError:
+            raise ImproperlyConfigured(f"DATABASE_URL has a bad port: {url!r}") from None
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(port or ""),
+            "OPTIONS": options,
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    raise ImproperlyConfigured(
+        f"DATABASE_URL scheme must be sqlite or postgres, got {parsed.scheme!r}"
+    )
+
+
+def check_redis_url(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.scheme not in {"redis", "rediss", "unix"} or not (parsed.hostname or parsed.path):
+        raise ImproperlyConfigured(f"REDIS_URL must look like redis://host:port/db, got {url!r}")
+    return url
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    bucket: str
+    endpoint_url: str | None
+    region: str | None
+    access_key: str | None
+    secret_key: str | None
+
+
+def read_s3_settings() -> S3Settings:
+    return S3Settings(
+        bucket=env_str("S3_BUCKET"),
+        endpoint_url=os.environ.get("S3_ENDPOINT_URL") or None,
+        region=os.environ.get("S3_REGION") or None,
+        access_key=os.environ.get("S3_ACCESS_KEY_ID") or None,
+        secret_key=os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+    )
