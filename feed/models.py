@@ -89,3 +89,30 @@ class Block(models.Model):
             models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
             models.CheckConstraint(condition=~Q(blocker=F("blocked")), name="block_not_self"),
         ]
+
+
+class Post(models.Model):
+    """A published video. Drafts live in generation until their owner posts them."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        UNLISTED = "unlisted", "Unlisted (anyone with the link)"
+        PRIVATE = "private", "Only me"
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    video = models.FileField(upload_to="posts/%Y/%m/")
+    poster = models.ImageField(upload_to="posters/%Y/%m/", blank=True)
+    caption = models.CharField(max_length=2200, blank=True)
+    prompt = models.TextField(blank=True)
+    show_prompt = models.BooleanField(default=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    is_preview = models.BooleanField(default=False, help_text="Rendered by the CPU preview renderer, not a video model")
+    seconds = models.PositiveSmallIntegerField(default=4)
+    remix_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["visibility", "-created_at"]), models.Index(fields=["author", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"post {self.pk} by @{self.author.username}"

@@ -1,7 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("generation.urls")),
     path("", include("feed.urls")),
 ]
+
+if settings.MEDIA_STORAGE == "local":
+    # Local media is served by Django itself (S3 deployments hand out presigned URLs instead).
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))

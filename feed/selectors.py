@@ -1,0 +1,89 @@
+"""Reads for accounts and the social graph."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from feed.models import Block, Follow, Post, User
+from sora_site.errors import DomainError
+
+
+def user_get_by_handle(handle: str) -> User:
+    try:
+        return User.objects.get(username=handle.lower(), is_active=True)
+    except User.DoesNotExist:
+        raise DomainError("user_not_found", f"There is no account @{handle}.", status=404) from None
+
+
+def is_blocked_either_way(a: User, b: User) -> bool:
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
+
+
+def is_following(follower: User, followee: User) -> bool:
+    return Follow.objects.filter(follower=follower, followee=followee).exists()
+
+
+def are_mutuals(a: User, b: User) -> bool:
+    return is_following(a, b) and is_following(b, a) and not is_blocked_either_way(a, b)
+
+
+def users_hidden_from(viewer: User) -> QuerySet[User]:
+    """Everyone `viewer` blocked or who blocked `viewer`: hidden both ways."""
+    return User.objects.filter(
+        Q(blocked_by_edges__blocker=viewer) | Q(blocking_edges__blocked=viewer)
+    ).distinct()
+
+
+def followers_of(user: User) -> QuerySet[User]:
+    return User.objects.filter(following_edges__followee=user, is_active=True).order_by("username")
+
+
+def following_of(user: User) -> QuerySet[User]:
+    return User.objects.filter(follower_edges__follower=user, is_active=True).order_by("username")
+
+
+def mutuals_of(user: User) -> QuerySet[User]:
+    follows_back = Follow.objects.filter(follower=OuterRef("pk"), followee=user)
+    return following_of(user).filter(Exists(follows_back)).exclude(pk__in=users_hidden_from(user))
+
+
+def profile_counts(user: User) -> dict[str, int]:
+    return {
+        "followers": Follow.objects.filter(followee=user).count(),
+        "following": Follow.objects.filter(follower=user).count(),
+    }
+
+
+def posts_visible_to(viewer: User | None) -> QuerySet[Post]:
+    """Public posts, minus authors hidden from the viewer by a block either way."""
+    posts = Post.objects.filter(visibility=Post.Visibility.PUBLIC, author__is_active=True)
+    if viewer is not None and viewer.is_authenticated:
+        posts = posts.exclude(author__in=users_hidden_from(viewer))
+    return posts.select_related("author")
+
+
+def feed_latest(viewer: User | None, *, following_only: bool = False, limit: int = 20) -> list[Post]:
+    posts = posts_visible_to(viewer)
+    if following_only and viewer is not None and viewer.is_authenticated:
+        posts = posts.filter(author__follower_edges__follower=viewer)
+    return list(posts.order_by("-created_at")[:limit])
+
+
+def profile_posts(profile: User, viewer: User | None) -> list[Post]:
+    posts = Post.objects.filter(author=profile)
+    if viewer is None or viewer.pk != profile.pk:
+        posts = posts.filter(visibility=Post.Visibility.PUBLIC)
+    return list(posts.order_by("-created_at")[:60])
+
+
+def post_get_for_viewer(post_id: int, viewer: User | None) -> Post:
+    try:
+        post = Post.objects.select_related("author", "remix_of__author").get(pk=post_id, author__is_active=True)
+    except Post.DoesNotExist:
+        raise DomainError("post_not_found", "This post does not exist.", status=404) from None
+    is_owner = viewer is not None and viewer.is_authenticated and viewer.pk == post.author_id
+    if post.visibility == Post.Visibility.PRIVATE and not is_owner:
+        raise DomainError("post_not_found", "This post does not exist.", status=404)
+    if viewer is not None and viewer.is_authenticated and not is_owner and is_blocked_either_way(viewer, post.author):
+        raise DomainError("post_not_found", "This post does not exist.", status=404)
+    return post

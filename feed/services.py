@@ -1,0 +1,160 @@
+"""Writes for accounts and the social graph. Each function validates, authorizes and mutates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from feed.models import Block, Follow, InviteCode, User, age_on, handle_validator
+from sora_site.errors import DomainError
+
+AVATAR_SIZE = 512
+AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def user_sign_up(
+    *,
+    username: str,
+    password: str,
+    birth_date: dt.date,
+    display_name: str = "",
+    invite_code: str = "",
+    today: dt.date | None = None,
+) -> User:
+    username = username.strip().lower()
+    try:
+        handle_validator(username)
+    except ValidationError as exc:
+        raise DomainError("invalid_handle", exc.messages[0], field="username") from None
+    today = today or timezone.localdate()
+    if birth_date > today:
+        raise DomainError("invalid_birth_date", "Birth date cannot be in the future.", field="birth_date")
+    if age_on(birth_date, today) < settings.MINIMUM_AGE:
+        raise DomainError(
+            "under_minimum_age",
+            f"You must be at least {settings.MINIMUM_AGE} years old to use this app.",
+            field="birth_date",
+        )
+    candidate = User(username=username, birth_date=birth_date, display_name=display_name.strip())
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise DomainError("weak_password", " ".join(exc.messages), field="password") from None
+
+    with transaction.atomic():
+        if settings.INVITE_ONLY or invite_code:
+            _invite_redeem(invite_code)
+        if User.objects.filter(username=username).exists():
+            raise DomainError("handle_taken", "That handle is taken.", field="username")
+        candidate.set_password(password)
+        try:
+            with transaction.atomic():
+                candidate.save()
+        except IntegrityError:  # a concurrent sign-up won the race for this handle
+            raise DomainError("handle_taken", "That handle is taken.", field="username") from None
+    return candidate
+
+
+def _invite_redeem(code: str) -> None:
+    code = code.strip()
+    if not code:
+        raise DomainError("invite_required", "Sign-up needs an invite code right now.", field="invite_code")
+    # The conditional UPDATE makes redemption safe under concurrent sign-ups.
+    redeemed = (
+        InviteCode.objects.filter(code=code, uses__lt=F("max_uses"))
+        .exclude(expires_at__lt=timezone.now())
+        .update(uses=F("uses") + 1)
+    )
+    if redeemed != 1:
+        raise DomainError("invite_invalid", "That invite code is not valid or has been used up.", field="invite_code")
+
+
+def invite_code_create(*, created_by: User | None, max_uses: int = 1, expires_at: dt.datetime | None = None) -> InviteCode:
+    if max_uses < 1:
+        raise DomainError("invalid_max_uses", "An invite code needs at least one use.")
+    return InviteCode.objects.create(
+        code=secrets.token_urlsafe(9), max_uses=max_uses, expires_at=expires_at, created_by=created_by
+    )
+
+
+def profile_update(*, user: User, display_name: str, bio: str, avatar: UploadedFile | None = None) -> User:
+    user.display_name = display_name.strip()[:50]
+    user.bio = bio.strip()[:300]
+    if avatar is not None:
+        old_name = user.avatar.name if user.avatar else ""
+        user.avatar.save(f"{user.pk}-{secrets.token_hex(4)}.webp", ContentFile(_avatar_normalise(avatar)), save=False)
+        if old_name:
+            user.avatar.storage.delete(old_name)
+    user.save(update_fields=["display_name", "bio", "avatar"])
+    return user
+
+
+def _avatar_normalise(upload: UploadedFile) -> bytes:
+    """Decode by content (never trust the name or MIME type), crop square, re-encode as WebP.
+
+    Re-encoding drops metadata (EXIF GPS) and anything smuggled after the image data.
+    """
+    if upload.size is not None and upload.size > settings.AVATAR_MAX_BYTES:
+        limit_mb = settings.AVATAR_MAX_BYTES / (1024 * 1024)
+        raise DomainError("avatar_too_large", f"Avatars must be at most {limit_mb:.0f} MB.", field="avatar")
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in AVATAR_FORMATS:
+                raise DomainError("avatar_bad_format", "Avatars must be JPEG, PNG, WebP or GIF images.", field="avatar")
+            width, height = probe.size
+            if width * height > settings.AVATAR_MAX_PIXELS:
+                raise DomainError("avatar_too_large", "That image has too many pixels.", field="avatar")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.seek(0)
+            image = image.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise DomainError("avatar_invalid", "That file is not an image we can read.", field="avatar") from None
+    side = min(image.size)
+    left, top = (image.width - side) // 2, (image.height - side) // 2
+    square = image.crop((left, top, left + side, top + side)).resize((AVATAR_SIZE, AVATAR_SIZE), Image.LANCZOS)
+    out = io.BytesIO()
+    square.save(out, "WEBP", quality=85)
+    return out.getvalue()
+
+
+def follow_create(*, follower: User, followee: User) -> Follow:
+    from feed.selectors import is_blocked_either_way
+
+    if follower.pk == followee.pk:
+        raise DomainError("follow_self", "You cannot follow yourself.")
+    if is_blocked_either_way(follower, followee):
+        raise DomainError("blocked", "You cannot follow this account.", status=403)
+    follow, _ = Follow.objects.get_or_create(follower=follower, followee=followee)
+    return follow
+
+
+def follow_delete(*, follower: User, followee: User) -> None:
+    Follow.objects.filter(follower=follower, followee=followee).delete()
+
+
+def block_create(*, blocker: User, blocked: User) -> Block:
+    if blocker.pk == blocked.pk:
+        raise DomainError("block_self", "You cannot block yourself.")
+    with transaction.atomic():
+        block, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        # A block severs the follow graph both ways.
+        Follow.objects.filter(follower=blocker, followee=blocked).delete()
+        Follow.objects.filter(follower=blocked, followee=blocker).delete()
+    return block
+
+
+def block_delete(*, blocker: User, blocked: User) -> None:
+    Block.objects.filter(blocker=blocker, blocked=blocked).delete()

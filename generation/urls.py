@@ -1,0 +1,7 @@
+from django.urls import path
+
+from generation import views
+
+urlpatterns = [
+    path("create/", views.create, name="create"),
+]

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from sora_site import env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_database_url_postgres() -> None:
+    config = env.parse_database_url("postgres://u:p%40ss@db.internal:5433/app?sslmode=require")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["PASSWORD"]) == ("app", "u", "p@ss")
+    assert (config["HOST"], config["PORT"], config["OPTIONS"]) == ("db.internal", "5433", {"sslmode": "require"})
+
+
+def test_database_url_sqlite_absolute_path() -> None:
+    assert env.parse_database_url("sqlite:////tmp/x.db")["NAME"] == "/tmp/x.db"
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "postgres://host/", "sqlite://", "postgres://h:notaport/db"])
+def test_bad_database_urls_fail_loudly(url: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        env.parse_database_url(url)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("off", False), ("0", False)])
+def test_env_bool(monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool) -> None:
+    monkeypatch.setenv("FLAG", raw)
+    assert env.env_bool("FLAG", not expected) is expected
+
+
+def test_env_bool_rejects_garbage(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="FLAG must be a boolean"):
+        env.env_bool("FLAG", False)
+
+
+def test_env_int_and_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("N", "ten")
+    with pytest.raises(ImproperlyConfigured, match="N must be an integer"):
+        env.env_int("N", 1)
+    monkeypatch.setenv("N", "-1")
+    with pytest.raises(ImproperlyConfigured, match="N must be >= 0"):
+        env.env_int("N", 1, minimum=0)
+    monkeypatch.setenv("STORE", "ftp")
+    with pytest.raises(ImproperlyConfigured, match="STORE must be one of local, s3"):
+        env.env_choice("STORE", "local", ("local", "s3"))
+
+
+def test_redis_url_checked() -> None:
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        env.check_redis_url("localhost:6379")
+
+
+def _settings_process(extra: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEDIA_STORAGE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    environment.update({"DJANGO_SETTINGS_MODULE": "sora_site.settings", **extra})
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+
+
+def test_bad_settings_stop_the_process_with_the_variable_name(tmp_path: Path) -> None:
+    result = _settings_process({"MEDIA_STORAGE": "ftp", "VAR_DIR": str(tmp_path)}, "import django; django.setup()")
+    assert result.returncode != 0
+    assert "MEDIA_STORAGE must be one of local, s3" in result.stderr
+
+
+def test_s3_storage_needs_a_bucket(tmp_path: Path) -> None:
+    result = _settings_process({"MEDIA_STORAGE": "s3", "VAR_DIR": str(tmp_path)}, "import django; django.setup()")
+    assert "S3_BUCKET must be set" in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
+    result = _settings_process(
+        {"DEBUG": "0", "HTTPS_ONLY": "1", "SECRET_KEY": "k" * 20 + "Zq9!" * 10 + "x" * 20,
+         "ALLOWED_HOSTS": "video.example.org", "VAR_DIR": str(tmp_path)},
+        "import django, sys; from django.core.management import call_command; django.setup(); "
+        "call_command('check', '--deploy', '--fail-level', 'WARNING')",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout + result.stderr
+
+
+def test_secret_key_is_generated_once_into_var(tmp_path: Path) -> None:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    first = _settings_process({"VAR_DIR": str(tmp_path), "SECRET_KEY": ""}, code)
+    second = _settings_process({"VAR_DIR": str(tmp_path), "SECRET_KEY": ""}, code)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout and len(first.stdout.strip()) >= 50
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600

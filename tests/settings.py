@@ -1,0 +1,27 @@
+"""Test settings: production settings, plus a real Redis when the environment gives none.
+
+Loaded by pytest-django before anything touches Django, so the Celery app and the Channels layer
+are configured against that Redis from the start (never in-memory or eager: tests use the real stack).
+"""
+
+import atexit
+import os
+import tempfile
+from pathlib import Path
+
+from sora_site import embedded_redis
+
+# Playwright's sync API keeps an event loop in the main thread; Django's ORM guard would trip on it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+if not os.environ.get("REDIS_URL"):
+    _redis_process, os.environ["REDIS_URL"] = embedded_redis.start(Path(tempfile.mkdtemp(prefix="redis-")))
+    atexit.register(_redis_process.terminate)
+
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="sora-test-var-"))
+os.environ.setdefault("CHANNELS_PREFIX", f"test{os.getpid()}")
+
+from sora_site.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; argon2 is tested on its own
