@@ -109,6 +109,7 @@ class Post(models.Model):
     is_preview = models.BooleanField(default=False, help_text="Rendered by the CPU preview renderer, not a video model")
     seconds = models.PositiveSmallIntegerField(default=4)
     remix_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes")
+    job = models.OneToOneField("generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="post")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

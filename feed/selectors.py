@@ -87,3 +87,21 @@ def post_get_for_viewer(post_id: int, viewer: User | None) -> Post:
     if viewer is not None and viewer.is_authenticated and not is_owner and is_blocked_either_way(viewer, post.author):
         raise DomainError("post_not_found", "This post does not exist.", status=404)
     return post
+
+
+def remix_ancestors(post: Post, viewer: User | None, *, limit: int = 10) -> list[Post]:
+    """The posts this one remixes, nearest first, stopping at one the viewer may not see."""
+    chain: list[Post] = []
+    current = post.remix_of
+    while current is not None and len(chain) < limit:
+        try:
+            current = post_get_for_viewer(current.pk, viewer)
+        except DomainError:
+            break
+        chain.append(current)
+        current = current.remix_of
+    return chain
+
+
+def remixes_of(post: Post, viewer: User | None) -> list[Post]:
+    return list(posts_visible_to(viewer).filter(remix_of=post).order_by("-created_at")[:30])

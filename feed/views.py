@@ -115,4 +115,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer = request.user if request.user.is_authenticated else None
     post = selectors.post_get_for_viewer(post_id, viewer)
-    return render(request, "feed/post_detail.html", {"post": post})
+    context = {
+        "post": post,
+        "ancestors": selectors.remix_ancestors(post, viewer),
+        "remixes": selectors.remixes_of(post, viewer),
+    }
+    return render(request, "feed/post_detail.html", context)

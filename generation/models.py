@@ -1,1 +1,88 @@
+from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def new_public_id() -> str:
+    return f"video_{secrets.token_hex(12)}"
+
+
+class GenerationJob(models.Model):
+    """One generation request. The row is the truth; Celery messages only point at it.
+
+    queued -> in_progress -> finishing -> completed | failed | cancelled
+    (a stalled in_progress/finishing job goes back to queued until it has failed too often).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        IN_PROGRESS = "in_progress"
+        FINISHING = "finishing"
+        COMPLETED = "completed"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    ACTIVE_STATES = (State.QUEUED, State.IN_PROGRESS, State.FINISHING)
+
+    public_id = models.CharField(max_length=40, unique=True, default=new_public_id)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_jobs")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+
+    prompt = models.TextField()
+    model = models.CharField(max_length=32)
+    width = models.PositiveSmallIntegerField()
+    height = models.PositiveSmallIntegerField()
+    seconds = models.PositiveSmallIntegerField()
+    shots = models.JSONField(default=list)  # [{"prompt": str, "seconds": int}], one entry without a storyboard
+    seed = models.BigIntegerField()
+    input_image = models.ImageField(upload_to="inputs/%Y/%m/", blank=True)
+    remix_of_post = models.ForeignKey("feed.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="remix_jobs")
+    remix_of_job = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remix_jobs")
+
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    job_token = models.CharField(max_length=32, blank=True)  # set by each claim; writes must present it
+    cancel_requested = models.BooleanField(default=False)
+    failures = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    charged_seconds = models.PositiveSmallIntegerField(default=0)  # quota; refunded on failure/cancel
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    timings = models.JSONField(default=dict)  # seconds per phase of the last run
+    gpu_seconds = models.FloatField(default=0)
+
+    video = models.FileField(upload_to="drafts/%Y/%m/", blank=True)
+    poster = models.ImageField(upload_to="drafts/%Y/%m/", blank=True)
+    backend = models.CharField(max_length=16, blank=True)
+    is_preview = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "idempotency_key"], condition=~models.Q(idempotency_key=""), name="job_idempotency_key_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def size(self) -> str:
+        return f"{self.width}x{self.height}"
+
+    @property
+    def is_storyboard(self) -> bool:
+        return len(self.shots) > 1

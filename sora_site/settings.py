@@ -240,3 +240,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Generation quotas and the stalled-job watchdog.
+GENERATION_MAX_CONCURRENT = env_int("GENERATION_MAX_CONCURRENT", 2, minimum=1)
+GENERATION_MAX_CONCURRENT_TEEN = env_int("GENERATION_MAX_CONCURRENT_TEEN", 1, minimum=1)
+GENERATION_DAILY_SECONDS = env_int("GENERATION_DAILY_SECONDS", 240, minimum=4)
+GENERATION_DAILY_SECONDS_TEEN = env_int("GENERATION_DAILY_SECONDS_TEEN", 60, minimum=4)
+GENERATION_STALL_SECONDS = env_int("GENERATION_STALL_SECONDS", 180, minimum=10)
+GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 3, minimum=1)
+GENERATION_INPUT_IMAGE_MAX_BYTES = env_int("GENERATION_INPUT_IMAGE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+GENERATION_INPUT_IMAGE_MAX_PIXELS = 50_000_000
+CELERY_BEAT_SCHEDULE["generation-watchdog"] = {"task": "generation.tasks.jobs_requeue_stalled", "schedule": 60}

@@ -1,0 +1,79 @@
+"""What a generation request may ask for: one place for the web form, the API and validation."""
+
+from __future__ import annotations
+
+from sora_site.errors import DomainError
+
+MODELS = ("sora-2", "sora-2-pro")
+# The API also accepts dated snapshot names; they map to the same backends.
+MODEL_ALIASES = {
+    "sora-2-2025-10-06": "sora-2",
+    "sora-2-2025-12-08": "sora-2",
+    "sora-2-pro-2025-10-06": "sora-2-pro",
+}
+SIZES = {"720x1280": (720, 1280), "1280x720": (1280, 720), "1024x1792": (1024, 1792), "1792x1024": (1792, 1024)}
+DEFAULT_SIZE = "720x1280"
+DURATIONS = (4, 8, 12)
+PROMPT_MAX_CHARS = 32_000
+STORYBOARD_MIN_SHOTS, STORYBOARD_MAX_SHOTS = 2, 6
+STORYBOARD_MAX_SECONDS = 20
+SHOT_SECONDS = range(1, 13)
+
+
+def model_check(model: str) -> str:
+    name = MODEL_ALIASES.get(model, model)
+    if name not in MODELS:
+        raise DomainError("unknown_model", f"Unknown model {model!r}. Choose one of: {', '.join(MODELS)}.", field="model")
+    return name
+
+
+def size_check(size: str) -> tuple[int, int]:
+    if size not in SIZES:
+        raise DomainError("invalid_size", f"Unknown size {size!r}. Choose one of: {', '.join(SIZES)}.", field="size")
+    return SIZES[size]
+
+
+def seconds_check(seconds: int | str) -> int:
+    try:
+        value = int(seconds)
+    except (TypeError, ValueError):
+        value = -1
+    if value not in DURATIONS:
+        raise DomainError("invalid_seconds", f"Duration must be one of {', '.join(map(str, DURATIONS))} seconds.", field="seconds")
+    return value
+
+
+def prompt_check(prompt: str, *, field: str = "prompt") -> str:
+    text = (prompt or "").strip()
+    if not text:
+        raise DomainError("prompt_empty", "Write a prompt describing the video.", field=field)
+    if len(text) > PROMPT_MAX_CHARS:
+        raise DomainError(
+            "prompt_too_long", f"Prompts can be at most {PROMPT_MAX_CHARS:,} characters (this one has {len(text):,}).", field=field
+        )
+    return text
+
+
+def shots_check(shots: list[dict]) -> list[dict]:
+    """A storyboard: 2-6 shots, each with its own prompt and whole seconds, at most 20 s in all."""
+    if not STORYBOARD_MIN_SHOTS <= len(shots) <= STORYBOARD_MAX_SHOTS:
+        raise DomainError(
+            "storyboard_shots", f"A storyboard has {STORYBOARD_MIN_SHOTS} to {STORYBOARD_MAX_SHOTS} shots.", field="shots"
+        )
+    checked = []
+    for number, shot in enumerate(shots, start=1):
+        prompt = prompt_check(str(shot.get("prompt", "")), field=f"shot-{number}-prompt")
+        try:
+            seconds = int(shot.get("seconds", 0))
+        except (TypeError, ValueError):
+            seconds = 0
+        if seconds not in SHOT_SECONDS:
+            raise DomainError("storyboard_shot_seconds", f"Shot {number} must last 1 to 12 seconds.", field=f"shot-{number}-seconds")
+        checked.append({"prompt": prompt, "seconds": seconds})
+    total = sum(shot["seconds"] for shot in checked)
+    if total > STORYBOARD_MAX_SECONDS:
+        raise DomainError(
+            "storyboard_too_long", f"A storyboard can last at most {STORYBOARD_MAX_SECONDS} s in all (this one is {total} s).",
+            field="shots",
+        )
+    return checked

@@ -1,0 +1,55 @@
+// Drafts page: live progress over the event socket; polling while the socket is down.
+(() => {
+  "use strict";
+  const status = document.getElementById("live-status");
+  if (!status) return;
+  const ACTIVE = new Set(["queued", "in_progress", "finishing"]);
+  let pollTimer = null;
+
+  const card = (id) => document.querySelector(`[data-job-id="${id}"]`);
+
+  async function refreshCard(el) {
+    const response = await fetch(el.dataset.cardUrl, { headers: { "X-Requested-With": "fetch" } });
+    if (!response.ok) return;
+    const holder = document.createElement("ul");
+    holder.innerHTML = (await response.text()).trim();
+    el.replaceWith(holder.firstElementChild);
+  }
+
+  function apply(update) {
+    const el = card(update.id);
+    if (!el) return;
+    if (update.state !== el.dataset.jobState && !(ACTIVE.has(update.state) && ACTIVE.has(el.dataset.jobState))) {
+      refreshCard(el);  // a state with different controls (finished, failed...)
+      return;
+    }
+    el.dataset.jobState = update.state;
+    el.querySelector("[data-testid=job-state]").textContent = update.state.replace("_", " ");
+    const bar = el.querySelector(".progress");
+    if (bar) {
+      bar.setAttribute("aria-valuenow", update.progress);
+      bar.querySelector(".progress-bar").style.width = `${update.progress}%`;
+    }
+  }
+
+  async function poll() {
+    for (const el of document.querySelectorAll("[data-job-id]")) {
+      if (!ACTIVE.has(el.dataset.jobState)) continue;
+      const response = await fetch(el.dataset.statusUrl);
+      if (response.ok) apply(await response.json());
+    }
+  }
+
+  document.addEventListener("app:event", (event) => { if (event.detail.type === "job") apply(event.detail); });
+  document.addEventListener("app:socket", (event) => {
+    if (event.detail === "open") {
+      status.textContent = "Live";
+      clearInterval(pollTimer);
+      pollTimer = null;
+      poll();  // catch up on anything missed while disconnected
+    } else if (!pollTimer) {
+      status.textContent = "Reconnecting… checking every 2 s";
+      pollTimer = setInterval(poll, 2000);
+    }
+  });
+})();
