@@ -6,12 +6,16 @@ decided in one place.
 
 from __future__ import annotations
 
+import io
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+from PIL import Image
 
 from sora_site.errors import DomainError
 
@@ -108,3 +112,153 @@ def _decode_audio(path: Path | str, rate: int) -> np.ndarray | None:
     if not chunks:
         return None
     return np.concatenate(chunks).astype(np.float32)
+
+
+# --- Encoding finished clips -------------------------------------------------------------------
+
+AUDIO_RATE = 48_000  # what every MP4 we write carries
+_AAC_FRAME = 1024  # samples per AAC frame
+
+
+@dataclass(frozen=True)
+class ProbeInfo:
+    duration_s: float
+    width: int
+    height: int
+    fps: float
+    video_codec: str  # e.g. "h264"
+    audio_codec: str | None  # e.g. "aac"; None when there is no audio track
+
+
+def encode_mp4(
+    frames: Iterable[np.ndarray],
+    fps: int,
+    audio: np.ndarray | None,
+    sample_rate: int,
+    dest: Path | str,
+    *,
+    crf: int = 21,
+) -> None:
+    """Write H.264 (yuv420p) + AAC (48 kHz) MP4 with the index up front (faststart).
+
+    `frames` are H x W x 3 uint8 RGB with even sides, streamed one by one (an iterator is fine).
+    `audio` is samples or samples x channels (1 or 2) float in [-1, 1] at `sample_rate`; it is
+    resampled to 48 kHz, interleaved with the video as it goes and cut at the video's end.
+    """
+    pcm = _prepare_audio(audio, sample_rate) if audio is not None else None
+    with av.open(str(dest), "w", options={"movflags": "+faststart"}) as container:
+        video: av.VideoStream | None = None
+        sound = None
+        if pcm is not None:
+            layout = "stereo" if pcm.shape[0] == 2 else "mono"
+            sound = container.add_stream("aac", rate=AUDIO_RATE, layout=layout)
+            sound.bit_rate = 128_000
+        written = 0  # audio samples muxed so far
+        count = 0
+        for frame in frames:
+            if video is None:
+                video = _add_video_stream(container, frame, fps, crf)
+            vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
+            vf.pts = count
+            container.mux(video.encode(vf))
+            count += 1
+            if sound is not None and pcm is not None:
+                upto = min(pcm.shape[1], count * AUDIO_RATE // fps)
+                written = _mux_audio(container, sound, pcm, written, upto)
+        if video is None:
+            raise ValueError("encode_mp4 needs at least one frame")
+        container.mux(video.encode(None))
+        if sound is not None and pcm is not None:
+            _mux_audio(container, sound, pcm, written, min(pcm.shape[1], count * AUDIO_RATE // fps))
+            container.mux(sound.encode(None))
+
+
+def _add_video_stream(container: av.container.OutputContainer, first: np.ndarray, fps: int, crf: int):
+    height, width = first.shape[:2]
+    if first.ndim != 3 or first.shape[2] != 3 or first.dtype != np.uint8:
+        raise ValueError("frames must be H x W x 3 uint8 RGB")
+    if width % 2 or height % 2:
+        raise ValueError(f"yuv420p needs even sides, got {width}x{height}")
+    options = {"crf": str(crf), "preset": "veryfast"}
+    stream = container.add_stream("libx264", rate=Fraction(fps), options=options)
+    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+    stream.time_base = Fraction(1, fps)
+    return stream
+
+
+def _prepare_audio(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """channels x samples float32 at 48 kHz, clipped to [-1, 1]."""
+    pcm = np.asarray(audio, dtype=np.float32)
+    if pcm.ndim == 1:
+        pcm = pcm[:, None]
+    if pcm.ndim != 2 or pcm.shape[1] not in (1, 2):
+        raise ValueError("audio must be samples or samples x 1|2 channels")
+    if sample_rate != AUDIO_RATE:
+        pcm = resample(pcm, sample_rate, AUDIO_RATE)
+    return np.ascontiguousarray(np.clip(pcm, -1.0, 1.0).T)
+
+
+def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """Polyphase resampling along axis 0 (float32 in, float32 out)."""
+    if from_rate == to_rate:
+        return samples.astype(np.float32, copy=False)
+    from scipy.signal import resample_poly
+
+    g = math.gcd(int(from_rate), int(to_rate))
+    return resample_poly(samples, to_rate // g, from_rate // g, axis=0).astype(np.float32)
+
+
+def _mux_audio(container, stream, pcm: np.ndarray, start: int, stop: int) -> int:
+    """Encode whole AAC frames of pcm[:, start:stop]; at the very end a short tail is padded by
+    the encoder. Returns the new start."""
+    at_end = stop >= pcm.shape[1] or stop <= start
+    while stop - start >= _AAC_FRAME or (at_end and stop > start):
+        end = min(start + _AAC_FRAME, stop)
+        layout = "stereo" if pcm.shape[0] == 2 else "mono"
+        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[:, start:end]), format="fltp", layout=layout)
+        af.sample_rate = AUDIO_RATE
+        af.pts = start
+        container.mux(stream.encode(af))
+        start = end
+    return start
+
+
+def poster_jpeg(frame: np.ndarray, max_side: int = 720, *, quality: int = 85) -> bytes:
+    """A JPEG thumbnail of one RGB frame, its longer side at most `max_side` pixels."""
+    image = Image.fromarray(np.ascontiguousarray(frame[..., :3]).astype(np.uint8, copy=False), "RGB")
+    scale = max_side / max(image.size)
+    if scale < 1:
+        image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+                             Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def probe(path: Path | str) -> ProbeInfo:
+    """Container facts about a media file. Raises DomainError("invalid_video") when unreadable."""
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, OSError) as exc:
+        message = f"We could not read this video ({exc.__class__.__name__})."
+        raise DomainError("invalid_video", message) from exc
+    with container:
+        if not container.streams.video:
+            raise DomainError("invalid_video", "This file has no video track.")
+        video = container.streams.video[0]
+        audio = container.streams.audio[0] if container.streams.audio else None
+        if container.duration is not None:
+            duration = container.duration / av.time_base
+        elif video.duration is not None and video.time_base is not None:
+            duration = float(video.duration * video.time_base)
+        else:
+            duration = 0.0
+        rate = video.average_rate or video.guessed_rate
+        return ProbeInfo(
+            duration_s=float(duration),
+            width=video.codec_context.width,
+            height=video.codec_context.height,
+            fps=float(rate) if rate else 0.0,
+            video_codec=video.codec_context.name,
+            audio_codec=audio.codec_context.name if audio is not None else None,
+        )

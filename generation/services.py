@@ -386,6 +386,7 @@ def job_retry(*, job: GenerationJob, by: User) -> GenerationJob:
 
 def job_delete(*, job: GenerationJob, by: User) -> None:
     _owner_check(job, by)
+    job.refresh_from_db()
     if job.is_active:
         raise DomainError("job_active", "Cancel this job before deleting it.")
     if Post.objects.filter(job=job).exists():
@@ -402,20 +403,21 @@ def _owner_check(job: GenerationJob, user: User) -> None:
 
 def draft_publish(*, job: GenerationJob, by: User, caption: str, visibility: str, show_prompt: bool) -> Post:
     _owner_check(job, by)
-    if job.state != State.COMPLETED:
-        raise DomainError("draft_not_ready", "Only finished videos can be posted.")
     if visibility not in Post.Visibility.values:
         raise DomainError("invalid_visibility", "Choose public, unlisted or private.", field="visibility")
     if len(caption) > 2200:
         raise DomainError("caption_too_long", "Captions can be at most 2,200 characters.", field="caption")
-    remix_of = job.remix_of_post or (job.remix_of_job.post if job.remix_of_job and hasattr(job.remix_of_job, "post") else None)
     with transaction.atomic():
+        job = GenerationJob.objects.select_for_update().select_related("remix_of_job").get(pk=job.pk)
+        if job.state != State.COMPLETED:
+            raise DomainError("draft_not_ready", "Only finished videos can be posted.")
         if Post.objects.filter(job=job).exists():
             raise DomainError("already_posted", "This video is already posted.")
+        parent_job_post = Post.objects.filter(job=job.remix_of_job).first() if job.remix_of_job else None
         return Post.objects.create(
             author=by, job=job, video=job.video.name, poster=job.poster.name, caption=caption.strip(),
             prompt=job.prompt, show_prompt=show_prompt, visibility=visibility, is_preview=job.is_preview,
-            seconds=job.seconds, remix_of=remix_of,
+            seconds=job.seconds, remix_of=job.remix_of_post or parent_job_post,
         )
 
 

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from feed import services as feed_services
 from feed.models import User
+from generation.models import GenerationJob
+from sora_site.celery import app as celery_app
 
 PASSWORD = "correct-horse-battery-9"
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 def years_ago(years: int, days: int = 0) -> dt.date:
@@ -104,3 +112,65 @@ def screenshot(page):
         return path
 
     return take
+
+
+def database_url_for_test_db() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """A real `celery worker` process on the gpu and default queues, against the test database."""
+
+    def __init__(self) -> None:
+        env = {**os.environ, "DATABASE_URL": database_url_for_test_db(), "DJANGO_SETTINGS_MODULE": "tests.settings"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "sora_site", "worker", "-Q", "gpu,default", "--concurrency", "1",
+             "--prefetch-multiplier", "1", "--without-mingle", "--without-gossip", "-l", "info"],
+            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool child), as a crash or OOM kill would."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.process.stdout.read() if self.process.stdout else ""
+
+
+@pytest.fixture
+def start_worker(transactional_db) -> Iterator[Callable[[], WorkerProcess]]:
+    celery_app.control.purge()  # messages left by other tests would point at rows that no longer exist
+    workers: list[WorkerProcess] = []
+
+    def start() -> WorkerProcess:
+        worker = WorkerProcess()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        output = worker.stop()
+        if "Traceback" in output:
+            print(output)
+
+
+def wait_for(job: GenerationJob, predicate: Callable[[GenerationJob], bool], timeout: float = 60) -> GenerationJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if predicate(job):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting; job is {job.state} at {job.progress}% ({job.error_code})")

@@ -1,0 +1,226 @@
+"""Soundtracks for clips whose backend made no audio: speech for quoted dialogue + an ambient bed.
+
+Used by the preview backend and by the worker when a real video model returns `audio=None`.
+Speech comes from espeak-ng (a Debian package, no weights to download) in the cameo owner's voice
+profile; the bed is seeded noise and a soft drone shaped by words in each shot's prompt. The same
+shots + seed + voices always give the same samples.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import butter, sosfilt
+
+from generation.backends.base import Shot, VoiceProfile
+from generation.media import resample
+from sora_site.errors import DomainError
+
+DEFAULT_VOICE = VoiceProfile(pitch_hz=110.0, espeak_voice="en-us")
+_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
+_VOICE_NAME = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*(\+[a-z0-9]{1,12})?$", re.IGNORECASE)
+_MAX_LINE_CHARS = 280
+_FADE_S = 0.02  # edges of every piece, so nothing clicks at a cut
+_SPEECH_PEAK = 0.8
+_BED_RMS = 0.025  # about -32 dBFS: under the speech, audible on its own
+_LIMIT = 0.98
+
+# Measured median F0 of espeak-ng 1.51 "en-us" against -p (0, 25, 50, 75, 99), as ratios of the
+# value at -p 50 (107 Hz; the "+f" variants sit near 210 Hz at -p 50 and scale the same way).
+_P_POINTS = np.array([0.0, 25.0, 50.0, 75.0, 99.0])
+_P_RATIOS = np.array([75.0, 86.5, 107.0, 137.0, 176.0]) / 107.0
+
+
+def quoted_lines(prompt: str) -> list[str]:
+    """Text inside "double quotes" or “curly quotes”, in order, whitespace squeezed."""
+    lines = []
+    for match in _QUOTED.finditer(prompt):
+        text = " ".join((match.group(1) or match.group(2) or "").split())
+        if text:
+            lines.append(text[:_MAX_LINE_CHARS])
+    return lines
+
+
+def espeak_pitch(voice: VoiceProfile) -> int:
+    """Map a speaking pitch in Hz to espeak-ng's -p 0..99 for that voice."""
+    base = 210.0 if "+f" in voice.espeak_voice.lower() else 107.0
+    ratio = max(voice.pitch_hz, 1.0) / base
+    return int(round(float(np.interp(ratio, _P_RATIOS, _P_POINTS))))
+
+
+def speak(
+    text: str, voice: VoiceProfile, *, sample_rate: int = 48_000, words_per_minute: int = 165
+) -> np.ndarray:
+    """Mono float32 speech for `text` at `sample_rate`. Raises DomainError("tts_unavailable")."""
+    binary = shutil.which("espeak-ng")
+    if binary is None:
+        raise DomainError("tts_unavailable", "Speech synthesis is not available: install espeak-ng.",
+                          status=503)
+    name = voice.espeak_voice if _VOICE_NAME.match(voice.espeak_voice or "") else DEFAULT_VOICE.espeak_voice
+    wav = _run_espeak(binary, name, espeak_pitch(voice), words_per_minute, text)
+    if wav is None and name != DEFAULT_VOICE.espeak_voice:  # an unknown voice: keep the pitch, use en-us
+        wav = _run_espeak(binary, DEFAULT_VOICE.espeak_voice, espeak_pitch(voice), words_per_minute, text)
+    if wav is None:
+        raise DomainError("tts_unavailable", "Speech synthesis failed (espeak-ng returned an error).",
+                          status=503)
+    samples, rate = sf.read(io.BytesIO(wav), dtype="float32", always_2d=True)
+    return resample(samples[:, 0], rate, sample_rate)
+
+
+def _run_espeak(binary: str, voice: str, pitch: int, wpm: int, text: str) -> bytes | None:
+    # Text goes through stdin, so a line starting with "-" is never read as an option.
+    result = subprocess.run(
+        [binary, "-v", voice, "-p", str(pitch), "-s", str(wpm), "--stdout"],
+        input=text.encode("utf-8"), capture_output=True, timeout=30, check=False,
+    )
+    if result.returncode != 0 or len(result.stdout) <= 44:
+        return None
+    return result.stdout
+
+
+def render_soundtrack(
+    *,
+    prompt_shots: Sequence[Shot],
+    seed: int,
+    voices: Sequence[VoiceProfile],
+    sample_rate: int = 48_000,
+) -> np.ndarray:
+    """samples x 2 float32 in [-1, 1], exactly as long as the shots together.
+
+    Each shot gets an ambient bed from its prompt's words; its quoted lines are spoken one after
+    another from the start of the shot (voices taken in turn, across the whole clip) and cut with a
+    fade at the shot's end. The bed ducks under speech.
+    """
+    pieces = []
+    line_index = 0
+    for index, shot in enumerate(prompt_shots):
+        n = max(0, int(round(shot.seconds * sample_rate)))
+        rng = np.random.default_rng([abs(int(seed)), index])
+        bed = ambient_bed(shot.prompt, n, rng, sample_rate)
+        speech = np.zeros(n, dtype=np.float32)
+        at = int(0.25 * sample_rate) if n > sample_rate else 0
+        for line in quoted_lines(shot.prompt):
+            if at >= n:
+                break
+            voice = voices[line_index % len(voices)] if voices else DEFAULT_VOICE
+            line_index += 1
+            said = _fit(speak(line, voice, sample_rate=sample_rate), n - at, sample_rate)
+            speech[at : at + said.size] += said
+            at += said.size + int(0.3 * sample_rate)
+        peak = float(np.abs(speech).max()) if n else 0.0
+        if peak > 0:
+            speech *= _SPEECH_PEAK / peak
+            bed *= _duck(speech, sample_rate)[:, None]
+        mixed = bed + speech[:, None] * np.array([[0.97, 0.97]], dtype=np.float32)
+        pieces.append(_fade(mixed, sample_rate))
+    out = np.concatenate(pieces) if pieces else np.zeros((0, 2), np.float32)
+    peak = float(np.abs(out).max()) if out.size else 0.0
+    if peak > _LIMIT:
+        out *= _LIMIT / peak
+    return out.astype(np.float32, copy=False)
+
+
+def _fit(samples: np.ndarray, room: int, rate: int) -> np.ndarray:
+    """Cut speech that runs past the shot's end, fading the last 80 ms."""
+    if samples.size <= room:
+        return samples
+    cut = samples[:room].copy()
+    fade = min(room, int(0.08 * rate))
+    if fade:
+        cut[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
+    return cut
+
+
+def _duck(speech: np.ndarray, rate: int) -> np.ndarray:
+    """Gain for the bed: 0.4 where speech is loud, 1 elsewhere, smoothed over ~100 ms."""
+    env = np.abs(speech)
+    win = max(1, int(0.1 * rate))
+    env = np.convolve(env, np.ones(win, dtype=np.float32) / win, mode="same")
+    level = np.clip(env / (env.max() + 1e-9) * 4.0, 0.0, 1.0)
+    return (1.0 - 0.6 * level).astype(np.float32)
+
+
+def _fade(x: np.ndarray, rate: int) -> np.ndarray:
+    n = min(len(x) // 2, int(_FADE_S * rate))
+    if n:
+        ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)[:, None]
+        x[:n] *= ramp
+        x[-n:] *= ramp[::-1]
+    return x
+
+
+# --- Ambient beds ------------------------------------------------------------------------------
+
+_MOODS = {
+    "rain": ("rain", "storm", "drizzle", "thunder", "umbrella", "wet"),
+    "ocean": ("ocean", "sea", "beach", "wave", "waves", "surf", "shore", "underwater", "boat"),
+    "city": ("city", "street", "traffic", "cafe", "café", "subway", "market", "downtown", "neon", "crowd"),
+    "forest": ("forest", "woods", "jungle", "garden", "bird", "birds", "meadow", "park", "tree", "trees"),
+    "space": ("space", "galaxy", "star", "stars", "planet", "moon", "astronaut", "orbit", "cosmic", "nebula"),
+}
+
+
+def mood(prompt: str) -> str:
+    """The ambience a prompt asks for; "calm" when no keyword matches."""
+    words = set(re.findall(r"[a-zé]+", prompt.lower()))
+    for name, keys in _MOODS.items():
+        if words.intersection(keys):
+            return name
+    return "calm"
+
+
+def ambient_bed(prompt: str, n: int, rng: np.random.Generator, rate: int = 48_000) -> np.ndarray:
+    """n x 2 float32 ambience at about _BED_RMS, decorrelated left/right."""
+    if n == 0:
+        return np.zeros((0, 2), np.float32)
+    kind = mood(prompt)
+    t = np.arange(n, dtype=np.float64) / rate
+    noise = rng.standard_normal((n, 2))
+    root = float(rng.choice([55.0, 61.7, 65.4, 73.4, 82.4]))  # A1 .. E2: a seeded key
+    if kind == "rain":
+        bed = _band(noise, 800, 9000, rate) * (0.8 + 0.2 * rng.random((n, 1)))
+        bed += 0.3 * _band(rng.standard_normal((n, 2)), 40, 200, rate)
+    elif kind == "ocean":
+        swell = 0.55 + 0.45 * np.sin(2 * np.pi * t / rng.uniform(5.0, 8.0) + rng.uniform(0, 6.3))
+        bed = _band(noise, 150, 1800, rate) * swell[:, None]
+    elif kind == "city":
+        bed = _band(noise, 60, 700, rate) + 0.5 * _drone(t, root * 2, (1.0, 2.0), 0.15)[:, None]
+    elif kind == "forest":
+        bed = 0.6 * _band(noise, 300, 3000, rate) + _chirps(n, rng, rate)[:, None]
+    elif kind == "space":
+        bed = 0.25 * _band(noise, 30, 300, rate) + _drone(t, root, (1.0, 1.5, 2.0, 3.0), 0.05)[:, None]
+    else:
+        bed = 0.3 * _band(noise, 100, 1200, rate) + _drone(t, root * 2, (1.0, 1.25, 1.5), 0.08)[:, None]
+    bed -= bed.mean(axis=0)
+    rms = float(np.sqrt(np.mean(bed**2))) or 1.0
+    return (bed * (_BED_RMS / rms)).astype(np.float32)
+
+
+def _band(x: np.ndarray, low: float, high: float, rate: int) -> np.ndarray:
+    sos = butter(2, [low, min(high, rate * 0.45)], btype="bandpass", fs=rate, output="sos")
+    return sosfilt(sos, x, axis=0)
+
+
+def _drone(t: np.ndarray, root: float, partials: tuple[float, ...], wobble: float) -> np.ndarray:
+    """A soft chord with a slow tremolo."""
+    tone = sum(np.sin(2 * np.pi * root * p * t + p) / (i + 1) for i, p in enumerate(partials))
+    return tone * (1.0 + wobble * np.sin(2 * np.pi * 0.2 * t))
+
+
+def _chirps(n: int, rng: np.random.Generator, rate: int) -> np.ndarray:
+    """A few seeded bird calls: short rising sine sweeps."""
+    out = np.zeros(n)
+    for _ in range(max(1, n // rate)):
+        length = int(rate * rng.uniform(0.06, 0.15))
+        start = int(rng.integers(0, max(1, n - length)))
+        tt = np.arange(length) / rate
+        f0 = rng.uniform(2500, 4500)
+        sweep = np.sin(2 * np.pi * (f0 * tt + rng.uniform(2000, 6000) * tt**2))
+        out[start : start + length] += 0.8 * sweep * np.hanning(length)
+    return out

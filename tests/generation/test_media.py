@@ -1,0 +1,131 @@
+"""encode_mp4 / probe / poster_jpeg / decode_video: real encodes through PyAV, small and fast."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from generation.backends.base import GenerationRequest, Shot
+from generation.backends.preview import PreviewBackend
+from generation.media import decode_video, encode_mp4, poster_jpeg, probe
+from sora_site.errors import DomainError
+
+
+def _frames(n: int, width: int = 320, height: int = 240) -> list[np.ndarray]:
+    """A bright bar moving left to right over a dark gradient."""
+    base = np.linspace(20, 90, width, dtype=np.uint8)[None, :, None].repeat(height, 0).repeat(3, 2)
+    out = []
+    for i in range(n):
+        frame = base.copy()
+        x = int(i / n * (width - 40))
+        frame[:, x : x + 40] = (240, 200, 40)
+        out.append(frame)
+    return out
+
+
+def _tone(seconds: float, rate: int, channels: int = 2) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    mono = (0.4 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
+    return np.stack([mono] * channels, axis=1) if channels > 1 else mono
+
+
+def test_round_trip_h264_aac(tmp_path):
+    frames = _frames(24)
+    dest = tmp_path / "clip.mp4"
+    encode_mp4(frames, 12, _tone(2.0, 48_000), 48_000, dest)
+
+    info = probe(dest)
+    assert (info.width, info.height) == (320, 240)
+    assert info.video_codec == "h264" and info.audio_codec == "aac"
+    assert info.fps == pytest.approx(12.0)
+    assert info.duration_s == pytest.approx(2.0, abs=0.1)
+
+    decoded = decode_video(dest)
+    assert len(decoded.frames) == 24
+    assert decoded.frames[0].shape == (240, 320, 3)
+    assert np.abs(decoded.frames[5].astype(int) - frames[5]).mean() < 6  # crf 21: close to the source
+    assert decoded.audio is not None
+    assert float(np.sqrt(np.mean(decoded.audio**2))) > 0.1
+
+
+def test_faststart_puts_the_index_first(tmp_path):
+    dest = tmp_path / "fast.mp4"
+    encode_mp4(_frames(6), 12, _tone(0.5, 48_000), 48_000, dest)
+    data = dest.read_bytes()
+    assert data.find(b"moov") < data.find(b"mdat")
+
+
+def test_video_only_and_resampled_mono_audio(tmp_path):
+    silent = tmp_path / "silent.mp4"
+    encode_mp4(iter(_frames(12)), 24, None, 48_000, silent)  # an iterator is fine
+    info = probe(silent)
+    assert info.audio_codec is None and info.duration_s == pytest.approx(0.5, abs=0.05)
+
+    mono = tmp_path / "mono.mp4"
+    encode_mp4(_frames(12), 12, _tone(3.0, 22_050, channels=1), 22_050, mono)
+    decoded = decode_video(mono)
+    assert probe(mono).audio_codec == "aac"
+    assert decoded.audio is not None
+    # audio longer than the video is cut at the video's end
+    assert len(decoded.audio) / decoded.sample_rate == pytest.approx(1.0, abs=0.1)
+
+
+def test_encode_rejects_odd_sizes(tmp_path):
+    with pytest.raises(ValueError):
+        encode_mp4([np.zeros((241, 320, 3), np.uint8)], 12, None, 48_000, tmp_path / "odd.mp4")
+
+
+def test_poster_jpeg_is_a_small_jpeg():
+    frame = np.zeros((1280, 720, 3), np.uint8)
+    frame[:, :, 0] = 200
+    data = poster_jpeg(frame)
+    assert data[:2] == b"\xff\xd8"
+    image = Image.open(io.BytesIO(data))
+    assert image.size == (405, 720)
+    assert abs(int(image.getpixel((200, 300))[0]) - 200) < 8
+    small = poster_jpeg(np.zeros((100, 60, 3), np.uint8))
+    assert Image.open(io.BytesIO(small)).size == (60, 100)  # never upscaled
+
+
+def test_corrupt_input_is_invalid_video(tmp_path):
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 20)
+    with pytest.raises(DomainError) as caught:
+        decode_video(junk)
+    assert caught.value.code == "invalid_video"
+    with pytest.raises(DomainError) as caught:
+        probe(junk)
+    assert caught.value.code == "invalid_video"
+
+
+def test_truncated_mp4_is_invalid_video(tmp_path):
+    good = tmp_path / "good.mp4"
+    encode_mp4(_frames(12), 12, None, 48_000, good)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(good.read_bytes()[:300])
+    with pytest.raises(DomainError) as caught:
+        decode_video(cut)
+    assert caught.value.code == "invalid_video"
+
+
+def test_preview_clip_round_trip_with_dialogue(tmp_path):
+    request = GenerationRequest(
+        prompt='a cat on a sofa says "hello there, my friend"', model="sora-2", width=720, height=1280,
+        seed=3, shots=(Shot('a cat on a sofa says "hello there, my friend"', 2.0),),
+    )
+    result = PreviewBackend().generate(request, on_progress=lambda _: None, should_cancel=lambda: False)
+    dest = tmp_path / "preview.mp4"
+    encode_mp4(result.frames, result.fps, result.audio, result.sample_rate, dest)
+
+    info = probe(dest)
+    assert (info.width, info.height) == (720, 1280)
+    assert (info.video_codec, info.audio_codec) == ("h264", "aac")
+    assert info.duration_s == pytest.approx(2.0, abs=0.1)
+    decoded = decode_video(dest)
+    assert decoded.duration_s == pytest.approx(2.0, abs=0.1)
+    assert decoded.audio is not None
+    speech = decoded.audio[int(0.3 * 16_000) : int(1.2 * 16_000)]
+    assert float(np.sqrt(np.mean(speech**2))) > 0.05  # the quoted line is audible
