@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -137,10 +138,21 @@ def test_bad_input_is_explained_in_the_form(page: Page, live_server_url: str, al
     assert not GenerationJob.objects.exists()
 
 
+def published_post(owner: User, prompt: str, caption: str) -> Post:
+    """Made off the main thread: Playwright's event loop lives there, and the services push
+    socket events through async_to_sync, which refuses to run beside a running loop."""
+
+    def make() -> Post:
+        job, _ = services.job_create(owner=owner, prompt=prompt)
+        services.job_execute(job.pk)
+        return services.draft_publish(job=job, by=owner, caption=caption, visibility="public", show_prompt=True)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(make).result()
+
+
 def test_remix_a_public_post(page: Page, live_server_url: str, alice: User, bob: User, start_worker) -> None:
-    job, _ = services.job_create(owner=alice, prompt="a red kite over green hills")
-    services.job_execute(job.pk)
-    parent = services.draft_publish(job=job, by=alice, caption="Kite day", visibility="public", show_prompt=True)
+    parent = published_post(alice, "a red kite over green hills", "Kite day")
     start_worker()
     log_in(page, live_server_url, "bob")
     page.goto(f"{live_server_url}/p/{parent.pk}/")
