@@ -111,6 +111,10 @@ class Post(models.Model):
     remix_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes")
     job = models.OneToOneField("generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="post")
     created_at = models.DateTimeField(default=timezone.now)
+    # Taken down (by moderation or because a cameo it shows was deleted): hidden from everyone but
+    # its author, who sees the reason.
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    taken_down_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["visibility", "-created_at"]), models.Index(fields=["author", "-created_at"])]

@@ -56,7 +56,7 @@ def profile_counts(user: User) -> dict[str, int]:
 
 def posts_visible_to(viewer: User | None) -> QuerySet[Post]:
     """Public posts, minus authors hidden from the viewer by a block either way."""
-    posts = Post.objects.filter(visibility=Post.Visibility.PUBLIC, author__is_active=True)
+    posts = Post.objects.filter(visibility=Post.Visibility.PUBLIC, author__is_active=True, taken_down_at=None)
     if viewer is not None and viewer.is_authenticated:
         posts = posts.exclude(author__in=users_hidden_from(viewer))
     return posts.select_related("author")
@@ -72,7 +72,7 @@ def feed_latest(viewer: User | None, *, following_only: bool = False, limit: int
 def profile_posts(profile: User, viewer: User | None) -> list[Post]:
     posts = Post.objects.filter(author=profile)
     if viewer is None or viewer.pk != profile.pk:
-        posts = posts.filter(visibility=Post.Visibility.PUBLIC)
+        posts = posts.filter(visibility=Post.Visibility.PUBLIC, taken_down_at=None)
     return list(posts.order_by("-created_at")[:60])
 
 
@@ -84,6 +84,8 @@ def post_get_for_viewer(post_id: int, viewer: User | None) -> Post:
     is_owner = viewer is not None and viewer.is_authenticated and viewer.pk == post.author_id
     if post.visibility == Post.Visibility.PRIVATE and not is_owner:
         raise DomainError("post_not_found", "This post does not exist.", status=404)
+    if post.taken_down_at is not None and not is_owner:
+        raise DomainError("post_taken_down", "This video was taken down.", status=410)
     if viewer is not None and viewer.is_authenticated and not is_owner and is_blocked_either_way(viewer, post.author):
         raise DomainError("post_not_found", "This post does not exist.", status=404)
     return post

@@ -216,17 +216,23 @@ def job_execute(job_id: int) -> None:
         _push(GenerationJob.objects.get(pk=job_id))
         video, poster = _finish(job, request, result, token, timings)
         timings["total"] = round(time.monotonic() - started, 3)
-        completed = _owned(job_id, token).filter(state=State.FINISHING).update(
+        completed = _owned(job_id, token).filter(state=State.FINISHING, cancel_requested=False).update(
             state=State.COMPLETED, progress=100, video=video, poster=poster, completed_at=timezone.now(),
             backend=backend.name, is_preview=backend.is_preview, timings=timings,
             gpu_seconds=float(result.metadata.get("gpu_seconds", 0.0)),
         )
         if not completed:
             media_delete(video, poster)
+            if _owned(job_id, token).filter(state=State.FINISHING).exists():
+                raise GenerationCancelled  # cancelled or revoked while finishing
             return
         log.info("job %s completed: %s", job.public_id, " ".join(f"{k}={v}s" for k, v in timings.items()))
     except GenerationCancelled:
-        _end(job_id, token, State.CANCELLED, "cancelled", "Cancelled.")
+        revoked = GenerationJob.objects.filter(pk=job_id).values_list("error_code", "error_message").first()
+        if revoked and revoked[0]:  # stopped by job_revoke, not by its owner: a failure with its reason
+            _end(job_id, token, State.FAILED, *revoked)
+        else:
+            _end(job_id, token, State.CANCELLED, "cancelled", "Cancelled.")
     except DomainError as error:
         _end(job_id, token, State.FAILED, error.code, error.message)
     except Exception:
@@ -365,6 +371,24 @@ def job_cancel(*, job: GenerationJob, by: User) -> GenerationJob:
         job.refresh_from_db()
         _push(job)
     return job
+
+
+def job_revoke(*, job_id: int, code: str, message: str) -> None:
+    """Stop a job because something it relies on was withdrawn (e.g. a cameo's permission).
+
+    A queued job fails at once; a running one fails at its next cancel check, with this code.
+    """
+    with transaction.atomic():
+        GenerationJob.objects.filter(pk=job_id, state=State.QUEUED).update(
+            state=State.FAILED, error_code=code, error_message=message[:500], charged_seconds=0,
+            completed_at=timezone.now(),
+        )
+        GenerationJob.objects.filter(pk=job_id, state__in=GenerationJob.ACTIVE_STATES).update(
+            cancel_requested=True, error_code=code, error_message=message[:500]
+        )
+        job = GenerationJob.objects.filter(pk=job_id).first()
+        if job is not None:
+            _push(job)
 
 
 def job_retry(*, job: GenerationJob, by: User) -> GenerationJob:
