@@ -39,8 +39,11 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
+# Benchmarks print markdown tables; copy them with the command into docs/BENCHMARKS.md.
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/preview_renderer.py
+	$(BIN)/python bench/cameo_verification.py
+	$(BIN)/python bench/gpu_generation.py --tiny
 
 check-deploy: install
 	DEBUG=0 HTTPS_ONLY=1 SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \
