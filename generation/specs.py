@@ -21,9 +21,13 @@ SHOT_SECONDS = range(1, 13)
 
 
 def model_check(model: str) -> str:
+    from django.conf import settings
+
     name = MODEL_ALIASES.get(model, model)
     if name not in MODELS:
         raise DomainError("unknown_model", f"Unknown model {model!r}. Choose one of: {', '.join(MODELS)}.", field="model")
+    if settings.GENERATION_BACKEND == "diffusers" and not settings.MODEL_PATHS.get(name):
+        raise DomainError("model_unavailable", f"{name} is not available on this server.", field="model", status=503)
     return name
 
 

@@ -213,6 +213,9 @@ MODEL_PATHS = {
     "sora-2": env_path("MODEL_PATH_SORA_2"),
     "sora-2-pro": env_path("MODEL_PATH_SORA_2_PRO"),
 }
+DIFFUSERS_STEPS = env_int("DIFFUSERS_STEPS", 50, minimum=1)
+DIFFUSERS_MAX_AREA = env_int("DIFFUSERS_MAX_AREA", 480 * 832, minimum=16 * 16)  # generation pixels per frame
+DIFFUSERS_MAX_FRAMES = env_int("DIFFUSERS_MAX_FRAMES", 81, minimum=5)
 if GENERATION_BACKEND == "diffusers" and not any(MODEL_PATHS.values()):
     raise ImproperlyConfigured(
         "GENERATION_BACKEND=diffusers needs MODEL_PATH_SORA_2 and/or MODEL_PATH_SORA_2_PRO"

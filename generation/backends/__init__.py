@@ -15,7 +15,12 @@ def get_backend() -> Backend:
         from generation.backends.diffusers_backend import DiffusersBackend
 
         paths = {name: path for name, path in settings.MODEL_PATHS.items() if path is not None}
-        return DiffusersBackend(paths)
+        return DiffusersBackend(
+            paths,
+            num_inference_steps=settings.DIFFUSERS_STEPS,
+            max_area=settings.DIFFUSERS_MAX_AREA,
+            max_frames=settings.DIFFUSERS_MAX_FRAMES,
+        )
     from generation.backends.preview import PreviewBackend
 
     return PreviewBackend()

@@ -166,3 +166,15 @@ def test_remix_a_public_post(page: Page, live_server_url: str, alice: User, bob:
     assert remix.remix_of == parent
     page.goto(f"{live_server_url}/p/{parent.pk}/")
     expect(page.get_by_role("navigation", name="Remix chain").get_by_role("link", name="@bob: video")).to_be_visible()
+
+
+def test_progress_falls_back_to_polling_when_the_socket_is_down(page: Page, live_server_url: str, alice: User,
+                                                                 start_worker) -> None:
+    # Every socket the page opens is closed at once, as a proxy that drops WebSockets would.
+    page.route_web_socket("**/ws/events/", lambda socket: socket.close())
+    start_worker()
+    log_in(page, live_server_url, "alice")
+    submit_prompt(page, live_server_url, "a paper plane over a city")
+    expect(page.locator("#live-status")).to_have_text("Reconnecting… checking every 2 s")
+    expect(card(page).locator("video")).to_be_visible(timeout=120_000)
+    expect(card(page).locator("[data-testid=job-state]")).to_have_text("Completed")
