@@ -29,13 +29,13 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     args = ap.parse_args()
 
-    from cameos.verification import Challenge, verify_recording
-    from cameos.verification import synthetic
+    from cameos.verification import Challenge, synthetic, verify_recording
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        clip = synthetic.live_clip(Path(tmp) / "live.webm", duration_s=args.seconds, fps=15,
-                                   width=args.width, height=args.height)
+        clip = synthetic.live_clip(
+            Path(tmp) / "live.webm", duration_s=args.seconds, fps=15, width=args.width, height=args.height
+        )
         made = time.perf_counter() - t0
         challenge = Challenge(moves=("left", "right"), digits="4719", nonce="bench")
         rows = []
@@ -46,19 +46,25 @@ def main() -> None:
             rows.append(("cold" if i == 0 else str(i), report, wall))
 
     phases = ["decode", "faces", "pose", "voice"]
-    print(f"Clip: {args.seconds:.0f} s, {args.width}x{args.height} @ 15 fps, VP9 + Opus WebM "
-          f"({clip.name}, made in {made:.1f} s). CPU cores visible: {os.cpu_count()}.\n")
+    print(
+        f"Clip: {args.seconds:.0f} s, {args.width}x{args.height} @ 15 fps, VP9 + Opus WebM "
+        f"({clip.name}, made in {made:.1f} s). CPU cores visible: {os.cpu_count()}.\n"
+    )
     header = " | ".join(f"{p} (s)" for p in phases)
     print(f"| run | {header} | total wall (s) | passed | frames | speech (s) |")
     print("|---|" + "---:|" * len(phases) + "---:|---|---:|---:|")
     for name, r, wall in rows:
         cells = " | ".join(f"{r.timings.get(p, 0):.2f}" for p in phases)
-        print(f"| {name} | {cells} | {wall:.2f} | {r.passed} | {r.metrics['frames_sampled']} | "
-              f"{r.metrics['speech_s']:.1f} |")
+        print(
+            f"| {name} | {cells} | {wall:.2f} | {r.passed} | {r.metrics['frames_sampled']} | "
+            f"{r.metrics['speech_s']:.1f} |"
+        )
     warm = [wall for name, _, wall in rows[1:]]
     if warm:
-        print(f"\nWarm median: {statistics.median(warm):.2f} s (target < 10 s on 2 cores). "
-              f"The cold run includes loading dlib, resemblyzer and silero (call warm_up() at worker start).")
+        print(
+            f"\nWarm median: {statistics.median(warm):.2f} s (target < 10 s on 2 cores). "
+            f"The cold run includes loading dlib, resemblyzer and silero (call warm_up() at worker start)."
+        )
 
 
 if __name__ == "__main__":

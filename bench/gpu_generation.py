@@ -64,9 +64,7 @@ TINY_TRANSFORMER = dict(
     num_layers=2,
 )
 FULL_VAE: dict = {}  # AutoencoderKLWan() defaults are Wan 2.1's VAE (base_dim 96, dim_mult 1,2,4,4)
-TINY_VAE = dict(
-    base_dim=8, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True]
-)
+TINY_VAE = dict(base_dim=8, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True])
 
 PEAK_BF16_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0, "4090": 165.0, "L40S": 362.0}
 STEPS_PER_VIDEO = 50
@@ -204,12 +202,10 @@ def time_variant(variant: Variant, transformer, args, report: Report, shapes) ->
     else:
 
         def step():
-            c = transformer(
-                hidden_states=latents, timestep=timestep, encoder_hidden_states=cond, return_dict=False
-            )[0]
-            u = transformer(
-                hidden_states=latents, timestep=timestep, encoder_hidden_states=uncond, return_dict=False
-            )[0]
+            c = transformer(hidden_states=latents, timestep=timestep, encoder_hidden_states=cond, return_dict=False)[0]
+            u = transformer(hidden_states=latents, timestep=timestep, encoder_hidden_states=uncond, return_dict=False)[
+                0
+            ]
             return u + guidance * (c - u)
 
     if device.startswith("cuda"):
@@ -292,9 +288,7 @@ def variants_for(args) -> list[Variant]:
     wanted = set(args.variants.split(",")) if args.variants else None
     if wanted is None and not cuda and args.tiny and not args.compile_on_cpu:
         wanted = {"a", "b", "c", "e"}  # inductor on a 2-core CPU takes a minute to warm up
-    chosen = [
-        v for v in all_variants if wanted is None or v.key in wanted or (v.key == "c2" and "c" in wanted)
-    ]
+    chosen = [v for v in all_variants if wanted is None or v.key in wanted or (v.key == "c2" and "c" in wanted)]
     if not any(v.key == "d" for v in chosen):  # rows are cumulative: no compile row, no compile below
         for v in chosen:
             if v.key == "e":
@@ -338,9 +332,7 @@ def markdown(report: Report) -> str:
                 f"failed: {row.error} | | | | | |"
             )
             continue
-        tflops = (
-            fmt(row.achieved_tflops, ".1f") if row.achieved_tflops >= 0.1 else fmt(row.achieved_tflops, ".4f")
-        )
+        tflops = fmt(row.achieved_tflops, ".1f") if row.achieved_tflops >= 0.1 else fmt(row.achieved_tflops, ".4f")
         if peak and row.achieved_tflops:
             tflops += f" ({100 * row.achieved_tflops / peak:.0f}% of bf16 peak)"
         lines.append(
@@ -358,9 +350,7 @@ def markdown(report: Report) -> str:
             if "error" in res:
                 lines.append(f"| {dtype} | failed: {res['error']} | |")
             else:
-                lines.append(
-                    f"| {dtype} | {res['decode_seconds']:.3f} | {fmt(res.get('peak_memory_gb'), '.2f')} |"
-                )
+                lines.append(f"| {dtype} | {res['decode_seconds']:.3f} | {fmt(res.get('peak_memory_gb'), '.2f')} |")
     if report.notes:
         lines.append("")
         lines += [f"- {note}" for note in report.notes]
@@ -381,9 +371,7 @@ def cpu_full_check(args) -> int:
     ctx = torch.randn(1, args.text_tokens, cfg["text_dim"])
     with torch.inference_mode():
         started = time.perf_counter()
-        out = model(
-            hidden_states=x, timestep=torch.tensor([999.0]), encoder_hidden_states=ctx, return_dict=False
-        )[0]
+        out = model(hidden_states=x, timestep=torch.tensor([999.0]), encoder_hidden_states=ctx, return_dict=False)[0]
         seconds = time.perf_counter() - started
     flops = dit_flops(cfg, tokens, args.text_tokens)
     result = {
@@ -418,9 +406,7 @@ def main(argv=None) -> int:
     parser.add_argument("--tiny", action="store_true", help="tiny dims and 64x64x9: runs on a CPU in seconds")
     parser.add_argument("--device", default=None, help="cuda (default when present) or cpu")
     parser.add_argument("--steps", type=int, default=None, help="timed steps per row (default 3; tiny 2)")
-    parser.add_argument(
-        "--warmup", type=int, default=None, help="warm-up steps per row (default 1; 2 with compile)"
-    )
+    parser.add_argument("--warmup", type=int, default=None, help="warm-up steps per row (default 1; 2 with compile)")
     parser.add_argument("--variants", default=None, help="comma-separated rows: a,b,c,d,e")
     parser.add_argument("--width", type=int, default=None)
     parser.add_argument("--height", type=int, default=None)
@@ -428,9 +414,7 @@ def main(argv=None) -> int:
     parser.add_argument("--text-tokens", type=int, default=512)
     parser.add_argument("--no-vae", action="store_true", help="skip the VAE decode timing")
     parser.add_argument("--compile-on-cpu", action="store_true", help="include row d on CPU in --tiny mode")
-    parser.add_argument(
-        "--cpu-full-check", action="store_true", help="full-size transformer, 1 forward, 1 frame, CPU"
-    )
+    parser.add_argument("--cpu-full-check", action="store_true", help="full-size transformer, 1 forward, 1 frame, CPU")
     parser.add_argument("--json", default=None, metavar="OUT", help="also write the results as JSON")
     args = parser.parse_args(argv)
 
@@ -503,14 +487,10 @@ def main(argv=None) -> int:
         row = time_variant(variant, transformer, args, report, shapes)
         report.rows.append(row)
         if variant.key in ("c", "c2") and row.seconds_per_step is not None:
-            prev = next(
-                (r for r in report.rows if r.key in ("c", "c2") and r is not row and r.seconds_per_step), None
-            )
+            prev = next((r for r in report.rows if r.key in ("c", "c2") and r is not row and r.seconds_per_step), None)
             if prev is None or row.seconds_per_step < prev.seconds_per_step:
                 best_sdpa = variant.sdpa
-        print(
-            f"[{row.key}] {row.label}: {fmt(row.seconds_per_step)} s/step {row.error or ''}", file=sys.stderr
-        )
+        print(f"[{row.key}] {row.label}: {fmt(row.seconds_per_step)} s/step {row.error or ''}", file=sys.stderr)
 
     del transformer
     gc.collect()

@@ -48,8 +48,15 @@ def _request(seconds: float, width: int, height: int) -> GenerationRequest:
         Shot("@alice looks up at the stars above the rooftops", half),
     )
     cameo = CameoReference("alice", True, (_portrait(),), VoiceProfile(pitch_hz=200, espeak_voice="en-us+f3"))
-    return GenerationRequest(prompt=" ".join(s.prompt for s in shots), model="sora-2", width=width,
-                             height=height, seed=1234, shots=shots, cameos=(cameo,))
+    return GenerationRequest(
+        prompt=" ".join(s.prompt for s in shots),
+        model="sora-2",
+        width=width,
+        height=height,
+        seed=1234,
+        shots=shots,
+        cameos=(cameo,),
+    )
 
 
 def _best(repeat: int, fn: Callable[[], Any]) -> tuple[float, float, Any]:
@@ -65,8 +72,7 @@ def _best(repeat: int, fn: Callable[[], Any]) -> tuple[float, float, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--seconds", type=float, nargs="+", default=[4.0, 12.0])
     parser.add_argument("--size", default="720x1280")
@@ -83,26 +89,42 @@ def main() -> None:
 
             r_wall, r_cpu, result = _best(args.repeat, render)
             dest = Path(tmp) / f"clip_{seconds:g}.mp4"
-            e_wall, e_cpu, _ = _best(args.repeat, lambda result=result, dest=dest: encode_mp4(
-                result.frames, result.fps, result.audio, result.sample_rate, dest))
+            e_wall, e_cpu, _ = _best(
+                args.repeat,
+                lambda result=result, dest=dest: encode_mp4(
+                    result.frames, result.fps, result.audio, result.sample_rate, dest
+                ),
+            )
             p_wall, _, poster = _best(args.repeat, lambda result=result: poster_jpeg(result.frames[0]))
             info = probe(dest)
-            rows.append({
-                "clip": f"{width}x{height} {seconds:g} s @ {result.fps} fps ({len(result.frames)} frames)",
-                "render_per_s": r_wall / seconds, "render_cpu_per_s": r_cpu / seconds,
-                "encode": e_wall, "encode_cpu": e_cpu, "poster_ms": p_wall * 1000,
-                "overhead": e_wall + p_wall, "mb": dest.stat().st_size / 1e6,
-                "check": f"{info.video_codec}+{info.audio_codec} {info.duration_s:.2f} s",
-            })
-    print(f"CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} logical cores visible; "
-          f"best of {args.repeat}\n")
-    print("| clip | render s / generated s (wall, CPU) | encode s / clip (wall, CPU) | poster ms "
-          "| overhead outside the model (encode + poster) s | MP4 MB | probe |")
+            rows.append(
+                {
+                    "clip": f"{width}x{height} {seconds:g} s @ {result.fps} fps ({len(result.frames)} frames)",
+                    "render_per_s": r_wall / seconds,
+                    "render_cpu_per_s": r_cpu / seconds,
+                    "encode": e_wall,
+                    "encode_cpu": e_cpu,
+                    "poster_ms": p_wall * 1000,
+                    "overhead": e_wall + p_wall,
+                    "mb": dest.stat().st_size / 1e6,
+                    "check": f"{info.video_codec}+{info.audio_codec} {info.duration_s:.2f} s",
+                }
+            )
+    print(
+        f"CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} logical cores visible; "
+        f"best of {args.repeat}\n"
+    )
+    print(
+        "| clip | render s / generated s (wall, CPU) | encode s / clip (wall, CPU) | poster ms "
+        "| overhead outside the model (encode + poster) s | MP4 MB | probe |"
+    )
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['clip']} | {r['render_per_s']:.3f}, {r['render_cpu_per_s']:.3f} "
-              f"| {r['encode']:.2f}, {r['encode_cpu']:.2f} | {r['poster_ms']:.1f} | {r['overhead']:.2f} "
-              f"| {r['mb']:.2f} | {r['check']} |")
+        print(
+            f"| {r['clip']} | {r['render_per_s']:.3f}, {r['render_cpu_per_s']:.3f} "
+            f"| {r['encode']:.2f}, {r['encode_cpu']:.2f} | {r['poster_ms']:.1f} | {r['overhead']:.2f} "
+            f"| {r['mb']:.2f} | {r['check']} |"
+        )
     speed = np.mean([1.0 / max(r["render_per_s"], 1e-9) for r in rows])
     print(f"\nThe renderer makes about {speed:.1f} generated seconds per wall second.")
 

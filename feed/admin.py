@@ -6,7 +6,9 @@ from feed.models import Block, Follow, InviteCode, Post, User
 
 @admin.register(User)
 class AccountAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Profile", {"fields": ("display_name", "bio", "avatar", "birth_date", "is_moderator")}),)
+    fieldsets = UserAdmin.fieldsets + (
+        ("Profile", {"fields": ("display_name", "bio", "avatar", "birth_date", "is_moderator")}),
+    )
     list_display = ("username", "display_name", "birth_date", "is_moderator", "is_staff", "is_active")
 
 

@@ -24,7 +24,9 @@ class User(AbstractUser):
     """An account. `username` is the public @handle."""
 
     username = models.CharField(
-        max_length=30, unique=True, validators=[handle_validator],
+        max_length=30,
+        unique=True,
+        validators=[handle_validator],
         error_messages={"unique": "That handle is taken."},
     )
     display_name = models.CharField(max_length=50, blank=True)
@@ -78,6 +80,9 @@ class Follow(models.Model):
             models.CheckConstraint(condition=~Q(follower=F("followee")), name="follow_not_self"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.follower_id} follows {self.followee_id}"
+
 
 class Block(models.Model):
     blocker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocking_edges")
@@ -89,6 +94,9 @@ class Block(models.Model):
             models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
             models.CheckConstraint(condition=~Q(blocker=F("blocked")), name="block_not_self"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"
 
 
 class Post(models.Model):
@@ -109,7 +117,9 @@ class Post(models.Model):
     is_preview = models.BooleanField(default=False, help_text="Rendered by the CPU preview renderer, not a video model")
     seconds = models.PositiveSmallIntegerField(default=4)
     remix_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes")
-    job = models.OneToOneField("generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="post")
+    job = models.OneToOneField(
+        "generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="post"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # Taken down (by moderation or because a cameo it shows was deleted): hidden from everyone but
     # its author, who sees the reason.

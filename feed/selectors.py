@@ -29,9 +29,7 @@ def are_mutuals(a: User, b: User) -> bool:
 
 def users_hidden_from(viewer: User) -> QuerySet[User]:
     """Everyone `viewer` blocked or who blocked `viewer`: hidden both ways."""
-    return User.objects.filter(
-        Q(blocked_by_edges__blocker=viewer) | Q(blocking_edges__blocked=viewer)
-    ).distinct()
+    return User.objects.filter(Q(blocked_by_edges__blocker=viewer) | Q(blocking_edges__blocked=viewer)).distinct()
 
 
 def followers_of(user: User) -> QuerySet[User]:

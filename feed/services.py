@@ -14,13 +14,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from feed.models import Block, Follow, InviteCode, User, age_on, handle_validator
 from sora_site.errors import DomainError
+from sora_site.images import image_open_checked
 
 AVATAR_SIZE = 512
-AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+AVATAR_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
 
 def user_sign_up(
@@ -80,7 +81,9 @@ def _invite_redeem(code: str) -> None:
         raise DomainError("invite_invalid", "That invite code is not valid or has been used up.", field="invite_code")
 
 
-def invite_code_create(*, created_by: User | None, max_uses: int = 1, expires_at: dt.datetime | None = None) -> InviteCode:
+def invite_code_create(
+    *, created_by: User | None, max_uses: int = 1, expires_at: dt.datetime | None = None
+) -> InviteCode:
     if max_uses < 1:
         raise DomainError("invalid_max_uses", "An invite code needs at least one use.")
     return InviteCode.objects.create(
@@ -101,30 +104,16 @@ def profile_update(*, user: User, display_name: str, bio: str, avatar: UploadedF
 
 
 def _avatar_normalise(upload: UploadedFile) -> bytes:
-    """Decode by content (never trust the name or MIME type), crop square, re-encode as WebP.
-
-    Re-encoding drops metadata (EXIF GPS) and anything smuggled after the image data.
-    """
-    if upload.size is not None and upload.size > settings.AVATAR_MAX_BYTES:
-        limit_mb = settings.AVATAR_MAX_BYTES / (1024 * 1024)
-        raise DomainError("avatar_too_large", f"Avatars must be at most {limit_mb:.0f} MB.", field="avatar")
-    data = upload.read()
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in AVATAR_FORMATS:
-                raise DomainError("avatar_bad_format", "Avatars must be JPEG, PNG, WebP or GIF images.", field="avatar")
-            width, height = probe.size
-            if width * height > settings.AVATAR_MAX_PIXELS:
-                raise DomainError("avatar_too_large", "That image has too many pixels.", field="avatar")
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.seek(0)
-            image = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise DomainError("avatar_invalid", "That file is not an image we can read.", field="avatar") from None
-    side = min(image.size)
-    left, top = (image.width - side) // 2, (image.height - side) // 2
-    square = image.crop((left, top, left + side, top + side)).resize((AVATAR_SIZE, AVATAR_SIZE), Image.LANCZOS)
+    """Crop square and re-encode as WebP: drops metadata (EXIF GPS) and anything smuggled in the file."""
+    image = image_open_checked(
+        upload,
+        formats=AVATAR_FORMATS,
+        max_bytes=settings.AVATAR_MAX_BYTES,
+        max_pixels=settings.AVATAR_MAX_PIXELS,
+        code_prefix="avatar",
+        field="avatar",
+    )
+    square = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.LANCZOS)
     out = io.BytesIO()
     square.save(out, "WEBP", quality=85)
     return out.getvalue()

@@ -54,21 +54,17 @@ def espeak_pitch(voice: VoiceProfile) -> int:
     return int(round(float(np.interp(ratio, _P_RATIOS, _P_POINTS))))
 
 
-def speak(
-    text: str, voice: VoiceProfile, *, sample_rate: int = 48_000, words_per_minute: int = 165
-) -> np.ndarray:
+def speak(text: str, voice: VoiceProfile, *, sample_rate: int = 48_000, words_per_minute: int = 165) -> np.ndarray:
     """Mono float32 speech for `text` at `sample_rate`. Raises DomainError("tts_unavailable")."""
     binary = shutil.which("espeak-ng")
     if binary is None:
-        raise DomainError("tts_unavailable", "Speech synthesis is not available: install espeak-ng.",
-                          status=503)
+        raise DomainError("tts_unavailable", "Speech synthesis is not available: install espeak-ng.", status=503)
     name = voice.espeak_voice if _VOICE_NAME.match(voice.espeak_voice or "") else DEFAULT_VOICE.espeak_voice
     wav = _run_espeak(binary, name, espeak_pitch(voice), words_per_minute, text)
     if wav is None and name != DEFAULT_VOICE.espeak_voice:  # an unknown voice: keep the pitch, use en-us
         wav = _run_espeak(binary, DEFAULT_VOICE.espeak_voice, espeak_pitch(voice), words_per_minute, text)
     if wav is None:
-        raise DomainError("tts_unavailable", "Speech synthesis failed (espeak-ng returned an error).",
-                          status=503)
+        raise DomainError("tts_unavailable", "Speech synthesis failed (espeak-ng returned an error).", status=503)
     samples, rate = sf.read(io.BytesIO(wav), dtype="float32", always_2d=True)
     return resample(samples[:, 0], rate, sample_rate)
 
@@ -77,7 +73,10 @@ def _run_espeak(binary: str, voice: str, pitch: int, wpm: int, text: str) -> byt
     # Text goes through stdin, so a line starting with "-" is never read as an option.
     result = subprocess.run(
         [binary, "-v", voice, "-p", str(pitch), "-s", str(wpm), "--stdout"],
-        input=text.encode("utf-8"), capture_output=True, timeout=30, check=False,
+        input=text.encode("utf-8"),
+        capture_output=True,
+        timeout=30,
+        check=False,
     )
     if result.returncode != 0 or len(result.stdout) <= 44:
         return None

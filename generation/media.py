@@ -228,8 +228,9 @@ def poster_jpeg(frame: np.ndarray, max_side: int = 720, *, quality: int = 85) ->
     image = Image.fromarray(np.ascontiguousarray(frame[..., :3]).astype(np.uint8, copy=False), "RGB")
     scale = max_side / max(image.size)
     if scale < 1:
-        image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))),
-                             Image.Resampling.LANCZOS)
+        image = image.resize(
+            (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.LANCZOS
+        )
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()

@@ -41,8 +41,12 @@ class GenerationJob(models.Model):
     shots = models.JSONField(default=list)  # [{"prompt": str, "seconds": int}], one entry without a storyboard
     seed = models.BigIntegerField()
     input_image = models.ImageField(upload_to="inputs/%Y/%m/", blank=True)
-    remix_of_post = models.ForeignKey("feed.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="remix_jobs")
-    remix_of_job = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remix_jobs")
+    remix_of_post = models.ForeignKey(
+        "feed.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="remix_jobs"
+    )
+    remix_of_job = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remix_jobs"
+    )
 
     idempotency_key = models.CharField(max_length=64, blank=True)
     job_token = models.CharField(max_length=32, blank=True)  # set by each claim; writes must present it
@@ -68,7 +72,9 @@ class GenerationJob(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["owner", "idempotency_key"], condition=~models.Q(idempotency_key=""), name="job_idempotency_key_once"
+                fields=["owner", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="job_idempotency_key_once",
             )
         ]
 

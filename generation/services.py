@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from feed.events import user_event_send
 from feed.models import Post, User
@@ -31,16 +31,18 @@ from generation.backends import get_backend
 from generation.backends.base import GenerationCancelled, GenerationRequest, GenerationResult, Shot
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
+from sora_site.images import image_open_checked
 
 log = logging.getLogger(__name__)
 State = GenerationJob.State
 
-INPUT_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+INPUT_IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
 PROGRESS_INTERVAL_S = 1.0  # throttle for progress writes and pushes
 CANCEL_POLL_INTERVAL_S = 0.5
 
 
 # --- create ----------------------------------------------------------------------------------
+
 
 def job_create(
     *,
@@ -89,9 +91,17 @@ def job_create(
         User.objects.select_for_update().filter(pk=owner.pk).first()
         _quota_check(owner, total_seconds)
         job = GenerationJob(
-            owner=owner, prompt=prompt, model=model, width=width, height=height, seconds=total_seconds,
-            shots=checked_shots, seed=seed if seed is not None else secrets.randbelow(2**31),
-            remix_of_post=remix_of_post, remix_of_job=remix_of_job, idempotency_key=idempotency_key,
+            owner=owner,
+            prompt=prompt,
+            model=model,
+            width=width,
+            height=height,
+            seconds=total_seconds,
+            shots=checked_shots,
+            seed=seed if seed is not None else secrets.randbelow(2**31),
+            remix_of_post=remix_of_post,
+            remix_of_job=remix_of_job,
+            idempotency_key=idempotency_key,
             charged_seconds=total_seconds,
         )
         if image_file is not None:
@@ -113,12 +123,16 @@ def _remix_post_check(owner: User, post: Post) -> None:
 
     visible = post.visibility != Post.Visibility.PRIVATE or post.author_id == owner.pk
     if not visible or is_blocked_either_way(owner, post.author):
-        raise DomainError("remix_not_allowed", "You can only remix public posts or your own videos.", field="remix_of", status=404)
+        raise DomainError(
+            "remix_not_allowed", "You can only remix public posts or your own videos.", field="remix_of", status=404
+        )
 
 
 def _remix_job_check(owner: User, job: GenerationJob) -> None:
     if job.owner_id != owner.pk:
-        raise DomainError("remix_not_allowed", "You can only remix public posts or your own videos.", field="remix_of", status=404)
+        raise DomainError(
+            "remix_not_allowed", "You can only remix public posts or your own videos.", field="remix_of", status=404
+        )
     if job.state != State.COMPLETED:
         raise DomainError("remix_not_ready", "Only finished videos can be remixed.", field="remix_of")
 
@@ -149,25 +163,14 @@ def quota_used_today(owner: User) -> int:
 
 def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[ContentFile, str]:
     """Validate an image by its content and cover-crop it to width x height (PNG)."""
-    if upload.size is not None and upload.size > settings.GENERATION_INPUT_IMAGE_MAX_BYTES:
-        limit = settings.GENERATION_INPUT_IMAGE_MAX_BYTES // (1024 * 1024)
-        raise DomainError("image_too_large", f"Images can be at most {limit} MB.", field="input_reference")
-    data = upload.read()
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in INPUT_IMAGE_FORMATS:
-                raise DomainError("image_bad_format", "Use a JPEG, PNG or WebP image.", field="input_reference")
-            if probe.width * probe.height > settings.GENERATION_INPUT_IMAGE_MAX_PIXELS:
-                raise DomainError(
-                    "image_too_large", f"That image is {probe.width}x{probe.height}: too many pixels.", field="input_reference"
-                )
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
-    except Image.DecompressionBombError:
-        raise DomainError("image_too_large", "That image has far too many pixels.", field="input_reference") from None
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise DomainError("image_invalid", "That file is not an image we can read.", field="input_reference") from None
+    image = image_open_checked(
+        upload,
+        formats=INPUT_IMAGE_FORMATS,
+        max_bytes=settings.GENERATION_INPUT_IMAGE_MAX_BYTES,
+        max_pixels=settings.GENERATION_INPUT_IMAGE_MAX_PIXELS,
+        code_prefix="image",
+        field="input_reference",
+    )
     notice = ""
     if image.size != (width, height):
         notice = f"Your image ({image.width}x{image.height}) was resized and cropped to {width}x{height}."
@@ -178,6 +181,7 @@ def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[Cont
 
 
 # --- run (on the worker) ---------------------------------------------------------------------
+
 
 def job_claim(job_id: int) -> str | None:
     """Atomically move a queued job to in_progress. Returns the new token, or None if not queued."""
@@ -209,17 +213,29 @@ def job_execute(job_id: int) -> None:
         reporter = _ProgressReporter(job, token)
         with _phase(timings, "generate"):
             result = backend.generate(request, on_progress=reporter.report, should_cancel=reporter.should_cancel)
-        if not _owned(job_id, token).filter(state=State.IN_PROGRESS).update(
-            state=State.FINISHING, progress=95, heartbeat_at=timezone.now()
+        if (
+            not _owned(job_id, token)
+            .filter(state=State.IN_PROGRESS)
+            .update(state=State.FINISHING, progress=95, heartbeat_at=timezone.now())
         ):
             return  # lost the job meanwhile (cancelled, or presumed dead and requeued)
         _push(GenerationJob.objects.get(pk=job_id))
         video, poster = _finish(job, request, result, token, timings)
         timings["total"] = round(time.monotonic() - started, 3)
-        completed = _owned(job_id, token).filter(state=State.FINISHING, cancel_requested=False).update(
-            state=State.COMPLETED, progress=100, video=video, poster=poster, completed_at=timezone.now(),
-            backend=backend.name, is_preview=backend.is_preview, timings=timings,
-            gpu_seconds=float(result.metadata.get("gpu_seconds", 0.0)),
+        completed = (
+            _owned(job_id, token)
+            .filter(state=State.FINISHING, cancel_requested=False)
+            .update(
+                state=State.COMPLETED,
+                progress=100,
+                video=video,
+                poster=poster,
+                completed_at=timezone.now(),
+                backend=backend.name,
+                is_preview=backend.is_preview,
+                timings=timings,
+                gpu_seconds=float(result.metadata.get("gpu_seconds", 0.0)),
+            )
         )
         if not completed:
             media_delete(video, poster)
@@ -237,7 +253,13 @@ def job_execute(job_id: int) -> None:
         _end(job_id, token, State.FAILED, error.code, error.message)
     except Exception:
         log.exception("job %s failed", job_id)
-        _end(job_id, token, State.FAILED, "generation_error", "Something went wrong while generating. Your quota was refunded.")
+        _end(
+            job_id,
+            token,
+            State.FAILED,
+            "generation_error",
+            "Something went wrong while generating. Your quota was refunded.",
+        )
     _push(GenerationJob.objects.get(pk=job_id))
 
 
@@ -249,9 +271,14 @@ def _request_for(job: GenerationJob) -> GenerationRequest:
     parent = job.remix_of_post.video if job.remix_of_post else (job.remix_of_job.video if job.remix_of_job else None)
     parent_path = _local_copy(parent) if parent else None
     return GenerationRequest(
-        prompt=job.prompt, model=job.model, width=job.width, height=job.height, seed=job.seed,
+        prompt=job.prompt,
+        model=job.model,
+        width=job.width,
+        height=job.height,
+        seed=job.seed,
         shots=tuple(Shot(prompt=shot["prompt"], seconds=float(shot["seconds"])) for shot in job.shots),
-        input_image=input_image, parent_video=parent_path,
+        input_image=input_image,
+        parent_video=parent_path,
     )
 
 
@@ -267,8 +294,9 @@ def _local_copy(field_file) -> Path:  # noqa: ANN001
         return Path(out.name)
 
 
-def _finish(job: GenerationJob, request: GenerationRequest, result: GenerationResult, token: str,
-            timings: dict[str, float]) -> tuple[str, str]:
+def _finish(
+    job: GenerationJob, request: GenerationRequest, result: GenerationResult, token: str, timings: dict[str, float]
+) -> tuple[str, str]:
     """Encode and store. Hooks for frame moderation and provenance plug in here (see FINISHING_STEPS)."""
     for step in FINISHING_STEPS:
         with _phase(timings, step.__name__):
@@ -288,7 +316,9 @@ def _finish(job: GenerationJob, request: GenerationRequest, result: GenerationRe
         with _phase(timings, "store"):
             with path.open("rb") as handle:
                 video_name = storage.save(f"{stem}.mp4", handle)
-            poster_name = storage.save(f"{stem}.jpg", ContentFile(media.poster_jpeg(result.frames[len(result.frames) // 3])))
+            poster_name = storage.save(
+                f"{stem}.jpg", ContentFile(media.poster_jpeg(result.frames[len(result.frames) // 3]))
+            )
     return video_name, poster_name
 
 
@@ -330,8 +360,10 @@ class _ProgressReporter:
             return
         self.last_write = now
         progress = max(1, min(94, int(fraction * 94)))  # the last points belong to finishing
-        updated = _owned(self.job.pk, self.token).filter(state=State.IN_PROGRESS).update(
-            progress=progress, heartbeat_at=timezone.now()
+        updated = (
+            _owned(self.job.pk, self.token)
+            .filter(state=State.IN_PROGRESS)
+            .update(progress=progress, heartbeat_at=timezone.now())
         )
         if not updated:
             self.cancelled = True  # the row moved on without us: stop working on it
@@ -343,9 +375,9 @@ class _ProgressReporter:
         now = time.monotonic()
         if not self.cancelled and now - self.last_cancel_poll >= CANCEL_POLL_INTERVAL_S:
             self.last_cancel_poll = now
-            self.cancelled = not _owned(self.job.pk, self.token).filter(
-                state=State.IN_PROGRESS, cancel_requested=False
-            ).exists()
+            self.cancelled = (
+                not _owned(self.job.pk, self.token).filter(state=State.IN_PROGRESS, cancel_requested=False).exists()
+            )
         return self.cancelled
 
 
@@ -357,6 +389,7 @@ def _end(job_id: int, token: str, state: str, code: str, message: str) -> None:
 
 # --- owner actions ---------------------------------------------------------------------------
 
+
 def job_cancel(*, job: GenerationJob, by: User) -> GenerationJob:
     _owner_check(job, by)
     if not job.is_active:
@@ -364,7 +397,10 @@ def job_cancel(*, job: GenerationJob, by: User) -> GenerationJob:
     with transaction.atomic():
         # A queued job is cancelled at once; a running one stops at its next cancel check.
         GenerationJob.objects.filter(pk=job.pk, state=State.QUEUED).update(
-            state=State.CANCELLED, error_code="cancelled", error_message="Cancelled.", charged_seconds=0,
+            state=State.CANCELLED,
+            error_code="cancelled",
+            error_message="Cancelled.",
+            charged_seconds=0,
             completed_at=timezone.now(),
         )
         GenerationJob.objects.filter(pk=job.pk, state__in=GenerationJob.ACTIVE_STATES).update(cancel_requested=True)
@@ -380,7 +416,10 @@ def job_revoke(*, job_id: int, code: str, message: str) -> None:
     """
     with transaction.atomic():
         GenerationJob.objects.filter(pk=job_id, state=State.QUEUED).update(
-            state=State.FAILED, error_code=code, error_message=message[:500], charged_seconds=0,
+            state=State.FAILED,
+            error_code=code,
+            error_message=message[:500],
+            charged_seconds=0,
             completed_at=timezone.now(),
         )
         GenerationJob.objects.filter(pk=job_id, state__in=GenerationJob.ACTIVE_STATES).update(
@@ -400,9 +439,18 @@ def job_retry(*, job: GenerationJob, by: User) -> GenerationJob:
         User.objects.select_for_update().filter(pk=by.pk).first()
         _quota_check(by, job.seconds)
         retry = GenerationJob.objects.create(
-            owner=by, prompt=job.prompt, model=job.model, width=job.width, height=job.height, seconds=job.seconds,
-            shots=job.shots, seed=job.seed, input_image=job.input_image.name, remix_of_post=job.remix_of_post,
-            remix_of_job=job.remix_of_job, charged_seconds=job.seconds,
+            owner=by,
+            prompt=job.prompt,
+            model=job.model,
+            width=job.width,
+            height=job.height,
+            seconds=job.seconds,
+            shots=job.shots,
+            seed=job.seed,
+            input_image=job.input_image.name,
+            remix_of_post=job.remix_of_post,
+            remix_of_job=job.remix_of_job,
+            charged_seconds=job.seconds,
         )
         _enqueue_after_commit(retry)
     return retry
@@ -439,36 +487,50 @@ def draft_publish(*, job: GenerationJob, by: User, caption: str, visibility: str
             raise DomainError("already_posted", "This video is already posted.")
         parent_job_post = Post.objects.filter(job=job.remix_of_job).first() if job.remix_of_job else None
         return Post.objects.create(
-            author=by, job=job, video=job.video.name, poster=job.poster.name, caption=caption.strip(),
-            prompt=job.prompt, show_prompt=show_prompt, visibility=visibility, is_preview=job.is_preview,
-            seconds=job.seconds, remix_of=job.remix_of_post or parent_job_post,
+            author=by,
+            job=job,
+            video=job.video.name,
+            poster=job.poster.name,
+            caption=caption.strip(),
+            prompt=job.prompt,
+            show_prompt=show_prompt,
+            visibility=visibility,
+            is_preview=job.is_preview,
+            seconds=job.seconds,
+            remix_of=job.remix_of_post or parent_job_post,
         )
 
 
 # --- watchdog --------------------------------------------------------------------------------
 
+
 def jobs_requeue_stalled(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Jobs whose worker stopped heart-beating go back to the queue, or fail after too many tries."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.GENERATION_STALL_SECONDS)
-    stalled = GenerationJob.objects.filter(
-        state__in=(State.IN_PROGRESS, State.FINISHING), heartbeat_at__lt=cutoff
-    )
+    stalled = GenerationJob.objects.filter(state__in=(State.IN_PROGRESS, State.FINISHING), heartbeat_at__lt=cutoff)
     counts = {"requeued": 0, "failed": 0}
     for job in stalled:
         with transaction.atomic():
             if job.failures + 1 >= settings.GENERATION_MAX_ATTEMPTS:
-                changed = GenerationJob.objects.filter(pk=job.pk, job_token=job.job_token, heartbeat_at__lt=cutoff).update(
-                    state=State.FAILED, failures=F("failures") + 1, job_token="", charged_seconds=0,
+                changed = GenerationJob.objects.filter(
+                    pk=job.pk, job_token=job.job_token, heartbeat_at__lt=cutoff
+                ).update(
+                    state=State.FAILED,
+                    failures=F("failures") + 1,
+                    job_token="",
+                    charged_seconds=0,
                     error_code="worker_lost",
-                    error_message="The video worker stopped responding several times. Your quota was refunded; try again.",
+                    error_message=(
+                        "The video worker stopped responding several times. Your quota was refunded; try again."
+                    ),
                     completed_at=now,
                 )
                 counts["failed"] += changed
             else:
-                changed = GenerationJob.objects.filter(pk=job.pk, job_token=job.job_token, heartbeat_at__lt=cutoff).update(
-                    state=State.QUEUED, failures=F("failures") + 1, job_token="", progress=0, heartbeat_at=None
-                )
+                changed = GenerationJob.objects.filter(
+                    pk=job.pk, job_token=job.job_token, heartbeat_at__lt=cutoff
+                ).update(state=State.QUEUED, failures=F("failures") + 1, job_token="", progress=0, heartbeat_at=None)
                 if changed:
                     from generation.tasks import gpu_generate
 
@@ -482,9 +544,13 @@ def jobs_requeue_stalled(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 # --- events ----------------------------------------------------------------------------------
 
+
 def _event(job: GenerationJob, *, state: str | None = None) -> dict:
     return {
-        "type": "job", "id": job.public_id, "state": state or job.state, "progress": job.progress,
+        "type": "job",
+        "id": job.public_id,
+        "state": state or job.state,
+        "progress": job.progress,
         "error": {"code": job.error_code, "message": job.error_message} if job.error_code else None,
     }
 

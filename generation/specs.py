@@ -25,7 +25,9 @@ def model_check(model: str) -> str:
 
     name = MODEL_ALIASES.get(model, model)
     if name not in MODELS:
-        raise DomainError("unknown_model", f"Unknown model {model!r}. Choose one of: {', '.join(MODELS)}.", field="model")
+        raise DomainError(
+            "unknown_model", f"Unknown model {model!r}. Choose one of: {', '.join(MODELS)}.", field="model"
+        )
     if settings.GENERATION_BACKEND == "diffusers" and not settings.MODEL_PATHS.get(name):
         raise DomainError("model_unavailable", f"{name} is not available on this server.", field="model", status=503)
     return name
@@ -43,7 +45,9 @@ def seconds_check(seconds: int | str) -> int:
     except (TypeError, ValueError):
         value = -1
     if value not in DURATIONS:
-        raise DomainError("invalid_seconds", f"Duration must be one of {', '.join(map(str, DURATIONS))} seconds.", field="seconds")
+        raise DomainError(
+            "invalid_seconds", f"Duration must be one of {', '.join(map(str, DURATIONS))} seconds.", field="seconds"
+        )
     return value
 
 
@@ -53,7 +57,9 @@ def prompt_check(prompt: str, *, field: str = "prompt") -> str:
         raise DomainError("prompt_empty", "Write a prompt describing the video.", field=field)
     if len(text) > PROMPT_MAX_CHARS:
         raise DomainError(
-            "prompt_too_long", f"Prompts can be at most {PROMPT_MAX_CHARS:,} characters (this one has {len(text):,}).", field=field
+            "prompt_too_long",
+            f"Prompts can be at most {PROMPT_MAX_CHARS:,} characters (this one has {len(text):,}).",
+            field=field,
         )
     return text
 
@@ -62,7 +68,9 @@ def shots_check(shots: list[dict]) -> list[dict]:
     """A storyboard: 2-6 shots, each with its own prompt and whole seconds, at most 20 s in all."""
     if not STORYBOARD_MIN_SHOTS <= len(shots) <= STORYBOARD_MAX_SHOTS:
         raise DomainError(
-            "storyboard_shots", f"A storyboard has {STORYBOARD_MIN_SHOTS} to {STORYBOARD_MAX_SHOTS} shots.", field="shots"
+            "storyboard_shots",
+            f"A storyboard has {STORYBOARD_MIN_SHOTS} to {STORYBOARD_MAX_SHOTS} shots.",
+            field="shots",
         )
     checked = []
     for number, shot in enumerate(shots, start=1):
@@ -72,12 +80,15 @@ def shots_check(shots: list[dict]) -> list[dict]:
         except (TypeError, ValueError):
             seconds = 0
         if seconds not in SHOT_SECONDS:
-            raise DomainError("storyboard_shot_seconds", f"Shot {number} must last 1 to 12 seconds.", field=f"shot-{number}-seconds")
+            raise DomainError(
+                "storyboard_shot_seconds", f"Shot {number} must last 1 to 12 seconds.", field=f"shot-{number}-seconds"
+            )
         checked.append({"prompt": prompt, "seconds": seconds})
     total = sum(shot["seconds"] for shot in checked)
     if total > STORYBOARD_MAX_SECONDS:
         raise DomainError(
-            "storyboard_too_long", f"A storyboard can last at most {STORYBOARD_MAX_SECONDS} s in all (this one is {total} s).",
+            "storyboard_too_long",
+            f"A storyboard can last at most {STORYBOARD_MAX_SECONDS} s in all (this one is {total} s).",
             field="shots",
         )
     return checked

@@ -20,7 +20,10 @@ def create(request: HttpRequest) -> HttpResponse:
     if source.get("remix_job"):
         remix_job = selectors.job_get_for_owner(source["remix_job"], request.user)
     context = {
-        "specs": specs, "remix_post": remix_post, "remix_job": remix_job, "values": source,
+        "specs": specs,
+        "remix_post": remix_post,
+        "remix_job": remix_job,
+        "values": source,
         "shots": _shots_from(request.POST) or [{"prompt": "", "seconds": 4}, {"prompt": "", "seconds": 4}],
         "storyboard": source.get("mode") == "storyboard",
     }

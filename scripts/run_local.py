@@ -40,10 +40,36 @@ def main() -> int:
         manage("seed_demo")
         commands = [
             [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(PORT), "sora_site.asgi:application"],
-            [PYTHON, "-m", "celery", "-A", "sora_site", "worker", "-Q", "default,gpu", "--concurrency", "1",
-             "--prefetch-multiplier", "1", "--without-mingle", "--without-gossip", "-l", "warning"],
-            [PYTHON, "-m", "celery", "-A", "sora_site", "beat", "-l", "warning",
-             "-s", str(var_dir / "celerybeat-schedule")],
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "sora_site",
+                "worker",
+                "-Q",
+                "default,gpu",
+                "--concurrency",
+                "1",
+                "--prefetch-multiplier",
+                "1",
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "warning",
+            ],
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "sora_site",
+                "beat",
+                "-l",
+                "warning",
+                "-s",
+                str(var_dir / "celerybeat-schedule"),
+            ],
         ]
         for command in commands:
             children.append(subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True))

@@ -31,8 +31,21 @@ def start(workdir: Path, preferred_port: int = 6399) -> tuple[subprocess.Popen, 
     if port is None:
         raise RuntimeError(f"no free port near {preferred_port} for the embedded Redis")
     process = subprocess.Popen(
-        [str(_binary()), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", str(workdir), "--loglevel", "warning"],
+        [
+            str(_binary()),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+            "--loglevel",
+            "warning",
+        ],
         start_new_session=True,
     )
     for _ in range(100):

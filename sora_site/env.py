@@ -102,9 +102,7 @@ def parse_database_url(url: str) -> dict[str, object]:
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
         }
-    raise ImproperlyConfigured(
-        f"DATABASE_URL scheme must be sqlite or postgres, got {parsed.scheme!r}"
-    )
+    raise ImproperlyConfigured(f"DATABASE_URL scheme must be sqlite or postgres, got {parsed.scheme!r}")
 
 
 def check_redis_url(url: str) -> str:

@@ -93,9 +93,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": parse_database_url(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))
-}
+DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not ":memory:", so test servers and workers in other processes share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_db.sqlite3")}
@@ -217,9 +215,7 @@ DIFFUSERS_STEPS = env_int("DIFFUSERS_STEPS", 50, minimum=1)
 DIFFUSERS_MAX_AREA = env_int("DIFFUSERS_MAX_AREA", 480 * 832, minimum=16 * 16)  # generation pixels per frame
 DIFFUSERS_MAX_FRAMES = env_int("DIFFUSERS_MAX_FRAMES", 81, minimum=5)
 if GENERATION_BACKEND == "diffusers" and not any(MODEL_PATHS.values()):
-    raise ImproperlyConfigured(
-        "GENERATION_BACKEND=diffusers needs MODEL_PATH_SORA_2 and/or MODEL_PATH_SORA_2_PRO"
-    )
+    raise ImproperlyConfigured("GENERATION_BACKEND=diffusers needs MODEL_PATH_SORA_2 and/or MODEL_PATH_SORA_2_PRO")
 
 # Security. HTTPS_ONLY turns on what a deployment behind TLS needs (`check --deploy` is clean).
 HTTPS_ONLY = env_bool("HTTPS_ONLY", False)

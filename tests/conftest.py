@@ -94,9 +94,15 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
         ],
     }
 
@@ -128,9 +134,30 @@ class WorkerProcess:
     def __init__(self) -> None:
         env = {**os.environ, "DATABASE_URL": database_url_for_test_db(), "DJANGO_SETTINGS_MODULE": "tests.settings"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "sora_site", "worker", "-Q", "gpu,default", "--concurrency", "1",
-             "--prefetch-multiplier", "1", "--without-mingle", "--without-gossip", "-l", "info"],
-            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "sora_site",
+                "worker",
+                "-Q",
+                "gpu,default",
+                "--concurrency",
+                "1",
+                "--prefetch-multiplier",
+                "1",
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
     def kill(self) -> None:

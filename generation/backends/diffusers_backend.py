@@ -230,9 +230,7 @@ class DiffusersBackend:
         path = self.model_paths.get(model)
         if path is None:
             known = ", ".join(sorted(self.model_paths)) or "none"
-            raise DomainError(
-                "unknown_model", f"Unknown model {model!r} (configured: {known}).", field="model"
-            )
+            raise DomainError("unknown_model", f"Unknown model {model!r} (configured: {known}).", field="model")
         if not path.is_dir():
             raise DomainError(
                 "model_unavailable",
@@ -329,8 +327,7 @@ class DiffusersBackend:
             have = ", ".join(sorted(available)) or "nothing"
             return DomainError(
                 "model_capability_missing",
-                f"The model {model!r} on this server cannot {what}: it needs a {kinds} pipeline "
-                f"and only has {have}.",
+                f"The model {model!r} on this server cannot {what}: it needs a {kinds} pipeline and only has {have}.",
                 status=503,
             )
 

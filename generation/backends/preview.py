@@ -38,52 +38,78 @@ Palette = tuple[RGB, RGB, RGB, RGB]  # sky top, sky bottom, ground / shapes, acc
 # Each style has a few palettes; storyboard shot i takes palette i, so cuts are visible while the
 # look stays in one family.
 STYLES: dict[str, tuple[tuple[str, ...], tuple[Palette, ...]]] = {
-    "noir": (("noir", "monochrome", "detective", "grayscale", "greyscale"), (
-        ((20, 20, 22), (95, 95, 100), (8, 8, 10), (235, 235, 235)),
-        ((150, 150, 155), (45, 45, 50), (15, 15, 18), (255, 255, 255)),
-        ((5, 5, 5), (60, 60, 65), (130, 130, 135), (200, 200, 200)),
-    )),
-    "anime": (("anime", "manga", "ghibli", "cartoon", "kawaii", "chibi"), (
-        ((120, 190, 255), (255, 214, 236), (92, 170, 120), (255, 120, 160)),
-        ((255, 200, 150), (255, 240, 200), (110, 140, 220), (255, 90, 90)),
-        ((160, 130, 255), (255, 190, 230), (70, 90, 160), (255, 230, 120)),
-    )),
-    "neon": (("neon", "cyberpunk", "synthwave", "arcade", "rave", "vaporwave", "club"), (
-        ((20, 0, 40), (90, 0, 120), (0, 255, 220), (255, 0, 170)),
-        ((5, 10, 40), (40, 0, 90), (255, 60, 200), (0, 220, 255)),
-        ((30, 0, 30), (0, 40, 90), (255, 230, 0), (0, 255, 140)),
-    )),
-    "sunset": (("sunset", "sunrise", "dusk", "dawn", "golden", "twilight"), (
-        ((255, 120, 60), (255, 210, 120), (90, 40, 80), (255, 240, 180)),
-        ((180, 60, 120), (255, 150, 80), (40, 20, 60), (255, 220, 140)),
-        ((255, 170, 90), (120, 80, 160), (60, 30, 50), (255, 255, 200)),
-    )),
-    "space": (("space", "galaxy", "stars", "star", "planet", "nebula", "astronaut", "cosmic", "orbit",
-               "moon"), (
-        ((5, 5, 20), (40, 20, 80), (120, 60, 200), (255, 255, 255)),
-        ((0, 0, 10), (10, 40, 80), (200, 80, 160), (180, 220, 255)),
-        ((10, 0, 20), (60, 10, 60), (40, 120, 220), (255, 220, 160)),
-    )),
-    "ocean": (("ocean", "sea", "beach", "underwater", "wave", "waves", "surf", "coral", "island"), (
-        ((0, 90, 160), (120, 220, 230), (0, 50, 90), (255, 240, 200)),
-        ((0, 40, 90), (0, 150, 170), (240, 210, 150), (255, 255, 255)),
-        ((60, 170, 220), (200, 240, 250), (20, 90, 120), (255, 200, 120)),
-    )),
-    "forest": (("forest", "woods", "jungle", "garden", "meadow", "tree", "trees", "moss", "park"), (
-        ((70, 130, 80), (190, 220, 150), (30, 60, 35), (250, 230, 140)),
-        ((20, 60, 40), (100, 160, 90), (60, 40, 20), (220, 255, 180)),
-        ((120, 170, 90), (230, 240, 190), (50, 90, 50), (255, 180, 90)),
-    )),
-    "snow": (("snow", "winter", "ice", "frozen", "arctic", "christmas", "ski"), (
-        ((170, 200, 230), (245, 250, 255), (120, 140, 170), (230, 60, 60)),
-        ((60, 80, 130), (200, 215, 240), (235, 240, 250), (255, 210, 120)),
-        ((220, 230, 245), (150, 175, 210), (80, 95, 130), (120, 200, 255)),
-    )),
-    "desert": (("desert", "sand", "dune", "dunes", "canyon", "sahara", "western"), (
-        ((250, 190, 110), (255, 235, 180), (190, 110, 60), (120, 60, 40)),
-        ((120, 170, 230), (250, 220, 170), (210, 140, 80), (255, 255, 230)),
-        ((200, 90, 60), (250, 180, 110), (110, 50, 40), (255, 230, 160)),
-    )),
+    "noir": (
+        ("noir", "monochrome", "detective", "grayscale", "greyscale"),
+        (
+            ((20, 20, 22), (95, 95, 100), (8, 8, 10), (235, 235, 235)),
+            ((150, 150, 155), (45, 45, 50), (15, 15, 18), (255, 255, 255)),
+            ((5, 5, 5), (60, 60, 65), (130, 130, 135), (200, 200, 200)),
+        ),
+    ),
+    "anime": (
+        ("anime", "manga", "ghibli", "cartoon", "kawaii", "chibi"),
+        (
+            ((120, 190, 255), (255, 214, 236), (92, 170, 120), (255, 120, 160)),
+            ((255, 200, 150), (255, 240, 200), (110, 140, 220), (255, 90, 90)),
+            ((160, 130, 255), (255, 190, 230), (70, 90, 160), (255, 230, 120)),
+        ),
+    ),
+    "neon": (
+        ("neon", "cyberpunk", "synthwave", "arcade", "rave", "vaporwave", "club"),
+        (
+            ((20, 0, 40), (90, 0, 120), (0, 255, 220), (255, 0, 170)),
+            ((5, 10, 40), (40, 0, 90), (255, 60, 200), (0, 220, 255)),
+            ((30, 0, 30), (0, 40, 90), (255, 230, 0), (0, 255, 140)),
+        ),
+    ),
+    "sunset": (
+        ("sunset", "sunrise", "dusk", "dawn", "golden", "twilight"),
+        (
+            ((255, 120, 60), (255, 210, 120), (90, 40, 80), (255, 240, 180)),
+            ((180, 60, 120), (255, 150, 80), (40, 20, 60), (255, 220, 140)),
+            ((255, 170, 90), (120, 80, 160), (60, 30, 50), (255, 255, 200)),
+        ),
+    ),
+    "space": (
+        ("space", "galaxy", "stars", "star", "planet", "nebula", "astronaut", "cosmic", "orbit", "moon"),
+        (
+            ((5, 5, 20), (40, 20, 80), (120, 60, 200), (255, 255, 255)),
+            ((0, 0, 10), (10, 40, 80), (200, 80, 160), (180, 220, 255)),
+            ((10, 0, 20), (60, 10, 60), (40, 120, 220), (255, 220, 160)),
+        ),
+    ),
+    "ocean": (
+        ("ocean", "sea", "beach", "underwater", "wave", "waves", "surf", "coral", "island"),
+        (
+            ((0, 90, 160), (120, 220, 230), (0, 50, 90), (255, 240, 200)),
+            ((0, 40, 90), (0, 150, 170), (240, 210, 150), (255, 255, 255)),
+            ((60, 170, 220), (200, 240, 250), (20, 90, 120), (255, 200, 120)),
+        ),
+    ),
+    "forest": (
+        ("forest", "woods", "jungle", "garden", "meadow", "tree", "trees", "moss", "park"),
+        (
+            ((70, 130, 80), (190, 220, 150), (30, 60, 35), (250, 230, 140)),
+            ((20, 60, 40), (100, 160, 90), (60, 40, 20), (220, 255, 180)),
+            ((120, 170, 90), (230, 240, 190), (50, 90, 50), (255, 180, 90)),
+        ),
+    ),
+    "snow": (
+        ("snow", "winter", "ice", "frozen", "arctic", "christmas", "ski"),
+        (
+            ((170, 200, 230), (245, 250, 255), (120, 140, 170), (230, 60, 60)),
+            ((60, 80, 130), (200, 215, 240), (235, 240, 250), (255, 210, 120)),
+            ((220, 230, 245), (150, 175, 210), (80, 95, 130), (120, 200, 255)),
+        ),
+    ),
+    "desert": (
+        ("desert", "sand", "dune", "dunes", "canyon", "sahara", "western"),
+        (
+            ((250, 190, 110), (255, 235, 180), (190, 110, 60), (120, 60, 40)),
+            ((120, 170, 230), (250, 220, 170), (210, 140, 80), (255, 255, 230)),
+            ((200, 90, 60), (250, 180, 110), (110, 50, 40), (255, 230, 160)),
+        ),
+    ),
 }
 MOTIONS = ("zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down")
 _FONT_PATHS = (
@@ -182,8 +208,7 @@ class PreviewBackend:
             raise GenerationCancelled()
         on_progress(0.9)
         voices = [cameo.voice for cameo in request.cameos if cameo.voice is not None]
-        audio = render_soundtrack(prompt_shots=request.shots, seed=request.seed, voices=voices,
-                                  sample_rate=AUDIO_RATE)
+        audio = render_soundtrack(prompt_shots=request.shots, seed=request.seed, voices=voices, sample_rate=AUDIO_RATE)
         on_progress(1.0)
         return GenerationResult(
             frames=frames,
@@ -198,8 +223,7 @@ class PreviewBackend:
                 "remix": parent is not None,
                 "cameos": [cameo.handle for cameo in request.cameos],
                 "shots": [
-                    {"frames": p.count, "style": p.style, "motion": p.motion, "background": p.background}
-                    for p in plans
+                    {"frames": p.count, "style": p.style, "motion": p.motion, "background": p.background} for p in plans
                 ],
             },
         )
@@ -226,8 +250,7 @@ def _seeded_palettes(seed: int) -> tuple[Palette, ...]:
     out = []
     for i in range(3):
         h = (hue + 60 * i) % 180
-        colours = [(h, 120, 90), ((h + 15) % 180, 90, 230), ((h + 90) % 180, 140, 70),
-                   ((h + 45) % 180, 200, 250)]
+        colours = [(h, 120, 90), ((h + 15) % 180, 90, 230), ((h + 90) % 180, 140, 70), ((h + 45) % 180, 200, 250)]
         hsv = np.array([colours], dtype=np.uint8)
         rgb = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0]
         out.append(tuple(tuple(int(v) for v in c) for c in rgb))
@@ -255,12 +278,22 @@ def _plan_shots(request: GenerationRequest, fps: int, remix: bool) -> list[_Shot
         else:
             background, world = "world", _draw_world(palette, W, H, rng, flip=index % 2 == 1)
         kind = _particle_kind(shot.prompt + " " + request.prompt, style)
-        plans.append(_ShotPlan(
-            index=index, start=start, count=end - start, style=style, palette=palette, motion=motion,
-            background=background, world=world, particles=_particles(rng, W, H, kind), particle_kind=kind,
-            overlays=_static_overlays(request, shot.prompt, index, palette, remix),
-            remix_lut=_duotone_lut(palette) if background == "remix" else None,
-        ))
+        plans.append(
+            _ShotPlan(
+                index=index,
+                start=start,
+                count=end - start,
+                style=style,
+                palette=palette,
+                motion=motion,
+                background=background,
+                world=world,
+                particles=_particles(rng, W, H, kind),
+                particle_kind=kind,
+                overlays=_static_overlays(request, shot.prompt, index, palette, remix),
+                remix_lut=_duotone_lut(palette) if background == "remix" else None,
+            )
+        )
         start = end
     return plans
 
@@ -290,8 +323,9 @@ def _draw_world(palette: Palette, W: int, H: int, rng: np.random.Generator, *, f
     world = world * (1 - mask) + orbs * 0.55
     horizon = h * rng.uniform(0.6, 0.8)
     x = np.arange(w, dtype=np.float32) / w
-    line = horizon + h * sum(rng.uniform(0.01, 0.04) * np.sin(2 * np.pi * (f * x + rng.random()))
-                             for f in (1, 2.3, 5.1))
+    line = horizon + h * sum(
+        rng.uniform(0.01, 0.04) * np.sin(2 * np.pi * (f * x + rng.random())) for f in (1, 2.3, 5.1)
+    )
     below = (ys > line[None, :]).astype(np.float32)
     below = cv2.GaussianBlur(below, (0, 0), 1.5)[..., None]
     world = world * (1 - below) + (ground * 0.8) * below
@@ -328,12 +362,12 @@ def _camera(plan: _ShotPlan, p: float, W: int, H: int) -> tuple[float, float, fl
 def _warp(src: np.ndarray, scale: float, x0: float, y0: float, W: int, H: int) -> np.ndarray:
     """Output pixel (x, y) samples src at (x0 + x * scale, y0 + y * scale)."""
     m = np.array([[scale, 0.0, x0], [0.0, scale, y0]], dtype=np.float64)
-    return cv2.warpAffine(src, m, (W, H), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_REFLECT)
+    return cv2.warpAffine(src, m, (W, H), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
 
 
-def _background(plan: _ShotPlan, local: int, fps: int, W: int, H: int,
-                request: GenerationRequest, parent: list[np.ndarray] | None) -> np.ndarray:
+def _background(
+    plan: _ShotPlan, local: int, fps: int, W: int, H: int, request: GenerationRequest, parent: list[np.ndarray] | None
+) -> np.ndarray:
     p = local / max(1, plan.count - 1)
     if plan.background == "image":
         assert plan.world is not None
@@ -395,8 +429,12 @@ def _particle_kind(text: str, style: str) -> str:
 def _particles(rng: np.random.Generator, W: int, H: int, kind: str) -> np.ndarray:
     count = {"rain": 70, "snow": 60, "stars": 80, "bokeh": 18}[kind]
     unit = min(W, H) / 720
-    speed = {"rain": (H * 0.9, H * 1.3), "snow": (H * 0.05, H * 0.12), "stars": (0, 0),
-             "bokeh": (-H * 0.04, -H * 0.01)}[kind]
+    speed = {
+        "rain": (H * 0.9, H * 1.3),
+        "snow": (H * 0.05, H * 0.12),
+        "stars": (0, 0),
+        "bokeh": (-H * 0.04, -H * 0.01),
+    }[kind]
     size = {"rain": (1, 2), "snow": (2, 5), "stars": (1, 3), "bokeh": (4, 12)}[kind]
     out = np.empty((count, 5), np.float32)
     out[:, 0] = rng.uniform(0, W, count)
@@ -422,8 +460,7 @@ def _draw_particles(frame: np.ndarray, plan: _ShotPlan, t: float) -> None:
             on = (i * 7 + int(t * 4)) % 5 != 0  # a slow twinkle
             cv2.circle(frame, (x, y), r if on else max(1, r - 1), (255, 255, 255), -1, cv2.LINE_AA)
         else:
-            cv2.circle(frame, (x, y), r, colour if plan.particle_kind == "bokeh" else (255, 255, 255), -1,
-                       cv2.LINE_AA)
+            cv2.circle(frame, (x, y), r, colour if plan.particle_kind == "bokeh" else (255, 255, 255), -1, cv2.LINE_AA)
 
 
 # --- Text and badges -----------------------------------------------------------------------------
@@ -459,8 +496,7 @@ def _wrap(text: str, font, width: int, max_lines: int) -> list[str]:
     return lines
 
 
-def _badge(text: str, size: int, fill: tuple[int, int, int, int],
-           colour: RGB = (255, 255, 255)) -> Image.Image:
+def _badge(text: str, size: int, fill: tuple[int, int, int, int], colour: RGB = (255, 255, 255)) -> Image.Image:
     font = _font(size)
     left, top, right, bottom = font.getbbox(text)
     pad = size // 2
@@ -471,8 +507,9 @@ def _badge(text: str, size: int, fill: tuple[int, int, int, int],
     return image
 
 
-def _static_overlays(request: GenerationRequest, caption: str, index: int, palette: Palette,
-                     remix: bool) -> list[tuple[_Overlay, int, int]]:
+def _static_overlays(
+    request: GenerationRequest, caption: str, index: int, palette: Palette, remix: bool
+) -> list[tuple[_Overlay, int, int]]:
     W, H = request.width, request.height
     unit = min(W, H) / 720
     margin = int(24 * unit)
@@ -555,8 +592,9 @@ class _CameoLayer:
             patch.blend(frame, x + dx, y + dy)
 
 
-def _cameo_patch(portrait: Image.Image, handle: str, is_human: bool, diameter: int, tag_size: int,
-                 unit: float) -> Image.Image:
+def _cameo_patch(
+    portrait: Image.Image, handle: str, is_human: bool, diameter: int, tag_size: int, unit: float
+) -> Image.Image:
     ring = max(2, int(5 * unit))
     face = ImageOps.fit(portrait.convert("RGB"), (diameter, diameter), Image.Resampling.LANCZOS)
     mask = Image.new("L", (diameter, diameter), 0)

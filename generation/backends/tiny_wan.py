@@ -154,9 +154,7 @@ def build_tiny_wan(dest: Path, kinds: Iterable[str] = KINDS, *, seed: int = 0) -
                         projection_dim=CLIP_DIM,
                     )
                 ).eval()
-                image_processor = CLIPImageProcessor(
-                    size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
-                )
+                image_processor = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
                 pipe = WanImageToVideoPipeline(
                     transformer=transformer,
                     image_encoder=image_encoder,

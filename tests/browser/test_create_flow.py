@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
 from PIL import Image
+from playwright.sync_api import Page, expect
 
 from feed.models import Post, User
 from generation import services
@@ -36,8 +36,9 @@ def card(page: Page):
     return page.locator("[data-job-id]").first
 
 
-def test_create_watch_progress_play_with_sound_post(page: Page, live_server_url: str, alice: User, start_worker,
-                                                   screenshot) -> None:
+def test_create_watch_progress_play_with_sound_post(
+    page: Page, live_server_url: str, alice: User, start_worker, screenshot
+) -> None:
     start_worker()
     log_in(page, live_server_url, "alice")
     submit_prompt(page, live_server_url, 'A tiny robot watering a bonsai. It says "grow, little tree".')
@@ -50,7 +51,8 @@ def test_create_watch_progress_play_with_sound_post(page: Page, live_server_url:
     expect(video).to_be_visible(timeout=120_000)
     expect(card(page).get_by_text("Preview render")).to_be_visible()
     duration = video.evaluate(
-        "v => new Promise(r => { if (v.readyState >= 1) r(v.duration); else v.onloadedmetadata = () => r(v.duration); })"
+        "v => new Promise(r => { if (v.readyState >= 1) r(v.duration);"
+        " else v.onloadedmetadata = () => r(v.duration); })"
     )
     assert 3.5 < duration < 4.5
     has_audio = video.evaluate(
@@ -168,8 +170,9 @@ def test_remix_a_public_post(page: Page, live_server_url: str, alice: User, bob:
     expect(page.get_by_role("navigation", name="Remix chain").get_by_role("link", name="@bob: video")).to_be_visible()
 
 
-def test_progress_falls_back_to_polling_when_the_socket_is_down(page: Page, live_server_url: str, alice: User,
-                                                                 start_worker) -> None:
+def test_progress_falls_back_to_polling_when_the_socket_is_down(
+    page: Page, live_server_url: str, alice: User, start_worker
+) -> None:
     # Every socket the page opens is closed at once, as a proxy that drops WebSockets would.
     page.route_web_socket("**/ws/events/", lambda socket: socket.close())
     start_worker()

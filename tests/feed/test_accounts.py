@@ -4,7 +4,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -17,8 +16,13 @@ from tests.conftest import PASSWORD, years_ago
 
 
 def signup_data(**overrides: str) -> dict[str, str]:
-    data = {"username": "newbie", "display_name": "New Bee", "birth_date": years_ago(20).isoformat(),
-            "password": PASSWORD, "invite_code": ""}
+    data = {
+        "username": "newbie",
+        "display_name": "New Bee",
+        "birth_date": years_ago(20).isoformat(),
+        "password": PASSWORD,
+        "invite_code": "",
+    }
     data.update(overrides)
     return data
 
@@ -55,8 +59,9 @@ class TestSignUp:
 
     def test_future_birth_date_is_refused(self, db) -> None:
         with pytest.raises(DomainError) as error:
-            services.user_sign_up(username="future", password=PASSWORD,
-                                  birth_date=dt.date.today() + dt.timedelta(days=2))
+            services.user_sign_up(
+                username="future", password=PASSWORD, birth_date=dt.date.today() + dt.timedelta(days=2)
+            )
         assert error.value.code == "invalid_birth_date"
 
     def test_duplicate_handle_is_refused(self, client: Client, alice: User) -> None:
@@ -100,7 +105,9 @@ class TestInvites:
         invite = services.invite_code_create(created_by=mod)
         services.user_sign_up(username="first", password=PASSWORD, birth_date=years_ago(20), invite_code=invite.code)
         with pytest.raises(DomainError) as error:
-            services.user_sign_up(username="second", password=PASSWORD, birth_date=years_ago(20), invite_code=invite.code)
+            services.user_sign_up(
+                username="second", password=PASSWORD, birth_date=years_ago(20), invite_code=invite.code
+            )
         assert error.value.code == "invite_invalid"
         assert not User.objects.filter(username="second").exists()
 

@@ -67,8 +67,11 @@ def test_dated_model_snapshots_map_to_models(alice: User) -> None:
 
 
 def test_storyboard_keeps_its_shots(alice: User) -> None:
-    shots = [{"prompt": "wide shot of a city", "seconds": 3}, {"prompt": "close-up", "seconds": "5"},
-             {"prompt": "aerial", "seconds": 4}]
+    shots = [
+        {"prompt": "wide shot of a city", "seconds": 3},
+        {"prompt": "close-up", "seconds": "5"},
+        {"prompt": "aerial", "seconds": 4},
+    ]
     job = create(alice, shots=shots)
     assert job.seconds == 12 and job.is_storyboard
     assert [s["seconds"] for s in job.shots] == [3, 5, 4]
@@ -163,16 +166,26 @@ class TestRemix:
     def test_web_remix_of_a_private_post_is_a_404(self, client: Client, alice: User, charlie: User) -> None:
         post = Post.objects.create(author=alice, video="x.mp4", visibility="private")
         client.force_login(charlie)
-        response = client.post(reverse("create"), {"prompt": "mine now", "remix_post": post.pk, "mode": "single",
-                                                    "seconds": "4", "size": "720x1280", "model": "sora-2"})
+        response = client.post(
+            reverse("create"),
+            {
+                "prompt": "mine now",
+                "remix_post": post.pk,
+                "mode": "single",
+                "seconds": "4",
+                "size": "720x1280",
+                "model": "sora-2",
+            },
+        )
         assert response.status_code == 404
         assert not GenerationJob.objects.exists()
 
 
 def test_web_form_shows_the_error_and_keeps_the_prompt(client: Client, alice: User) -> None:
     client.force_login(alice)
-    response = client.post(reverse("create"), {"prompt": "a cat", "mode": "single", "seconds": "5",
-                                               "size": "720x1280", "model": "sora-2"})
+    response = client.post(
+        reverse("create"), {"prompt": "a cat", "mode": "single", "seconds": "5", "size": "720x1280", "model": "sora-2"}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "Duration must be one of 4, 8, 12 seconds." in body and ">a cat</textarea>" in body

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.slow
 
 
 def queued(owner: User, **fields) -> GenerationJob:
-    job, _ = services.job_create(owner=owner, **({"prompt": 'a lighthouse in a storm, a sailor says "hold fast"'} | fields))
+    job, _ = services.job_create(
+        owner=owner, **({"prompt": 'a lighthouse in a storm, a sailor says "hold fast"'} | fields)
+    )
     return job
 
 
@@ -110,8 +112,10 @@ def test_post_a_draft_then_it_shows_on_the_profile(client: Client, alice: User, 
     job = queued(alice)
     services.job_execute(job.pk)
     client.force_login(alice)
-    response = client.post(reverse("draft_publish", args=[job.public_id]),
-                           {"caption": "Storm!", "visibility": "public", "show_prompt": "on"})
+    response = client.post(
+        reverse("draft_publish", args=[job.public_id]),
+        {"caption": "Storm!", "visibility": "public", "show_prompt": "on"},
+    )
     post = Post.objects.get(job=job)
     assert response.url == reverse("post_detail", args=[post.pk])
     client.force_login(bob)

@@ -60,9 +60,13 @@ def test_redis_url_checked() -> None:
 
 
 def _settings_process(extra: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEDIA_STORAGE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEDIA_STORAGE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environment.update({"DJANGO_SETTINGS_MODULE": "sora_site.settings", **extra})
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_bad_settings_stop_the_process_with_the_variable_name(tmp_path: Path) -> None:
@@ -78,8 +82,13 @@ def test_s3_storage_needs_a_bucket(tmp_path: Path) -> None:
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
     result = _settings_process(
-        {"DEBUG": "0", "HTTPS_ONLY": "1", "SECRET_KEY": "k" * 20 + "Zq9!" * 10 + "x" * 20,
-         "ALLOWED_HOSTS": "video.example.org", "VAR_DIR": str(tmp_path)},
+        {
+            "DEBUG": "0",
+            "HTTPS_ONLY": "1",
+            "SECRET_KEY": "k" * 20 + "Zq9!" * 10 + "x" * 20,
+            "ALLOWED_HOSTS": "video.example.org",
+            "VAR_DIR": str(tmp_path),
+        },
         "import django, sys; from django.core.management import call_command; django.setup(); "
         "call_command('check', '--deploy', '--fail-level', 'WARNING')",
     )

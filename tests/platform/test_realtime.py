@@ -55,8 +55,9 @@ def test_an_event_reaches_only_its_owners_socket(live_server_url: str, alice: Us
     assert received == event
 
     async def charlie_hears_nothing() -> None:
-        async with websockets.connect(ws_url, additional_headers={"Cookie": _session_cookie(charlie),
-                                                                  "Origin": "http://127.0.0.1"}) as socket:
+        async with websockets.connect(
+            ws_url, additional_headers={"Cookie": _session_cookie(charlie), "Origin": "http://127.0.0.1"}
+        ) as socket:
             await asyncio.to_thread(user_event_send, alice.pk, event)
             with pytest.raises(TimeoutError):
                 await asyncio.wait_for(socket.recv(), 1.5)
@@ -67,8 +68,9 @@ def test_an_event_reaches_only_its_owners_socket(live_server_url: str, alice: Us
 @pytest.mark.slow
 def test_anonymous_socket_is_refused(live_server_url: str) -> None:
     async def connect() -> None:
-        async with websockets.connect(live_server_url.replace("http", "ws") + "/ws/events/",
-                                      additional_headers={"Origin": "http://127.0.0.1"}):
+        async with websockets.connect(
+            live_server_url.replace("http", "ws") + "/ws/events/", additional_headers={"Origin": "http://127.0.0.1"}
+        ):
             pass
 
     # The consumer closes before accepting, which Daphne turns into a refused handshake.

@@ -24,8 +24,11 @@ PERSONAS = [
     ("mod", "Moderator", "Keeps the place kind."),
 ]
 DEMO_POSTS = [
-    ("alice", 'A paper boat drifting down a rainy neon street at night. A voice says "hello from the gutter".',
-     "Rainy night, tiny boat"),
+    (
+        "alice",
+        'A paper boat drifting down a rainy neon street at night. A voice says "hello from the gutter".',
+        "Rainy night, tiny boat",
+    ),
     ("alice", "Anime-style sunrise over a quiet mountain lake, birds crossing the sky.", "Morning"),
     ("bob", 'Retro space station corridor, slow pan, a robot says "welcome aboard".', "Welcome aboard"),
 ]
@@ -45,7 +48,7 @@ class Command(BaseCommand):
         for handle, prompt, caption in DEMO_POSTS:
             if not users[handle].posts.filter(caption=caption).exists():
                 self._post(users[handle], prompt, caption)
-        self.stdout.write("  Demo logins (password: %s): %s" % (password, ", ".join(users)))
+        self.stdout.write(f"  Demo logins (password: {password}): {', '.join(users)}")
 
     def _password(self) -> str:
         path = settings.VAR_DIR / "demo_password"

@@ -1,0 +1,41 @@
+"""Opening user-uploaded images safely: by content, with byte and pixel limits checked first."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from sora_site.errors import DomainError
+
+
+def image_open_checked(
+    upload: UploadedFile, *, formats: tuple[str, ...], max_bytes: int, max_pixels: int, code_prefix: str, field: str
+) -> Image.Image:
+    """Decode an upload as RGB, never trusting its name or MIME type.
+
+    The pixel limit is checked from the header before decoding, so a small file that claims
+    30,000 x 30,000 pixels is refused without allocating gigabytes.
+    Error codes: <prefix>_too_large, <prefix>_bad_format, <prefix>_invalid.
+    """
+    if upload.size is not None and upload.size > max_bytes:
+        raise DomainError(f"{code_prefix}_too_large", f"Images can be at most {max_bytes / 2**20:.0f} MB.", field=field)
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in formats:
+                raise DomainError(f"{code_prefix}_bad_format", f"Use a {', '.join(formats)} image.", field=field)
+            if probe.width * probe.height > max_pixels:
+                raise DomainError(
+                    f"{code_prefix}_too_large",
+                    f"That image is {probe.width}x{probe.height}: too many pixels.",
+                    field=field,
+                )
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            return ImageOps.exif_transpose(image).convert("RGB")
+    except Image.DecompressionBombError:
+        raise DomainError(f"{code_prefix}_too_large", "That image has far too many pixels.", field=field) from None
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise DomainError(f"{code_prefix}_invalid", "That file is not an image we can read.", field=field) from None
