@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 SYSTEM_PACKAGES := chromium espeak-ng sox
 
-.PHONY: install system-packages run test test-fast bench check-deploy clean
+.PHONY: install system-packages run test test-fast lint bench check-deploy clean
 
 # System tools the app and the browser tests shell out to (Debian/Ubuntu). Skipped when present.
 system-packages:
@@ -40,6 +40,9 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 # Benchmarks print markdown tables; copy them with the command into docs/BENCHMARKS.md.
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check feed generation sora_site scripts
+
 bench: install
 	$(BIN)/python bench/preview_renderer.py
 	$(BIN)/python bench/cameo_verification.py
