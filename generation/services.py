@@ -24,6 +24,8 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from PIL import Image, ImageOps
 
+from cameos import selectors as cameo_selectors
+from cameos import services as cameo_services
 from feed.events import user_event_send
 from feed.models import Post, User
 from generation import media, specs
@@ -79,6 +81,13 @@ def job_create(
         _remix_post_check(owner, remix_of_post)
     if remix_of_job is not None:
         _remix_job_check(owner, remix_of_job)
+    # @mentions in every shot and the remixed video's cameos: each must be usable by `owner`.
+    cameos = cameo_services.cameos_for_new_job(
+        owner=owner,
+        texts=[shot["prompt"] for shot in checked_shots],
+        remix_of_post=remix_of_post,
+        remix_of_job=remix_of_job,
+    )
     notices: list[str] = []
     image_file = None
     if input_image is not None:
@@ -107,6 +116,7 @@ def job_create(
         if image_file is not None:
             job.input_image.save(f"{job.public_id}.png", image_file, save=False)
         job.save()
+        cameo_services.cameo_usage_record(job=job, cameos=cameos)
         _enqueue_after_commit(job)
     return job, notices
 
@@ -208,6 +218,7 @@ def job_execute(job_id: int) -> None:
     timings: dict[str, float] = {}
     started = time.monotonic()
     try:
+        cameo_services.cameos_recheck_for_job(job)  # access may have been withdrawn since enqueue
         request = _request_for(job)
         backend = get_backend()
         reporter = _ProgressReporter(job, token)
@@ -270,8 +281,9 @@ def _request_for(job: GenerationJob) -> GenerationRequest:
             input_image = image.convert("RGB")
     parent = job.remix_of_post.video if job.remix_of_post else (job.remix_of_job.video if job.remix_of_job else None)
     parent_path = _local_copy(parent) if parent else None
+    cameos = cameo_selectors.cameo_references_for_job(job)
     return GenerationRequest(
-        prompt=job.prompt,
+        prompt=cameo_selectors.prompt_with_preferences(job.prompt, cameos),
         model=job.model,
         width=job.width,
         height=job.height,
@@ -279,6 +291,7 @@ def _request_for(job: GenerationJob) -> GenerationRequest:
         shots=tuple(Shot(prompt=shot["prompt"], seconds=float(shot["seconds"])) for shot in job.shots),
         input_image=input_image,
         parent_video=parent_path,
+        cameos=cameos,
     )
 
 
@@ -305,7 +318,8 @@ def _finish(
         from generation.audio import render_soundtrack
 
         with _phase(timings, "soundtrack"):
-            result.audio = render_soundtrack(prompt_shots=request.shots, seed=job.seed, voices=())
+            voices = tuple(cameo.voice for cameo in request.cameos if cameo.voice is not None)
+            result.audio = render_soundtrack(prompt_shots=request.shots, seed=job.seed, voices=voices)
             result.sample_rate = 48_000
     storage = GenerationJob._meta.get_field("video").storage
     stem = f"drafts/{job.created_at:%Y/%m}/{job.public_id}-{token[:8]}"
@@ -480,7 +494,7 @@ def draft_publish(*, job: GenerationJob, by: User, caption: str, visibility: str
     if len(caption) > 2200:
         raise DomainError("caption_too_long", "Captions can be at most 2,200 characters.", field="caption")
     with transaction.atomic():
-        job = GenerationJob.objects.select_for_update().select_related("remix_of_job").get(pk=job.pk)
+        job = GenerationJob.objects.select_for_update().get(pk=job.pk)
         if job.state != State.COMPLETED:
             raise DomainError("draft_not_ready", "Only finished videos can be posted.")
         if Post.objects.filter(job=job).exists():

@@ -201,3 +201,11 @@ def wait_for(job: GenerationJob, predicate: Callable[[GenerationJob], bool], tim
             return job
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting; job is {job.state} at {job.progress}% ({job.error_code})")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API leaves an event loop running in the main thread
+    for the rest of the session, and the services' async_to_sync socket pushes refuse to run beside
+    it. (pytest-django has already ordered by database use; the sort is stable, so that holds.)"""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

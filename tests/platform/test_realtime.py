@@ -10,6 +10,7 @@ import websockets
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.test import Client
+from websockets.exceptions import InvalidStatus
 
 from feed.events import user_event_send
 from feed.models import User
@@ -74,6 +75,6 @@ def test_anonymous_socket_is_refused(live_server_url: str) -> None:
             pass
 
     # The consumer closes before accepting, which Daphne turns into a refused handshake.
-    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+    with pytest.raises(InvalidStatus) as refused:
         asyncio.run(connect())
     assert refused.value.response.status_code == 403
