@@ -1,1 +1,190 @@
+"""Cameos: a verified likeness (or a non-human character) that other people may put in videos.
 
+Biometric data (face encodings, the voice embedding, portrait crops, the raw recording) lives only
+on `Cameo` and `CameoPortrait` rows and their files, so deleting a cameo erases all of it.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def _random_name(prefix: str, suffix: str) -> str:
+    # Unguessable names: biometric files are never served from a public URL, but be safe anyway.
+    return f"cameos/{prefix}/{secrets.token_hex(16)}{suffix}"
+
+
+class Cameo(models.Model):
+    class Kind(models.TextChoices):
+        HUMAN = "human", "Me (a person)"
+        PET = "pet", "A pet"
+        OBJECT = "object", "An object"
+        CHARACTER = "character", "A character"
+
+    class Status(models.TextChoices):
+        AWAITING_RECORDING = "awaiting_recording", "Waiting for a recording"
+        QUEUED = "queued", "Waiting to be checked"
+        VERIFYING = "verifying", "Checking your recording"
+        ACTIVE = "active", "Verified"
+        REJECTED = "rejected", "Not verified"
+        IN_REVIEW = "in_review", "Held for a moderator"
+
+    class Access(models.TextChoices):
+        ONLY_ME = "only_me", "Only me"
+        APPROVED = "approved", "People I approve"
+        MUTUALS = "mutuals", "Mutual followers"
+        EVERYONE = "everyone", "Everyone"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cameos")
+    # What people type after "@" in a prompt. A person's cameo uses their own handle.
+    handle = models.CharField(max_length=30, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.HUMAN)
+    name = models.CharField(max_length=50, blank=True)  # "Rex the corgi" (non-human cameos)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_RECORDING)
+    access = models.CharField(max_length=10, choices=Access.choices, default=Access.ONLY_ME)
+    is_paused = models.BooleanField(default=False)
+    preferences = models.CharField(max_length=300, blank=True)  # appended to every prompt using it
+    restrictions = models.CharField(max_length=300, blank=True)  # enforced at the prompt stage
+
+    # The last recording and what the checks said about it (no biometrics in `report`).
+    challenge = models.ForeignKey("CameoChallenge", null=True, blank=True, on_delete=models.SET_NULL)
+    recording = models.FileField(blank=True)
+    keep_recording = models.BooleanField(default=False)
+    report = models.JSONField(default=dict, blank=True)
+
+    # Biometrics: the owner and moderators only.
+    face_encodings = models.JSONField(default=list, blank=True)  # a few 128-d lists of floats
+    voice_embedding = models.JSONField(null=True, blank=True)  # 256 floats
+    voice_pitch_hz = models.FloatField(null=True, blank=True)
+    espeak_voice = models.CharField(max_length=20, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner"], condition=Q(kind="human"), name="one_human_cameo_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle} ({self.kind}, {self.status})"
+
+    @property
+    def is_human(self) -> bool:
+        return self.kind == self.Kind.HUMAN
+
+    @property
+    def label(self) -> str:
+        return self.name or f"@{self.handle}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == self.Status.ACTIVE and not self.is_paused
+
+
+class CameoPortrait(models.Model):
+    """A verified portrait crop (or an uploaded photo of a non-human cameo)."""
+
+    cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="portraits")
+    image = models.ImageField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"portrait {self.position} of cameo {self.cameo_id}"
+
+
+class CameoChallenge(models.Model):
+    """A one-time liveness challenge: head moves in a random order, then digits to read aloud."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cameo_challenges")
+    nonce = models.CharField(max_length=64, unique=True)
+    moves = models.JSONField()  # ["left", "right"] in the order asked
+    digits = models.CharField(max_length=8)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"challenge for user {self.owner_id}: {', '.join(self.moves)} then {self.digits}"
+
+
+class CameoAccess(models.Model):
+    """A person's standing with one cameo: asked for access, approved, or revoked (which always wins)."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Asked for access"
+        APPROVED = "approved", "Approved"
+        REVOKED = "revoked", "Access revoked"
+
+    cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="access_entries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cameo_access")
+    state = models.CharField(max_length=10, choices=State.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cameo", "user"], name="cameo_access_once")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} on cameo {self.cameo_id}: {self.state}"
+
+
+class CameoUsage(models.Model):
+    """The ledger: this job (and the post made from it) used this cameo. Shown to the cameo's owner."""
+
+    cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="usages")
+    job = models.ForeignKey("generation.GenerationJob", on_delete=models.CASCADE, related_name="cameo_usages")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["cameo", "job"], name="cameo_usage_once")]
+
+    def __str__(self) -> str:
+        return f"cameo {self.cameo_id} in job {self.job_id}"
+
+
+class CameoNotification(models.Model):
+    """Told to a cameo owner: someone used the cameo, asked for access, ..."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cameo_notifications"
+    )
+    cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PublicFigure(models.Model):
+    """Someone whose likeness may not be registered as a cameo. Maintained by moderators."""
+
+    name = models.CharField(max_length=100)
+    notes = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublicFigurePhoto(models.Model):
+    figure = models.ForeignKey(PublicFigure, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="public_figures/")
+    encoding = models.JSONField()  # the photo's one face, 128 floats (computed on save)
+
+    def __str__(self) -> str:
+        return f"photo of {self.figure_id}"

@@ -449,6 +449,13 @@ def job_retry(*, job: GenerationJob, by: User) -> GenerationJob:
     _owner_check(job, by)
     if job.state not in (State.FAILED, State.CANCELLED):
         raise DomainError("job_not_retryable", "Only failed or cancelled jobs can be retried.")
+    # Permission to use the cameos is decided again: it may have been withdrawn since.
+    cameos = cameo_services.cameos_for_new_job(
+        owner=by,
+        texts=[shot["prompt"] for shot in job.shots],
+        remix_of_post=job.remix_of_post,
+        remix_of_job=job.remix_of_job,
+    )
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=by.pk).first()
         _quota_check(by, job.seconds)
@@ -466,6 +473,7 @@ def job_retry(*, job: GenerationJob, by: User) -> GenerationJob:
             remix_of_job=job.remix_of_job,
             charged_seconds=job.seconds,
         )
+        cameo_services.cameo_usage_record(job=retry, cameos=cameos)
         _enqueue_after_commit(retry)
     return retry
 

@@ -1,1 +1,61 @@
+"""Moderation cases and their append-only event log.
 
+A case is one subject under review (a cameo held for a likeness match, a reported video...). Every
+automatic or human decision about it is a `ModerationEvent` row; the case's `status` is updated in the
+same transaction. Events are never edited or deleted. Nothing biometric is stored here: a likeness
+match records the ids involved and the distance, not encodings or pictures.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ModerationCase(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ESCALATED = "escalated", "Escalated"
+        CLOSED = "closed", "Closed"
+
+    class Category(models.TextChoices):
+        LIKENESS_MATCH = "likeness_match", "Face matches another account's cameo"
+        PUBLIC_FIGURE = "public_figure", "Face matches a public figure"
+        LIKENESS_WITHOUT_CONSENT = "likeness_without_consent", "My likeness used without consent"
+
+    subject_type = models.CharField(max_length=20)  # "cameo", "job", "post"
+    subject_id = models.CharField(max_length=40)
+    category = models.CharField(max_length=40, choices=Category.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    summary = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.subject_type} {self.subject_id} ({self.status})"
+
+
+class ModerationEvent(models.Model):
+    """Append-only. `actor` is None for automatic decisions."""
+
+    case = models.ForeignKey(ModerationCase, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=30)  # "flagged", "reported", "approved", "rejected", ...
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} on case {self.case_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("moderation events are append-only")
+        super().save(*args, **kwargs)

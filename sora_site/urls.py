@@ -6,6 +6,7 @@ from django.views.static import serve
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("generation.urls")),
+    path("", include("cameos.urls")),
     path("", include("feed.urls")),
 ]
 

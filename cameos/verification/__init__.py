@@ -4,8 +4,8 @@ Django-free. Entry point: `verify_recording(path, Challenge(...))`. Matching hel
 new cameo against other accounts' cameos or a public-figure registry live in `matching`.
 """
 
-from .matching import best_face_match, face_distance_min, voice_similarity
 from .loaders import warm_up
+from .matching import best_face_match, face_distance_min, voice_similarity
 from .pipeline import (
     DEFAULT_SETTINGS,
     MESSAGES,

@@ -42,9 +42,7 @@ def analysis_image(frame: np.ndarray, target_height: int = 480) -> tuple[np.ndar
     return resized, scale
 
 
-def detect_faces(
-    image: np.ndarray, *, min_score: float = DEFAULT_MIN_SCORE, upsample: int = 0
-) -> list[FaceDetection]:
+def detect_faces(image: np.ndarray, *, min_score: float = DEFAULT_MIN_SCORE, upsample: int = 0) -> list[FaceDetection]:
     """Faces scoring above `min_score`, best first, each with its 68 landmarks."""
     import dlib
 
@@ -66,8 +64,8 @@ def face_encoding(image: np.ndarray, face: FaceDetection, *, num_jitters: int = 
     """The 128-d dlib ResNet descriptor (same as face_recognition.face_encodings)."""
     import dlib
 
-    l, t, r, b = face.box
-    shape = loaders.landmark_predictor()(image, dlib.rectangle(l, t, r, b))
+    left, top, right, bottom = face.box
+    shape = loaders.landmark_predictor()(image, dlib.rectangle(left, top, right, bottom))
     desc = loaders.face_encoder().compute_face_descriptor(image, shape, num_jitters)
     return np.asarray(desc, dtype=np.float32)
 
@@ -100,9 +98,9 @@ def portrait_crop(
 
     Parts of the square that fall outside the frame are filled by replicating the border.
     """
-    l, t, r, b = box
-    cx, cy = (l + r) / 2, (t + b) / 2 - 0.12 * (b - t)
-    half = max(r - l, b - t) * margin / 2
+    left, top, right, bottom = box
+    cx, cy = (left + right) / 2, (top + bottom) / 2 - 0.12 * (bottom - top)
+    half = max(right - left, bottom - top) * margin / 2
     x0, y0, x1, y1 = (round(v) for v in (cx - half, cy - half, cx + half, cy + half))
     h, w = frame.shape[:2]
     pad = max(0, -x0, -y0, x1 - w, y1 - h)

@@ -38,18 +38,13 @@ MESSAGES: dict[str, str] = {
     "no_face": "We could not see your face. Face the camera in good light.",
     "face_lost": "We lost sight of your face for part of the recording. Keep your whole face in the "
     "picture, in good light, from start to end.",
-    "multiple_faces": "We saw more than one face. Record alone, with no other people, photos or "
-    "screens in view.",
-    "face_inconsistent": "The face changed during the recording. Only you should be in it, from "
-    "start to end.",
+    "multiple_faces": "We saw more than one face. Record alone, with no other people, photos or screens in view.",
+    "face_inconsistent": "The face changed during the recording. Only you should be in it, from start to end.",
     "liveness_still": "This looks like a still photo. Move your head as asked.",
-    "liveness_left": "We did not see you turn your head far enough to your left. Turn it further "
-    "when asked.",
-    "liveness_right": "We did not see you turn your head far enough to your right. Turn it further "
-    "when asked.",
+    "liveness_left": "We did not see you turn your head far enough to your left. Turn it further when asked.",
+    "liveness_right": "We did not see you turn your head far enough to your right. Turn it further when asked.",
     "liveness_order": "Turn your head in the order shown: {order}.",
-    "no_speech": "We could not hear you. Read the digits out loud, in a quiet place, close to the "
-    "microphone.",
+    "no_speech": "We could not hear you. Read the digits out loud, in a quiet place, close to the microphone.",
     "digits_mismatch": "We could not hear the digits shown. Read them out loud, clearly.",
 }
 
@@ -165,16 +160,23 @@ def verify_recording(
         # Keep at most the frames a clip of the longest allowed length needs (memory); the duration
         # is still measured to the end, so an over-long clip reports "too_long".
         max_frames = int(s.face_sample_fps * (s.max_duration_s + s.duration_tolerance_s + 2)) + 1
-        video = decode_video(path, sample_fps=s.face_sample_fps, max_frames=max_frames, with_audio=True,
-                             audio_rate=voicemod.SAMPLE_RATE)
+        video = decode_video(
+            path, sample_fps=s.face_sample_fps, max_frames=max_frames, with_audio=True, audio_rate=voicemod.SAMPLE_RATE
+        )
     except DomainError as exc:
         timings["decode"] = time.perf_counter() - t0
-        return VerificationReport(False, [VerificationFailure(exc.code, exc.message)], "not_checked",
-                                  {}, _rounded(timings))
+        return VerificationReport(
+            False, [VerificationFailure(exc.code, exc.message)], "not_checked", {}, _rounded(timings)
+        )
     timings["decode"] = time.perf_counter() - t0
 
-    metrics: dict = {"duration_s": round(video.duration_s, 2), "fps": round(video.fps, 2),
-                     "width": video.width, "height": video.height, "frames_sampled": len(video.frames)}
+    metrics: dict = {
+        "duration_s": round(video.duration_s, 2),
+        "fps": round(video.fps, 2),
+        "width": video.width,
+        "height": video.height,
+        "frames_sampled": len(video.frames),
+    }
     lo, hi = s.min_duration_s, s.max_duration_s
     length = f"The recording is {video.duration_s:.1f} s long. Record for {lo:.0f} to {hi:.0f} seconds."
     if video.duration_s < lo - s.duration_tolerance_s:
@@ -211,8 +213,13 @@ def verify_recording(
         hp = posemod.head_pose(o.face.landmarks, o.image_size)
         o.yaw = hp[0] if hp else None
     posed = [o for o in with_face if o.yaw is not None]
-    liveness = posemod.analyse_yaw([o.t for o in posed], [o.yaw for o in posed], challenge.moves,
-                                   min_swing_deg=s.min_swing_deg, still_range_deg=s.still_range_deg)
+    liveness = posemod.analyse_yaw(
+        [o.t for o in posed],
+        [o.yaw for o in posed],
+        challenge.moves,
+        min_swing_deg=s.min_swing_deg,
+        still_range_deg=s.still_range_deg,
+    )
     rel_yaw = dict(zip((o.index for o in posed), liveness.relative_yaw, strict=True))
     metrics.update(
         yaw_baseline=round(liveness.baseline_yaw, 1),
@@ -285,8 +292,22 @@ def verify_recording(
     )
 
 
-_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "for": "4",
-          "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "to": "2", "too": "2"}
+_WORDS = {
+    "zero": "0",
+    "oh": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "for": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "to": "2",
+    "too": "2",
+}
 
 
 def digits_spoken(transcript: str, digits: str) -> bool:

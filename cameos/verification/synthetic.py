@@ -29,8 +29,18 @@ AUDIO_RATE = 48_000  # Opus only takes 48 kHz (and a few others)
 
 # Default yaw keyframes (seconds, degrees; + = the person's own left): frontal, left, frontal,
 # right, frontal. Turns take ~0.8 s and hold ~0.7 s, like a person following prompts.
-LEFT_THEN_RIGHT = ((0.0, 0.0), (1.5, 0.0), (2.3, 25.0), (3.0, 25.0), (3.8, 0.0), (4.6, 0.0),
-                   (5.4, -25.0), (6.1, -25.0), (6.9, 0.0), (99.0, 0.0))
+LEFT_THEN_RIGHT = (
+    (0.0, 0.0),
+    (1.5, 0.0),
+    (2.3, 25.0),
+    (3.0, 25.0),
+    (3.8, 0.0),
+    (4.6, 0.0),
+    (5.4, -25.0),
+    (6.1, -25.0),
+    (6.9, 0.0),
+    (99.0, 0.0),
+)
 RIGHT_THEN_LEFT = tuple((t, -y) for t, y in LEFT_THEN_RIGHT)
 STILL = ((0.0, 0.0), (99.0, 0.0))
 
@@ -111,9 +121,14 @@ class HeadTurner:
         ring = np.column_stack([self.cx + rx * np.cos(ang), cy + ry * np.sin(ang)])
         bx = np.linspace(0, self.w - 1, 6)
         by = np.linspace(0, self.h - 1, 6)
-        border = np.vstack([np.column_stack([bx, np.zeros(6)]), np.column_stack([bx, np.full(6, self.h - 1)]),
-                            np.column_stack([np.zeros(6), by]),
-                            np.column_stack([np.full(6, self.w - 1), by])])
+        border = np.vstack(
+            [
+                np.column_stack([bx, np.zeros(6)]),
+                np.column_stack([bx, np.full(6, self.h - 1)]),
+                np.column_stack([np.zeros(6), by]),
+                np.column_stack([np.full(6, self.w - 1), by]),
+            ]
+        )
         self.fixed = np.vstack([ring, border])
         self._cache: dict[float, np.ndarray] = {}
 
@@ -153,8 +168,9 @@ class HeadTurner:
         # Evaluated on a coarse grid (the map is piecewise linear, so a bilinear lookup is nearly exact).
         tri = Delaunay(dst_all)
         step = 4
-        gx, gy = np.meshgrid(np.arange(0, self.w + step, step, dtype=np.float64),
-                             np.arange(0, self.h + step, step, dtype=np.float64))
+        gx, gy = np.meshgrid(
+            np.arange(0, self.w + step, step, dtype=np.float64), np.arange(0, self.h + step, step, dtype=np.float64)
+        )
         grid = np.column_stack([gx.ravel(), gy.ravel()])
         simplex = tri.find_simplex(grid)
         inside = simplex >= 0
@@ -167,8 +183,7 @@ class HeadTurner:
         coarse_x = mapped[:, 0].reshape(gx.shape).astype(np.float32)
         coarse_y = mapped[:, 1].reshape(gx.shape).astype(np.float32)
         # Bilinear lookup of the coarse grid at every pixel (node k sits at pixel k * step).
-        px, py = np.meshgrid(np.arange(self.w, dtype=np.float32) / step,
-                             np.arange(self.h, dtype=np.float32) / step)
+        px, py = np.meshgrid(np.arange(self.w, dtype=np.float32) / step, np.arange(self.h, dtype=np.float32) / step)
         map_x = cv2.remap(coarse_x, px, py, cv2.INTER_LINEAR)
         map_y = cv2.remap(coarse_y, px, py, cv2.INTER_LINEAR)
         return cv2.remap(self.image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
@@ -198,8 +213,9 @@ def _espeak_wav(text: str, voice: str, speed: int) -> bytes:
     exe = shutil.which("espeak-ng") or shutil.which("espeak")
     if not exe:
         raise RuntimeError("espeak-ng is not installed (apt-get install espeak-ng)")
-    return subprocess.run([exe, "-v", voice, "-s", str(speed), "--stdout", text], check=True,
-                          capture_output=True, timeout=30).stdout
+    return subprocess.run(
+        [exe, "-v", voice, "-s", str(speed), "--stdout", text], check=True, capture_output=True, timeout=30
+    ).stdout
 
 
 def speech(text: str, *, voice: str = "en-us", speed: int = 150, rate: int = AUDIO_RATE) -> np.ndarray:
@@ -220,8 +236,14 @@ def digits_text(digits: str) -> str:
     return "My code is, " + ", ".join(digits)
 
 
-def soundtrack(duration_s: float, *, digits: str | None = "4719", start_s: float = 1.0,
-               voice: str = "en-us", rate: int = AUDIO_RATE) -> np.ndarray:
+def soundtrack(
+    duration_s: float,
+    *,
+    digits: str | None = "4719",
+    start_s: float = 1.0,
+    voice: str = "en-us",
+    rate: int = AUDIO_RATE,
+) -> np.ndarray:
     """`duration_s` of audio: quiet room noise, with the digits spoken from `start_s` (None: silence)."""
     rng = np.random.default_rng(7)
     track = (rng.standard_normal(round(duration_s * rate)) * 0.001).astype(np.float32)
@@ -239,8 +261,16 @@ def soundtrack(duration_s: float, *, digits: str | None = "4719", start_s: float
 # ---------------------------------------------------------------------------------------------
 
 
-def write_webm(path: Path | str, frame_at: Callable[[float], np.ndarray], *, duration_s: float, fps: int,
-               width: int, height: int, audio: np.ndarray | None) -> Path:
+def write_webm(
+    path: Path | str,
+    frame_at: Callable[[float], np.ndarray],
+    *,
+    duration_s: float,
+    fps: int,
+    width: int,
+    height: int,
+    audio: np.ndarray | None,
+) -> Path:
     """Encode VP9 + Opus WebM (what Chrome's MediaRecorder writes). `frame_at(t)` gives RGB frames."""
     path = Path(path)
     with av.open(str(path), "w", format="webm") as out:
@@ -276,25 +306,53 @@ def write_webm(path: Path | str, frame_at: Callable[[float], np.ndarray], *, dur
     return path
 
 
-def live_clip(path: Path | str, *, keyframes=LEFT_THEN_RIGHT, digits: str | None = "4719",
-              duration_s: float = 10.0, fps: int = 15, width: int = 480, height: int = 360,
-              voice: str = "en-us") -> Path:
+def live_clip(
+    path: Path | str,
+    *,
+    keyframes=LEFT_THEN_RIGHT,
+    digits: str | None = "4719",
+    duration_s: float = 10.0,
+    fps: int = 15,
+    width: int = 480,
+    height: int = 360,
+    voice: str = "en-us",
+) -> Path:
     """The astronaut turning her head (keyframes of yaw), reading the digits."""
     turner = head_turner(width, height)
-    return write_webm(path, lambda t: turner.frame(yaw_at(keyframes, t)), duration_s=duration_s, fps=fps,
-                      width=width, height=height, audio=soundtrack(duration_s, digits=digits, voice=voice))
+    return write_webm(
+        path,
+        lambda t: turner.frame(yaw_at(keyframes, t)),
+        duration_s=duration_s,
+        fps=fps,
+        width=width,
+        height=height,
+        audio=soundtrack(duration_s, digits=digits, voice=voice),
+    )
 
 
-def still_clip(path: Path | str, picture: np.ndarray, *, digits: str | None = "4719",
-               duration_s: float = 10.0, fps: int = 15, voice: str = "en-us") -> Path:
+def still_clip(
+    path: Path | str,
+    picture: np.ndarray,
+    *,
+    digits: str | None = "4719",
+    duration_s: float = 10.0,
+    fps: int = 15,
+    voice: str = "en-us",
+) -> Path:
     """The same picture for the whole clip (a photo held up to the camera), with or without speech."""
     h, w = picture.shape[:2]
-    return write_webm(path, lambda t: picture, duration_s=duration_s, fps=fps, width=w, height=h,
-                      audio=soundtrack(duration_s, digits=digits, voice=voice))
+    return write_webm(
+        path,
+        lambda t: picture,
+        duration_s=duration_s,
+        fps=fps,
+        width=w,
+        height=h,
+        audio=soundtrack(duration_s, digits=digits, voice=voice),
+    )
 
 
 @cache
 def head_turner(width: int, height: int) -> HeadTurner:
     """The astronaut framed at this size, ready to turn (cached: building it detects her face)."""
     return HeadTurner(astronaut_frame(width, height))
-

@@ -34,8 +34,11 @@ def speech_segments(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> list[t
         return []
     audio = _to_16k(audio, sample_rate)
     with _vad_lock:
-        stamps = get_speech_timestamps(torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32)),
-                                       loaders.vad_model(), sampling_rate=SAMPLE_RATE)
+        stamps = get_speech_timestamps(
+            torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32)),
+            loaders.vad_model(),
+            sampling_rate=SAMPLE_RATE,
+        )
     scale = sample_rate / SAMPLE_RATE
     return [(round(s["start"] * scale), round(s["end"] * scale)) for s in stamps]
 
@@ -60,9 +63,7 @@ def voice_embedding(speech: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.nd
     return np.asarray(emb, dtype=np.float32)
 
 
-def median_pitch(
-    speech: np.ndarray, sample_rate: int = SAMPLE_RATE, *, max_seconds: float = 6.0
-) -> float | None:
+def median_pitch(speech: np.ndarray, sample_rate: int = SAMPLE_RATE, *, max_seconds: float = 6.0) -> float | None:
     """Median F0 in Hz of the voiced frames (librosa pYIN), over at most `max_seconds` of speech."""
     import librosa
 
@@ -92,8 +93,7 @@ def suggest_espeak_voice(pitch_hz: float | None, language: str = "en-us") -> str
 
 def voice_profile(speech: np.ndarray, sample_rate: int = SAMPLE_RATE) -> VoiceProfile:
     pitch = median_pitch(speech, sample_rate)
-    return VoiceProfile(pitch_hz=None if pitch is None else round(pitch, 1),
-                        espeak_voice=suggest_espeak_voice(pitch))
+    return VoiceProfile(pitch_hz=None if pitch is None else round(pitch, 1), espeak_voice=suggest_espeak_voice(pitch))
 
 
 def _to_16k(audio: np.ndarray, sample_rate: int) -> np.ndarray:

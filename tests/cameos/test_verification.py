@@ -19,12 +19,12 @@ from cameos.verification import (
     best_face_match,
     digits_spoken,
     face_distance_min,
+    synthetic,
     verify_recording,
     voice_similarity,
 )
 from cameos.verification import faces as facemod
 from cameos.verification import pose as posemod
-from cameos.verification import synthetic
 from cameos.verification import voice as voicemod
 
 from . import fixtures as F

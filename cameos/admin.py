@@ -1,0 +1,60 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from cameos import services
+from cameos.models import Cameo, CameoUsage, PublicFigure, PublicFigurePhoto
+from sora_site.errors import DomainError
+
+
+@admin.register(Cameo)
+class CameoAdmin(admin.ModelAdmin):
+    list_display = ["handle", "owner", "kind", "status", "access", "is_paused", "created_at"]
+    list_filter = ["kind", "status", "access"]
+    search_fields = ["handle", "owner__username"]
+    # Biometric fields stay out of the admin's forms and lists.
+    exclude = ["face_encodings", "voice_embedding", "recording"]
+    readonly_fields = [
+        "owner",
+        "handle",
+        "kind",
+        "challenge",
+        "report",
+        "voice_pitch_hz",
+        "espeak_voice",
+        "verified_at",
+    ]
+
+
+@admin.register(CameoUsage)
+class CameoUsageAdmin(admin.ModelAdmin):
+    list_display = ["cameo", "job", "created_at"]
+
+
+class PublicFigurePhotoForm(forms.ModelForm):
+    class Meta:
+        model = PublicFigurePhoto
+        fields = ["image"]
+
+    def clean_image(self):  # noqa: ANN201
+        """Encodings are computed on save; a photo without exactly one face is refused here."""
+        image = self.cleaned_data["image"]
+        if image and not self.instance.pk:
+            try:
+                self.instance.encoding = services._one_face_encoding(image)
+            except DomainError as error:
+                raise ValidationError(error.message) from None
+            image.seek(0)
+        return image
+
+
+class PublicFigurePhotoInline(admin.TabularInline):
+    model = PublicFigurePhoto
+    form = PublicFigurePhotoForm
+    extra = 1
+
+
+@admin.register(PublicFigure)
+class PublicFigureAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    inlines = [PublicFigurePhotoInline]

@@ -1,0 +1,168 @@
+"""Reads for cameos. `cameo_use_check` is the one place that decides "may X use cameo Y"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+from PIL import Image
+
+from cameos.models import Cameo, CameoAccess, CameoNotification, CameoUsage
+from feed.models import User
+from feed.selectors import are_mutuals, is_blocked_either_way
+from sora_site.errors import DomainError
+
+MAX_CAMEOS_PER_VIDEO = 2
+MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})\b")
+
+Access = Cameo.Access
+
+
+def cameo_get(handle: str) -> Cameo:
+    try:
+        return Cameo.objects.select_related("owner").get(handle=handle.lower().lstrip("@"))
+    except Cameo.DoesNotExist:
+        raise DomainError("cameo_not_found", f"There is no cameo @{handle}.", status=404) from None
+
+
+def cameo_get_for_owner(handle: str, owner: User) -> Cameo:
+    """Someone else's cameo management page is indistinguishable from a missing one."""
+    cameo = cameo_get(handle)
+    if cameo.owner_id != owner.pk:
+        raise DomainError("cameo_not_found", f"There is no cameo @{handle}.", status=404)
+    return cameo
+
+
+def cameos_of(owner: User) -> QuerySet[Cameo]:
+    return Cameo.objects.filter(owner=owner).order_by("kind", "handle")
+
+
+def effective_access(cameo: Cameo) -> str:
+    """The owner's chosen level, capped at mutuals for a teen's cameo."""
+    if cameo.owner.is_teen and cameo.access == Access.EVERYONE:
+        return Access.MUTUALS
+    return cameo.access
+
+
+def cameo_use_refusal(user: User, cameo: Cameo) -> str | None:
+    """Why `user` may not use `cameo` (a sentence for them), or None when they may."""
+    owner = cameo.owner
+    if not owner.is_active or cameo.status != Cameo.Status.ACTIVE:
+        return f"@{cameo.handle} is not an active cameo."
+    if owner.pk == user.pk:
+        return None
+    if cameo.is_paused:
+        return f"@{cameo.handle} has paused their cameo."
+    if is_blocked_either_way(user, owner):
+        return f"You can't use @{cameo.handle}'s cameo."
+    entry = CameoAccess.objects.filter(cameo=cameo, user=user).values_list("state", flat=True).first()
+    if entry == CameoAccess.State.REVOKED:
+        return f"@{owner.username} has not allowed you to use their cameo."
+    level = effective_access(cameo)
+    mutual = are_mutuals(user, owner)
+    # Teen rules: a teen's cameo never reaches beyond their mutuals (so no adult uses it unless
+    # they are mutuals), whatever the level or an approval says.
+    if owner.is_teen and not mutual:
+        return f"Only @{owner.username}'s mutual followers can use their cameo."
+    if level == Access.ONLY_ME:
+        return f"@{owner.username} keeps their cameo to themselves."
+    if level == Access.APPROVED and entry != CameoAccess.State.APPROVED:
+        return f"@{owner.username} only lets people they approve use their cameo. Ask them for access."
+    if level == Access.MUTUALS and not mutual:
+        return f"Only @{owner.username}'s mutual followers can use their cameo."
+    return None
+
+
+def cameo_use_check(user: User, cameo: Cameo) -> None:
+    """Raise `cameo_permission_denied` unless `user` may put `cameo` in a video. Every path calls this."""
+    reason = cameo_use_refusal(user, cameo)
+    if reason is not None:
+        raise DomainError("cameo_permission_denied", reason, field="prompt", status=403)
+
+
+def may_use(user: User, cameo: Cameo) -> bool:
+    return cameo_use_refusal(user, cameo) is None
+
+
+def cameos_mentioned(texts: Iterable[str]) -> list[Cameo]:
+    """Cameos named as @handle in any of the texts, in order of first mention. Plain @mentions of
+    people without a cameo stay plain text."""
+    handles: list[str] = []
+    for text in texts:
+        for match in MENTION_RE.finditer(text or ""):
+            handle = match.group(1).lower()
+            if handle not in handles:
+                handles.append(handle)
+    found = {c.handle: c for c in Cameo.objects.select_related("owner").filter(handle__in=handles)}
+    return [found[h] for h in handles if h in found]
+
+
+def cameos_of_job(job) -> list[Cameo]:  # noqa: ANN001  (a GenerationJob)
+    return list(Cameo.objects.select_related("owner").filter(usages__job=job).order_by("usages__id"))
+
+
+def cameos_usable_by(user: User, *, query: str = "", limit: int = 8) -> list[Cameo]:
+    """For the @ autocomplete: active cameos `user` may use whose handle or name starts with `query`."""
+    candidates = Cameo.objects.select_related("owner").filter(status=Cameo.Status.ACTIVE, owner__is_active=True)
+    if query:
+        candidates = candidates.filter(Q(handle__startswith=query.lower()) | Q(name__istartswith=query))
+    # The visibility rules are per pair; walk a bounded candidate list, own cameos first.
+    ordered = sorted(candidates.order_by("handle")[:200], key=lambda c: (c.owner_id != user.pk, c.handle))
+    return [c for c in ordered if may_use(user, c)][:limit]
+
+
+def usages_of(cameo: Cameo) -> QuerySet[CameoUsage]:
+    """Every job (and post) that used the cameo, whoever made it, newest first."""
+    return CameoUsage.objects.filter(cameo=cameo).select_related("job__owner", "job__post")
+
+
+def access_entries(cameo: Cameo, state: str) -> QuerySet[CameoAccess]:
+    return cameo.access_entries.filter(state=state).select_related("user").order_by("user__username")
+
+
+def notifications_for(user: User, *, limit: int = 30) -> QuerySet[CameoNotification]:
+    return CameoNotification.objects.filter(recipient=user).select_related("actor", "cameo")[:limit]
+
+
+def cameo_status_dict(cameo: Cameo) -> dict:
+    """What the recording page shows (and what the socket pushes): no biometrics."""
+    return {
+        "type": "cameo",
+        "handle": cameo.handle,
+        "status": cameo.status,
+        "status_label": cameo.get_status_display(),
+        "failures": cameo.report.get("failures", []),
+        "digits_check": cameo.report.get("digits_check", "not_checked"),
+    }
+
+
+def cameo_references_for_job(job) -> tuple:  # noqa: ANN001  (a GenerationJob -> CameoReference...)
+    """What a backend receives for each cameo of a job: portraits, voice profile, preferences."""
+    from generation.backends.base import CameoReference, VoiceProfile
+
+    references = []
+    for cameo in cameos_of_job(job):
+        portraits = []
+        for portrait in cameo.portraits.all():
+            with portrait.image.open("rb") as handle, Image.open(handle) as image:
+                portraits.append(image.convert("RGB"))
+        voice = None
+        if cameo.is_human and cameo.voice_pitch_hz:
+            voice = VoiceProfile(pitch_hz=cameo.voice_pitch_hz, espeak_voice=cameo.espeak_voice or "en-us")
+        references.append(
+            CameoReference(
+                handle=cameo.handle,
+                is_human=cameo.is_human,
+                portraits=tuple(portraits),
+                voice=voice,
+                preferences=cameo.preferences,
+            )
+        )
+    return tuple(references)
+
+
+def prompt_with_preferences(prompt: str, references: Iterable) -> str:
+    """The owners' preferences appended to the instruction the model gets."""
+    notes = [f"@{ref.handle}: {ref.preferences}" for ref in references if ref.preferences]
+    return prompt if not notes else f"{prompt}\n\nCameo notes from their owners. " + " ".join(notes)

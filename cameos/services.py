@@ -1,0 +1,625 @@
+"""Writes for cameos: challenge, upload, verification, access, use in jobs, the ledger, deletion.
+
+Permission decisions are made by `cameos.selectors.cameo_use_check` only; these services call it at
+enqueue (`cameos_for_new_job`) and again on the worker (`cameos_recheck_for_job`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import secrets
+import tempfile
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from cameos import restrictions
+from cameos.models import (
+    Cameo,
+    CameoAccess,
+    CameoChallenge,
+    CameoNotification,
+    CameoPortrait,
+    CameoUsage,
+    PublicFigure,
+    PublicFigurePhoto,
+    _random_name,
+)
+from cameos.selectors import (
+    MAX_CAMEOS_PER_VIDEO,
+    cameo_status_dict,
+    cameo_use_check,
+    cameo_use_refusal,
+    cameos_mentioned,
+    cameos_of_job,
+)
+from feed.events import user_event_send
+from feed.models import Post, User, handle_validator
+from moderation.models import ModerationCase, ModerationEvent
+from sora_site.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+Status = Cameo.Status
+CHALLENGE_TTL = dt.timedelta(minutes=10)
+RECORDING_MAX_BYTES = 60 * 1024 * 1024
+RECORDING_TYPES = {"video/webm", "video/mp4", "video/quicktime", "video/x-matroska"}
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+CHARACTER_PHOTOS = (1, 5)  # min, max photos of a non-human cameo
+BUSY = (Status.QUEUED, Status.VERIFYING)
+
+
+# --- recording -------------------------------------------------------------------------------
+
+
+def random_moves() -> tuple[str, ...]:
+    """Left and right, in a random order (tests pin this to film a clip in a known order)."""
+    return tuple(secrets.SystemRandom().sample(["left", "right"], 2))
+
+
+def challenge_issue(*, owner: User) -> CameoChallenge:
+    return CameoChallenge.objects.create(
+        owner=owner,
+        nonce=secrets.token_urlsafe(24),
+        moves=list(random_moves()),
+        digits="".join(secrets.choice("123456789") for _ in range(4)),
+        expires_at=timezone.now() + CHALLENGE_TTL,
+    )
+
+
+def human_cameo_for(owner: User) -> Cameo:
+    """The owner's own cameo, created on first use (handle = their @handle)."""
+    cameo, _ = Cameo.objects.get_or_create(owner=owner, kind=Cameo.Kind.HUMAN, defaults={"handle": owner.username})
+    return cameo
+
+
+def recording_upload(*, owner: User, nonce: str, upload: UploadedFile | None, keep_recording: bool = False) -> Cameo:
+    """Store a recording made for a challenge and queue its verification."""
+    if upload is None:
+        raise DomainError("recording_missing", "Record a clip first.", field="recording")
+    if upload.size is not None and upload.size > RECORDING_MAX_BYTES:
+        raise DomainError(
+            "recording_too_large",
+            f"Recordings can be at most {RECORDING_MAX_BYTES // 2**20} MB. Record 8 to 15 seconds.",
+            field="recording",
+            status=413,
+        )
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    head = upload.read(12)
+    upload.seek(0)
+    looks_like_video = head[:4] == b"\x1a\x45\xdf\xa3" or head[4:8] == b"ftyp"  # WebM/Matroska, MP4/MOV
+    if content_type not in RECORDING_TYPES or not looks_like_video:
+        raise DomainError(
+            "recording_bad_type",
+            "That is not a video we accept. Record in the browser (WebM) or upload an MP4.",
+            field="recording",
+            status=415,
+        )
+    with transaction.atomic():
+        challenge = CameoChallenge.objects.select_for_update().filter(nonce=nonce, owner=owner).first()
+        if challenge is None or challenge.used_at is not None:
+            raise DomainError(
+                "challenge_used", "This challenge was already used. Start a new recording.", field="nonce", status=409
+            )
+        if challenge.expires_at < timezone.now():
+            raise DomainError(
+                "challenge_expired",
+                "This challenge expired. Start a new recording: you have "
+                f"{int(CHALLENGE_TTL.total_seconds() // 60)} minutes for each one.",
+                field="nonce",
+                status=409,
+            )
+        cameo = Cameo.objects.select_for_update().get(pk=human_cameo_for(owner).pk)
+        if cameo.status in BUSY:
+            raise DomainError("cameo_busy", "Your last recording is still being checked.", status=409)
+        if cameo.status in (Status.ACTIVE, Status.IN_REVIEW):
+            raise DomainError("cameo_exists", "You already have a cameo. Delete it to record a new one.", status=409)
+        challenge.used_at = timezone.now()
+        challenge.save(update_fields=["used_at"])
+        _erase_biometrics(cameo)
+        suffix = ".mp4" if head[4:8] == b"ftyp" else ".webm"
+        cameo.recording.name = default_storage.save(_random_name("recordings", suffix), upload)
+        cameo.challenge, cameo.keep_recording = challenge, keep_recording
+        cameo.status, cameo.report = Status.QUEUED, {}
+        cameo.save()
+        _push_status(cameo)
+        from cameos.tasks import cameo_verify
+
+        transaction.on_commit(lambda: cameo_verify.delay(cameo.pk))
+    return cameo
+
+
+def cameo_verify(*, cameo_id: int) -> None:
+    """The verification task's body (queue `default`). A duplicate delivery of a finished one is a no-op."""
+    from cameos.verification import Challenge, verify_recording
+
+    claimed = Cameo.objects.filter(pk=cameo_id, status__in=BUSY).update(status=Status.VERIFYING)
+    if not claimed:
+        return
+    cameo = Cameo.objects.select_related("challenge", "owner").get(pk=cameo_id)
+    _push_status(cameo)
+    challenge = (
+        Challenge(moves=tuple(cameo.challenge.moves), digits=cameo.challenge.digits, nonce=cameo.challenge.nonce)
+        if cameo.challenge
+        else Challenge()
+    )
+    with _local_path(cameo.recording.name) as path:
+        report = verify_recording(path, challenge)
+    with transaction.atomic():
+        cameo = Cameo.objects.select_for_update().filter(pk=cameo_id).first()
+        if cameo is None or cameo.status != Status.VERIFYING:
+            return  # deleted or restarted meanwhile
+        cameo.report = report.summary()
+        if report.passed:
+            _keep_biometrics(cameo, report)
+            _match_or_activate(cameo)
+        else:
+            cameo.status = Status.REJECTED
+        if not cameo.keep_recording:
+            default_storage.delete(cameo.recording.name)
+            cameo.recording.name = ""
+        cameo.save()
+        _push_status(cameo)
+
+
+def _keep_biometrics(cameo: Cameo, report) -> None:  # noqa: ANN001  (a VerificationReport)
+    cameo.face_encodings = [np.asarray(e, dtype=np.float64).round(6).tolist() for e in report.reference_encodings]
+    if report.voice_embedding is not None:
+        cameo.voice_embedding = np.asarray(report.voice_embedding, dtype=np.float64).round(6).tolist()
+    if report.voice_profile is not None:
+        cameo.voice_pitch_hz = report.voice_profile.pitch_hz
+        cameo.espeak_voice = report.voice_profile.espeak_voice
+    for position, portrait in enumerate(report.portraits[:5]):
+        _portrait_save(cameo, portrait, position)
+
+
+def _portrait_save(cameo: Cameo, image: Image.Image, position: int) -> None:
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "JPEG", quality=90)
+    name = default_storage.save(_random_name("portraits", ".jpg"), ContentFile(out.getvalue()))
+    CameoPortrait.objects.create(cameo=cameo, image=name, position=position)
+
+
+def _match_or_activate(cameo: Cameo) -> None:
+    """A face already registered by another account, or a public figure's, is refused and goes to
+    moderators; anything else becomes active."""
+    from cameos.verification import best_face_match
+
+    others = Cameo.objects.filter(kind=Cameo.Kind.HUMAN, status=Status.ACTIVE).exclude(owner=cameo.owner)
+    match = best_face_match(cameo.face_encodings, ((c.pk, c.face_encodings) for c in others.only("face_encodings")))
+    if match is not None:
+        _hold_for_review(
+            cameo,
+            ModerationCase.Category.LIKENESS_MATCH,
+            {"matched_cameo": match[0], "distance": match[1]},
+            "This face is already registered as a cameo by another account, so we can't verify it. "
+            "A moderator will look at it.",
+        )
+        return
+    photos = PublicFigurePhoto.objects.only("figure_id", "encoding")
+    figure = best_face_match(cameo.face_encodings, ((p.figure_id, [p.encoding]) for p in photos))
+    if figure is not None:
+        _hold_for_review(
+            cameo,
+            ModerationCase.Category.PUBLIC_FIGURE,
+            {"public_figure": figure[0], "distance": figure[1]},
+            "This face looks like a public figure, and cameos of public figures are not allowed. "
+            "A moderator will look at it in case this is a mistake.",
+        )
+        return
+    cameo.status, cameo.verified_at = Status.ACTIVE, timezone.now()
+
+
+def _hold_for_review(cameo: Cameo, category: str, detail: dict, message: str) -> None:
+    code = "likeness_registered" if category == ModerationCase.Category.LIKENESS_MATCH else "public_figure"
+    cameo.status = Status.IN_REVIEW
+    cameo.report = {**cameo.report, "passed": False, "failures": [{"code": code, "message": message}]}
+    detail = {**detail, "distance": round(float(detail["distance"]), 3), "owner": cameo.owner.username}
+    case = ModerationCase.objects.create(
+        subject_type="cameo",
+        subject_id=str(cameo.pk),
+        category=category,
+        summary=f"New cameo @{cameo.handle}: {ModerationCase.Category(category).label}",
+    )
+    ModerationEvent.objects.create(case=case, action="flagged", detail=detail)
+
+
+@contextmanager
+def _local_path(name: str):  # noqa: ANN202
+    """A local path for a stored file (S3 objects are copied to a temp file first)."""
+    try:
+        yield Path(default_storage.path(name))
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as out:
+        with default_storage.open(name, "rb") as src:
+            for chunk in src.chunks():
+                out.write(chunk)
+        out.flush()
+        yield Path(out.name)
+
+
+def _push_status(cameo: Cameo) -> None:
+    user_event_send(cameo.owner_id, cameo_status_dict(cameo))
+
+
+# --- non-human cameos ------------------------------------------------------------------------
+
+
+def character_create(*, owner: User, handle: str, name: str, kind: str, photos: Sequence[UploadedFile]) -> Cameo:
+    """A pet, object or character from photos: no face verification, never matched as a person."""
+    handle = handle.strip().lstrip("@").lower()
+    if kind not in {Cameo.Kind.PET, Cameo.Kind.OBJECT, Cameo.Kind.CHARACTER}:
+        raise DomainError("cameo_bad_kind", "Choose a pet, an object or a character.", field="kind")
+    try:
+        handle_validator(handle)
+    except Exception:  # noqa: BLE001  (a ValidationError; say it in our words)
+        raise DomainError(
+            "cameo_bad_handle",
+            "Handles are 3-30 characters: lowercase letters, digits and underscores.",
+            field="handle",
+        ) from None
+    if Cameo.objects.filter(handle=handle).exists() or User.objects.filter(username=handle).exists():
+        raise DomainError("cameo_handle_taken", f"@{handle} is taken. Choose another handle.", field="handle")
+    if not name.strip():
+        raise DomainError("cameo_name_missing", "Give your cameo a name.", field="name")
+    low, high = CHARACTER_PHOTOS
+    if not low <= len(photos) <= high:
+        raise DomainError("cameo_photo_count", f"Add {low} to {high} photos.", field="photos")
+    images = [_photo_read(photo) for photo in photos]
+    from cameos.verification.faces import encode_image_faces
+
+    for image in images:
+        if encode_image_faces(np.asarray(image), min_score=0.5, upsample=0):
+            raise DomainError(
+                "cameo_photo_has_person",
+                "One of the photos shows a person's face. A cameo of a "
+                "person must be recorded live: use “Record my cameo” instead.",
+                field="photos",
+            )
+    with transaction.atomic():
+        cameo = Cameo.objects.create(
+            owner=owner,
+            handle=handle,
+            kind=kind,
+            name=name.strip()[:50],
+            status=Status.ACTIVE,
+            verified_at=timezone.now(),
+        )
+        for position, image in enumerate(images):
+            _portrait_save(cameo, ImageOps.fit(image, (256, 256), Image.LANCZOS), position)
+    return cameo
+
+
+def _photo_read(upload: UploadedFile) -> Image.Image:
+    if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
+        raise DomainError("photo_too_large", f"Photos can be at most {PHOTO_MAX_BYTES // 2**20} MB.", field="photos")
+    try:
+        with Image.open(upload) as probe:
+            if probe.format not in {"JPEG", "PNG", "WEBP"}:
+                raise DomainError("photo_bad_format", "Use JPEG, PNG or WebP photos.", field="photos")
+            if probe.width * probe.height > 40_000_000:
+                raise DomainError("photo_too_large", "That photo has too many pixels.", field="photos")
+            image = ImageOps.exif_transpose(probe).convert("RGB")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise DomainError("photo_invalid", "One of the files is not a photo we can read.", field="photos") from None
+    image.thumbnail((1024, 1024))
+    return image
+
+
+# --- owner settings and access ---------------------------------------------------------------
+
+
+def cameo_settings_update(
+    *, cameo: Cameo, by: User, access: str, preferences: str, restrictions_text: str
+) -> list[str]:
+    """Change who may use the cameo and its instructions. Returns notices for the owner."""
+    _owner_check(cameo, by)
+    if access not in Cameo.Access.values:
+        raise DomainError("cameo_bad_access", "Choose who can use your cameo.", field="access")
+    notices = []
+    if by.is_teen and access == Cameo.Access.EVERYONE:
+        access = Cameo.Access.MUTUALS
+        notices.append(
+            "Teen accounts can share their cameo with mutual followers at most, so it is set to mutual followers."
+        )
+    with transaction.atomic():
+        cameo.access = access
+        cameo.preferences = preferences.strip()[:300]
+        cameo.restrictions = restrictions_text.strip()[:300]
+        cameo.save(update_fields=["access", "preferences", "restrictions"])
+        revoked = _revoke_jobs_no_longer_allowed(cameo)
+    if revoked:
+        notices.append(f"Stopped {revoked} video(s) in progress by people who can no longer use your cameo.")
+    return notices
+
+
+def cameo_pause(*, cameo: Cameo, by: User, paused: bool) -> None:
+    _owner_check(cameo, by)
+    with transaction.atomic():
+        cameo.is_paused = paused
+        cameo.save(update_fields=["is_paused"])
+        if paused:
+            _revoke_jobs_no_longer_allowed(cameo)
+
+
+def cameo_request_access(*, cameo: Cameo, by: User) -> CameoAccess:
+    if cameo.owner_id == by.pk:
+        raise DomainError("cameo_own", "This is your own cameo.")
+    if cameo.status != Status.ACTIVE:
+        raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
+    from feed.selectors import is_blocked_either_way
+
+    if is_blocked_either_way(by, cameo.owner):
+        raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
+    with transaction.atomic():
+        entry, created = CameoAccess.objects.get_or_create(
+            cameo=cameo, user=by, defaults={"state": CameoAccess.State.REQUESTED}
+        )
+        if entry.state == CameoAccess.State.REVOKED:
+            raise DomainError(
+                "cameo_access_revoked", f"@{cameo.owner.username} has not allowed you to use their cameo.", status=403
+            )
+        if created:
+            _notify(cameo, actor=by, text=f"@{by.username} asked to use your cameo @{cameo.handle}.")
+    return entry
+
+
+def cameo_approve_access(*, cameo: Cameo, by: User, user: User) -> CameoAccess:
+    _owner_check(cameo, by)
+    entry, _ = CameoAccess.objects.update_or_create(
+        cameo=cameo, user=user, defaults={"state": CameoAccess.State.APPROVED, "updated_at": timezone.now()}
+    )
+    return entry
+
+
+def cameo_revoke_access(*, cameo: Cameo, by: User, user: User) -> int:
+    """`user` may no longer use the cameo, at any level; their videos in progress with it fail."""
+    _owner_check(cameo, by)
+    with transaction.atomic():
+        CameoAccess.objects.update_or_create(
+            cameo=cameo, user=user, defaults={"state": CameoAccess.State.REVOKED, "updated_at": timezone.now()}
+        )
+        return _revoke_jobs_no_longer_allowed(cameo)
+
+
+def cameo_allow_again(*, cameo: Cameo, by: User, user: User) -> None:
+    """Undo a revocation (the level decides again)."""
+    _owner_check(cameo, by)
+    CameoAccess.objects.filter(cameo=cameo, user=user, state=CameoAccess.State.REVOKED).delete()
+
+
+def _revoke_jobs_no_longer_allowed(cameo: Cameo) -> int:
+    from generation import services as generation_services
+    from generation.models import GenerationJob
+
+    cameo.refresh_from_db()
+    count = 0
+    active = GenerationJob.objects.filter(cameo_usages__cameo=cameo, state__in=GenerationJob.ACTIVE_STATES)
+    for job in active.select_related("owner"):
+        if cameo_use_refusal(job.owner, cameo) is not None:
+            generation_services.job_revoke(
+                job_id=job.pk, code="cameo_permission_revoked", message=_revoked_message(cameo)
+            )
+            count += 1
+    return count
+
+
+def _revoked_message(cameo: Cameo) -> str:
+    return f"@{cameo.owner.username} withdrew permission to use their cameo @{cameo.handle}, so this video was stopped."
+
+
+def _owner_check(cameo: Cameo, user: User) -> None:
+    if cameo.owner_id != user.pk:
+        raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
+
+
+# --- use in generation jobs ------------------------------------------------------------------
+
+
+def cameos_for_new_job(
+    *, owner: User, texts: Iterable[str], remix_of_post: Post | None = None, remix_of_job=None
+) -> list[Cameo]:  # noqa: ANN001
+    """The cameos a new job will show, checked: @mentions in the prompt and every shot, plus the cameos
+    of the video being remixed. Each must be usable by `owner` and the prompt must respect each
+    owner's restrictions. Raises DomainError; returns them in order."""
+    texts = list(texts)
+    cameos = cameos_mentioned(texts)
+    parents = []
+    if remix_of_post is not None and remix_of_post.job_id:
+        parents += cameos_of_job(remix_of_post.job_id)
+    if remix_of_job is not None:
+        parents += cameos_of_job(remix_of_job)
+    for cameo in parents:
+        if cameo.pk not in {c.pk for c in cameos}:
+            cameos.append(cameo)
+    if len(cameos) > MAX_CAMEOS_PER_VIDEO:
+        handles = ", ".join(f"@{c.handle}" for c in cameos)
+        raise DomainError(
+            "too_many_cameos",
+            f"A video can show at most {MAX_CAMEOS_PER_VIDEO} cameos; this one has {len(cameos)} ({handles}).",
+            field="prompt",
+        )
+    prompt = " / ".join(texts)
+    for cameo in cameos:
+        cameo_use_check(owner, cameo)
+        if cameo.owner_id != owner.pk:
+            rule = restrictions.violated_rule(cameo.restrictions, prompt)
+            if rule is not None:
+                raise DomainError(
+                    "cameo_restriction",
+                    f"@{cameo.owner.username} doesn't allow their cameo in this "
+                    f"kind of video: “{rule.text}”. Change the prompt.",
+                    field="prompt",
+                )
+    return cameos
+
+
+def cameo_usage_record(*, job, cameos: Sequence[Cameo]) -> None:  # noqa: ANN001  (a GenerationJob)
+    """Ledger rows (in the caller's transaction) and a notification for each cameo owner."""
+    for cameo in cameos:
+        CameoUsage.objects.create(cameo=cameo, job=job)
+        if cameo.owner_id != job.owner_id:
+            _notify(
+                cameo, actor=job.owner, text=f"@{job.owner.username} is making a video with your cameo @{cameo.handle}."
+            )
+
+
+def cameos_recheck_for_job(job) -> None:  # noqa: ANN001
+    """On the worker, before generating: access may have been withdrawn since the job was queued."""
+    for cameo in cameos_of_job(job):
+        if cameo_use_refusal(job.owner, cameo) is not None:
+            raise DomainError("cameo_permission_revoked", _revoked_message(cameo))
+
+
+def _notify(cameo: Cameo, *, actor: User | None, text: str) -> None:
+    CameoNotification.objects.create(recipient=cameo.owner, cameo=cameo, actor=actor, text=text)
+    user_event_send(cameo.owner_id, {"type": "cameo_notification", "handle": cameo.handle, "text": text})
+
+
+# --- the owner's ledger ----------------------------------------------------------------------
+
+
+def usage_remove(*, cameo: Cameo, by: User, usage_id: int) -> str:
+    """The owner removes a video with their cameo: a post is taken down, a draft deleted with its files,
+    a job in progress stopped. Returns what was done, for the owner."""
+    _owner_check(cameo, by)
+    usage = CameoUsage.objects.select_related("job__owner").filter(pk=usage_id, cameo=cameo).first()
+    if usage is None:
+        raise DomainError("usage_not_found", "That video is not in your cameo's list.", status=404)
+    return _remove_job(usage.job, reason=f"Removed by @{cameo.owner.username}, whose cameo it shows.")
+
+
+def _remove_job(job, *, reason: str) -> str:  # noqa: ANN001
+    from generation import services as generation_services
+
+    post = Post.objects.filter(job=job).first()
+    if post is not None:
+        if post.taken_down_at is None:
+            Post.objects.filter(pk=post.pk).update(taken_down_at=timezone.now(), taken_down_reason=reason[:200])
+        return "taken_down"
+    if job.is_active:
+        generation_services.job_revoke(job_id=job.pk, code="cameo_permission_revoked", message=reason)
+        return "stopped"
+    generation_services.job_delete(job=job, by=job.owner)
+    return "deleted"
+
+
+def usage_report(*, cameo: Cameo, by: User, usage_id: int, note: str = "") -> ModerationCase:
+    _owner_check(cameo, by)
+    usage = CameoUsage.objects.select_related("job__owner").filter(pk=usage_id, cameo=cameo).first()
+    if usage is None:
+        raise DomainError("usage_not_found", "That video is not in your cameo's list.", status=404)
+    with transaction.atomic():
+        case = ModerationCase.objects.create(
+            subject_type="job",
+            subject_id=usage.job.public_id,
+            category=ModerationCase.Category.LIKENESS_WITHOUT_CONSENT,
+            summary=f"@{by.username} reports @{usage.job.owner.username}'s video with cameo @{cameo.handle}",
+        )
+        ModerationEvent.objects.create(case=case, actor=by, action="reported", detail={"note": note[:500]})
+    return case
+
+
+def cameo_delete(*, cameo: Cameo, by: User) -> dict[str, int]:
+    """Delete the cameo and everything biometric: recording, encodings, voice, portraits. Drafts that
+    used it are deleted, jobs in progress stopped, posts showing it taken down."""
+    _owner_check(cameo, by)
+    done = {"taken_down": 0, "stopped": 0, "deleted": 0}
+    reason = "A cameo in this video was deleted by its owner."
+    with transaction.atomic():
+        cameo = Cameo.objects.select_for_update().get(pk=cameo.pk)
+        for usage in CameoUsage.objects.filter(cameo=cameo).select_related("job__owner"):
+            done[_remove_job(usage.job, reason=reason)] += 1
+        _erase_biometrics(cameo)
+        if cameo.recording.name:
+            default_storage.delete(cameo.recording.name)
+        cameo.delete()
+    return done
+
+
+def _erase_biometrics(cameo: Cameo) -> None:
+    for portrait in cameo.portraits.all():
+        default_storage.delete(portrait.image.name)
+    cameo.portraits.all().delete()
+    cameo.face_encodings, cameo.voice_embedding, cameo.voice_pitch_hz, cameo.espeak_voice = [], None, None, ""
+    if cameo.recording.name and cameo.pk is not None and cameo.status not in BUSY:
+        default_storage.delete(cameo.recording.name)
+        cameo.recording.name = ""
+
+
+# --- moderators ------------------------------------------------------------------------------
+
+
+def _moderator_check(user: User) -> None:
+    if not (user.is_moderator or user.is_superuser):
+        raise DomainError("not_moderator", "Only moderators can do this.", status=403)
+
+
+def public_figure_create(*, by: User, name: str, notes: str = "", photos: Sequence[UploadedFile]) -> PublicFigure:
+    _moderator_check(by)
+    if not name.strip():
+        raise DomainError("figure_name_missing", "Give the public figure's name.", field="name")
+    if not photos:
+        raise DomainError("figure_photo_missing", "Add at least one photo of their face.", field="photos")
+    encoded = [(photo, _one_face_encoding(photo)) for photo in photos]
+    with transaction.atomic():
+        figure = PublicFigure.objects.create(name=name.strip()[:100], notes=notes.strip()[:300], created_by=by)
+        for photo, encoding in encoded:
+            photo.seek(0)
+            PublicFigurePhoto.objects.create(figure=figure, image=photo, encoding=encoding)
+    return figure
+
+
+def _one_face_encoding(photo: UploadedFile) -> list[float]:
+    """The encoding of the one face in a registry photo; a photo with none (or several) is refused."""
+    from cameos.verification.faces import encode_image_faces
+
+    image = _photo_read(photo)
+    faces = encode_image_faces(np.asarray(image), min_score=0.3, upsample=1)
+    label = getattr(photo, "name", "a photo")
+    if not faces:
+        raise DomainError(
+            "figure_photo_no_face", f"We found no face in {label}. Use a clear photo of their face.", field="photos"
+        )
+    if len(faces) > 1:
+        raise DomainError(
+            "figure_photo_many_faces", f"{label} shows {len(faces)} faces. Crop it to this person.", field="photos"
+        )
+    return np.asarray(faces[0], dtype=np.float64).round(6).tolist()
+
+
+def cameo_review_decide(*, case: ModerationCase, by: User, approve: bool) -> None:
+    """A moderator settles a held cameo: approve makes it active; reject erases its biometrics."""
+    _moderator_check(by)
+    with transaction.atomic():
+        case = ModerationCase.objects.select_for_update().get(pk=case.pk)
+        if case.status == ModerationCase.Status.CLOSED:
+            raise DomainError("case_closed", "This case is already closed.")
+        cameo = (
+            Cameo.objects.filter(pk=int(case.subject_id), status=Status.IN_REVIEW).first()
+            if case.subject_type == "cameo"
+            else None
+        )
+        if cameo is not None:
+            if approve:
+                cameo.status, cameo.verified_at = Status.ACTIVE, timezone.now()
+            else:
+                _erase_biometrics(cameo)
+                cameo.status = Status.REJECTED
+            cameo.save()
+            _push_status(cameo)
+        ModerationEvent.objects.create(case=case, actor=by, action="approved" if approve else "rejected")
+        case.status, case.updated_at = ModerationCase.Status.CLOSED, timezone.now()
+        case.save(update_fields=["status", "updated_at"])

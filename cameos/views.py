@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from cameos import selectors, services
+from cameos.models import Cameo, CameoAccess, CameoPortrait, PublicFigure
+from feed.selectors import user_get_by_handle
+from moderation.models import ModerationCase
+from sora_site.errors import DomainError
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    cameos = list(selectors.cameos_of(request.user))
+    context = {
+        "human": next((c for c in cameos if c.is_human), None),
+        "characters": [c for c in cameos if not c.is_human],
+        "notifications": selectors.notifications_for(request.user),
+        "usable": [c for c in selectors.cameos_usable_by(request.user, limit=24) if c.owner_id != request.user.pk],
+    }
+    return render(request, "cameos/dashboard.html", context)
+
+
+@login_required
+def record(request: HttpRequest) -> HttpResponse:
+    cameo = services.human_cameo_for(request.user)
+    if cameo.status in (Cameo.Status.ACTIVE, Cameo.Status.IN_REVIEW):
+        return redirect("cameo_detail", handle=cameo.handle)
+    challenge = None if cameo.status in services.BUSY else services.challenge_issue(owner=request.user)
+    context = {"cameo": cameo, "challenge": challenge, "max_mb": services.RECORDING_MAX_BYTES // 2**20}
+    return render(request, "cameos/record.html", context)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest) -> JsonResponse:
+    cameo = services.recording_upload(
+        owner=request.user,
+        nonce=request.POST.get("nonce", ""),
+        upload=request.FILES.get("recording"),
+        keep_recording=request.POST.get("keep_recording") == "on",
+    )
+    return JsonResponse(selectors.cameo_status_dict(cameo), status=202)
+
+
+@login_required
+def status(request: HttpRequest, handle: str) -> JsonResponse:
+    return JsonResponse(selectors.cameo_status_dict(selectors.cameo_get_for_owner(handle, request.user)))
+
+
+@login_required
+def character_new(request: HttpRequest) -> HttpResponse:
+    context = {"kinds": [k for k in Cameo.Kind if k != Cameo.Kind.HUMAN], "values": request.POST}
+    if request.method == "POST":
+        try:
+            cameo = services.character_create(
+                owner=request.user,
+                handle=request.POST.get("handle", ""),
+                name=request.POST.get("name", ""),
+                kind=request.POST.get("kind", ""),
+                photos=request.FILES.getlist("photos"),
+            )
+        except DomainError as error:
+            context["error"] = error
+            return render(request, "cameos/character_new.html", context, status=error.status)
+        messages.success(request, f"@{cameo.handle} is ready. Choose who may use it.")
+        return redirect("cameo_detail", handle=cameo.handle)
+    return render(request, "cameos/character_new.html", context)
+
+
+@login_required
+def detail(request: HttpRequest, handle: str) -> HttpResponse:
+    cameo = selectors.cameo_get(handle)
+    if cameo.owner_id != request.user.pk:
+        return _public_detail(request, cameo)
+    context = {
+        "cameo": cameo,
+        "access_levels": Cameo.Access.choices,
+        "effective_access": selectors.effective_access(cameo),
+        "portraits": cameo.portraits.all(),
+        "requested": selectors.access_entries(cameo, CameoAccess.State.REQUESTED),
+        "approved": selectors.access_entries(cameo, CameoAccess.State.APPROVED),
+        "revoked": selectors.access_entries(cameo, CameoAccess.State.REVOKED),
+        "usages": selectors.usages_of(cameo)[:100],
+        "notifications": cameo.notifications.select_related("actor")[:20],
+    }
+    return render(request, "cameos/detail.html", context)
+
+
+def _public_detail(request: HttpRequest, cameo: Cameo) -> HttpResponse:
+    if cameo.status != Cameo.Status.ACTIVE:
+        raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
+    from feed.selectors import is_blocked_either_way
+
+    if is_blocked_either_way(request.user, cameo.owner):
+        raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
+    entry = cameo.access_entries.filter(user=request.user).values_list("state", flat=True).first()
+    context = {"cameo": cameo, "refusal": selectors.cameo_use_refusal(request.user, cameo), "entry": entry}
+    return render(request, "cameos/public.html", context)
+
+
+@login_required
+def portrait(request: HttpRequest, handle: str, portrait_id: int) -> FileResponse:
+    """Portrait crops are biometric: their owner and moderators only, never a public media URL."""
+    cameo = selectors.cameo_get(handle)
+    if cameo.owner_id != request.user.pk and not request.user.is_moderator:
+        raise DomainError("cameo_not_found", f"There is no cameo @{handle}.", status=404)
+    try:
+        item = cameo.portraits.get(pk=portrait_id)
+    except CameoPortrait.DoesNotExist:
+        raise DomainError("portrait_not_found", "No such picture.", status=404) from None
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def settings_update(request: HttpRequest, handle: str) -> HttpResponse:
+    cameo = selectors.cameo_get_for_owner(handle, request.user)
+    notices = services.cameo_settings_update(
+        cameo=cameo,
+        by=request.user,
+        access=request.POST.get("access", ""),
+        preferences=request.POST.get("preferences", ""),
+        restrictions_text=request.POST.get("restrictions", ""),
+    )
+    for notice in notices:
+        messages.info(request, notice)
+    messages.success(request, "Saved.")
+    return redirect("cameo_detail", handle=cameo.handle)
+
+
+@login_required
+@require_POST
+def pause(request: HttpRequest, handle: str) -> HttpResponse:
+    cameo = selectors.cameo_get_for_owner(handle, request.user)
+    services.cameo_pause(cameo=cameo, by=request.user, paused=request.POST.get("paused") == "1")
+    messages.success(request, "Paused: nobody else can use it." if cameo.is_paused else "Your cameo is on again.")
+    return redirect("cameo_detail", handle=cameo.handle)
+
+
+@login_required
+@require_POST
+def access(request: HttpRequest, handle: str, username: str, action: str) -> HttpResponse:
+    cameo = selectors.cameo_get_for_owner(handle, request.user)
+    person = user_get_by_handle(username)
+    if action == "approve":
+        services.cameo_approve_access(cameo=cameo, by=request.user, user=person)
+        messages.success(request, f"@{person.username} can use @{cameo.handle}.")
+    elif action == "revoke":
+        stopped = services.cameo_revoke_access(cameo=cameo, by=request.user, user=person)
+        extra = f" {stopped} video(s) in progress were stopped." if stopped else ""
+        messages.success(request, f"@{person.username} can no longer use @{cameo.handle}.{extra}")
+    elif action == "allow":
+        services.cameo_allow_again(cameo=cameo, by=request.user, user=person)
+        messages.success(request, f"@{person.username} is no longer blocked from @{cameo.handle}.")
+    else:
+        raise DomainError("bad_action", "Unknown action.", status=404)
+    return redirect("cameo_detail", handle=cameo.handle)
+
+
+@login_required
+@require_POST
+def request_access(request: HttpRequest, handle: str) -> HttpResponse:
+    cameo = selectors.cameo_get(handle)
+    services.cameo_request_access(cameo=cameo, by=request.user)
+    messages.success(
+        request, f"Asked @{cameo.owner.username}. You'll be able to use @{cameo.handle} once they approve."
+    )
+    return redirect("cameo_detail", handle=cameo.handle)
+
+
+@login_required
+@require_POST
+def usage_remove(request: HttpRequest, handle: str, usage_id: int) -> HttpResponse:
+    cameo = selectors.cameo_get_for_owner(handle, request.user)
+    done = services.usage_remove(cameo=cameo, by=request.user, usage_id=usage_id)
+    text = {
+        "taken_down": "The post was taken down.",
+        "stopped": "The video was stopped.",
+        "deleted": "The draft was deleted.",
+    }
+    messages.success(request, text[done])
+    return redirect("cameo_detail", handle=cameo.handle)
+
+
+@login_required
+@require_POST
+def usage_report(request: HttpRequest, handle: str, usage_id: int) -> HttpResponse:
+    cameo = selectors.cameo_get_for_owner(handle, request.user)
+    services.usage_report(cameo=cameo, by=request.user, usage_id=usage_id, note=request.POST.get("note", ""))
+    messages.success(request, "Reported. A moderator will look at it.")
+    return redirect("cameo_detail", handle=cameo.handle)
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, handle: str) -> HttpResponse:
+    cameo = selectors.cameo_get_for_owner(handle, request.user)
+    if request.POST.get("confirm", "").strip().lstrip("@").lower() != cameo.handle:
+        messages.error(request, f"Type {cameo.handle} to confirm.")
+        return redirect("cameo_detail", handle=cameo.handle)
+    done = services.cameo_delete(cameo=cameo, by=request.user)
+    messages.success(
+        request,
+        f"@{cameo.handle} was deleted with all its recordings, face and voice data. "
+        f"{done['deleted']} draft(s) deleted, {done['taken_down']} post(s) taken down, {done['stopped']} stopped.",
+    )
+    return redirect("cameos")
+
+
+@login_required
+def mentions(request: HttpRequest) -> JsonResponse:
+    query = request.GET.get("q", "").lstrip("@")[:30]
+    found = selectors.cameos_usable_by(request.user, query=query)
+    return JsonResponse(
+        {"results": [{"handle": c.handle, "name": c.name or c.owner.name, "kind": c.get_kind_display()} for c in found]}
+    )
+
+
+@login_required
+def review(request: HttpRequest) -> HttpResponse:
+    """Moderators: cameos held for a likeness match, reports, and the public-figure registry."""
+    if not request.user.is_moderator:
+        raise DomainError("not_moderator", "Only moderators can see this page.", status=403)
+    context: dict = {"values": request.POST}
+    if request.method == "POST":
+        try:
+            figure = services.public_figure_create(
+                by=request.user,
+                name=request.POST.get("name", ""),
+                notes=request.POST.get("notes", ""),
+                photos=request.FILES.getlist("photos"),
+            )
+        except DomainError as error:
+            context["error"] = error
+        else:
+            messages.success(request, f"{figure.name} added to the public-figure registry.")
+            return redirect("cameo_review")
+    cases = list(ModerationCase.objects.exclude(status=ModerationCase.Status.CLOSED).prefetch_related("events")[:100])
+    held = {
+        str(c.pk): c
+        for c in Cameo.objects.filter(pk__in=[int(x.subject_id) for x in cases if x.subject_type == "cameo"])
+    }
+    context.update(
+        cases=[(case, held.get(case.subject_id) if case.subject_type == "cameo" else None) for case in cases],
+        figures=PublicFigure.objects.prefetch_related("photos").order_by("name"),
+    )
+    return render(request, "cameos/review.html", context, status=400 if "error" in context else 200)
+
+
+@login_required
+@require_POST
+def review_decide(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = ModerationCase.objects.filter(pk=case_id).first()
+    if case is None:
+        raise DomainError("case_not_found", "No such case.", status=404)
+    services.cameo_review_decide(case=case, by=request.user, approve=request.POST.get("decision") == "approve")
+    messages.success(request, "Decision recorded.")
+    return redirect("cameo_review")
