@@ -10,10 +10,7 @@ import datetime as dt
 import io
 import logging
 import secrets
-import tempfile
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 from django.core.files.base import ContentFile
@@ -21,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from cameos import restrictions
 from cameos.models import (
@@ -47,6 +44,8 @@ from feed.events import user_event_send
 from feed.models import Post, User, handle_validator
 from moderation.models import ModerationCase, ModerationEvent
 from sora_site.errors import DomainError
+from sora_site.images import image_open_checked
+from sora_site.storage import local_path
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +152,7 @@ def cameo_verify(*, cameo_id: int) -> None:
         if cameo.challenge
         else Challenge()
     )
-    with _local_path(cameo.recording.name) as path:
+    with local_path(cameo.recording.name) as path:
         report = verify_recording(path, challenge)
     with transaction.atomic():
         cameo = Cameo.objects.select_for_update().filter(pk=cameo_id).first()
@@ -234,22 +233,6 @@ def _hold_for_review(cameo: Cameo, category: str, detail: dict, message: str) ->
     ModerationEvent.objects.create(case=case, action="flagged", detail=detail)
 
 
-@contextmanager
-def _local_path(name: str):  # noqa: ANN202
-    """A local path for a stored file (S3 objects are copied to a temp file first)."""
-    try:
-        yield Path(default_storage.path(name))
-        return
-    except NotImplementedError:
-        pass
-    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as out:
-        with default_storage.open(name, "rb") as src:
-            for chunk in src.chunks():
-                out.write(chunk)
-        out.flush()
-        yield Path(out.name)
-
-
 def _push_status(cameo: Cameo) -> None:
     user_event_send(cameo.owner_id, cameo_status_dict(cameo))
 
@@ -303,17 +286,14 @@ def character_create(*, owner: User, handle: str, name: str, kind: str, photos: 
 
 
 def _photo_read(upload: UploadedFile) -> Image.Image:
-    if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
-        raise DomainError("photo_too_large", f"Photos can be at most {PHOTO_MAX_BYTES // 2**20} MB.", field="photos")
-    try:
-        with Image.open(upload) as probe:
-            if probe.format not in {"JPEG", "PNG", "WEBP"}:
-                raise DomainError("photo_bad_format", "Use JPEG, PNG or WebP photos.", field="photos")
-            if probe.width * probe.height > 40_000_000:
-                raise DomainError("photo_too_large", "That photo has too many pixels.", field="photos")
-            image = ImageOps.exif_transpose(probe).convert("RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise DomainError("photo_invalid", "One of the files is not a photo we can read.", field="photos") from None
+    image = image_open_checked(
+        upload,
+        formats=("JPEG", "PNG", "WEBP"),
+        max_bytes=PHOTO_MAX_BYTES,
+        max_pixels=40_000_000,
+        code_prefix="photo",
+        field="photos",
+    )
     image.thumbnail((1024, 1024))
     return image
 

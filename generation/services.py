@@ -7,6 +7,7 @@ so a duplicate delivery or a worker that was presumed dead cannot overwrite anyt
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import logging
@@ -34,6 +35,7 @@ from generation.backends.base import GenerationCancelled, GenerationRequest, Gen
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
 from sora_site.images import image_open_checked
+from sora_site.storage import local_path
 
 log = logging.getLogger(__name__)
 State = GenerationJob.State
@@ -217,9 +219,10 @@ def job_execute(job_id: int) -> None:
     _push(job)
     timings: dict[str, float] = {}
     started = time.monotonic()
+    files = contextlib.ExitStack()  # local copies of stored inputs, removed when the job ends
     try:
         cameo_services.cameos_recheck_for_job(job)  # access may have been withdrawn since enqueue
-        request = _request_for(job)
+        request = _request_for(job, files)
         backend = get_backend()
         reporter = _ProgressReporter(job, token)
         with _phase(timings, "generate"):
@@ -271,16 +274,18 @@ def job_execute(job_id: int) -> None:
             "generation_error",
             "Something went wrong while generating. Your quota was refunded.",
         )
+    finally:
+        files.close()
     _push(GenerationJob.objects.get(pk=job_id))
 
 
-def _request_for(job: GenerationJob) -> GenerationRequest:
+def _request_for(job: GenerationJob, files: contextlib.ExitStack) -> GenerationRequest:
     input_image = None
     if job.input_image:
         with job.input_image.open("rb") as handle, Image.open(handle) as image:
             input_image = image.convert("RGB")
     parent = job.remix_of_post.video if job.remix_of_post else (job.remix_of_job.video if job.remix_of_job else None)
-    parent_path = _local_copy(parent) if parent else None
+    parent_path = files.enter_context(local_path(parent.name, parent.storage)) if parent else None
     cameos = cameo_selectors.cameo_references_for_job(job)
     return GenerationRequest(
         prompt=cameo_selectors.prompt_with_preferences(job.prompt, cameos),
@@ -293,18 +298,6 @@ def _request_for(job: GenerationJob) -> GenerationRequest:
         parent_video=parent_path,
         cameos=cameos,
     )
-
-
-def _local_copy(field_file) -> Path:  # noqa: ANN001
-    """A local path for a stored file (S3 objects are downloaded to a temp file)."""
-    try:
-        return Path(field_file.path)
-    except NotImplementedError:
-        suffix = Path(field_file.name).suffix
-        with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as out, field_file.open("rb") as src:
-            for chunk in src.chunks():
-                out.write(chunk)
-        return Path(out.name)
 
 
 def _finish(

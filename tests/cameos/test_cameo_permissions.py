@@ -6,6 +6,8 @@ here (each test's transaction is rolled back), so nothing reaches a worker.
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -215,7 +217,8 @@ def test_restrictions_refuse_a_prompt_in_the_owners_words(cameo, alice, approved
 
 def test_preferences_and_portraits_reach_the_backend(cameo, approved_bob):
     job = create(approved_bob, prompt='@alice says "hello there"')
-    request = generation_services._request_for(job)
+    with contextlib.ExitStack() as files:
+        request = generation_services._request_for(job, files)
     assert request.prompt.endswith("@alice: always wears a red scarf")
     (reference,) = request.cameos
     assert (reference.handle, reference.is_human, reference.voice.pitch_hz) == ("alice", True, 180.0)
