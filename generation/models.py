@@ -40,7 +40,7 @@ class GenerationJob(models.Model):
     seconds = models.PositiveSmallIntegerField()
     shots = models.JSONField(default=list)  # [{"prompt": str, "seconds": int}], one entry without a storyboard
     seed = models.BigIntegerField()
-    input_image = models.ImageField(upload_to="inputs/%Y/%m/", blank=True)
+    input_image = models.ImageField(upload_to="inputs/%Y/%m/", blank=True, db_index=True)
     remix_of_post = models.ForeignKey(
         "feed.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="remix_jobs"
     )
@@ -59,8 +59,9 @@ class GenerationJob(models.Model):
     timings = models.JSONField(default=dict)  # seconds per phase of the last run
     gpu_seconds = models.FloatField(default=0)
 
-    video = models.FileField(upload_to="drafts/%Y/%m/", blank=True)
-    poster = models.ImageField(upload_to="drafts/%Y/%m/", blank=True)
+    # Indexed: the local media view looks files up by name to decide who may read them.
+    video = models.FileField(upload_to="drafts/%Y/%m/", blank=True, db_index=True)
+    poster = models.ImageField(upload_to="drafts/%Y/%m/", blank=True, db_index=True)
     backend = models.CharField(max_length=16, blank=True)
     is_preview = models.BooleanField(default=False)
 

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
+
+from sora_site.media_views import media_serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,5 +12,5 @@ urlpatterns = [
 ]
 
 if settings.MEDIA_STORAGE == "local":
-    # Local media is served by Django itself (S3 deployments hand out presigned URLs instead).
-    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+    # Local media goes through access checks (S3 deployments hand out presigned URLs instead).
+    urlpatterns.append(re_path(r"^media/(?P<path>.+)$", media_serve, name="media"))
