@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sora_site import embedded_redis  # noqa: E402
+from sora_site.celery import worker_argv  # noqa: E402
 
 PYTHON = sys.executable
 HOST, PORT = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8000"))
@@ -40,24 +41,7 @@ def main() -> int:
         manage("seed_demo")
         commands = [
             [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(PORT), "sora_site.asgi:application"],
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "sora_site",
-                "worker",
-                "-Q",
-                "default,gpu",
-                "--concurrency",
-                "1",
-                "--prefetch-multiplier",
-                "1",
-                "--without-mingle",
-                "--without-gossip",
-                "-l",
-                "warning",
-            ],
+            worker_argv(queues="default,gpu", loglevel="warning"),
             [
                 PYTHON,
                 "-m",

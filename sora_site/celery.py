@@ -4,6 +4,7 @@ A GPU machine runs: celery -A sora_site worker -Q gpu --concurrency 1 --prefetch
 """
 
 import os
+import sys
 
 from celery import Celery
 
@@ -12,3 +13,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
 app = Celery("sora_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def worker_argv(*, queues: str, loglevel: str) -> list[str]:
+    """The worker command line `make run` and the tests use: one process, one task at a time."""
+    return [
+        sys.executable, "-m", "celery", "-A", "sora_site", "worker", "-Q", queues, "--concurrency", "1",
+        "--prefetch-multiplier", "1", "--without-mingle", "--without-gossip", "-l", loglevel,
+    ]  # fmt: skip

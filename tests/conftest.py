@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from feed import services as feed_services
 from feed.models import User
 from generation.models import GenerationJob
 from sora_site.celery import app as celery_app
+from sora_site.celery import worker_argv
 
 PASSWORD = "correct-horse-battery-9"
 CHROMIUM = "/usr/bin/chromium"
@@ -134,24 +134,7 @@ class WorkerProcess:
     def __init__(self) -> None:
         env = {**os.environ, "DATABASE_URL": database_url_for_test_db(), "DJANGO_SETTINGS_MODULE": "tests.settings"}
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "sora_site",
-                "worker",
-                "-Q",
-                "gpu,default",
-                "--concurrency",
-                "1",
-                "--prefetch-multiplier",
-                "1",
-                "--without-mingle",
-                "--without-gossip",
-                "-l",
-                "info",
-            ],
+            worker_argv(queues="gpu,default", loglevel="info"),
             cwd=ROOT,
             env=env,
             start_new_session=True,
