@@ -4,22 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
-SYSTEM_PACKAGES := chromium espeak-ng sox
+# Debian/Ubuntu packages: espeak-ng speaks dialogue, DejaVu is the preview renderer's font;
+# the browser tests drive Debian's Chromium. Installed only when missing.
+RUN_PACKAGES := espeak-ng fonts-dejavu-core
+TEST_PACKAGES := chromium
 
 .PHONY: install system-packages run test test-fast lint bench check-deploy clean
 
-# System tools the app and the browser tests shell out to (Debian/Ubuntu). Skipped when present.
 system-packages:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing system packages:$$missing"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
 
 # torch first so nothing pulls a CUDA build; setuptools<81 for pkg_resources users;
 # face-recognition and resemblyzer without their deps (they would compile dlib / pull `typing`).
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt | system-packages
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(PIP) "setuptools<81" wheel 2>&1 | grep -v "^WARNING: Location" || true
 	$(PIP) torch==2.13.0 2>&1 | grep -v "^WARNING: Location" || true
@@ -34,15 +31,16 @@ run: install
 	$(BIN)/python scripts/run_local.py
 
 test: install
+	@scripts/ensure_system_packages.sh $(TEST_PACKAGES)
 	$(BIN)/python -m pytest
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
-# Benchmarks print markdown tables; copy them with the command into docs/BENCHMARKS.md.
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check feed generation sora_site scripts
 
+# Benchmarks print markdown tables; copy them with the command into docs/BENCHMARKS.md.
 bench: install
 	$(BIN)/python bench/preview_renderer.py
 	$(BIN)/python bench/cameo_verification.py
