@@ -16,6 +16,8 @@ def create(request: HttpRequest) -> HttpResponse:
     remix_post = remix_job = None
     source = request.POST if request.method == "POST" else request.GET
     if source.get("remix_post"):
+        if not source["remix_post"].isdigit():
+            raise DomainError("post_not_found", "This post does not exist.", status=404)
         remix_post = post_get_for_viewer(int(source["remix_post"]), request.user)
     if source.get("remix_job"):
         remix_job = selectors.job_get_for_owner(source["remix_job"], request.user)

@@ -181,6 +181,11 @@ class TestRemix:
         assert not GenerationJob.objects.exists()
 
 
+def test_a_malformed_remix_reference_is_a_404(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    assert client.get(reverse("create"), {"remix_post": "1; drop"}).status_code == 404
+
+
 def test_web_form_shows_the_error_and_keeps_the_prompt(client: Client, alice: User) -> None:
     client.force_login(alice)
     response = client.post(
