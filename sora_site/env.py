@@ -129,3 +129,22 @@ def read_s3_settings() -> S3Settings:
         access_key=os.environ.get("S3_ACCESS_KEY_ID") or None,
         secret_key=os.environ.get("S3_SECRET_ACCESS_KEY") or None,
     )
+
+
+def s3_storage_config(s3: S3Settings) -> dict[str, object]:
+    """The STORAGES["default"] entry for S3: private objects, presigned (SigV4) URLs for an hour."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": s3.bucket,
+            "endpoint_url": s3.endpoint_url,
+            "region_name": s3.region,
+            "access_key": s3.access_key,
+            "secret_key": s3.secret_key,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+        },
+    }

@@ -20,6 +20,7 @@ from sora_site.env import (
     env_str,
     parse_database_url,
     read_s3_settings,
+    s3_storage_config,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -128,21 +129,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "local", ("local", "s3"))
 if MEDIA_STORAGE == "s3":
-    _s3 = read_s3_settings()
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": _s3.bucket,
-            "endpoint_url": _s3.endpoint_url,
-            "region_name": _s3.region,
-            "access_key": _s3.access_key,
-            "secret_key": _s3.secret_key,
-            "default_acl": None,
-            "querystring_auth": True,
-            "querystring_expire": 3600,
-            "file_overwrite": False,
-        },
-    }
+    _default_storage = s3_storage_config(read_s3_settings())
 else:
     _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
