@@ -14,7 +14,7 @@ import logging
 import secrets
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -27,6 +27,7 @@ from PIL import Image, ImageOps
 
 from cameos import selectors as cameo_selectors
 from cameos import services as cameo_services
+from cameos.models import Cameo
 from feed.events import user_event_send
 from feed.models import Post, User
 from generation import media, specs
@@ -97,30 +98,35 @@ def job_create(
         if notice:
             notices.append(notice)
 
+    job = GenerationJob(
+        owner=owner,
+        prompt=prompt,
+        model=model,
+        width=width,
+        height=height,
+        seconds=total_seconds,
+        shots=checked_shots,
+        seed=seed if seed is not None else secrets.randbelow(2**31),
+        remix_of_post=remix_of_post,
+        remix_of_job=remix_of_job,
+        idempotency_key=idempotency_key,
+    )
+    return _job_insert(job, cameos=cameos, image_file=image_file), notices
+
+
+def _job_insert(job: GenerationJob, *, cameos: Sequence[Cameo], image_file: ContentFile | None = None) -> GenerationJob:
+    """Meter, save, record cameo usage and queue (after commit) a validated, unsaved job."""
     with transaction.atomic():
         # Serialise one user's enqueues so two tabs cannot both slip under the quota.
-        User.objects.select_for_update().filter(pk=owner.pk).first()
-        _quota_check(owner, total_seconds)
-        job = GenerationJob(
-            owner=owner,
-            prompt=prompt,
-            model=model,
-            width=width,
-            height=height,
-            seconds=total_seconds,
-            shots=checked_shots,
-            seed=seed if seed is not None else secrets.randbelow(2**31),
-            remix_of_post=remix_of_post,
-            remix_of_job=remix_of_job,
-            idempotency_key=idempotency_key,
-            charged_seconds=total_seconds,
-        )
+        User.objects.select_for_update().filter(pk=job.owner_id).first()
+        _quota_check(job.owner, job.seconds)
+        job.charged_seconds = job.seconds
         if image_file is not None:
             job.input_image.save(f"{job.public_id}.png", image_file, save=False)
         job.save()
         cameo_services.cameo_usage_record(job=job, cameos=cameos)
         _enqueue_after_commit(job)
-    return job, notices
+    return job
 
 
 def _enqueue_after_commit(job: GenerationJob) -> None:
@@ -449,26 +455,20 @@ def job_retry(*, job: GenerationJob, by: User) -> GenerationJob:
         remix_of_post=job.remix_of_post,
         remix_of_job=job.remix_of_job,
     )
-    with transaction.atomic():
-        User.objects.select_for_update().filter(pk=by.pk).first()
-        _quota_check(by, job.seconds)
-        retry = GenerationJob.objects.create(
-            owner=by,
-            prompt=job.prompt,
-            model=job.model,
-            width=job.width,
-            height=job.height,
-            seconds=job.seconds,
-            shots=job.shots,
-            seed=job.seed,
-            input_image=job.input_image.name,
-            remix_of_post=job.remix_of_post,
-            remix_of_job=job.remix_of_job,
-            charged_seconds=job.seconds,
-        )
-        cameo_services.cameo_usage_record(job=retry, cameos=cameos)
-        _enqueue_after_commit(retry)
-    return retry
+    retry = GenerationJob(
+        owner=by,
+        prompt=job.prompt,
+        model=job.model,
+        width=job.width,
+        height=job.height,
+        seconds=job.seconds,
+        shots=job.shots,
+        seed=job.seed,
+        input_image=job.input_image.name,
+        remix_of_post=job.remix_of_post,
+        remix_of_job=job.remix_of_job,
+    )
+    return _job_insert(retry, cameos=cameos)
 
 
 def job_delete(*, job: GenerationJob, by: User) -> None:
