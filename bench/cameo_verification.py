@@ -29,7 +29,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     args = ap.parse_args()
 
-    from cameos.verification import Challenge, synthetic, verify_recording
+    from cameos.verification import Challenge, verify_recording
+    from tests.builders import synthetic_face as synthetic
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

@@ -34,10 +34,15 @@ import platform
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import torch  # noqa: E402
+
+# --tiny times the tiny Wan the tests build: one definition of the tiny dims, in tests/builders/tiny_wan.py.
+from tests.builders.tiny_wan import TINY_TRANSFORMER, TINY_VAE  # noqa: E402
 
 FULL_TRANSFORMER = dict(
     patch_size=(1, 2, 2),
@@ -54,17 +59,7 @@ FULL_TRANSFORMER = dict(
     eps=1e-6,
     rope_max_seq_len=1024,
 )
-TINY_TRANSFORMER = dict(
-    FULL_TRANSFORMER,
-    num_attention_heads=2,
-    attention_head_dim=16,
-    text_dim=64,
-    freq_dim=32,
-    ffn_dim=64,
-    num_layers=2,
-)
 FULL_VAE: dict = {}  # AutoencoderKLWan() defaults are Wan 2.1's VAE (base_dim 96, dim_mult 1,2,4,4)
-TINY_VAE = dict(base_dim=8, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True])
 
 PEAK_BF16_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0, "4090": 165.0, "L40S": 362.0}
 STEPS_PER_VIDEO = 50

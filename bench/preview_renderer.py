@@ -28,7 +28,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from generation.backends.base import CameoReference, GenerationRequest, Shot, VoiceProfile  # noqa: E402
 from generation.backends.preview import PreviewBackend  # noqa: E402
-from generation.media import encode_mp4, poster_jpeg, probe  # noqa: E402
+from sora_site.media import encode_mp4, poster_jpeg, probe  # noqa: E402
 
 
 def _portrait() -> Image.Image:

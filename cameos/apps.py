@@ -1,6 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
 from django.apps import AppConfig
+
+
+def held_cameos(subject_ids: Sequence[str]) -> Mapping[str, object]:
+    """The cameos of a page of moderation cases, with their portraits (what the queue shows)."""
+    from cameos.models import Cameo
+
+    pks = [int(i) for i in subject_ids if i.isdigit()]
+    return {str(cameo.pk): cameo for cameo in Cameo.objects.filter(pk__in=pks).prefetch_related("portraits")}
 
 
 class CameosConfig(AppConfig):
     name = "cameos"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Moderation sits below cameos: held cameos reach its queue through its subject registry."""
+        from cameos.services import cameo_review_decide
+        from moderation.registry import SubjectType, subject_type_register
+
+        subject_type_register(
+            SubjectType(
+                name="cameo",
+                load=held_cameos,
+                template="cameos/_moderation_subject.html",
+                decide=cameo_review_decide,
+                approve_label="Approve cameo",
+                reject_label="Reject and erase",
+            )
+        )

@@ -151,24 +151,6 @@ class CameoUsage(models.Model):
         return f"cameo {self.cameo_id} in job {self.job_id}"
 
 
-class CameoNotification(models.Model):
-    """Told to a cameo owner: someone used the cameo, asked for access, ..."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cameo_notifications"
-    )
-    cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="notifications")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
-    text = models.CharField(max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.text
-
-
 class PublicFigure(models.Model):
     """Someone whose likeness may not be registered as a cameo. Maintained by moderators."""
 

@@ -6,11 +6,9 @@ import re
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
-from PIL import Image
-
-from cameos.models import Cameo, CameoAccess, CameoNotification, CameoUsage
-from feed.models import User
-from feed.selectors import are_mutuals, is_blocked_either_way
+from cameos.models import Cameo, CameoAccess, CameoUsage
+from feed.accounts.models import User
+from feed.graph.selectors import are_mutuals, is_blocked_either_way
 from sora_site.errors import DomainError
 
 MAX_CAMEOS_PER_VIDEO = 2
@@ -98,8 +96,9 @@ def cameos_mentioned(texts: Iterable[str]) -> list[Cameo]:
     return [found[h] for h in handles if h in found]
 
 
-def cameos_of_job(job) -> list[Cameo]:  # noqa: ANN001  (a GenerationJob)
-    return list(Cameo.objects.select_related("owner").filter(usages__job=job).order_by("usages__id"))
+def cameos_of_job(job_id: int) -> list[Cameo]:
+    """The cameos a job shows, in the order they were named."""
+    return list(Cameo.objects.select_related("owner").filter(usages__job_id=job_id).order_by("usages__id"))
 
 
 def cameos_usable_by(user: User, *, query: str = "", limit: int = 8) -> list[Cameo]:
@@ -121,10 +120,6 @@ def access_entries(cameo: Cameo, state: str) -> QuerySet[CameoAccess]:
     return cameo.access_entries.filter(state=state).select_related("user").order_by("user__username")
 
 
-def notifications_for(user: User, *, limit: int = 30) -> QuerySet[CameoNotification]:
-    return CameoNotification.objects.filter(recipient=user).select_related("actor", "cameo")[:limit]
-
-
 def cameo_status_dict(cameo: Cameo) -> dict:
     """What the recording page shows (and what the socket pushes): no biometrics."""
     return {
@@ -137,32 +132,7 @@ def cameo_status_dict(cameo: Cameo) -> dict:
     }
 
 
-def cameo_references_for_job(job) -> tuple:  # noqa: ANN001  (a GenerationJob -> CameoReference...)
-    """What a backend receives for each cameo of a job: portraits, voice profile, preferences."""
-    from generation.backends.base import CameoReference, VoiceProfile
-
-    references = []
-    for cameo in cameos_of_job(job):
-        portraits = []
-        for portrait in cameo.portraits.all():
-            with portrait.image.open("rb") as handle, Image.open(handle) as image:
-                portraits.append(image.convert("RGB"))
-        voice = None
-        if cameo.is_human and cameo.voice_pitch_hz:
-            voice = VoiceProfile(pitch_hz=cameo.voice_pitch_hz, espeak_voice=cameo.espeak_voice or "en-us")
-        references.append(
-            CameoReference(
-                handle=cameo.handle,
-                is_human=cameo.is_human,
-                portraits=tuple(portraits),
-                voice=voice,
-                preferences=cameo.preferences,
-            )
-        )
-    return tuple(references)
-
-
-def prompt_with_preferences(prompt: str, references: Iterable) -> str:
+def prompt_with_preferences(prompt: str, cameos: Iterable[Cameo]) -> str:
     """The owners' preferences appended to the instruction the model gets."""
-    notes = [f"@{ref.handle}: {ref.preferences}" for ref in references if ref.preferences]
+    notes = [f"@{cameo.handle}: {cameo.preferences}" for cameo in cameos if cameo.preferences]
     return prompt if not notes else f"{prompt}\n\nCameo notes from their owners. " + " ".join(notes)

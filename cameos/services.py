@@ -1,7 +1,8 @@
 """Writes for cameos: challenge, upload, verification, access, use in jobs, the ledger, deletion.
 
 Permission decisions are made by `cameos.selectors.cameo_use_check` only; these services call it at
-enqueue (`cameos_for_new_job`) and again on the worker (`cameos_recheck_for_job`).
+enqueue (`cameos_for_new_job`) and again on the worker (`cameos_recheck`). Jobs belong to `generation`,
+which sits above this app: cameos announce withdrawals through `cameos.signals` and never import it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from cameos.models import (
     Cameo,
     CameoAccess,
     CameoChallenge,
-    CameoNotification,
     CameoPortrait,
     CameoUsage,
     PublicFigure,
@@ -40,9 +40,13 @@ from cameos.selectors import (
     cameos_mentioned,
     cameos_of_job,
 )
-from feed.events import user_event_send
-from feed.models import Post, User, handle_validator
-from moderation.models import ModerationCase, ModerationEvent
+from cameos.signals import cameo_access_narrowed, cameo_job_withdrawn
+from feed.accounts.models import User, handle_validator
+from feed.graph.selectors import is_blocked_either_way
+from feed.notifications.services import notification_send, notifications_delete_about
+from sora_site.events import user_event_send
+from moderation.models import ModerationCase
+from moderation.services import case_open, moderator_check
 from sora_site.errors import DomainError
 from sora_site.images import image_open_checked
 from sora_site.storage import local_path
@@ -224,13 +228,13 @@ def _hold_for_review(cameo: Cameo, category: str, detail: dict, message: str) ->
     cameo.status = Status.IN_REVIEW
     cameo.report = {**cameo.report, "passed": False, "failures": [{"code": code, "message": message}]}
     detail = {**detail, "distance": round(float(detail["distance"]), 3), "owner": cameo.owner.username}
-    case = ModerationCase.objects.create(
+    case_open(
         subject_type="cameo",
         subject_id=str(cameo.pk),
         category=category,
         summary=f"New cameo @{cameo.handle}: {ModerationCase.Category(category).label}",
+        detail=detail,
     )
-    ModerationEvent.objects.create(case=case, action="flagged", detail=detail)
 
 
 def _push_status(cameo: Cameo) -> None:
@@ -339,8 +343,6 @@ def cameo_request_access(*, cameo: Cameo, by: User) -> CameoAccess:
         raise DomainError("cameo_own", "This is your own cameo.")
     if cameo.status != Status.ACTIVE:
         raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
-    from feed.selectors import is_blocked_either_way
-
     if is_blocked_either_way(by, cameo.owner):
         raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
     with transaction.atomic():
@@ -352,7 +354,7 @@ def cameo_request_access(*, cameo: Cameo, by: User) -> CameoAccess:
                 "cameo_access_revoked", f"@{cameo.owner.username} has not allowed you to use their cameo.", status=403
             )
         if created:
-            _notify(cameo, actor=by, text=f"@{by.username} asked to use your cameo @{cameo.handle}.")
+            _notify(cameo, actor=by, kind="cameo_access_requested", text=f"@{by.username} asked to use your cameo @{cameo.handle}.")
     return entry
 
 
@@ -381,22 +383,12 @@ def cameo_allow_again(*, cameo: Cameo, by: User, user: User) -> None:
 
 
 def _revoke_jobs_no_longer_allowed(cameo: Cameo) -> int:
-    from generation import services as generation_services
-    from generation.models import GenerationJob
-
+    """Tell generation that fewer people may use the cameo; returns how many jobs it stopped."""
     cameo.refresh_from_db()
-    count = 0
-    active = GenerationJob.objects.filter(cameo_usages__cameo=cameo, state__in=GenerationJob.ACTIVE_STATES)
-    for job in active.select_related("owner"):
-        if cameo_use_refusal(job.owner, cameo) is not None:
-            generation_services.job_revoke(
-                job_id=job.pk, code="cameo_permission_revoked", message=_revoked_message(cameo)
-            )
-            count += 1
-    return count
+    return sum(int(stopped or 0) for _, stopped in cameo_access_narrowed.send(sender=Cameo, cameo=cameo))
 
 
-def _revoked_message(cameo: Cameo) -> str:
+def revoked_message(cameo: Cameo) -> str:
     return f"@{cameo.owner.username} withdrew permission to use their cameo @{cameo.handle}, so this video was stopped."
 
 
@@ -408,19 +400,13 @@ def _owner_check(cameo: Cameo, user: User) -> None:
 # --- use in generation jobs ------------------------------------------------------------------
 
 
-def cameos_for_new_job(
-    *, owner: User, texts: Iterable[str], remix_of_post: Post | None = None, remix_of_job=None
-) -> list[Cameo]:  # noqa: ANN001
+def cameos_for_new_job(*, owner: User, texts: Iterable[str], remix_of_job_id: int | None = None) -> list[Cameo]:
     """The cameos a new job will show, checked: @mentions in the prompt and every shot, plus the cameos
     of the video being remixed. Each must be usable by `owner` and the prompt must respect each
     owner's restrictions. Raises DomainError; returns them in order."""
     texts = list(texts)
     cameos = cameos_mentioned(texts)
-    parents = []
-    if remix_of_post is not None and remix_of_post.job_id:
-        parents += cameos_of_job(remix_of_post.job_id)
-    if remix_of_job is not None:
-        parents += cameos_of_job(remix_of_job)
+    parents = cameos_of_job(remix_of_job_id) if remix_of_job_id is not None else []
     for cameo in parents:
         if cameo.pk not in {c.pk for c in cameos}:
             cameos.append(cameo)
@@ -446,26 +432,28 @@ def cameos_for_new_job(
     return cameos
 
 
-def cameo_usage_record(*, job, cameos: Sequence[Cameo]) -> None:  # noqa: ANN001  (a GenerationJob)
+def cameo_usage_record(*, job_id: int, maker: User, cameos: Sequence[Cameo]) -> None:
     """Ledger rows (in the caller's transaction) and a notification for each cameo owner."""
     for cameo in cameos:
-        CameoUsage.objects.create(cameo=cameo, job=job)
-        if cameo.owner_id != job.owner_id:
-            _notify(
-                cameo, actor=job.owner, text=f"@{job.owner.username} is making a video with your cameo @{cameo.handle}."
-            )
+        CameoUsage.objects.create(cameo=cameo, job_id=job_id)
+        if cameo.owner_id != maker.pk:
+            text = f"@{maker.username} is making a video with your cameo @{cameo.handle}."
+            _notify(cameo, actor=maker, kind="cameo_used", text=text)
 
 
-def cameos_recheck_for_job(job) -> None:  # noqa: ANN001
+def cameos_recheck(*, job_id: int, maker: User) -> None:
     """On the worker, before generating: access may have been withdrawn since the job was queued."""
-    for cameo in cameos_of_job(job):
-        if cameo_use_refusal(job.owner, cameo) is not None:
-            raise DomainError("cameo_permission_revoked", _revoked_message(cameo))
+    for cameo in cameos_of_job(job_id):
+        if cameo_use_refusal(maker, cameo) is not None:
+            raise DomainError("cameo_permission_revoked", revoked_message(cameo))
 
 
-def _notify(cameo: Cameo, *, actor: User | None, text: str) -> None:
-    CameoNotification.objects.create(recipient=cameo.owner, cameo=cameo, actor=actor, text=text)
-    user_event_send(cameo.owner_id, {"type": "cameo_notification", "handle": cameo.handle, "text": text})
+def _notify(cameo: Cameo, *, actor: User | None, kind: str, text: str) -> None:
+    notification_send(recipient=cameo.owner, actor=actor, kind=kind, text=text, subject=_subject(cameo))
+
+
+def _subject(cameo: Cameo) -> str:
+    return f"cameo:{cameo.pk}"
 
 
 # --- the owner's ledger ----------------------------------------------------------------------
@@ -475,25 +463,18 @@ def usage_remove(*, cameo: Cameo, by: User, usage_id: int) -> str:
     """The owner removes a video with their cameo: a post is taken down, a draft deleted with its files,
     a job in progress stopped. Returns what was done, for the owner."""
     _owner_check(cameo, by)
-    usage = CameoUsage.objects.select_related("job__owner").filter(pk=usage_id, cameo=cameo).first()
+    usage = CameoUsage.objects.filter(pk=usage_id, cameo=cameo).first()
     if usage is None:
         raise DomainError("usage_not_found", "That video is not in your cameo's list.", status=404)
-    return _remove_job(usage.job, reason=f"Removed by @{cameo.owner.username}, whose cameo it shows.")
+    return _withdraw(cameo, usage.job_id, reason=f"Removed by @{cameo.owner.username}, whose cameo it shows.")
 
 
-def _remove_job(job, *, reason: str) -> str:  # noqa: ANN001
-    from generation import services as generation_services
-
-    post = Post.objects.filter(job=job).first()
-    if post is not None:
-        if post.taken_down_at is None:
-            Post.objects.filter(pk=post.pk).update(taken_down_at=timezone.now(), taken_down_reason=reason[:200])
-        return "taken_down"
-    if job.is_active:
-        generation_services.job_revoke(job_id=job.pk, code="cameo_permission_revoked", message=reason)
-        return "stopped"
-    generation_services.job_delete(job=job, by=job.owner)
-    return "deleted"
+def _withdraw(cameo: Cameo, job_id: int, *, reason: str) -> str:
+    """Have the job's video taken down, stopped or deleted (generation decides which); returns which."""
+    outcomes = [
+        outcome for _, outcome in cameo_job_withdrawn.send(sender=Cameo, cameo=cameo, job_id=job_id, reason=reason)
+    ]
+    return next(outcome for outcome in outcomes if outcome)
 
 
 def usage_report(*, cameo: Cameo, by: User, usage_id: int, note: str = "") -> ModerationCase:
@@ -501,15 +482,15 @@ def usage_report(*, cameo: Cameo, by: User, usage_id: int, note: str = "") -> Mo
     usage = CameoUsage.objects.select_related("job__owner").filter(pk=usage_id, cameo=cameo).first()
     if usage is None:
         raise DomainError("usage_not_found", "That video is not in your cameo's list.", status=404)
-    with transaction.atomic():
-        case = ModerationCase.objects.create(
-            subject_type="job",
-            subject_id=usage.job.public_id,
-            category=ModerationCase.Category.LIKENESS_WITHOUT_CONSENT,
-            summary=f"@{by.username} reports @{usage.job.owner.username}'s video with cameo @{cameo.handle}",
-        )
-        ModerationEvent.objects.create(case=case, actor=by, action="reported", detail={"note": note[:500]})
-    return case
+    return case_open(
+        subject_type="job",
+        subject_id=usage.job.public_id,
+        category=ModerationCase.Category.LIKENESS_WITHOUT_CONSENT,
+        summary=f"@{by.username} reports @{usage.job.owner.username}'s video with cameo @{cameo.handle}",
+        actor=by,
+        action="reported",
+        detail={"note": note[:500]},
+    )
 
 
 def cameo_delete(*, cameo: Cameo, by: User) -> dict[str, int]:
@@ -520,11 +501,12 @@ def cameo_delete(*, cameo: Cameo, by: User) -> dict[str, int]:
     reason = "A cameo in this video was deleted by its owner."
     with transaction.atomic():
         cameo = Cameo.objects.select_for_update().get(pk=cameo.pk)
-        for usage in CameoUsage.objects.filter(cameo=cameo).select_related("job__owner"):
-            done[_remove_job(usage.job, reason=reason)] += 1
+        for job_id in CameoUsage.objects.filter(cameo=cameo).values_list("job_id", flat=True):
+            done[_withdraw(cameo, job_id, reason=reason)] += 1
         _erase_biometrics(cameo)
         if cameo.recording.name:
             default_storage.delete(cameo.recording.name)
+        notifications_delete_about(subject=_subject(cameo))
         cameo.delete()
     return done
 
@@ -542,13 +524,8 @@ def _erase_biometrics(cameo: Cameo) -> None:
 # --- moderators ------------------------------------------------------------------------------
 
 
-def _moderator_check(user: User) -> None:
-    if not (user.is_moderator or user.is_superuser):
-        raise DomainError("not_moderator", "Only moderators can do this.", status=403)
-
-
 def public_figure_create(*, by: User, name: str, notes: str = "", photos: Sequence[UploadedFile]) -> PublicFigure:
-    _moderator_check(by)
+    moderator_check(by)
     if not name.strip():
         raise DomainError("figure_name_missing", "Give the public figure's name.", field="name")
     if not photos:
@@ -580,26 +557,25 @@ def _one_face_encoding(photo: UploadedFile) -> list[float]:
     return np.asarray(faces[0], dtype=np.float64).round(6).tolist()
 
 
-def cameo_review_decide(*, case: ModerationCase, by: User, approve: bool) -> None:
-    """A moderator settles a held cameo: approve makes it active; reject erases its biometrics."""
-    _moderator_check(by)
+def cameo_review_decide(*, subject_id: str, approve: bool, by: User) -> None:
+    """A moderator settles a held cameo: approve makes it active; reject erases its biometrics.
+
+    The "cameo" subject's `decide` handler (registered in `CameosConfig.ready()`): it runs inside
+    `moderation.services.case_decide`, which records the decision and closes the case. A cameo no longer
+    held (deleted meanwhile) is left alone."""
+    moderator_check(by)
     with transaction.atomic():
-        case = ModerationCase.objects.select_for_update().get(pk=case.pk)
-        if case.status == ModerationCase.Status.CLOSED:
-            raise DomainError("case_closed", "This case is already closed.")
         cameo = (
-            Cameo.objects.filter(pk=int(case.subject_id), status=Status.IN_REVIEW).first()
-            if case.subject_type == "cameo"
+            Cameo.objects.select_for_update().filter(pk=int(subject_id), status=Status.IN_REVIEW).first()
+            if subject_id.isdigit()
             else None
         )
-        if cameo is not None:
-            if approve:
-                cameo.status, cameo.verified_at = Status.ACTIVE, timezone.now()
-            else:
-                _erase_biometrics(cameo)
-                cameo.status = Status.REJECTED
-            cameo.save()
-            _push_status(cameo)
-        ModerationEvent.objects.create(case=case, actor=by, action="approved" if approve else "rejected")
-        case.status, case.updated_at = ModerationCase.Status.CLOSED, timezone.now()
-        case.save(update_fields=["status", "updated_at"])
+        if cameo is None:
+            return
+        if approve:
+            cameo.status, cameo.verified_at = Status.ACTIVE, timezone.now()
+        else:
+            _erase_biometrics(cameo)
+            cameo.status = Status.REJECTED
+        cameo.save()
+        _push_status(cameo)

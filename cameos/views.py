@@ -8,8 +8,10 @@ from django.views.decorators.http import require_POST
 
 from cameos import selectors, services
 from cameos.models import Cameo, CameoAccess, CameoPortrait, PublicFigure
-from feed.selectors import user_get_by_handle
-from moderation.models import ModerationCase
+from feed.accounts.selectors import user_get_by_handle
+from feed.graph.selectors import is_blocked_either_way
+from feed.notifications.selectors import notifications_for
+from moderation.services import moderator_check
 from sora_site.errors import DomainError
 
 
@@ -19,7 +21,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "human": next((c for c in cameos if c.is_human), None),
         "characters": [c for c in cameos if not c.is_human],
-        "notifications": selectors.notifications_for(request.user),
+        "notifications": notifications_for(request.user, subject_prefix="cameo:"),
         "usable": [c for c in selectors.cameos_usable_by(request.user, limit=24) if c.owner_id != request.user.pk],
     }
     return render(request, "cameos/dashboard.html", context)
@@ -86,7 +88,6 @@ def detail(request: HttpRequest, handle: str) -> HttpResponse:
         "approved": selectors.access_entries(cameo, CameoAccess.State.APPROVED),
         "revoked": selectors.access_entries(cameo, CameoAccess.State.REVOKED),
         "usages": selectors.usages_of(cameo)[:100],
-        "notifications": cameo.notifications.select_related("actor")[:20],
     }
     return render(request, "cameos/detail.html", context)
 
@@ -94,8 +95,6 @@ def detail(request: HttpRequest, handle: str) -> HttpResponse:
 def _public_detail(request: HttpRequest, cameo: Cameo) -> HttpResponse:
     if cameo.status != Cameo.Status.ACTIVE:
         raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
-    from feed.selectors import is_blocked_either_way
-
     if is_blocked_either_way(request.user, cameo.owner):
         raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
     entry = cameo.access_entries.filter(user=request.user).values_list("state", flat=True).first()
@@ -224,11 +223,10 @@ def mentions(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def review(request: HttpRequest) -> HttpResponse:
-    """Moderators: cameos held for a likeness match, reports, and the public-figure registry."""
-    if not request.user.is_moderator:
-        raise DomainError("not_moderator", "Only moderators can see this page.", status=403)
-    context: dict = {"values": request.POST}
+def public_figures(request: HttpRequest) -> HttpResponse:
+    """Moderators: the public-figure registry (new cameos whose face matches one are held for review)."""
+    moderator_check(request.user)
+    context: dict[str, object] = {"values": request.POST}
     if request.method == "POST":
         try:
             figure = services.public_figure_create(
@@ -241,25 +239,6 @@ def review(request: HttpRequest) -> HttpResponse:
             context["error"] = error
         else:
             messages.success(request, f"{figure.name} added to the public-figure registry.")
-            return redirect("cameo_review")
-    cases = list(ModerationCase.objects.exclude(status=ModerationCase.Status.CLOSED).prefetch_related("events")[:100])
-    held = {
-        str(c.pk): c
-        for c in Cameo.objects.filter(pk__in=[int(x.subject_id) for x in cases if x.subject_type == "cameo"])
-    }
-    context.update(
-        cases=[(case, held.get(case.subject_id) if case.subject_type == "cameo" else None) for case in cases],
-        figures=PublicFigure.objects.prefetch_related("photos").order_by("name"),
-    )
-    return render(request, "cameos/review.html", context, status=400 if "error" in context else 200)
-
-
-@login_required
-@require_POST
-def review_decide(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = ModerationCase.objects.filter(pk=case_id).first()
-    if case is None:
-        raise DomainError("case_not_found", "No such case.", status=404)
-    services.cameo_review_decide(case=case, by=request.user, approve=request.POST.get("decision") == "approve")
-    messages.success(request, "Decision recorded.")
-    return redirect("cameo_review")
+            return redirect("public_figures")
+    context["figures"] = PublicFigure.objects.prefetch_related("photos").order_by("name")
+    return render(request, "cameos/public_figures.html", context, status=400 if "error" in context else 200)

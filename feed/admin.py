@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from feed.models import Block, Follow, InviteCode, Post, User
+from feed.models import Block, Follow, InviteCode, Notification, Post, User
 
 
 @admin.register(User)
@@ -26,3 +26,4 @@ class InviteCodeAdmin(admin.ModelAdmin):
 admin.site.register(Follow)
 admin.site.register(Block)
 admin.site.register(Post)
+admin.site.register(Notification)

@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class FeedConfig(AppConfig):
     name = "feed"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Posts sit above generation: they answer its signals and fill its registries from here."""
+        from feed.accounts.selectors import avatar_readable
+        from feed.posts import hooks
+        from generation.hooks import job_deleting, job_withdrawn, remix_grant_register
+        from sora_site.media_views import media_rule_register
+
+        job_withdrawn.connect(hooks.on_job_withdrawn, dispatch_uid="feed.job_withdrawn")
+        job_deleting.connect(hooks.on_job_deleting, dispatch_uid="feed.job_deleting")
+        remix_grant_register(hooks.remix_grant)
+        media_rule_register(hooks.post_media_readable)
+        media_rule_register(avatar_readable)

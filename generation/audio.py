@@ -18,8 +18,9 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import butter, sosfilt
 
-from generation.backends.base import Shot, VoiceProfile
-from generation.media import resample
+from cameos.verification.voice import VoiceProfile
+from generation.backends.base import Shot
+from sora_site.media import resample
 from sora_site.errors import DomainError
 
 DEFAULT_VOICE = VoiceProfile(pitch_hz=110.0, espeak_voice="en-us")
@@ -50,7 +51,7 @@ def quoted_lines(prompt: str) -> list[str]:
 def espeak_pitch(voice: VoiceProfile) -> int:
     """Map a speaking pitch in Hz to espeak-ng's -p 0..99 for that voice."""
     base = 210.0 if "+f" in voice.espeak_voice.lower() else 107.0
-    ratio = max(voice.pitch_hz, 1.0) / base
+    ratio = max(voice.pitch_hz or base, 1.0) / base
     return int(round(float(np.interp(ratio, _P_RATIOS, _P_POINTS))))
 
 

@@ -27,6 +27,8 @@ class GenerationJob(models.Model):
         CANCELLED = "cancelled"
 
     ACTIVE_STATES = (State.QUEUED, State.IN_PROGRESS, State.FINISHING)
+    # What a retry copies: the request, not its outcome.
+    REQUEST_FIELDS = ("prompt", "model", "width", "height", "seconds", "shots", "seed", "input_image", "remix_of")
 
     public_id = models.CharField(max_length=40, unique=True, default=new_public_id)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_jobs")
@@ -41,12 +43,8 @@ class GenerationJob(models.Model):
     shots = models.JSONField(default=list)  # [{"prompt": str, "seconds": int}], one entry without a storyboard
     seed = models.BigIntegerField()
     input_image = models.ImageField(upload_to="inputs/%Y/%m/", blank=True, db_index=True)
-    remix_of_post = models.ForeignKey(
-        "feed.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="remix_jobs"
-    )
-    remix_of_job = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remix_jobs"
-    )
+    # The video this one remixes: the caller's own draft, or the job behind a post they may see.
+    remix_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes")
 
     idempotency_key = models.CharField(max_length=64, blank=True)
     job_token = models.CharField(max_length=32, blank=True)  # set by each claim; writes must present it

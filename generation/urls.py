@@ -10,5 +10,4 @@ urlpatterns = [
     path("drafts/<str:public_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("drafts/<str:public_id>/retry/", views.job_retry, name="job_retry"),
     path("drafts/<str:public_id>/delete/", views.job_delete, name="job_delete"),
-    path("drafts/<str:public_id>/post/", views.draft_publish, name="draft_publish"),
 ]

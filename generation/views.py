@@ -2,29 +2,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from feed.selectors import post_get_for_viewer
+from feed.accounts.selectors import signed_in_user
 from generation import selectors, services, specs
+from generation.events import job_as_dict
 from sora_site.errors import DomainError
 
 
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    remix_post = remix_job = None
+    me = signed_in_user(request)
     source = request.POST if request.method == "POST" else request.GET
-    if source.get("remix_post"):
-        if not source["remix_post"].isdigit():
-            raise DomainError("post_not_found", "This post does not exist.", status=404)
-        remix_post = post_get_for_viewer(int(source["remix_post"]), request.user)
-    if source.get("remix_job"):
-        remix_job = selectors.job_get_for_owner(source["remix_job"], request.user)
+    remix_of = selectors.remix_source_get(source["remix"], me) if source.get("remix") else None
     context = {
         "specs": specs,
-        "remix_post": remix_post,
-        "remix_job": remix_job,
+        "remix_of": remix_of,
         "values": source,
         "shots": _shots_from(request.POST) or [{"prompt": "", "seconds": 4}, {"prompt": "", "seconds": 4}],
         "storyboard": source.get("mode") == "storyboard",
@@ -32,15 +27,14 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             _job, notices = services.job_create(
-                owner=request.user,
+                owner=me,
                 prompt=request.POST.get("prompt", ""),
                 model=request.POST.get("model", "sora-2"),
                 size=request.POST.get("size", specs.DEFAULT_SIZE),
                 seconds=request.POST.get("seconds", "4"),
                 shots=_shots_from(request.POST) if context["storyboard"] else None,
                 input_image=request.FILES.get("input_reference"),
-                remix_of_post=remix_post,
-                remix_of_job=remix_job,
+                remix_of=remix_of,
                 idempotency_key=request.POST.get("idempotency_key", "")[:64],
             )
         except DomainError as error:
@@ -53,38 +47,40 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "generation/create.html", context)
 
 
-def _shots_from(data) -> list[dict]:  # noqa: ANN001  (a QueryDict)
+def _shots_from(data: QueryDict) -> list[dict[str, str]]:
     prompts, seconds = data.getlist("shot_prompt"), data.getlist("shot_seconds")
     return [{"prompt": p, "seconds": s} for p, s in zip(prompts, seconds, strict=False)]
 
 
 @login_required
 def jobs(request: HttpRequest) -> HttpResponse:
-    return render(request, "generation/jobs.html", {"jobs": selectors.jobs_of(request.user)[:100]})
+    return render(request, "generation/jobs.html", {"jobs": selectors.jobs_of(signed_in_user(request))[:100]})
 
 
 @login_required
 def job_card(request: HttpRequest, public_id: str) -> HttpResponse:
-    job = selectors.job_get_for_owner(public_id, request.user)
+    job = selectors.job_get_for_owner(public_id, signed_in_user(request))
     return render(request, "generation/_job_card.html", {"job": job})
 
 
 @login_required
 def job_status(request: HttpRequest, public_id: str) -> JsonResponse:
-    return JsonResponse(selectors.job_as_dict(selectors.job_get_for_owner(public_id, request.user)))
+    return JsonResponse(job_as_dict(selectors.job_get_for_owner(public_id, signed_in_user(request))))
 
 
 @login_required
 @require_POST
 def job_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
-    services.job_cancel(job=selectors.job_get_for_owner(public_id, request.user), by=request.user)
+    me = signed_in_user(request)
+    services.job_cancel(job=selectors.job_get_for_owner(public_id, me), by=me)
     return redirect("jobs")
 
 
 @login_required
 @require_POST
 def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
-    services.job_retry(job=selectors.job_get_for_owner(public_id, request.user), by=request.user)
+    me = signed_in_user(request)
+    services.job_retry(job=selectors.job_get_for_owner(public_id, me), by=me)
     messages.success(request, "Queued again.")
     return redirect("jobs")
 
@@ -92,20 +88,7 @@ def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def job_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    services.job_delete(job=selectors.job_get_for_owner(public_id, request.user), by=request.user)
+    me = signed_in_user(request)
+    services.job_delete(job=selectors.job_get_for_owner(public_id, me), by=me)
     messages.info(request, "Draft deleted.")
     return redirect("jobs")
-
-
-@login_required
-@require_POST
-def draft_publish(request: HttpRequest, public_id: str) -> HttpResponse:
-    post = services.draft_publish(
-        job=selectors.job_get_for_owner(public_id, request.user),
-        by=request.user,
-        caption=request.POST.get("caption", ""),
-        visibility=request.POST.get("visibility", "public"),
-        show_prompt=request.POST.get("show_prompt") == "on",
-    )
-    messages.success(request, "Posted!")
-    return redirect("post_detail", post_id=post.pk)

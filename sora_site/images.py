@@ -39,3 +39,10 @@ def image_open_checked(
         raise DomainError(f"{code_prefix}_too_large", "That image has far too many pixels.", field=field) from None
     except (UnidentifiedImageError, OSError, SyntaxError):
         raise DomainError(f"{code_prefix}_invalid", "That file is not an image we can read.", field=field) from None
+
+
+def cover_crop(image: Image.Image, width: int, height: int) -> Image.Image:
+    """Scale to cover width x height and centre-crop: keeps the aspect ratio, never adds bars."""
+    if image.size == (width, height):
+        return image
+    return ImageOps.fit(image, (width, height), Image.Resampling.LANCZOS)

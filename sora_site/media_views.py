@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Q
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-
-from sora_site.errors import DomainError
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -27,32 +27,21 @@ def media_serve(request: HttpRequest, path: str) -> HttpResponse:
     return _ranged_file_response(request, file_path)
 
 
-def media_readable_by(name: str, viewer) -> bool:  # noqa: ANN001  (a User or AnonymousUser)
-    """Avatars are public; a generated video, poster or input image is readable by its job's owner,
-    by the owner of a cameo it uses, and by anyone who may see a post made from it. Biometric files
-    (portraits, recordings, registry photos) have their own views and are never served here."""
-    from feed.models import Post
-    from feed.selectors import post_get_for_viewer
-    from generation.models import GenerationJob
+# Who may read a stored file is decided by the apps that own the files: each registers a rule in its
+# `AppConfig.ready()`; a file is readable when any rule says so. Nothing registered means nobody.
+MediaRule = Callable[[str, "AbstractBaseUser | None"], bool]
+_rules: list[MediaRule] = []
 
-    if name.startswith("avatars/"):
-        return True
+
+def media_rule_register(rule: MediaRule) -> None:
+    if rule not in _rules:
+        _rules.append(rule)
+
+
+def media_readable_by(name: str, viewer: AbstractBaseUser | AnonymousUser) -> bool:
+    """Biometric files (portraits, recordings, registry photos) have their own views and no rule here."""
     user = viewer if viewer.is_authenticated else None
-    job = GenerationJob.objects.filter(Q(video=name) | Q(poster=name) | Q(input_image=name)).first()
-    if job is None:
-        return False
-    if user is not None and (job.owner_id == user.pk or job.cameo_usages.filter(cameo__owner=user).exists()):
-        return True
-    if job.input_image.name == name:
-        return False  # the prompt image stays with its owner
-    post = Post.objects.filter(job=job).first()
-    if post is None:
-        return False
-    try:
-        post_get_for_viewer(post.pk, user)
-    except DomainError:
-        return False
-    return True
+    return any(rule(name, user) for rule in _rules)
 
 
 def _ranged_file_response(request: HttpRequest, file_path: Path) -> HttpResponse:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feed.consumers import UserEventsConsumer
+from sora_site.consumers import UserEventsConsumer
 
 websocket_urlpatterns = [
     path("ws/events/", UserEventsConsumer.as_asgi()),

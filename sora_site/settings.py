@@ -236,4 +236,8 @@ GENERATION_STALL_SECONDS = env_int("GENERATION_STALL_SECONDS", 180, minimum=10)
 GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 3, minimum=1)
 GENERATION_INPUT_IMAGE_MAX_BYTES = env_int("GENERATION_INPUT_IMAGE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 GENERATION_INPUT_IMAGE_MAX_PIXELS = 50_000_000
+# Finishing, in order (see generation/finishing.py): frame steps before encoding, file steps after.
+GENERATION_FRAME_STEPS = ["generation.finishing.soundtrack_fill"]
+GENERATION_FILE_STEPS: list[str] = []
+
 CELERY_BEAT_SCHEDULE["generation-watchdog"] = {"task": "generation.tasks.jobs_requeue_stalled", "schedule": 60}

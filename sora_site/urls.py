@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("generation.urls")),
     path("", include("cameos.urls")),
+    path("", include("moderation.urls")),
     path("", include("feed.urls")),
 ]
 

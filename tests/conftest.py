@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from feed import services as feed_services
+from feed.accounts.services import user_sign_up
 from feed.models import User
 from generation.models import GenerationJob
 from sora_site.celery import app as celery_app
@@ -32,7 +32,7 @@ def years_ago(years: int, days: int = 0) -> dt.date:
 
 
 def make_user(username: str, *, age: int = 30, **fields: object) -> User:
-    user = feed_services.user_sign_up(username=username, password=PASSWORD, birth_date=years_ago(age))
+    user = user_sign_up(username=username, password=PASSWORD, birth_date=years_ago(age))
     for name, value in fields.items():
         setattr(user, name, value)
     if fields:

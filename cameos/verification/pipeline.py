@@ -1,7 +1,7 @@
 """verify_recording(): is this clip one real, live person following the challenge, speaking?
 
 Pure functions, no Django. Steps (each timed in `report.timings`):
-  decode  - frames sampled at `face_sample_fps` and 16 kHz mono audio (generation.media.decode_video)
+  decode  - frames sampled at `face_sample_fps` and 16 kHz mono audio (sora_site.media.decode_video)
   faces   - HOG detection + 68 landmarks per sampled frame, reference encodings, portrait crops
   pose    - yaw per frame (solvePnP SQPNP), judged against the challenge's moves
   voice   - silero VAD speech time, resemblyzer embedding, median pitch
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from generation.media import decode_video
+from sora_site.media import decode_video
 from sora_site.errors import DomainError
 
 from . import faces as facemod

@@ -16,10 +16,12 @@ SAMPLE_RATE = 16_000
 _vad_lock = threading.Lock()  # the ONNX VAD wrapper keeps recurrent state between chunks
 
 
-@dataclass
+@dataclass(frozen=True)
 class VoiceProfile:
+    """What the TTS needs to speak in a cameo owner's voice (no raw biometrics)."""
+
     pitch_hz: float | None  # median fundamental frequency of the voiced speech
-    espeak_voice: str  # an espeak-ng voice of a similar register, for previews and placeholders
+    espeak_voice: str = "en-us"  # an espeak-ng voice of a similar register, for previews and placeholders
 
     def as_dict(self) -> dict:
         return {"pitch_hz": self.pitch_hz, "espeak_voice": self.espeak_voice}

@@ -15,6 +15,9 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image
 
+# Re-exported: backends describe a cameo's voice with the cameos' own type.
+from cameos.verification.voice import VoiceProfile as VoiceProfile
+
 ProgressCallback = Callable[[float], None]  # fraction done, 0.0 .. 1.0
 CancelCheck = Callable[[], bool]  # True when the job should stop
 
@@ -27,14 +30,6 @@ class GenerationCancelled(Exception):
 class Shot:
     prompt: str
     seconds: float
-
-
-@dataclass(frozen=True)
-class VoiceProfile:
-    """What the TTS needs to speak in a cameo owner's voice (no raw biometrics)."""
-
-    pitch_hz: float
-    espeak_voice: str = "en-us"
 
 
 @dataclass(frozen=True)

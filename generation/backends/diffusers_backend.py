@@ -68,6 +68,7 @@ from generation.backends.base import (
     ProgressCallback,
 )
 from sora_site.errors import DomainError
+from sora_site.images import cover_crop
 
 log = logging.getLogger(__name__)
 
@@ -149,16 +150,6 @@ def frame_plan(seconds: float, fps: int, max_frames: int) -> tuple[int, int]:
     cap = max(1, (max_frames - 1) // WAN_VAE_TEMPORAL * WAN_VAE_TEMPORAL + 1)
     n_gen = (n_out - 1 + WAN_VAE_TEMPORAL - 1) // WAN_VAE_TEMPORAL * WAN_VAE_TEMPORAL + 1
     return n_out, min(n_gen, cap)
-
-
-def fit_image(image: Image.Image, width: int, height: int) -> Image.Image:
-    """Scale to cover width x height and centre-crop (keeps aspect, no bars)."""
-    image = image.convert("RGB")
-    scale = max(width / image.width, height / image.height)
-    new = (max(width, round(image.width * scale)), max(height, round(image.height * scale)))
-    image = image.resize(new, Image.Resampling.BICUBIC if scale > 1 else Image.Resampling.LANCZOS)
-    left, top = (new[0] - width) // 2, (new[1] - height) // 2
-    return image.crop((left, top, left + width, top + height))
 
 
 def resize_frames(frames: np.ndarray, width: int, height: int) -> list[np.ndarray]:
@@ -506,7 +497,7 @@ class DiffusersBackend:
             torch.cuda.synchronize(self.device)
 
     def _parent_frames(self, parent: Path) -> list[np.ndarray]:
-        from generation.media import decode_video
+        from sora_site.media import decode_video
 
         return decode_video(parent, sample_fps=self.fps, with_audio=False).frames
 
@@ -521,7 +512,7 @@ class DiffusersBackend:
     ) -> tuple[dict[str, Any], int]:
         """Pipeline-specific arguments for one shot, and how many reference frames lead its latents."""
         if plan.kind == "i2v":
-            return {"image": fit_image(plan.image, gen_w, gen_h)}, 0
+            return {"image": cover_crop(plan.image.convert("RGB"), gen_w, gen_h)}, 0
         if plan.kind == "t2v":
             return {}, 0
         kwargs: dict[str, Any] = {}
@@ -531,13 +522,13 @@ class DiffusersBackend:
             # Remix: the parent's frames over this shot's time window drive the whole clip.
             first = int(round(plan.start_s * self.fps))
             window = [parent_frames[min(len(parent_frames) - 1, first + i)] for i in range(plan.n_gen)]
-            kwargs["video"] = [fit_image(Image.fromarray(f), gen_w, gen_h) for f in window]
+            kwargs["video"] = [cover_crop(Image.fromarray(f), gen_w, gen_h) for f in window]
             kwargs["conditioning_scale"] = self.remix_conditioning_scale
             plan.extras["remix_from_s"] = round(first / self.fps, 3)
         elif plan.image is not None:
             # The input image as a kept first frame; the rest is generated.
             gray = Image.new("RGB", (gen_w, gen_h), (127, 127, 127))
-            kwargs["video"] = [fit_image(plan.image, gen_w, gen_h)] + [gray] * (plan.n_gen - 1)
+            kwargs["video"] = [cover_crop(plan.image.convert("RGB"), gen_w, gen_h)] + [gray] * (plan.n_gen - 1)
             kwargs["mask"] = [Image.new("L", (gen_w, gen_h), 0)] + [Image.new("L", (gen_w, gen_h), 255)] * (
                 plan.n_gen - 1
             )

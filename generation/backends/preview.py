@@ -20,9 +20,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFont
 
-from generation.audio import render_soundtrack
 from generation.backends.base import (
     CancelCheck,
     GenerationCancelled,
@@ -30,7 +29,8 @@ from generation.backends.base import (
     GenerationResult,
     ProgressCallback,
 )
-from generation.media import AUDIO_RATE, decode_video
+from sora_site.images import cover_crop
+from sora_site.media import decode_video
 
 RGB = tuple[int, int, int]
 Palette = tuple[RGB, RGB, RGB, RGB]  # sky top, sky bottom, ground / shapes, accent
@@ -207,14 +207,13 @@ class PreviewBackend:
         if should_cancel():
             raise GenerationCancelled()
         on_progress(0.9)
-        voices = [cameo.voice for cameo in request.cameos if cameo.voice is not None]
-        audio = render_soundtrack(prompt_shots=request.shots, seed=request.seed, voices=voices, sample_rate=AUDIO_RATE)
         on_progress(1.0)
+        # Silent: the soundtrack (speech for quoted dialogue, an ambient bed) is finishing's to add.
         return GenerationResult(
             frames=frames,
             fps=fps,
-            audio=audio,
-            sample_rate=AUDIO_RATE,
+            audio=None,
+            sample_rate=0,
             metadata={
                 "backend": self.name,
                 "frames": total,
@@ -333,9 +332,7 @@ def _draw_world(palette: Palette, W: int, H: int, rng: np.random.Generator, *, f
 
 
 def _image_world(image: Image.Image, W: int, H: int) -> np.ndarray:
-    image = image.convert("RGB")
-    if image.size != (W, H):
-        image = ImageOps.fit(image, (W, H), Image.Resampling.LANCZOS)
+    image = cover_crop(image.convert("RGB"), W, H)
     return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
 
 
@@ -596,7 +593,7 @@ def _cameo_patch(
     portrait: Image.Image, handle: str, is_human: bool, diameter: int, tag_size: int, unit: float
 ) -> Image.Image:
     ring = max(2, int(5 * unit))
-    face = ImageOps.fit(portrait.convert("RGB"), (diameter, diameter), Image.Resampling.LANCZOS)
+    face = cover_crop(portrait.convert("RGB"), diameter, diameter)
     mask = Image.new("L", (diameter, diameter), 0)
     shape = ImageDraw.Draw(mask)
     if is_human:

@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 
 from cameos import services
 from cameos.models import Cameo
-from cameos.verification import synthetic
 from feed.models import User
+from tests.builders import synthetic_face as synthetic
 from tests.conftest import CHROMIUM
 
 from .test_create_flow import log_in

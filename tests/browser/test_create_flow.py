@@ -10,7 +10,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from feed.models import Post, User
-from generation import services
+from feed.posts.services import post_publish
+from generation import services, worker
 from generation.models import GenerationJob
 from tests.conftest import PASSWORD, wait_for
 
@@ -25,8 +26,8 @@ def log_in(page: Page, base: str, handle: str) -> None:
     expect(page.get_by_role("button", name=f"Log out @{handle}")).to_be_visible()
 
 
-def submit_prompt(page: Page, base: str, prompt: str, *, size: str = "720x1280", remix_post: int | None = None) -> None:
-    page.goto(f"{base}/create/" + (f"?remix_post={remix_post}" if remix_post else ""))
+def submit_prompt(page: Page, base: str, prompt: str, *, size: str = "720x1280") -> None:
+    page.goto(f"{base}/create/")
     page.get_by_label("Prompt", exact=True).fill(prompt)
     page.get_by_label("Size").select_option(size)
     page.get_by_role("button", name="Generate").click()
@@ -146,8 +147,8 @@ def published_post(owner: User, prompt: str, caption: str) -> Post:
 
     def make() -> Post:
         job, _ = services.job_create(owner=owner, prompt=prompt)
-        services.job_execute(job.pk)
-        return services.draft_publish(job=job, by=owner, caption=caption, visibility="public", show_prompt=True)
+        worker.job_execute(job.pk)
+        return post_publish(job=job, by=owner, caption=caption, visibility="public", show_prompt=True)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(make).result()

@@ -1,6 +1,6 @@
 """Cameo recordings made at test time (WebM VP9 + Opus, like the browser's MediaRecorder).
 
-The generators live in cameos/verification/synthetic.py (the benchmark uses them too); these wrappers
+The generators live in tests/builders/synthetic_face.py (the benchmark uses them too); these wrappers
 pick the scene for each test case and write into a directory the test owns.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from cameos.verification import synthetic
+from tests.builders import synthetic_face as synthetic
 
 FACES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "faces"
 GROUP_PHOTO = FACES_DIR / "group_six_faces.jpg"  # six different people

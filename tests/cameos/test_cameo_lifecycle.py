@@ -9,9 +9,11 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from cameos import services
-from cameos.models import Cameo, CameoAccess, CameoNotification, CameoPortrait, CameoUsage
-from feed.models import Post, User
+from cameos.models import Cameo, CameoAccess, CameoPortrait, CameoUsage
+from feed.models import Notification, Post, User
+from feed.posts.services import post_publish
 from generation import services as generation_services
+from generation import worker
 from generation.models import GenerationJob
 from moderation.models import ModerationCase
 from tests.conftest import wait_for
@@ -44,7 +46,7 @@ def cameo(alice: User, bob: User, charlie: User) -> Cameo:
 def test_the_owner_removes_other_peoples_drafts_and_posts_and_reports(cameo, alice, bob, charlie):
     draft = as_draft(job_with(bob))
     posted = as_draft(job_with(charlie))
-    post = generation_services.draft_publish(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)
+    post = post_publish(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)
     usages = {u.job_id: u.pk for u in CameoUsage.objects.filter(cameo=cameo)}
 
     assert services.usage_remove(cameo=cameo, by=alice, usage_id=usages[draft.pk]) == "deleted"
@@ -71,7 +73,7 @@ def test_deleting_a_cameo_leaves_no_row_file_or_embedding(cameo, alice, bob, cha
     services.cameo_request_access(cameo=cameo, by=charlie)  # an access row and a notification
     draft = as_draft(job_with(bob))
     posted = as_draft(job_with(charlie))
-    post = generation_services.draft_publish(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)
+    post = post_publish(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)
     running = job_with(bob, "@alice juggles")
     own = as_draft(job_with(alice, "@alice at the seaside"))
     files = [p.image.name for p in cameo.portraits.all()] + [cameo.recording.name]
@@ -83,8 +85,9 @@ def test_deleting_a_cameo_leaves_no_row_file_or_embedding(cameo, alice, bob, cha
     assert done == {"deleted": 2, "taken_down": 1, "stopped": 1}
     # Rows: the cameo and everything hanging off it.
     assert not Cameo.objects.filter(pk=cameo_id).exists()
-    for model in (CameoPortrait, CameoUsage, CameoAccess, CameoNotification):
+    for model in (CameoPortrait, CameoUsage, CameoAccess):
         assert not model.objects.filter(cameo_id=cameo_id).exists(), model
+    assert not Notification.objects.filter(subject=f"cameo:{cameo_id}").exists()
     # Files: portraits and the kept recording.
     assert not any(default_storage.exists(name) for name in files)
     # Embeddings: no 128-d or 256-d vector of it anywhere in the database.

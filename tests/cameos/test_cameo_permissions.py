@@ -13,10 +13,11 @@ from django.test import Client
 from django.urls import reverse
 
 from cameos import selectors, services
-from cameos.models import Cameo, CameoAccess, CameoNotification, CameoUsage
-from feed import services as feed_services
-from feed.models import Post, User
+from cameos.models import Cameo, CameoAccess, CameoUsage
+from feed.graph import services as graph_services
+from feed.models import Notification, Post, User
 from generation import services as generation_services
+from generation import worker
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
 from tests.conftest import PASSWORD, make_user
@@ -39,8 +40,8 @@ def refused(code: str, owner: User, **fields) -> DomainError:
 
 
 def mutuals(a: User, b: User) -> None:
-    feed_services.follow_create(follower=a, followee=b)
-    feed_services.follow_create(follower=b, followee=a)
+    graph_services.follow_create(follower=a, followee=b)
+    graph_services.follow_create(follower=b, followee=a)
 
 
 def client_for(user: User) -> Client:
@@ -71,7 +72,7 @@ def test_the_owner_and_approved_people_may_use_it_and_the_ledger_records_it(came
         theirs.pk,
     ]
     # alice hears about bob's use, not about her own.
-    assert list(CameoNotification.objects.filter(recipient=alice).values_list("text", flat=True)) == [
+    assert list(Notification.objects.filter(recipient=alice).values_list("text", flat=True)) == [
         "@bob is making a video with your cameo @alice."
     ]
 
@@ -89,17 +90,18 @@ def test_a_stranger_is_refused_in_any_storyboard_shot(cameo, charlie):
 def test_a_stranger_is_refused_when_remixing_a_post_that_shows_the_cameo(cameo, alice, charlie):
     job = create(alice)
     GenerationJob.objects.filter(pk=job.pk).update(state="completed")
+    job.refresh_from_db()
     post = Post.objects.create(author=alice, job=job, video="posts/x.mp4", prompt=job.prompt)
     # The new prompt does not mention @alice: the parent's cameo still comes along, and is checked.
-    refused("cameo_permission_denied", charlie, prompt="make it snow", remix_of_post=post)
+    refused("cameo_permission_denied", charlie, prompt="make it snow", remix_of=post.job)
 
 
 def test_remixing_my_own_draft_carries_its_cameos(cameo, alice, approved_bob):
     draft = create(approved_bob)
     GenerationJob.objects.filter(pk=draft.pk).update(state="completed")
     draft.refresh_from_db()
-    remix = create(approved_bob, prompt="now at night", remix_of_job=draft)
-    assert selectors.cameos_of_job(remix) == [cameo]
+    remix = create(approved_bob, prompt="now at night", remix_of=draft)
+    assert selectors.cameos_of_job(remix.pk) == [cameo]
 
 
 def test_unknown_mentions_stay_plain_text(alice, charlie):
@@ -125,7 +127,7 @@ def test_only_me_refuses_even_approved_people(cameo, alice, approved_bob):
 def test_mutuals_level(cameo, alice, bob, charlie):
     services.cameo_settings_update(cameo=cameo, by=alice, access="mutuals", preferences="", restrictions_text="")
     mutuals(alice, bob)
-    feed_services.follow_create(follower=charlie, followee=alice)  # one way only
+    graph_services.follow_create(follower=charlie, followee=alice)  # one way only
     create(bob)
     refused("cameo_permission_denied", charlie)
 
@@ -133,7 +135,7 @@ def test_mutuals_level(cameo, alice, bob, charlie):
 def test_a_block_wins_over_everyone(cameo, alice, charlie):
     services.cameo_settings_update(cameo=cameo, by=alice, access="everyone", preferences="", restrictions_text="")
     create(charlie)
-    feed_services.block_create(blocker=charlie, blocked=alice)  # either side blocking is enough
+    graph_services.block_create(blocker=charlie, blocked=alice)  # either side blocking is enough
     refused("cameo_permission_denied", charlie)
 
 
@@ -158,8 +160,8 @@ def test_revoking_fails_queued_jobs_at_once(cameo, alice, approved_bob):
 
 def test_the_worker_checks_again_before_generating(cameo, alice, approved_bob):
     job = create(approved_bob)
-    feed_services.block_create(blocker=alice, blocked=approved_bob)  # withdrawn without touching the job
-    generation_services.job_execute(job.pk)
+    graph_services.block_create(blocker=alice, blocked=approved_bob)  # withdrawn without touching the job
+    worker.job_execute(job.pk)
     job.refresh_from_db()
     assert (job.state, job.error_code) == ("failed", "cameo_permission_revoked")
     assert "withdrew permission" in job.error_message
@@ -218,7 +220,7 @@ def test_restrictions_refuse_a_prompt_in_the_owners_words(cameo, alice, approved
 def test_preferences_and_portraits_reach_the_backend(cameo, approved_bob):
     job = create(approved_bob, prompt='@alice says "hello there"')
     with contextlib.ExitStack() as files:
-        request = generation_services._request_for(job, files)
+        request = worker.job_request_build(job, files)
     assert request.prompt.endswith("@alice: always wears a red scarf")
     (reference,) = request.cameos
     assert (reference.handle, reference.is_human, reference.voice.pitch_hz) == ("alice", True, 180.0)
@@ -240,7 +242,7 @@ def test_asking_for_access_then_approval_from_the_page(cameo, alice, bob):
     page = client_for(bob).get(reverse("cameo_detail", args=["alice"]))
     assert b"Ask for access" in page.content
     client_for(bob).post(reverse("cameo_request_access", args=["alice"]))
-    assert CameoNotification.objects.get(recipient=alice).text == "@bob asked to use your cameo @alice."
+    assert Notification.objects.get(recipient=alice).text == "@bob asked to use your cameo @alice."
     owner = client_for(alice)
     assert b"Asking for access" in owner.get(reverse("cameo_detail", args=["alice"])).content
     owner.post(reverse("cameo_access", args=["alice", "bob", "approve"]))

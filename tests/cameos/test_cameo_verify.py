@@ -1,6 +1,6 @@
 """Recording upload checks, verification as a service, impersonation guards, non-human cameos.
 
-Clips are real WebM files made at test time (cameos/verification/synthetic.py); verification runs the
+Clips are real WebM files made at test time (tests/builders/synthetic_face.py); verification runs the
 real pipeline (dlib, silero VAD, resemblyzer). The Celery task is the same service call.
 """
 
@@ -22,10 +22,11 @@ from skimage import data
 
 from cameos import restrictions, services
 from cameos.models import Cameo, CameoChallenge, PublicFigure
-from cameos.verification import synthetic
 from feed.models import User
 from moderation.models import ModerationCase
+from moderation.services import case_decide
 from sora_site.errors import DomainError
+from tests.builders import synthetic_face as synthetic
 from tests.conftest import PASSWORD
 
 from . import fixtures as F
@@ -204,7 +205,7 @@ def test_a_public_figure_is_refused(clips, alice, mod, left_then_right):
     assert case.category == "public_figure"
     assert case.events.get().detail["public_figure"] == PublicFigure.objects.get(name="The man").pk
     # A moderator settles it: rejecting erases the held biometrics.
-    services.cameo_review_decide(case=case, by=mod, approve=False)
+    case_decide(case_id=case.pk, by=mod, approve=False)
     cameo.refresh_from_db()
     assert cameo.status == "rejected" and cameo.face_encodings == [] and not cameo.portraits.exists()
 

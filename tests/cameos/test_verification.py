@@ -19,13 +19,13 @@ from cameos.verification import (
     best_face_match,
     digits_spoken,
     face_distance_min,
-    synthetic,
     verify_recording,
     voice_similarity,
 )
 from cameos.verification import faces as facemod
 from cameos.verification import pose as posemod
 from cameos.verification import voice as voicemod
+from tests.builders import synthetic_face as synthetic
 
 from . import fixtures as F
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from feed import services
+from feed.accounts import services
 from feed.models import InviteCode, User
 from sora_site.errors import DomainError
 from tests.conftest import PASSWORD, years_ago

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from feed import selectors, services
+from feed.graph import selectors, services
 from feed.models import User
 from sora_site.errors import DomainError
 

@@ -26,8 +26,8 @@ from generation.backends.base import (  # noqa: E402
     Shot,
 )
 from generation.backends.diffusers_backend import DiffusersBackend, frame_plan, generation_size  # noqa: E402
-from generation.backends.tiny_wan import build_tiny_wan  # noqa: E402
 from sora_site.errors import DomainError  # noqa: E402
+from tests.builders.tiny_wan import build_tiny_wan  # noqa: E402
 
 TINY_AREA = 48 * 64  # generation stays tiny whatever the requested output size
 

@@ -10,7 +10,8 @@ from PIL import Image
 
 from generation.backends.base import GenerationRequest, Shot
 from generation.backends.preview import PreviewBackend
-from generation.media import decode_video, encode_mp4, poster_jpeg, probe
+from generation.finishing import soundtrack_for
+from sora_site.media import AUDIO_RATE, decode_video, encode_mp4, poster_jpeg, probe
 from sora_site.errors import DomainError
 
 
@@ -118,7 +119,7 @@ def test_preview_clip_round_trip_with_dialogue(tmp_path):
     )
     result = PreviewBackend().generate(request, on_progress=lambda _: None, should_cancel=lambda: False)
     dest = tmp_path / "preview.mp4"
-    encode_mp4(result.frames, result.fps, result.audio, result.sample_rate, dest)
+    encode_mp4(result.frames, result.fps, soundtrack_for(request), AUDIO_RATE, dest)
 
     info = probe(dest)
     assert (info.width, info.height) == (720, 1280)

@@ -16,7 +16,9 @@ from generation.backends.base import (
     VoiceProfile,
 )
 from generation.backends.preview import PreviewBackend
-from generation.media import encode_mp4
+from generation.finishing import soundtrack_for
+from sora_site.media import AUDIO_RATE
+from sora_site.media import encode_mp4
 
 
 def _request(prompt: str = "a quiet lake at sunset", *, seconds: float = 1.0, width: int = 720,
@@ -27,9 +29,13 @@ def _request(prompt: str = "a quiet lake at sunset", *, seconds: float = 1.0, wi
 
 
 def _generate(request: GenerationRequest, **callbacks) -> GenerationResult:
+    """The preview's clip with the soundtrack finishing gives it (the backend itself returns silence)."""
     callbacks.setdefault("on_progress", lambda _: None)
     callbacks.setdefault("should_cancel", lambda: False)
-    return PreviewBackend().generate(request, **callbacks)
+    result = PreviewBackend().generate(request, **callbacks)
+    assert result.audio is None
+    result.audio, result.sample_rate = soundtrack_for(request), AUDIO_RATE
+    return result
 
 
 def _gray(frame: np.ndarray) -> np.ndarray:
@@ -187,6 +193,6 @@ def test_twelve_second_storyboard_with_everything(tmp_path):
     assert len(result.frames) == 12 * result.fps
     dest = tmp_path / "long.mp4"
     encode_mp4(result.frames, result.fps, result.audio, result.sample_rate, dest)
-    from generation.media import probe
+    from sora_site.media import probe
 
     assert probe(dest).duration_s == pytest.approx(12.0, abs=0.1)

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from feed.models import User
-from generation import media, services
+from generation import services, worker
+from sora_site import media
 from generation.backends import get_backend
 from generation.backends.diffusers_backend import clear_pipeline_cache
-from generation.backends.tiny_wan import build_tiny_wan
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
+from tests.builders.tiny_wan import build_tiny_wan
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +38,7 @@ def diffusers_settings(settings, tmp_path: Path):
 
 def test_a_job_runs_through_the_diffusers_backend(alice: User, diffusers_settings) -> None:
     job, _ = services.job_create(owner=alice, prompt='a fox says "hello"', size="720x1280", seconds=4)
-    services.job_execute(job.pk)
+    worker.job_execute(job.pk)
     job.refresh_from_db()
     assert job.state == "completed", job.error_message
     assert (job.backend, job.is_preview) == ("diffusers", False)

@@ -14,8 +14,9 @@ from django.urls import reverse
 from PIL import Image
 
 from feed.models import Post, User
-from generation import services
+from generation import services, worker
 from generation.models import GenerationJob
+from generation.quotas import quota_used_today
 from sora_site.errors import DomainError
 
 
@@ -27,6 +28,13 @@ def image_upload(size: tuple[int, int], fmt: str = "PNG", name: str = "in.png") 
 
 def create(owner: User, **fields) -> GenerationJob:
     job, _ = services.job_create(owner=owner, **({"prompt": "a red fox in snow"} | fields))
+    return job
+
+
+def finished(job: GenerationJob) -> GenerationJob:
+    """Marked completed without rendering: these tests are about who may remix, not the video."""
+    GenerationJob.objects.filter(pk=job.pk).update(state="completed")
+    job.refresh_from_db()
     return job
 
 
@@ -143,34 +151,39 @@ class TestQuota:
 
     def test_failed_jobs_are_refunded(self, alice: User, settings) -> None:
         settings.GENERATION_DAILY_SECONDS = 8
-        job = create(alice, seconds=8)
-        GenerationJob.objects.filter(pk=job.pk).update(state="failed", charged_seconds=0)
+        job = create(alice, seconds=8, input_image=image_upload((720, 1280)))
+        assert quota_used_today(alice) == 8
+        # The worker finds its input gone from storage: a real failure on the real worker path.
+        job.input_image.storage.delete(job.input_image.name)
+        worker.job_execute(job.pk)
+        job.refresh_from_db()
+        assert (job.state, job.error_code) == ("failed", "generation_error")
+        assert quota_used_today(alice) == 0
         create(alice, seconds=8)
 
 
 class TestRemix:
     def test_someone_elses_private_draft_cannot_be_remixed(self, alice: User, charlie: User) -> None:
-        draft = create(alice)
-        GenerationJob.objects.filter(pk=draft.pk).update(state="completed")
-        draft.refresh_from_db()
+        draft = finished(create(alice))
         with pytest.raises(DomainError) as error:
-            create(charlie, remix_of_job=draft)
+            create(charlie, remix_of=draft)
         assert error.value.code == "remix_not_allowed"
 
     def test_private_post_cannot_be_remixed_by_others(self, alice: User, charlie: User) -> None:
-        post = Post.objects.create(author=alice, video="x.mp4", visibility="private")
+        post = Post.objects.create(author=alice, job=finished(create(alice)), video="x.mp4", visibility="private")
         with pytest.raises(DomainError) as error:
-            create(charlie, remix_of_post=post)
+            create(charlie, remix_of=post.job)
         assert error.value.code == "remix_not_allowed"
 
     def test_web_remix_of_a_private_post_is_a_404(self, client: Client, alice: User, charlie: User) -> None:
-        post = Post.objects.create(author=alice, video="x.mp4", visibility="private")
+        post = Post.objects.create(author=alice, job=finished(create(alice)), video="x.mp4", visibility="private")
+        jobs_before = GenerationJob.objects.count()
         client.force_login(charlie)
         response = client.post(
             reverse("create"),
             {
                 "prompt": "mine now",
-                "remix_post": post.pk,
+                "remix": post.job.public_id,
                 "mode": "single",
                 "seconds": "4",
                 "size": "720x1280",
@@ -178,12 +191,12 @@ class TestRemix:
             },
         )
         assert response.status_code == 404
-        assert not GenerationJob.objects.exists()
+        assert GenerationJob.objects.count() == jobs_before
 
 
 def test_a_malformed_remix_reference_is_a_404(client: Client, alice: User) -> None:
     client.force_login(alice)
-    assert client.get(reverse("create"), {"remix_post": "1; drop"}).status_code == 404
+    assert client.get(reverse("create"), {"remix": "1; drop"}).status_code == 404
 
 
 def test_web_form_shows_the_error_and_keeps_the_prompt(client: Client, alice: User) -> None:

@@ -11,8 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feed.models import Post, User
-from generation import media, services
+from feed.posts.services import post_publish
+from generation import services, worker
+from generation.quotas import quota_used_today
+from sora_site import media
 from generation.models import GenerationJob
+from generation.transitions import job_end
 from sora_site.errors import DomainError
 from tests.conftest import wait_for
 
@@ -28,7 +32,7 @@ def queued(owner: User, **fields) -> GenerationJob:
 
 def test_a_job_becomes_a_draft_with_sound(alice: User) -> None:
     job = queued(alice, size="1280x720")
-    services.job_execute(job.pk)
+    worker.job_execute(job.pk)
     job.refresh_from_db()
     assert (job.state, job.progress, job.error_code) == ("completed", 100, "")
     info = media.probe(job.video.path)
@@ -42,24 +46,26 @@ def test_a_job_becomes_a_draft_with_sound(alice: User) -> None:
 
 def test_a_duplicate_delivery_cannot_run_a_job_twice(alice: User) -> None:
     job = queued(alice)
-    services.job_execute(job.pk)
+    worker.job_execute(job.pk)
     job.refresh_from_db()
     first_video, first_completed = job.video.name, job.completed_at
-    services.job_execute(job.pk)  # the same Celery message delivered again
+    worker.job_execute(job.pk)  # the same Celery message delivered again
     job.refresh_from_db()
     assert (job.video.name, job.completed_at) == (first_video, first_completed)
 
 
 def test_a_worker_with_a_stale_token_cannot_write(alice: User) -> None:
     job = queued(alice)
-    stale_token = services.job_claim(job.pk)
+    stale_token = worker.job_claim(job.pk)
     GenerationJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
-    assert services.jobs_requeue_stalled() == {"requeued": 1, "failed": 0}
-    fresh_token = services.job_claim(job.pk)
+    assert worker.jobs_requeue_stalled() == {"requeued": 1, "failed": 0}
+    fresh_token = worker.job_claim(job.pk)
     assert fresh_token and fresh_token != stale_token
-    assert services.job_claim(job.pk) is None  # already claimed
-    assert not services._owned(job.pk, stale_token).update(progress=50)
-    services._end(job.pk, stale_token, GenerationJob.State.FAILED, "x", "should not land")
+    assert worker.job_claim(job.pk) is None  # already claimed
+    stale_worker = worker.ProgressReporter(job, stale_token)
+    stale_worker.report(0.5)
+    assert stale_worker.should_cancel()  # it learns it lost the job
+    assert not job_end(job.pk, state=GenerationJob.State.FAILED, token=stale_token, error=("x", "should not land"))
     job.refresh_from_db()
     assert (job.state, job.failures) == ("in_progress", 1)
 
@@ -68,18 +74,18 @@ def test_watchdog_fails_a_job_after_too_many_tries_and_refunds(alice: User, sett
     settings.GENERATION_MAX_ATTEMPTS = 2
     job = queued(alice, seconds=8)
     for expected in ({"requeued": 1, "failed": 0}, {"requeued": 0, "failed": 1}):
-        services.job_claim(job.pk)
+        worker.job_claim(job.pk)
         GenerationJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
-        assert services.jobs_requeue_stalled() == expected
+        assert worker.jobs_requeue_stalled() == expected
     job.refresh_from_db()
     assert (job.state, job.error_code, job.charged_seconds) == ("failed", "worker_lost", 0)
     assert "refunded" in job.error_message
-    assert services.quota_used_today(alice) == 0
+    assert quota_used_today(alice) == 0
 
 
 def test_cancel_a_running_job(transactional_db, alice: User) -> None:
     job = queued(alice, size="1792x1024", shots=[{"prompt": f"shot {n}", "seconds": 5} for n in range(4)])
-    runner = threading.Thread(target=services.job_execute, args=(job.pk,))
+    runner = threading.Thread(target=worker.job_execute, args=(job.pk,))
     runner.start()
     wait_for(job, lambda j: j.state == "in_progress" and j.progress >= 1)
     services.job_cancel(job=job, by=alice)
@@ -92,7 +98,7 @@ def test_cancel_a_running_job(transactional_db, alice: User) -> None:
 def test_cancel_a_queued_job_is_immediate(alice: User) -> None:
     job = services.job_cancel(job=queued(alice), by=alice)
     assert job.state == "cancelled"
-    services.job_execute(job.pk)  # its Celery message arrives later: nothing happens
+    worker.job_execute(job.pk)  # its Celery message arrives later: nothing happens
     job.refresh_from_db()
     assert job.state == "cancelled"
 
@@ -110,7 +116,7 @@ def test_retry_and_delete(alice: User) -> None:
 
 def test_post_a_draft_then_it_shows_on_the_profile(client: Client, alice: User, bob: User) -> None:
     job = queued(alice)
-    services.job_execute(job.pk)
+    worker.job_execute(job.pk)
     client.force_login(alice)
     response = client.post(
         reverse("draft_publish", args=[job.public_id]),
@@ -128,13 +134,13 @@ def test_post_a_draft_then_it_shows_on_the_profile(client: Client, alice: User, 
 
 def test_remix_chain_is_navigable_both_ways(client: Client, alice: User, bob: User, charlie: User) -> None:
     parent_job = queued(alice)
-    services.job_execute(parent_job.pk)
-    parent = services.draft_publish(job=parent_job, by=alice, caption="original", visibility="public", show_prompt=True)
-    remix_job = queued(bob, prompt="the same lighthouse, but in candy colours", remix_of_post=parent)
-    services.job_execute(remix_job.pk)
+    worker.job_execute(parent_job.pk)
+    parent = post_publish(job=parent_job, by=alice, caption="original", visibility="public", show_prompt=True)
+    remix_job = queued(bob, prompt="the same lighthouse, but in candy colours", remix_of=parent.job)
+    worker.job_execute(remix_job.pk)
     remix_job.refresh_from_db()
     assert remix_job.state == "completed", remix_job.error_message
-    remix = services.draft_publish(job=remix_job, by=bob, caption="candy remix", visibility="public", show_prompt=False)
+    remix = post_publish(job=remix_job, by=bob, caption="candy remix", visibility="public", show_prompt=False)
     assert remix.remix_of == parent
     client.force_login(charlie)
     assert "candy remix" in client.get(reverse("post_detail", args=[parent.pk])).content.decode()
@@ -144,12 +150,12 @@ def test_remix_chain_is_navigable_both_ways(client: Client, alice: User, bob: Us
 
 def test_killed_worker_job_is_requeued_and_completes(alice: User, start_worker) -> None:
     job = queued(alice, size="1792x1024", shots=[{"prompt": f"shot {n}", "seconds": 5} for n in range(4)])
-    worker = start_worker()
+    celery_worker = start_worker()
     wait_for(job, lambda j: j.state == "in_progress" and j.progress >= 1, timeout=120)
-    worker.kill()
+    celery_worker.kill()
     job.refresh_from_db()
     assert job.state == "in_progress"  # nobody else knows the worker died
-    assert services.jobs_requeue_stalled(now=timezone.now() + dt.timedelta(hours=1)) == {"requeued": 1, "failed": 0}
+    assert worker.jobs_requeue_stalled(now=timezone.now() + dt.timedelta(hours=1)) == {"requeued": 1, "failed": 0}
     start_worker()
     job = wait_for(job, lambda j: j.state in ("completed", "failed"), timeout=180)
     assert (job.state, job.failures) == ("completed", 1), job.error_message

@@ -7,7 +7,8 @@ from django.test import Client
 
 from cameos.models import CameoUsage
 from feed.models import User
-from generation import services
+from feed.posts.services import post_publish
+from generation import services, worker
 from generation.models import GenerationJob
 from tests.cameos.factories import active_cameo
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 def finished_job(owner: User, prompt: str = "a quiet harbour at dawn") -> GenerationJob:
     job, _ = services.job_create(owner=owner, prompt=prompt)
-    services.job_execute(job.pk)
+    worker.job_execute(job.pk)
     job.refresh_from_db()
     return job
 
@@ -37,7 +38,7 @@ def test_a_draft_is_readable_by_its_owner_only(alice: User, charlie: User) -> No
 
 def test_a_public_post_is_readable_by_anyone_until_taken_down(alice: User, charlie: User) -> None:
     job = finished_job(alice)
-    post = services.draft_publish(job=job, by=alice, caption="", visibility="public", show_prompt=True)
+    post = post_publish(job=job, by=alice, caption="", visibility="public", show_prompt=True)
     assert fetch(None, job.video.url).status_code == 200
     assert fetch(charlie, job.poster.url).status_code == 200
     post.taken_down_at = post.created_at

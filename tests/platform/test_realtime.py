@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 from websockets.exceptions import InvalidStatus
 
-from feed.events import user_event_send
+from sora_site.events import user_event_send
 from feed.models import User
 from sora_site.celery import app as celery_app
 

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from feed.models import User
-from generation import services
+from generation import services, worker
 from sora_site.env import S3Settings, s3_storage_config
 
 pytestmark = pytest.mark.slow
@@ -56,7 +56,7 @@ def s3_storage(settings, s3_endpoint: str):
 def test_drafts_and_remixes_work_on_s3(alice: User, s3_storage) -> None:
     assert default_storage.__class__.__name__ == "S3Storage"
     parent, _ = services.job_create(owner=alice, prompt="a lantern floating on a lake")
-    services.job_execute(parent.pk)
+    worker.job_execute(parent.pk)
     parent.refresh_from_db()
     assert parent.state == "completed", parent.error_message
     stored = s3_storage.head_object(Bucket=BUCKET, Key=parent.video.name)
@@ -64,8 +64,8 @@ def test_drafts_and_remixes_work_on_s3(alice: User, s3_storage) -> None:
     assert "X-Amz-Signature=" in parent.video.url  # private media: presigned URLs only
 
     # A remix reads its parent back through a temporary local copy.
-    remix, _ = services.job_create(owner=alice, prompt="the lantern turns into a moon", remix_of_job=parent)
-    services.job_execute(remix.pk)
+    remix, _ = services.job_create(owner=alice, prompt="the lantern turns into a moon", remix_of=parent)
+    worker.job_execute(remix.pk)
     remix.refresh_from_db()
     assert remix.state == "completed", remix.error_message
     services.job_delete(job=remix, by=alice)

@@ -12,9 +12,12 @@ import secrets
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from feed import services as feed_services
-from feed.models import User
+from feed.accounts.models import User
+from feed.accounts.services import user_sign_up
+from feed.graph.services import follow_create
+from feed.posts.services import post_publish
 from generation import services as generation_services
+from generation import worker
 from generation.models import GenerationJob
 
 PERSONAS = [
@@ -42,9 +45,9 @@ class Command(BaseCommand):
         users = {handle: self._user(handle, name, bio, password) for handle, name, bio in PERSONAS}
         users["mod"].is_moderator = True
         users["mod"].save(update_fields=["is_moderator"])
-        feed_services.follow_create(follower=users["alice"], followee=users["bob"])
-        feed_services.follow_create(follower=users["bob"], followee=users["alice"])
-        feed_services.follow_create(follower=users["charlie"], followee=users["alice"])
+        follow_create(follower=users["alice"], followee=users["bob"])
+        follow_create(follower=users["bob"], followee=users["alice"])
+        follow_create(follower=users["charlie"], followee=users["alice"])
         for handle, prompt, caption in DEMO_POSTS:
             if not users[handle].posts.filter(caption=caption).exists():
                 self._post(users[handle], prompt, caption)
@@ -60,7 +63,7 @@ class Command(BaseCommand):
     def _user(self, handle: str, name: str, bio: str, password: str) -> User:
         user = User.objects.filter(username=handle).first()
         if user is None:
-            user = feed_services.user_sign_up(
+            user = user_sign_up(
                 username=handle, password=password, birth_date=dt.date(1994, 5, 17), display_name=name
             )
             user.bio = bio
@@ -71,10 +74,10 @@ class Command(BaseCommand):
         job, _ = generation_services.job_create(owner=author, prompt=prompt, seconds=4, seed=len(caption))
         # Rendered here so the demo has posts at once; the worker's copy of the message finds the
         # job already claimed and skips it (that is the duplicate-delivery guard at work).
-        generation_services.job_execute(job.pk)
+        worker.job_execute(job.pk)
         job.refresh_from_db()
         if job.state != GenerationJob.State.COMPLETED:
             self.stderr.write(f"demo post failed: {job.error_code} {job.error_message}")
             return
-        generation_services.draft_publish(job=job, by=author, caption=caption, visibility="public", show_prompt=True)
+        post_publish(job=job, by=author, caption=caption, visibility="public", show_prompt=True)
         self.stdout.write(f"  made demo post {caption!r} by @{author.username} ({job.timings.get('total')} s)")

@@ -1,12 +1,14 @@
 """A tiny random-weight Wan 2.1 model, built in code, in the on-disk layout DiffusersBackend loads.
 
-    python -m generation.backends.tiny_wan /tmp/tiny-wan          # t2v/, i2v/ and vace/
+    python -m tests.builders.tiny_wan /tmp/tiny-wan          # t2v/, i2v/ and vace/
 
-It exists for tests and smoke runs: the same `from_pretrained(path)` code that loads real weights
-loads these, so the whole production path (configs, tokenizer, dtype handling, the three pipelines)
-runs on a laptop in well under a second per clip. Nothing is downloaded: the tokenizer is a
-word-level `tokenizers` model wrapped in `PreTrainedTokenizerFast`, every model is built from a
-config. The output is noise-like video, of course.
+It exists for tests, smoke runs and `bench/gpu_generation.py --tiny` (which builds its denoiser and
+VAE from TINY_TRANSFORMER and TINY_VAE below, the one definition of the tiny dims). The same
+`from_pretrained(path)` code that loads real weights loads these, so the whole production path
+(configs, tokenizer, dtype handling, the three pipelines) runs on a laptop in well under a second per
+clip. Nothing is downloaded: the tokenizer is a word-level `tokenizers` model wrapped in
+`PreTrainedTokenizerFast`, every model is built from a config. The output is noise-like video, of
+course.
 
 All kinds share one text encoder, tokenizer and VAE (saved once per kind, byte-identical), like the
 real Wan 2.1 family, so the backend's component sharing is exercised too.
@@ -38,6 +40,24 @@ incomplete extra fingers poorly drawn deformed disfigured messy still picture th
 SPECIAL = ("<pad>", "</s>", "<unk>")
 TEXT_DIM = 32  # d_model of the tiny text encoder == the transformer's text_dim
 CLIP_DIM = 16
+
+# The tiny Wan 2.1 denoiser (WanTransformer3DModel kwargs) and VAE (AutoencoderKLWan kwargs): the one
+# definition, used by build_tiny_wan and by bench/gpu_generation.py --tiny.
+TINY_TRANSFORMER = dict(
+    patch_size=(1, 2, 2),
+    num_attention_heads=2,
+    attention_head_dim=12,
+    in_channels=16,
+    out_channels=16,
+    text_dim=TEXT_DIM,
+    freq_dim=32,
+    ffn_dim=32,
+    num_layers=2,
+    cross_attn_norm=True,
+    qk_norm="rms_norm_across_heads",
+    rope_max_seq_len=1024,
+)
+TINY_VAE = dict(base_dim=8, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True])
 
 
 def build_tokenizer():
@@ -82,9 +102,7 @@ def _components(seed: int):
         )
     ).eval()
     torch.manual_seed(seed)
-    vae = AutoencoderKLWan(
-        base_dim=8, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True]
-    ).eval()
+    vae = AutoencoderKLWan(**TINY_VAE).eval()
     # The scheduler Wan 2.1 ships with (flow-matching UniPC, shift 3.0 for 480p).
     scheduler = UniPCMultistepScheduler(
         prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0, num_train_timesteps=1000
@@ -93,22 +111,7 @@ def _components(seed: int):
 
 
 def _transformer_kwargs(**overrides):
-    kwargs = dict(
-        patch_size=(1, 2, 2),
-        num_attention_heads=2,
-        attention_head_dim=12,
-        in_channels=16,
-        out_channels=16,
-        text_dim=TEXT_DIM,
-        freq_dim=32,
-        ffn_dim=32,
-        num_layers=2,
-        cross_attn_norm=True,
-        qk_norm="rms_norm_across_heads",
-        rope_max_seq_len=1024,
-    )
-    kwargs.update(overrides)
-    return kwargs
+    return {**TINY_TRANSFORMER, **overrides}
 
 
 def build_tiny_wan(dest: Path, kinds: Iterable[str] = KINDS, *, seed: int = 0) -> Path:

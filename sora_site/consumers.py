@@ -1,6 +1,6 @@
 """One WebSocket per signed-in browser tab, joined to that user's private group.
 
-Job progress, job results and notifications are pushed with `feed.events.user_event_send`;
+Job progress, job results and notifications are pushed with `sora_site.events.user_event_send`;
 since a socket only ever joins its own user's group, only a job's owner sees its progress.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from feed.events import user_group
+from sora_site.events import user_group
 
 
 class UserEventsConsumer(AsyncJsonWebsocketConsumer):

@@ -1,4 +1,4 @@
-"""Push events to a user's open WebSockets (see feed.consumers)."""
+"""Push events to a user's open WebSockets (see sora_site.consumers)."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from scipy.spatial import Delaunay
 
-from . import faces
+from cameos.verification import faces
 
 AUDIO_RATE = 48_000  # Opus only takes 48 kHz (and a few others)
 

@@ -1,68 +1,26 @@
-"""Reads for accounts and the social graph."""
+"""Reads for posts: what a viewer may see, the feed, profiles, the remix chain."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 
-from feed.models import Block, Follow, Post, User
+from feed.accounts.models import User
+from feed.graph.selectors import is_blocked_either_way, users_hidden_from
+from feed.posts.models import Post
 from sora_site.errors import DomainError
-
-
-def user_get_by_handle(handle: str) -> User:
-    try:
-        return User.objects.get(username=handle.lower(), is_active=True)
-    except User.DoesNotExist:
-        raise DomainError("user_not_found", f"There is no account @{handle}.", status=404) from None
-
-
-def is_blocked_either_way(a: User, b: User) -> bool:
-    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
-
-
-def is_following(follower: User, followee: User) -> bool:
-    return Follow.objects.filter(follower=follower, followee=followee).exists()
-
-
-def are_mutuals(a: User, b: User) -> bool:
-    return is_following(a, b) and is_following(b, a) and not is_blocked_either_way(a, b)
-
-
-def users_hidden_from(viewer: User) -> QuerySet[User]:
-    """Everyone `viewer` blocked or who blocked `viewer`: hidden both ways."""
-    return User.objects.filter(Q(blocked_by_edges__blocker=viewer) | Q(blocking_edges__blocked=viewer)).distinct()
-
-
-def followers_of(user: User) -> QuerySet[User]:
-    return User.objects.filter(following_edges__followee=user, is_active=True).order_by("username")
-
-
-def following_of(user: User) -> QuerySet[User]:
-    return User.objects.filter(follower_edges__follower=user, is_active=True).order_by("username")
-
-
-def mutuals_of(user: User) -> QuerySet[User]:
-    follows_back = Follow.objects.filter(follower=OuterRef("pk"), followee=user)
-    return following_of(user).filter(Exists(follows_back)).exclude(pk__in=users_hidden_from(user))
-
-
-def profile_counts(user: User) -> dict[str, int]:
-    return {
-        "followers": Follow.objects.filter(followee=user).count(),
-        "following": Follow.objects.filter(follower=user).count(),
-    }
 
 
 def posts_visible_to(viewer: User | None) -> QuerySet[Post]:
     """Public posts, minus authors hidden from the viewer by a block either way."""
     posts = Post.objects.filter(visibility=Post.Visibility.PUBLIC, author__is_active=True, taken_down_at=None)
-    if viewer is not None and viewer.is_authenticated:
+    if viewer is not None:
         posts = posts.exclude(author__in=users_hidden_from(viewer))
     return posts.select_related("author")
 
 
 def feed_latest(viewer: User | None, *, following_only: bool = False, limit: int = 20) -> list[Post]:
     posts = posts_visible_to(viewer)
-    if following_only and viewer is not None and viewer.is_authenticated:
+    if following_only and viewer is not None:
         posts = posts.filter(author__follower_edges__follower=viewer)
     return list(posts.order_by("-created_at")[:limit])
 
@@ -79,12 +37,12 @@ def post_get_for_viewer(post_id: int, viewer: User | None) -> Post:
         post = Post.objects.select_related("author", "remix_of__author").get(pk=post_id, author__is_active=True)
     except Post.DoesNotExist:
         raise DomainError("post_not_found", "This post does not exist.", status=404) from None
-    is_owner = viewer is not None and viewer.is_authenticated and viewer.pk == post.author_id
+    is_owner = viewer is not None and viewer.pk == post.author_id
     if post.visibility == Post.Visibility.PRIVATE and not is_owner:
         raise DomainError("post_not_found", "This post does not exist.", status=404)
     if post.taken_down_at is not None and not is_owner:
         raise DomainError("post_taken_down", "This video was taken down.", status=410)
-    if viewer is not None and viewer.is_authenticated and not is_owner and is_blocked_either_way(viewer, post.author):
+    if viewer is not None and not is_owner and is_blocked_either_way(viewer, post.author):
         raise DomainError("post_not_found", "This post does not exist.", status=404)
     return post
 

@@ -1,4 +1,4 @@
-"""Writes for accounts and the social graph. Each function validates, authorizes and mutates."""
+"""Writes for accounts: sign-up, invite codes, profiles."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from PIL import Image, ImageOps
 
-from feed.models import Block, Follow, InviteCode, User, age_on, handle_validator
+from feed.accounts.models import InviteCode, User, age_on, handle_validator
 from sora_site.errors import DomainError
 from sora_site.images import image_open_checked
 
@@ -117,33 +117,3 @@ def _avatar_normalise(upload: UploadedFile) -> bytes:
     out = io.BytesIO()
     square.save(out, "WEBP", quality=85)
     return out.getvalue()
-
-
-def follow_create(*, follower: User, followee: User) -> Follow:
-    from feed.selectors import is_blocked_either_way
-
-    if follower.pk == followee.pk:
-        raise DomainError("follow_self", "You cannot follow yourself.")
-    if is_blocked_either_way(follower, followee):
-        raise DomainError("blocked", "You cannot follow this account.", status=403)
-    follow, _ = Follow.objects.get_or_create(follower=follower, followee=followee)
-    return follow
-
-
-def follow_delete(*, follower: User, followee: User) -> None:
-    Follow.objects.filter(follower=follower, followee=followee).delete()
-
-
-def block_create(*, blocker: User, blocked: User) -> Block:
-    if blocker.pk == blocked.pk:
-        raise DomainError("block_self", "You cannot block yourself.")
-    with transaction.atomic():
-        block, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
-        # A block severs the follow graph both ways.
-        Follow.objects.filter(follower=blocker, followee=blocked).delete()
-        Follow.objects.filter(follower=blocked, followee=blocker).delete()
-    return block
-
-
-def block_delete(*, blocker: User, blocked: User) -> None:
-    Block.objects.filter(blocker=blocker, blocked=blocked).delete()

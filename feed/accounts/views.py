@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from feed.accounts import services
+from feed.accounts.forms import ProfileForm, SignUpForm
+from feed.accounts.selectors import signed_in_user
+from sora_site.errors import DomainError
+
+
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = services.user_sign_up(**form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.field, error.message)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Welcome, @{user.username}!")
+                return redirect("profile", handle=user.username)
+        status = 400
+    return render(request, "feed/sign_up.html", {"form": form}, status=status)
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    initial = {"display_name": user.display_name, "bio": user.bio}
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.profile_update(user=user, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.field, error.message)
+            else:
+                messages.success(request, "Profile saved.")
+                return redirect("profile", handle=user.username)
+        status = 400
+    return render(request, "feed/profile_edit.html", {"form": form}, status=status)

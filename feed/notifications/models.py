@@ -1,0 +1,26 @@
+"""Notifications: something happened that a person should hear about (a cameo used, access asked...)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=40)  # stable, e.g. "cameo_used", "cameo_access_requested"
+    # What it is about, as "<type>:<id>" (e.g. "cameo:12"), so a page can list the ones that concern it.
+    subject = models.CharField(max_length=60, blank=True, db_index=True)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,54 @@
+"""The feed's answers to generation (connected in FeedConfig.ready): generation never imports posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+
+from feed.accounts.models import User
+from feed.posts.models import Post
+from feed.posts.selectors import post_get_for_viewer
+from feed.posts.services import post_take_down
+from generation.models import GenerationJob
+from sora_site.errors import DomainError
+
+
+def on_job_withdrawn(sender: type[GenerationJob], *, job: GenerationJob, reason: str, **kwargs: Any) -> bool:
+    """A withdrawn video that was posted is taken down (and stays down)."""
+    post = Post.objects.filter(job=job).first()
+    if post is None:
+        return False
+    post_take_down(post=post, reason=reason)
+    return True
+
+
+def on_job_deleting(sender: type[GenerationJob], *, job: GenerationJob, **kwargs: Any) -> None:
+    if Post.objects.filter(job=job).exists():
+        raise DomainError("job_posted", "This video is posted. Delete the post instead.")
+
+
+def remix_grant(job: GenerationJob, user: User) -> bool:
+    """Anyone may remix a video whose post they may see (public or unlisted, not blocked, not taken down)."""
+    post = Post.objects.filter(job=job).first()
+    if post is None or (post.visibility == Post.Visibility.PRIVATE and post.author_id != user.pk):
+        return False
+    try:
+        post_get_for_viewer(post.pk, user)
+    except DomainError:
+        return False
+    return True
+
+
+def post_media_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
+    """A post's video and poster are readable by whoever may see the post."""
+    viewer = viewer if isinstance(viewer, User) else None
+    post = Post.objects.filter(video=name).first() or Post.objects.filter(poster=name).first()
+    if post is None:
+        return False
+    try:
+        post_get_for_viewer(post.pk, viewer)
+    except DomainError:
+        return False
+    return True
+

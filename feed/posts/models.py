@@ -1,0 +1,41 @@
+"""Published videos."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Post(models.Model):
+    """A published video. Drafts live in generation until their owner posts them."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        UNLISTED = "unlisted", "Unlisted (anyone with the link)"
+        PRIVATE = "private", "Only me"
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    video = models.FileField(upload_to="posts/%Y/%m/")
+    poster = models.ImageField(upload_to="posters/%Y/%m/", blank=True)
+    caption = models.CharField(max_length=2200, blank=True)
+    prompt = models.TextField(blank=True)
+    show_prompt = models.BooleanField(default=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    is_preview = models.BooleanField(default=False, help_text="Rendered by the CPU preview renderer, not a video model")
+    seconds = models.PositiveSmallIntegerField(default=4)
+    remix_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes")
+    job = models.OneToOneField(
+        "generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="post"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Taken down (by moderation or because a cameo it shows was deleted): hidden from everyone but
+    # its author, who sees the reason.
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    taken_down_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["visibility", "-created_at"]), models.Index(fields=["author", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"post {self.pk} by @{self.author.username}"

@@ -1,0 +1,55 @@
+"""Writes for posts: publishing a finished draft, taking a post down.
+
+Generation ends at a completed draft; from there the video belongs to the feed. Generation never
+imports this module: it announces withdrawals and deletions with signals, answered in `feed.posts.hooks`.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from feed.accounts.models import User
+from feed.posts.models import Post
+from generation.models import GenerationJob
+from generation.selectors import job_get_for_owner
+from sora_site.errors import DomainError
+
+CAPTION_MAX = Post._meta.get_field("caption").max_length or 0
+
+
+def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str, show_prompt: bool) -> Post:
+    """Post a finished draft of `by`'s. A remix points at the post of the video it remixed, if any."""
+    job = job_get_for_owner(job.public_id, by)
+    if visibility not in Post.Visibility.values:
+        raise DomainError("invalid_visibility", "Choose public, unlisted or private.", field="visibility")
+    if len(caption) > CAPTION_MAX:
+        raise DomainError("caption_too_long", f"Captions can be at most {CAPTION_MAX:,} characters.", field="caption")
+    with transaction.atomic():
+        job = GenerationJob.objects.select_for_update().get(pk=job.pk)
+        if job.state != GenerationJob.State.COMPLETED:
+            raise DomainError("draft_not_ready", "Only finished videos can be posted.")
+        if Post.objects.filter(job=job).exists():
+            raise DomainError("already_posted", "This video is already posted.")
+        return Post.objects.create(
+            author=by,
+            job=job,
+            video=job.video.name,
+            poster=job.poster.name,
+            caption=caption.strip(),
+            prompt=job.prompt,
+            show_prompt=show_prompt,
+            visibility=visibility,
+            is_preview=job.is_preview,
+            seconds=job.seconds,
+            remix_of=Post.objects.filter(job_id=job.remix_of_id).first() if job.remix_of_id else None,
+        )
+
+
+def post_take_down(*, post: Post, reason: str) -> bool:
+    """Hide a post from everyone but its author, who sees the reason. False if it already was."""
+    return bool(
+        Post.objects.filter(pk=post.pk, taken_down_at=None).update(
+            taken_down_at=timezone.now(), taken_down_reason=reason[:200]
+        )
+    )

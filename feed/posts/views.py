@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from feed.accounts.selectors import signed_in_user, viewer_of
+from feed.posts import selectors, services
+from generation.selectors import job_get_for_owner
+
+
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    post = selectors.post_get_for_viewer(post_id, viewer)
+    context = {
+        "post": post,
+        "ancestors": selectors.remix_ancestors(post, viewer),
+        "remixes": selectors.remixes_of(post, viewer),
+    }
+    return render(request, "feed/post_detail.html", context)
+
+
+@login_required
+@require_POST
+def draft_publish(request: HttpRequest, public_id: str) -> HttpResponse:
+    me = signed_in_user(request)
+    post = services.post_publish(
+        job=job_get_for_owner(public_id, me),
+        by=me,
+        caption=request.POST.get("caption", ""),
+        visibility=request.POST.get("visibility", "public"),
+        show_prompt=request.POST.get("show_prompt") == "on",
+    )
+    messages.success(request, "Posted!")
+    return redirect("post_detail", post_id=post.pk)

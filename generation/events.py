@@ -1,0 +1,25 @@
+"""The job as its owner's browser sees it, pushed over their socket and served as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generation.models import GenerationJob
+from sora_site.events import user_event_send
+
+
+def job_as_dict(job: GenerationJob) -> dict[str, Any]:
+    return {
+        "type": "job",
+        "id": job.public_id,
+        "state": job.state,
+        "progress": job.progress,
+        "error": {"code": job.error_code, "message": job.error_message} if job.error_code else None,
+        "video_url": job.video.url if job.video else None,
+        "poster_url": job.poster.url if job.poster else None,
+    }
+
+
+def job_push(job: GenerationJob) -> None:
+    """To the owner's open tabs, after the surrounding transaction commits."""
+    user_event_send(job.owner_id, job_as_dict(job))

@@ -1,0 +1,104 @@
+"""Finishing: what happens to a generated clip between the model and storage, as an ordered pipeline.
+
+Configured like MIDDLEWARE, by dotted paths in settings:
+- `GENERATION_FRAME_STEPS` run on the frames and audio before encoding (the soundtrack fill, the
+  frames stage of moderation, watermarks). Each takes the `Clip` and may replace its frames or audio.
+- `GENERATION_FILE_STEPS` run on the encoded MP4 (signing). Each takes the `Clip` and the file's path
+  and may rewrite the file in place.
+Any step may refuse the job by raising `DomainError`; then nothing is stored and the job fails with
+that code. Every step is timed under its own name in the job's per-phase timings.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils.module_loading import import_string
+
+from generation.audio import render_soundtrack
+from generation.backends.base import GenerationRequest, GenerationResult
+from generation.models import GenerationJob
+from sora_site import media
+
+
+@dataclass
+class Clip:
+    """A generated clip on its way to storage."""
+
+    job: GenerationJob
+    request: GenerationRequest
+    frames: Sequence[np.ndarray]  # each H x W x 3, uint8, RGB
+    fps: int
+    audio: np.ndarray | None  # samples x channels, float32 in [-1, 1]; None until the soundtrack step
+    sample_rate: int
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+FrameStep = Callable[[Clip], None]
+FileStep = Callable[[Clip, Path], None]
+
+
+@cache
+def frame_steps() -> tuple[FrameStep, ...]:
+    return tuple(import_string(path) for path in settings.GENERATION_FRAME_STEPS)
+
+
+@cache
+def file_steps() -> tuple[FileStep, ...]:
+    return tuple(import_string(path) for path in settings.GENERATION_FILE_STEPS)
+
+
+@contextmanager
+def phase(timings: dict[str, float], name: str) -> Iterator[None]:
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        timings[name] = round(time.monotonic() - started, 3)
+
+
+def clip_finish(
+    job: GenerationJob, request: GenerationRequest, result: GenerationResult, *, stem: str, timings: dict[str, float]
+) -> tuple[str, str]:
+    """Run the frame steps, encode, run the file steps, then store. Returns (video name, poster name)."""
+    clip = Clip(job, request, result.frames, result.fps, result.audio, result.sample_rate, dict(result.metadata))
+    for frame_step in frame_steps():
+        with phase(timings, frame_step.__name__):
+            frame_step(clip)
+    storage = GenerationJob._meta.get_field("video").storage
+    with tempfile.TemporaryDirectory() as workdir:
+        path = Path(workdir) / "video.mp4"
+        with phase(timings, "encode"):
+            media.encode_mp4(clip.frames, clip.fps, clip.audio, clip.sample_rate, path)
+        for file_step in file_steps():
+            with phase(timings, file_step.__name__):
+                file_step(clip, path)
+        with phase(timings, "store"):
+            with path.open("rb") as handle:
+                video_name = storage.save(f"{stem}.mp4", handle)
+            poster = media.poster_jpeg(clip.frames[len(clip.frames) // 3])
+            poster_name = storage.save(f"{stem}.jpg", ContentFile(poster))
+    return video_name, poster_name
+
+
+def soundtrack_fill(clip: Clip) -> None:
+    """The one place a clip's sound is decided: a backend's own audio stays; a silent clip gets speech
+    for its quoted dialogue (in the cameo owners' voices) over an ambient bed."""
+    if clip.audio is None:
+        clip.audio, clip.sample_rate = soundtrack_for(clip.request), media.AUDIO_RATE
+
+
+def soundtrack_for(request: GenerationRequest) -> np.ndarray:
+    """The soundtrack of a silent clip, at `media.AUDIO_RATE`: deterministic for the same request."""
+    voices = tuple(cameo.voice for cameo in request.cameos if cameo.voice is not None)
+    return render_soundtrack(prompt_shots=request.shots, seed=request.seed, voices=voices)

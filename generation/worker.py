@@ -1,0 +1,238 @@
+"""The worker's side of a job: claim, execute (generate, finish, store), heartbeat, and the watchdog.
+
+A Celery message only carries a job id. The worker claims the row with a conditional UPDATE that sets
+a fresh `job_token`, and every later write presents that token (`job_end` included), so a duplicate
+delivery or a worker that was presumed dead cannot overwrite anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import secrets
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from PIL import Image
+
+from cameos import services as cameo_services
+from cameos.models import Cameo
+from cameos.selectors import cameos_of_job, prompt_with_preferences
+from generation.backends import get_backend
+from generation.backends.base import CameoReference, GenerationCancelled, GenerationRequest, Shot, VoiceProfile
+from generation.events import job_push
+from generation.finishing import clip_finish, phase
+from generation.models import GenerationJob
+from generation.transitions import job_end
+from sora_site.errors import DomainError
+from sora_site.storage import local_path
+
+log = logging.getLogger(__name__)
+State = GenerationJob.State
+
+PROGRESS_INTERVAL_S = 1.0  # throttle for progress writes and pushes
+CANCEL_POLL_INTERVAL_S = 0.5
+GENERIC_FAILURE = "Something went wrong while generating. Your quota was refunded."
+
+
+def job_claim(job_id: int) -> str | None:
+    """Atomically move a queued job to in_progress. Returns the new token, or None if not queued."""
+    token = secrets.token_hex(16)
+    now = timezone.now()
+    claimed = GenerationJob.objects.filter(pk=job_id, state=State.QUEUED, cancel_requested=False).update(
+        state=State.IN_PROGRESS, job_token=token, started_at=now, heartbeat_at=now, progress=0
+    )
+    return token if claimed == 1 else None
+
+
+def _claimed(job_id: int, token: str) -> QuerySet[GenerationJob]:
+    return GenerationJob.objects.filter(pk=job_id, job_token=token)
+
+
+def job_execute(job_id: int) -> None:
+    """The worker's body: claim, generate, finish, store. Safe to call twice for one job."""
+    token = job_claim(job_id)
+    if token is None:
+        log.info("job %s not claimable (duplicate delivery or not queued); skipping", job_id)
+        return
+    job = GenerationJob.objects.select_related("owner", "remix_of").get(pk=job_id)
+    job_push(job)
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+    files = contextlib.ExitStack()  # local copies of stored inputs, removed when the job ends
+    try:
+        cameo_services.cameos_recheck(job_id=job.pk, maker=job.owner)  # access may have been withdrawn
+        request = job_request_build(job, files)
+        backend = get_backend()
+        reporter = ProgressReporter(job, token)
+        with phase(timings, "generate"):
+            result = backend.generate(request, on_progress=reporter.report, should_cancel=reporter.should_cancel)
+        if not _claimed(job_id, token).filter(state=State.IN_PROGRESS).update(
+            state=State.FINISHING, progress=95, heartbeat_at=timezone.now()
+        ):
+            return  # lost the job meanwhile (cancelled, or presumed dead and requeued)
+        job_push(GenerationJob.objects.get(pk=job_id))
+        stem = f"drafts/{job.created_at:%Y/%m}/{job.public_id}-{token[:8]}"
+        video, poster = clip_finish(job, request, result, stem=stem, timings=timings)
+        timings["total"] = round(time.monotonic() - started, 3)
+        completed = job_end(
+            job_id,
+            state=State.COMPLETED,
+            token=token,
+            where=Q(state=State.FINISHING, cancel_requested=False),
+            progress=100,
+            video=video,
+            poster=poster,
+            backend=backend.name,
+            is_preview=backend.is_preview,
+            timings=timings,
+            gpu_seconds=float(result.metadata.get("gpu_seconds", 0.0)),
+        )
+        if not completed:
+            media_delete(video, poster)
+            if _claimed(job_id, token).filter(state=State.FINISHING).exists():
+                raise GenerationCancelled  # cancelled or revoked while finishing
+    except GenerationCancelled:
+        _end_stopped(job_id, token, timings)
+    except DomainError as error:
+        job_end(job_id, state=State.FAILED, token=token, error=(error.code, error.message), timings=timings)
+    except Exception:
+        log.exception("job %s failed", job_id)
+        job_end(job_id, state=State.FAILED, token=token, error=("generation_error", GENERIC_FAILURE), timings=timings)
+    finally:
+        files.close()
+
+
+def _end_stopped(job_id: int, token: str, timings: dict[str, float]) -> None:
+    """A stop asked for by `job_revoke` carries its reason and is a failure; the owner's is a cancel."""
+    code, message = GenerationJob.objects.filter(pk=job_id).values_list("error_code", "error_message").get()
+    if code:
+        job_end(job_id, state=State.FAILED, token=token, error=(code, message), timings=timings)
+    else:
+        job_end(job_id, state=State.CANCELLED, token=token, error=("cancelled", "Cancelled."), timings=timings)
+
+
+def job_request_build(job: GenerationJob, files: contextlib.ExitStack) -> GenerationRequest:
+    input_image = None
+    if job.input_image:
+        with job.input_image.open("rb") as handle, Image.open(handle) as image:
+            input_image = image.convert("RGB")
+    parent = job.remix_of.video if job.remix_of else None
+    parent_path = files.enter_context(local_path(parent.name, parent.storage)) if parent else None
+    cameos = cameos_of_job(job.pk)
+    return GenerationRequest(
+        prompt=prompt_with_preferences(job.prompt, cameos),
+        model=job.model,
+        width=job.width,
+        height=job.height,
+        seed=job.seed,
+        shots=tuple(Shot(prompt=shot["prompt"], seconds=float(shot["seconds"])) for shot in job.shots),
+        input_image=input_image,
+        parent_video=parent_path,
+        cameos=cameo_references(cameos),
+    )
+
+
+def cameo_references(cameos: list[Cameo]) -> tuple[CameoReference, ...]:
+    """What a backend receives for each cameo of a job: portraits, voice profile, preferences."""
+    references = []
+    for cameo in cameos:
+        portraits = []
+        for portrait in cameo.portraits.all():
+            with portrait.image.open("rb") as handle, Image.open(handle) as image:
+                portraits.append(image.convert("RGB"))
+        voice = None
+        if cameo.is_human and cameo.voice_pitch_hz:
+            voice = VoiceProfile(pitch_hz=cameo.voice_pitch_hz, espeak_voice=cameo.espeak_voice or "en-us")
+        references.append(
+            CameoReference(
+                handle=cameo.handle,
+                is_human=cameo.is_human,
+                portraits=tuple(portraits),
+                voice=voice,
+                preferences=cameo.preferences,
+            )
+        )
+    return tuple(references)
+
+
+def media_delete(*names: str) -> None:
+    storage = GenerationJob._meta.get_field("video").storage
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+class ProgressReporter:
+    """Throttled progress writes (which double as the heartbeat) and a throttled cancel check."""
+
+    def __init__(self, job: GenerationJob, token: str) -> None:
+        self.job, self.token = job, token
+        self.last_write = 0.0
+        self.last_cancel_poll = 0.0
+        self.cancelled = False
+
+    def report(self, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self.last_write < PROGRESS_INTERVAL_S and fraction < 1.0:
+            return
+        self.last_write = now
+        progress = max(1, min(94, int(fraction * 94)))  # the last points belong to finishing
+        updated = (
+            _claimed(self.job.pk, self.token)
+            .filter(state=State.IN_PROGRESS)
+            .update(progress=progress, heartbeat_at=timezone.now())
+        )
+        if not updated:
+            self.cancelled = True  # the row moved on without us: stop working on it
+            return
+        self.job.progress = progress
+        job_push(self.job)
+
+    def should_cancel(self) -> bool:
+        now = time.monotonic()
+        if not self.cancelled and now - self.last_cancel_poll >= CANCEL_POLL_INTERVAL_S:
+            self.last_cancel_poll = now
+            self.cancelled = (
+                not _claimed(self.job.pk, self.token).filter(state=State.IN_PROGRESS, cancel_requested=False).exists()
+            )
+        return self.cancelled
+
+
+def jobs_requeue_stalled(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Jobs whose worker stopped heart-beating go back to the queue, or fail after too many tries."""
+    from generation.tasks import gpu_generate  # the task module imports this one
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.GENERATION_STALL_SECONDS)
+    stalled = GenerationJob.objects.filter(state__in=(State.IN_PROGRESS, State.FINISHING), heartbeat_at__lt=cutoff)
+    counts = {"requeued": 0, "failed": 0}
+    for job in stalled:
+        if job.failures + 1 >= settings.GENERATION_MAX_ATTEMPTS:
+            counts["failed"] += job_end(
+                job.pk,
+                state=State.FAILED,
+                token=job.job_token,
+                where=Q(heartbeat_at__lt=cutoff),
+                error=(
+                    "worker_lost",
+                    "The video worker stopped responding several times. Your quota was refunded; try again.",
+                ),
+                failures=F("failures") + 1,
+                job_token="",
+            )
+            continue
+        with transaction.atomic():
+            requeued = GenerationJob.objects.filter(pk=job.pk, job_token=job.job_token, heartbeat_at__lt=cutoff).update(
+                state=State.QUEUED, failures=F("failures") + 1, job_token="", progress=0, heartbeat_at=None
+            )
+            if requeued:
+                transaction.on_commit(lambda pk=job.pk: gpu_generate.delay(pk))
+                job.refresh_from_db()
+                job_push(job)
+        counts["requeued"] += requeued
+    return counts
