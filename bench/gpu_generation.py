@@ -44,20 +44,9 @@ import torch  # noqa: E402
 # --tiny times the tiny Wan the tests build: one definition of the tiny dims, in tests/builders/tiny_wan.py.
 from tests.builders.tiny_wan import TINY_TRANSFORMER, TINY_VAE  # noqa: E402
 
-FULL_TRANSFORMER = dict(
-    patch_size=(1, 2, 2),
-    num_attention_heads=12,
-    attention_head_dim=128,
-    in_channels=16,
-    out_channels=16,
-    text_dim=4096,
-    freq_dim=256,
-    ffn_dim=8960,
-    num_layers=30,
-    cross_attn_norm=True,
-    qk_norm="rms_norm_across_heads",
-    eps=1e-6,
-    rope_max_seq_len=1024,
+# Wan 2.1 T2V 1.3B: the tiny architecture at its real dimensions.
+FULL_TRANSFORMER = TINY_TRANSFORMER | dict(
+    num_attention_heads=12, attention_head_dim=128, text_dim=4096, freq_dim=256, ffn_dim=8960, num_layers=30, eps=1e-6
 )
 FULL_VAE: dict = {}  # AutoencoderKLWan() defaults are Wan 2.1's VAE (base_dim 96, dim_mult 1,2,4,4)
 

@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +47,13 @@ FrameStep = Callable[[Clip], None]
 FileStep = Callable[[Clip, Path], None]
 
 
-@cache
-def frame_steps() -> tuple[FrameStep, ...]:
-    return tuple(import_string(path) for path in settings.GENERATION_FRAME_STEPS)
+def frame_steps() -> list[FrameStep]:
+    # Read per job (import_string is a dict lookup once imported), so settings overrides apply.
+    return [import_string(path) for path in settings.GENERATION_FRAME_STEPS]
 
 
-@cache
-def file_steps() -> tuple[FileStep, ...]:
-    return tuple(import_string(path) for path in settings.GENERATION_FILE_STEPS)
+def file_steps() -> list[FileStep]:
+    return [import_string(path) for path in settings.GENERATION_FILE_STEPS]
 
 
 @contextmanager

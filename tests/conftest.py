@@ -60,11 +60,13 @@ def charlie(db) -> User:
 
 @pytest.fixture
 def mod(db) -> User:
+    """A moderator: sees the queue, decides cases; everyone else is refused there."""
     return make_user("mod", display_name="Moderator", is_moderator=True)
 
 
 @pytest.fixture
 def teen(db) -> User:
+    """A 15-year-old: lower quotas, a cameo that reaches mutual followers at most."""
     return make_user("tess", age=15, display_name="Tess")
 
 
