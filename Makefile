@@ -1,29 +1,49 @@
 # Two commands matter: `make run` (demo on this machine) and `make test` (the whole suite).
+SHELL := /bin/bash
 PY ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+PIP := $(BIN)/pip install --disable-pip-version-check --progress-bar on
+# This machine's pip config lists extra local indexes that lack most projects: pip says so once per
+# project and index ("WARNING: Location ... is ignored"). Drop those lines from stderr only, so stdout
+# stays the terminal and pip's progress shows; pip's exit status is kept.
+QUIET_LOCATIONS := 2> >(grep --line-buffered -v '^ *WARNING: Location' >&2)
+# The pins `make install` installs; `make lock` writes them from the human-edited requirements*.txt.
+LOCKS := requirements.lock requirements-dev.lock requirements-nodeps.lock
+TORCH := $(shell grep -E '^torch==' requirements.txt)
+COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
+	--unsafe-package torch --unsafe-package pip
 # Debian/Ubuntu packages: espeak-ng speaks dialogue, DejaVu is the preview renderer's font;
 # the browser tests drive Debian's Chromium. Installed only when missing.
 RUN_PACKAGES := espeak-ng fonts-dejavu-core
 TEST_PACKAGES := chromium
 
-.PHONY: install system-packages run test test-fast lint bench check-deploy clean
+.PHONY: install system-packages lock run test test-fast lint bench check-deploy clean
 
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
 
-# torch first so nothing pulls a CUDA build; setuptools<81 for pkg_resources users;
-# face-recognition and resemblyzer without their deps (they would compile dlib / pull `typing`).
-$(STAMP): requirements.txt requirements-dev.txt | system-packages
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(PIP) "setuptools<81" wheel 2>&1 | grep -v "^WARNING: Location" || true
-	$(PIP) torch==2.13.0 2>&1 | grep -v "^WARNING: Location" || true
-	$(PIP) -r requirements.txt -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
-	$(PIP) --no-deps face-recognition==1.3.0 resemblyzer==0.1.4 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/python -c "import django, torch, face_recognition, resemblyzer, av, channels, celery" 
-	touch $(STAMP)
+# torch first, so nothing pulls a CUDA build: the `torch==` pin in requirements.txt is this machine's
+# CPU build, which pip takes from local disk (find-links in /etc/xdg/pip). It has no PyPI hash, so it
+# stays out of the hashed locks (pip-compile --unsafe-package torch): it is installed here on its own,
+# without hashes and without its dependencies (those are in the lock, hashed), and pip trusts the
+# installed copy when the locked packages that need it are installed. setuptools<81 (pkg_resources
+# users) is pinned in the locks. face-recognition and resemblyzer come from requirements-nodeps.lock,
+# without their deps (they would compile dlib / pull `typing`).
+$(STAMP): $(LOCKS) requirements.txt | system-packages
+	@echo "==> creating the virtual environment $(VENV)"
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@echo "==> installing $(TORCH) (CPU build, from this machine's disk)"
+	@$(PIP) --no-deps "$(TORCH)" $(QUIET_LOCATIONS)
+	@echo "==> installing the locked requirements (requirements-dev.lock: a few minutes on a fresh machine)"
+	@$(PIP) --require-hashes -r requirements-dev.lock $(QUIET_LOCATIONS)
+	@echo "==> installing face-recognition and resemblyzer without their dependencies"
+	@$(PIP) --require-hashes --no-deps -r requirements-nodeps.lock $(QUIET_LOCATIONS)
+	@echo "==> checking the imports"
+	$(BIN)/python -c "import django, torch, face_recognition, resemblyzer, av, channels, celery"
+	@touch $(STAMP)
+	@echo "==> $(VENV) is ready"
 
 install: system-packages $(STAMP)
 
@@ -37,8 +57,25 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
+# Pin requirements*.txt into the locks (every transitive dependency, with hashes). Existing pins and
+# hashes are kept where they still fit; `make lock LOCK_ARGS=--upgrade` (or
+# `LOCK_ARGS="--upgrade-package django"`) moves them. The runtime lock is solved starting from the dev
+# lock's pins, so the two agree on every package they share.
+lock: install
+	@echo "==> locking requirements.txt + requirements-dev.txt into requirements-dev.lock"
+	@$(COMPILE) $(LOCK_ARGS) -o requirements-dev.lock requirements.txt requirements-dev.txt $(QUIET_LOCATIONS)
+	@echo "==> locking requirements.txt into requirements.lock (production: no test or lint tools)"
+	@cp requirements-dev.lock requirements.lock
+	@$(COMPILE) -o requirements.lock requirements.txt $(QUIET_LOCATIONS)
+	@echo "==> locking requirements-nodeps.txt into requirements-nodeps.lock"
+	@$(BIN)/python scripts/lock_nodeps.py $(QUIET_LOCATIONS)
+
+# Stops at the first tool that fails.
 lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check feed generation sora_site scripts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy feed cameos generation moderation sora_site
 
 # Benchmarks print markdown tables; copy them with the command into docs/BENCHMARKS.md.
 bench: install

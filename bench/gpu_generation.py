@@ -33,16 +33,18 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import torch  # noqa: E402
+import torch
 
 # --tiny times the tiny Wan the tests build: one definition of the tiny dims, in tests/builders/tiny_wan.py.
-from tests.builders.tiny_wan import TINY_TRANSFORMER, TINY_VAE  # noqa: E402
+from tests.builders.tiny_wan import TINY_TRANSFORMER, TINY_VAE
 
 # Wan 2.1 T2V 1.3B: the tiny architecture at its real dimensions.
 FULL_TRANSFORMER = TINY_TRANSFORMER | dict(
@@ -127,7 +129,7 @@ def sync(device: str) -> None:
         torch.cuda.synchronize(device)
 
 
-def sdpa_context(name: str | None):
+def sdpa_context(name: str | None) -> contextlib.AbstractContextManager[None]:
     if name is None:
         return contextlib.nullcontext()
     from torch.nn.attention import SDPBackend, sdpa_kernel
@@ -148,7 +150,7 @@ def peak_tflops(device_name: str) -> float | None:
     return None
 
 
-def build_transformer(cfg: dict, device: str):
+def build_transformer(cfg: dict, device: str) -> Any:  # a diffusers WanTransformer3DModel
     from diffusers import WanTransformer3DModel
 
     torch.manual_seed(0)
@@ -157,7 +159,13 @@ def build_transformer(cfg: dict, device: str):
     return model.eval().requires_grad_(False)
 
 
-def time_variant(variant: Variant, transformer, args, report: Report, shapes) -> Row:
+def time_variant(
+    variant: Variant,
+    transformer: Any,  # a diffusers WanTransformer3DModel
+    args: argparse.Namespace,
+    report: Report,
+    shapes: tuple[list[int], int, int],
+) -> Row:
     device = args.device
     dtype = getattr(torch, variant.dtype)
     row = Row(
@@ -176,16 +184,17 @@ def time_variant(variant: Variant, transformer, args, report: Report, shapes) ->
     timestep = torch.full((1,), 999.0, device=device)
     guidance = 5.0
 
+    step: Callable[[], torch.Tensor]
     if variant.batched_cfg:
         x2, ctx2, t2 = torch.cat([latents, latents]), torch.cat([cond, uncond]), timestep.expand(2)
 
-        def step():
+        def step() -> torch.Tensor:
             out = transformer(hidden_states=x2, timestep=t2, encoder_hidden_states=ctx2, return_dict=False)[0]
             c, u = out.chunk(2)
             return u + guidance * (c - u)
     else:
 
-        def step():
+        def step() -> torch.Tensor:
             c = transformer(hidden_states=latents, timestep=timestep, encoder_hidden_states=cond, return_dict=False)[0]
             u = transformer(hidden_states=latents, timestep=timestep, encoder_hidden_states=uncond, return_dict=False)[
                 0
@@ -220,11 +229,13 @@ def time_variant(variant: Variant, transformer, args, report: Report, shapes) ->
     return row
 
 
-def time_vae(args, latent_shape, dtypes=("float32", "bfloat16")) -> dict:
+def time_vae(
+    args: argparse.Namespace, latent_shape: list[int], dtypes: Sequence[str] = ("float32", "bfloat16")
+) -> dict[str, dict[str, Any]]:
     from diffusers import AutoencoderKLWan
 
     device = args.device
-    results: dict = {}
+    results: dict[str, dict[str, Any]] = {}
     torch.manual_seed(0)
     with torch.device(device):
         vae = AutoencoderKLWan(**(TINY_VAE if args.tiny else FULL_VAE)).eval().requires_grad_(False)
@@ -254,7 +265,7 @@ def time_vae(args, latent_shape, dtypes=("float32", "bfloat16")) -> dict:
     return results
 
 
-def variants_for(args) -> list[Variant]:
+def variants_for(args: argparse.Namespace) -> list[Variant]:
     cuda = args.device.startswith("cuda")
     all_variants = [
         Variant("a", "fp32 eager (default)", "float32", None, False, False),
@@ -280,7 +291,7 @@ def variants_for(args) -> list[Variant]:
     return chosen
 
 
-def to_dtype(model, dtype) -> None:
+def to_dtype(model: torch.nn.Module, dtype: torch.dtype) -> None:
     """Cast like from_pretrained(dtype=...): modules the class keeps in fp32 stay fp32."""
     model.to(dtype)
     keep = getattr(model, "_keep_in_fp32_modules", None) or []
@@ -290,7 +301,7 @@ def to_dtype(model, dtype) -> None:
                 param.data = param.data.to(torch.float32)
 
 
-def fmt(value, spec=".3f", none="-") -> str:
+def fmt(value: float | None, spec: str = ".3f", none: str = "-") -> str:
     return none if value is None else format(value, spec)
 
 
@@ -341,7 +352,7 @@ def markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
-def cpu_full_check(args) -> int:
+def cpu_full_check(args: argparse.Namespace) -> int:
     """Full-size transformer, ONE forward at 1 frame on CPU: checks the config, not speed."""
     cfg = FULL_TRANSFORMER
     height, width, frames = args.height, args.width, 1
@@ -385,7 +396,7 @@ def cpu_full_check(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tiny", action="store_true", help="tiny dims and 64x64x9: runs on a CPU in seconds")
     parser.add_argument("--device", default=None, help="cuda (default when present) or cpu")

@@ -23,12 +23,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
-from PIL import Image, ImageDraw  # noqa: E402
+import numpy as np
+from PIL import Image, ImageDraw
 
-from generation.backends.base import CameoReference, GenerationRequest, Shot, VoiceProfile  # noqa: E402
-from generation.backends.preview import PreviewBackend  # noqa: E402
-from sora_site.media import encode_mp4, poster_jpeg, probe  # noqa: E402
+from generation.backends.base import CameoReference, GenerationRequest, GenerationResult, Shot, VoiceProfile
+from generation.backends.preview import PreviewBackend
+from sora_site.media import encode_mp4, poster_jpeg, probe
 
 
 def _portrait() -> Image.Image:
@@ -84,7 +84,7 @@ def main() -> None:
         for seconds in args.seconds:
             request = _request(seconds, width, height)
 
-            def render(request: GenerationRequest = request):
+            def render(request: GenerationRequest = request) -> GenerationResult:
                 return backend.generate(request, on_progress=lambda _: None, should_cancel=lambda: False)
 
             r_wall, r_cpu, result = _best(args.repeat, render)

@@ -1,6 +1,9 @@
+from __future__ import annotations
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.files import File
 
 from cameos import services
 from cameos.models import Cameo, CameoUsage, PublicFigure, PublicFigurePhoto
@@ -36,12 +39,12 @@ class PublicFigurePhotoForm(forms.ModelForm):
         model = PublicFigurePhoto
         fields = ["image"]
 
-    def clean_image(self):  # noqa: ANN201
+    def clean_image(self) -> File | None:
         """Encodings are computed on save; a photo without exactly one face is refused here."""
-        image = self.cleaned_data["image"]
+        image: File | None = self.cleaned_data["image"]
         if image and not self.instance.pk:
             try:
-                self.instance.encoding = services._one_face_encoding(image)
+                self.instance.encoding = services.public_figure_photo_encoding(image)
             except DomainError as error:
                 raise ValidationError(error.message) from None
             image.seek(0)

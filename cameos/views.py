@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from cameos import selectors, services
 from cameos.models import Cameo, CameoAccess, CameoPortrait, PublicFigure
-from feed.accounts.selectors import user_get_by_handle
+from feed.accounts.selectors import signed_in_user, user_get_by_handle
 from feed.graph.selectors import is_blocked_either_way
 from feed.notifications.selectors import notifications_for
 from moderation.services import moderator_check
@@ -17,22 +17,24 @@ from sora_site.errors import DomainError
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    cameos = list(selectors.cameos_of(request.user))
+    user = signed_in_user(request)
+    cameos = list(selectors.cameos_of(user))
     context = {
         "human": next((c for c in cameos if c.is_human), None),
         "characters": [c for c in cameos if not c.is_human],
-        "notifications": notifications_for(request.user, subject_prefix="cameo:"),
-        "usable": [c for c in selectors.cameos_usable_by(request.user, limit=24) if c.owner_id != request.user.pk],
+        "notifications": notifications_for(user, subject_prefix="cameo:"),
+        "usable": [c for c in selectors.cameos_usable_by(user, limit=24) if c.owner_id != user.pk],
     }
     return render(request, "cameos/dashboard.html", context)
 
 
 @login_required
 def record(request: HttpRequest) -> HttpResponse:
-    cameo = services.human_cameo_for(request.user)
+    user = signed_in_user(request)
+    cameo = services.human_cameo_for(user)
     if cameo.status in (Cameo.Status.ACTIVE, Cameo.Status.IN_REVIEW):
         return redirect("cameo_detail", handle=cameo.handle)
-    challenge = None if cameo.status in services.BUSY else services.challenge_issue(owner=request.user)
+    challenge = None if cameo.status in services.BUSY else services.challenge_issue(owner=user)
     context = {"cameo": cameo, "challenge": challenge, "max_mb": services.RECORDING_MAX_BYTES // 2**20}
     return render(request, "cameos/record.html", context)
 
@@ -40,8 +42,9 @@ def record(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def upload(request: HttpRequest) -> JsonResponse:
+    user = signed_in_user(request)
     cameo = services.recording_upload(
-        owner=request.user,
+        owner=user,
         nonce=request.POST.get("nonce", ""),
         upload=request.FILES.get("recording"),
         keep_recording=request.POST.get("keep_recording") == "on",
@@ -51,16 +54,18 @@ def upload(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def status(request: HttpRequest, handle: str) -> JsonResponse:
-    return JsonResponse(selectors.cameo_status_dict(selectors.cameo_get_for_owner(handle, request.user)))
+    user = signed_in_user(request)
+    return JsonResponse(selectors.cameo_status_dict(selectors.cameo_get_for_owner(handle, user)))
 
 
 @login_required
 def character_new(request: HttpRequest) -> HttpResponse:
-    context = {"kinds": [k for k in Cameo.Kind if k != Cameo.Kind.HUMAN], "values": request.POST}
+    user = signed_in_user(request)
+    context: dict[str, object] = {"kinds": [k for k in Cameo.Kind if k != Cameo.Kind.HUMAN], "values": request.POST}
     if request.method == "POST":
         try:
             cameo = services.character_create(
-                owner=request.user,
+                owner=user,
                 handle=request.POST.get("handle", ""),
                 name=request.POST.get("name", ""),
                 kind=request.POST.get("kind", ""),
@@ -76,8 +81,9 @@ def character_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, handle: str) -> HttpResponse:
+    user = signed_in_user(request)
     cameo = selectors.cameo_get(handle)
-    if cameo.owner_id != request.user.pk:
+    if cameo.owner_id != user.pk:
         return _public_detail(request, cameo)
     context = {
         "cameo": cameo,
@@ -93,20 +99,22 @@ def detail(request: HttpRequest, handle: str) -> HttpResponse:
 
 
 def _public_detail(request: HttpRequest, cameo: Cameo) -> HttpResponse:
+    user = signed_in_user(request)
     if cameo.status != Cameo.Status.ACTIVE:
         raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
-    if is_blocked_either_way(request.user, cameo.owner):
+    if is_blocked_either_way(user, cameo.owner):
         raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
-    entry = cameo.access_entries.filter(user=request.user).values_list("state", flat=True).first()
-    context = {"cameo": cameo, "refusal": selectors.cameo_use_refusal(request.user, cameo), "entry": entry}
+    entry = cameo.access_entries.filter(user=user).values_list("state", flat=True).first()
+    context = {"cameo": cameo, "refusal": selectors.cameo_use_refusal(user, cameo), "entry": entry}
     return render(request, "cameos/public.html", context)
 
 
 @login_required
 def portrait(request: HttpRequest, handle: str, portrait_id: int) -> FileResponse:
     """Portrait crops are biometric: their owner and moderators only, never a public media URL."""
+    user = signed_in_user(request)
     cameo = selectors.cameo_get(handle)
-    if cameo.owner_id != request.user.pk and not request.user.is_moderator:
+    if cameo.owner_id != user.pk and not user.is_moderator:
         raise DomainError("cameo_not_found", f"There is no cameo @{handle}.", status=404)
     try:
         item = cameo.portraits.get(pk=portrait_id)
@@ -120,10 +128,11 @@ def portrait(request: HttpRequest, handle: str, portrait_id: int) -> FileRespons
 @login_required
 @require_POST
 def settings_update(request: HttpRequest, handle: str) -> HttpResponse:
-    cameo = selectors.cameo_get_for_owner(handle, request.user)
+    user = signed_in_user(request)
+    cameo = selectors.cameo_get_for_owner(handle, user)
     notices = services.cameo_settings_update(
         cameo=cameo,
-        by=request.user,
+        by=user,
         access=request.POST.get("access", ""),
         preferences=request.POST.get("preferences", ""),
         restrictions_text=request.POST.get("restrictions", ""),
@@ -137,8 +146,9 @@ def settings_update(request: HttpRequest, handle: str) -> HttpResponse:
 @login_required
 @require_POST
 def pause(request: HttpRequest, handle: str) -> HttpResponse:
-    cameo = selectors.cameo_get_for_owner(handle, request.user)
-    services.cameo_pause(cameo=cameo, by=request.user, paused=request.POST.get("paused") == "1")
+    user = signed_in_user(request)
+    cameo = selectors.cameo_get_for_owner(handle, user)
+    services.cameo_pause(cameo=cameo, by=user, paused=request.POST.get("paused") == "1")
     messages.success(request, "Paused: nobody else can use it." if cameo.is_paused else "Your cameo is on again.")
     return redirect("cameo_detail", handle=cameo.handle)
 
@@ -146,17 +156,18 @@ def pause(request: HttpRequest, handle: str) -> HttpResponse:
 @login_required
 @require_POST
 def access(request: HttpRequest, handle: str, username: str, action: str) -> HttpResponse:
-    cameo = selectors.cameo_get_for_owner(handle, request.user)
+    owner = signed_in_user(request)
+    cameo = selectors.cameo_get_for_owner(handle, owner)
     person = user_get_by_handle(username)
     if action == "approve":
-        services.cameo_approve_access(cameo=cameo, by=request.user, user=person)
+        services.cameo_approve_access(cameo=cameo, by=owner, user=person)
         messages.success(request, f"@{person.username} can use @{cameo.handle}.")
     elif action == "revoke":
-        stopped = services.cameo_revoke_access(cameo=cameo, by=request.user, user=person)
+        stopped = services.cameo_revoke_access(cameo=cameo, by=owner, user=person)
         extra = f" {stopped} video(s) in progress were stopped." if stopped else ""
         messages.success(request, f"@{person.username} can no longer use @{cameo.handle}.{extra}")
     elif action == "allow":
-        services.cameo_allow_again(cameo=cameo, by=request.user, user=person)
+        services.cameo_allow_again(cameo=cameo, by=owner, user=person)
         messages.success(request, f"@{person.username} is no longer blocked from @{cameo.handle}.")
     else:
         raise DomainError("bad_action", "Unknown action.", status=404)
@@ -166,8 +177,9 @@ def access(request: HttpRequest, handle: str, username: str, action: str) -> Htt
 @login_required
 @require_POST
 def request_access(request: HttpRequest, handle: str) -> HttpResponse:
+    user = signed_in_user(request)
     cameo = selectors.cameo_get(handle)
-    services.cameo_request_access(cameo=cameo, by=request.user)
+    services.cameo_request_access(cameo=cameo, by=user)
     messages.success(
         request, f"Asked @{cameo.owner.username}. You'll be able to use @{cameo.handle} once they approve."
     )
@@ -177,8 +189,9 @@ def request_access(request: HttpRequest, handle: str) -> HttpResponse:
 @login_required
 @require_POST
 def usage_remove(request: HttpRequest, handle: str, usage_id: int) -> HttpResponse:
-    cameo = selectors.cameo_get_for_owner(handle, request.user)
-    done = services.usage_remove(cameo=cameo, by=request.user, usage_id=usage_id)
+    user = signed_in_user(request)
+    cameo = selectors.cameo_get_for_owner(handle, user)
+    done = services.usage_remove(cameo=cameo, by=user, usage_id=usage_id)
     text = {
         "taken_down": "The post was taken down.",
         "stopped": "The video was stopped.",
@@ -191,8 +204,9 @@ def usage_remove(request: HttpRequest, handle: str, usage_id: int) -> HttpRespon
 @login_required
 @require_POST
 def usage_report(request: HttpRequest, handle: str, usage_id: int) -> HttpResponse:
-    cameo = selectors.cameo_get_for_owner(handle, request.user)
-    services.usage_report(cameo=cameo, by=request.user, usage_id=usage_id, note=request.POST.get("note", ""))
+    user = signed_in_user(request)
+    cameo = selectors.cameo_get_for_owner(handle, user)
+    services.usage_report(cameo=cameo, by=user, usage_id=usage_id, note=request.POST.get("note", ""))
     messages.success(request, "Reported. A moderator will look at it.")
     return redirect("cameo_detail", handle=cameo.handle)
 
@@ -200,11 +214,12 @@ def usage_report(request: HttpRequest, handle: str, usage_id: int) -> HttpRespon
 @login_required
 @require_POST
 def delete(request: HttpRequest, handle: str) -> HttpResponse:
-    cameo = selectors.cameo_get_for_owner(handle, request.user)
+    user = signed_in_user(request)
+    cameo = selectors.cameo_get_for_owner(handle, user)
     if request.POST.get("confirm", "").strip().lstrip("@").lower() != cameo.handle:
         messages.error(request, f"Type {cameo.handle} to confirm.")
         return redirect("cameo_detail", handle=cameo.handle)
-    done = services.cameo_delete(cameo=cameo, by=request.user)
+    done = services.cameo_delete(cameo=cameo, by=user)
     messages.success(
         request,
         f"@{cameo.handle} was deleted with all its recordings, face and voice data. "
@@ -215,8 +230,9 @@ def delete(request: HttpRequest, handle: str) -> HttpResponse:
 
 @login_required
 def mentions(request: HttpRequest) -> JsonResponse:
+    user = signed_in_user(request)
     query = request.GET.get("q", "").lstrip("@")[:30]
-    found = selectors.cameos_usable_by(request.user, query=query)
+    found = selectors.cameos_usable_by(user, query=query)
     return JsonResponse(
         {"results": [{"handle": c.handle, "name": c.name or c.owner.name, "kind": c.get_kind_display()} for c in found]}
     )
@@ -225,12 +241,13 @@ def mentions(request: HttpRequest) -> JsonResponse:
 @login_required
 def public_figures(request: HttpRequest) -> HttpResponse:
     """Moderators: the public-figure registry (new cameos whose face matches one are held for review)."""
-    moderator_check(request.user)
+    user = signed_in_user(request)
+    moderator_check(user)
     context: dict[str, object] = {"values": request.POST}
     if request.method == "POST":
         try:
             figure = services.public_figure_create(
-                by=request.user,
+                by=user,
                 name=request.POST.get("name", ""),
                 notes=request.POST.get("notes", ""),
                 photos=request.FILES.getlist("photos"),

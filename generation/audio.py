@@ -20,8 +20,8 @@ from scipy.signal import butter, sosfilt
 
 from cameos.verification.voice import VoiceProfile
 from generation.backends.base import Shot
-from sora_site.media import resample
 from sora_site.errors import DomainError
+from sora_site.media import resample
 
 DEFAULT_VOICE = VoiceProfile(pitch_hz=110.0, espeak_voice="en-us")
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
@@ -142,7 +142,7 @@ def _duck(speech: np.ndarray, rate: int) -> np.ndarray:
     env = np.abs(speech)
     win = max(1, int(0.1 * rate))
     env = np.convolve(env, np.ones(win, dtype=np.float32) / win, mode="same")
-    level = np.clip(env / (env.max() + 1e-9) * 4.0, 0.0, 1.0)
+    level: np.ndarray = np.clip(env / (env.max() + 1e-9) * 4.0, 0.0, 1.0)
     return (1.0 - 0.6 * level).astype(np.float32)
 
 
@@ -204,7 +204,8 @@ def ambient_bed(prompt: str, n: int, rng: np.random.Generator, rate: int = 48_00
 
 def _band(x: np.ndarray, low: float, high: float, rate: int) -> np.ndarray:
     sos = butter(2, [low, min(high, rate * 0.45)], btype="bandpass", fs=rate, output="sos")
-    return sosfilt(sos, x, axis=0)
+    filtered: np.ndarray = sosfilt(sos, x, axis=0)
+    return filtered
 
 
 def _drone(t: np.ndarray, root: float, partials: tuple[float, ...], wobble: float) -> np.ndarray:

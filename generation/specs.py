@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sora_site.errors import DomainError
 
 MODELS = ("sora-2", "sora-2-pro")
@@ -64,7 +66,7 @@ def prompt_check(prompt: str, *, field: str = "prompt") -> str:
     return text
 
 
-def shots_check(shots: list[dict]) -> list[dict]:
+def shots_check(shots: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A storyboard: 2-6 shots, each with its own prompt and whole seconds, at most 20 s in all."""
     if not STORYBOARD_MIN_SHOTS <= len(shots) <= STORYBOARD_MAX_SHOTS:
         raise DomainError(
@@ -72,7 +74,7 @@ def shots_check(shots: list[dict]) -> list[dict]:
             f"A storyboard has {STORYBOARD_MIN_SHOTS} to {STORYBOARD_MAX_SHOTS} shots.",
             field="shots",
         )
-    checked = []
+    checked: list[dict[str, Any]] = []
     for number, shot in enumerate(shots, start=1):
         prompt = prompt_check(str(shot.get("prompt", "")), field=f"shot-{number}-prompt")
         try:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -17,7 +19,7 @@ def create(request: HttpRequest) -> HttpResponse:
     me = signed_in_user(request)
     source = request.POST if request.method == "POST" else request.GET
     remix_of = selectors.remix_source_get(source["remix"], me) if source.get("remix") else None
-    context = {
+    context: dict[str, Any] = {
         "specs": specs,
         "remix_of": remix_of,
         "values": source,

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import secrets
 import time
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -71,8 +72,10 @@ def job_execute(job_id: int) -> None:
         reporter = ProgressReporter(job, token)
         with phase(timings, "generate"):
             result = backend.generate(request, on_progress=reporter.report, should_cancel=reporter.should_cancel)
-        if not _claimed(job_id, token).filter(state=State.IN_PROGRESS).update(
-            state=State.FINISHING, progress=95, heartbeat_at=timezone.now()
+        if (
+            not _claimed(job_id, token)
+            .filter(state=State.IN_PROGRESS)
+            .update(state=State.FINISHING, progress=95, heartbeat_at=timezone.now())
         ):
             return  # lost the job meanwhile (cancelled, or presumed dead and requeued)
         job_push(GenerationJob.objects.get(pk=job_id))
@@ -122,7 +125,7 @@ def job_request_build(job: GenerationJob, files: contextlib.ExitStack) -> Genera
         with job.input_image.open("rb") as handle, Image.open(handle) as image:
             input_image = image.convert("RGB")
     parent = job.remix_of.video if job.remix_of else None
-    parent_path = files.enter_context(local_path(parent.name, parent.storage)) if parent else None
+    parent_path = files.enter_context(local_path(parent.name, parent.storage)) if parent and parent.name else None
     cameos = cameos_of_job(job.pk)
     return GenerationRequest(
         prompt=prompt_with_preferences(job.prompt, cameos),
@@ -160,7 +163,7 @@ def cameo_references(cameos: list[Cameo]) -> tuple[CameoReference, ...]:
     return tuple(references)
 
 
-def media_delete(*names: str) -> None:
+def media_delete(*names: str | None) -> None:
     storage = GenerationJob._meta.get_field("video").storage
     for name in names:
         if name:
@@ -231,7 +234,7 @@ def jobs_requeue_stalled(*, now: dt.datetime | None = None) -> dict[str, int]:
                 state=State.QUEUED, failures=F("failures") + 1, job_token="", progress=0, heartbeat_at=None
             )
             if requeued:
-                transaction.on_commit(lambda pk=job.pk: gpu_generate.delay(pk))
+                transaction.on_commit(partial(gpu_generate.delay, job.pk))
                 job.refresh_from_db()
                 job_push(job)
         counts["requeued"] += requeued

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from moderation.models import ModerationCase, ModerationEvent
 
@@ -9,7 +12,7 @@ class EventInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["actor", "action", "detail", "created_at"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request: HttpRequest, obj: ModerationCase | None = None) -> bool:
         return False
 
 

@@ -8,6 +8,8 @@ match records the ids involved and the distance, not encodings or pictures.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -55,7 +57,7 @@ class ModerationEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action} on case {self.case_id}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("moderation events are append-only")
         super().save(*args, **kwargs)

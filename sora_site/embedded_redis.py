@@ -25,7 +25,7 @@ def _port_is_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start(workdir: Path, preferred_port: int = 6399) -> tuple[subprocess.Popen, str]:
+def start(workdir: Path, preferred_port: int = 6399) -> tuple[subprocess.Popen[bytes], str]:
     """Start redis-server on a free port near `preferred_port`; return the process and its URL."""
     port = next((p for p in range(preferred_port, preferred_port + 50) if not _port_is_open(p)), None)
     if port is None:

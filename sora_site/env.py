@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, overload
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,6 +64,10 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+@overload
+def env_path(name: str, default: Path, *, must_exist: bool = False) -> Path: ...
+@overload
+def env_path(name: str, default: None = None, *, must_exist: bool = False) -> Path | None: ...
 def env_path(name: str, default: Path | None = None, *, must_exist: bool = False) -> Path | None:
     raw = os.environ.get(name)
     if raw is None:
@@ -73,7 +78,7 @@ def env_path(name: str, default: Path | None = None, *, must_exist: bool = False
     return path
 
 
-def parse_database_url(url: str) -> dict[str, object]:
+def parse_database_url(url: str) -> dict[str, Any]:
     """postgres://user:pass@host:port/name or sqlite:///path into a Django DATABASES entry."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":

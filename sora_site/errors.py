@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    def __init__(self, code: str, message: str, *, field: str | None = None, status: int = 400):
+    def __init__(self, code: str, message: str, *, field: str | None = None, status: int = 400) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

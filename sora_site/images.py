@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.base import File
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from sora_site.errors import DomainError
 
 
 def image_open_checked(
-    upload: UploadedFile, *, formats: tuple[str, ...], max_bytes: int, max_pixels: int, code_prefix: str, field: str
+    upload: File, *, formats: tuple[str, ...], max_bytes: int, max_pixels: int, code_prefix: str, field: str
 ) -> Image.Image:
     """Decode an upload as RGB, never trusting its name or MIME type.
 

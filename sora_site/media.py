@@ -173,7 +173,7 @@ def encode_mp4(
             container.mux(sound.encode(None))
 
 
-def _add_video_stream(container: av.container.OutputContainer, first: np.ndarray, fps: int, crf: int):
+def _add_video_stream(container: av.container.OutputContainer, first: np.ndarray, fps: int, crf: int) -> av.VideoStream:
     height, width = first.shape[:2]
     if first.ndim != 3 or first.shape[2] != 3 or first.dtype != np.uint8:
         raise ValueError("frames must be H x W x 3 uint8 RGB")
@@ -205,10 +205,13 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     from scipy.signal import resample_poly
 
     g = math.gcd(int(from_rate), int(to_rate))
-    return resample_poly(samples, to_rate // g, from_rate // g, axis=0).astype(np.float32)
+    resampled: np.ndarray = resample_poly(samples, to_rate // g, from_rate // g, axis=0).astype(np.float32)
+    return resampled
 
 
-def _mux_audio(container, stream, pcm: np.ndarray, start: int, stop: int) -> int:
+def _mux_audio(
+    container: av.container.OutputContainer, stream: av.AudioStream, pcm: np.ndarray, start: int, stop: int
+) -> int:
     """Encode whole AAC frames of pcm[:, start:stop]; at the very end a short tail is padded by
     the encoder. Returns the new start."""
     at_end = stop >= pcm.shape[1] or stop <= start

@@ -15,11 +15,12 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def media_serve(request: HttpRequest, path: str) -> HttpResponse:
+def media_serve(request: HttpRequest, path: str) -> HttpResponseBase:
     root = Path(settings.MEDIA_ROOT).resolve()
     file_path = (root / path).resolve()
     if root not in file_path.parents or not file_path.is_file() or not media_readable_by(path, request.user):
@@ -44,12 +45,12 @@ def media_readable_by(name: str, viewer: AbstractBaseUser | AnonymousUser) -> bo
     return any(rule(name, user) for rule in _rules)
 
 
-def _ranged_file_response(request: HttpRequest, file_path: Path) -> HttpResponse:
+def _ranged_file_response(request: HttpRequest, file_path: Path) -> HttpResponseBase:
     size = file_path.stat().st_size
     content_type = mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"
     match = _RANGE.match(request.headers.get("Range", ""))
     if not match or not any(match.groups()):
-        response = FileResponse(file_path.open("rb"), content_type=content_type)
+        response: HttpResponseBase = FileResponse(file_path.open("rb"), content_type=content_type)
         response["Accept-Ranges"] = "bytes"
         response["Cache-Control"] = "private, max-age=3600"
         return response

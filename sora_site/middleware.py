@@ -32,7 +32,7 @@ def domain_error_response(request: HttpRequest, error: DomainError) -> HttpRespo
 class DomainErrorMiddleware:
     """Renders an uncaught DomainError as a page (or JSON for API/htmx callers) with its code."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -53,7 +53,7 @@ class NulByteMiddleware:
     key is looked up in the database) and the strings of a JSON body.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

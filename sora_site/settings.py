@@ -24,7 +24,7 @@ from sora_site.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR: Path = env_path("VAR_DIR", BASE_DIR / "var")  # type: ignore[assignment]
+VAR_DIR: Path = env_path("VAR_DIR", BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.utils import timezone
+from playwright.sync_api import Page
 
 from feed.accounts.services import user_sign_up
 from feed.models import User
@@ -110,7 +111,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture
-def screenshot(page):
+def screenshot(page: Page) -> Callable[[str], Path]:
     """Save a full-page screenshot under test-artifacts/ (looked at by people reviewing a change)."""
     ARTIFACTS.mkdir(exist_ok=True)
 

@@ -22,6 +22,6 @@ if not os.environ.get("REDIS_URL"):
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="sora-test-var-"))
 os.environ.setdefault("CHANNELS_PREFIX", f"test{os.getpid()}")
 
-from sora_site.settings import *  # noqa: E402,F403
+from sora_site.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; argon2 is tested on its own

@@ -1,9 +1,11 @@
 """Cameo notifications move to the feed's one Notification model (kept, with the cameo as subject)."""
 
+from django.apps.registry import Apps
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
-def copy_to_feed(apps, schema_editor):  # noqa: ANN001, ANN201
+def copy_to_feed(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     CameoNotification = apps.get_model("cameos", "CameoNotification")
     Notification = apps.get_model("feed", "Notification")
     Notification.objects.bulk_create(

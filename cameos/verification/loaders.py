@@ -1,5 +1,7 @@
 """Lazily loaded, process-wide model handles (dlib, resemblyzer, silero VAD).
 
+The handles are typed `Any`: dlib and resemblyzer ship no type information.
+
 Every model here ships inside a wheel; nothing is downloaded. Loading is done once per process under
 a lock, so a worker can call `warm_up()` at start and requests never pay for it.
 """
@@ -9,12 +11,13 @@ from __future__ import annotations
 import threading
 import warnings
 from functools import cache
+from typing import Any
 
 _lock = threading.Lock()
 
 
 @cache
-def _dlib_models():
+def _dlib_models() -> tuple[Any, Any, Any]:
     import dlib
 
     with warnings.catch_warnings():
@@ -28,23 +31,23 @@ def _dlib_models():
     )
 
 
-def face_detector():
+def face_detector() -> Any:
     with _lock:
         return _dlib_models()[0]
 
 
-def landmark_predictor():
+def landmark_predictor() -> Any:
     with _lock:
         return _dlib_models()[1]
 
 
-def face_encoder():
+def face_encoder() -> Any:
     with _lock:
         return _dlib_models()[2]
 
 
 @cache
-def _voice_encoder():
+def _voice_encoder() -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # resemblyzer imports scipy.ndimage.morphology
         from resemblyzer import VoiceEncoder
@@ -52,13 +55,13 @@ def _voice_encoder():
     return VoiceEncoder("cpu", verbose=False)
 
 
-def voice_encoder():
+def voice_encoder() -> Any:
     with _lock:
         return _voice_encoder()
 
 
 @cache
-def _vad():
+def _vad() -> Any:
     from silero_vad import load_silero_vad
 
     with warnings.catch_warnings():
@@ -66,7 +69,7 @@ def _vad():
         return load_silero_vad(onnx=True)
 
 
-def vad_model():
+def vad_model() -> Any:
     with _lock:
         return _vad()
 

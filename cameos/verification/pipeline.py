@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from sora_site.media import decode_video
 from sora_site.errors import DomainError
+from sora_site.media import DecodedVideo, decode_video
 
 from . import faces as facemod
 from . import pose as posemod
@@ -57,7 +57,7 @@ class Challenge:
     digits: str = ""
     nonce: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "moves", tuple(self.moves))
         unknown = [m for m in self.moves if m not in MOVES]
         if unknown:
@@ -144,6 +144,13 @@ class _Obs:
     tracked: bool = False
     yaw: float | None = None
 
+    @property
+    def found(self) -> facemod.FaceDetection:
+        """The face used, on an observation known to have one (filtered on `face`)."""
+        if self.face is None:
+            raise LookupError(f"frame {self.index} has no face")
+        return self.face
+
 
 def verify_recording(
     path: Path | str, challenge: Challenge, *, settings: VerificationSettings = DEFAULT_SETTINGS
@@ -209,13 +216,17 @@ def verify_recording(
 
     # ---- pose --------------------------------------------------------------------------------
     t0 = time.perf_counter()
+    posed: list[_Obs] = []
+    yaws: list[float] = []
     for o in with_face:
-        hp = posemod.head_pose(o.face.landmarks, o.image_size)
+        hp = posemod.head_pose(o.found.landmarks, o.image_size)
         o.yaw = hp[0] if hp else None
-    posed = [o for o in with_face if o.yaw is not None]
+        if hp:
+            posed.append(o)
+            yaws.append(hp[0])
     liveness = posemod.analyse_yaw(
         [o.t for o in posed],
-        [o.yaw for o in posed],
+        yaws,
         challenge.moves,
         min_swing_deg=s.min_swing_deg,
         still_range_deg=s.still_range_deg,
@@ -246,8 +257,9 @@ def verify_recording(
     encodings, portraits = [], []
     for o in refs:
         image, _ = facemod.analysis_image(video.frames[o.index], s.analysis_height)
-        encodings.append(facemod.face_encoding(image, o.face))
-        box = tuple(v / o.scale for v in o.face.box)
+        encodings.append(facemod.face_encoding(image, o.found))
+        left, top, right, bottom = (v / o.scale for v in o.found.box)
+        box = (left, top, right, bottom)
         portraits.append(facemod.portrait_crop(video.frames[o.index], box, size=s.portrait_size))
     spread = facemod.identity_spread(encodings)
     metrics["identity_spread"] = round(spread, 3)
@@ -259,7 +271,7 @@ def verify_recording(
     t0 = time.perf_counter()
     audio = video.audio
     segments = voicemod.speech_segments(audio, video.sample_rate) if audio is not None else []
-    speech = voicemod.speech_audio(audio, segments) if segments else np.zeros(0, np.float32)
+    speech = voicemod.speech_audio(audio, segments) if audio is not None and segments else np.zeros(0, np.float32)
     speech_s = len(speech) / video.sample_rate
     metrics.update(has_audio=audio is not None, speech_s=round(speech_s, 2), speech_segments=len(segments))
     embedding, profile = None, None
@@ -270,7 +282,7 @@ def verify_recording(
         profile = voicemod.voice_profile(speech, video.sample_rate)
         metrics["pitch_hz"] = profile.pitch_hz
     digits_check = "not_checked"
-    if s.transcriber is not None and challenge.digits and speech_s >= s.min_speech_s:
+    if s.transcriber is not None and audio is not None and challenge.digits and speech_s >= s.min_speech_s:
         transcript = s.transcriber(audio, video.sample_rate)
         digits_check = "passed" if digits_spoken(transcript, challenge.digits) else "failed"
         if digits_check == "failed":
@@ -317,7 +329,7 @@ def digits_spoken(transcript: str, digits: str) -> bool:
     return digits in spoken
 
 
-def _detect(video, s: VerificationSettings) -> list[_Obs]:
+def _detect(video: DecodedVideo, s: VerificationSettings) -> list[_Obs]:
     out = []
     for i, (frame, t) in enumerate(zip(video.frames, video.frame_times, strict=True)):
         image, scale = facemod.analysis_image(frame, s.analysis_height)
@@ -331,7 +343,7 @@ def _detect(video, s: VerificationSettings) -> list[_Obs]:
     return out
 
 
-def _iou(a, b) -> float:
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = ix * iy
@@ -347,7 +359,7 @@ def _resolve_tracks(obs: list[_Obs], s: VerificationSettings) -> None:
             continue
         near = [a for a in anchors if abs(a.t - o.t) <= s.track_window_s]
         for cand in o.faces:
-            if any(_iou(cand.box, a.face.box) >= 0.3 for a in near):
+            if any(_iou(cand.box, a.found.box) >= 0.3 for a in near):
                 o.face, o.tracked = cand, True
                 break
 

@@ -78,7 +78,8 @@ def _smooth(values: np.ndarray) -> np.ndarray:
     if len(values) < 3:
         return values
     padded = np.concatenate([values[:1], values, values[-1:]])
-    return np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    smoothed: np.ndarray = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    return smoothed
 
 
 def analyse_yaw(

@@ -104,4 +104,5 @@ def _to_16k(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     from scipy.signal import resample_poly
 
     g = np.gcd(int(sample_rate), SAMPLE_RATE)
-    return resample_poly(audio, SAMPLE_RATE // g, int(sample_rate) // g).astype(np.float32)
+    resampled: np.ndarray = resample_poly(audio, SAMPLE_RATE // g, int(sample_rate) // g).astype(np.float32)
+    return resampled

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -37,7 +38,7 @@ class User(AbstractUser):
     birth_date = models.DateField(null=True)  # null only for superusers made with createsuperuser
     is_moderator = models.BooleanField(default=False)
 
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     @property
     def handle(self) -> str:

@@ -14,11 +14,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from PIL import Image, ImageOps
 
 from feed.accounts.models import InviteCode, User, age_on, handle_validator
 from sora_site.errors import DomainError
-from sora_site.images import image_open_checked
+from sora_site.images import cover_crop, image_open_checked
 
 AVATAR_SIZE = 512
 AVATAR_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
@@ -113,7 +112,7 @@ def _avatar_normalise(upload: UploadedFile) -> bytes:
         code_prefix="avatar",
         field="avatar",
     )
-    square = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.LANCZOS)
+    square = cover_crop(image, AVATAR_SIZE, AVATAR_SIZE)
     out = io.BytesIO()
     square.save(out, "WEBP", quality=85)
     return out.getvalue()

@@ -51,4 +51,3 @@ def post_media_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
     except DomainError:
         return False
     return True
-

@@ -54,10 +54,11 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
 from generation.backends.base import (
@@ -69,6 +70,9 @@ from generation.backends.base import (
 )
 from sora_site.errors import DomainError
 from sora_site.images import cover_crop
+
+if TYPE_CHECKING:
+    import torch
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +202,7 @@ class DiffusersBackend:
         max_reference_images: int = 3,
         remix_conditioning_scale: float = 1.0,
         share_components: bool = True,
-    ):
+    ) -> None:
         import torch
 
         self.model_paths = {name: Path(path) for name, path in model_paths.items()}
@@ -248,7 +252,7 @@ class DiffusersBackend:
 
     # -- loading ------------------------------------------------------------------------------
 
-    def _dtype_for(self, component: str):
+    def _dtype_for(self, component: str) -> torch.dtype:
         import torch
 
         if self.is_cuda and component in _FP32_COMPONENTS:
@@ -271,7 +275,7 @@ class DiffusersBackend:
             log.info("diffusers: loaded %s pipeline from %s in %.1f s", kind, folder, seconds)
             return pipe, seconds
 
-    def _load(self, folder: Path, kind: str):
+    def _load(self, folder: Path, kind: str) -> Any:  # a diffusers pipeline
         import diffusers
         import torch
 
@@ -284,7 +288,7 @@ class DiffusersBackend:
             )
         cls = getattr(diffusers, PIPELINE_CLASSES[kind])
         shared: dict[str, Any] = {}
-        prints: dict[str, tuple] = {}
+        prints: dict[str, tuple[str, str, str, str]] = {}
         if self.share_components:
             for comp in _SHAREABLE:
                 if (folder / comp).is_dir() and declared.get(comp, [None])[0] is not None:
@@ -327,6 +331,7 @@ class DiffusersBackend:
         start = 0.0
         for index, shot in enumerate(request.shots):
             image = request.input_image if index == 0 else None
+            kind: str | None
             if needs_vace:
                 if "vace" not in available:
                     raise missing("use cameos or remix a video", "vace")
@@ -401,10 +406,17 @@ class DiffusersBackend:
             if should_cancel():
                 raise GenerationCancelled()
             pipe = pipes[plan.kind]
-            cancelled = {"flag": False, "steps": 0}
+            cancelled: dict[str, int] = {"flag": False, "steps": 0}
             base_units = plan.index * units_per_shot
 
-            def on_step_end(pipe_, step, timestep, callback_kwargs, _base=base_units, _state=cancelled):
+            def on_step_end(
+                pipe_: Any,
+                step: int,
+                timestep: torch.Tensor,
+                callback_kwargs: dict[str, torch.Tensor],
+                _base: int = base_units,
+                _state: dict[str, int] = cancelled,
+            ) -> dict[str, torch.Tensor]:
                 _state["steps"] = step + 1
                 report((_base + step + 1) / total_units)
                 if should_cancel():
@@ -512,6 +524,7 @@ class DiffusersBackend:
     ) -> tuple[dict[str, Any], int]:
         """Pipeline-specific arguments for one shot, and how many reference frames lead its latents."""
         if plan.kind == "i2v":
+            assert plan.image is not None  # _plan picks i2v only for a shot with an input image
             return {"image": cover_crop(plan.image.convert("RGB"), gen_w, gen_h)}, 0
         if plan.kind == "t2v":
             return {}, 0
@@ -536,7 +549,7 @@ class DiffusersBackend:
         return kwargs, len(refs)
 
     @staticmethod
-    def _decode(pipe, latents, n_ref: int) -> np.ndarray:
+    def _decode(pipe: Any, latents: torch.Tensor, n_ref: int) -> npt.NDArray[np.uint8]:
         """Latents -> F x H x W x 3 uint8, like the pipelines' own decode (timed separately)."""
         import torch
 
@@ -547,5 +560,6 @@ class DiffusersBackend:
             mean = torch.tensor(vae.config.latents_mean).view(1, z, 1, 1, 1).to(latents)
             std = torch.tensor(vae.config.latents_std).view(1, z, 1, 1, 1).to(latents)
             video = vae.decode(latents * std + mean, return_dict=False)[0]
-            video = pipe.video_processor.postprocess_video(video, output_type="np")[0]
-        return (np.clip(video, 0.0, 1.0) * 255.0).round().astype(np.uint8)
+            frames: np.ndarray = pipe.video_processor.postprocess_video(video, output_type="np")[0]
+        clipped: np.ndarray = np.clip(frames, 0.0, 1.0)
+        return (clipped * 255.0).round().astype(np.uint8)

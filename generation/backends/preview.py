@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import cv2
 import numpy as np
@@ -246,14 +247,15 @@ def pick_style(text: str) -> str | None:
 def _seeded_palettes(seed: int) -> tuple[Palette, ...]:
     """Three palettes around a seeded hue, for prompts with no style word."""
     hue = float(_rng(seed, 7).uniform(0, 180))
-    out = []
+    out: list[Palette] = []
     for i in range(3):
         h = (hue + 60 * i) % 180
         colours = [(h, 120, 90), ((h + 15) % 180, 90, 230), ((h + 90) % 180, 140, 70), ((h + 45) % 180, 200, 250)]
         hsv = np.array([colours], dtype=np.uint8)
         rgb = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0]
-        out.append(tuple(tuple(int(v) for v in c) for c in rgb))
-    return tuple(out)  # type: ignore[return-value]
+        top, bottom, ground, accent = ((int(c[0]), int(c[1]), int(c[2])) for c in rgb)
+        out.append((top, bottom, ground, accent))
+    return tuple(out)
 
 
 def _plan_shots(request: GenerationRequest, fps: int, remix: bool) -> list[_ShotPlan]:
@@ -310,7 +312,7 @@ def _draw_world(palette: Palette, W: int, H: int, rng: np.random.Generator, *, f
     proj = (ys / h - 0.5) * math.cos(angle) + (xs / w - 0.5) * math.sin(angle)
     t = np.clip(proj + 0.5, 0, 1)[..., None]
     world = top * (1 - t) + bottom * t
-    orbs = np.zeros((h, w, 3), np.float32)
+    orbs: np.ndarray = np.zeros((h, w, 3), np.float32)
     unit = min(w, h)
     for _ in range(int(rng.integers(5, 10))):
         colour = accent if rng.random() < 0.5 else ground
@@ -322,13 +324,15 @@ def _draw_world(palette: Palette, W: int, H: int, rng: np.random.Generator, *, f
     world = world * (1 - mask) + orbs * 0.55
     horizon = h * rng.uniform(0.6, 0.8)
     x = np.arange(w, dtype=np.float32) / w
-    line = horizon + h * sum(
-        rng.uniform(0.01, 0.04) * np.sin(2 * np.pi * (f * x + rng.random())) for f in (1, 2.3, 5.1)
+    # sum() starts from 0, so typeshed says "array or int"; with three arrays it is an array.
+    line = horizon + h * cast(
+        np.ndarray, sum(rng.uniform(0.01, 0.04) * np.sin(2 * np.pi * (f * x + rng.random())) for f in (1, 2.3, 5.1))
     )
     below = (ys > line[None, :]).astype(np.float32)
     below = cv2.GaussianBlur(below, (0, 0), 1.5)[..., None]
     world = world * (1 - below) + (ground * 0.8) * below
-    return np.clip(world, 0, 255).astype(np.uint8)
+    clipped: np.ndarray = np.clip(world, 0, 255)
+    return clipped.astype(np.uint8)
 
 
 def _image_world(image: Image.Image, W: int, H: int) -> np.ndarray:
@@ -471,7 +475,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _wrap(text: str, font, width: int, max_lines: int) -> list[str]:
+def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int, max_lines: int) -> list[str]:
     lines: list[str] = []
     current = ""
     for word in text.split():
@@ -497,7 +501,8 @@ def _badge(text: str, size: int, fill: tuple[int, int, int, int], colour: RGB = 
     font = _font(size)
     left, top, right, bottom = font.getbbox(text)
     pad = size // 2
-    image = Image.new("RGBA", (right - left + 2 * pad, bottom - top + pad + pad // 2), (0, 0, 0, 0))
+    # getbbox is typed float (for fractional strokes); with no stroke it returns whole pixels.
+    image = Image.new("RGBA", (int(right - left + 2 * pad), int(bottom - top + pad + pad // 2)), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((0, 0, image.width - 1, image.height - 1), radius=pad, fill=fill)
     draw.text((pad - left, pad * 3 // 4 - top), text, font=font, fill=colour)

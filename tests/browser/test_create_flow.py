@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from feed.models import Post, User
 from feed.posts.services import post_publish
@@ -33,7 +33,7 @@ def submit_prompt(page: Page, base: str, prompt: str, *, size: str = "720x1280")
     page.get_by_role("button", name="Generate").click()
 
 
-def card(page: Page):
+def card(page: Page) -> Locator:
     return page.locator("[data-job-id]").first
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
+from PIL.Image import Image as PILImage
 from scipy.spatial import Delaunay
 
 from cameos.verification import faces
@@ -84,7 +85,7 @@ def landscape_frame(width: int, height: int) -> np.ndarray:
     return cv2.resize(img[y0 : y0 + ch], (width, height), interpolation=cv2.INTER_AREA)
 
 
-def _open_rgb(path: Path | str):
+def _open_rgb(path: Path | str) -> PILImage:
     from PIL import Image
 
     return Image.open(path).convert("RGB")
@@ -98,7 +99,7 @@ def _open_rgb(path: Path | str):
 class HeadTurner:
     """Warps one frontal face picture to any yaw (degrees, + = the person's own left)."""
 
-    def __init__(self, image: np.ndarray):
+    def __init__(self, image: np.ndarray) -> None:
         self.image = image
         found = faces.detect_faces(image, min_score=0.0, upsample=1)
         if not found:

@@ -16,6 +16,11 @@ real Wan 2.1 family, so the backend's component sharing is exercised too.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerFast
+
 import argparse
 import re
 from collections.abc import Iterable
@@ -60,7 +65,7 @@ TINY_TRANSFORMER = dict(
 TINY_VAE = dict(base_dim=8, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True])
 
 
-def build_tokenizer():
+def build_tokenizer() -> PreTrainedTokenizerFast:
     from tokenizers import Tokenizer, normalizers, pre_tokenizers, processors
     from tokenizers.models import WordLevel
     from transformers import PreTrainedTokenizerFast
@@ -79,7 +84,7 @@ def build_tokenizer():
     )
 
 
-def _components(seed: int):
+def _components(seed: int) -> dict[str, Any]:
     from diffusers import AutoencoderKLWan, UniPCMultistepScheduler
     from transformers import UMT5Config, UMT5EncoderModel
 
@@ -110,7 +115,7 @@ def _components(seed: int):
     return tokenizer, text_encoder, vae, scheduler
 
 
-def _transformer_kwargs(**overrides):
+def _transformer_kwargs(**overrides: Any) -> dict[str, Any]:
     return {**TINY_TRANSFORMER, **overrides}
 
 

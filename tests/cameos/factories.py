@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from functools import cache
+from typing import Any
 
 import numpy as np
 from django.core.files.base import ContentFile
@@ -22,7 +23,7 @@ def astronaut_encoding() -> list[float]:
     return np.asarray(encode_image_faces(data.astronaut())[0], dtype=np.float64).round(6).tolist()
 
 
-def active_cameo(owner: User, *, access: str = Cameo.Access.APPROVED, real_face: bool = False, **fields) -> Cameo:
+def active_cameo(owner: User, *, access: str = Cameo.Access.APPROVED, real_face: bool = False, **fields: Any) -> Cameo:
     """An active human cameo with one portrait file and a voice profile. `real_face` uses the
     astronaut's encoding (for likeness matching); otherwise a random vector far from any face."""
     encoding = astronaut_encoding() if real_face else (np.random.default_rng(owner.pk).random(128) * 3).tolist()

@@ -7,6 +7,7 @@ pick the scene for each test case and write into a directory the test owns.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -21,55 +22,93 @@ WIDTH, HEIGHT, FPS, DURATION = 480, 360, 15, 10.0
 DIGITS = "4719"
 
 
-def live(directory: Path, name: str = "live.webm", **kw) -> Path:
+def live(directory: Path, name: str = "live.webm", **kw: Any) -> Path:
     """The astronaut turns her head to her left, then to her right, and reads the digits."""
-    return synthetic.live_clip(directory / name, keyframes=synthetic.LEFT_THEN_RIGHT, digits=DIGITS,
-                               duration_s=DURATION, fps=FPS, width=WIDTH, height=HEIGHT, **kw)
+    return synthetic.live_clip(
+        directory / name,
+        keyframes=synthetic.LEFT_THEN_RIGHT,
+        digits=DIGITS,
+        duration_s=DURATION,
+        fps=FPS,
+        width=WIDTH,
+        height=HEIGHT,
+        **kw,
+    )
 
 
 def reversed_order(directory: Path) -> Path:
     """Right first, then left."""
-    return synthetic.live_clip(directory / "reversed.webm", keyframes=synthetic.RIGHT_THEN_LEFT,
-                               digits=DIGITS, duration_s=DURATION, fps=FPS, width=WIDTH, height=HEIGHT)
+    return synthetic.live_clip(
+        directory / "reversed.webm",
+        keyframes=synthetic.RIGHT_THEN_LEFT,
+        digits=DIGITS,
+        duration_s=DURATION,
+        fps=FPS,
+        width=WIDTH,
+        height=HEIGHT,
+    )
 
 
 def silent(directory: Path) -> Path:
     """Head moves as asked, but nothing is said (room noise only)."""
-    return synthetic.live_clip(directory / "silent.webm", digits=None, duration_s=DURATION, fps=FPS,
-                               width=WIDTH, height=HEIGHT)
+    return synthetic.live_clip(
+        directory / "silent.webm", digits=None, duration_s=DURATION, fps=FPS, width=WIDTH, height=HEIGHT
+    )
 
 
 def still_photo(directory: Path) -> Path:
     """One photo of the astronaut for the whole clip, with someone reading the digits."""
-    return synthetic.still_clip(directory / "still.webm", synthetic.astronaut_frame(WIDTH, HEIGHT),
-                                digits=DIGITS, duration_s=DURATION, fps=FPS)
+    return synthetic.still_clip(
+        directory / "still.webm", synthetic.astronaut_frame(WIDTH, HEIGHT), digits=DIGITS, duration_s=DURATION, fps=FPS
+    )
 
 
 def two_faces(directory: Path) -> Path:
     """Two people from the group photo, with speech."""
     picture = synthetic.group_frame(WIDTH, HEIGHT, GROUP_PHOTO)
-    return synthetic.still_clip(directory / "two_faces.webm", picture, digits=DIGITS, duration_s=DURATION,
-                                fps=FPS)
+    return synthetic.still_clip(directory / "two_faces.webm", picture, digits=DIGITS, duration_s=DURATION, fps=FPS)
 
 
 def no_face(directory: Path) -> Path:
     """A cup of coffee, with speech."""
-    return synthetic.still_clip(directory / "no_face.webm", synthetic.landscape_frame(WIDTH, HEIGHT),
-                                digits=DIGITS, duration_s=DURATION, fps=FPS)
+    return synthetic.still_clip(
+        directory / "no_face.webm",
+        synthetic.landscape_frame(WIDTH, HEIGHT),
+        digits=DIGITS,
+        duration_s=DURATION,
+        fps=FPS,
+    )
 
 
 def face_swap(directory: Path) -> Path:
     """The astronaut turns left and right, then another person takes over for the second half."""
     turner = synthetic.head_turner(WIDTH, HEIGHT)
     other = other_person_frame(WIDTH, HEIGHT)
-    keyframes = ((0.0, 0.0), (0.8, 0.0), (1.6, 25.0), (2.2, 25.0), (3.0, 0.0), (3.4, 0.0), (4.2, -25.0),
-                 (4.8, -25.0), (5.6, 0.0), (99.0, 0.0))
+    keyframes = (
+        (0.0, 0.0),
+        (0.8, 0.0),
+        (1.6, 25.0),
+        (2.2, 25.0),
+        (3.0, 0.0),
+        (3.4, 0.0),
+        (4.2, -25.0),
+        (4.8, -25.0),
+        (5.6, 0.0),
+        (99.0, 0.0),
+    )
 
     def frame_at(t: float) -> np.ndarray:
         return turner.frame(synthetic.yaw_at(keyframes, t)) if t < 6.0 else other
 
-    return synthetic.write_webm(directory / "swap.webm", frame_at, duration_s=DURATION, fps=FPS, width=WIDTH,
-                                height=HEIGHT, audio=synthetic.soundtrack(DURATION, digits=DIGITS))
+    return synthetic.write_webm(
+        directory / "swap.webm",
+        frame_at,
+        duration_s=DURATION,
+        fps=FPS,
+        width=WIDTH,
+        height=HEIGHT,
+        audio=synthetic.soundtrack(DURATION, digits=DIGITS),
+    )
 
 
 def other_person_frame(width: int, height: int) -> np.ndarray:

@@ -13,7 +13,6 @@ from cameos.models import Cameo, CameoAccess, CameoPortrait, CameoUsage
 from feed.models import Notification, Post, User
 from feed.posts.services import post_publish
 from generation import services as generation_services
-from generation import worker
 from generation.models import GenerationJob
 from moderation.models import ModerationCase
 from tests.conftest import wait_for
@@ -43,7 +42,7 @@ def cameo(alice: User, bob: User, charlie: User) -> Cameo:
     return cameo
 
 
-def test_the_owner_removes_other_peoples_drafts_and_posts_and_reports(cameo, alice, bob, charlie):
+def test_the_owner_removes_other_peoples_drafts_and_posts_and_reports(cameo, alice, bob, charlie) -> None:
     draft = as_draft(job_with(bob))
     posted = as_draft(job_with(charlie))
     post = post_publish(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)
@@ -62,14 +61,14 @@ def test_the_owner_removes_other_peoples_drafts_and_posts_and_reports(cameo, ali
     )
 
 
-def test_someone_else_cannot_touch_my_ledger(cameo, alice, bob):
+def test_someone_else_cannot_touch_my_ledger(cameo, alice, bob) -> None:
     usage = CameoUsage.objects.get(job=job_with(bob))
     with pytest.raises(Exception) as error:
         services.usage_remove(cameo=cameo, by=bob, usage_id=usage.pk)
     assert error.value.code == "cameo_not_found"
 
 
-def test_deleting_a_cameo_leaves_no_row_file_or_embedding(cameo, alice, bob, charlie):
+def test_deleting_a_cameo_leaves_no_row_file_or_embedding(cameo, alice, bob, charlie) -> None:
     services.cameo_request_access(cameo=cameo, by=charlie)  # an access row and a notification
     draft = as_draft(job_with(bob))
     posted = as_draft(job_with(charlie))
@@ -109,7 +108,7 @@ def test_deleting_a_cameo_leaves_no_row_file_or_embedding(cameo, alice, bob, cha
 
 
 @pytest.mark.slow
-def test_revoking_access_mid_job_fails_it_on_the_worker(alice: User, bob: User, start_worker):
+def test_revoking_access_mid_job_fails_it_on_the_worker(alice: User, bob: User, start_worker) -> None:
     cameo = active_cameo(alice, access=Cameo.Access.APPROVED)
     services.cameo_approve_access(cameo=cameo, by=alice, user=bob)
     shots = [{"prompt": f"@alice walks through scene {i}, slowly", "seconds": 5} for i in range(4)]

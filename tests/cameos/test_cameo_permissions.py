@@ -7,6 +7,7 @@ here (each test's transaction is rolled back), so nothing reaches a worker.
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -25,12 +26,12 @@ from tests.conftest import PASSWORD, make_user
 from .factories import active_cameo
 
 
-def create(owner: User, prompt: str = "@alice skates through a neon city", **fields) -> GenerationJob:
+def create(owner: User, prompt: str = "@alice skates through a neon city", **fields: Any) -> GenerationJob:
     job, _ = generation_services.job_create(owner=owner, prompt=prompt, **fields)
     return job
 
 
-def refused(code: str, owner: User, **fields) -> DomainError:
+def refused(code: str, owner: User, **fields: Any) -> DomainError:
     before = GenerationJob.objects.filter(owner=owner).count()
     with pytest.raises(DomainError) as error:
         create(owner, **fields)
@@ -64,7 +65,7 @@ def approved_bob(cameo: Cameo, alice: User, bob: User) -> User:
 # --- "people I approve" -------------------------------------------------------------------------
 
 
-def test_the_owner_and_approved_people_may_use_it_and_the_ledger_records_it(cameo, alice, approved_bob):
+def test_the_owner_and_approved_people_may_use_it_and_the_ledger_records_it(cameo, alice, approved_bob) -> None:
     own = create(alice)
     theirs = create(approved_bob)
     assert list(CameoUsage.objects.filter(cameo=cameo).values_list("job", flat=True).order_by("job")) == [
@@ -77,17 +78,17 @@ def test_the_owner_and_approved_people_may_use_it_and_the_ledger_records_it(came
     ]
 
 
-def test_a_stranger_is_refused_in_a_prompt(cameo, charlie):
+def test_a_stranger_is_refused_in_a_prompt(cameo, charlie) -> None:
     error = refused("cameo_permission_denied", charlie)
     assert error.message == "@alice only lets people they approve use their cameo. Ask them for access."
 
 
-def test_a_stranger_is_refused_in_any_storyboard_shot(cameo, charlie):
+def test_a_stranger_is_refused_in_any_storyboard_shot(cameo, charlie) -> None:
     shots = [{"prompt": "a quiet street at dawn", "seconds": 3}, {"prompt": "@alice waves from a window", "seconds": 3}]
     refused("cameo_permission_denied", charlie, shots=shots)
 
 
-def test_a_stranger_is_refused_when_remixing_a_post_that_shows_the_cameo(cameo, alice, charlie):
+def test_a_stranger_is_refused_when_remixing_a_post_that_shows_the_cameo(cameo, alice, charlie) -> None:
     job = create(alice)
     GenerationJob.objects.filter(pk=job.pk).update(state="completed")
     job.refresh_from_db()
@@ -96,7 +97,7 @@ def test_a_stranger_is_refused_when_remixing_a_post_that_shows_the_cameo(cameo, 
     refused("cameo_permission_denied", charlie, prompt="make it snow", remix_of=post.job)
 
 
-def test_remixing_my_own_draft_carries_its_cameos(cameo, alice, approved_bob):
+def test_remixing_my_own_draft_carries_its_cameos(cameo, alice, approved_bob) -> None:
     draft = create(approved_bob)
     GenerationJob.objects.filter(pk=draft.pk).update(state="completed")
     draft.refresh_from_db()
@@ -104,12 +105,12 @@ def test_remixing_my_own_draft_carries_its_cameos(cameo, alice, approved_bob):
     assert selectors.cameos_of_job(remix.pk) == [cameo]
 
 
-def test_unknown_mentions_stay_plain_text(alice, charlie):
+def test_unknown_mentions_stay_plain_text(alice, charlie) -> None:
     job = create(charlie, prompt="a postcard from @nobody_here and @alice")  # alice has no cameo
     assert not CameoUsage.objects.filter(job=job).exists()
 
 
-def test_at_most_two_cameos_per_video(cameo, alice, bob, charlie):
+def test_at_most_two_cameos_per_video(cameo, alice, bob, charlie) -> None:
     active_cameo(bob, access=Cameo.Access.EVERYONE)
     active_cameo(charlie, access=Cameo.Access.EVERYONE)
     error = refused("too_many_cameos", alice, prompt="@alice, @bob and @charlie have a picnic")
@@ -119,12 +120,12 @@ def test_at_most_two_cameos_per_video(cameo, alice, bob, charlie):
 # --- levels, blocks, revocation, pause ----------------------------------------------------------
 
 
-def test_only_me_refuses_even_approved_people(cameo, alice, approved_bob):
+def test_only_me_refuses_even_approved_people(cameo, alice, approved_bob) -> None:
     services.cameo_settings_update(cameo=cameo, by=alice, access="only_me", preferences="", restrictions_text="")
     refused("cameo_permission_denied", approved_bob)
 
 
-def test_mutuals_level(cameo, alice, bob, charlie):
+def test_mutuals_level(cameo, alice, bob, charlie) -> None:
     services.cameo_settings_update(cameo=cameo, by=alice, access="mutuals", preferences="", restrictions_text="")
     mutuals(alice, bob)
     graph_services.follow_create(follower=charlie, followee=alice)  # one way only
@@ -132,33 +133,33 @@ def test_mutuals_level(cameo, alice, bob, charlie):
     refused("cameo_permission_denied", charlie)
 
 
-def test_a_block_wins_over_everyone(cameo, alice, charlie):
+def test_a_block_wins_over_everyone(cameo, alice, charlie) -> None:
     services.cameo_settings_update(cameo=cameo, by=alice, access="everyone", preferences="", restrictions_text="")
     create(charlie)
     graph_services.block_create(blocker=charlie, blocked=alice)  # either side blocking is enough
     refused("cameo_permission_denied", charlie)
 
 
-def test_a_revoked_person_stays_refused_at_every_level(cameo, alice, approved_bob):
+def test_a_revoked_person_stays_refused_at_every_level(cameo, alice, approved_bob) -> None:
     services.cameo_settings_update(cameo=cameo, by=alice, access="everyone", preferences="", restrictions_text="")
     services.cameo_revoke_access(cameo=cameo, by=alice, user=approved_bob)
     refused("cameo_permission_denied", approved_bob)
 
 
-def test_a_paused_cameo_is_refused_to_others_but_not_its_owner(cameo, alice, approved_bob):
+def test_a_paused_cameo_is_refused_to_others_but_not_its_owner(cameo, alice, approved_bob) -> None:
     services.cameo_pause(cameo=cameo, by=alice, paused=True)
     refused("cameo_permission_denied", approved_bob)
     create(alice)
 
 
-def test_revoking_fails_queued_jobs_at_once(cameo, alice, approved_bob):
+def test_revoking_fails_queued_jobs_at_once(cameo, alice, approved_bob) -> None:
     job = create(approved_bob)
     services.cameo_revoke_access(cameo=cameo, by=alice, user=approved_bob)
     job.refresh_from_db()
     assert (job.state, job.error_code, job.charged_seconds) == ("failed", "cameo_permission_revoked", 0)
 
 
-def test_the_worker_checks_again_before_generating(cameo, alice, approved_bob):
+def test_the_worker_checks_again_before_generating(cameo, alice, approved_bob) -> None:
     job = create(approved_bob)
     graph_services.block_create(blocker=alice, blocked=approved_bob)  # withdrawn without touching the job
     worker.job_execute(job.pk)
@@ -167,7 +168,7 @@ def test_the_worker_checks_again_before_generating(cameo, alice, approved_bob):
     assert "withdrew permission" in job.error_message
 
 
-def test_a_retry_is_checked_and_recorded_like_a_new_job(cameo, alice, approved_bob):
+def test_a_retry_is_checked_and_recorded_like_a_new_job(cameo, alice, approved_bob) -> None:
     job = create(approved_bob)
     generation_services.job_cancel(job=job, by=approved_bob)
     retry = generation_services.job_retry(job=job, by=approved_bob)
@@ -182,7 +183,7 @@ def test_a_retry_is_checked_and_recorded_like_a_new_job(cameo, alice, approved_b
 # --- teens ----------------------------------------------------------------------------------------
 
 
-def test_a_teens_cameo_is_never_used_by_a_non_mutual_adult(teen, bob):
+def test_a_teens_cameo_is_never_used_by_a_non_mutual_adult(teen, bob) -> None:
     cameo = active_cameo(teen, access=Cameo.Access.MUTUALS)
     Cameo.objects.filter(pk=cameo.pk).update(access=Cameo.Access.EVERYONE)  # even if the row says everyone
     refused("cameo_permission_denied", bob, prompt="@tess rides a bike")
@@ -192,7 +193,7 @@ def test_a_teens_cameo_is_never_used_by_a_non_mutual_adult(teen, bob):
     create(bob, prompt="@tess rides a bike")
 
 
-def test_a_teen_cannot_open_their_cameo_to_everyone(teen):
+def test_a_teen_cannot_open_their_cameo_to_everyone(teen) -> None:
     cameo = active_cameo(teen, access=Cameo.Access.ONLY_ME)
     notices = services.cameo_settings_update(
         cameo=cameo, by=teen, access="everyone", preferences="", restrictions_text=""
@@ -205,7 +206,7 @@ def test_a_teen_cannot_open_their_cameo_to_everyone(teen):
 # --- restrictions and preferences -------------------------------------------------------------------
 
 
-def test_restrictions_refuse_a_prompt_in_the_owners_words(cameo, alice, approved_bob):
+def test_restrictions_refuse_a_prompt_in_the_owners_words(cameo, alice, approved_bob) -> None:
     services.cameo_settings_update(
         cameo=cameo, by=alice, access="approved", preferences="", restrictions_text="nothing political; never shirtless"
     )
@@ -217,7 +218,7 @@ def test_restrictions_refuse_a_prompt_in_the_owners_words(cameo, alice, approved
     create(alice, prompt="@alice campaigns for president")  # the owner's own rules don't bind the owner
 
 
-def test_preferences_and_portraits_reach_the_backend(cameo, approved_bob):
+def test_preferences_and_portraits_reach_the_backend(cameo, approved_bob) -> None:
     job = create(approved_bob, prompt='@alice says "hello there"')
     with contextlib.ExitStack() as files:
         request = worker.job_request_build(job, files)
@@ -230,7 +231,7 @@ def test_preferences_and_portraits_reach_the_backend(cameo, approved_bob):
 # --- pages --------------------------------------------------------------------------------------
 
 
-def test_autocomplete_lists_only_cameos_i_may_use(cameo, alice, bob, charlie):
+def test_autocomplete_lists_only_cameos_i_may_use(cameo, alice, bob, charlie) -> None:
     active_cameo(bob, access=Cameo.Access.EVERYONE)
     response = client_for(charlie).get(reverse("cameo_mentions"), {"q": ""})
     assert [r["handle"] for r in response.json()["results"]] == ["bob"]
@@ -238,7 +239,7 @@ def test_autocomplete_lists_only_cameos_i_may_use(cameo, alice, bob, charlie):
     assert [r["handle"] for r in response.json()["results"]] == ["alice"]
 
 
-def test_asking_for_access_then_approval_from_the_page(cameo, alice, bob):
+def test_asking_for_access_then_approval_from_the_page(cameo, alice, bob) -> None:
     page = client_for(bob).get(reverse("cameo_detail", args=["alice"]))
     assert b"Ask for access" in page.content
     client_for(bob).post(reverse("cameo_request_access", args=["alice"]))
@@ -249,7 +250,7 @@ def test_asking_for_access_then_approval_from_the_page(cameo, alice, bob):
     assert selectors.may_use(bob, cameo)
 
 
-def test_portraits_are_for_the_owner_and_moderators_only(cameo, alice, charlie, mod):
+def test_portraits_are_for_the_owner_and_moderators_only(cameo, alice, charlie, mod) -> None:
     url = reverse("cameo_portrait", args=["alice", cameo.portraits.get().pk])
     assert client_for(alice).get(url).status_code == 200
     assert client_for(mod).get(url).status_code == 200
@@ -258,7 +259,7 @@ def test_portraits_are_for_the_owner_and_moderators_only(cameo, alice, charlie, 
     assert b"Portrait 1" not in client_for(charlie).get(reverse("cameo_detail", args=["alice"])).content
 
 
-def test_dashboard_and_owner_page_render(cameo, alice, approved_bob):
+def test_dashboard_and_owner_page_render(cameo, alice, approved_bob) -> None:
     create(approved_bob)
     owner = client_for(alice)
     assert b"@bob is making a video with your cameo @alice." in owner.get(reverse("cameos")).content
@@ -266,7 +267,7 @@ def test_dashboard_and_owner_page_render(cameo, alice, approved_bob):
     assert "skates through a neon city" in page and "@bob" in page and "Revoke @bob" in page
 
 
-def test_a_teens_cameo_page_and_level_form(db):
+def test_a_teens_cameo_page_and_level_form(db) -> None:
     teen = make_user("tina", age=14)
     active_cameo(teen, access=Cameo.Access.MUTUALS)
     page = client_for(teen).get(reverse("cameo_detail", args=["tina"])).content

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +36,7 @@ from .factories import active_cameo
 
 
 @pytest.fixture
-def left_then_right(monkeypatch):
+def left_then_right(monkeypatch) -> None:
     """Challenges ask for left, then right: the order the test clips turn in."""
     monkeypatch.setattr(services, "random_moves", lambda: ("left", "right"))
 
@@ -43,7 +45,7 @@ def webm(path: Path) -> SimpleUploadedFile:
     return SimpleUploadedFile("cameo.webm", path.read_bytes(), content_type="video/webm;codecs=vp9,opus")
 
 
-def submit(owner: User, clip: Path, **kw) -> Cameo:
+def submit(owner: User, clip: Path, **kw: Any) -> Cameo:
     """Upload and verify; the uploaded file's name is kept on `cameo.uploaded_as`."""
     challenge = services.challenge_issue(owner=owner)
     cameo = services.recording_upload(owner=owner, nonce=challenge.nonce, upload=webm(clip), **kw)
@@ -85,7 +87,7 @@ def clips(tmp_path_factory) -> dict[str, Path]:
 # --- upload checks (fast) -------------------------------------------------------------------------
 
 
-def post_recording(client: Client, nonce: str, upload: SimpleUploadedFile):
+def post_recording(client: Client, nonce: str, upload: SimpleUploadedFile) -> HttpResponse:
     return client.post(reverse("cameo_upload"), {"nonce": nonce, "recording": upload}, HTTP_ACCEPT="application/json")
 
 
@@ -99,7 +101,7 @@ def alice_client(alice: User) -> Client:
 FAKE_WEBM = b"\x1a\x45\xdf\xa3" + b"\0" * 2000
 
 
-def test_the_record_page_issues_a_challenge(alice_client, alice):
+def test_the_record_page_issues_a_challenge(alice_client, alice) -> None:
     page = alice_client.get(reverse("cameo_record")).content.decode()
     challenge = CameoChallenge.objects.get(owner=alice)
     assert sorted(challenge.moves) == ["left", "right"] and len(challenge.digits) == 4
@@ -107,7 +109,7 @@ def test_the_record_page_issues_a_challenge(alice_client, alice):
     assert challenge.expires_at > timezone.now() + dt.timedelta(minutes=9)
 
 
-def test_upload_queues_verification_and_uses_up_the_nonce(alice_client, alice):
+def test_upload_queues_verification_and_uses_up_the_nonce(alice_client, alice) -> None:
     nonce = services.challenge_issue(owner=alice).nonce
     response = post_recording(alice_client, nonce, SimpleUploadedFile("c.webm", FAKE_WEBM, "video/webm"))
     assert response.status_code == 202 and response.json()["status"] == "queued"
@@ -118,20 +120,20 @@ def test_upload_queues_verification_and_uses_up_the_nonce(alice_client, alice):
     assert (again.status_code, again.json()["error"]["code"]) == (409, "challenge_used")
 
 
-def test_an_expired_challenge_is_refused(alice_client, alice):
+def test_an_expired_challenge_is_refused(alice_client, alice) -> None:
     challenge = services.challenge_issue(owner=alice)
     CameoChallenge.objects.filter(pk=challenge.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     response = post_recording(alice_client, challenge.nonce, SimpleUploadedFile("c.webm", FAKE_WEBM, "video/webm"))
     assert (response.status_code, response.json()["error"]["code"]) == (409, "challenge_expired")
 
 
-def test_someone_elses_nonce_is_refused(alice_client, bob):
+def test_someone_elses_nonce_is_refused(alice_client, bob) -> None:
     nonce = services.challenge_issue(owner=bob).nonce
     response = post_recording(alice_client, nonce, SimpleUploadedFile("c.webm", FAKE_WEBM, "video/webm"))
     assert response.json()["error"]["code"] == "challenge_used"
 
 
-def test_type_and_size_are_checked(alice_client, alice, monkeypatch):
+def test_type_and_size_are_checked(alice_client, alice, monkeypatch) -> None:
     nonce = services.challenge_issue(owner=alice).nonce
     text = post_recording(alice_client, nonce, SimpleUploadedFile("c.webm", b"hello, not a video", "video/webm"))
     assert (text.status_code, text.json()["error"]["code"]) == (415, "recording_bad_type")
@@ -147,7 +149,7 @@ def test_type_and_size_are_checked(alice_client, alice, monkeypatch):
 
 
 @pytest.mark.slow
-def test_a_live_recording_becomes_an_active_cameo_and_the_recording_is_deleted(clips, alice, left_then_right):
+def test_a_live_recording_becomes_an_active_cameo_and_the_recording_is_deleted(clips, alice, left_then_right) -> None:
     cameo = submit(alice, clips["live"])
     assert cameo.status == "active", cameo.report
     assert cameo.report["digits_check"] == "not_checked"
@@ -163,7 +165,7 @@ def test_a_live_recording_becomes_an_active_cameo_and_the_recording_is_deleted(c
 @pytest.mark.parametrize(
     ("clip", "code"), [("two_faces", "multiple_faces"), ("no_face", "no_face"), ("silent", "no_speech")]
 )
-def test_refusals_say_what_to_fix_and_keep_nothing_biometric(clips, alice, left_then_right, clip, code):
+def test_refusals_say_what_to_fix_and_keep_nothing_biometric(clips, alice, left_then_right, clip, code) -> None:
     cameo = submit(alice, clips[clip], keep_recording=True)
     assert cameo.status == "rejected"
     failures = {f["code"]: f["message"] for f in cameo.report["failures"]}
@@ -173,7 +175,9 @@ def test_refusals_say_what_to_fix_and_keep_nothing_biometric(clips, alice, left_
 
 
 @pytest.mark.slow
-def test_a_face_registered_by_another_account_is_refused_and_routed_to_moderators(clips, alice, bob, left_then_right):
+def test_a_face_registered_by_another_account_is_refused_and_routed_to_moderators(
+    clips, alice, bob, left_then_right
+) -> None:
     theirs = active_cameo(alice, real_face=True)  # alice registered the astronaut's face first
     cameo = submit(bob, clips["live"])
     assert cameo.status == "in_review"
@@ -187,7 +191,7 @@ def test_a_face_registered_by_another_account_is_refused_and_routed_to_moderator
 
 
 @pytest.mark.slow
-def test_a_public_figure_is_refused(clips, alice, mod, left_then_right):
+def test_a_public_figure_is_refused(clips, alice, mod, left_then_right) -> None:
     group = np.asarray(Image.open(F.GROUP_PHOTO).convert("RGB"))
     # Registry: three people from the group photo, the man in the clip among them.
     crops = {
@@ -210,14 +214,14 @@ def test_a_public_figure_is_refused(clips, alice, mod, left_then_right):
     assert cameo.status == "rejected" and cameo.face_encodings == [] and not cameo.portraits.exists()
 
 
-def test_a_registry_photo_without_a_face_is_refused(mod):
+def test_a_registry_photo_without_a_face_is_refused(mod) -> None:
     with pytest.raises(DomainError) as error:
         services.public_figure_create(by=mod, name="Nobody", photos=[jpeg(data.coffee(), "coffee.jpg")])
     assert error.value.code == "figure_photo_no_face"
     assert not PublicFigure.objects.exists()
 
 
-def test_only_moderators_maintain_the_registry(alice):
+def test_only_moderators_maintain_the_registry(alice) -> None:
     with pytest.raises(DomainError) as error:
         services.public_figure_create(by=alice, name="X", photos=[jpeg(data.astronaut())])
     assert error.value.code == "not_moderator"
@@ -226,7 +230,7 @@ def test_only_moderators_maintain_the_registry(alice):
 # --- non-human cameos ---------------------------------------------------------------------------
 
 
-def test_a_pet_cameo_from_photos_is_active_without_a_face_check(alice, bob):
+def test_a_pet_cameo_from_photos_is_active_without_a_face_check(alice, bob) -> None:
     pet = services.character_create(
         owner=alice, handle="Mittens", name="Mittens the cat", kind="pet", photos=[jpeg(data.chelsea(), "cat.jpg")]
     )
@@ -236,7 +240,7 @@ def test_a_pet_cameo_from_photos_is_active_without_a_face_check(alice, bob):
     assert services.cameos_for_new_job(owner=bob, texts=["@mittens chases a laser"]) == [pet]
 
 
-def test_a_character_photo_with_a_human_face_is_refused(alice):
+def test_a_character_photo_with_a_human_face_is_refused(alice) -> None:
     with pytest.raises(DomainError) as error:
         services.character_create(
             owner=alice, handle="spaceman", name="Spaceman", kind="character", photos=[jpeg(data.astronaut())]
@@ -251,7 +255,7 @@ def test_a_character_photo_with_a_human_face_is_refused(alice):
 
 
 @pytest.mark.slow
-def test_restrictions_by_meaning_not_only_keywords():
+def test_restrictions_by_meaning_not_only_keywords() -> None:
     rules = "nothing political; never shirtless; don't make me dance"
     assert [r.topic for r in restrictions.rules_from(rules)] == ["political", "shirtless", "dance"]
     assert restrictions.violated_rule(rules, "@alice debates tax reform on a TV panel").text == "nothing political"

@@ -6,6 +6,8 @@ No database. Clips are made once per module (a few seconds each) and verified on
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ from skimage import data
 from cameos.verification import (
     MESSAGES,
     Challenge,
+    VerificationReport,
     VerificationSettings,
     best_face_match,
     digits_spoken,
@@ -38,12 +41,12 @@ CHALLENGE = Challenge(moves=("left", "right"), digits=F.DIGITS, nonce="n-123")
 
 
 @pytest.fixture(scope="module")
-def clip_dir(tmp_path_factory):
+def clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cameo_clips")
 
 
 @pytest.fixture(scope="module")
-def live_report(clip_dir):
+def live_report(clip_dir: Path) -> VerificationReport:
     return verify_recording(F.live(clip_dir), CHALLENGE)
 
 
@@ -53,7 +56,7 @@ def live_report(clip_dir):
 
 
 @pytest.mark.slow
-def test_live_clip_passes_with_references_portraits_and_voice(live_report):
+def test_live_clip_passes_with_references_portraits_and_voice(live_report) -> None:
     r = live_report
     assert r.passed, r.summary()
     assert r.failures == []
@@ -79,7 +82,7 @@ def test_live_clip_passes_with_references_portraits_and_voice(live_report):
 
 
 @pytest.mark.slow
-def test_live_clip_portraits_show_the_same_face(live_report):
+def test_live_clip_portraits_show_the_same_face(live_report) -> None:
     portrait = np.asarray(live_report.portraits[0])
     found = facemod.encode_image_faces(portrait)
     assert len(found) == 1
@@ -87,7 +90,7 @@ def test_live_clip_portraits_show_the_same_face(live_report):
 
 
 @pytest.mark.slow
-def test_still_photo_fails_liveness(clip_dir):
+def test_still_photo_fails_liveness(clip_dir) -> None:
     settings = VerificationSettings(transcriber=lambda audio, rate: "my code is four seven one nine")
     r = verify_recording(F.still_photo(clip_dir), CHALLENGE, settings=settings)
     assert not r.passed
@@ -98,7 +101,7 @@ def test_still_photo_fails_liveness(clip_dir):
 
 
 @pytest.mark.slow
-def test_two_faces_is_refused(clip_dir):
+def test_two_faces_is_refused(clip_dir) -> None:
     settings = VerificationSettings(transcriber=lambda audio, rate: "one two three")
     r = verify_recording(F.two_faces(clip_dir), CHALLENGE, settings=settings)
     assert "multiple_faces" in r.codes
@@ -107,7 +110,7 @@ def test_two_faces_is_refused(clip_dir):
 
 
 @pytest.mark.slow
-def test_no_face_and_duration_limits(clip_dir):
+def test_no_face_and_duration_limits(clip_dir) -> None:
     r = verify_recording(F.no_face(clip_dir), CHALLENGE, settings=VerificationSettings(min_duration_s=12))
     assert set(r.codes) == {"no_face", "too_short"}
     assert r.failures[r.codes.index("no_face")].message == MESSAGES["no_face"]
@@ -116,7 +119,7 @@ def test_no_face_and_duration_limits(clip_dir):
 
 
 @pytest.mark.slow
-def test_silence_is_no_speech(clip_dir):
+def test_silence_is_no_speech(clip_dir) -> None:
     r = verify_recording(F.silent(clip_dir), CHALLENGE)
     assert r.codes == ["no_speech"]
     assert r.metrics["speech_s"] < 1.5
@@ -124,7 +127,7 @@ def test_silence_is_no_speech(clip_dir):
 
 
 @pytest.mark.slow
-def test_wrong_order_fails(clip_dir):
+def test_wrong_order_fails(clip_dir) -> None:
     r = verify_recording(F.reversed_order(clip_dir), CHALLENGE)
     assert r.codes == ["liveness_order"]
     assert "left, then right" in r.failures[0].message
@@ -136,13 +139,13 @@ def test_wrong_order_fails(clip_dir):
 
 
 @pytest.mark.slow
-def test_face_swap_is_inconsistent(clip_dir):
+def test_face_swap_is_inconsistent(clip_dir) -> None:
     r = verify_recording(F.face_swap(clip_dir), CHALLENGE)
     assert r.codes == ["face_inconsistent"]
     assert r.metrics["identity_spread"] > 0.6
 
 
-def test_unreadable_file_is_invalid_video(tmp_path):
+def test_unreadable_file_is_invalid_video(tmp_path) -> None:
     path = tmp_path / "junk.webm"
     path.write_bytes(b"\x1aE\xdf\xa3 this is not a video" * 20)
     r = verify_recording(path, CHALLENGE)
@@ -155,13 +158,15 @@ def test_unreadable_file_is_invalid_video(tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 
-def _trajectory(keyframes, noise=0.0, fps=5.0, seconds=10.0):
+def _trajectory(
+    keyframes: Sequence[tuple[float, float]], noise: float = 0.0, fps: float = 5.0, seconds: float = 10.0
+) -> tuple[np.ndarray, list[float]]:
     rng = np.random.default_rng(0)
     times = np.arange(0, seconds, 1 / fps)
     return times, [synthetic.yaw_at(keyframes, t) + 4.0 + rng.normal(0, noise) for t in times]
 
 
-def test_yaw_rules():
+def test_yaw_rules() -> None:
     t, y = _trajectory(synthetic.LEFT_THEN_RIGHT, noise=1.0)
     ok = posemod.analyse_yaw(t, y, ("left", "right"))
     assert not ok.still and ok.missing == [] and ok.order_ok
@@ -180,7 +185,7 @@ def test_yaw_rules():
     assert not r.still and r.missing == ["right"]
 
 
-def test_head_pose_sign_convention():
+def test_head_pose_sign_convention() -> None:
     """Turning to one's own left swings the nose to the image's right: positive yaw."""
     img = data.astronaut()
     face = facemod.detect_faces(img)[0]
@@ -197,7 +202,7 @@ def test_head_pose_sign_convention():
     assert yaws[0] < yaws[1] - 12 and yaws[2] > yaws[1] + 12
 
 
-def test_challenge_validation_and_digits():
+def test_challenge_validation_and_digits() -> None:
     with pytest.raises(ValueError):
         Challenge(moves=("left", "spin"))
     with pytest.raises(ValueError):
@@ -214,7 +219,7 @@ def test_challenge_validation_and_digits():
 
 
 @pytest.fixture(scope="module")
-def group_encodings():
+def group_encodings() -> list[np.ndarray]:
     image = np.asarray(Image.open(F.GROUP_PHOTO).convert("RGB"))
     # The sixth face scores ~0.3 (half in shadow): take every detection for the identity test.
     encodings = facemod.encode_image_faces(image, min_score=0.0, upsample=1)
@@ -223,11 +228,11 @@ def group_encodings():
 
 
 @pytest.fixture(scope="module")
-def astronaut_encodings():
+def astronaut_encodings() -> list[np.ndarray]:
     return facemod.encode_image_faces(data.astronaut())
 
 
-def test_astronaut_matches_herself(astronaut_encodings):
+def test_astronaut_matches_herself(astronaut_encodings) -> None:
     mirrored = facemod.encode_image_faces(np.ascontiguousarray(data.astronaut()[:, ::-1]))
     assert face_distance_min(astronaut_encodings, mirrored) < 0.4
     match = best_face_match(astronaut_encodings, [("astronaut", mirrored)])
@@ -235,18 +240,18 @@ def test_astronaut_matches_herself(astronaut_encodings):
 
 
 @pytest.mark.slow
-def test_live_clip_matches_the_astronaut_photo(live_report, astronaut_encodings):
+def test_live_clip_matches_the_astronaut_photo(live_report, astronaut_encodings) -> None:
     assert face_distance_min(live_report.reference_encodings, astronaut_encodings) < 0.45
 
 
-def test_group_faces_do_not_match_astronaut(group_encodings, astronaut_encodings):
+def test_group_faces_do_not_match_astronaut(group_encodings, astronaut_encodings) -> None:
     single = facemod.encode_image_faces(np.asarray(Image.open(F.SINGLE_FACE).convert("RGB")))
     others = [(i, [e]) for i, e in enumerate(group_encodings)] + [("single", single)]
     assert best_face_match(astronaut_encodings, others) is None
     assert face_distance_min(astronaut_encodings, group_encodings) > 0.6
 
 
-def test_each_group_face_matches_only_itself(group_encodings):
+def test_each_group_face_matches_only_itself(group_encodings) -> None:
     candidates = [(i, [e]) for i, e in enumerate(group_encodings)]
     for i, enc in enumerate(group_encodings):
         assert best_face_match([enc], candidates) == (i, 0.0)
@@ -254,7 +259,7 @@ def test_each_group_face_matches_only_itself(group_encodings):
         assert best_face_match([enc], others) is None
 
 
-def test_matching_edge_cases():
+def test_matching_edge_cases() -> None:
     a = np.zeros(128, np.float32)
     b = np.full(128, 0.1, np.float32)
     assert face_distance_min([a], []) == float("inf")
@@ -265,12 +270,10 @@ def test_matching_edge_cases():
     assert voice_similarity(a, b) == 0.0
 
 
-def test_voice_embeddings_tell_voices_apart():
+def test_voice_embeddings_tell_voices_apart() -> None:
     same_a = voicemod.voice_embedding(synthetic.speech("My code is four seven one nine", rate=16_000))
     same_b = voicemod.voice_embedding(synthetic.speech("The quick brown fox jumps over the dog", rate=16_000))
-    other = voicemod.voice_embedding(
-        synthetic.speech("My code is four seven one nine", voice="en-us+f3", rate=16_000)
-    )
+    other = voicemod.voice_embedding(synthetic.speech("My code is four seven one nine", voice="en-us+f3", rate=16_000))
     assert voice_similarity(same_a, same_b) > 0.8
     assert voice_similarity(same_a, other) < voice_similarity(same_a, same_b) - 0.1
     assert voicemod.suggest_espeak_voice(190.0) == "en-us+f3"

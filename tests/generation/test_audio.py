@@ -34,13 +34,13 @@ def _f0(samples: np.ndarray, rate: int) -> float:
     return float(np.median(pitches))
 
 
-def test_quoted_lines_straight_and_curly():
+def test_quoted_lines_straight_and_curly() -> None:
     prompt = 'She smiles: "Hello   there!" then “See you soon.” and it\'s over. ""'
     assert quoted_lines(prompt) == ["Hello there!", "See you soon."]
     assert quoted_lines("no dialogue here") == []
 
 
-def test_pitch_maps_into_espeak_range_monotonically():
+def test_pitch_maps_into_espeak_range_monotonically() -> None:
     values = [espeak_pitch(VoiceProfile(pitch_hz=hz)) for hz in (40, 80, 107, 130, 170, 400)]
     assert values == sorted(values)
     assert values[0] == 0 and values[-1] == 99
@@ -48,19 +48,19 @@ def test_pitch_maps_into_espeak_range_monotonically():
     assert espeak_pitch(VoiceProfile(pitch_hz=210, espeak_voice="en-us+f3")) == 50
 
 
-def test_voice_profile_pitch_is_heard():
+def test_voice_profile_pitch_is_heard() -> None:
     low = speak("one two three four", VoiceProfile(pitch_hz=85), sample_rate=16_000)
     high = speak("one two three four", VoiceProfile(pitch_hz=160), sample_rate=16_000)
     assert _f0(high, 16_000) > 1.4 * _f0(low, 16_000)
 
 
-def test_unknown_or_hostile_voice_names_fall_back_to_en_us():
+def test_unknown_or_hostile_voice_names_fall_back_to_en_us() -> None:
     for name in ("xx-nope", "--help", "en; rm -rf /"):
         said = speak("hello", VoiceProfile(pitch_hz=120, espeak_voice=name), sample_rate=16_000)
         assert _rms(said) > 0.01
 
 
-def test_soundtrack_shape_determinism_and_headroom():
+def test_soundtrack_shape_determinism_and_headroom() -> None:
     shots = [Shot('rain on the roof, he whispers "it is late"', 2.0), Shot("deep space, silence", 1.5)]
     voices = [VoiceProfile(pitch_hz=100)]
     a = render_soundtrack(prompt_shots=shots, seed=11, voices=voices)
@@ -73,7 +73,7 @@ def test_soundtrack_shape_determinism_and_headroom():
     assert _rms(a[-RATE:]) > 0.005  # the ambient bed is there even without speech
 
 
-def test_dialogue_is_placed_at_the_start_of_its_shot():
+def test_dialogue_is_placed_at_the_start_of_its_shot() -> None:
     forest = Shot("a calm forest", 2.0)
     said, unsaid = Shot('the ocean; "look at the waves"', 2.0), Shot("the ocean; look at the waves", 2.0)
     spoken = render_soundtrack(prompt_shots=[forest, said], seed=1, voices=[])
@@ -83,7 +83,7 @@ def test_dialogue_is_placed_at_the_start_of_its_shot():
     assert _rms(spoken[window]) > 2.5 * _rms(quiet[window])
 
 
-def test_speech_is_cut_at_the_shot_end_without_clipping():
+def test_speech_is_cut_at_the_shot_end_without_clipping() -> None:
     long_line = '"' + "this is a very long sentence that cannot possibly fit " * 3 + '"'
     track = render_soundtrack(prompt_shots=[Shot(long_line, 1.0)], seed=0, voices=[VoiceProfile(180)])
     assert track.shape == (RATE, 2)
@@ -93,14 +93,20 @@ def test_speech_is_cut_at_the_shot_end_without_clipping():
 
 @pytest.mark.parametrize(
     ("prompt", "expected"),
-    [("rain on glass", "rain"), ("Waves at the beach", "ocean"), ("a busy city street", "city"),
-     ("birds in the forest", "forest"), ("an astronaut in orbit", "space"), ("a cup of tea", "calm")],
+    [
+        ("rain on glass", "rain"),
+        ("Waves at the beach", "ocean"),
+        ("a busy city street", "city"),
+        ("birds in the forest", "forest"),
+        ("an astronaut in orbit", "space"),
+        ("a cup of tea", "calm"),
+    ],
 )
-def test_ambience_follows_prompt_words(prompt, expected):
+def test_ambience_follows_prompt_words(prompt, expected) -> None:
     assert mood(prompt) == expected
 
 
-def test_ambience_differs_by_mood():
+def test_ambience_differs_by_mood() -> None:
     rain = render_soundtrack(prompt_shots=[Shot("heavy rain", 1.0)], seed=5, voices=[])
     space = render_soundtrack(prompt_shots=[Shot("deep space", 1.0)], seed=5, voices=[])
     spectrum = lambda x: np.abs(np.fft.rfft(x[:, 0]))  # noqa: E731
@@ -110,7 +116,7 @@ def test_ambience_differs_by_mood():
     assert centroid_rain > 2 * centroid_space
 
 
-def test_missing_espeak_is_a_clear_domain_error(monkeypatch):
+def test_missing_espeak_is_a_clear_domain_error(monkeypatch) -> None:
     monkeypatch.setattr(audio.shutil, "which", lambda _name: None)
     with pytest.raises(DomainError) as caught:
         render_soundtrack(prompt_shots=[Shot('"hi"', 1.0)], seed=0, voices=[])

@@ -8,26 +8,27 @@ Wan pipelines, the decode and resize. No network, no database.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import av  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
+import av
+import numpy as np
+import pytest
+from PIL import Image
 
-from generation.backends import diffusers_backend as db  # noqa: E402
-from generation.backends.base import (  # noqa: E402
+from generation.backends import diffusers_backend as db
+from generation.backends.base import (
     CameoReference,
     GenerationCancelled,
     GenerationRequest,
     Shot,
 )
-from generation.backends.diffusers_backend import DiffusersBackend, frame_plan, generation_size  # noqa: E402
-from sora_site.errors import DomainError  # noqa: E402
-from tests.builders.tiny_wan import build_tiny_wan  # noqa: E402
+from generation.backends.diffusers_backend import DiffusersBackend, frame_plan, generation_size
+from sora_site.errors import DomainError
+from tests.builders.tiny_wan import build_tiny_wan
 
 TINY_AREA = 48 * 64  # generation stays tiny whatever the requested output size
 
@@ -50,13 +51,13 @@ def backend(tiny_model) -> DiffusersBackend:
     return make_backend(tiny_model)
 
 
-def make_backend(path: Path, **kwargs) -> DiffusersBackend:
+def make_backend(path: Path, **kwargs: Any) -> DiffusersBackend:
     options = dict(device="cpu", num_inference_steps=2, guidance_scale=5.0, max_area=TINY_AREA)
     options.update(kwargs)
     return DiffusersBackend({"sora-2": path, "sora-2-pro": path}, **options)
 
 
-def request(**kwargs) -> GenerationRequest:
+def request(**kwargs: Any) -> GenerationRequest:
     fields = dict(
         prompt="a cat walking on the beach at night",
         model="sora-2",
@@ -102,7 +103,7 @@ def as_array(result) -> np.ndarray:
 
 
 @pytest.mark.parametrize("size", [(720, 1280), (1280, 720), (1024, 1792), (1792, 1024)])
-def test_generation_size_keeps_orientation_within_budget(size):
+def test_generation_size_keeps_orientation_within_budget(size) -> None:
     width, height = size
     gen_w, gen_h = generation_size(width, height, 480 * 832)
     assert gen_w % 16 == 0 and gen_h % 16 == 0
@@ -112,7 +113,7 @@ def test_generation_size_keeps_orientation_within_budget(size):
     assert max(gen_w, gen_h) == 832
 
 
-def test_frame_plan_is_4k_plus_1_and_capped():
+def test_frame_plan_is_4k_plus_1_and_capped() -> None:
     assert frame_plan(5, 16, 81) == (80, 81)
     assert frame_plan(0.5, 16, 81) == (8, 9)
     assert frame_plan(1, 16, 81) == (16, 17)
@@ -123,7 +124,7 @@ def test_frame_plan_is_4k_plus_1_and_capped():
 # -- the backend on the tiny model -------------------------------------------------------------
 
 
-def test_text_to_video_size_frames_and_metadata(backend):
+def test_text_to_video_size_frames_and_metadata(backend) -> None:
     result = backend.generate(request(), on_progress=ignore, should_cancel=never)
     assert len(result.frames) == 8  # 0.5 s at Wan's 16 fps
     assert result.fps == 16
@@ -139,7 +140,7 @@ def test_text_to_video_size_frames_and_metadata(backend):
     assert backend.is_preview is False and backend.name == "diffusers"
 
 
-def test_seed_determinism(backend):
+def test_seed_determinism(backend) -> None:
     first = as_array(backend.generate(request(seed=3), on_progress=ignore, should_cancel=never))
     again = as_array(backend.generate(request(seed=3), on_progress=ignore, should_cancel=never))
     other = as_array(backend.generate(request(seed=4), on_progress=ignore, should_cancel=never))
@@ -147,7 +148,7 @@ def test_seed_determinism(backend):
     assert not np.array_equal(first, other)
 
 
-def test_pipeline_loads_once_and_shares_components(backend, tiny_model):
+def test_pipeline_loads_once_and_shares_components(backend, tiny_model) -> None:
     backend.generate(request(), on_progress=ignore, should_cancel=never)
     loads = db.LOAD_COUNT
     result = backend.generate(request(seed=11), on_progress=ignore, should_cancel=never)
@@ -163,7 +164,7 @@ def test_pipeline_loads_once_and_shares_components(backend, tiny_model):
     assert vace.transformer is not t2v.transformer
 
 
-def test_image_to_video(backend):
+def test_image_to_video(backend) -> None:
     image = Image.new("RGB", (720, 1280), (200, 30, 30))
     result = backend.generate(request(input_image=image), on_progress=ignore, should_cancel=never)
     assert result.metadata["pipeline"] == "i2v"
@@ -171,7 +172,7 @@ def test_image_to_video(backend):
     assert len(result.frames) == 8 and result.frames[0].shape == (1280, 720, 3)
 
 
-def test_cameos_use_vace_reference_images(backend):
+def test_cameos_use_vace_reference_images(backend) -> None:
     cameos = (cameo("alice", (20, 60, 200)), cameo("bob", (200, 200, 40)))
     with_refs = backend.generate(request(cameos=cameos), on_progress=ignore, should_cancel=never)
     assert with_refs.metadata["pipeline"] == "vace"
@@ -183,7 +184,7 @@ def test_cameos_use_vace_reference_images(backend):
     assert not np.array_equal(as_array(with_refs), as_array(with_other))  # the portraits condition it
 
 
-def test_remix_conditions_on_parent_video(backend, tmp_path):
+def test_remix_conditions_on_parent_video(backend, tmp_path) -> None:
     dark = write_mp4(tmp_path / "dark.mp4", 20, 10)
     light = write_mp4(tmp_path / "light.mp4", 20, 240)
     req = request(width=1280, height=720)
@@ -200,7 +201,7 @@ def test_remix_conditions_on_parent_video(backend, tmp_path):
     assert plain.metadata["pipeline"] == "t2v"
 
 
-def test_storyboard_concatenates_shots_with_shared_seed(backend):
+def test_storyboard_concatenates_shots_with_shared_seed(backend) -> None:
     shots = (Shot("a dog running in the city", 0.5), Shot("a bird flying over the ocean", 0.25))
     result = backend.generate(request(shots=shots), on_progress=ignore, should_cancel=never)
     assert len(result.frames) == 8 + 4
@@ -208,7 +209,7 @@ def test_storyboard_concatenates_shots_with_shared_seed(backend):
     assert [s["generated_frames"] for s in result.metadata["shots"]] == [9, 5]
 
 
-def test_progress_is_monotonic_and_reaches_one(backend):
+def test_progress_is_monotonic_and_reaches_one(backend) -> None:
     seen: list[float] = []
     shots = (Shot("a dog running", 0.25), Shot("a bird flying", 0.25))
     backend.generate(request(shots=shots), on_progress=seen.append, should_cancel=never)
@@ -217,7 +218,7 @@ def test_progress_is_monotonic_and_reaches_one(backend):
     assert len(seen) >= 2 * 2  # at least one report per step per shot
 
 
-def test_cancel_stops_at_the_next_step(tiny_model):
+def test_cancel_stops_at_the_next_step(tiny_model) -> None:
     slow = make_backend(tiny_model, num_inference_steps=6)  # same resident pipeline, more steps
     seen: list[float] = []
     with pytest.raises(GenerationCancelled):
@@ -229,14 +230,14 @@ def test_cancel_stops_at_the_next_step(tiny_model):
     assert len(seen) == 1  # 1 of 12 steps ran: the interrupt stopped the loop, no second shot
 
 
-def test_cancel_before_start_loads_nothing(backend):
+def test_cancel_before_start_loads_nothing(backend) -> None:
     loads = db.LOAD_COUNT
     with pytest.raises(GenerationCancelled):
         backend.generate(request(), on_progress=ignore, should_cancel=lambda: True)
     assert db.LOAD_COUNT == loads
 
 
-def test_unknown_and_unavailable_models(backend, tmp_path):
+def test_unknown_and_unavailable_models(backend, tmp_path) -> None:
     with pytest.raises(DomainError) as err:
         backend.generate(request(model="sora-3"), on_progress=ignore, should_cancel=never)
     assert err.value.code == "unknown_model"
@@ -246,7 +247,7 @@ def test_unknown_and_unavailable_models(backend, tmp_path):
     assert err.value.code == "model_unavailable"
 
 
-def test_missing_capabilities_and_vace_fallback(tmp_path):
+def test_missing_capabilities_and_vace_fallback(tmp_path) -> None:
     t2v_only = make_backend(build_tiny_wan(tmp_path / "t2v-only", kinds=("t2v",)))
     assert set(t2v_only.capabilities(t2v_only.model_paths["sora-2"])) == {"t2v"}
     for req in (

@@ -11,8 +11,8 @@ from PIL import Image
 from generation.backends.base import GenerationRequest, Shot
 from generation.backends.preview import PreviewBackend
 from generation.finishing import soundtrack_for
-from sora_site.media import AUDIO_RATE, decode_video, encode_mp4, poster_jpeg, probe
 from sora_site.errors import DomainError
+from sora_site.media import AUDIO_RATE, decode_video, encode_mp4, poster_jpeg, probe
 
 
 def _frames(n: int, width: int = 320, height: int = 240) -> list[np.ndarray]:
@@ -33,7 +33,7 @@ def _tone(seconds: float, rate: int, channels: int = 2) -> np.ndarray:
     return np.stack([mono] * channels, axis=1) if channels > 1 else mono
 
 
-def test_round_trip_h264_aac(tmp_path):
+def test_round_trip_h264_aac(tmp_path) -> None:
     frames = _frames(24)
     dest = tmp_path / "clip.mp4"
     encode_mp4(frames, 12, _tone(2.0, 48_000), 48_000, dest)
@@ -52,14 +52,14 @@ def test_round_trip_h264_aac(tmp_path):
     assert float(np.sqrt(np.mean(decoded.audio**2))) > 0.1
 
 
-def test_faststart_puts_the_index_first(tmp_path):
+def test_faststart_puts_the_index_first(tmp_path) -> None:
     dest = tmp_path / "fast.mp4"
     encode_mp4(_frames(6), 12, _tone(0.5, 48_000), 48_000, dest)
     data = dest.read_bytes()
     assert data.find(b"moov") < data.find(b"mdat")
 
 
-def test_video_only_and_resampled_mono_audio(tmp_path):
+def test_video_only_and_resampled_mono_audio(tmp_path) -> None:
     silent = tmp_path / "silent.mp4"
     encode_mp4(iter(_frames(12)), 24, None, 48_000, silent)  # an iterator is fine
     info = probe(silent)
@@ -74,12 +74,12 @@ def test_video_only_and_resampled_mono_audio(tmp_path):
     assert len(decoded.audio) / decoded.sample_rate == pytest.approx(1.0, abs=0.1)
 
 
-def test_encode_rejects_odd_sizes(tmp_path):
+def test_encode_rejects_odd_sizes(tmp_path) -> None:
     with pytest.raises(ValueError):
         encode_mp4([np.zeros((241, 320, 3), np.uint8)], 12, None, 48_000, tmp_path / "odd.mp4")
 
 
-def test_poster_jpeg_is_a_small_jpeg():
+def test_poster_jpeg_is_a_small_jpeg() -> None:
     frame = np.zeros((1280, 720, 3), np.uint8)
     frame[:, :, 0] = 200
     data = poster_jpeg(frame)
@@ -91,7 +91,7 @@ def test_poster_jpeg_is_a_small_jpeg():
     assert Image.open(io.BytesIO(small)).size == (60, 100)  # never upscaled
 
 
-def test_corrupt_input_is_invalid_video(tmp_path):
+def test_corrupt_input_is_invalid_video(tmp_path) -> None:
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 20)
     with pytest.raises(DomainError) as caught:
@@ -102,7 +102,7 @@ def test_corrupt_input_is_invalid_video(tmp_path):
     assert caught.value.code == "invalid_video"
 
 
-def test_truncated_mp4_is_invalid_video(tmp_path):
+def test_truncated_mp4_is_invalid_video(tmp_path) -> None:
     good = tmp_path / "good.mp4"
     encode_mp4(_frames(12), 12, None, 48_000, good)
     cut = tmp_path / "cut.mp4"
@@ -112,10 +112,14 @@ def test_truncated_mp4_is_invalid_video(tmp_path):
     assert caught.value.code == "invalid_video"
 
 
-def test_preview_clip_round_trip_with_dialogue(tmp_path):
+def test_preview_clip_round_trip_with_dialogue(tmp_path) -> None:
     request = GenerationRequest(
-        prompt='a cat on a sofa says "hello there, my friend"', model="sora-2", width=720, height=1280,
-        seed=3, shots=(Shot('a cat on a sofa says "hello there, my friend"', 2.0),),
+        prompt='a cat on a sofa says "hello there, my friend"',
+        model="sora-2",
+        width=720,
+        height=1280,
+        seed=3,
+        shots=(Shot('a cat on a sofa says "hello there, my friend"', 2.0),),
     )
     result = PreviewBackend().generate(request, on_progress=lambda _: None, should_cancel=lambda: False)
     dest = tmp_path / "preview.mp4"

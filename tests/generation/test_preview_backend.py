@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -17,18 +19,31 @@ from generation.backends.base import (
 )
 from generation.backends.preview import PreviewBackend
 from generation.finishing import soundtrack_for
-from sora_site.media import AUDIO_RATE
-from sora_site.media import encode_mp4
+from sora_site.media import AUDIO_RATE, encode_mp4
 
 
-def _request(prompt: str = "a quiet lake at sunset", *, seconds: float = 1.0, width: int = 720,
-             height: int = 1280, seed: int = 7, shots: tuple[Shot, ...] | None = None,
-             **extra) -> GenerationRequest:
-    return GenerationRequest(prompt=prompt, model="sora-2", width=width, height=height, seed=seed,
-                             shots=shots or (Shot(prompt, seconds),), **extra)
+def _request(
+    prompt: str = "a quiet lake at sunset",
+    *,
+    seconds: float = 1.0,
+    width: int = 720,
+    height: int = 1280,
+    seed: int = 7,
+    shots: tuple[Shot, ...] | None = None,
+    **extra: Any,
+) -> GenerationRequest:
+    return GenerationRequest(
+        prompt=prompt,
+        model="sora-2",
+        width=width,
+        height=height,
+        seed=seed,
+        shots=shots or (Shot(prompt, seconds),),
+        **extra,
+    )
 
 
-def _generate(request: GenerationRequest, **callbacks) -> GenerationResult:
+def _generate(request: GenerationRequest, **callbacks: Any) -> GenerationResult:
     """The preview's clip with the soundtrack finishing gives it (the backend itself returns silence)."""
     callbacks.setdefault("on_progress", lambda _: None)
     callbacks.setdefault("should_cancel", lambda: False)
@@ -51,13 +66,13 @@ def _diff(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a.astype(np.int16) - b).mean())
 
 
-def test_is_a_backend():
+def test_is_a_backend() -> None:
     backend: Backend = PreviewBackend()
     assert backend.name == "preview" and backend.is_preview
 
 
 @pytest.mark.parametrize(("width", "height"), [(720, 1280), (1280, 720), (1024, 1792), (1792, 1024)])
-def test_exact_size_duration_and_audio(width, height):
+def test_exact_size_duration_and_audio(width, height) -> None:
     result = _generate(_request(width=width, height=height, seconds=1.0))
     assert len(result.frames) == result.fps * 1
     assert all(frame.shape == (height, width, 3) and frame.dtype == np.uint8 for frame in result.frames)
@@ -65,19 +80,19 @@ def test_exact_size_duration_and_audio(width, height):
     assert result.metadata["backend"] == "preview" and result.metadata["frames"] == len(result.frames)
 
 
-def test_duration_matches_request_seconds_with_fractional_shots():
+def test_duration_matches_request_seconds_with_fractional_shots() -> None:
     result = _generate(_request(shots=(Shot("one", 1.5), Shot("two", 0.75), Shot("three", 1.25))))
     assert len(result.frames) / result.fps == pytest.approx(3.5)
     assert [s["frames"] for s in result.metadata["shots"]] == [18, 9, 15]
     assert len(result.audio) / result.sample_rate == pytest.approx(3.5)
 
 
-def test_never_faster_than_requested_fps():
+def test_never_faster_than_requested_fps() -> None:
     result = _generate(_request(fps=8))
     assert result.fps == 8 and len(result.frames) == 8
 
 
-def test_same_seed_same_bytes_other_seed_differs():
+def test_same_seed_same_bytes_other_seed_differs() -> None:
     a = _generate(_request("neon city at night", seed=42))
     b = _generate(_request("neon city at night", seed=42))
     c = _generate(_request("neon city at night", seed=43))
@@ -86,7 +101,7 @@ def test_same_seed_same_bytes_other_seed_differs():
     assert _diff(a.frames[0], c.frames[0]) > 5
 
 
-def test_preview_label_on_every_frame():
+def test_preview_label_on_every_frame() -> None:
     result = _generate(_request("deep space", seconds=1.0))
     for frame in result.frames:
         badge = frame[30:50, 30:120].reshape(-1, 3).astype(int)
@@ -94,9 +109,12 @@ def test_preview_label_on_every_frame():
         assert red.mean() > 0.3
 
 
-def test_storyboard_has_hard_cuts():
-    shots = (Shot("a forest path in the morning", 1.0), Shot("the same path at night", 1.0),
-             Shot("a clearing with a campfire", 1.0))
+def test_storyboard_has_hard_cuts() -> None:
+    shots = (
+        Shot("a forest path in the morning", 1.0),
+        Shot("the same path at night", 1.0),
+        Shot("a clearing with a campfire", 1.0),
+    )
     result = _generate(_request(shots=shots, seed=3))
     frames = result.frames
     fps = result.fps
@@ -106,7 +124,7 @@ def test_storyboard_has_hard_cuts():
     assert min(cuts) > 15
 
 
-def test_progress_is_monotonic_and_reaches_one():
+def test_progress_is_monotonic_and_reaches_one() -> None:
     seen: list[float] = []
     _generate(_request(seconds=2.0), on_progress=seen.append)
     assert seen == sorted(seen)
@@ -115,7 +133,7 @@ def test_progress_is_monotonic_and_reaches_one():
     assert max(b - a for a, b in zip(seen, seen[1:], strict=False)) <= 0.11
 
 
-def test_cancel_raises():
+def test_cancel_raises() -> None:
     calls = {"n": 0}
 
     def should_cancel() -> bool:
@@ -138,7 +156,7 @@ def _photo(width: int, height: int) -> Image.Image:
     return Image.fromarray(image)
 
 
-def test_input_image_is_animated():
+def test_input_image_is_animated() -> None:
     image = _photo(1280, 720)
     with_image = _generate(_request("coffee steam rising", width=1280, height=720, input_image=image))
     without = _generate(_request("coffee steam rising", width=1280, height=720))
@@ -154,14 +172,14 @@ def _portrait(colour: tuple[int, int, int]) -> Image.Image:
     return Image.new("RGB", (256, 256), colour)
 
 
-def test_cameos_are_composited_with_their_portraits():
+def test_cameos_are_composited_with_their_portraits() -> None:
     green, magenta = (0, 255, 0), (255, 0, 255)
     cameos = (
         CameoReference("alice", True, (_portrait(green),), VoiceProfile(200, espeak_voice="en-us+f3")),
         CameoReference("rex", False, (_portrait(magenta),), None),
     )
     result = _generate(_request('@alice and @rex say "hi"', cameos=cameos))
-    for frame in result.frames[:: 4]:
+    for frame in result.frames[::4]:
         px = frame.reshape(-1, 3).astype(int)
         for colour in (green, magenta):
             hits = (np.abs(px - colour).sum(axis=1) < 12).sum()
@@ -169,7 +187,7 @@ def test_cameos_are_composited_with_their_portraits():
     assert result.metadata["cameos"] == ["alice", "rex"]
 
 
-def test_remix_derives_from_parent_but_differs(tmp_path):
+def test_remix_derives_from_parent_but_differs(tmp_path) -> None:
     photo = np.asarray(_photo(720, 1280))
     parent_frames = [np.roll(photo, 3 * i, axis=1) for i in range(12)]  # a slow pan
     parent = tmp_path / "parent.mp4"
@@ -186,7 +204,7 @@ def test_remix_derives_from_parent_but_differs(tmp_path):
 
 
 @pytest.mark.slow
-def test_twelve_second_storyboard_with_everything(tmp_path):
+def test_twelve_second_storyboard_with_everything(tmp_path) -> None:
     cameos = (CameoReference("alice", True, (_portrait((200, 120, 90)),), VoiceProfile(pitch_hz=190)),)
     shots = tuple(Shot(f'shot {i}: rain over the city, "line number {i}"', 3.0) for i in range(4))
     result = _generate(_request(shots=shots, cameos=cameos, seed=9))

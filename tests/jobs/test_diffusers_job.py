@@ -6,16 +6,18 @@ the same loading and generation code as real weights, only smaller.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import SettingsWrapper
 
 from feed.models import User
 from generation import services, worker
-from sora_site import media
 from generation.backends import get_backend
 from generation.backends.diffusers_backend import clear_pipeline_cache
 from generation.models import GenerationJob
+from sora_site import media
 from sora_site.errors import DomainError
 from tests.builders.tiny_wan import build_tiny_wan
 
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def diffusers_settings(settings, tmp_path: Path):
+def diffusers_settings(settings: SettingsWrapper, tmp_path: Path) -> Iterator[SettingsWrapper]:
     model = build_tiny_wan(tmp_path / "tiny-wan", kinds=("t2v",))
     settings.GENERATION_BACKEND = "diffusers"
     settings.MODEL_PATHS = {"sora-2": model, "sora-2-pro": None}

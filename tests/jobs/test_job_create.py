@@ -6,6 +6,7 @@ On-commit hooks (the Celery enqueue) never run here: each test's transaction is 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,7 +27,7 @@ def image_upload(size: tuple[int, int], fmt: str = "PNG", name: str = "in.png") 
     return SimpleUploadedFile(name, out.getvalue())
 
 
-def create(owner: User, **fields) -> GenerationJob:
+def create(owner: User, **fields: Any) -> GenerationJob:
     job, _ = services.job_create(owner=owner, **({"prompt": "a red fox in snow"} | fields))
     return job
 

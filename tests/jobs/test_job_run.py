@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,17 +14,17 @@ from django.utils import timezone
 from feed.models import Post, User
 from feed.posts.services import post_publish
 from generation import services, worker
-from generation.quotas import quota_used_today
-from sora_site import media
 from generation.models import GenerationJob
+from generation.quotas import quota_used_today
 from generation.transitions import job_end
+from sora_site import media
 from sora_site.errors import DomainError
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.slow
 
 
-def queued(owner: User, **fields) -> GenerationJob:
+def queued(owner: User, **fields: Any) -> GenerationJob:
     job, _ = services.job_create(
         owner=owner, **({"prompt": 'a lighthouse in a storm, a sailor says "hold fast"'} | fields)
     )

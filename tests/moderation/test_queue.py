@@ -25,16 +25,21 @@ def client_for(user: User) -> Client:
     return client
 
 
-@pytest.fixture
-def held(alice: User, bob: User) -> Cameo:
-    """Bob records alice's face (already her active cameo): verification holds his cameo for review."""
-    active_cameo(alice, real_face=True)
-    cameo = active_cameo(bob, real_face=True)
+def hold_for_review(owner: User, impostor: User) -> Cameo:
+    """The impostor records the owner's face (already the owner's active cameo): verification holds
+    the impostor's cameo for review."""
+    active_cameo(owner, real_face=True)
+    cameo = active_cameo(impostor, real_face=True)
     cameo.status, cameo.verified_at = Cameo.Status.VERIFYING, None
     cameo_services._match_or_activate(cameo)  # the step of the verification pipeline that holds it
     cameo.save()
     assert cameo.status == Cameo.Status.IN_REVIEW
     return cameo
+
+
+@pytest.fixture
+def held(alice: User, bob: User) -> Cameo:
+    return hold_for_review(alice, bob)
 
 
 @pytest.fixture
@@ -46,7 +51,7 @@ def decide_url(case: ModerationCase) -> str:
     return reverse("moderation_case_decide", args=[case.pk])
 
 
-def test_a_non_moderator_is_refused_the_queue_and_decisions(charlie: User, held: Cameo, case: ModerationCase):
+def test_a_non_moderator_is_refused_the_queue_and_decisions(charlie: User, held: Cameo, case: ModerationCase) -> None:
     client = client_for(charlie)
     response = client.get(reverse("moderation_queue"))
     assert response.status_code == 403
@@ -64,12 +69,12 @@ def test_a_non_moderator_is_refused_the_queue_and_decisions(charlie: User, held:
     assert (error.value.code, error.value.status) == ("not_moderator", 403)
 
 
-def test_anonymous_visitors_are_sent_to_log_in(case: ModerationCase):
+def test_anonymous_visitors_are_sent_to_log_in(case: ModerationCase) -> None:
     response = Client().get(reverse("moderation_queue"))
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_a_superuser_is_a_moderator_in_views_and_services_alike(db, held: Cameo, case: ModerationCase):
+def test_a_superuser_is_a_moderator_in_views_and_services_alike(db, held: Cameo, case: ModerationCase) -> None:
     # Why: the old queue view asked `is_moderator` while the services accepted superusers too.
     root = make_user("root", is_superuser=True)
     assert not root.is_moderator
@@ -84,12 +89,14 @@ def test_a_superuser_is_a_moderator_in_views_and_services_alike(db, held: Cameo,
     assert held.status == "active"
 
 
-def test_the_dashboard_links_the_queue_for_moderators_only(mod: User, charlie: User):
+def test_the_dashboard_links_the_queue_for_moderators_only(mod: User, charlie: User) -> None:
     assert reverse("moderation_queue") in client_for(mod).get(reverse("cameos")).content.decode()
     assert reverse("moderation_queue") not in client_for(charlie).get(reverse("cameos")).content.decode()
 
 
-def test_mod_sees_the_held_cameo_and_approving_activates_it(mod: User, alice: User, held: Cameo, case: ModerationCase):
+def test_mod_sees_the_held_cameo_and_approving_activates_it(
+    mod: User, alice: User, held: Cameo, case: ModerationCase
+) -> None:
     client = client_for(mod)
     page = client.get(reverse("moderation_queue")).content.decode()
     assert f'data-case-id="{case.pk}"' in page
@@ -109,7 +116,7 @@ def test_mod_sees_the_held_cameo_and_approving_activates_it(mod: User, alice: Us
     assert "Nothing to review." in client.get(reverse("moderation_queue")).content.decode()
 
 
-def test_rejecting_a_held_cameo_erases_its_biometrics(mod: User, held: Cameo, case: ModerationCase):
+def test_rejecting_a_held_cameo_erases_its_biometrics(mod: User, held: Cameo, case: ModerationCase) -> None:
     portrait_file = held.portraits.get().image.name
     assert default_storage.exists(portrait_file)
     client_for(mod).post(decide_url(case), {"decision": "reject"})
@@ -120,7 +127,7 @@ def test_rejecting_a_held_cameo_erases_its_biometrics(mod: User, held: Cameo, ca
     assert ModerationCase.objects.get(pk=case.pk).status == "closed"
 
 
-def test_a_decided_case_cannot_be_decided_again(mod: User, held: Cameo, case: ModerationCase):
+def test_a_decided_case_cannot_be_decided_again(mod: User, held: Cameo, case: ModerationCase) -> None:
     services.case_decide(case_id=case.pk, by=mod, approve=False)
     with pytest.raises(DomainError) as error:
         services.case_decide(case_id=case.pk, by=mod, approve=True)
@@ -132,12 +139,12 @@ def test_a_decided_case_cannot_be_decided_again(mod: User, held: Cameo, case: Mo
     assert list(case.events.values_list("action", flat=True)) == ["flagged", "rejected"]
 
 
-def test_an_unknown_case_is_not_found(mod: User):
+def test_an_unknown_case_is_not_found(mod: User) -> None:
     response = client_for(mod).post(reverse("moderation_case_decide", args=[999999]), {"decision": "approve"})
     assert response.status_code == 404 and 'data-error-code="case_not_found"' in response.content.decode()
 
 
-def test_events_are_append_only_and_record_actor_and_action(mod: User, held: Cameo, case: ModerationCase):
+def test_events_are_append_only_and_record_actor_and_action(mod: User, held: Cameo, case: ModerationCase) -> None:
     services.case_decide(case_id=case.pk, by=mod, approve=True)
     events = list(case.events.order_by("created_at", "pk"))
     assert [(e.actor, e.action) for e in events] == [(None, "flagged"), (mod, "approved")]
@@ -149,7 +156,7 @@ def test_events_are_append_only_and_record_actor_and_action(mod: User, held: Cam
     assert ModerationEvent.objects.get(pk=events[1].pk).action == "approved"
 
 
-def test_an_unregistered_subject_is_shown_by_summary_and_closed_on_decision(mod: User, alice: User):
+def test_an_unregistered_subject_is_shown_by_summary_and_closed_on_decision(mod: User, alice: User) -> None:
     # A cameo owner's report about someone's video: moderation knows no "job" subject type.
     assert subject_type_get("job") is None
     case = services.case_open(
@@ -175,14 +182,14 @@ def test_an_unregistered_subject_is_shown_by_summary_and_closed_on_decision(mod:
     ]
 
 
-def test_the_cameo_subject_type_is_registered_by_cameos():
+def test_the_cameo_subject_type_is_registered_by_cameos() -> None:
     subject_type = subject_type_get("cameo")
     assert subject_type is not None
     assert subject_type.decide is cameo_services.cameo_review_decide
     assert subject_type.template == "cameos/_moderation_subject.html"
 
 
-def test_the_public_figure_registry_has_its_own_moderator_page(mod: User):
+def test_the_public_figure_registry_has_its_own_moderator_page(mod: User) -> None:
     client = client_for(mod)
     page = client.get(reverse("public_figures")).content.decode()
     assert "Add a public figure" in page and "None yet." in page

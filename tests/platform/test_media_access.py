@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from cameos.models import CameoUsage
@@ -22,7 +23,7 @@ def finished_job(owner: User, prompt: str = "a quiet harbour at dawn") -> Genera
     return job
 
 
-def fetch(user: User | None, url: str, **headers: str):
+def fetch(user: User | None, url: str, **headers: str) -> HttpResponse:
     client = Client()
     if user is not None:
         client.force_login(user)

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.test import Client
 from websockets.exceptions import InvalidStatus
 
-from sora_site.events import user_event_send
 from feed.models import User
 from sora_site.celery import app as celery_app
+from sora_site.events import user_event_send
 
 
 def test_tasks_are_routed_by_name() -> None:

@@ -63,9 +63,7 @@ class Command(BaseCommand):
     def _user(self, handle: str, name: str, bio: str, password: str) -> User:
         user = User.objects.filter(username=handle).first()
         if user is None:
-            user = user_sign_up(
-                username=handle, password=password, birth_date=dt.date(1994, 5, 17), display_name=name
-            )
+            user = user_sign_up(username=handle, password=password, birth_date=dt.date(1994, 5, 17), display_name=name)
             user.bio = bio
             user.save(update_fields=["bio"])
         return user
