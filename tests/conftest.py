@@ -71,6 +71,15 @@ def teen(db) -> User:
     return make_user("tess", age=15, display_name="Tess")
 
 
+@pytest.fixture(scope="session")
+def astronaut_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A live cameo recording (WebM, head turning left then right, speech) of the face that
+    `active_cameo(real_face=True)` registers: the astronaut. Made once per run."""
+    from tests.cameos.fixtures import live
+
+    return live(tmp_path_factory.mktemp("astronaut_recording"))
+
+
 @pytest.fixture
 def live_server_url(transactional_db) -> Iterator[str]:
     """The real ASGI app (HTTP + WebSockets) in a forked Daphne process, sharing the test database."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -17,10 +20,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_moderator_approves_a_held_cameo(
-    page: Page, live_server_url: str, alice: User, bob: User, mod: User, screenshot, width: int
+    page: Page,
+    live_server_url: str,
+    alice: User,
+    bob: User,
+    mod: User,
+    screenshot,
+    width: int,
+    astronaut_recording: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     page.set_viewport_size({"width": width, "height": 900})
-    held = hold_for_review(alice, bob)
+    # Off the main thread, where Playwright's event loop runs (see published_post).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        held = pool.submit(hold_for_review, alice, bob, astronaut_recording, monkeypatch).result()
     log_in(page, live_server_url, "mod")
     page.goto(f"{live_server_url}/moderation/")
     case = page.locator(f"[data-subject-type=cameo][data-case-id='{ModerationCase.objects.get().pk}']")

@@ -10,8 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from cameos import services
+from cameos.models import Cameo
+from feed.accounts.models import User
 from tests.builders import synthetic_face as synthetic
 
 FACES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "faces"
@@ -122,3 +126,18 @@ def other_person_frame(width: int, height: int) -> np.ndarray:
     y0 = int(np.clip(cy - round(ch * 0.45), 0, img.shape[0] - ch))
     crop = img[y0 : y0 + ch, x0 : x0 + cw]
     return np.asarray(Image.fromarray(crop).resize((width, height), Image.BICUBIC))
+
+
+def webm(path: Path) -> SimpleUploadedFile:
+    return SimpleUploadedFile("cameo.webm", path.read_bytes(), content_type="video/webm;codecs=vp9,opus")
+
+
+def submit(owner: User, clip: Path, **kw: Any) -> Cameo:
+    """Upload and verify through the real task; the uploaded file's name is kept on `cameo.uploaded_as`."""
+    challenge = services.challenge_issue(owner=owner)
+    cameo = services.recording_upload(owner=owner, nonce=challenge.nonce, upload=webm(clip), **kw)
+    uploaded_as = cameo.recording.name
+    services.cameo_verify(cameo_id=cameo.pk)
+    cameo.refresh_from_db()
+    cameo.uploaded_as = uploaded_as
+    return cameo

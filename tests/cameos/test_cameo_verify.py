@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -33,27 +32,13 @@ from tests.conftest import PASSWORD
 
 from . import fixtures as F
 from .factories import active_cameo
+from .fixtures import submit
 
 
 @pytest.fixture
 def left_then_right(monkeypatch) -> None:
     """Challenges ask for left, then right: the order the test clips turn in."""
     monkeypatch.setattr(services, "random_moves", lambda: ("left", "right"))
-
-
-def webm(path: Path) -> SimpleUploadedFile:
-    return SimpleUploadedFile("cameo.webm", path.read_bytes(), content_type="video/webm;codecs=vp9,opus")
-
-
-def submit(owner: User, clip: Path, **kw: Any) -> Cameo:
-    """Upload and verify; the uploaded file's name is kept on `cameo.uploaded_as`."""
-    challenge = services.challenge_issue(owner=owner)
-    cameo = services.recording_upload(owner=owner, nonce=challenge.nonce, upload=webm(clip), **kw)
-    uploaded_as = cameo.recording.name
-    services.cameo_verify(cameo_id=cameo.pk)
-    cameo.refresh_from_db()
-    cameo.uploaded_as = uploaded_as
-    return cameo
 
 
 def jpeg(array: np.ndarray, name: str = "photo.jpg") -> SimpleUploadedFile:

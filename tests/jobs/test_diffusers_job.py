@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from pytest_django.fixtures import SettingsWrapper
 
 from feed.models import User
 from generation import services, worker
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def diffusers_settings(settings: SettingsWrapper, tmp_path: Path) -> Iterator[SettingsWrapper]:
+def diffusers_settings(settings, tmp_path: Path) -> Iterator[Any]:
     model = build_tiny_wan(tmp_path / "tiny-wan", kinds=("t2v",))
     settings.GENERATION_BACKEND = "diffusers"
     settings.MODEL_PATHS = {"sora-2": model, "sora-2-pro": None}

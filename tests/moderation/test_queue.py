@@ -3,6 +3,8 @@ the subject registry, closed cases staying closed, and the append-only event log
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
@@ -16,6 +18,7 @@ from moderation.models import ModerationCase, ModerationEvent
 from moderation.registry import subject_type_get
 from sora_site.errors import DomainError
 from tests.cameos.factories import active_cameo
+from tests.cameos.fixtures import submit
 from tests.conftest import PASSWORD, make_user
 
 
@@ -25,21 +28,19 @@ def client_for(user: User) -> Client:
     return client
 
 
-def hold_for_review(owner: User, impostor: User) -> Cameo:
-    """The impostor records the owner's face (already the owner's active cameo): verification holds
-    the impostor's cameo for review."""
+def hold_for_review(owner: User, impostor: User, recording: Path, monkeypatch: pytest.MonkeyPatch) -> Cameo:
+    """The impostor uploads a recording of the owner's face (already the owner's active cameo): the real
+    verification task holds the impostor's cameo for review."""
     active_cameo(owner, real_face=True)
-    cameo = active_cameo(impostor, real_face=True)
-    cameo.status, cameo.verified_at = Cameo.Status.VERIFYING, None
-    cameo_services._match_or_activate(cameo)  # the step of the verification pipeline that holds it
-    cameo.save()
-    assert cameo.status == Cameo.Status.IN_REVIEW
+    monkeypatch.setattr(cameo_services, "random_moves", lambda: ("left", "right"))  # the clip's order
+    cameo = submit(impostor, recording)
+    assert cameo.status == Cameo.Status.IN_REVIEW, cameo.report
     return cameo
 
 
 @pytest.fixture
-def held(alice: User, bob: User) -> Cameo:
-    return hold_for_review(alice, bob)
+def held(alice: User, bob: User, astronaut_recording: Path, monkeypatch: pytest.MonkeyPatch) -> Cameo:
+    return hold_for_review(alice, bob, astronaut_recording, monkeypatch)
 
 
 @pytest.fixture
@@ -102,8 +103,8 @@ def test_mod_sees_the_held_cameo_and_approving_activates_it(
     assert f'data-case-id="{case.pk}"' in page
     assert "New cameo @bob: Face matches another account&#x27;s cameo" in page
     assert "flagged (automatic)" in page and "owner=bob" in page
-    portrait = held.portraits.get()
-    assert reverse("cameo_portrait", args=[held.handle, portrait.pk]) in page  # the registered partial
+    for portrait in held.portraits.all():  # the registered partial shows every kept portrait
+        assert reverse("cameo_portrait", args=[held.handle, portrait.pk]) in page
     assert "Approve cameo" in page and "Reject and erase" in page
     assert reverse("public_figures") in page
 
@@ -117,13 +118,14 @@ def test_mod_sees_the_held_cameo_and_approving_activates_it(
 
 
 def test_rejecting_a_held_cameo_erases_its_biometrics(mod: User, held: Cameo, case: ModerationCase) -> None:
-    portrait_file = held.portraits.get().image.name
-    assert default_storage.exists(portrait_file)
+    portrait_files = [portrait.image.name for portrait in held.portraits.all()]
+    assert portrait_files and all(default_storage.exists(name) for name in portrait_files)
+    assert held.voice_embedding is not None  # the recording's voice was kept while held
     client_for(mod).post(decide_url(case), {"decision": "reject"})
     held.refresh_from_db()
     assert held.status == "rejected"
     assert held.face_encodings == [] and held.voice_embedding is None and held.voice_pitch_hz is None
-    assert not held.portraits.exists() and not default_storage.exists(portrait_file)
+    assert not held.portraits.exists() and not any(default_storage.exists(name) for name in portrait_files)
     assert ModerationCase.objects.get(pk=case.pk).status == "closed"
 
 

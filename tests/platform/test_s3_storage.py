@@ -13,7 +13,6 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from django.core.files.storage import default_storage
-from pytest_django.fixtures import SettingsWrapper
 
 from feed.models import User
 from generation import services, worker
@@ -47,7 +46,7 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
-def s3_storage(settings: SettingsWrapper, s3_endpoint: str) -> BaseClient:
+def s3_storage(settings, s3_endpoint: str) -> BaseClient:
     credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
     boto3.client("s3", endpoint_url=s3_endpoint, **credentials).create_bucket(Bucket=BUCKET)
     s3 = S3Settings(bucket=BUCKET, endpoint_url=s3_endpoint, region="us-east-1", access_key="test", secret_key="test")
