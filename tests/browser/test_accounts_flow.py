@@ -73,3 +73,24 @@ def test_keyboard_only_sign_up(page: Page, live_server_url: str, screenshot) -> 
     screenshot("keyboard-signup")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Kay")).to_be_visible()
+
+
+def test_on_a_phone_every_tab_fits_and_logging_out_is_on_the_profile(
+    page: Page, live_server_url: str, alice: User, screenshot
+) -> None:
+    # Why: with the log-out button in the bar, the sixth tab (Profile) was cut off at 390 px.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server_url}/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    tabs = page.locator(".nav-list a")
+    expect(tabs).to_have_count(6)
+    for index in range(6):
+        box = tabs.nth(index).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, tabs.nth(index).inner_text()
+    expect(page.get_by_role("button", name="Log out @alice")).to_be_hidden()
+    tabs.filter(has_text="Profile").click()
+    screenshot("phone-profile")
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
