@@ -8,8 +8,11 @@ class GenerationConfig(AppConfig):
     def ready(self) -> None:
         from cameos.signals import cameo_access_narrowed, cameo_job_withdrawn
         from generation import receivers
+        from generation.api.webhooks import on_job_finished
+        from generation.hooks import job_finished
         from sora_site.media_views import media_rule_register
 
         cameo_access_narrowed.connect(receivers.on_cameo_access_narrowed, dispatch_uid="generation.access_narrowed")
         cameo_job_withdrawn.connect(receivers.on_cameo_job_withdrawn, dispatch_uid="generation.job_withdrawn")
         media_rule_register(receivers.job_media_readable)
+        job_finished.connect(on_job_finished, dispatch_uid="generation.api.webhooks")

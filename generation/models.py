@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import secrets
 
 from django.conf import settings
@@ -91,3 +92,85 @@ class GenerationJob(models.Model):
     @property
     def is_storyboard(self) -> bool:
         return len(self.shots) > 1
+
+
+# --- the Videos API (generation/api/): keys and webhooks ------------------------------------------
+
+
+def new_api_key_id() -> str:
+    return f"key_{secrets.token_hex(8)}"
+
+
+class ApiKey(models.Model):
+    """A Bearer key for /v1. Only its SHA-256 is stored: the key itself is shown once, at creation."""
+
+    public_id = models.CharField(max_length=24, unique=True, default=new_api_key_id)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=16)  # the key's first characters, to recognise it in a list
+    key_hash = models.CharField(max_length=64, unique=True)
+    rate_limit_per_minute = models.PositiveIntegerField(null=True, blank=True)  # None: the server's default
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def new_webhook_id() -> str:
+    return f"wh_{secrets.token_hex(8)}"
+
+
+def new_event_id() -> str:
+    return f"evt_{secrets.token_hex(12)}"
+
+
+class WebhookEndpoint(models.Model):
+    """Where a user's `video.completed` / `video.failed` events go, signed with `secret` (Standard Webhooks)."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_webhook_id)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=64, default=new_webhook_secret)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, and how sending it went (the delivery log in settings)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        FAILED = "failed"  # gave up after the last retry
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.CharField(max_length=40, default=new_event_id)
+    event_type = models.CharField(max_length=32)
+    body = models.TextField()  # the event as sent: text, not JSON, so every retry signs the same bytes
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} -> {self.endpoint_id}: {self.status}"

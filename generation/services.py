@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -45,10 +46,12 @@ def job_create(
     remix_of: GenerationJob | None = None,
     idempotency_key: str = "",
     seed: int | None = None,
+    cameo_handles: Sequence[str] = (),
 ) -> tuple[GenerationJob, list[str]]:
     """Validate and queue a job. Returns the job and notices for the user (e.g. "image cropped").
 
     Nothing is queued unless every check passes. The same `idempotency_key` returns the first job.
+    `cameo_handles` are cameos asked for besides the prompt's @mentions (the API's `characters`).
     """
     if idempotency_key:
         existing = GenerationJob.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
@@ -67,7 +70,7 @@ def job_create(
     # @mentions in every shot and the remixed video's cameos: each must be usable by `owner`.
     cameos = cameo_services.cameos_for_new_job(
         owner=owner,
-        texts=[shot["prompt"] for shot in checked_shots],
+        texts=[shot["prompt"] for shot in checked_shots] + [f"@{handle}" for handle in cameo_handles],
         remix_of_job_id=remix_of.pk if remix_of is not None else None,
     )
     notices: list[str] = []

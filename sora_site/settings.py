@@ -243,3 +243,18 @@ GENERATION_FRAME_STEPS = ["generation.finishing.soundtrack_fill"]
 GENERATION_FILE_STEPS: list[str] = []
 
 CELERY_BEAT_SCHEDULE["generation-watchdog"] = {"task": "generation.tasks.jobs_requeue_stalled", "schedule": 60}
+
+# --- The Videos API (/v1, generation/api/) and its webhooks -----------------------------------------
+# The cache holds the per-key rate-limit counters: Redis when there is one, so every process counts together.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)  # per key, unless the key says
+API_POLL_AFTER_MS = env_int("API_POLL_AFTER_MS", 1000, minimum=100)  # `openai-poll-after-ms` with an empty queue
+API_POLL_AFTER_MAX_MS = env_int("API_POLL_AFTER_MAX_MS", 20_000, minimum=100)
+# Days a finished video's content stays downloadable through the API (`expires_at`); 0 keeps it.
+VIDEO_RETENTION_DAYS = env_int("VIDEO_RETENTION_DAYS", 0, minimum=0)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)  # doubles after each failure
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Webhook URLs on loopback or private networks are refused (a server-side request forgery guard), unless allowed.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)

@@ -2,10 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
+from generation.api.v1 import api as videos_api
 from sora_site.media_views import media_serve
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    path("v1/", videos_api.urls),  # the OpenAI-compatible Videos API (Bearer keys only)
+    path("", include("generation.api.urls")),  # its settings pages: keys, webhooks
     path("", include("generation.urls")),
     path("", include("cameos.urls")),
     path("", include("moderation.urls")),

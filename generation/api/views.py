@@ -1,0 +1,73 @@
+"""Settings pages for developers: API keys (/settings/api-keys/) and webhooks (/settings/webhooks/)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from feed.accounts.selectors import signed_in_user
+from generation.api import services, webhooks
+from generation.models import ApiKey, WebhookEndpoint
+from sora_site.errors import DomainError
+
+
+@login_required
+def api_keys(request: HttpRequest) -> HttpResponse:
+    me = signed_in_user(request)
+    context: dict[str, object] = {"keys": ApiKey.objects.filter(owner=me)}
+    if request.method == "POST":
+        days = request.POST.get("expires_in_days", "").strip()
+        try:
+            key, raw = services.api_key_create(
+                owner=me,
+                name=request.POST.get("name", ""),
+                expires_in_days=int(days) if days.isdigit() else None,
+            )
+        except DomainError as error:
+            context["error"] = error
+            return render(request, "generation/api_keys.html", context, status=error.status)
+        context["new_key"], context["new_raw"] = key, raw  # shown this once; only the hash is kept
+    return render(request, "generation/api_keys.html", context)
+
+
+@login_required
+@require_POST
+def api_key_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    me = signed_in_user(request)
+    services.api_key_revoke(key=get_object_or_404(ApiKey, public_id=public_id, owner=me), by=me)
+    messages.info(request, "Key revoked. Requests with it are refused from now on.")
+    return redirect("api_keys")
+
+
+@login_required
+def webhook_settings(request: HttpRequest) -> HttpResponse:
+    me = signed_in_user(request)
+    context: dict[str, object] = {}
+    if request.method == "POST":
+        try:
+            context["new_endpoint"] = services.webhook_endpoint_create(owner=me, url=request.POST.get("url", ""))
+        except DomainError as error:
+            context["error"] = error
+    context |= {"endpoints": WebhookEndpoint.objects.filter(owner=me), "deliveries": webhooks.deliveries_of(me)}
+    status = context["error"].status if isinstance(context.get("error"), DomainError) else 200  # type: ignore[union-attr]
+    return render(request, "generation/webhooks.html", context, status=status)
+
+
+@login_required
+@require_POST
+def webhook_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    me = signed_in_user(request)
+    services.webhook_endpoint_delete(endpoint=get_object_or_404(WebhookEndpoint, public_id=public_id, owner=me), by=me)
+    messages.info(request, "Webhook endpoint removed.")
+    return redirect("webhooks")
+
+
+@login_required
+@require_POST
+def webhook_test(request: HttpRequest) -> HttpResponse:
+    sent = webhooks.test_event_send(owner=signed_in_user(request))
+    messages.success(request, f"Test event queued for {len(sent)} endpoint(s). Reload to see how it went.")
+    return redirect("webhooks")

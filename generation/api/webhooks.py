@@ -1,0 +1,106 @@
+"""Webhook events: `video.completed` / `video.failed` for every job of a user with endpoints, signed
+per Standard Webhooks (the `standardwebhooks` library) and delivered by Celery with backoff."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from standardwebhooks import Webhook
+
+from feed.accounts.models import User
+from generation.api.services import webhook_url_check
+from generation.models import GenerationJob, WebhookDelivery, WebhookEndpoint
+from sora_site.errors import DomainError
+
+log = logging.getLogger(__name__)
+Status = WebhookDelivery.Status
+TEST_VIDEO_ID = "video_test_event"
+
+
+def on_job_finished(sender: type[GenerationJob], *, job: GenerationJob, **kwargs: Any) -> None:
+    """Connected to `generation.hooks.job_finished` (sent after commit by `job_end`)."""
+    event_type = "video.completed" if job.state == GenerationJob.State.COMPLETED else "video.failed"
+    event_send(owner_id=job.owner_id, event_type=event_type, video_id=job.public_id)
+
+
+def event_send(*, owner_id: int, event_type: str, video_id: str) -> list[WebhookDelivery]:
+    """One delivery per endpoint of the owner, each queued after commit."""
+    from generation.tasks import webhook_deliver  # the task module imports this one
+
+    deliveries = []
+    with transaction.atomic():
+        for endpoint in WebhookEndpoint.objects.filter(owner_id=owner_id):
+            delivery = WebhookDelivery(endpoint=endpoint, event_type=event_type)
+            delivery.body = json.dumps(
+                {
+                    "id": delivery.event_id,
+                    "object": "event",
+                    "created_at": int(delivery.created_at.timestamp()),
+                    "type": event_type,
+                    "data": {"id": video_id},
+                }
+            )
+            delivery.save()
+            transaction.on_commit(lambda pk=delivery.pk: webhook_deliver.delay(pk))
+            deliveries.append(delivery)
+    return deliveries
+
+
+def test_event_send(*, owner: User) -> list[WebhookDelivery]:
+    """ "Send a test event" in settings: a `video.completed` about a video id that does not exist."""
+    if not WebhookEndpoint.objects.filter(owner=owner).exists():
+        raise DomainError("not_found", "Add a webhook endpoint first.", status=404)
+    return event_send(owner_id=owner.pk, event_type="video.completed", video_id=TEST_VIDEO_ID)
+
+
+def delivery_attempt(delivery_id: int) -> float | None:
+    """POST the event once. Returns None when done (delivered, or given up), else seconds until a retry."""
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != Status.PENDING:
+        return None  # deleted with its endpoint, or a duplicate Celery delivery
+    attempt = delivery.attempts + 1
+    now = timezone.now()
+    status_code: int | None = None
+    try:
+        webhook_url_check(delivery.endpoint.url)
+        signature = Webhook(delivery.endpoint.secret).sign(delivery.event_id, now, delivery.body)
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": delivery.event_id,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": signature,
+            "user-agent": "OpenReel-Webhooks/1",
+        }
+        response = httpx.post(
+            delivery.endpoint.url,
+            content=delivery.body.encode(),
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            follow_redirects=False,
+        )
+        status_code = response.status_code
+        error = "" if response.is_success else f"HTTP {response.status_code}"
+    except DomainError as refused:
+        error = refused.message
+    except httpx.HTTPError as failure:
+        error = f"{failure.__class__.__name__}: {failure}"
+    done = not error or attempt >= settings.WEBHOOK_MAX_ATTEMPTS
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=attempt,
+        response_status=status_code,
+        last_error=error[:300],
+        status=Status.DELIVERED if not error else (Status.FAILED if done else Status.PENDING),
+        delivered_at=now if not error else None,
+    )
+    log.info("webhook %s %s attempt %s: %s", delivery.event_id, delivery.endpoint.url, attempt, error or "delivered")
+    return None if done else float(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+
+
+def deliveries_of(owner: User, limit: int = 50) -> list[WebhookDelivery]:
+    return list(WebhookDelivery.objects.filter(endpoint__owner=owner).select_related("endpoint")[:limit])
