@@ -126,6 +126,52 @@ def video_list(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
     }
 
 
+@api.post(
+    "/videos/edits",
+    response={200: Video, **ERRORS},
+    openapi_extra=_body_doc(VideoEdit, files={"video": "video[id]"}),
+    summary="Edit one of your videos with a new prompt",
+)
+def video_edit(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
+    params, files = body_read(request, VideoEdit)
+    job = services.video_edit(
+        owner=_owner(request), params=params, files=files, idempotency_key=request.headers.get("Idempotency-Key")
+    )
+    return _video(job, response)
+
+
+@api.post(
+    "/videos/extensions",
+    response={200: Video, **ERRORS},
+    openapi_extra=_body_doc(VideoExtend, files={"video": "video[id]"}),
+    summary="Extend one of your videos",
+)
+def video_extend(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
+    params, files = body_read(request, VideoExtend)
+    job = services.video_extend(
+        owner=_owner(request), params=params, files=files, idempotency_key=request.headers.get("Idempotency-Key")
+    )
+    return _video(job, response)
+
+
+@api.post(
+    "/videos/characters",
+    response={200: Character, **ERRORS},
+    openapi_extra=_body_doc(CharacterCreate, files={"video": ""}, json=False),
+    summary="Create a character (a non-human cameo) from a clip",
+)
+def character_create(request: HttpRequest) -> dict[str, Any]:
+    params, files = body_read(request, CharacterCreate)
+    cameo = services.character_create_from_clip(owner=_owner(request), name=params.name, clip=files.get("video"))
+    return selectors.character_object(cameo)
+
+
+@api.get("/videos/characters/{character_id}", response={200: Character, **ERRORS}, summary="Retrieve a character")
+def character_retrieve(request: HttpRequest, character_id: str) -> dict[str, Any]:
+    return selectors.character_object(selectors.character_get(character_id, _owner(request)))
+
+
+# Paths with a {video_id} come after the fixed ones (edits, extensions, characters), which they would match.
 @api.get("/videos/{video_id}", response={200: Video, **ERRORS}, summary="Retrieve a video")
 def video_retrieve(request: HttpRequest, response: HttpResponse, video_id: str) -> dict[str, Any]:
     return _video(selectors.video_get(video_id, _owner(request)), response)
@@ -182,48 +228,3 @@ def video_remix(request: HttpRequest, response: HttpResponse, video_id: str, bod
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     return _video(job, response)
-
-
-@api.post(
-    "/videos/edits",
-    response={200: Video, **ERRORS},
-    openapi_extra=_body_doc(VideoEdit, files={"video": "video[id]"}),
-    summary="Edit one of your videos with a new prompt",
-)
-def video_edit(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
-    params, files = body_read(request, VideoEdit)
-    job = services.video_edit(
-        owner=_owner(request), params=params, files=files, idempotency_key=request.headers.get("Idempotency-Key")
-    )
-    return _video(job, response)
-
-
-@api.post(
-    "/videos/extensions",
-    response={200: Video, **ERRORS},
-    openapi_extra=_body_doc(VideoExtend, files={"video": "video[id]"}),
-    summary="Extend one of your videos",
-)
-def video_extend(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
-    params, files = body_read(request, VideoExtend)
-    job = services.video_extend(
-        owner=_owner(request), params=params, files=files, idempotency_key=request.headers.get("Idempotency-Key")
-    )
-    return _video(job, response)
-
-
-@api.post(
-    "/videos/characters",
-    response={200: Character, **ERRORS},
-    openapi_extra=_body_doc(CharacterCreate, files={"video": ""}, json=False),
-    summary="Create a character (a non-human cameo) from a clip",
-)
-def character_create(request: HttpRequest) -> dict[str, Any]:
-    params, files = body_read(request, CharacterCreate)
-    cameo = services.character_create_from_clip(owner=_owner(request), name=params.name, clip=files.get("video"))
-    return selectors.character_object(cameo)
-
-
-@api.get("/videos/characters/{character_id}", response={200: Character, **ERRORS}, summary="Retrieve a character")
-def character_retrieve(request: HttpRequest, character_id: str) -> dict[str, Any]:
-    return selectors.character_object(selectors.character_get(character_id, _owner(request)))
