@@ -3,16 +3,21 @@ Django's WSGI application (the same middleware and views, without a forked serve
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 import httpx
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from openai import OpenAI
 
 from feed.models import User
 from generation.api.services import api_key_create
 
 
-def key_for(user: User, **fields: object) -> str:
-    _key, raw = api_key_create(owner=user, name="tests", **fields)  # type: ignore[arg-type]
+def key_for(user: User, **fields: Any) -> str:
+    _key, raw = api_key_create(owner=user, name="tests", **fields)
     return raw
 
 
@@ -21,9 +26,27 @@ def sdk(base_url: str, api_key: str) -> OpenAI:
     return OpenAI(base_url=f"{base_url}/v1", api_key=api_key, max_retries=0, timeout=60)
 
 
+def _keeping_the_test_connection(app: Callable[..., Iterable[bytes]]) -> Callable[..., list[bytes]]:
+    """Django's handler closes the database connection when a request starts and finishes; the test's
+    transaction lives on it. Django's test client steps around this the same way."""
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            result = app(environ, start_response)
+            try:
+                return [b"".join(result)]
+            finally:
+                getattr(result, "close", lambda: None)()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+    return wrapped
+
+
 def sdk_in_process(api_key: str) -> OpenAI:
-    """Use inside the `keep_db_connection` fixture (as the test client does, the request cycle must
-    not close the test's database connection)."""
-    transport = httpx.WSGITransport(app=get_wsgi_application())
+    transport = httpx.WSGITransport(app=_keeping_the_test_connection(get_wsgi_application()))
     http_client = httpx.Client(transport=transport, base_url="http://testserver")
     return OpenAI(base_url="http://testserver/v1", api_key=api_key, max_retries=0, http_client=http_client)
