@@ -26,7 +26,7 @@ def sdk(base_url: str, api_key: str) -> OpenAI:
     return OpenAI(base_url=f"{base_url}/v1", api_key=api_key, max_retries=0, timeout=60)
 
 
-def _keeping_the_test_connection(app: Callable[..., Iterable[bytes]]) -> Callable[..., list[bytes]]:
+def wsgi_app_for_tests(app: Callable[..., Iterable[bytes]]) -> Callable[..., list[bytes]]:
     """Django's handler closes the database connection when a request starts and finishes; the test's
     transaction lives on it. Django's test client steps around this the same way."""
 
@@ -47,6 +47,6 @@ def _keeping_the_test_connection(app: Callable[..., Iterable[bytes]]) -> Callabl
 
 
 def sdk_in_process(api_key: str) -> OpenAI:
-    transport = httpx.WSGITransport(app=_keeping_the_test_connection(get_wsgi_application()))
+    transport = httpx.WSGITransport(app=wsgi_app_for_tests(get_wsgi_application()))
     http_client = httpx.Client(transport=transport, base_url="http://testserver")
     return OpenAI(base_url="http://testserver/v1", api_key=api_key, max_retries=0, http_client=http_client)
