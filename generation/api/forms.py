@@ -33,7 +33,11 @@ def body_read(request: HttpRequest, model: type[Model]) -> tuple[Model, dict[str
         files: dict[str, UploadedFile] = {}
     else:
         data = form_nested(request.POST)
-        files = {name: request.FILES[name] for name in request.FILES}
+        files = {}
+        for name in request.FILES:
+            upload = request.FILES.get(name)  # the last file sent under that name
+            if isinstance(upload, UploadedFile):
+                files[name] = upload
     try:
         return model.model_validate(data), files
     except ValidationError as error:

@@ -99,7 +99,7 @@ def webhook_url_check(url: str) -> None:
     except (OSError, UnicodeError):
         raise DomainError("invalid_value", f"{parts.hostname} does not resolve.", field="url") from None
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if not ip.is_global:
             raise DomainError(
                 "invalid_value", f"{parts.hostname} is on a private network; webhooks go to public hosts.", field="url"

@@ -198,7 +198,7 @@ _BINARY = {"schema": {"type": "string", "format": "binary"}}
 )
 def video_content(
     request: HttpRequest, video_id: str, variant: Literal["video", "thumbnail", "spritesheet"] = "video"
-) -> HttpResponse:
+) -> HttpResponse | FileResponse:
     job = selectors.video_get(video_id, _owner(request))
     expires_at = selectors.video_expires_at(job)
     if job.state != GenerationJob.State.COMPLETED:

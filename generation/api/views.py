@@ -46,13 +46,13 @@ def api_key_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
 def webhook_settings(request: HttpRequest) -> HttpResponse:
     me = signed_in_user(request)
     context: dict[str, object] = {}
+    status = 200
     if request.method == "POST":
         try:
             context["new_endpoint"] = services.webhook_endpoint_create(owner=me, url=request.POST.get("url", ""))
         except DomainError as error:
-            context["error"] = error
+            context["error"], status = error, error.status
     context |= {"endpoints": WebhookEndpoint.objects.filter(owner=me), "deliveries": webhooks.deliveries_of(me)}
-    status = context["error"].status if isinstance(context.get("error"), DomainError) else 200  # type: ignore[union-attr]
     return render(request, "generation/webhooks.html", context, status=status)
 
 

@@ -4,6 +4,7 @@ per Standard Webhooks (the `standardwebhooks` library) and delivered by Celery w
 from __future__ import annotations
 
 import json
+from functools import partial
 import logging
 from typing import Any
 
@@ -47,7 +48,7 @@ def event_send(*, owner_id: int, event_type: str, video_id: str) -> list[Webhook
                 }
             )
             delivery.save()
-            transaction.on_commit(lambda pk=delivery.pk: webhook_deliver.delay(pk))
+            transaction.on_commit(partial(webhook_deliver.delay, delivery.pk))
             deliveries.append(delivery)
     return deliveries
 
