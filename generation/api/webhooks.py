@@ -4,8 +4,8 @@ per Standard Webhooks (the `standardwebhooks` library) and delivered by Celery w
 from __future__ import annotations
 
 import json
-from functools import partial
 import logging
+from functools import partial
 from typing import Any
 
 import httpx
