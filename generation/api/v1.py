@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import io
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -74,6 +75,17 @@ def _video(job: GenerationJob, response: HttpResponse) -> dict[str, Any]:
     return selectors.video_object(job)
 
 
+def _job_from_body(
+    request: HttpRequest, response: HttpResponse, model: type[Schema], make: Callable[..., GenerationJob]
+) -> dict[str, Any]:
+    """Create, edit, extend: read the JSON or multipart body, make the job, answer the Video."""
+    params, files = body_read(request, model)
+    job = make(
+        owner=_owner(request), params=params, files=files, idempotency_key=request.headers.get("Idempotency-Key")
+    )
+    return _video(job, response)
+
+
 def _body_doc(model: type[Schema], *, files: dict[str, str], json: bool = True) -> dict[str, Any]:
     """The request body in the OpenAPI document, generated from the schema: JSON as is, and multipart
     with the file fields as binary and nested objects flattened with brackets, as the SDK sends them."""
@@ -100,11 +112,7 @@ def _body_doc(model: type[Schema], *, files: dict[str, str], json: bool = True) 
     summary="Create a video",
 )
 def video_create(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
-    params, files = body_read(request, VideoCreate)
-    job = services.video_create(
-        owner=_owner(request), params=params, files=files, idempotency_key=request.headers.get("Idempotency-Key")
-    )
-    return _video(job, response)
+    return _job_from_body(request, response, VideoCreate, services.video_create)
 
 
 class ListQuery(Schema):
@@ -133,11 +141,7 @@ def video_list(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
     summary="Edit one of your videos with a new prompt",
 )
 def video_edit(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
-    params, files = body_read(request, VideoEdit)
-    job = services.video_edit(
-        owner=_owner(request), params=params, files=files, idempotency_key=request.headers.get("Idempotency-Key")
-    )
-    return _video(job, response)
+    return _job_from_body(request, response, VideoEdit, services.video_edit)
 
 
 @api.post(
@@ -147,11 +151,7 @@ def video_edit(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     summary="Extend one of your videos",
 )
 def video_extend(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
-    params, files = body_read(request, VideoExtend)
-    job = services.video_extend(
-        owner=_owner(request), params=params, files=files, idempotency_key=request.headers.get("Idempotency-Key")
-    )
-    return _video(job, response)
+    return _job_from_body(request, response, VideoExtend, services.video_extend)
 
 
 @api.post(
