@@ -1,6 +1,7 @@
 from celery import Task, shared_task
 
 from generation import worker
+from generation.api import services as api_services
 from generation.api.webhooks import delivery_attempt
 
 
@@ -13,6 +14,12 @@ def gpu_generate(job_id: int) -> None:
 @shared_task
 def jobs_requeue_stalled() -> dict[str, int]:
     return worker.jobs_requeue_stalled()
+
+
+@shared_task
+def videos_delete_expired() -> int:
+    """Hourly (beat): finished videos past VIDEO_RETENTION_DAYS."""
+    return api_services.videos_delete_expired()
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)

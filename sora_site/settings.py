@@ -253,6 +253,7 @@ API_POLL_AFTER_MS = env_int("API_POLL_AFTER_MS", 1000, minimum=100)  # `openai-p
 API_POLL_AFTER_MAX_MS = env_int("API_POLL_AFTER_MAX_MS", 20_000, minimum=100)
 # Days a finished video's content stays downloadable through the API (`expires_at`); 0 keeps it.
 VIDEO_RETENTION_DAYS = env_int("VIDEO_RETENTION_DAYS", 0, minimum=0)
+CELERY_BEAT_SCHEDULE["videos-delete-expired"] = {"task": "generation.tasks.videos_delete_expired", "schedule": 3600}
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)  # doubles after each failure
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)

@@ -27,7 +27,7 @@ from generation.api.schemas import VideoCreate, VideoEdit, VideoExtend
 from generation.api.selectors import character_cameo, character_name, video_get
 from generation.models import ApiKey, GenerationJob, WebhookEndpoint
 from generation.selectors import remix_source_get
-from generation.services import job_create, remix_check
+from generation.services import job_create, job_delete, remix_check
 from sora_site.errors import DomainError
 from sora_site.media import decode_video
 
@@ -237,3 +237,20 @@ def character_create_from_clip(*, owner: User, name: str, clip: UploadedFile | N
     return character_create(
         owner=owner, handle=f"{slug}_{secrets.token_hex(4)}", name=name, kind=Cameo.Kind.CHARACTER, photos=photos
     )
+
+
+def videos_delete_expired(*, now: dt.datetime | None = None) -> int:
+    """With VIDEO_RETENTION_DAYS set, finished videos past their `expires_at` are deleted with their files
+    (hourly, by beat). A posted video stays: the feed refuses its deletion. Returns how many went."""
+    if not settings.VIDEO_RETENTION_DAYS:
+        return 0
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.VIDEO_RETENTION_DAYS)
+    deleted = 0
+    expired = GenerationJob.objects.filter(state=GenerationJob.State.COMPLETED, completed_at__lt=cutoff)
+    for job in expired.select_related("owner")[:500]:
+        try:
+            job_delete(job=job, by=job.owner)
+        except DomainError:
+            continue  # posted: the feed keeps it
+        deleted += 1
+    return deleted

@@ -18,7 +18,7 @@ from openai.types import Video
 from standardwebhooks import Webhook
 
 from feed.models import User
-from generation.api.services import webhook_endpoint_create
+from generation.api.services import videos_delete_expired, webhook_endpoint_create
 from generation.models import ApiKey, GenerationJob, WebhookDelivery, WebhookEndpoint
 from generation.tasks import webhook_deliver
 from generation.transitions import job_end
@@ -113,6 +113,10 @@ def test_expires_at_follows_the_retention_setting(alice: User, settings) -> None
     with pytest.raises(openai.NotFoundError) as expired:
         client.videos.download_content(video.id)
     assert "expired" in expired.value.message
+    kept = client.videos.create(prompt="a hare")
+    GenerationJob.objects.filter(public_id=kept.id).update(state="completed", completed_at=timezone.now())
+    assert videos_delete_expired() == 1  # the beat task: the expired one goes, the recent one stays
+    assert list(GenerationJob.objects.values_list("public_id", flat=True)) == [kept.id]
 
 
 def test_edits_and_extensions_work_from_ones_own_videos(alice: User, bob: User) -> None:
