@@ -40,7 +40,7 @@ def rate_limit_check(key: ApiKey) -> None:
     """A fixed one-minute window per key, counted in the shared cache (Redis when configured)."""
     limit = key.rate_limit_per_minute or settings.API_RATE_LIMIT_PER_MINUTE
     window = int(time.time() // WINDOW_S)
-    counter = f"api-rate:{key.pk}:{window}"
+    counter = f"api-rate:{key.public_id}:{window}"  # a random id: a reset database reuses pks
     cache.add(counter, 0, timeout=WINDOW_S * 2)
     try:
         count = cache.incr(counter)
