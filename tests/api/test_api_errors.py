@@ -135,3 +135,43 @@ def test_sessions_never_authenticate_the_api_and_keys_never_the_site(alice: User
     assert keyed.get("/v1/videos").status_code == 200
     drafts = keyed.get("/drafts/")
     assert drafts.status_code == 302 and "/login/" in drafts["Location"]
+
+
+def test_a_character_clip_showing_a_person_is_refused(alice: User, tmp_path) -> None:
+    """People become cameos only by recording themselves live; a clip of a face is no way around that."""
+    from skimage import data
+
+    from cameos.models import Cameo
+    from sora_site import media
+
+    clip = tmp_path / "face.mp4"
+    media.encode_mp4([data.astronaut()] * 12, 12, None, 48_000, clip)
+    client = sdk_in_process(key_for(alice))
+    with clip.open("rb") as handle, pytest.raises(openai.BadRequestError) as refused:
+        client.videos.create_character(name="Not a person", video=handle)
+    assert refused.value.param == "video" and "face" in refused.value.message
+    with pytest.raises(openai.BadRequestError) as corrupt:
+        client.videos.create_character(name="Broken", video=("clip.mp4", b"\x00" * 2048, "video/mp4"))
+    assert (corrupt.value.param, corrupt.value.code) == ("video", "invalid_type")
+    assert not Cameo.objects.exists()
+
+
+def test_json_bodies_and_oversized_images(alice: User, settings) -> None:
+    keyed = Client(headers={"Authorization": f"Bearer {key_for(alice)}"})
+    created = keyed.post("/v1/videos", {"prompt": "a fox", "seconds": "8"}, content_type="application/json")
+    assert created.status_code == 200 and created.json()["seconds"] == "8"
+    assert int(created["openai-poll-after-ms"]) >= 100
+    wrong = keyed.post("/v1/videos", {"prompt": "a fox", "seconds": 8}, content_type="application/json")
+    assert wrong.json()["error"] | {"message": ""} == {
+        "message": "",
+        "type": "invalid_request_error",
+        "param": "seconds",
+        "code": "invalid_type",  # a string, as the protocol says
+    }
+    settings.GENERATION_INPUT_IMAGE_MAX_BYTES = 1024
+    out = io.BytesIO()
+    Image.effect_noise((256, 256), 80).convert("RGB").save(out, "PNG")
+    with pytest.raises(openai.BadRequestError) as too_big:
+        sdk_in_process(key_for(alice)).videos.create(prompt="a fox", input_reference=("big.png", out.getvalue()))
+    assert too_big.value.param == "input_reference"
+    assert GenerationJob.objects.count() == 1
