@@ -8,7 +8,7 @@ import logging
 from functools import partial
 from typing import Any
 
-import httpx
+import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -78,18 +78,18 @@ def delivery_attempt(delivery_id: int) -> float | None:
             "webhook-signature": signature,
             "user-agent": "OpenReel-Webhooks/1",
         }
-        response = httpx.post(
+        response = requests.post(
             delivery.endpoint.url,
-            content=delivery.body.encode(),
+            data=delivery.body.encode(),
             headers=headers,
             timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-            follow_redirects=False,
+            allow_redirects=False,
         )
         status_code = response.status_code
-        error = "" if response.is_success else f"HTTP {response.status_code}"
+        error = "" if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
     except DomainError as refused:
         error = refused.message
-    except httpx.HTTPError as failure:
+    except requests.RequestException as failure:
         error = f"{failure.__class__.__name__}: {failure}"
     done = not error or attempt >= settings.WEBHOOK_MAX_ATTEMPTS
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
