@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -226,17 +226,51 @@ def _mux_audio(
     return start
 
 
-def poster_jpeg(frame: np.ndarray, max_side: int = 720, *, quality: int = 85) -> bytes:
-    """A JPEG thumbnail of one RGB frame, its longer side at most `max_side` pixels."""
+def _thumbnail(frame: np.ndarray, max_side: int) -> Image.Image:
     image = Image.fromarray(np.ascontiguousarray(frame[..., :3]).astype(np.uint8, copy=False), "RGB")
     scale = max_side / max(image.size)
     if scale < 1:
-        image = image.resize(
-            (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.LANCZOS
-        )
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    return image
+
+
+def poster_webp(frame: np.ndarray, max_side: int = 720, *, quality: int = 80) -> bytes:
+    """A WebP poster of one RGB frame, its longer side at most `max_side` pixels."""
     out = io.BytesIO()
-    image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
+    _thumbnail(frame, max_side).save(out, format="WEBP", quality=quality, method=4)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Spritesheet:
+    data: bytes  # JPEG
+    columns: int
+    rows: int
+    tile_width: int
+    tile_height: int
+    interval_s: float  # seconds of video between tiles
+
+
+def spritesheet_jpeg(
+    frames: Sequence[np.ndarray], fps: float, *, tiles: int = 25, tile_side: int = 160, quality: int = 75
+) -> Spritesheet:
+    """A JPEG grid of `tiles` frames evenly spread over the clip (row-major), for scrub previews."""
+    count = min(tiles, len(frames))
+    if count == 0:
+        raise ValueError("spritesheet_jpeg needs at least one frame")
+    picks = [round(i * (len(frames) - 1) / max(1, count - 1)) for i in range(count)] if count > 1 else [0]
+    thumbs = [_thumbnail(frames[i], tile_side) for i in picks]
+    tile_w, tile_h = thumbs[0].size
+    columns = math.ceil(math.sqrt(count))
+    rows = math.ceil(count / columns)
+    sheet = Image.new("RGB", (columns * tile_w, rows * tile_h))
+    for index, thumb in enumerate(thumbs):
+        sheet.paste(thumb, ((index % columns) * tile_w, (index // columns) * tile_h))
+    out = io.BytesIO()
+    sheet.save(out, format="JPEG", quality=quality, optimize=True)
+    interval = (len(frames) - 1) / fps / max(1, count - 1)
+    return Spritesheet(out.getvalue(), columns, rows, tile_w, tile_h, round(interval, 3))
 
 
 def probe(path: Path | str) -> ProbeInfo:
