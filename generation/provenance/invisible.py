@@ -59,7 +59,8 @@ def _dct4() -> np.ndarray:
     k, n = np.meshgrid(np.arange(BLOCK), np.arange(BLOCK), indexing="ij")
     matrix = np.cos(np.pi * (2 * n + 1) * k / (2 * BLOCK)) * np.sqrt(2 / BLOCK)
     matrix[0] /= np.sqrt(2)
-    return matrix.astype(np.float64)
+    dct: np.ndarray = matrix.astype(np.float64)
+    return dct
 
 
 def _u_plane(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:

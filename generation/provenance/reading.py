@@ -19,6 +19,8 @@ from sora_site.errors import DomainError
 
 HASH_FPS = 2.0  # perceptual hashes per second of video, in the index and in a query
 READ_MAX_SECONDS = 20.0  # how much of an upload is decoded for the watermark and hashes
+# Containers a video may come in (PyAV also opens images and audio, which are not videos here).
+VIDEO_CONTAINERS = frozenset({"mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "mpegts", "flv"})
 HASH_MATCH_BITS = 10  # of 64: a frame matches an indexed one at this Hamming distance or less
 
 
@@ -30,7 +32,10 @@ class VideoReading:
 
 
 def frame_hash(frame: np.ndarray) -> int:
-    return int(str(imagehash.phash(Image.fromarray(frame))), 16)
+    """A 64-bit pHash; the frame is first area-averaged to 64x64 (pHash looks at 32x32 anyway), so the
+    full frames at finishing and the small ones the reader decodes hash alike, and cheaply."""
+    small = cv2.resize(frame, (64, 64), interpolation=cv2.INTER_AREA)
+    return int(str(imagehash.phash(Image.fromarray(small))), 16)
 
 
 def frame_hashes(frames: Sequence[np.ndarray], fps: float) -> list[str]:
@@ -46,6 +51,8 @@ def _small_frames(path: Path) -> Iterator[tuple[float, np.ndarray]]:
     except (av.error.FFmpegError, OSError) as exc:
         raise DomainError("invalid_video", "This file is not a video we can read.", field="video") from exc
     with container:
+        if not VIDEO_CONTAINERS & set(container.format.name.split(",")):
+            raise DomainError("invalid_video", "This file is not a video (MP4, MOV, WebM, MKV or AVI).", field="video")
         if not container.streams.video:
             raise DomainError("invalid_video", "This file has no video track.", field="video")
         stream = container.streams.video[0]

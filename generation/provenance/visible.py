@@ -26,7 +26,7 @@ def label_image(text: str, font_size: int) -> tuple[np.ndarray, np.ndarray]:
     """(rgb float32 h x w x 3, alpha float32 h x w x 1) of the label."""
     font = ImageFont.load_default(size=font_size)
     stroke = max(1, font_size // 12)
-    left, top, right, bottom = font.getbbox(text, stroke_width=stroke)
+    left, top, right, bottom = (int(v) for v in font.getbbox(text, stroke_width=stroke))
     image = Image.new("RGBA", (right - left + 2 * stroke, bottom - top + 2 * stroke), (0, 0, 0, 0))
     ImageDraw.Draw(image).text(
         (stroke - left, stroke - top),
