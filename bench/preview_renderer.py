@@ -2,7 +2,7 @@
 
 For 720x1280 clips of 4 s and 12 s (a storyboard of 2 shots, one cameo, quoted dialogue) it
 measures: rendering (PreviewBackend.generate: frames + soundtrack) per generated second, wall and
-process CPU; MP4 encoding (H.264 veryfast + AAC, faststart) per clip; the JPEG poster; and the
+process CPU; MP4 encoding (H.264 veryfast + AAC, faststart) per clip; the WebP poster; and the
 pipeline overhead outside the model (encode + poster). Each number is the best of --repeat runs.
 No Django settings are needed. Usage:
 

@@ -116,10 +116,24 @@ def frames_mark(frames: Sequence[np.ndarray], job_id: int, *, every: int = 1) ->
     return [frame_mark(f, bits) if i % every == 0 else f for i, f in enumerate(frames)]
 
 
-def frames_decode(frames: Iterable[np.ndarray]) -> int | None:
-    """The job id carried by a run of frames, or None. Frames whose scores are confident count most."""
-    total = np.zeros(PAYLOAD_BITS)
-    for frame in frames:
+class MarkReader:
+    """Reads the job id from frames fed one at a time (nothing kept but the running scores): soft
+    scores add up, weighted by each frame's confidence, so unmarked frames count for little."""
+
+    def __init__(self) -> None:
+        self.total = np.zeros(PAYLOAD_BITS)
+
+    def add(self, frame: np.ndarray) -> None:
         scores = frame_scores(frame)
-        total += scores * np.abs(scores).mean()
-    return payload_decode(total)
+        self.total += scores * np.abs(scores).mean()
+
+    def job_id(self) -> int | None:
+        return payload_decode(self.total)
+
+
+def frames_decode(frames: Iterable[np.ndarray]) -> int | None:
+    """The job id carried by a run of frames, or None."""
+    reader = MarkReader()
+    for frame in frames:
+        reader.add(frame)
+    return reader.job_id()

@@ -74,17 +74,17 @@ def _small_frames(path: Path) -> Iterator[tuple[float, np.ndarray]]:
 
 def video_read(path: Path) -> VideoReading:
     """Read everything the verify page shows. Raises DomainError("invalid_video") for a non-video."""
-    frames: list[np.ndarray] = []
+    mark = invisible.MarkReader()
     hashes: list[int] = []
     next_hash_at = 0.0
     for at, frame in _small_frames(path):
-        frames.append(frame)
+        mark.add(frame)
         if at + 1e-6 >= next_hash_at:
             hashes.append(frame_hash(frame))
             next_hash_at = at + 1.0 / HASH_FPS
-    if not frames:
+    if not hashes:
         raise DomainError("invalid_video", "This video has no frames.", field="video")
-    return VideoReading(manifest=manifest_read(path), watermark_job_pk=invisible.frames_decode(frames), hashes=hashes)
+    return VideoReading(manifest=manifest_read(path), watermark_job_pk=mark.job_id(), hashes=hashes)
 
 
 def hashes_distance(query: Sequence[int], indexed: Sequence[str]) -> float:
