@@ -104,6 +104,7 @@ def clip_finish(
             poster_name = storage.save(f"{stem}.webp", ContentFile(poster))
             sprite_name = storage.save(f"{stem}-sprites.jpg", ContentFile(sheet.data))
     layout = {
+        "tiles": sheet.tiles,
         "columns": sheet.columns,
         "rows": sheet.rows,
         "tile_width": sheet.tile_width,

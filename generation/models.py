@@ -61,7 +61,7 @@ class GenerationJob(models.Model):
     video = models.FileField(upload_to="drafts/%Y/%m/", blank=True, db_index=True)
     poster = models.ImageField(upload_to="drafts/%Y/%m/", blank=True, db_index=True)  # WebP
     # Provenance (generation/provenance): a JPEG grid of frames for scrub previews and how to read it
-    # ({"columns", "rows", "tile_width", "tile_height", "interval_s"}), and the perceptual hashes of
+    # ({"tiles", "columns", "rows", "tile_width", "tile_height", "interval_s"}), and the perceptual hashes of
     # the finished frames that the verify page matches re-encoded copies against.
     spritesheet = models.FileField(upload_to="drafts/%Y/%m/", blank=True, db_index=True)
     sprite_layout = models.JSONField(default=dict, blank=True)

@@ -251,6 +251,7 @@ def poster_webp(frame: np.ndarray, max_side: int = 720, *, quality: int = 80) ->
 @dataclass(frozen=True)
 class Spritesheet:
     data: bytes  # JPEG
+    tiles: int  # how many of the grid's cells hold a frame (the last row may be short)
     columns: int
     rows: int
     tile_width: int
@@ -276,7 +277,7 @@ def spritesheet_jpeg(
     out = io.BytesIO()
     sheet.save(out, format="JPEG", quality=quality, optimize=True)
     interval = (len(frames) - 1) / fps / max(1, count - 1)
-    return Spritesheet(out.getvalue(), columns, rows, tile_w, tile_h, round(interval, 3))
+    return Spritesheet(out.getvalue(), count, columns, rows, tile_w, tile_h, round(interval, 3))
 
 
 def probe(path: Path | str) -> ProbeInfo:

@@ -2,7 +2,7 @@
 
 The embedding is invisible-watermark's `dwtDctSvd` (each 4x4 block of the Haar LL band of U carries one
 bit in the largest singular value of its DCT, quantised with step 36), computed here on whole arrays at
-once instead of the library's per-block Python loop (about 100x faster, so every frame can carry it),
+once instead of the library's per-block Python loop (far cheaper, so many frames can carry it),
 at a reduced working resolution whose change is scaled back up onto the full frame. The payload is
 Reed-Solomon coded: a magic byte and the 32-bit job id plus parity bytes, so a few wrong bytes still
 decode and a video without a mark decodes to nothing. A reader combines soft scores over many frames,

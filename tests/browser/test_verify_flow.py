@@ -20,6 +20,15 @@ def test_a_downloaded_video_leads_back_to_its_post(
     post = published_post(alice, "a paper crane folding itself", "Origami")
     page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
     page.goto(f"{live_server_url}/p/{post.pk}/")  # signed out: a public post, anyone
+    strip = page.locator(".scrub")
+    strip_box = strip.bounding_box()
+    assert strip_box is not None
+    strip.hover(position={"x": strip_box["width"] * 0.95, "y": 6})  # near the end: the last tile
+    tip = page.locator(".scrub-tip")
+    expect(tip).to_be_visible()
+    assert "sprites.jpg" in tip.evaluate("el => el.style.backgroundImage")
+    assert tip.evaluate("el => el.style.backgroundPosition") != "-0px -0px"
+    screenshot(f"post-scrub-{width}")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download").click()
     downloaded = tmp_path / "downloaded.mp4"

@@ -94,7 +94,7 @@ def test_poster_webp_is_a_small_webp() -> None:
 def test_spritesheet_is_a_grid_of_frames_in_order() -> None:
     frames = [np.full((1280, 720, 3), level, np.uint8) for level in range(0, 250, 5)]  # 50 frames, darker first
     sheet = spritesheet_jpeg(frames, 24, tiles=9, tile_side=160)
-    assert (sheet.columns, sheet.rows, sheet.tile_width, sheet.tile_height) == (3, 3, 90, 160)
+    assert (sheet.tiles, sheet.columns, sheet.rows, sheet.tile_width, sheet.tile_height) == (9, 3, 3, 90, 160)
     assert sheet.interval_s == round(49 / 24 / 8, 3)
     image = Image.open(io.BytesIO(sheet.data)).convert("L")
     assert image.format is None or image.size == (270, 480)

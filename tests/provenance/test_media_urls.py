@@ -29,7 +29,7 @@ def test_draft_media_urls_are_signed_and_refused_to_strangers(alice: User, charl
         assert fetch(charlie, field.url) == 404
         assert fetch(None, field.url) == 404
     assert job.poster.name.endswith(".webp")
-    assert set(job.sprite_layout) == {"columns", "rows", "tile_width", "tile_height", "interval_s"}
+    assert set(job.sprite_layout) == {"tiles", "columns", "rows", "tile_width", "tile_height", "interval_s"}
     unsigned = urlsplit(job.video.url).path
     assert fetch(alice, unsigned) == 403  # the owner too needs a signed link
     assert fetch(alice, job.video.url[:-3] + "xyz") == 403  # a tampered one

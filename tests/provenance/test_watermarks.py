@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from feed.models import User
-from generation.provenance import visible
+from generation.provenance import invisible, visible
 from generation.provenance.reading import video_read
 from sora_site.media import encode_mp4
 from tests.provenance.helpers import finished_job, reupload_copy
@@ -46,3 +46,20 @@ def test_the_visible_label_moves_so_no_single_crop_removes_it() -> None:
     assert last[2] > 620 and last[1] < 200  # top right
     width = first[2] - first[0]
     assert 720 * 0.2 < width < 720 * 0.6  # scaled to the frame: legible, not a banner
+
+
+def test_the_mark_is_invisible_watermarks_dwtdctsvd_read_by_the_library_itself() -> None:
+    """Our vectorised embedding is the library's scheme: its own decoder reads the bits back."""
+    import cv2
+    from imwatermark.dwtDctSvd import EmbedDwtDctSvd
+
+    rng = np.random.default_rng(3)
+    frame = cv2.GaussianBlur(rng.integers(0, 255, (1280, 720, 3), dtype=np.uint8), (31, 31), 0)
+    bits = invisible.payload_bits(987_654)
+    marked = invisible.frame_mark(frame, bits)
+    assert cv2.PSNR(frame, marked) > 38  # invisible: a small change
+    small = cv2.resize(marked, invisible.work_size(720, 1280), interpolation=cv2.INTER_AREA)
+    library = EmbedDwtDctSvd(wmLen=len(bits), scales=[0, invisible.QUANT_STEP, 0], block=invisible.BLOCK)
+    decoded = library.decode(cv2.cvtColor(small, cv2.COLOR_RGB2BGR)).astype(np.uint8)
+    assert int((decoded != bits).sum()) <= 2
+    assert invisible.frames_decode([marked]) == 987_654
