@@ -55,7 +55,7 @@ def main() -> None:
     from generation.provenance.reading import frame_hashes, video_read
     from sora_site import media
 
-    keys.keys_generate(Path(settings.C2PA_CERT_FILE).parent)
+    keys.keys_generate(keys.KeyFiles.configured())
     request = storyboard_request(args.seconds, 720, 1280)
     result = PreviewBackend(fps=FPS).generate(request, on_progress=lambda _: None, should_cancel=lambda: False)
     frames, audio = result.frames, soundtrack_for(request)

@@ -24,17 +24,33 @@ KEY_FILE = "signer.key"
 
 
 @dataclass(frozen=True)
+class KeyFiles:
+    cert: Path
+    key: Path
+    anchors: Path
+
+    @classmethod
+    def in_folder(cls, folder: Path) -> KeyFiles:
+        return cls(folder / CERT_FILE, folder / KEY_FILE, folder / CA_FILE)
+
+    @classmethod
+    def configured(cls) -> KeyFiles:
+        return cls(settings.C2PA_CERT_FILE, settings.C2PA_KEY_FILE, settings.C2PA_TRUST_ANCHORS_FILE)
+
+
+@dataclass(frozen=True)
 class SigningMaterial:
     chain_pem: bytes
     key_pem: bytes  # PKCS#8
     anchors_pem: bytes  # CAs whose signatures read as Trusted
 
 
-def keys_generate(folder: Path, *, organisation: str = "OpenReel (development)") -> bool:
-    """Write a dev CA, a signing leaf and its key into `folder` unless they exist. True if written."""
-    if all((folder / name).exists() for name in (CA_FILE, CERT_FILE, KEY_FILE)):
+def keys_generate(files: KeyFiles, *, organisation: str = "OpenReel (development)") -> bool:
+    """Write a dev CA, a signing leaf and its key unless all three files exist. True if written."""
+    if all(path.exists() for path in (files.cert, files.key, files.anchors)):
         return False
-    folder.mkdir(parents=True, exist_ok=True)
+    for path in (files.cert, files.key, files.anchors):
+        path.parent.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation), _cn("dev root CA")])
@@ -71,11 +87,10 @@ def keys_generate(folder: Path, *, organisation: str = "OpenReel (development)")
         .sign(ca_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    key_path = folder / KEY_FILE
-    key_path.write_bytes(leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    key_path.chmod(0o600)
-    (folder / CERT_FILE).write_bytes(leaf.public_bytes(pem) + ca.public_bytes(pem))
-    (folder / CA_FILE).write_bytes(ca.public_bytes(pem))
+    files.key.write_bytes(leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    files.key.chmod(0o600)
+    files.cert.write_bytes(leaf.public_bytes(pem) + ca.public_bytes(pem))
+    files.anchors.write_bytes(ca.public_bytes(pem))
     return True
 
 
@@ -110,7 +125,8 @@ def _material(cert: Path, key: Path, anchors: Path) -> SigningMaterial:
 
 def signing_material() -> SigningMaterial:
     """The configured credentials (cached per set of paths, so tests can point settings elsewhere)."""
-    return _material(settings.C2PA_CERT_FILE, settings.C2PA_KEY_FILE, settings.C2PA_TRUST_ANCHORS_FILE)
+    files = KeyFiles.configured()
+    return _material(files.cert, files.key, files.anchors)
 
 
 def trust_anchors_pem() -> bytes:
