@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -27,13 +29,9 @@ def verify(request: HttpRequest) -> HttpResponse:
         return render(request, TEMPLATE, {"max_mb": max_mb})
     try:
         rate_limit_check("verify", client_key(request), limit=settings.VERIFY_PER_MINUTE)
-        upload = _upload(request)
-        with tempfile.NamedTemporaryFile(suffix=".video") as copy:
-            for chunk in upload.chunks():
-                copy.write(chunk)
-            copy.flush()
-            viewer = request.user if isinstance(request.user, User) else None
-            verification = video_verify(Path(copy.name), viewer)
+        viewer = request.user if isinstance(request.user, User) else None
+        with _local_file(_upload(request)) as path:
+            verification = video_verify(path, viewer)
     except DomainError as error:
         if wants_json(request):
             raise
@@ -41,6 +39,19 @@ def verify(request: HttpRequest) -> HttpResponse:
     if wants_json(request):
         return JsonResponse(verification.as_json())
     return render(request, TEMPLATE, {"max_mb": max_mb, "result": verification, "summary": verification.as_json()})
+
+
+@contextmanager
+def _local_file(upload: UploadedFile) -> Iterator[Path]:
+    """A path to the upload: Django's own spool file for large ones, a temporary copy of small ones."""
+    if isinstance(upload, TemporaryUploadedFile):
+        yield Path(upload.temporary_file_path())
+        return
+    with tempfile.NamedTemporaryFile(suffix=".video") as copy:
+        for chunk in upload.chunks():
+            copy.write(chunk)
+        copy.flush()
+        yield Path(copy.name)
 
 
 def _upload(request: HttpRequest) -> UploadedFile:
