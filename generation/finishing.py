@@ -97,6 +97,7 @@ def clip_finish(
             poster = media.poster_webp(clip.frames[len(clip.frames) // 3])
         with phase(timings, "spritesheet"):
             sheet = media.spritesheet_jpeg(clip.frames, clip.fps)
+        with phase(timings, "frame_hashes"):
             hashes = frame_hashes(clip.frames, clip.fps)
         with phase(timings, "store"):
             with path.open("rb") as handle:
