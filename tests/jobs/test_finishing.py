@@ -47,6 +47,7 @@ def test_steps_run_in_order_and_each_is_timed(alice: User, settings) -> None:
         "check_the_encoded_file",
         "poster",
         "spritesheet",
+        "frame_hashes",
         "store",
         "total",
     }
