@@ -82,6 +82,7 @@ bench: install
 	$(BIN)/python bench/preview_renderer.py
 	$(BIN)/python bench/cameo_verification.py
 	$(BIN)/python bench/gpu_generation.py --tiny
+	$(BIN)/python bench/finishing.py
 
 check-deploy: install
 	DEBUG=0 HTTPS_ONLY=1 SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \

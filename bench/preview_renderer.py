@@ -2,7 +2,7 @@
 
 For 720x1280 clips of 4 s and 12 s (a storyboard of 2 shots, one cameo, quoted dialogue) it
 measures: rendering (PreviewBackend.generate: frames + soundtrack) per generated second, wall and
-process CPU; MP4 encoding (H.264 veryfast + AAC, faststart) per clip; the JPEG poster; and the
+process CPU; MP4 encoding (H.264 veryfast + AAC, faststart) per clip; the WebP poster; and the
 pipeline overhead outside the model (encode + poster). Each number is the best of --repeat runs.
 No Django settings are needed. Usage:
 
@@ -28,7 +28,7 @@ from PIL import Image, ImageDraw
 
 from generation.backends.base import CameoReference, GenerationRequest, GenerationResult, Shot, VoiceProfile
 from generation.backends.preview import PreviewBackend
-from sora_site.media import encode_mp4, poster_jpeg, probe
+from sora_site.media import encode_mp4, poster_webp, probe
 
 
 def _portrait() -> Image.Image:
@@ -41,7 +41,7 @@ def _portrait() -> Image.Image:
     return image
 
 
-def _request(seconds: float, width: int, height: int) -> GenerationRequest:
+def storyboard_request(seconds: float, width: int, height: int) -> GenerationRequest:
     half = seconds / 2
     shots = (
         Shot('@alice walks through a neon city in the rain and says "this place never sleeps"', half),
@@ -82,7 +82,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for seconds in args.seconds:
-            request = _request(seconds, width, height)
+            request = storyboard_request(seconds, width, height)
 
             def render(request: GenerationRequest = request) -> GenerationResult:
                 return backend.generate(request, on_progress=lambda _: None, should_cancel=lambda: False)
@@ -95,7 +95,7 @@ def main() -> None:
                     result.frames, result.fps, result.audio, result.sample_rate, dest
                 ),
             )
-            p_wall, _, poster = _best(args.repeat, lambda result=result: poster_jpeg(result.frames[0]))
+            p_wall, _, poster = _best(args.repeat, lambda result=result: poster_webp(result.frames[0]))
             info = probe(dest)
             rows.append(
                 {

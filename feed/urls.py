@@ -5,6 +5,7 @@ from feed import pages
 from feed.accounts import views as account_views
 from feed.graph import views as graph_views
 from feed.posts import views as post_views
+from feed.verify import views as verify_views
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("settings/profile/", account_views.profile_edit, name="profile_edit"),
     path("drafts/<str:public_id>/post/", post_views.draft_publish, name="draft_publish"),
     path("p/<int:post_id>/", post_views.post_detail, name="post_detail"),
+    path("verify/", verify_views.verify, name="verify"),
     path("@<str:handle>/", pages.profile, name="profile"),
     path("@<str:handle>/follow/", graph_views.follow_toggle, name="follow_toggle"),
     path("@<str:handle>/block/", graph_views.block_toggle, name="block_toggle"),

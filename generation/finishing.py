@@ -27,6 +27,7 @@ from django.utils.module_loading import import_string
 from generation.audio import render_soundtrack
 from generation.backends.base import GenerationRequest, GenerationResult
 from generation.models import GenerationJob
+from generation.provenance.reading import frame_hashes
 from sora_site import media
 
 
@@ -65,10 +66,21 @@ def phase(timings: dict[str, float], name: str) -> Iterator[None]:
         timings[name] = round(time.monotonic() - started, 3)
 
 
+@dataclass(frozen=True)
+class FinishedFiles:
+    """What finishing stored for a job (names in the job's storage) and its index entries."""
+
+    video: str
+    poster: str  # WebP
+    spritesheet: str  # JPEG grid, `sprite_layout` says how to read it
+    sprite_layout: dict[str, float]
+    frame_hashes: list[str]  # perceptual hashes, for the verify page's index of published posts
+
+
 def clip_finish(
     job: GenerationJob, request: GenerationRequest, result: GenerationResult, *, stem: str, timings: dict[str, float]
-) -> tuple[str, str]:
-    """Run the frame steps, encode, run the file steps, then store. Returns (video name, poster name)."""
+) -> FinishedFiles:
+    """Run the frame steps, encode, run the file steps, then store the video, poster and spritesheet."""
     clip = Clip(job, request, result.frames, result.fps, result.audio, result.sample_rate, dict(result.metadata))
     for frame_step in frame_steps():
         with phase(timings, frame_step.__name__):
@@ -81,12 +93,26 @@ def clip_finish(
         for file_step in file_steps():
             with phase(timings, file_step.__name__):
                 file_step(clip, path)
+        with phase(timings, "poster"):
+            poster = media.poster_webp(clip.frames[len(clip.frames) // 3])
+        with phase(timings, "spritesheet"):
+            sheet = media.spritesheet_jpeg(clip.frames, clip.fps)
+        with phase(timings, "frame_hashes"):
+            hashes = frame_hashes(clip.frames, clip.fps)
         with phase(timings, "store"):
             with path.open("rb") as handle:
                 video_name = storage.save(f"{stem}.mp4", handle)
-            poster = media.poster_jpeg(clip.frames[len(clip.frames) // 3])
-            poster_name = storage.save(f"{stem}.jpg", ContentFile(poster))
-    return video_name, poster_name
+            poster_name = storage.save(f"{stem}.webp", ContentFile(poster))
+            sprite_name = storage.save(f"{stem}-sprites.jpg", ContentFile(sheet.data))
+    layout = {
+        "tiles": sheet.tiles,
+        "columns": sheet.columns,
+        "rows": sheet.rows,
+        "tile_width": sheet.tile_width,
+        "tile_height": sheet.tile_height,
+        "interval_s": sheet.interval_s,
+    }
+    return FinishedFiles(video_name, poster_name, sprite_name, layout, hashes)
 
 
 def soundtrack_fill(clip: Clip) -> None:

@@ -60,7 +60,13 @@ class GenerationJob(models.Model):
 
     # Indexed: the local media view looks files up by name to decide who may read them.
     video = models.FileField(upload_to="drafts/%Y/%m/", blank=True, db_index=True)
-    poster = models.ImageField(upload_to="drafts/%Y/%m/", blank=True, db_index=True)
+    poster = models.ImageField(upload_to="drafts/%Y/%m/", blank=True, db_index=True)  # WebP
+    # Provenance (generation/provenance): a JPEG grid of frames for scrub previews and how to read it
+    # ({"tiles", "columns", "rows", "tile_width", "tile_height", "interval_s"}), and the perceptual hashes of
+    # the finished frames that the verify page matches re-encoded copies against.
+    spritesheet = models.FileField(upload_to="drafts/%Y/%m/", blank=True, db_index=True)
+    sprite_layout = models.JSONField(default=dict, blank=True)
+    frame_hashes = models.JSONField(default=list, blank=True)
     backend = models.CharField(max_length=16, blank=True)
     is_preview = models.BooleanField(default=False)
 

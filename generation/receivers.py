@@ -21,11 +21,13 @@ def on_cameo_job_withdrawn(sender: type[Cameo], *, cameo: Cameo, job_id: int, re
 
 
 def job_media_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
-    """A job's video, poster and input image are readable by the job's owner and by the owner of a cameo
+    """A job's video, poster, spritesheet and input image are readable by the job's owner and by the owner of a cameo
     it uses (who may see every video with their likeness). The feed adds a rule for published videos."""
     if viewer is None:
         return False
-    job = GenerationJob.objects.filter(Q(video=name) | Q(poster=name) | Q(input_image=name)).first()
+    job = GenerationJob.objects.filter(
+        Q(video=name) | Q(poster=name) | Q(spritesheet=name) | Q(input_image=name)
+    ).first()
     if job is None:
         return False
     return job.owner_id == viewer.pk or job.cameo_usages.filter(cameo__owner_id=viewer.pk).exists()

@@ -187,7 +187,9 @@ def job_delete(*, job: GenerationJob, by: User) -> None:
         raise DomainError("job_active", "Cancel this job before deleting it.")
     job_deleting.send(sender=GenerationJob, job=job)  # the feed refuses while the video is posted
     input_image_shared = GenerationJob.objects.filter(input_image=job.input_image.name).exclude(pk=job.pk).exists()
-    media_delete(job.video.name, job.poster.name, "" if input_image_shared else job.input_image.name)
+    media_delete(
+        job.video.name, job.poster.name, job.spritesheet.name, "" if input_image_shared else job.input_image.name
+    )
     job.delete()
 
 

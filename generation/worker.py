@@ -80,7 +80,7 @@ def job_execute(job_id: int) -> None:
             return  # lost the job meanwhile (cancelled, or presumed dead and requeued)
         job_push(GenerationJob.objects.get(pk=job_id))
         stem = f"drafts/{job.created_at:%Y/%m}/{job.public_id}-{token[:8]}"
-        video, poster = clip_finish(job, request, result, stem=stem, timings=timings)
+        files_out = clip_finish(job, request, result, stem=stem, timings=timings)
         timings["total"] = round(time.monotonic() - started, 3)
         completed = job_end(
             job_id,
@@ -88,15 +88,18 @@ def job_execute(job_id: int) -> None:
             token=token,
             where=Q(state=State.FINISHING, cancel_requested=False),
             progress=100,
-            video=video,
-            poster=poster,
+            video=files_out.video,
+            poster=files_out.poster,
+            spritesheet=files_out.spritesheet,
+            sprite_layout=files_out.sprite_layout,
+            frame_hashes=files_out.frame_hashes,
             backend=backend.name,
             is_preview=backend.is_preview,
             timings=timings,
             gpu_seconds=float(result.metadata.get("gpu_seconds", 0.0)),
         )
         if not completed:
-            media_delete(video, poster)
+            media_delete(files_out.video, files_out.poster, files_out.spritesheet)
             if _claimed(job_id, token).filter(state=State.FINISHING).exists():
                 raise GenerationCancelled  # cancelled or revoked while finishing
     except GenerationCancelled:

@@ -189,6 +189,7 @@ def main() -> int:
                 redis.append(("redis", redis_process))
         say("==> migrating the database")
         manage("migrate", "--no-input", "-v", "0")
+        manage("provenance_keys")  # the dev C2PA CA and signer, made once into var/c2pa (git-ignored)
         say("==> demo data (the first time renders a few videos: ~20 s)")
         manage("seed_demo")
         say("==> starting the web server, the worker and beat")

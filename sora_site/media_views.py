@@ -1,5 +1,8 @@
 """Local media, served by Django with access checks and HTTP Range support (video seeking).
 
+URLs are signed and expire (`sora_site.storage.SignedFileSystemStorage`); a request needs a valid
+signature and a viewer the access rules allow.
+
 S3 deployments never come here: templates get presigned URLs from the storage instead, and pages
 only render URLs for what the viewer may see.
 """
@@ -17,13 +20,22 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
+from sora_site.errors import DomainError
+from sora_site.storage import media_url_signature_valid
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 def media_serve(request: HttpRequest, path: str) -> HttpResponseBase:
     root = Path(settings.MEDIA_ROOT).resolve()
     file_path = (root / path).resolve()
-    if root not in file_path.parents or not file_path.is_file() or not media_readable_by(path, request.user):
+    if root not in file_path.parents or not file_path.is_file():
+        raise Http404("No such file")
+    if not media_url_signature_valid(path, request.GET.get("sig", "")):
+        raise DomainError(
+            "media_link_expired", "This media link has expired. Reload the page for a fresh one.", status=403
+        )
+    if not media_readable_by(path, request.user):
         raise Http404("No such file")
     return _ranged_file_response(request, file_path)
 

@@ -134,7 +134,7 @@ if MEDIA_STORAGE == "s3":
     _default_storage = s3_storage_config(read_s3_settings())
 else:
     _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "sora_site.storage.SignedFileSystemStorage",  # expiring signed URLs (provenance)
         "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
     }
 STORAGES = {
@@ -239,15 +239,24 @@ GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 3, minimum=1)
 GENERATION_INPUT_IMAGE_MAX_BYTES = env_int("GENERATION_INPUT_IMAGE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 GENERATION_INPUT_IMAGE_MAX_PIXELS = 50_000_000
 # Finishing, in order (see generation/finishing.py): frame steps before encoding, file steps after.
-GENERATION_FRAME_STEPS = ["generation.finishing.soundtrack_fill"]
-GENERATION_FILE_STEPS: list[str] = []
+GENERATION_FRAME_STEPS = [
+    "generation.finishing.soundtrack_fill",
+    "generation.provenance.steps.visible_watermark",
+    "generation.provenance.steps.invisible_watermark",
+]
+GENERATION_FILE_STEPS: list[str] = ["generation.provenance.steps.c2pa_sign"]
 
 CELERY_BEAT_SCHEDULE["generation-watchdog"] = {"task": "generation.tasks.jobs_requeue_stalled", "schedule": 60}
 
+# The cache backs the rate limits (API keys, the verify page): Redis when there is one, so every process
+# counts together; else local memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # --- The Videos API (/v1, generation/api/) and its webhooks -----------------------------------------
-# The cache holds the per-key rate-limit counters: Redis when there is one, so every process counts together.
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)  # per key, unless the key says
 API_POLL_AFTER_MS = env_int("API_POLL_AFTER_MS", 1000, minimum=100)  # `openai-poll-after-ms` with an empty queue
 API_POLL_AFTER_MAX_MS = env_int("API_POLL_AFTER_MAX_MS", 20_000, minimum=100)
@@ -259,3 +268,18 @@ WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 # Webhook URLs on loopback or private networks are refused (a server-side request forgery guard), unless allowed.
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+
+# --- Provenance (generation/provenance, feed/verify) ----------------------------------------------
+SITE_NAME = env_str("SITE_NAME", "OpenReel")  # drawn on every video with the creator's @handle
+WATERMARK_EVERY = env_int("WATERMARK_EVERY", 2, minimum=1)  # the invisible mark goes in every Nth frame
+# C2PA signing: `manage.py provenance_keys` (run by `make run`) makes a dev CA and signer here;
+# production points these at its real certificate chain (leaf first), PKCS#8 key and trust anchors.
+_C2PA_DIR = VAR_DIR / "c2pa"
+C2PA_CERT_FILE: Path = env_path("C2PA_CERT_FILE", _C2PA_DIR / "signer.pem")
+C2PA_KEY_FILE: Path = env_path("C2PA_KEY_FILE", _C2PA_DIR / "signer.key")
+C2PA_TRUST_ANCHORS_FILE: Path = env_path("C2PA_TRUST_ANCHORS_FILE", _C2PA_DIR / "ca.pem")
+# Local media URLs are signed and expire (sora_site/media_views.py); S3 URLs are presigned for as long.
+MEDIA_URL_MAX_AGE = env_int("MEDIA_URL_MAX_AGE", 3600, minimum=60)
+# The verify page: upload size, how many checks a client may run per minute.
+VERIFY_MAX_BYTES = env_int("VERIFY_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
+VERIFY_PER_MINUTE = env_int("VERIFY_PER_MINUTE", 10, minimum=1)

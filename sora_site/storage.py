@@ -7,7 +7,34 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.core.files.storage import Storage, default_storage
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
+
+_url_signer = signing.TimestampSigner(salt="sora_site.media-url")
+
+
+class SignedFileSystemStorage(FileSystemStorage):
+    """Local media whose URLs carry a signature that expires after MEDIA_URL_MAX_AGE seconds, so a
+    copied link stops working (the S3 storage presigns the same way). `media_serve` checks it, then
+    the access rules."""
+
+    def url(self, name: str | None) -> str:
+        base = super().url(name)
+        return f"{base}?sig={media_url_signature(name or '')}"
+
+
+def media_url_signature(name: str) -> str:
+    """The timestamped signature of a stored name (without the name itself)."""
+    return _url_signer.sign(name)[len(name) + 1 :]
+
+
+def media_url_signature_valid(name: str, signature: str) -> bool:
+    try:
+        _url_signer.unsign(f"{name}:{signature}", max_age=settings.MEDIA_URL_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is one too
+        return False
+    return True
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import Page
@@ -39,6 +40,12 @@ def make_user(username: str, *, age: int = 30, **fields: object) -> User:
     if fields:
         user.save()
     return user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def provenance_keys() -> None:
+    """C2PA signing keys for this run (in its temporary VAR_DIR), made by the command `make run` uses."""
+    call_command("provenance_keys", verbosity=0)
 
 
 @pytest.fixture

@@ -41,9 +41,13 @@ def remix_grant(job: GenerationJob, user: User) -> bool:
 
 
 def post_media_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
-    """A post's video and poster are readable by whoever may see the post."""
+    """A post's video, poster and spritesheet are readable by whoever may see the post."""
     viewer = viewer if isinstance(viewer, User) else None
-    post = Post.objects.filter(video=name).first() or Post.objects.filter(poster=name).first()
+    post = (
+        Post.objects.filter(video=name).first()
+        or Post.objects.filter(poster=name).first()
+        or Post.objects.filter(job__spritesheet=name).first()
+    )
     if post is None:
         return False
     try:

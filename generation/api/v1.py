@@ -4,7 +4,6 @@ answer the protocol's object. Every refusal is a DomainError that `errors.api_er
 from __future__ import annotations
 
 import copy
-import io
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -13,7 +12,6 @@ from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
-from PIL import Image
 from pydantic import Field
 
 from feed.accounts.models import User
@@ -205,13 +203,7 @@ def video_content(
         raise DomainError("not_found", f"Video {video_id} has no content: it is {job.state}.", status=404)
     if expires_at is not None and expires_at <= timezone.now():
         raise DomainError("not_found", f"Video {video_id} expired and its content was removed.", status=404)
-    if variant == "thumbnail" and job.poster:
-        with job.poster.open("rb") as handle, Image.open(handle) as poster:
-            out = io.BytesIO()
-            poster.convert("RGB").save(out, "WEBP", quality=85)
-        return HttpResponse(out.getvalue(), content_type=CONTENT_TYPES[variant])
-    # The spritesheet is made by the provenance/finishing steps where a deployment has them.
-    stored = {"video": job.video, "thumbnail": None}.get(variant, getattr(job, "spritesheet", None))
+    stored = {"video": job.video, "thumbnail": job.poster, "spritesheet": job.spritesheet}[variant]
     if not stored:
         raise DomainError(
             "not_found", f"This server made no {variant} for video {video_id}.", field="variant", status=404

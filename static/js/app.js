@@ -49,8 +49,39 @@
     open();
   }
 
+  // Scrub preview: a strip under the player shows the spritesheet tile for the pointed-at moment
+  // and seeks there on click. The layout comes from the job's sprite_layout (data-* attributes).
+  function setupScrub() {
+    document.querySelectorAll(".scrub[data-sprite]").forEach((strip) => {
+      const video = document.getElementById(strip.dataset.video);
+      const tip = strip.querySelector(".scrub-tip");
+      const d = strip.dataset;
+      const [tiles, cols, w, h] = [d.tiles, d.columns, d.tileWidth, d.tileHeight].map(Number);
+      tip.style.width = `${w}px`;
+      tip.style.height = `${h}px`;
+      tip.style.backgroundImage = `url("${d.sprite}")`;
+      const at = (event) => {
+        const box = strip.getBoundingClientRect();
+        return Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+      };
+      strip.addEventListener("pointermove", (event) => {
+        const share = at(event);
+        const tile = Math.min(tiles - 1, Math.round(share * (tiles - 1)));
+        tip.style.backgroundPosition = `-${(tile % cols) * w}px -${Math.floor(tile / cols) * h}px`;
+        const left = Math.min(Math.max(0, share * strip.clientWidth - w / 2), strip.clientWidth - w);
+        tip.style.left = `${left}px`;
+        tip.hidden = false;
+      });
+      strip.addEventListener("pointerleave", () => { tip.hidden = true; });
+      strip.addEventListener("click", (event) => {
+        if (video && video.duration) video.currentTime = at(event) * video.duration;
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     setupReels();
+    setupScrub();
     connectEvents();
   });
 })();

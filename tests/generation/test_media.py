@@ -1,4 +1,4 @@
-"""encode_mp4 / probe / poster_jpeg / decode_video: real encodes through PyAV, small and fast."""
+"""encode_mp4 / probe / poster_webp / spritesheet_jpeg / decode_video: real encodes through PyAV, small and fast."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from generation.backends.base import GenerationRequest, Shot
 from generation.backends.preview import PreviewBackend
 from generation.finishing import soundtrack_for
 from sora_site.errors import DomainError
-from sora_site.media import AUDIO_RATE, decode_video, encode_mp4, poster_jpeg, probe
+from sora_site.media import AUDIO_RATE, decode_video, encode_mp4, poster_webp, probe, spritesheet_jpeg
 
 
 def _frames(n: int, width: int = 320, height: int = 240) -> list[np.ndarray]:
@@ -79,16 +79,27 @@ def test_encode_rejects_odd_sizes(tmp_path) -> None:
         encode_mp4([np.zeros((241, 320, 3), np.uint8)], 12, None, 48_000, tmp_path / "odd.mp4")
 
 
-def test_poster_jpeg_is_a_small_jpeg() -> None:
+def test_poster_webp_is_a_small_webp() -> None:
     frame = np.zeros((1280, 720, 3), np.uint8)
     frame[:, :, 0] = 200
-    data = poster_jpeg(frame)
-    assert data[:2] == b"\xff\xd8"
+    data = poster_webp(frame)
+    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP"
     image = Image.open(io.BytesIO(data))
     assert image.size == (405, 720)
-    assert abs(int(image.getpixel((200, 300))[0]) - 200) < 8
-    small = poster_jpeg(np.zeros((100, 60, 3), np.uint8))
+    assert abs(int(image.convert("RGB").getpixel((200, 300))[0]) - 200) < 8
+    small = poster_webp(np.zeros((100, 60, 3), np.uint8))
     assert Image.open(io.BytesIO(small)).size == (60, 100)  # never upscaled
+
+
+def test_spritesheet_is_a_grid_of_frames_in_order() -> None:
+    frames = [np.full((1280, 720, 3), level, np.uint8) for level in range(0, 250, 5)]  # 50 frames, darker first
+    sheet = spritesheet_jpeg(frames, 24, tiles=9, tile_side=160)
+    assert (sheet.tiles, sheet.columns, sheet.rows, sheet.tile_width, sheet.tile_height) == (9, 3, 3, 90, 160)
+    assert sheet.interval_s == round(49 / 24 / 8, 3)
+    image = Image.open(io.BytesIO(sheet.data)).convert("L")
+    assert image.format is None or image.size == (270, 480)
+    first, last = image.getpixel((45, 80)), image.getpixel((225, 400))
+    assert first < 10 and last > 235  # row-major: first frame top left, last bottom right
 
 
 def test_corrupt_input_is_invalid_video(tmp_path) -> None:

@@ -1,0 +1,98 @@
+"""Finding the original of a video: by its signed manifest, its invisible watermark, or its frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.urls import reverse
+
+from feed.accounts.models import User
+from feed.posts.models import Post
+from feed.posts.selectors import post_get_for_viewer
+from generation.models import GenerationJob
+from generation.provenance.reading import HASH_MATCH_BITS, VideoReading, hashes_distance, video_read
+from sora_site.errors import DomainError
+
+
+@dataclass
+class Original:
+    # "found": a post the viewer may see; "private": a draft or a post they may not see; "removed":
+    # taken down; "deleted": the video was deleted; "none": nothing matched.
+    state: str = "none"
+    matched_by: str = ""  # "c2pa" | "watermark" | "fingerprint"
+    post: Post | None = None
+
+
+@dataclass
+class Verification:
+    reading: VideoReading
+    watermark_job: str | None  # the public id of the job the watermark names, when it still exists
+    original: Original = field(default_factory=Original)
+
+    def as_json(self) -> dict[str, Any]:
+        manifest = self.reading.manifest
+        post = self.original.post
+        return {
+            "c2pa": {
+                "state": manifest.state,
+                "claim_generator": manifest.claim_generator,
+                "actions": manifest.actions,
+                "digital_source_type": manifest.digital_source_type,
+                "generation": manifest.generation,
+                "ingredients": manifest.ingredients,
+                "issuer": manifest.issuer,
+                "errors": manifest.errors,
+            },
+            "watermark": {"found": self.reading.watermark_job_pk is not None, "job": self.watermark_job},
+            "original": {
+                "state": self.original.state,
+                "matched_by": self.original.matched_by,
+                "url": reverse("post_detail", args=[post.pk]) if post is not None else None,
+            },
+        }
+
+
+def video_verify(path: Path, viewer: User | None) -> Verification:
+    reading = video_read(path)
+    job_from_mark = (
+        GenerationJob.objects.filter(pk=reading.watermark_job_pk).first() if reading.watermark_job_pk else None
+    )
+    verification = Verification(reading, job_from_mark.public_id if job_from_mark else None)
+    # Only our own signature is believed: a Valid manifest from someone else's key could name any job.
+    claimed = reading.manifest.generation.get("job") if reading.manifest.state == "Trusted" else None
+    if claimed:
+        verification.original = _original_of(GenerationJob.objects.filter(public_id=claimed).first(), viewer, "c2pa")
+    elif reading.watermark_job_pk is not None:
+        verification.original = _original_of(job_from_mark, viewer, "watermark")
+    else:
+        verification.original = _original_by_frames(reading.hashes, viewer)
+    return verification
+
+
+def _original_of(job: GenerationJob | None, viewer: User | None, matched_by: str) -> Original:
+    if job is None:
+        return Original("deleted", matched_by)
+    post = Post.objects.filter(job=job).first()
+    return _post_as_seen(post, viewer, matched_by) if post else Original("private", matched_by)
+
+
+def _post_as_seen(post: Post, viewer: User | None, matched_by: str) -> Original:
+    try:
+        return Original("found", matched_by, post_get_for_viewer(post.pk, viewer))
+    except DomainError as error:
+        return Original("removed" if error.code == "post_taken_down" else "private", matched_by)
+
+
+def _original_by_frames(hashes: list[int], viewer: User | None) -> Original:
+    """The published post whose frames are nearest, if near enough. A scan over every post's hashes:
+    fine for thousands of posts; a BK-tree or a PostgreSQL index is the next step past that."""
+    best: tuple[float, int] | None = None
+    for post_id, indexed in Post.objects.exclude(job__frame_hashes=[]).values_list("pk", "job__frame_hashes"):
+        distance = hashes_distance(hashes, indexed)
+        if distance <= HASH_MATCH_BITS and (best is None or distance < best[0]):
+            best = (distance, post_id)
+    if best is None:
+        return Original()
+    return _post_as_seen(Post.objects.get(pk=best[1]), viewer, "fingerprint")

@@ -1,0 +1,34 @@
+"""The provenance steps of the finishing pipeline (named in settings, see generation/finishing.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from generation.finishing import Clip
+from generation.provenance import invisible, signing, visible
+
+
+def visible_watermark(clip: Clip) -> None:
+    """Site name + the creator's @handle, moving around the frame."""
+    text = visible.label_text(settings.SITE_NAME, clip.job.owner.get_username())
+    clip.frames = visible.frames_label(clip.frames, clip.fps, text)
+
+
+def invisible_watermark(clip: Clip) -> None:
+    """The job's id (error-corrected) in every `WATERMARK_EVERY`th frame."""
+    clip.frames = invisible.frames_mark(clip.frames, clip.job.pk, every=settings.WATERMARK_EVERY)
+
+
+def c2pa_sign(clip: Clip, path: Path) -> None:
+    """Sign the MP4: created, or edited from its parent's MP4 (the remix's ingredient)."""
+    parent = clip.job.remix_of
+    claim = signing.GenerationClaim(
+        job=clip.job.public_id,
+        model=clip.job.model,
+        prompt=clip.job.prompt,
+        parent_path=clip.request.parent_video if parent is not None else None,
+        parent_job=parent.public_id if parent is not None else None,
+    )
+    signing.mp4_sign(path, claim)
