@@ -7,6 +7,7 @@ P-256, with ExtendedKeyUsage emailProtection, cA=false, digitalSignature, SKI an
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+log = logging.getLogger(__name__)
 
 CA_FILE = "ca.pem"
 CERT_FILE = "signer.pem"  # the leaf followed by its CA: the chain a manifest carries
@@ -124,8 +127,14 @@ def _material(cert: Path, key: Path, anchors: Path) -> SigningMaterial:
 
 
 def signing_material() -> SigningMaterial:
-    """The configured credentials (cached per set of paths, so tests can point settings elsewhere)."""
+    """The configured credentials (cached per set of paths, so tests can point settings elsewhere).
+
+    Left at their defaults (under VAR_DIR), missing files are made here as development keys, like the
+    generated SECRET_KEY: a bare `manage.py runserver` signs too. Configured paths are never written.
+    """
     files = KeyFiles.configured()
+    if files == KeyFiles.in_folder(settings.VAR_DIR / "c2pa") and keys_generate(files):
+        log.warning("made development C2PA signing keys in %s; set C2PA_* for production", files.cert.parent)
     return _material(files.cert, files.key, files.anchors)
 
 
