@@ -247,14 +247,18 @@ class DiffusersBackend:
 
     @classmethod
     def capabilities(cls, path: Path) -> dict[str, Path]:
-        """{kind: pipeline folder} for a model path (see the layout in the module docstring)."""
+        """{kind: pipeline folder} for a model path (see the layout in the module docstring): the
+        folders whose model_index.json declares this backend's pipeline class for that kind."""
         path = Path(path)
-        index = path / "model_index.json"
-        if index.is_file():
-            declared = json.loads(index.read_text()).get("_class_name", "")
-            kind = next((k for k, name in cls.pipeline_classes.items() if name == declared), None)
+
+        def declared(folder: Path) -> str:
+            index = folder / "model_index.json"
+            return str(json.loads(index.read_text()).get("_class_name", "")) if index.is_file() else ""
+
+        if (path / "model_index.json").is_file():
+            kind = next((k for k, name in cls.pipeline_classes.items() if name == declared(path)), None)
             return {kind: path} if kind else {}
-        return {kind: path / kind for kind in cls.pipeline_classes if (path / kind / "model_index.json").is_file()}
+        return {kind: path / kind for kind, name in cls.pipeline_classes.items() if declared(path / kind) == name}
 
     def _max_area(self, model: str) -> int:
         if isinstance(self.max_area, Mapping):
