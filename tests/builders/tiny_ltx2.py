@@ -2,8 +2,8 @@
 
     python -m tests.builders.tiny_ltx2 /tmp/tiny-ltx2     # t2v/, i2v/, condition/ and upsample/
 
-For tests, smoke runs and `bench/gpu_generation.py --tiny` (which builds its LTX-2 denoiser from
-TINY_LTX2_TRANSFORMER below). Every component the real LTX-2 ships is here at toy size: the joint
+For tests, smoke runs and `bench/gpu_generation.py --ltx2 --tiny` (which times the components of
+`tiny_components`). Every component the real LTX-2 ships is here at toy size: the joint
 audio-video transformer, the video VAE, the audio VAE (mel spectrograms), the vocoder (mel ->
 waveform), the text connectors, a Gemma 3 text encoder (with its SigLIP vision tower, as
 `Gemma3ForConditionalGeneration` has one) and a word-level tokenizer, plus the latent upsampler of
@@ -34,8 +34,7 @@ TEXT_LAYERS = 2
 LATENT_CHANNELS = 4
 AUDIO_SAMPLE_RATE = 16_000  # the tiny vocoder's output rate (the real one: 24 kHz)
 
-# The tiny LTX-2 denoiser (LTX2VideoTransformer3DModel kwargs): the one definition, used by
-# build_tiny_ltx2 and by bench/gpu_generation.py --tiny.
+# The tiny LTX-2 denoiser (LTX2VideoTransformer3DModel kwargs), the one definition of the tiny dims.
 TINY_LTX2_TRANSFORMER: dict[str, Any] = dict(
     in_channels=LATENT_CHANNELS,
     out_channels=LATENT_CHANNELS,
@@ -92,7 +91,8 @@ def _text_encoder() -> Any:  # a transformers Gemma3ForConditionalGeneration
     return Gemma3ForConditionalGeneration(config).eval()
 
 
-def _components(seed: int) -> dict[str, Any]:
+def tiny_components(seed: int = 0) -> dict[str, Any]:
+    """The components every tiny LTX-2 pipeline shares (bench/gpu_generation.py --ltx2 --tiny times them)."""
     from diffusers import (
         AutoencoderKLLTX2Audio,
         AutoencoderKLLTX2Video,
@@ -208,7 +208,7 @@ def build_tiny_ltx2(dest: Path, kinds: Iterable[str] = KINDS, *, seed: int = 0) 
     dest.mkdir(parents=True, exist_ok=True)
     classes = {"t2v": LTX2Pipeline, "i2v": LTX2ImageToVideoPipeline, "condition": LTX2ConditionPipeline}
     with torch.random.fork_rng(devices=[]):
-        shared = _components(seed)
+        shared = tiny_components(seed)
         for kind in kinds:
             if kind == "upsample":
                 torch.manual_seed(seed + 1)
