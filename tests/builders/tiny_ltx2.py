@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from tests.builders.tiny_wan import build_tokenizer
+from tests.builders.tiny_wan import build_tokenizer, checked_kinds
 
 KINDS = ("t2v", "i2v", "condition", "upsample")
 TEXT_HIDDEN = 32  # Gemma hidden size == the connectors width (4 heads x 8) == caption_channels
@@ -190,6 +191,18 @@ def tiny_components(seed: int = 0) -> dict[str, Any]:
     )
 
 
+@contextmanager
+def inputs_of(module: torch.nn.Module) -> Iterator[list[torch.Tensor]]:
+    """Collects the first positional input of every forward call of `module` while the block runs:
+    how tests see what reaches a pipeline's encoders (keyframes, dialogue mels) without mocking."""
+    seen: list[torch.Tensor] = []
+    handle = module.register_forward_pre_hook(lambda _m, args: seen.append(args[0].detach().clone()))
+    try:
+        yield seen
+    finally:
+        handle.remove()
+
+
 def build_tiny_ltx2(dest: Path, kinds: Iterable[str] = KINDS, *, seed: int = 0) -> Path:
     """Build tiny LTX-2 pipelines and `save_pretrained` each to dest/<kind>; returns dest."""
     from diffusers import (
@@ -200,10 +213,7 @@ def build_tiny_ltx2(dest: Path, kinds: Iterable[str] = KINDS, *, seed: int = 0) 
     )
     from diffusers.pipelines.ltx2.latent_upsampler import LTX2LatentUpsamplerModel
 
-    kinds = tuple(kinds)
-    unknown = set(kinds) - set(KINDS)
-    if unknown:
-        raise ValueError(f"unknown kinds {sorted(unknown)}; choose from {KINDS}")
+    kinds = checked_kinds(kinds, KINDS)
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     classes = {"t2v": LTX2Pipeline, "i2v": LTX2ImageToVideoPipeline, "condition": LTX2ConditionPipeline}

@@ -11,14 +11,11 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from generation.audio import dialogue
@@ -26,15 +23,14 @@ from generation.backends import diffusers_backend as db
 from generation.backends.base import (
     CameoReference,
     GenerationCancelled,
-    GenerationRequest,
     GenerationResult,
     Shot,
     VoiceProfile,
 )
 from generation.backends.ltx2_backend import LTX2Backend, log_mel, sigma_schedule
 from sora_site.errors import DomainError
-from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, build_tiny_ltx2
-from tests.generation.test_diffusers_backend import ignore, never, write_mp4
+from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, build_tiny_ltx2, inputs_of
+from tests.generation.test_diffusers_backend import ignore, never, request, write_mp4
 
 TINY_AREA = 64 * 96
 MODES = {"sora-2": "distilled", "sora-2-pro": "two_stage", "full": "full"}
@@ -64,19 +60,6 @@ def backend(tiny_model: Path) -> LTX2Backend:
     return make_backend(tiny_model)
 
 
-def request(**kwargs: Any) -> GenerationRequest:
-    fields: dict[str, Any] = dict(
-        prompt="a cat walking on the beach at night",
-        model="sora-2",
-        width=720,
-        height=1280,
-        seed=7,
-        shots=(Shot("a cat walking on the beach at night", 0.5),),
-    )
-    fields.update(kwargs)
-    return GenerationRequest(**fields)
-
-
 def run(backend: LTX2Backend, **kwargs: Any) -> GenerationResult:
     return backend.generate(request(**kwargs), on_progress=ignore, should_cancel=never)
 
@@ -85,17 +68,6 @@ def cameo(handle: str, color: tuple[int, int, int], pitch: float = 180.0) -> Cam
     portrait = Image.new("RGB", (40, 48), color)
     portrait.paste((255, 220, 180), (10, 10, 30, 38))
     return CameoReference(handle=handle, is_human=True, portraits=(portrait,), voice=VoiceProfile(pitch, "en-us"))
-
-
-@contextmanager
-def inputs_of(module: torch.nn.Module) -> Iterator[list[torch.Tensor]]:
-    """The first positional input of every forward call of `module` while the block runs."""
-    seen: list[torch.Tensor] = []
-    handle = module.register_forward_pre_hook(lambda _m, args: seen.append(args[0].detach().clone()))
-    try:
-        yield seen
-    finally:
-        handle.remove()
 
 
 # -- pure helpers ---------------------------------------------------------------------------
@@ -160,7 +132,7 @@ def test_pro_runs_two_stages_through_the_latent_upsampler(backend: LTX2Backend) 
 
 
 def test_full_mode_uses_guidance(backend: LTX2Backend) -> None:
-    meta = run(backend, model="full").metadata
+    meta = run(make_backend(backend.model_paths["full"], num_inference_steps=1), model="full").metadata
     assert meta["mode"] == "full" and meta["guidance_passes_per_step"] == 4
 
 

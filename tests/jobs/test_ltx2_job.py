@@ -18,7 +18,6 @@ from typing import Any
 import av
 import numpy as np
 import pytest
-import torch
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
@@ -37,7 +36,7 @@ from generation.models import GenerationJob
 from sora_site import media
 from sora_site.events import user_group
 from sora_site.images import cover_crop
-from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, build_tiny_ltx2
+from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, build_tiny_ltx2, inputs_of
 from tests.cameos.factories import active_cameo
 from tests.conftest import wait_for
 
@@ -100,16 +99,6 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a[:n], b[:n])[0, 1])
 
 
-@contextlib.contextmanager
-def inputs_of(module: torch.nn.Module) -> Iterator[list[torch.Tensor]]:
-    seen: list[torch.Tensor] = []
-    handle = module.register_forward_pre_hook(lambda _m, args: seen.append(args[0].detach().clone()))
-    try:
-        yield seen
-    finally:
-        handle.remove()
-
-
 def test_a_job_makes_video_with_the_models_audio_and_reports_progress(
     alice: User, ltx2_settings: Any, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
@@ -167,12 +156,11 @@ async def _receive(layer: Any, channel: str) -> dict[str, Any]:
 
 
 def test_the_same_seed_makes_the_same_clip(alice: User, ltx2_settings: Any) -> None:
-    first, again, other = (completed(alice, "a cat on a sofa", seconds=4, seed=seed) for seed in (5, 5, 6))
-    a, b, c = decoded(first), decoded(again), decoded(other)
-    assert a.audio is not None and b.audio is not None and c.audio is not None
+    # (Another seed giving another picture and sound is tested on the backend.)
+    first, again = (completed(alice, "a cat on a sofa", seconds=4, seed=5) for _ in range(2))
+    a, b = decoded(first), decoded(again)
+    assert a.audio is not None and b.audio is not None and np.abs(a.audio).max() > 0
     assert np.array_equal(np.stack(a.frames), np.stack(b.frames)) and np.array_equal(a.audio, b.audio)
-    assert not np.array_equal(np.stack(a.frames), np.stack(c.frames))
-    assert correlation(a.audio, c.audio) < 0.9
 
 
 def test_cancel_mid_run(transactional_db: None, alice: User, ltx2_settings: Any) -> None:
