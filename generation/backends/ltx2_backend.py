@@ -57,6 +57,7 @@ voices and join them with hard cuts.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -291,11 +292,9 @@ class LTX2Backend(DiffusersBackend):
 
     @staticmethod
     def _audio_rate(available: Mapping[str, Path]) -> int:
-        """The audio VAE's sample rate (its mel front-end's), read from the folder's config."""
-        import json
-
-        for kind in ("t2v", "i2v", "condition"):
-            config = available.get(kind, Path("/nonexistent")) / "audio_vae" / "config.json"
+        """The audio VAE's sample rate (its mel front-end's), read from the checkpoint's config."""
+        for folder in available.values():
+            config = folder / "audio_vae" / "config.json"
             if config.is_file():
                 return int(json.loads(config.read_text()).get("sample_rate", 16_000))
         return 16_000
