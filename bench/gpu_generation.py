@@ -20,6 +20,15 @@ full VAE decode of the 81-frame latents. Usage:
     python bench/gpu_generation.py --tiny --device cpu   # tiny dims, seconds on a laptop CPU
     python bench/gpu_generation.py --cpu-full-check      # full-size transformer, 1 forward, 1 frame, CPU
     python bench/gpu_generation.py --json out.json --steps 3 --variants a,b,c,d,e
+
+LTX-2 (`--ltx2`, see ltx2_main): the joint audio-video transformer with random weights at the
+backend's generation size, per mode (distilled = `sora-2`, two_stage = `sora-2-pro`, full), with
+each step's guidance passes as the pipeline runs them, next to the FLOP floor computed from the
+model's own config at the device's bf16 peak; plus the video VAE, audio VAE and vocoder decode,
+and with --tiny the whole job through LTX2Backend on the tiny model the tests build:
+
+    python bench/gpu_generation.py --ltx2                      # full size on CUDA (H100/H200)
+    python bench/gpu_generation.py --ltx2 --tiny --device cpu  # tiny dims: checks the harness
 """
 
 from __future__ import annotations
@@ -396,6 +405,315 @@ def cpu_full_check(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------------------------
+# LTX-2
+
+
+def ltx2_flops(cfg: Any, video_tokens: int, audio_tokens: int, text_tokens: int) -> float:
+    """Matmul FLOPs of one LTX2VideoTransformer3DModel forward (batch 1), 2*m*n*k, from its config:
+    per block video/audio self-attention, text cross-attention, audio<->video cross-attention (in
+    the audio width, as the model builds them) and the two 4x feed-forwards."""
+    d = cfg["num_attention_heads"] * cfg["attention_head_dim"]
+    da = cfg["audio_num_attention_heads"] * cfg["audio_attention_head_dim"]
+    L, A, T = video_tokens, audio_tokens, text_tokens
+
+    def attention(q_tokens: int, kv_tokens: int, q_dim: int, kv_dim: int, inner: int) -> float:
+        projections = 2 * q_tokens * q_dim * inner * 2 + 2 * kv_tokens * kv_dim * inner * 2  # q, o; k, v
+        return projections + 2 * 2 * q_tokens * kv_tokens * inner  # scores and values
+
+    per_layer = (
+        attention(L, L, d, d, d)  # video self
+        + attention(L, T, d, d, d)  # video <- text (text projected to the video width)
+        + attention(A, A, da, da, da)  # audio self
+        + attention(A, T, da, da, da)  # audio <- text
+        + attention(L, A, d, da, da)  # audio -> video
+        + attention(A, L, da, d, da)  # video -> audio
+        + 2 * L * d * 4 * d * 2  # video feed-forward
+        + 2 * A * da * 4 * da * 2  # audio feed-forward
+    )
+    io = 2 * L * cfg["in_channels"] * d * 2 + 2 * A * cfg["audio_in_channels"] * da * 2
+    captions = 2 * T * cfg["caption_channels"] * (d + da)
+    return float(cfg["num_layers"] * per_layer + io + captions)
+
+
+# LTX-2.0's video VAE (its diffusers vae/config.json); the class defaults are a different VAE. The
+# transformer's and the vocoder's class defaults are LTX-2.0's.
+LTX2_VIDEO_VAE = dict(
+    latent_channels=128,
+    block_out_channels=(256, 512, 1024, 2048),
+    decoder_block_out_channels=(256, 512, 1024),
+    layers_per_block=(4, 6, 6, 2, 2),
+    decoder_layers_per_block=(5, 5, 5, 5),
+    spatio_temporal_scaling=(True, True, True, True),
+    decoder_spatio_temporal_scaling=(True, True, True),
+    decoder_inject_noise=(False, False, False, False),
+    downsample_type=("spatial", "temporal", "spatiotemporal", "spatiotemporal"),
+    upsample_residual=(True, True, True),
+    upsample_factor=(2, 2, 2),
+    timestep_conditioning=False,
+    patch_size=4,
+    patch_size_t=1,
+    resnet_norm_eps=1e-6,
+    encoder_causal=True,
+    decoder_causal=False,
+    encoder_spatial_padding_mode="zeros",
+    decoder_spatial_padding_mode="reflect",
+    spatial_compression_ratio=32,
+    temporal_compression_ratio=8,
+)
+
+
+@dataclass
+class LTX2Stage:
+    name: str
+    width: int
+    height: int
+    steps: int
+    batches: tuple[int, ...]  # the transformer calls of one step and their batch sizes
+    video_tokens: int = 0
+    audio_tokens: int = 0
+    tflop_per_step: float = 0.0
+    seconds_per_step: float | None = None
+    floor_seconds_per_step: float | None = None
+    error: str | None = None
+
+
+def ltx2_stages(mode: str, width: int, height: int, steps: dict[str, int]) -> list[LTX2Stage]:
+    """The backend's stages for a mode: CFG runs as a batch of 2, then STG and modality isolation
+    as one forward each (LTX2Pipeline's loop); distilled and refine steps are one forward."""
+    guided = (2, 1, 1)
+    if mode == "distilled":
+        return [LTX2Stage("denoise (distilled)", width, height, steps["distilled"], (1,))]
+    if mode == "two_stage":
+        return [
+            LTX2Stage("stage 1 (half size, guided)", width // 2, height // 2, steps["full"], guided),
+            LTX2Stage("stage 2 refine (distilled sigmas)", width, height, steps["refine"], (1,)),
+        ]
+    return [LTX2Stage("denoise (guided)", width, height, steps["full"], guided)]
+
+
+def ltx2_components(tiny: bool, device: str, dtype: torch.dtype) -> dict[str, Any]:
+    """Transformer, video VAE, audio VAE and vocoder: the tiny test model's, or LTX-2.0's
+    architecture (LTX2_VIDEO_VAE and the other classes' defaults), random weights."""
+    if tiny:
+        from tests.builders.tiny_ltx2 import tiny_components
+
+        parts = {k: v for k, v in tiny_components().items() if k in ("transformer", "vae", "audio_vae", "vocoder")}
+        return {k: v.to(device, dtype).eval().requires_grad_(False) for k, v in parts.items()}
+    from diffusers import AutoencoderKLLTX2Audio, AutoencoderKLLTX2Video, LTX2VideoTransformer3DModel
+    from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
+
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)  # build the 19 B parameters in bf16 directly
+    try:
+        torch.manual_seed(0)
+        with torch.device(device):
+            parts = {
+                "transformer": LTX2VideoTransformer3DModel(),
+                "vae": AutoencoderKLLTX2Video(**LTX2_VIDEO_VAE),
+                "audio_vae": AutoencoderKLLTX2Audio(),
+                "vocoder": LTX2Vocoder(),
+            }
+    finally:
+        torch.set_default_dtype(previous)
+    return {k: v.eval().requires_grad_(False) for k, v in parts.items()}
+
+
+def ltx2_main(args: argparse.Namespace) -> int:
+    from generation.backends.diffusers_backend import frame_plan, generation_size
+    from generation.backends.ltx2_backend import LTX2_FPS, MODES, SIZE_MULTIPLE
+
+    device = "meta" if args.flops_only else args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    cuda = device.startswith("cuda")
+    if not cuda and not args.tiny and not args.flops_only:
+        print("No CUDA device: full-size LTX-2 needs a GPU. Use --ltx2 --tiny or --ltx2 --flops-only.", file=sys.stderr)
+        return 2
+    dtype = torch.bfloat16 if cuda or args.flops_only else torch.float32
+    parts = ltx2_components(args.tiny, device, dtype)
+    transformer, vae, audio_vae = parts["transformer"], parts["vae"], parts["audio_vae"]
+    text_tokens = 16 if args.tiny else 1024  # LTX2_MAX_SEQUENCE_LENGTH: the connectors' output length
+    width, height = args.width or (64 if args.tiny else 720), args.height or (96 if args.tiny else 1280)
+    _, n_frames = frame_plan(args.seconds, LTX2_FPS, 121, vae.temporal_compression_ratio)
+    steps = {"distilled": 8, "full": args.steps or 40, "refine": 3}
+    if args.flops_only:  # no weights (meta tensors), no timing: the floors on the named GPU
+        device_name = f"{args.flops_only} (not run: FLOP floors only)"
+    else:
+        device_name = torch.cuda.get_device_name(device) if cuda else f"CPU ({torch.get_num_threads()} threads)"
+    peak = peak_tflops(device_name)
+    rate = audio_vae.config.sample_rate / audio_vae.config.mel_hop_length / audio_vae.temporal_compression_ratio
+    audio_tokens = round(n_frames / LTX2_FPS * rate)
+    results: dict[str, Any] = {"device": device_name, "dtype": str(dtype), "frames": n_frames, "modes": {}}
+    lines = [
+        f"LTX-2 {'TINY dims' if args.tiny else 'full-size'} joint audio-video transformer, random weights, "
+        f"{sum(p.numel() for p in transformer.parameters()) / 1e9:.3f} B params, {dtype}; device: {device_name}; "
+        f"requested {width}x{height}, {n_frames} frames at {LTX2_FPS} fps ({n_frames / LTX2_FPS:.2f} s), "
+        f"{audio_tokens} audio tokens, {text_tokens} text tokens. Floors at "
+        + (f"{peak:.0f} TFLOP/s bf16 peak." if peak else "an unknown peak (CPU): no floor."),
+        "",
+        "| mode | stage | size | video tokens | passes/step | steps | TFLOP/step | s/step | floor s/step "
+        "| % of peak | stage floor s | stage s (extrap.) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for mode in args.ltx2_modes.split(","):
+        if mode not in MODES:
+            raise SystemExit(f"unknown mode {mode!r}; choose from {MODES}")
+        multiple = SIZE_MULTIPLE * (2 if mode == "two_stage" else 1)
+        gen_w, gen_h = generation_size(width, height, args.max_area or (64 * 96 if args.tiny else 704 * 1280), multiple)
+        stages = ltx2_stages(mode, gen_w, gen_h, steps)
+        for stage in stages:
+            ltx2_time_stage(stage, transformer, vae, args, device, dtype, n_frames, audio_tokens, text_tokens, peak)
+            if args.flops_only:
+                stage.seconds_per_step = None
+            share = (
+                f"{100 * stage.floor_seconds_per_step / stage.seconds_per_step:.0f}%"
+                if stage.floor_seconds_per_step and stage.seconds_per_step
+                else "-"
+            )
+            total = stage.seconds_per_step * stage.steps if stage.seconds_per_step else None
+            floor = stage.floor_seconds_per_step * stage.steps if stage.floor_seconds_per_step else None
+            lines.append(
+                f"| {mode} | {stage.name} | {stage.width}x{stage.height} | {stage.video_tokens} | "
+                f"{'+'.join(map(str, stage.batches))} | {stage.steps} | {stage.tflop_per_step:.3f} | "
+                f"{stage.error or fmt(stage.seconds_per_step)} | {fmt(stage.floor_seconds_per_step, '.4f')} | "
+                f"{share} | {fmt(floor, '.2f')} | {fmt(total, '.2f')} |"
+            )
+        results["modes"][mode] = [asdict(stage) for stage in stages]
+        gen_size = (gen_w, gen_h)
+    if not args.flops_only:
+        decode = ltx2_time_decode(parts, device, dtype, n_frames, gen_size, audio_tokens)
+        results["decode"] = decode
+        lines += ["", "| decode (one clip, last size) | seconds |", "|---|---|"]
+        lines += [f"| {name} | {fmt(seconds)} |" for name, seconds in decode.items()]
+    if args.tiny:
+        results["whole_job"] = ltx2_whole_job_tiny(args.seconds)
+        lines += ["", "| whole job through LTX2Backend (tiny, CPU) | seconds |", "|---|---|"]
+        lines += [f"| {k} | {fmt(v)} |" for k, v in results["whole_job"].items()]
+    lines += [
+        "",
+        f"- s/step: {args.steps_timed} timed step(s) after 1 warm-up, each step = the pipeline's transformer "
+        "calls for that mode; stage seconds = s/step x steps (extrapolated).",
+        "- floor = FLOPs of those calls (ltx2_flops, from the model's config) / bf16 peak: 100% means the "
+        "hardware's limit.",
+    ]
+    if args.tiny:
+        lines.append("- TINY dims: checks the harness only; the numbers say nothing about a GPU.")
+    print("\n".join(lines))
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(results, fh, indent=2)
+    return 0
+
+
+def ltx2_time_stage(
+    stage: LTX2Stage,
+    transformer: Any,
+    vae: Any,
+    args: argparse.Namespace,
+    device: str,
+    dtype: torch.dtype,
+    n_frames: int,
+    audio_tokens: int,
+    text_tokens: int,
+    peak: float | None,
+) -> None:
+    cfg = transformer.config
+    spatial, temporal = vae.spatial_compression_ratio, vae.temporal_compression_ratio
+    f, h, w = (n_frames - 1) // temporal + 1, stage.height // spatial, stage.width // spatial
+    stage.video_tokens, stage.audio_tokens = f * h * w, audio_tokens
+    flops = ltx2_flops(cfg, stage.video_tokens, audio_tokens, text_tokens)
+    stage.tflop_per_step = sum(stage.batches) * flops / 1e12
+    if peak:
+        stage.floor_seconds_per_step = sum(stage.batches) * flops / (peak * 1e12)
+    if device == "meta":
+        return
+    gen = torch.Generator(device=device).manual_seed(0)
+
+    def inputs(batch: int) -> dict[str, Any]:
+        def rand(*shape: int) -> torch.Tensor:
+            return torch.randn(shape, generator=gen, device=device, dtype=dtype)
+
+        return dict(
+            hidden_states=rand(batch, stage.video_tokens, cfg["in_channels"]),
+            audio_hidden_states=rand(batch, audio_tokens, cfg["audio_in_channels"]),
+            encoder_hidden_states=rand(batch, text_tokens, cfg["caption_channels"]),
+            audio_encoder_hidden_states=rand(batch, text_tokens, cfg["caption_channels"]),
+            timestep=torch.full((batch,), 500.0, device=device),
+            sigma=torch.full((batch,), 0.5, device=device),
+            encoder_attention_mask=torch.ones(batch, text_tokens, device=device),
+            audio_encoder_attention_mask=torch.ones(batch, text_tokens, device=device),
+            num_frames=f,
+            height=h,
+            width=w,
+            fps=float(24),
+            audio_num_frames=audio_tokens,
+            return_dict=False,
+        )
+
+    calls = [inputs(batch) for batch in stage.batches]
+    try:
+        with torch.inference_mode():
+            for call in calls:  # warm-up
+                transformer(**call)
+            sync(device)
+            started = time.perf_counter()
+            for _ in range(args.steps_timed):
+                for call in calls:
+                    transformer(**call)
+            sync(device)
+        stage.seconds_per_step = (time.perf_counter() - started) / args.steps_timed
+    except Exception as exc:  # e.g. out of memory: record and carry on
+        stage.error = f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+
+
+def ltx2_time_decode(
+    parts: dict[str, Any], device: str, dtype: torch.dtype, n_frames: int, size: tuple[int, int], audio_tokens: int
+) -> dict[str, float]:
+    vae, audio_vae, vocoder = parts["vae"], parts["audio_vae"], parts["vocoder"]
+    spatial, temporal = vae.spatial_compression_ratio, vae.temporal_compression_ratio
+    latents = torch.randn(
+        1, vae.config.latent_channels, (n_frames - 1) // temporal + 1, size[1] // spatial, size[0] // spatial,
+        device=device, dtype=dtype,
+    )  # fmt: skip
+    mel_bins = audio_vae.config.mel_bins // audio_vae.mel_compression_ratio
+    audio_latents = torch.randn(1, audio_vae.config.latent_channels, audio_tokens, mel_bins, device=device, dtype=dtype)
+    out: dict[str, float] = {}
+    with torch.inference_mode():
+        started = time.perf_counter()
+        vae.decode(latents, None, return_dict=False)
+        sync(device)
+        out["video VAE decode"] = time.perf_counter() - started
+        started = time.perf_counter()
+        mel = audio_vae.decode(audio_latents, return_dict=False)[0]
+        sync(device)
+        out["audio VAE decode"] = time.perf_counter() - started
+        started = time.perf_counter()
+        vocoder(mel)
+        sync(device)
+        out["vocoder"] = time.perf_counter() - started
+    return out
+
+
+def ltx2_whole_job_tiny(seconds: float) -> dict[str, float]:
+    """One sora-2 (distilled) job through the production backend on the tiny model: text encoding,
+    denoising, VAE and audio decode, loaded with from_pretrained like real weights."""
+    import tempfile
+
+    from generation.backends.base import GenerationRequest, Shot
+    from generation.backends.ltx2_backend import LTX2Backend
+    from tests.builders.tiny_ltx2 import build_tiny_ltx2
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = build_tiny_ltx2(Path(tmp) / "tiny-ltx2", kinds=("t2v",))
+        backend = LTX2Backend(
+            {"sora-2": folder}, modes={"sora-2": "distilled"}, device="cpu", max_area=64 * 96, max_sequence_length=16
+        )
+        shot = Shot('a fox says "hello"', seconds)
+        request = GenerationRequest(shot.prompt, "sora-2", 720, 1280, 1, (shot,))
+        backend.generate(request, on_progress=lambda _f: None, should_cancel=lambda: False)  # loads
+        result = backend.generate(request, on_progress=lambda _f: None, should_cancel=lambda: False)
+    return {k: float(v) for k, v in result.metadata["timings"].items() if k != "load"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tiny", action="store_true", help="tiny dims and 64x64x9: runs on a CPU in seconds")
@@ -411,7 +729,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--compile-on-cpu", action="store_true", help="include row d on CPU in --tiny mode")
     parser.add_argument("--cpu-full-check", action="store_true", help="full-size transformer, 1 forward, 1 frame, CPU")
     parser.add_argument("--json", default=None, metavar="OUT", help="also write the results as JSON")
+    parser.add_argument("--ltx2", action="store_true", help="time LTX-2 (joint audio-video) instead of Wan")
+    parser.add_argument("--ltx2-modes", default="distilled,two_stage,full", help="LTX-2 modes to time")
+    parser.add_argument("--seconds", type=float, default=5.0, help="LTX-2 clip length (frames at 24 fps, 8k+1)")
+    parser.add_argument("--max-area", type=int, default=None, help="LTX-2 generation pixels per frame")
+    parser.add_argument("--steps-timed", type=int, default=1, help="LTX-2: timed steps per stage")
+    parser.add_argument(
+        "--flops-only", default=None, metavar="GPU", help="LTX-2: floors only, for GPU (e.g. H200), no weights, no run"
+    )
     args = parser.parse_args(argv)
+    if args.ltx2:
+        return ltx2_main(args)
 
     if args.cpu_full_check:
         args.height, args.width = args.height or 480, args.width or 832

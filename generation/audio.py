@@ -98,11 +98,32 @@ def render_soundtrack(
     fade at the shot's end. The bed ducks under speech.
     """
     pieces = []
-    line_index = 0
-    for index, shot in enumerate(prompt_shots):
-        n = max(0, int(round(shot.seconds * sample_rate)))
+    for index, (shot, speech) in enumerate(zip(prompt_shots, dialogue(prompt_shots, voices, sample_rate), strict=True)):
         rng = np.random.default_rng([abs(int(seed)), index])
-        bed = ambient_bed(shot.prompt, n, rng, sample_rate)
+        bed = ambient_bed(shot.prompt, speech.size, rng, sample_rate)
+        if speech.any():
+            bed *= _duck(speech, sample_rate)[:, None]
+        mixed = bed + speech[:, None] * np.array([[0.97, 0.97]], dtype=np.float32)
+        pieces.append(_fade(mixed, sample_rate))
+    out = np.concatenate(pieces) if pieces else np.zeros((0, 2), np.float32)
+    peak = float(np.abs(out).max()) if out.size else 0.0
+    if peak > _LIMIT:
+        out *= _LIMIT / peak
+    return out.astype(np.float32, copy=False)
+
+
+def dialogue(shots: Sequence[Shot], voices: Sequence[VoiceProfile], sample_rate: int = 48_000) -> list[np.ndarray]:
+    """Per shot, mono float32 speech exactly as long as the shot (silence where nobody speaks).
+
+    Each shot's quoted lines are spoken one after another from the start of the shot (voices taken
+    in turn, across the whole clip), cut with a fade at the shot's end, normalised to _SPEECH_PEAK.
+    The soundtrack of a silent clip is built on it, and the LTX-2 backend conditions the model's
+    audio on it, so both say the same lines in the same voices at the same times.
+    """
+    tracks = []
+    line_index = 0
+    for shot in shots:
+        n = max(0, int(round(shot.seconds * sample_rate)))
         speech = np.zeros(n, dtype=np.float32)
         at = int(0.25 * sample_rate) if n > sample_rate else 0
         for line in quoted_lines(shot.prompt):
@@ -116,14 +137,8 @@ def render_soundtrack(
         peak = float(np.abs(speech).max()) if n else 0.0
         if peak > 0:
             speech *= _SPEECH_PEAK / peak
-            bed *= _duck(speech, sample_rate)[:, None]
-        mixed = bed + speech[:, None] * np.array([[0.97, 0.97]], dtype=np.float32)
-        pieces.append(_fade(mixed, sample_rate))
-    out = np.concatenate(pieces) if pieces else np.zeros((0, 2), np.float32)
-    peak = float(np.abs(out).max()) if out.size else 0.0
-    if peak > _LIMIT:
-        out *= _LIMIT / peak
-    return out.astype(np.float32, copy=False)
+        tracks.append(speech)
+    return tracks
 
 
 def _fit(samples: np.ndarray, room: int, rate: int) -> np.ndarray:

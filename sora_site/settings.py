@@ -14,6 +14,7 @@ from sora_site.env import (
     check_redis_url,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_path,
@@ -205,6 +206,25 @@ DIFFUSERS_MAX_AREA = env_int("DIFFUSERS_MAX_AREA", 480 * 832, minimum=16 * 16)  
 DIFFUSERS_MAX_FRAMES = env_int("DIFFUSERS_MAX_FRAMES", 81, minimum=5)
 if GENERATION_BACKEND == "diffusers" and not any(MODEL_PATHS.values()):
     raise ImproperlyConfigured("GENERATION_BACKEND=diffusers needs MODEL_PATH_SORA_2 and/or MODEL_PATH_SORA_2_PRO")
+
+# --- LTX-2 (generation/backends/ltx2_backend.py) ----------------------------------------------
+# A model path whose pipelines are LTX2* (model_index.json) is served by the LTX-2 backend (video
+# with the model's own audio); any other by the Wan backend above. Modes: distilled | full | two_stage.
+_LTX2_MODES = ("distilled", "full", "two_stage")
+LTX2_MODES = {
+    "sora-2": env_choice("LTX2_MODE_SORA_2", "distilled", _LTX2_MODES),
+    "sora-2-pro": env_choice("LTX2_MODE_SORA_2_PRO", "two_stage", _LTX2_MODES),
+}
+LTX2_STEPS = env_int("LTX2_STEPS", 40, minimum=1)  # full mode, and two_stage's first stage (with guidance)
+LTX2_DISTILLED_STEPS = env_int("LTX2_DISTILLED_STEPS", 8, minimum=1)  # of the 8-step distilled schedule
+LTX2_REFINE_STEPS = env_int("LTX2_REFINE_STEPS", 3, minimum=1)  # of the 3-step stage-2 schedule
+LTX2_GUIDANCE_SCALE = env_float("LTX2_GUIDANCE_SCALE", 3.0, minimum=1.0)
+LTX2_MAX_AREA = env_int("LTX2_MAX_AREA", 704 * 1280, minimum=32 * 32)  # final generation pixels per frame
+LTX2_MAX_FRAMES = env_int("LTX2_MAX_FRAMES", 121, minimum=9)  # per shot, at 24 fps
+LTX2_MAX_SEQUENCE_LENGTH = env_int("LTX2_MAX_SEQUENCE_LENGTH", 1024, minimum=8)  # prompt tokens
+LTX2_CAMEO_STRENGTH = env_float("LTX2_CAMEO_STRENGTH", 1.0, minimum=0.0, maximum=1.0)  # portrait keyframe
+LTX2_DIALOGUE_STRENGTH = env_float("LTX2_DIALOGUE_STRENGTH", 0.8, minimum=0.0, maximum=1.0)  # share of steps held
+# --- end LTX-2 ----------------------------------------------------------------------------------
 
 # Security. HTTPS_ONLY turns on what a deployment behind TLS needs (`check --deploy` is clean).
 HTTPS_ONLY = env_bool("HTTPS_ONLY", False)

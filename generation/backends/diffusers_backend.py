@@ -54,7 +54,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import cv2
 import numpy as np
@@ -76,9 +76,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KINDS = ("t2v", "i2v", "vace")
 PIPELINE_CLASSES = {"t2v": "WanPipeline", "i2v": "WanImageToVideoPipeline", "vace": "WanVACEPipeline"}
-_KIND_OF_CLASS = {cls: kind for kind, cls in PIPELINE_CLASSES.items()}
 _SHAREABLE = ("text_encoder", "tokenizer", "vae", "image_encoder", "image_processor")
 _FP32_COMPONENTS = ("vae", "image_encoder")  # kept in fp32 on CUDA (Wan's reference setup)
 
@@ -147,13 +145,22 @@ def generation_size(width: int, height: int, max_area: int, multiple: int = SIZE
     return gen_w, gen_h
 
 
-def frame_plan(seconds: float, fps: int, max_frames: int) -> tuple[int, int]:
+def frame_plan(seconds: float, fps: int, max_frames: int, temporal: int = WAN_VAE_TEMPORAL) -> tuple[int, int]:
     """(frames to output, frames to generate): output round(seconds*fps) >= 1, generate the next
-    4k+1 at or above it, capped at the largest 4k+1 <= max_frames."""
+    `temporal`k+1 at or above it (the VAE's temporal factor: 4 for Wan, 8 for LTX-2), capped at the
+    largest such count <= max_frames."""
     n_out = max(1, int(round(seconds * fps)))
-    cap = max(1, (max_frames - 1) // WAN_VAE_TEMPORAL * WAN_VAE_TEMPORAL + 1)
-    n_gen = (n_out - 1 + WAN_VAE_TEMPORAL - 1) // WAN_VAE_TEMPORAL * WAN_VAE_TEMPORAL + 1
+    cap = max(1, (max_frames - 1) // temporal * temporal + 1)
+    n_gen = (n_out - 1 + temporal - 1) // temporal * temporal + 1
     return n_out, min(n_gen, cap)
+
+
+def fit_to_length(frames: list[np.ndarray], n_out: int) -> list[np.ndarray]:
+    """Cut to `n_out` frames, or stretch in time (nearest frame) when the model made fewer."""
+    if n_out <= len(frames):
+        return frames[:n_out]
+    src = len(frames)
+    return [frames[min(src - 1, i * src // n_out)] for i in range(n_out)]
 
 
 def resize_frames(frames: np.ndarray, width: int, height: int) -> list[np.ndarray]:
@@ -188,6 +195,10 @@ class DiffusersBackend:
 
     name = "diffusers"
     is_preview = False
+    # What a model folder may hold, and how components load (the LTX-2 backend overrides these).
+    pipeline_classes: ClassVar[Mapping[str, str]] = PIPELINE_CLASSES
+    shareable: ClassVar[tuple[str, ...]] = _SHAREABLE
+    fp32_components: ClassVar[tuple[str, ...]] = _FP32_COMPONENTS
 
     def __init__(
         self,
@@ -234,16 +245,20 @@ class DiffusersBackend:
             )
         return path
 
-    @staticmethod
-    def capabilities(path: Path) -> dict[str, Path]:
-        """{kind: pipeline folder} for a model path (see the layout in the module docstring)."""
+    @classmethod
+    def capabilities(cls, path: Path) -> dict[str, Path]:
+        """{kind: pipeline folder} for a model path (see the layout in the module docstring): the
+        folders whose model_index.json declares this backend's pipeline class for that kind."""
         path = Path(path)
-        index = path / "model_index.json"
-        if index.is_file():
-            cls = json.loads(index.read_text()).get("_class_name", "")
-            kind = _KIND_OF_CLASS.get(cls)
+
+        def declared(folder: Path) -> str:
+            index = folder / "model_index.json"
+            return str(json.loads(index.read_text()).get("_class_name", "")) if index.is_file() else ""
+
+        if (path / "model_index.json").is_file():
+            kind = next((k for k, name in cls.pipeline_classes.items() if name == declared(path)), None)
             return {kind: path} if kind else {}
-        return {kind: path / kind for kind in KINDS if (path / kind / "model_index.json").is_file()}
+        return {kind: path / kind for kind, name in cls.pipeline_classes.items() if declared(path / kind) == name}
 
     def _max_area(self, model: str) -> int:
         if isinstance(self.max_area, Mapping):
@@ -255,7 +270,7 @@ class DiffusersBackend:
     def _dtype_for(self, component: str) -> torch.dtype:
         import torch
 
-        if self.is_cuda and component in _FP32_COMPONENTS:
+        if self.is_cuda and component in self.fp32_components:
             return torch.float32
         return self.dtype
 
@@ -280,17 +295,18 @@ class DiffusersBackend:
         import torch
 
         declared = json.loads((folder / "model_index.json").read_text())
-        if declared.get("_class_name") != PIPELINE_CLASSES[kind]:
+        expected = self.pipeline_classes[kind]
+        if declared.get("_class_name") != expected:
             raise DomainError(
                 "model_misconfigured",
-                f"{folder} holds a {declared.get('_class_name')}, expected {PIPELINE_CLASSES[kind]}.",
+                f"{folder} holds a {declared.get('_class_name')}, expected {expected}.",
                 status=503,
             )
-        cls = getattr(diffusers, PIPELINE_CLASSES[kind])
+        cls = getattr(diffusers, expected)
         shared: dict[str, Any] = {}
         prints: dict[str, tuple[str, str, str, str]] = {}
         if self.share_components:
-            for comp in _SHAREABLE:
+            for comp in self.shareable:
                 if (folder / comp).is_dir() and declared.get(comp, [None])[0] is not None:
                     prints[comp] = (
                         comp,
@@ -302,7 +318,7 @@ class DiffusersBackend:
                         shared[comp] = _COMPONENTS[prints[comp]]
         dtype = {"default": self.dtype}
         if self.is_cuda:
-            dtype.update({comp: torch.float32 for comp in _FP32_COMPONENTS})
+            dtype.update({comp: torch.float32 for comp in self.fp32_components})
         pipe = cls.from_pretrained(folder, dtype=dtype, local_files_only=True, **shared)
         pipe.to(self.device)
         pipe.set_progress_bar_config(disable=True)
@@ -455,13 +471,7 @@ class DiffusersBackend:
             report((plan.index + 1) * units_per_shot / total_units)
 
             t0 = time.perf_counter()
-            shot_frames = resize_frames(video, request.width, request.height)
-            if plan.n_out <= len(shot_frames):
-                shot_frames = shot_frames[: plan.n_out]
-            else:  # longer than the model can make: stretch in time (nearest frame)
-                src = len(shot_frames)
-                shot_frames = [shot_frames[min(src - 1, i * src // plan.n_out)] for i in range(plan.n_out)]
-            frames.extend(shot_frames)
+            frames.extend(fit_to_length(resize_frames(video, request.width, request.height), plan.n_out))
             timings["resize"] += time.perf_counter() - t0
             shot_meta.append(
                 {

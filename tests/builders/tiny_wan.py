@@ -119,6 +119,15 @@ def _transformer_kwargs(**overrides: Any) -> dict[str, Any]:
     return {**TINY_TRANSFORMER, **overrides}
 
 
+def checked_kinds(kinds: Iterable[str], known: tuple[str, ...]) -> tuple[str, ...]:
+    """The pipeline kinds asked for, refusing any a builder does not make."""
+    kinds = tuple(kinds)
+    unknown = set(kinds) - set(known)
+    if unknown:
+        raise ValueError(f"unknown kinds {sorted(unknown)}; choose from {known}")
+    return kinds
+
+
 def build_tiny_wan(dest: Path, kinds: Iterable[str] = KINDS, *, seed: int = 0) -> Path:
     """Build tiny Wan pipelines and `save_pretrained` each to dest/<kind>; returns dest."""
     from diffusers import (
@@ -129,10 +138,7 @@ def build_tiny_wan(dest: Path, kinds: Iterable[str] = KINDS, *, seed: int = 0) -
         WanVACETransformer3DModel,
     )
 
-    kinds = tuple(kinds)
-    unknown = set(kinds) - set(KINDS)
-    if unknown:
-        raise ValueError(f"unknown kinds {sorted(unknown)}; choose from {KINDS}")
+    kinds = checked_kinds(kinds, KINDS)
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     with torch.random.fork_rng(devices=[]):

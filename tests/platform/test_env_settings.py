@@ -54,6 +54,16 @@ def test_env_int_and_choice(monkeypatch: pytest.MonkeyPatch) -> None:
         env.env_choice("STORE", "local", ("local", "s3"))
 
 
+def test_env_float_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert env.env_float("STRENGTH", 0.8, minimum=0.0, maximum=1.0) == 0.8
+    monkeypatch.setenv("STRENGTH", "0.25")
+    assert env.env_float("STRENGTH", 0.8, minimum=0.0, maximum=1.0) == 0.25
+    for bad in ("1.5", "lots"):
+        monkeypatch.setenv("STRENGTH", bad)
+        with pytest.raises(ImproperlyConfigured, match="STRENGTH"):
+            env.env_float("STRENGTH", 0.8, minimum=0.0, maximum=1.0)
+
+
 def test_redis_url_checked() -> None:
     with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
         env.check_redis_url("localhost:6379")
