@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "feed.notifications.selectors.unread_badge",  # the inbox badge (feed)
             ],
         },
     },
@@ -243,3 +244,22 @@ GENERATION_FRAME_STEPS = ["generation.finishing.soundtrack_fill"]
 GENERATION_FILE_STEPS: list[str] = []
 
 CELERY_BEAT_SCHEDULE["generation-watchdog"] = {"task": "generation.tasks.jobs_requeue_stalled", "schedule": 60}
+
+# --- Feed (ranking and well-being) ---
+FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 8, minimum=1)
+# Teens (and anyone who turns the limits on): items a day, and a "take a break" card every N in a row.
+FEED_TEEN_DAILY_CAP = env_int("FEED_TEEN_DAILY_CAP", 120, minimum=1)
+FEED_TEEN_BREAK_AFTER = env_int("FEED_TEEN_BREAK_AFTER", 30, minimum=1)
+# Stand-in until moderation labels posts: teen feeds leave out posts whose text has these words.
+FEED_TEEN_UNSUITABLE_WORDS = (
+    "horror",
+    "gore",
+    "blood",
+    "gun",
+    "alcohol",
+    "beer",
+    "drunk",
+    "vape",
+    "casino",
+    "gambling",
+)

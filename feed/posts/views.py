@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from feed.accounts.selectors import signed_in_user, viewer_of
+from feed.engagement.selectors import social_for
 from feed.posts import selectors, services
 from generation.selectors import job_get_for_owner
 
@@ -16,6 +17,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     post = selectors.post_get_for_viewer(post_id, viewer)
     context = {
         "post": post,
+        "social": social_for([post], viewer)[post.pk],
         "ancestors": selectors.remix_ancestors(post, viewer),
         "remixes": selectors.remixes_of(post, viewer),
     }
