@@ -41,4 +41,6 @@ def embed(texts: list[str]) -> np.ndarray | None:
         model = _model()
         if model is None:
             return None
-        return np.asarray(model.encode(texts, normalize_embeddings=True, batch_size=64), dtype=np.float32)
+        return np.asarray(
+            model.encode(texts, normalize_embeddings=True, batch_size=64, show_progress_bar=False), dtype=np.float32
+        )

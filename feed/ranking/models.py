@@ -29,8 +29,6 @@ class FeedPreferences(models.Model):
     limits_on = models.BooleanField(default=False)
     daily_cap = models.PositiveIntegerField(null=True, blank=True)
     break_after = models.PositiveIntegerField(null=True, blank=True)
-    served_on = models.DateField(null=True, blank=True)
-    served_today = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

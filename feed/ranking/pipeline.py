@@ -25,7 +25,7 @@ from feed.ranking.stages import diversify, hard_filter, reasons, score
 from feed.ranking.steering import chips_from_json, steering_terms
 from feed.ranking.text import stems
 from feed.ranking.types import Candidate, Viewer
-from feed.ranking.wellbeing import limits_for, served_add, served_today
+from feed.ranking.wellbeing import limits_for, watched_today
 
 SEEN_DAYS = 30
 TASTE_EVENTS = 100
@@ -41,7 +41,7 @@ class FeedItem:
 class FeedPage:
     items: list[FeedItem]
     cursor: Cursor | None  # None: nothing more
-    take_a_break: bool = False
+    break_at: int | None = None  # the "take a break" card goes before items[break_at]
     cap_reached: bool = False
 
 
@@ -87,7 +87,7 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
         following=following,
         mutuals=following & followers,
         hidden_authors=hidden,
-        seen=seen | frozenset(served),
+        seen=seen | frozenset(served) | frozenset(pk for pk, *_ in liked),
         not_interested_posts=frozenset(pk for pk, _ in not_interested),
         damped_authors=damped,
         damped_vectors=[vectors[pk] for pk, _ in not_interested[:20] if pk in vectors],
@@ -196,7 +196,7 @@ def for_you_page(user: User | None, cursor: Cursor) -> FeedPage:
     limits = limits_for(user, prefs)
     page_size = settings.FEED_PAGE_SIZE
     if user is not None and limits is not None:
-        left = limits.daily_cap - served_today(user)
+        left = limits.daily_cap - watched_today(user, besides=cursor.served) - cursor.shown
         if left <= 0:
             return FeedPage(items=[], cursor=None, cap_reached=True)
         page_size = min(page_size, left)
@@ -208,12 +208,13 @@ def for_you_page(user: User | None, cursor: Cursor) -> FeedPage:
         ranked = [(pk, ["You watched this before.", *why]) for pk, why in rank(viewer, limit=page_size)]
     posts = Post.objects.select_related("author", "job").in_bulk([pk for pk, _ in ranked])
     items = [FeedItem(post=posts[pk], reasons=why) for pk, why in ranked if pk in posts]
-    if user is not None:
-        served_add(user=user, count=len(items))
     shown = cursor.shown + len(items)
-    take_a_break = limits is not None and cursor.shown // limits.break_after < shown // limits.break_after
+    break_at = None
+    if limits is not None:
+        due = [i for i in range(len(items)) if cursor.shown + i > 0 and (cursor.shown + i) % limits.break_after == 0]
+        break_at = due[0] if due else None
     next_cursor = Cursor(tab="foryou", served=[*cursor.served, *(item.post.pk for item in items)], shown=shown)
-    return FeedPage(items=items, cursor=next_cursor if items else None, take_a_break=take_a_break)
+    return FeedPage(items=items, cursor=next_cursor if items else None, break_at=break_at)
 
 
 def following_page(user: User, cursor: Cursor) -> FeedPage:

@@ -179,7 +179,7 @@ SOURCE_REASONS = {
     "trending": "It is taking off right now.",
     "similar": "It is like videos you engaged with.",
     "remix_of_liked": "It remixes a video you liked.",
-    "popular": "It is popular here (we don't know your taste yet).",
+    "popular": "It is popular here.",
     "fresh": "Something new, to widen what you see.",
 }
 

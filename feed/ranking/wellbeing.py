@@ -1,15 +1,18 @@
-"""Well-being limits: a daily cap on feed items and a "take a break" card in long continuous scrolls."""
+"""Well-being limits: a daily cap on feed items and a "take a break" card in long continuous scrolls.
+
+The cap counts what was watched today (views, so a reload costs nothing) plus what this scroll has
+already handed out (so an endless scroll still stops).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from feed.accounts.models import User
+from feed.engagement.models import Impression
 from feed.ranking.models import FeedPreferences
 
 
@@ -38,22 +41,11 @@ def limits_for(user: User | None, prefs: FeedPreferences | None = None) -> Limit
     return Limits(daily_cap=cap, break_after=pause)
 
 
-def served_today(user: User) -> int:
-    prefs = FeedPreferences.objects.filter(user=user).first()
-    if prefs is None or prefs.served_on != timezone.localdate():
-        return 0
-    return prefs.served_today
-
-
-def served_add(*, user: User, count: int) -> None:
-    """Count items handed to this person today (the daily cap reads it)."""
-    today = timezone.localdate()
-    with transaction.atomic():
-        prefs = FeedPreferences.objects.select_for_update().filter(user=user).first() or preferences_of(user)
-        if prefs.served_on != today:
-            FeedPreferences.objects.filter(pk=prefs.pk).update(served_on=today, served_today=count)
-        else:
-            FeedPreferences.objects.filter(pk=prefs.pk).update(served_today=F("served_today") + count)
+def watched_today(user: User, *, besides: list[int]) -> int:
+    """Posts this person watched today, leaving out `besides` (this scroll's, counted by the cursor)."""
+    since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    views = Impression.objects.filter(user=user, created_at__gte=since).exclude(post_id__in=besides)
+    return views.values("post_id").distinct().count()
 
 
 def limits_update(*, user: User, limits_on: bool, daily_cap: int | None, break_after: int | None) -> FeedPreferences:

@@ -13,8 +13,8 @@
   const videoOf = (reel) => reel && reel.querySelector("video");
 
   function post(url, fields = {}) {
-    const body = new FormData();
-    for (const [name, value] of Object.entries(fields)) body.append(name, value);
+    // URL-encoded, not FormData: an empty multipart body is one Django refuses.
+    const body = new URLSearchParams(fields);
     return fetch(url, { method: "POST", body, headers: { "X-CSRFToken": csrf(), Accept: "application/json" } });
   }
 
@@ -47,7 +47,7 @@
     localStorage.setItem(SOUND_KEY, soundOn ? "on" : "off");
     applySound();
     const video = videoOf(active);
-    if (video && video.paused && !active.dataset.userPaused) video.play().catch(() => {});
+    if (video && video.paused && !active.dataset.userPaused) play(video);
   }
 
   // Views: one record per time a reel is on screen; resent with growing numbers, the server keeps the max.
@@ -85,6 +85,27 @@
   setInterval(viewsFlush, 10000);
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") viewsFlush(); });
 
+  // Browsers refuse to start a video with sound before the person has touched the page: play it
+  // muted then, and give it the remembered sound at their first tap or key.
+  let soundWaitsForGesture = false;
+  function play(video) {
+    video.muted = !soundOn;
+    video.play().catch(() => {
+      if (video.muted) return;
+      soundWaitsForGesture = true;
+      video.muted = true;
+      video.play().catch(() => {});
+    });
+  }
+  const gesture = () => {
+    if (!soundWaitsForGesture) return;
+    soundWaitsForGesture = false;
+    const video = videoOf(active);
+    if (video) video.muted = !soundOn;
+  };
+  document.addEventListener("pointerdown", gesture, true);
+  document.addEventListener("keydown", gesture, true);
+
   function activate(reel) {
     if (reel === active) return;
     if (active) {
@@ -96,8 +117,7 @@
     const video = videoOf(reel);
     viewStart(reel);
     video.preload = "auto";
-    video.muted = !soundOn;
-    if (!reel.dataset.userPaused) video.play().catch(() => {});
+    if (!reel.dataset.userPaused) play(video);
     // Preload the next reel, so the swipe lands on a playing video.
     const all = reels();
     const next = videoOf(all[all.indexOf(reel) + 1]);
@@ -136,7 +156,7 @@
     if (!video) return;
     if (video.paused) {
       delete reel.dataset.userPaused;
-      video.play().catch(() => {});
+      play(video);
     } else {
       reel.dataset.userPaused = "1";
       video.pause();
