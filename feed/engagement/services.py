@@ -20,6 +20,7 @@ from feed.notifications.services import notification_send
 from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer
 from sora_site.errors import DomainError
+from sora_site.events import user_event_send
 
 COMMENT_MAX = Comment._meta.get_field("text").max_length or 0
 IMPRESSIONS_PER_BATCH = 50
@@ -49,6 +50,7 @@ def like_set(*, user: User, post: Post, liked: bool) -> bool:
             except IntegrityError:
                 return False
             stats_bump(post.pk, likes=1)
+            _likes_push(post)
             if post.author_id != user.pk:
                 notification_send(
                     recipient=post.author,
@@ -61,7 +63,14 @@ def like_set(*, user: User, post: Post, liked: bool) -> bool:
         deleted, _ = Like.objects.filter(user=user, post=post).delete()
         if deleted:
             stats_bump(post.pk, likes=-1)
+            _likes_push(post)
         return bool(deleted)
+
+
+def _likes_push(post: Post) -> None:
+    """The author's open tabs show the new count live (after commit, like every push)."""
+    likes = PostStats.objects.filter(post_id=post.pk).values_list("likes", flat=True).first() or 0
+    user_event_send(post.author_id, {"type": "post_stats", "post": post.pk, "likes": likes})
 
 
 def comment_create(*, author: User, post: Post, text: str, parent: Comment | None = None) -> Comment:

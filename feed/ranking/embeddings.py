@@ -56,14 +56,3 @@ def topic_vector(topic: str) -> np.ndarray | None:
     """A steering topic's direction ("cooking" -> the embedding of "a video about cooking")."""
     vectors = embed([f"a video about {topic}"])
     return None if vectors is None else vectors[0]
-
-
-def taste_vector(engaged: list[tuple[np.ndarray, float, float]], *, half_life_days: float = 14.0) -> np.ndarray | None:
-    """The decayed average of engaged posts' vectors: (vector, weight, age in days) each; unit length."""
-    if not engaged:
-        return None
-    total = np.zeros_like(engaged[0][0])
-    for vector, weight, age_days in engaged:
-        total += vector * (weight * 0.5 ** (age_days / half_life_days))
-    norm = float(np.linalg.norm(total))
-    return None if norm == 0 else (total / norm).astype(np.float32)

@@ -19,9 +19,9 @@ from feed.graph.models import Block, Follow
 from feed.posts.models import Post
 from feed.ranking import sources
 from feed.ranking.cursor import Cursor
-from feed.ranking.embeddings import embeddings_for, taste_vector, topic_vector
+from feed.ranking.embeddings import embeddings_for, topic_vector
 from feed.ranking.models import FeedPreferences
-from feed.ranking.stages import diversify, hard_filter, reasons, score
+from feed.ranking.stages import diversify, hard_filter, reasons, score, taste_vector
 from feed.ranking.steering import chips_from_json, steering_terms
 from feed.ranking.text import stems
 from feed.ranking.types import Candidate, Viewer

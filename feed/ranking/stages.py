@@ -196,6 +196,17 @@ def reasons(item: Scored, *, top: int = 3) -> list[str]:
     return out[: top + 1]
 
 
+def taste_vector(engaged: list[tuple[np.ndarray, float, float]], *, half_life_days: float = 14.0) -> np.ndarray | None:
+    """The decayed average of engaged posts' vectors: (vector, weight, age in days) each; unit length."""
+    if not engaged:
+        return None
+    total = np.zeros_like(engaged[0][0])
+    for vector, weight, age_days in engaged:
+        total += vector * (weight * 0.5 ** (age_days / half_life_days))
+    norm = float(np.linalg.norm(total))
+    return None if norm == 0 else (total / norm).astype(np.float32)
+
+
 def cosine_topk(matrix: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
     """Row indexes of the k rows most similar to `query` (rows and query L2-normalised)."""
     if matrix.shape[0] == 0:

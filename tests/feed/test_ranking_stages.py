@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from feed.ranking.cursor import Cursor, cursor_decode
-from feed.ranking.embeddings import taste_vector
-from feed.ranking.stages import diversify, hard_filter, reasons, score
+from feed.ranking.stages import diversify, hard_filter, reasons, score, taste_vector
 from feed.ranking.steering import chips_from_json, steering_parse, steering_terms
 from feed.ranking.text import stems
 from feed.ranking.types import Candidate, Chip, Viewer
