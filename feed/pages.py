@@ -12,7 +12,14 @@ from django.views.decorators.http import require_GET
 
 from feed.accounts.selectors import user_get_by_handle, viewer_of
 from feed.engagement.selectors import PostSocial, social_for
-from feed.graph.selectors import is_blocked_either_way, profile_counts, relationship
+from feed.graph.selectors import (
+    followers_of,
+    following_of,
+    is_blocked_either_way,
+    profile_counts,
+    relationship,
+    users_hidden_from,
+)
 from feed.posts.models import Post
 from feed.posts.selectors import profile_posts
 from feed.ranking.cursor import cursor_decode
@@ -77,3 +84,14 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         **relationship(viewer, person),
     }
     return render(request, "feed/profile.html", context)
+
+
+def people(request: HttpRequest, handle: str, which: str) -> HttpResponse:
+    """A person's followers or the people they follow (minus anyone hidden from the viewer by a block)."""
+    person = user_get_by_handle(handle)
+    viewer = viewer_of(request)
+    listed = followers_of(person) if which == "followers" else following_of(person)
+    if viewer is not None:
+        listed = listed.exclude(pk__in=users_hidden_from(viewer))
+    context = {"person": person, "which": which, "people": list(listed[:200])}
+    return render(request, "feed/people.html", context)

@@ -24,6 +24,8 @@ urlpatterns = [
     path("settings/profile/", account_views.profile_edit, name="profile_edit"),
     path("drafts/<str:public_id>/post/", post_views.draft_publish, name="draft_publish"),
     path("p/<int:post_id>/", post_views.post_detail, name="post_detail"),
+    path("p/<int:post_id>/edit/", post_views.post_edit, name="post_edit"),
+    path("p/<int:post_id>/delete/", post_views.post_delete, name="post_delete"),
     path("p/<int:post_id>/like/", engagement_views.like, name="post_like"),
     path("p/<int:post_id>/comments/", engagement_views.comments, name="post_comments"),
     path("p/<int:post_id>/comments/new/", engagement_views.comment_create, name="comment_create"),
@@ -34,6 +36,8 @@ urlpatterns = [
     path("feed/views/", engagement_views.impressions, name="feed_impressions"),
     path("inbox/", engagement_views.inbox, name="inbox"),
     path("@<str:handle>/", pages.profile, name="profile"),
+    path("@<str:handle>/followers/", pages.people, {"which": "followers"}, name="followers"),
+    path("@<str:handle>/following/", pages.people, {"which": "following"}, name="following"),
     path("@<str:handle>/follow/", graph_views.follow_toggle, name="follow_toggle"),
     path("@<str:handle>/block/", graph_views.block_toggle, name="block_toggle"),
 ]

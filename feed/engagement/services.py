@@ -90,43 +90,38 @@ def comment_create(*, author: User, post: Post, text: str, parent: Comment | Non
     with transaction.atomic():
         comment = Comment.objects.create(post=post, author=author, parent=parent, text=text)
         stats_bump(post.pk, comments=1)
+        # Each person hears once, in this order: the post's author, the replied-to, the @mentioned.
+        audience: list[tuple[User, str, str]] = [(post.author, "post_commented", "commented")]
+        if parent is not None:
+            audience.append((parent.author, "comment_replied", "replied"))
+        audience += [(person, "comment_mention", "mentioned you") for person in _mentioned(text)]
         told = {author.pk}
-        if post.author_id not in told:
-            notification_send(
-                recipient=post.author,
-                actor=author,
-                kind="post_commented",
-                text=f"@{author.username} commented: {text[:120]}",
-                subject=_subject(post),
-            )
-            told.add(post.author_id)
-        if parent is not None and parent.author_id not in told:
-            notification_send(
-                recipient=parent.author,
-                actor=author,
-                kind="comment_replied",
-                text=f"@{author.username} replied: {text[:120]}",
-                subject=_subject(post),
-            )
-            told.add(parent.author_id)
-        for person in _mentioned(text, exclude=told):
-            try:
-                post_get_for_viewer(post.pk, person)
-            except DomainError:
-                continue  # never tell someone about a video they may not see
+        for person, kind, verb in audience:
+            if person.pk in told or not _may_see(post, person):
+                continue
+            told.add(person.pk)
             notification_send(
                 recipient=person,
                 actor=author,
-                kind="comment_mention",
-                text=f"@{author.username} mentioned you: {text[:120]}",
+                kind=kind,
+                text=f"@{author.username} {verb}: {text[:120]}",
                 subject=_subject(post),
             )
     return comment
 
 
-def _mentioned(text: str, *, exclude: set[int]) -> list[User]:
+def _mentioned(text: str) -> list[User]:
     handles = {match.lower() for match in _MENTION.findall(text.lower())}
-    return list(User.objects.filter(username__in=handles, is_active=True).exclude(pk__in=exclude)[:10])
+    return list(User.objects.filter(username__in=handles, is_active=True)[:10])
+
+
+def _may_see(post: Post, person: User) -> bool:
+    """Never tell someone about a video they may not see (private, taken down, blocked)."""
+    try:
+        post_get_for_viewer(post.pk, person)
+    except DomainError:
+        return False
+    return True
 
 
 def comment_delete(*, comment: Comment, by: User) -> None:

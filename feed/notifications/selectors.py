@@ -22,6 +22,7 @@ def unread_count(user: User) -> int:
 
 
 def unread_badge(request: HttpRequest) -> dict[str, int]:
-    """Template context processor: the unread count behind the inbox badge of every page."""
-    user = request.user
+    """Template context processor: the unread count behind the inbox badge of every page (error pages
+    rendered before the authentication middleware ran have no user)."""
+    user = getattr(request, "user", None)
     return {"unread_notifications": unread_count(user) if isinstance(user, User) else 0}

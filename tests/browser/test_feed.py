@@ -127,6 +127,12 @@ def test_not_interested_block_and_steering(
     expect(page.locator(".reel").first).to_contain_text("Baking sourdough bread")
     expect(page.locator(".reel", has_text="Ramen at home")).to_have_count(0)
     screenshot("feed-steered-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.get_by_role("button", name="Tune").click()
+    expect(page.get_by_role("list", name="Your steering").get_by_text("more baking")).to_be_visible()
+    screenshot("feed-tune-desktop")
+    page.get_by_role("button", name="Remove no ramen").click()
+    expect(page.locator(".reel", has_text="Ramen at home")).to_have_count(1)
 
     page.goto(f"{live_server_url}/@charlie/")
     page.get_by_role("button", name="Block @charlie").click()

@@ -160,3 +160,20 @@ def test_inbox_marks_read(client: Client, alice: User, bob: User) -> None:
     inbox = client.get("/inbox/")
     assert b"@bob liked your video." in inbox.content
     assert unread_count(alice) == 0
+
+
+def test_creator_edits_unposts_and_deletes(client: Client, alice: User, bob: User) -> None:
+    post = post_make(alice, "kite")
+    client.login(username="bob", password=PASSWORD)
+    assert client.post(f"/p/{post.pk}/edit/", {"caption": "mine now"}).status_code == 403
+    assert client.post(f"/p/{post.pk}/delete/").status_code == 403
+    client.login(username="alice", password=PASSWORD)
+    client.post(f"/p/{post.pk}/edit/", {"caption": "Kite day", "visibility": "private"})
+    post.refresh_from_db()
+    assert (post.caption, post.visibility) == ("Kite day", "private")
+    response = client.post(f"/p/{post.pk}/edit/", {"caption": "lost?", "visibility": "everyone"})
+    assert response.status_code == 400
+    post.refresh_from_db()
+    assert post.caption == "Kite day"  # refused whole
+    client.post(f"/p/{post.pk}/delete/")
+    assert not Post.objects.filter(pk=post.pk).exists()
