@@ -247,6 +247,8 @@ CELERY_BEAT_SCHEDULE["generation-watchdog"] = {"task": "generation.tasks.jobs_re
 
 # --- Feed (ranking and well-being) ---
 FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 8, minimum=1)
+# "Similar to your taste" compares with an in-process matrix of recent post vectors, rebuilt this often.
+FEED_SIMILAR_REFRESH_SECONDS = env_int("FEED_SIMILAR_REFRESH_SECONDS", 60, minimum=0)
 # Teens (and anyone who turns the limits on): items a day, and a "take a break" card every N in a row.
 FEED_TEEN_DAILY_CAP = env_int("FEED_TEEN_DAILY_CAP", 120, minimum=1)
 FEED_TEEN_BREAK_AFTER = env_int("FEED_TEEN_BREAK_AFTER", 30, minimum=1)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import threading
+import time
 
 import numpy as np
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
+from cameos.models import CameoUsage
 from feed.engagement.models import Like
 from feed.posts.models import Post
 from feed.ranking.embeddings import vector_of
@@ -42,8 +47,13 @@ def cameos_of_followed(viewer: Viewer, limit: int) -> list[int]:
     """Posts showing the cameo of someone the viewer follows (through the cameo usage ledger)."""
     if not viewer.following:
         return []
-    showing = Post.objects.filter(job__cameo_usages__cameo__owner_id__in=viewer.following).values("pk")
-    posts = _public().filter(pk__in=showing).exclude(author_id__in=viewer.following)
+    jobs = (
+        CameoUsage.objects.filter(cameo__owner_id__in=viewer.following).order_by("-pk").values_list("job_id", flat=True)
+    )
+    job_ids = list(jobs[:500])
+    if not job_ids:
+        return []
+    posts = _public().filter(job_id__in=job_ids).exclude(author_id__in=viewer.following)
     return _ids(viewer, posts.order_by("-created_at"), limit)
 
 
@@ -69,22 +79,46 @@ def trending(viewer: Viewer, limit: int, *, window_hours: int = 72) -> list[int]
     return [pk for pk, *_ in sorted(rows, key=velocity, reverse=True)[:limit]]
 
 
+class _RecentVectors:
+    """The newest SIMILAR_SCAN public posts' vectors as one matrix, shared by every request of this
+    process and rebuilt every FEED_SIMILAR_REFRESH_SECONDS (new posts reach "similar" within that)."""
+
+    def __init__(self) -> None:
+        self.built_at = -math.inf
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.matrix = np.zeros((0, 0), dtype=np.float32)
+        self.lock = threading.Lock()
+
+    def get(self) -> tuple[np.ndarray, np.ndarray]:
+        with self.lock:
+            if time.monotonic() - self.built_at >= settings.FEED_SIMILAR_REFRESH_SECONDS:
+                rows = list(
+                    PostEmbedding.objects.filter(
+                        post__visibility=Post.Visibility.PUBLIC, post__taken_down_at=None, post__author__is_active=True
+                    )
+                    .order_by("-post__created_at")
+                    .values_list("post_id", "vector")[:SIMILAR_SCAN]
+                )
+                self.ids = np.array([pk for pk, _ in rows], dtype=np.int64)
+                self.matrix = np.stack([vector_of(raw) for _, raw in rows]) if rows else np.zeros((0, 0), np.float32)
+                self.built_at = time.monotonic()
+            return self.ids, self.matrix
+
+
+recent_vectors = _RecentVectors()
+
+
 def similar(viewer: Viewer, limit: int) -> list[int]:
     """Closest to the viewer's taste among the newest SIMILAR_SCAN embedded posts."""
     if viewer.taste is None:
         return []
-    rows = list(
-        PostEmbedding.objects.filter(
-            post__visibility=Post.Visibility.PUBLIC, post__taken_down_at=None, post__author__is_active=True
-        )
-        .exclude(post_id__in=viewer.seen | viewer.not_interested_posts)
-        .order_by("-post__created_at")
-        .values_list("post_id", "vector")[:SIMILAR_SCAN]
-    )
-    if not rows:
+    ids, matrix = recent_vectors.get()
+    if not len(ids):
         return []
-    matrix = np.stack([vector_of(raw) for _, raw in rows])
-    return [rows[i][0] for i in cosine_topk(matrix, viewer.taste, limit)]
+    skip = viewer.seen | viewer.not_interested_posts
+    # Ask for enough extra that the ones to skip still leave `limit` (the filters drop the rest).
+    top = cosine_topk(matrix, viewer.taste, limit + len(skip))
+    return [int(pk) for pk in ids[top] if int(pk) not in skip][:limit]
 
 
 def remixes_of_liked(viewer: Viewer, limit: int) -> list[int]:
