@@ -23,9 +23,10 @@ from feed.graph.selectors import (
 from feed.posts.models import Post
 from feed.posts.selectors import profile_posts
 from feed.ranking.cursor import cursor_decode
+from feed.ranking.models import FeedPreferences
 from feed.ranking.pipeline import FeedPage, following_page, for_you_page
 from feed.ranking.steering import chips_from_json
-from feed.ranking.wellbeing import limits_for, preferences_of
+from feed.ranking.wellbeing import limits_for
 
 TABS = ("foryou", "following")
 
@@ -60,8 +61,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = _feed_context(request)
     viewer = viewer_of(request)
     if viewer is not None:
-        prefs = preferences_of(viewer)
-        context["chips"] = chips_from_json(prefs.steering)
+        prefs = FeedPreferences.objects.filter(user=viewer).first()
+        context["chips"] = chips_from_json(prefs.steering) if prefs else []
         context["limits"] = limits_for(viewer, prefs)
         context["prefs"] = prefs
     return render(request, "feed/home.html", context)

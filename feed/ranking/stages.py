@@ -36,6 +36,7 @@ class Weights:
     freshness: float = 0.6
     half_life_hours: float = 36.0
     follow: float = 0.8
+    cameo_of_followed: float = 0.8  # a video showing someone you follow counts like one by them
     mutual: float = 0.4
     liked_author: float = 0.4
     damped_author: float = 0.6
@@ -121,6 +122,8 @@ def score(candidates: list[Candidate], viewer: Viewer, weights: Weights = DEFAUL
         }
         if c.author_id in viewer.following:
             parts["follow"] = weights.follow + (weights.mutual if c.author_id in viewer.mutuals else 0.0)
+        if "cameo" in c.sources:
+            parts["cameo"] = weights.cameo_of_followed
         if viewer.liked_authors.get(c.author_id):
             parts["liked_author"] = weights.liked_author * min(1.0, viewer.liked_authors[c.author_id] / 3)
         if viewer.damped_authors.get(c.author_id):

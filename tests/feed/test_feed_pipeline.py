@@ -5,14 +5,17 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from cameos.models import CameoUsage
 from feed.engagement import services as engagement
 from feed.graph.services import block_create, follow_create
 from feed.models import FeedPreferences, Post, User
 from feed.ranking.cursor import Cursor
 from feed.ranking.pipeline import following_page, for_you_page
 from feed.ranking.services import steering_apply, steering_chip_remove
+from generation.models import GenerationJob
 from sora_site.errors import DomainError
 from tests.builders.posts import post_make
+from tests.cameos.factories import active_cameo
 from tests.conftest import PASSWORD, make_user
 
 TOPICS = {
@@ -177,3 +180,15 @@ def test_home_and_next_page_over_http(client: Client, library: dict[str, list[Po
     response = client.post("/feed/steering/", {"text": "more cooking"})
     assert response.status_code == 302
     assert b"more cooking" in client.get("/").content
+
+
+def test_posts_showing_the_cameo_of_someone_you_follow(alice: User, bob: User, charlie: User) -> None:
+    follow_create(follower=charlie, followee=alice)
+    job = GenerationJob.objects.create(owner=bob, prompt="@alice waves", seconds=4, width=720, height=1280, seed=1)
+    CameoUsage.objects.create(cameo=active_cameo(alice), job=job)
+    with_cameo = post_make(bob, "alice waves", job=job, hours_ago=100)
+    for i in range(30):
+        post_make(bob, f"newer clip {i}")
+    items = for_you_page(charlie, Cursor()).items
+    assert items[0].post == with_cameo
+    assert "It shows the cameo of someone you follow." in items[0].reasons
