@@ -1,15 +1,16 @@
 """Benchmark: fill PostgreSQL with a feed-sized world, then time For You and Following server-side.
 
     DATABASE_URL=postgres://... .venv/bin/python bench/seed_feed.py [--posts 200000 --users 20000
-        --interactions 2000000] [--measure 200] [--keep]
+        --interactions 2000000] [--measure 200] [--keep | --clean]
 
-Seeds into the database DATABASE_URL names (migrated first; the seeded rows are deleted at the end
-unless --keep): users, follows (20 each), posts over the last 30 days, likes and views (half each of
---interactions), counters, and embeddings. Embeddings are synthetic, labelled as such: the real
-MiniLM vectors of 48 topic phrases plus noise, so similarity has the shape it has on real captions
-without embedding every post (about 400 a second on one core). Then, for --measure random people,
-the time of `for_you_page` and `following_page` inside the process (server time, no HTTP), as
-p50/p95/max in milliseconds.
+Seeds into the database DATABASE_URL names (migrated first): users, follows (20 each), posts over
+the last 30 days, likes and views (half each of --interactions), counters and embeddings. The
+seeded rows are deleted at the end unless --keep; --clean deletes what a --keep left.
+
+Embeddings are synthetic, labelled as such: the real MiniLM vectors of 48 topic phrases plus noise,
+so similarity has the shape it has on real captions without embedding every post (about 400 a
+second on one core). Then, for --measure random people, the time of `for_you_page` and
+`following_page` inside the process (server time, no HTTP), as p50 / p95 / max milliseconds.
 """
 
 from __future__ import annotations
@@ -120,10 +121,14 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=20_000)
     ap.add_argument("--interactions", type=int, default=2_000_000)
     ap.add_argument("--measure", type=int, default=200)
-    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="leave the seeded rows (for bench/feed_load.py)")
+    ap.add_argument("--clean", action="store_true", help="only delete rows an earlier --keep left")
     args = ap.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database")
+    if args.clean:
+        clean()
+        return
     call_command("migrate", verbosity=0)
     rng = random.Random(7)
     started = time.perf_counter()
@@ -139,12 +144,18 @@ def main() -> None:
             timed(lambda p=person: for_you_page(p, Cursor()), for_you)
             timed(lambda p=person: following_page(p, Cursor(tab="following")), following)
         for name, rounds in (("For You", for_you), ("Following", following)):
+            if len(rounds) < 2:
+                continue
             q = statistics.quantiles(rounds, n=20)
             print(f"| {name} | {statistics.median(rounds):.1f} | {q[18]:.1f} | {max(rounds):.1f} | {len(rounds)} |")
     finally:
         if not args.keep:
-            Post.objects.filter(video__startswith=f"posts/{PREFIX}").delete()
-            User.objects.filter(username__startswith=PREFIX).delete()
+            clean()
+
+
+def clean() -> None:
+    Post.objects.filter(video__startswith=f"posts/{PREFIX}").delete()
+    User.objects.filter(username__startswith=PREFIX).delete()
 
 
 if __name__ == "__main__":
