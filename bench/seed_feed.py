@@ -154,7 +154,24 @@ def main() -> None:
 
 
 def clean() -> None:
-    Post.objects.filter(video__startswith=f"posts/{PREFIX}").delete()
+    """Plain SQL: the ORM's cascade collector would load millions of rows into memory first."""
+    users = f"SELECT id FROM {User._meta.db_table} WHERE username LIKE %s"
+    posts = f"SELECT id FROM {Post._meta.db_table} WHERE author_id IN ({users})"
+    statements = [
+        (Impression, "post_id", posts),
+        (Impression, "user_id", users),
+        (Like, "post_id", posts),
+        (Like, "user_id", users),
+        (PostStats, "post_id", posts),
+        (PostEmbedding, "post_id", posts),
+        (Follow, "follower_id", users),
+        (Post, "author_id", users),
+    ]
+    with connection.cursor() as cursor:
+        for model, column, ids in statements:
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE {column} IN ({ids})", [PREFIX.replace("_", "\\_") + "%"]
+            )
     User.objects.filter(username__startswith=PREFIX).delete()
 
 
