@@ -7,8 +7,13 @@ class FeedConfig(AppConfig):
 
     def ready(self) -> None:
         """Posts sit above generation: they answer its signals and fill its registries from here."""
+        from django.db.models.signals import post_save
+
         from feed.accounts.selectors import avatar_readable
+        from feed.engagement import receivers
+        from feed.graph.models import Follow
         from feed.posts import hooks
+        from feed.posts.models import Post
         from generation.hooks import job_deleting, job_withdrawn, remix_grant_register
         from sora_site.media_views import media_rule_register
 
@@ -17,3 +22,5 @@ class FeedConfig(AppConfig):
         remix_grant_register(hooks.remix_grant)
         media_rule_register(hooks.post_media_readable)
         media_rule_register(avatar_readable)
+        post_save.connect(receivers.on_follow_saved, sender=Follow, dispatch_uid="feed.follow_notice")
+        post_save.connect(receivers.on_post_saved, sender=Post, dispatch_uid="feed.remix_notice")

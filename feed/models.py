@@ -6,8 +6,24 @@ generation; posts (and the pages) sit above them. Code in lower apps imports the
 """
 
 from feed.accounts.models import InviteCode, User
+from feed.engagement.models import Comment, Impression, Like, NotInterested, PostStats
 from feed.graph.models import Block, Follow
 from feed.notifications.models import Notification
 from feed.posts.models import Post
+from feed.ranking.models import FeedPreferences, PostEmbedding
 
-__all__ = ["Block", "Follow", "InviteCode", "Notification", "Post", "User"]
+__all__ = [
+    "Block",
+    "Comment",
+    "FeedPreferences",
+    "Follow",
+    "Impression",
+    "InviteCode",
+    "Like",
+    "NotInterested",
+    "Notification",
+    "Post",
+    "PostEmbedding",
+    "PostStats",
+    "User",
+]

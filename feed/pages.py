@@ -1,21 +1,77 @@
-"""The pages that put the layers together: the home feed and a person's profile."""
+"""The pages that put the layers together: the home feed (For You, Following) and a person's profile."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from feed.accounts.selectors import user_get_by_handle, viewer_of
-from feed.graph.selectors import is_blocked_either_way, profile_counts, relationship
-from feed.posts.selectors import feed_latest, profile_posts
+from feed.engagement.selectors import PostSocial, social_for
+from feed.graph.selectors import (
+    followers_of,
+    following_of,
+    is_blocked_either_way,
+    profile_counts,
+    relationship,
+    users_hidden_from,
+)
+from feed.posts.models import Post
+from feed.posts.selectors import profile_posts
+from feed.ranking.cursor import cursor_decode
+from feed.ranking.models import FeedPreferences
+from feed.ranking.pipeline import FeedPage, following_page, for_you_page
+from feed.ranking.steering import chips_from_json
+from feed.ranking.wellbeing import limits_for
+
+TABS = ("foryou", "following")
+
+
+@dataclass
+class Reel:
+    post: Post
+    social: PostSocial
+
+
+def _feed_context(request: HttpRequest) -> dict[str, object]:
+    viewer = viewer_of(request)
+    tab = request.GET.get("tab", "foryou")
+    if tab not in TABS or (tab == "following" and viewer is None):
+        tab = "foryou"
+    cursor = cursor_decode(request.GET.get("cursor", ""), tab=tab)
+    page: FeedPage = following_page(viewer, cursor) if tab == "following" and viewer else for_you_page(viewer, cursor)
+    socials = social_for([item.post for item in page.items], viewer)
+    reels = []
+    for item in page.items:
+        social = socials[item.post.pk]
+        social.reasons = item.reasons
+        reels.append(Reel(post=item.post, social=social))
+    next_url = ""
+    if page.cursor is not None:
+        next_url = reverse("feed_page") + "?" + urlencode({"tab": tab, "cursor": page.cursor.encode()})
+    continuation = bool(request.GET.get("cursor"))
+    return {"tab": tab, "items": reels, "next_url": next_url, "page": page, "continuation": continuation}
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    tab = request.GET.get("tab", "foryou")
-    if tab not in {"foryou", "following"}:
-        tab = "foryou"
-    posts = feed_latest(viewer_of(request), following_only=(tab == "following"))
-    return render(request, "feed/home.html", {"posts": posts, "tab": tab})
+    context = _feed_context(request)
+    viewer = viewer_of(request)
+    if viewer is not None:
+        prefs = FeedPreferences.objects.filter(user=viewer).first()
+        context["chips"] = chips_from_json(prefs.steering) if prefs else []
+        context["limits"] = limits_for(viewer, prefs)
+        context["prefs"] = prefs
+    return render(request, "feed/home.html", context)
+
+
+@require_GET
+def feed_page(request: HttpRequest) -> HttpResponse:
+    """The next page of a feed, as reels to append (the player asks for it as you scroll)."""
+    return render(request, "feed/_feed_page.html", _feed_context(request))
 
 
 def profile(request: HttpRequest, handle: str) -> HttpResponse:
@@ -29,3 +85,14 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         **relationship(viewer, person),
     }
     return render(request, "feed/profile.html", context)
+
+
+def people(request: HttpRequest, handle: str, which: str) -> HttpResponse:
+    """A person's followers or the people they follow (minus anyone hidden from the viewer by a block)."""
+    person = user_get_by_handle(handle)
+    viewer = viewer_of(request)
+    listed = followers_of(person) if which == "followers" else following_of(person)
+    if viewer is not None:
+        listed = listed.exclude(pk__in=users_hidden_from(viewer))
+    context = {"person": person, "which": which, "people": list(listed[:200])}
+    return render(request, "feed/people.html", context)

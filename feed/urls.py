@@ -3,12 +3,18 @@ from django.urls import path
 
 from feed import pages
 from feed.accounts import views as account_views
+from feed.engagement import views as engagement_views
 from feed.graph import views as graph_views
 from feed.posts import views as post_views
+from feed.ranking import views as ranking_views
 from feed.verify import views as verify_views
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("feed/page/", pages.feed_page, name="feed_page"),
+    path("feed/steering/", ranking_views.steering, name="feed_steering"),
+    path("feed/steering/remove/", ranking_views.steering_remove, name="feed_steering_remove"),
+    path("feed/limits/", ranking_views.limits, name="feed_limits"),
     path("signup/", account_views.sign_up, name="signup"),
     path(
         "login/",
@@ -20,7 +26,20 @@ urlpatterns = [
     path("drafts/<str:public_id>/post/", post_views.draft_publish, name="draft_publish"),
     path("p/<int:post_id>/", post_views.post_detail, name="post_detail"),
     path("verify/", verify_views.verify, name="verify"),
+    path("p/<int:post_id>/edit/", post_views.post_edit, name="post_edit"),
+    path("p/<int:post_id>/delete/", post_views.post_delete, name="post_delete"),
+    path("p/<int:post_id>/like/", engagement_views.like, name="post_like"),
+    path("p/<int:post_id>/comments/", engagement_views.comments, name="post_comments"),
+    path("p/<int:post_id>/comments/new/", engagement_views.comment_create, name="comment_create"),
+    path("comments/<int:comment_id>/delete/", engagement_views.comment_delete, name="comment_delete"),
+    path("p/<int:post_id>/not-interested/", engagement_views.not_interested, name="post_not_interested"),
+    path("p/<int:post_id>/share/", engagement_views.share, name="post_share"),
+    path("p/<int:post_id>/download/", engagement_views.download, name="post_download"),
+    path("feed/views/", engagement_views.impressions, name="feed_impressions"),
+    path("inbox/", engagement_views.inbox, name="inbox"),
     path("@<str:handle>/", pages.profile, name="profile"),
+    path("@<str:handle>/followers/", pages.people, {"which": "followers"}, name="followers"),
+    path("@<str:handle>/following/", pages.people, {"which": "following"}, name="following"),
     path("@<str:handle>/follow/", graph_views.follow_toggle, name="follow_toggle"),
     path("@<str:handle>/block/", graph_views.block_toggle, name="block_toggle"),
 ]

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "feed.notifications.selectors.unread_badge",  # the inbox badge (feed)
             ],
         },
     },
@@ -303,3 +304,24 @@ MEDIA_URL_MAX_AGE = env_int("MEDIA_URL_MAX_AGE", 3600, minimum=60)
 # The verify page: upload size, how many checks a client may run per minute.
 VERIFY_MAX_BYTES = env_int("VERIFY_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
 VERIFY_PER_MINUTE = env_int("VERIFY_PER_MINUTE", 10, minimum=1)
+
+# --- Feed (ranking and well-being) ---
+FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 8, minimum=1)
+# "Similar to your taste" compares with an in-process matrix of recent post vectors, rebuilt this often.
+FEED_SIMILAR_REFRESH_SECONDS = env_int("FEED_SIMILAR_REFRESH_SECONDS", 60, minimum=0)
+# Teens (and anyone who turns the limits on): items a day, and a "take a break" card every N in a row.
+FEED_TEEN_DAILY_CAP = env_int("FEED_TEEN_DAILY_CAP", 120, minimum=1)
+FEED_TEEN_BREAK_AFTER = env_int("FEED_TEEN_BREAK_AFTER", 30, minimum=1)
+# Stand-in until moderation labels posts: teen feeds leave out posts whose text has these words.
+FEED_TEEN_UNSUITABLE_WORDS = (
+    "horror",
+    "gore",
+    "blood",
+    "gun",
+    "alcohol",
+    "beer",
+    "drunk",
+    "vape",
+    "casino",
+    "gambling",
+)

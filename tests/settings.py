@@ -21,6 +21,8 @@ if not os.environ.get("REDIS_URL"):
 
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="sora-test-var-"))
 os.environ.setdefault("CHANNELS_PREFIX", f"test{os.getpid()}")
+# Each test builds its own posts: the feed's shared matrix of recent post vectors must not outlive one.
+os.environ.setdefault("FEED_SIMILAR_REFRESH_SECONDS", "0")
 
 from sora_site.settings import *  # noqa: F403
 

@@ -17,10 +17,14 @@ class Notification(models.Model):
     subject = models.CharField(max_length=60, blank=True, db_index=True)
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["recipient"], condition=models.Q(read_at=None), name="notification_unread"),
+        ]
 
     def __str__(self) -> str:
         return self.text

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from feed.accounts.models import User
 from feed.notifications.models import Notification
+from feed.notifications.selectors import unread_count
 from sora_site.events import user_event_send
 
 
 def notification_send(*, recipient: User, actor: User | None, kind: str, text: str, subject: str = "") -> Notification:
-    """Store it (in the caller's transaction) and push it after commit."""
+    """Store it (in the caller's transaction) and push it, with the new unread count, after commit."""
     notification = Notification.objects.create(
         recipient=recipient, actor=actor, kind=kind, subject=subject, text=text[:300]
     )
-    user_event_send(recipient.pk, {"type": "notification", "kind": kind, "subject": subject, "text": notification.text})
+    event = {
+        "type": "notification",
+        "kind": kind,
+        "subject": subject,
+        "text": notification.text,
+        "unread": unread_count(recipient),
+    }
+    user_event_send(recipient.pk, event)
     return notification
+
+
+def notifications_mark_read(*, user: User) -> int:
+    """Everything `user` has been told is now read (they opened their inbox); the badge clears live."""
+    marked = Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
+    if marked:
+        user_event_send(user.pk, {"type": "notifications_read", "unread": 0})
+    return marked
 
 
 def notifications_delete_about(*, subject: str) -> int:

@@ -1,4 +1,4 @@
-"""Reads for posts: what a viewer may see, the feed, profiles, the remix chain."""
+"""Reads for posts: what a viewer may see, profiles, the remix chain (the feed is `feed.ranking`)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,6 @@ def posts_visible_to(viewer: User | None) -> QuerySet[Post]:
     if viewer is not None:
         posts = posts.exclude(author__in=users_hidden_from(viewer))
     return posts.select_related("author")
-
-
-def feed_latest(viewer: User | None, *, following_only: bool = False, limit: int = 20) -> list[Post]:
-    posts = posts_visible_to(viewer)
-    if following_only and viewer is not None:
-        posts = posts.filter(author__follower_edges__follower=viewer)
-    return list(posts.order_by("-created_at")[:limit])
 
 
 def profile_posts(profile: User, viewer: User | None) -> list[Post]:

@@ -1,4 +1,4 @@
-"""Writes for posts: publishing a finished draft, taking a post down.
+"""Writes for posts: publishing a finished draft, its creator's edits and deletion, taking a post down.
 
 Generation ends at a completed draft; from there the video belongs to the feed. Generation never
 imports this module: it announces withdrawals and deletions with signals, answered in `feed.posts.hooks`.
@@ -53,3 +53,26 @@ def post_take_down(*, post: Post, reason: str) -> bool:
             taken_down_at=timezone.now(), taken_down_reason=reason[:200]
         )
     )
+
+
+def _own(post: Post, by: User) -> Post:
+    if post.author_id != by.pk:
+        raise DomainError("post_forbidden", "Only its creator can change this post.", status=403)
+    return post
+
+
+def post_update(*, post: Post, by: User, caption: str, visibility: str) -> Post:
+    """Its creator edits the caption, unposts it (private: only they see it) or posts it again."""
+    post = _own(post, by)
+    if len(caption) > CAPTION_MAX:
+        raise DomainError("caption_too_long", f"Captions can be at most {CAPTION_MAX:,} characters.", field="caption")
+    if visibility not in Post.Visibility.values:
+        raise DomainError("invalid_visibility", "Choose public, unlisted or private.", field="visibility")
+    post.caption, post.visibility = caption.strip(), visibility
+    post.save(update_fields=["caption", "visibility"])
+    return post
+
+
+def post_delete(*, post: Post, by: User) -> None:
+    """The post goes (with its likes, comments and views); its video stays in the creator's drafts."""
+    _own(post, by).delete()

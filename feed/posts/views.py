@@ -6,8 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from feed.accounts.models import User
 from feed.accounts.selectors import signed_in_user, viewer_of
+from feed.engagement.selectors import social_for
 from feed.posts import selectors, services
+from feed.posts.models import Post
 from generation.selectors import job_get_for_owner
 
 
@@ -16,6 +19,8 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     post = selectors.post_get_for_viewer(post_id, viewer)
     context = {
         "post": post,
+        "social": social_for([post], viewer)[post.pk],
+        "visibility_choices": Post.Visibility.choices,
         "ancestors": selectors.remix_ancestors(post, viewer),
         "remixes": selectors.remixes_of(post, viewer),
     }
@@ -35,3 +40,27 @@ def draft_publish(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     messages.success(request, "Posted!")
     return redirect("post_detail", post_id=post.pk)
+
+
+def _mine(request: HttpRequest, post_id: int) -> tuple[User, Post]:
+    me = signed_in_user(request)
+    return me, selectors.post_get_for_viewer(post_id, me)
+
+
+@login_required
+@require_POST
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    me, post = _mine(request, post_id)
+    caption, visibility = request.POST.get("caption", ""), request.POST.get("visibility", post.visibility)
+    services.post_update(post=post, by=me, caption=caption, visibility=visibility)
+    messages.success(request, "Post updated.")
+    return redirect("post_detail", post_id=post.pk)
+
+
+@login_required
+@require_POST
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    me, post = _mine(request, post_id)
+    services.post_delete(post=post, by=me)
+    messages.success(request, "Post deleted. The video is still in your drafts.")
+    return redirect("profile", handle=me.username)

@@ -119,6 +119,8 @@ _FONT_PATHS = (
 )
 _WORLD_SCALE = 1.3  # the background world is this much larger than the frame (room to pan)
 _WORLD_RES = 0.5  # and drawn at half resolution: it is all soft gradients and blurred shapes
+_CAPTION_TOP = 0.12  # portrait: fraction of the height where the caption box starts
+_TEXT_BANDS = (0.3, 0.25)  # remix: the parent's top and bottom bands (its burned-in text), blurred away
 
 
 @dataclass
@@ -387,6 +389,9 @@ def _background(
         # copy of the parent, so it visibly derives from the parent without copying it.
         w2, h2 = W // 2, H // 2
         small = _warp(src, scale * 2, (pw - W * scale) / 2, (ph - H * scale) / 2, w2, h2)
+        # The parent's own caption and badges must not show through under the remix's own.
+        mask = _text_band_mask(h2)
+        small = (small * (1 - mask) + cv2.GaussianBlur(small, (0, 0), 12) * mask).astype(np.uint8)
         gray = cv2.cvtColor(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
         toned = cv2.addWeighted(cv2.LUT(gray, plan.remix_lut), 0.75, small, 0.25, 0)
         return cv2.resize(toned, (W, H), interpolation=cv2.INTER_LINEAR)
@@ -395,6 +400,16 @@ def _background(
     scale = _WORLD_RES / zoom
     x0, y0 = (cx - W / (2 * zoom)) * _WORLD_RES, (cy - H / (2 * zoom)) * _WORLD_RES
     return _warp(plan.world, scale, x0, y0, W, H)
+
+
+@lru_cache(maxsize=8)
+def _text_band_mask(height: int) -> np.ndarray:
+    """(height, 1, 1) weights: 1 over the top and bottom text bands, 0 between, feathered edges."""
+    rows = np.arange(height) / height
+    ramp = 0.05
+    top = np.clip((_TEXT_BANDS[0] - rows) / ramp + 0.5, 0, 1)
+    bottom = np.clip((rows - (1 - _TEXT_BANDS[1])) / ramp + 0.5, 0, 1)
+    return np.maximum(top, bottom).astype(np.float32)[:, None, None]
 
 
 def _duotone_lut(palette: Palette) -> np.ndarray:
@@ -527,8 +542,13 @@ def _static_overlays(
         out.append((_Overlay.from_image(badge), W - margin - badge.width, margin))
     box = _caption(caption, W - 2 * margin, int(34 * unit), max_lines=4 if H > W else 3)
     if box is not None:
-        bottom = int((110 if H > W else 48) * unit)  # portrait players put controls over the bottom
-        out.append((_Overlay.from_image(box), margin, H - box.height - bottom))
+        if H > W:
+            # Portrait players put the author, caption and action rail over the bottom third and the
+            # tabs over the very top: the burned-in caption goes in the clear band below the badges.
+            top = max(y + int(48 * unit), int(H * _CAPTION_TOP))
+            out.append((_Overlay.from_image(box), margin, top))
+        else:
+            out.append((_Overlay.from_image(box), margin, H - box.height - int(48 * unit)))
     return out
 
 

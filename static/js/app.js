@@ -1,28 +1,18 @@
-// Feed autoplay, sound toggles, and the per-user event socket (with reconnects).
+// The per-user event socket (with reconnects) and the inbox badge it keeps live.
 (() => {
   "use strict";
 
-  function setupReels() {
-    const videos = document.querySelectorAll("video[data-autoplay]");
-    if (!videos.length) return;
-    const observer = new IntersectionObserver((entries) => {
-      for (const entry of entries) {
-        const video = entry.target;
-        if (entry.isIntersecting && entry.intersectionRatio > 0.6) video.play().catch(() => {});
-        else video.pause();
-      }
-    }, { threshold: [0, 0.6, 1] });
-    videos.forEach((video) => observer.observe(video));
-    document.querySelectorAll(".reel-sound").forEach((button) => {
-      button.addEventListener("click", () => {
-        const video = button.closest(".reel").querySelector("video");
-        video.muted = !video.muted;
-        button.setAttribute("aria-pressed", String(!video.muted));
-        button.setAttribute("aria-label", video.muted ? "Turn sound on" : "Turn sound off");
-        button.textContent = video.muted ? "Sound off" : "Sound on";
-      });
+  // The inbox badge follows the unread count pushed with every notification.
+  function setBadge(unread) {
+    document.querySelectorAll("[data-unread-badge]").forEach((badge) => {
+      badge.textContent = unread;
+      badge.setAttribute("aria-label", `${unread} unread`);
+      badge.hidden = !unread;
     });
   }
+  document.addEventListener("app:event", (event) => {
+    if (event.detail.unread !== undefined) setBadge(event.detail.unread);
+  });
 
   // Pages listen with: document.addEventListener("app:event", (e) => e.detail ...)
   // "app:socket" reports "open" / "closed" so pages can fall back to polling.
@@ -80,7 +70,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    setupReels();
     setupScrub();
     connectEvents();
   });

@@ -7,6 +7,7 @@ from django.urls import reverse
 from feed.graph import selectors, services
 from feed.models import User
 from sora_site.errors import DomainError
+from tests.conftest import PASSWORD
 
 
 def test_follow_and_unfollow(client: Client, alice: User, bob: User) -> None:
@@ -70,3 +71,13 @@ def test_unblock(alice: User, charlie: User) -> None:
     services.block_create(blocker=alice, blocked=charlie)
     services.block_delete(blocker=alice, blocked=charlie)
     assert not selectors.is_blocked_either_way(alice, charlie)
+
+
+def test_follower_and_following_lists_hide_blocked(client: Client, alice: User, bob: User, charlie: User) -> None:
+    services.follow_create(follower=bob, followee=alice)
+    services.follow_create(follower=charlie, followee=alice)
+    services.block_create(blocker=charlie, blocked=bob)
+    client.login(username="bob", password=PASSWORD)
+    page = client.get("/@alice/followers/").content.decode()
+    assert "@bob" in page and "@charlie" not in page
+    assert "@alice" in client.get("/@bob/following/").content.decode()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from generation.backends.base import (
     Backend,
@@ -201,6 +202,31 @@ def test_remix_derives_from_parent_but_differs(tmp_path) -> None:
     assert _corr(_gray(frame), target) > 0.6  # but it is the parent underneath
     assert _corr(_gray(fresh.frames[0]), target) < 0.3
     assert remix.metadata["remix"] is True
+
+
+def _edges(band: np.ndarray) -> float:
+    """Mean absolute Laplacian: high where there is sharp text, low over soft backgrounds."""
+    return float(np.abs(cv2.Laplacian(_gray(band), cv2.CV_32F)).mean())
+
+
+def test_portrait_caption_stays_clear_of_the_feed_overlay() -> None:
+    """The feed puts the @handle, caption and action rail over a portrait video's bottom third."""
+    frame = _generate(_request("a red kite over green hills, drawn as a long caption that wraps")).frames[0]
+    height = frame.shape[0]
+    assert _edges(frame[int(height * 0.12) : int(height * 0.3)]) > 3 * _edges(frame[int(height * 0.66) :])
+
+
+def test_remix_does_not_show_the_parents_burned_in_text(tmp_path) -> None:
+    photo = Image.new("RGB", (720, 1280), (40, 90, 160))
+    draw = ImageDraw.Draw(photo)
+    for y in (60, 200, 1050, 1150):  # badges and captions, where any of our renders put them
+        draw.text((30, y), "OLD CAPTION TEXT " * 3, fill=(255, 255, 255), font_size=40)
+    parent_frames = [np.asarray(photo)] * 12
+    parent = tmp_path / "parent.mp4"
+    encode_mp4(parent_frames, 12, None, 48_000, parent)
+    frame = _generate(_request("make it anime", parent_video=parent)).frames[0]
+    bottom = slice(int(1280 * 0.8), None)
+    assert _edges(frame[bottom]) < 0.25 * _edges(parent_frames[0][bottom])
 
 
 @pytest.mark.slow

@@ -1,0 +1,90 @@
+"""What people do with posts: likes, comments, views (impressions), "not interested", and the counters."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class PostStats(models.Model):
+    """One row of counters per post, bumped with F() updates: the feed reads counts without COUNT(*)."""
+
+    post = models.OneToOneField("feed.Post", primary_key=True, on_delete=models.CASCADE, related_name="stats")
+    likes = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    shares = models.PositiveIntegerField(default=0)
+    downloads = models.PositiveIntegerField(default=0)
+    remixes = models.PositiveIntegerField(default=0)
+    impressions = models.PositiveIntegerField(default=0)
+    completions = models.PositiveIntegerField(default=0)
+    not_interested = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"stats of post {self.post_id}"
+
+
+class Like(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    post = models.ForeignKey("feed.Post", on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="like_once")]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.post_id}"
+
+
+class Comment(models.Model):
+    """A comment, or a reply to one (one level: a reply's parent is always a top-level comment)."""
+
+    post = models.ForeignKey("feed.Post", on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["post", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on post {self.post_id}"
+
+
+class Impression(models.Model):
+    """One view of a post by a signed-in person: how long, whether it played to the end, replays.
+
+    `view_id` comes from the browser (one per time a post scrolls into view), so a beacon sent twice
+    updates the same row instead of counting the view twice.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="impressions")
+    post = models.ForeignKey("feed.Post", on_delete=models.CASCADE, related_name="impressions")
+    view_id = models.CharField(max_length=40)
+    watch_ms = models.PositiveIntegerField(default=0)
+    completed = models.BooleanField(default=False)
+    replays = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "view_id"], name="impression_once")]
+        indexes = [models.Index(fields=["user", "-created_at"]), models.Index(fields=["user", "post"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.post_id}"
+
+
+class NotInterested(models.Model):
+    """ "Not interested" on a post: it never comes back, and its author and topic are damped."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="not_interested")
+    post = models.ForeignKey("feed.Post", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="not_interested_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} is not interested in {self.post_id}"

@@ -1,0 +1,67 @@
+"""Reads for engagement: counts, what a viewer did with posts, comment threads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from feed.accounts.models import User
+from feed.engagement.models import Comment, Like, PostStats
+from feed.graph.selectors import users_hidden_from
+from feed.posts.models import Post
+from sora_site.errors import DomainError
+
+
+@dataclass
+class PostSocial:
+    """What a post card shows: counts and the viewer's own marks."""
+
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    remixes: int = 0
+    liked: bool = False
+    follows_author: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+
+def social_for(posts: Iterable[Post], viewer: User | None) -> dict[int, PostSocial]:
+    """Counts and the viewer's likes and follows for a page of posts, in three queries."""
+    posts = list(posts)
+    ids = [post.pk for post in posts]
+    out = {pk: PostSocial() for pk in ids}
+    for stats in PostStats.objects.filter(post_id__in=ids):
+        social = out[stats.post_id]
+        social.likes, social.comments = stats.likes, stats.comments
+        social.shares, social.remixes = stats.shares, stats.remixes
+    if viewer is not None:
+        for post_id in Like.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True):
+            out[post_id].liked = True
+        followed = set(
+            viewer.following_edges.filter(followee_id__in={p.author_id for p in posts}).values_list(
+                "followee_id", flat=True
+            )
+        )
+        for post in posts:
+            out[post.pk].follows_author = post.author_id in followed
+    return out
+
+
+def comments_of(post: Post, viewer: User | None, *, limit: int = 100) -> list[Comment]:
+    """Top-level comments, oldest first, with their replies; people hidden from the viewer are left out."""
+    comments = Comment.objects.filter(post=post, parent=None).select_related("author")
+    replies = Comment.objects.select_related("author").order_by("created_at")
+    if viewer is not None:
+        hidden = users_hidden_from(viewer)
+        comments = comments.exclude(author__in=hidden)
+        replies = replies.exclude(author__in=hidden)
+    return list(comments.order_by("created_at").prefetch_related(Prefetch("replies", queryset=replies))[:limit])
+
+
+def comment_get(comment_id: int) -> Comment:
+    try:
+        return Comment.objects.select_related("post", "author").get(pk=comment_id)
+    except Comment.DoesNotExist:
+        raise DomainError("comment_not_found", "This comment does not exist.", status=404) from None

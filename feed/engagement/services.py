@@ -1,0 +1,206 @@
+"""Writes for engagement: likes, comments, views, shares, downloads, "not interested".
+
+Each write that others should hear about sends a notification through
+`feed.notifications.services.notification_send` (stored in the same transaction, pushed after commit).
+Follows and remixes are announced from `feed.engagement.receivers` (their writes live in lower or
+other packages).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from feed.accounts.models import User
+from feed.engagement.models import Comment, Impression, Like, NotInterested, PostStats
+from feed.notifications.services import notification_send
+from feed.posts.models import Post
+from feed.posts.selectors import post_get_for_viewer
+from sora_site.errors import DomainError
+from sora_site.events import user_event_send
+
+COMMENT_MAX = Comment._meta.get_field("text").max_length or 0
+IMPRESSIONS_PER_BATCH = 50
+WATCH_MS_MAX = 10 * 60 * 1000  # a view longer than ten minutes is a tab left open, not watching
+REPLAYS_MAX = 50
+_MENTION = re.compile(r"(?<![\w@])@([a-z0-9_]{3,30})\b")
+
+
+def stats_bump(post_id: int, **deltas: int) -> None:
+    """Add to a post's counters (creating its row on first use), in the caller's transaction."""
+    PostStats.objects.get_or_create(post_id=post_id)
+    PostStats.objects.filter(post_id=post_id).update(**{name: F(name) + delta for name, delta in deltas.items()})
+
+
+def _subject(post: Post) -> str:
+    return f"post:{post.pk}"
+
+
+def like_set(*, user: User, post: Post, liked: bool) -> bool:
+    """Like or unlike (idempotent both ways). True when something changed. The author hears of a new like."""
+    post = post_get_for_viewer(post.pk, user)
+    with transaction.atomic():
+        if liked:
+            try:
+                with transaction.atomic():
+                    Like.objects.create(user=user, post=post)
+            except IntegrityError:
+                return False
+            stats_bump(post.pk, likes=1)
+            _likes_push(post)
+            if post.author_id != user.pk:
+                notification_send(
+                    recipient=post.author,
+                    actor=user,
+                    kind="post_liked",
+                    text=f"@{user.username} liked your video.",
+                    subject=_subject(post),
+                )
+            return True
+        deleted, _ = Like.objects.filter(user=user, post=post).delete()
+        if deleted:
+            stats_bump(post.pk, likes=-1)
+            _likes_push(post)
+        return bool(deleted)
+
+
+def _likes_push(post: Post) -> None:
+    """The author's open tabs show the new count live (after commit, like every push)."""
+    likes = PostStats.objects.filter(post_id=post.pk).values_list("likes", flat=True).first() or 0
+    user_event_send(post.author_id, {"type": "post_stats", "post": post.pk, "likes": likes})
+
+
+def comment_create(*, author: User, post: Post, text: str, parent: Comment | None = None) -> Comment:
+    """Comment on a post, or reply to a top-level comment. The post's author, the replied-to person
+    and people @mentioned are told."""
+    post = post_get_for_viewer(post.pk, author)
+    text = text.strip()
+    if not text:
+        raise DomainError("comment_empty", "Write something first.", field="text")
+    if len(text) > COMMENT_MAX:
+        raise DomainError("comment_too_long", f"Comments can be at most {COMMENT_MAX} characters.", field="text")
+    if parent is not None:
+        if parent.post_id != post.pk:
+            raise DomainError("comment_parent_invalid", "That comment is on another video.", field="parent")
+        parent = parent.parent or parent  # one level of replies: a reply to a reply joins its thread
+    # Moderation's text check on comments goes here (raise its DomainError to refuse), before any write.
+    with transaction.atomic():
+        comment = Comment.objects.create(post=post, author=author, parent=parent, text=text)
+        stats_bump(post.pk, comments=1)
+        # Each person hears once, in this order: the post's author, the replied-to, the @mentioned.
+        audience: list[tuple[User, str, str]] = [(post.author, "post_commented", "commented")]
+        if parent is not None:
+            audience.append((parent.author, "comment_replied", "replied"))
+        audience += [(person, "comment_mention", "mentioned you") for person in _mentioned(text)]
+        told = {author.pk}
+        for person, kind, verb in audience:
+            if person.pk in told or not _may_see(post, person):
+                continue
+            told.add(person.pk)
+            notification_send(
+                recipient=person,
+                actor=author,
+                kind=kind,
+                text=f"@{author.username} {verb}: {text[:120]}",
+                subject=_subject(post),
+            )
+    return comment
+
+
+def _mentioned(text: str) -> list[User]:
+    handles = {match.lower() for match in _MENTION.findall(text.lower())}
+    return list(User.objects.filter(username__in=handles, is_active=True)[:10])
+
+
+def _may_see(post: Post, person: User) -> bool:
+    """Never tell someone about a video they may not see (private, taken down, blocked)."""
+    try:
+        post_get_for_viewer(post.pk, person)
+    except DomainError:
+        return False
+    return True
+
+
+def comment_delete(*, comment: Comment, by: User) -> None:
+    """Its author may delete a comment, and so may the creator of the post it is on (replies go with it)."""
+    if by.pk not in (comment.author_id, comment.post.author_id):
+        raise DomainError("comment_forbidden", "You can only delete your own comments.", status=403)
+    with transaction.atomic():
+        removed = 1 + comment.replies.count()
+        comment.delete()
+        stats_bump(comment.post_id, comments=-removed)
+
+
+def not_interested_set(*, user: User, post: Post) -> None:
+    """The post goes, and won't come back; ranking damps its author and its topic for this person."""
+    post = post_get_for_viewer(post.pk, user)
+    with transaction.atomic():
+        _, created = NotInterested.objects.get_or_create(user=user, post=post)
+        if created:
+            stats_bump(post.pk, not_interested=1)
+
+
+def share_record(*, user: User | None, post: Post) -> None:
+    post_get_for_viewer(post.pk, user)
+    stats_bump(post.pk, shares=1)
+
+
+def download_record(*, user: User | None, post: Post) -> None:
+    post_get_for_viewer(post.pk, user)
+    stats_bump(post.pk, downloads=1)
+
+
+@dataclass(frozen=True)
+class ImpressionReport:
+    """One view as the browser reports it (sent again as watching goes on: the latest wins)."""
+
+    post_id: int
+    view_id: str
+    watch_ms: int
+    completed: bool
+    replays: int
+
+
+def impressions_record(*, user: User, reports: list[ImpressionReport]) -> int:
+    """Store a batch of views. Idempotent: a repeated `view_id` updates its row (never down), so a
+    resent beacon counts once. Posts the person may not see are skipped. Returns the rows written."""
+    if len(reports) > IMPRESSIONS_PER_BATCH:
+        raise DomainError("too_many_impressions", f"Send at most {IMPRESSIONS_PER_BATCH} views at once.")
+    visible = set(
+        Post.objects.filter(pk__in={r.post_id for r in reports}, taken_down_at=None).values_list("pk", flat=True)
+    )
+    written = 0
+    for report in reports:
+        if report.post_id not in visible or not report.view_id or len(report.view_id) > 40:
+            continue
+        watch_ms = max(0, min(report.watch_ms, WATCH_MS_MAX))
+        replays = max(0, min(report.replays, REPLAYS_MAX))
+        with transaction.atomic():
+            impression, created = Impression.objects.select_for_update().get_or_create(
+                user=user,
+                view_id=report.view_id,
+                defaults={
+                    "post_id": report.post_id,
+                    "watch_ms": watch_ms,
+                    "completed": report.completed,
+                    "replays": replays,
+                },
+            )
+            newly_completed = report.completed and (created or not impression.completed)
+            if not created:
+                if impression.post_id != report.post_id:
+                    continue
+                impression.watch_ms = max(impression.watch_ms, watch_ms)
+                impression.replays = max(impression.replays, replays)
+                impression.completed = impression.completed or report.completed
+                impression.save(update_fields=["watch_ms", "replays", "completed"])
+            deltas = {"impressions": 1} if created else {}
+            if newly_completed:
+                deltas["completions"] = 1
+            if deltas:
+                stats_bump(report.post_id, **deltas)
+        written += 1
+    return written

@@ -1,0 +1,131 @@
+"""Thin views over the engagement services: JSON for the rail's buttons, HTML fragments for comments."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from feed.accounts.selectors import signed_in_user, viewer_of
+from feed.engagement import selectors, services
+from feed.engagement.models import PostStats
+from feed.notifications.selectors import notifications_for
+from feed.notifications.services import notifications_mark_read
+from feed.posts.selectors import post_get_for_viewer
+from sora_site.errors import DomainError
+
+
+def _stats(post_id: int) -> PostStats:
+    return PostStats.objects.filter(post_id=post_id).first() or PostStats(post_id=post_id)
+
+
+@login_required
+@require_POST
+def like(request: HttpRequest, post_id: int) -> JsonResponse:
+    me = signed_in_user(request)
+    post = post_get_for_viewer(post_id, me)
+    liked = request.POST.get("liked", "1") == "1"
+    services.like_set(user=me, post=post, liked=liked)
+    return JsonResponse({"liked": liked, "likes": _stats(post.pk).likes})
+
+
+def _comments_sheet(request: HttpRequest, post_id: int, *, status: int = 200, error: str = "") -> HttpResponse:
+    viewer = viewer_of(request)
+    post = post_get_for_viewer(post_id, viewer)
+    context = {
+        "post": post,
+        "comments": selectors.comments_of(post, viewer),
+        "comment_count": _stats(post.pk).comments,
+        "comment_max": services.COMMENT_MAX,
+        "error": error,
+    }
+    return render(request, "feed/_comments.html", context, status=status)
+
+
+@require_GET
+def comments(request: HttpRequest, post_id: int) -> HttpResponse:
+    return _comments_sheet(request, post_id)
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
+    me = signed_in_user(request)
+    post = post_get_for_viewer(post_id, me)
+    parent_id = request.POST.get("parent", "")
+    parent = selectors.comment_get(int(parent_id)) if parent_id.isdigit() else None
+    try:
+        services.comment_create(author=me, post=post, text=request.POST.get("text", ""), parent=parent)
+    except DomainError as error:
+        if error.status != 400:
+            raise
+        return _comments_sheet(request, post_id, status=400, error=error.message)
+    return _comments_sheet(request, post_id)
+
+
+@login_required
+@require_POST
+def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = selectors.comment_get(comment_id)
+    services.comment_delete(comment=comment, by=signed_in_user(request))
+    return _comments_sheet(request, comment.post_id)
+
+
+@login_required
+@require_POST
+def not_interested(request: HttpRequest, post_id: int) -> JsonResponse:
+    me = signed_in_user(request)
+    services.not_interested_set(user=me, post=post_get_for_viewer(post_id, me))
+    return JsonResponse({"ok": True})
+
+
+@require_POST
+def share(request: HttpRequest, post_id: int) -> JsonResponse:
+    viewer = viewer_of(request)
+    post = post_get_for_viewer(post_id, viewer)
+    services.share_record(user=viewer, post=post)
+    return JsonResponse({"shares": _stats(post.pk).shares, "url": request.build_absolute_uri(f"/p/{post.pk}/")})
+
+
+@require_GET
+def download(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Counted, then handed to the stored file (the same watermarked MP4 the feed plays)."""
+    viewer = viewer_of(request)
+    post = post_get_for_viewer(post_id, viewer)
+    services.download_record(user=viewer, post=post)
+    return redirect(post.video.url)
+
+
+@login_required
+@require_POST
+def impressions(request: HttpRequest) -> JsonResponse:
+    """The player's batched `sendBeacon`: a form field `views` holding a JSON list."""
+    try:
+        raw = json.loads(request.POST.get("views", "[]"))
+        reports = [
+            services.ImpressionReport(
+                post_id=int(item["post"]),
+                view_id=str(item["view"]),
+                watch_ms=int(item.get("ms", 0)),
+                completed=bool(item.get("done", False)),
+                replays=int(item.get("replays", 0)),
+            )
+            for item in raw
+        ]
+    except (ValueError, TypeError, KeyError):
+        raise DomainError(
+            "invalid_impressions", "Views must be a JSON list of {post, view, ms, done, replays}."
+        ) from None
+    written = services.impressions_record(user=signed_in_user(request), reports=reports)
+    return JsonResponse({"recorded": written})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    me = signed_in_user(request)
+    notes = list(notifications_for(me, limit=50))
+    notifications_mark_read(user=me)
+    return render(request, "feed/inbox.html", {"notes": notes})

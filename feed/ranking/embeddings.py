@@ -1,0 +1,58 @@
+"""Post embeddings (prompt + caption, all-MiniLM-L6-v2) and a person's taste as their decayed average.
+
+Stored as float32 bytes in `PostEmbedding`; similarity is a NumPy dot product over a bounded set of
+recent posts (see `sources.similar`). pgvector (HNSW) is the planned index for large deployments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+
+from feed.posts.models import Post
+from feed.ranking.models import PostEmbedding
+from sora_site.text_embeddings import embed
+
+ENSURE_AT_ONCE = 128  # posts embedded inline by one request; the publish task embeds the rest
+
+
+def post_text(prompt: str, caption: str) -> str:
+    return f"{caption.strip()}. {prompt.strip()}".strip(". ") or "video"
+
+
+def vector_of(raw: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(bytes(raw), dtype=np.float32)
+
+
+def embeddings_store(posts: Iterable[Post]) -> dict[int, np.ndarray]:
+    """Embed and store these posts (replacing what was there); {} without the model."""
+    posts = list(posts)
+    if not posts:
+        return {}
+    vectors = embed([post_text(post.prompt if post.show_prompt else "", post.caption) for post in posts])
+    if vectors is None:
+        return {}
+    rows = [
+        PostEmbedding(post_id=post.pk, vector=vector.tobytes()) for post, vector in zip(posts, vectors, strict=True)
+    ]
+    PostEmbedding.objects.bulk_create(rows, update_conflicts=True, unique_fields=["post"], update_fields=["vector"])
+    return {post.pk: vector for post, vector in zip(posts, vectors, strict=True)}
+
+
+def embeddings_for(post_ids: Iterable[int], *, ensure: bool = True) -> dict[int, np.ndarray]:
+    """Stored vectors of these posts; with `ensure`, up to ENSURE_AT_ONCE missing ones are made now."""
+    ids = set(post_ids)
+    found = {row.post_id: vector_of(row.vector) for row in PostEmbedding.objects.filter(post_id__in=ids)}
+    missing = ids - found.keys()
+    if ensure and missing:
+        found.update(embeddings_store(Post.objects.filter(pk__in=sorted(missing)[:ENSURE_AT_ONCE])))
+    return found
+
+
+@lru_cache(maxsize=512)
+def topic_vector(topic: str) -> np.ndarray | None:
+    """A steering topic's direction ("cooking" -> the embedding of "a video about cooking")."""
+    vectors = embed([f"a video about {topic}"])
+    return None if vectors is None else vectors[0]

@@ -1,0 +1,243 @@
+"""The For You and Following feeds, put together from the sources and the pure stages:
+
+sources -> load candidates -> hard_filter -> score -> diversify -> page (+ cursor), with the popular
+fallback for people the feed knows nothing about, and the well-being limits around it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from feed.accounts.models import User
+from feed.engagement.models import Comment, Impression, Like, NotInterested, PostStats
+from feed.graph.models import Block, Follow
+from feed.posts.models import Post
+from feed.ranking import sources
+from feed.ranking.cursor import Cursor
+from feed.ranking.embeddings import embeddings_for, topic_vector
+from feed.ranking.models import FeedPreferences
+from feed.ranking.stages import diversify, hard_filter, reasons, score, taste_vector
+from feed.ranking.steering import chips_from_json, steering_terms
+from feed.ranking.text import stems
+from feed.ranking.types import Candidate, Viewer
+from feed.ranking.wellbeing import limits_for, watched_today
+
+SEEN_DAYS = 30
+TASTE_EVENTS = 100
+
+
+@dataclass
+class FeedItem:
+    post: Post
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FeedPage:
+    items: list[FeedItem]
+    cursor: Cursor | None  # None: nothing more
+    break_at: int | None = None  # the "take a break" card goes before items[break_at]
+    cap_reached: bool = False
+
+
+def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences | None = None) -> Viewer:
+    """Read what ranking needs about this person: graph, blocks, seen, dislikes, taste, steering."""
+    now = timezone.now()
+    words = frozenset(stems(" ".join(settings.FEED_TEEN_UNSUITABLE_WORDS)))
+    if user is None:
+        return Viewer(user_id=None, now=now, seen=frozenset(served), teen_unsuitable_words=words)
+    following = frozenset(Follow.objects.filter(follower=user).values_list("followee_id", flat=True))
+    followers = frozenset(Follow.objects.filter(followee=user).values_list("follower_id", flat=True))
+    hidden = frozenset(
+        pk
+        for pair in Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list("blocker_id", "blocked_id")
+        for pk in pair
+        if pk != user.pk
+    )
+    since = now - dt.timedelta(days=SEEN_DAYS)
+    seen = frozenset(Impression.objects.filter(user=user, created_at__gte=since).values_list("post_id", flat=True))
+    not_interested = list(NotInterested.objects.filter(user=user).values_list("post_id", "post__author_id")[:500])
+    damped: dict[int, int] = {}
+    for _, author_id in not_interested:
+        damped[author_id] = damped.get(author_id, 0) + 1
+    liked = list(
+        Like.objects.filter(user=user)
+        .order_by("-created_at")
+        .values_list("post_id", "post__author_id", "created_at")[:TASTE_EVENTS]
+    )
+    liked_authors: dict[int, int] = {}
+    for _, author_id, _ in liked:
+        liked_authors[author_id] = liked_authors.get(author_id, 0) + 1
+    engaged = _engaged(user, liked)
+    vectors = embeddings_for({pk for pk, *_ in engaged} | {pk for pk, _ in not_interested[:20]})
+    taste = taste_vector(
+        [(vectors[pk], weight, (now - at).total_seconds() / 86400) for pk, weight, at in engaged if pk in vectors]
+    )
+    prefs = prefs or FeedPreferences.objects.filter(user=user).first()
+    chips = chips_from_json(prefs.steering) if prefs else []
+    return Viewer(
+        user_id=user.pk,
+        now=now,
+        is_teen=user.is_teen,
+        following=following,
+        mutuals=following & followers,
+        hidden_authors=hidden,
+        seen=seen | frozenset(served) | frozenset(pk for pk, *_ in liked),
+        not_interested_posts=frozenset(pk for pk, _ in not_interested),
+        damped_authors=damped,
+        damped_vectors=[vectors[pk] for pk, _ in not_interested[:20] if pk in vectors],
+        liked_authors=liked_authors,
+        taste=taste,
+        steering=steering_terms(chips, [topic_vector(chip.topic) for chip in chips]),
+        teen_unsuitable_words=words,
+    )
+
+
+def _engaged(user: User, liked: list[tuple[int, int, dt.datetime]]) -> list[tuple[int, float, dt.datetime]]:
+    """(post, weight, when) of what the person engaged with: likes 1, comments 1, their remixes of a
+    post 2, views watched to the end 0.5."""
+    events = [(pk, 1.0, at) for pk, _, at in liked]
+    events += [
+        (pk, 1.0, at)
+        for pk, at in Comment.objects.filter(author=user)
+        .order_by("-created_at")
+        .values_list("post_id", "created_at")[:50]
+    ]
+    events += [
+        (pk, 2.0, at)
+        for pk, at in Post.objects.filter(author=user, remix_of__isnull=False)
+        .order_by("-created_at")
+        .values_list("remix_of_id", "created_at")[:50]
+        if pk is not None
+    ]
+    events += [
+        (pk, 0.5, at)
+        for pk, at in Impression.objects.filter(user=user, completed=True)
+        .order_by("-created_at")
+        .values_list("post_id", "created_at")[:TASTE_EVENTS]
+    ]
+    return events
+
+
+def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
+    """One query for the posts and their counters, one for their vectors."""
+    posts = (
+        Post.objects.filter(pk__in=proposed.keys())
+        .select_related("author")
+        .only(
+            "pk",
+            "author_id",
+            "author__is_active",
+            "created_at",
+            "caption",
+            "prompt",
+            "show_prompt",
+            "visibility",
+            "taken_down_at",
+        )
+    )
+    stats = {row.post_id: row for row in PostStats.objects.filter(post_id__in=proposed.keys())}
+    vectors = embeddings_for(proposed.keys())
+    out: list[Candidate] = []
+    for post in posts:
+        row = stats.get(post.pk) or PostStats()
+        out.append(
+            Candidate(
+                post_id=post.pk,
+                author_id=post.author_id,
+                created_at=post.created_at,
+                text=f"{post.caption} {post.prompt if post.show_prompt else ''}".lower(),
+                sources=proposed[post.pk],
+                vector=vectors.get(post.pk),
+                visibility=post.visibility,
+                taken_down=post.taken_down_at is not None,
+                author_active=post.author.is_active,
+                likes=row.likes,
+                comments=row.comments,
+                shares=row.shares,
+                remixes=row.remixes,
+                impressions=row.impressions,
+                completions=row.completions,
+                not_interested=row.not_interested,
+            )
+        )
+    return out
+
+
+def propose(viewer: Viewer) -> dict[int, set[str]]:
+    """Run every source; the popular fallback only when the others know too little about the person."""
+    proposed: dict[int, set[str]] = {}
+    for name, (source, limit) in sources.SOURCES.items():
+        if name == "popular":
+            continue
+        for pk in source(viewer, limit):
+            proposed.setdefault(pk, set()).add(name)
+    knows_little = not viewer.following and viewer.taste is None
+    if knows_little or len(proposed) < 2 * settings.FEED_PAGE_SIZE:
+        source, limit = sources.SOURCES["popular"]
+        for pk in source(viewer, limit):
+            proposed.setdefault(pk, set()).add("popular")
+    return proposed
+
+
+def rank(viewer: Viewer, *, limit: int) -> list[tuple[int, list[str]]]:
+    """(post id, reasons) of the next `limit` posts for this viewer, best first."""
+    kept = hard_filter(candidates_load(propose(viewer)), viewer)
+    return [(item.candidate.post_id, reasons(item)) for item in diversify(score(kept, viewer), limit=limit)]
+
+
+def for_you_page(user: User | None, cursor: Cursor) -> FeedPage:
+    prefs = FeedPreferences.objects.filter(user=user).first() if user is not None else None
+    limits = limits_for(user, prefs)
+    page_size = settings.FEED_PAGE_SIZE
+    if user is not None and limits is not None:
+        left = limits.daily_cap - watched_today(user, besides=cursor.served) - cursor.shown
+        if left <= 0:
+            return FeedPage(items=[], cursor=None, cap_reached=True)
+        page_size = min(page_size, left)
+    viewer = viewer_load(user, served=cursor.served, prefs=prefs)
+    ranked = rank(viewer, limit=page_size)
+    if not ranked and len(viewer.seen) > len(cursor.served):
+        # Everything new was watched: offer rewatches (never twice in one scroll) rather than nothing.
+        viewer.seen = frozenset(cursor.served)
+        ranked = [(pk, ["You watched this before.", *why]) for pk, why in rank(viewer, limit=page_size)]
+    posts = Post.objects.select_related("author", "job").in_bulk([pk for pk, _ in ranked])
+    items = [FeedItem(post=posts[pk], reasons=why) for pk, why in ranked if pk in posts]
+    shown = cursor.shown + len(items)
+    break_at = None
+    if limits is not None:
+        due = [i for i in range(len(items)) if cursor.shown + i > 0 and (cursor.shown + i) % limits.break_after == 0]
+        break_at = due[0] if due else None
+    next_cursor = Cursor(tab="foryou", served=[*cursor.served, *(item.post.pk for item in items)], shown=shown)
+    return FeedPage(items=items, cursor=next_cursor if items else None, break_at=break_at)
+
+
+def following_page(user: User, cursor: Cursor) -> FeedPage:
+    """Newest first from the people you follow; a keyset cursor, so pages never shift."""
+    blocked = Block.objects.filter(Q(blocker=user) | Q(blocked=user))
+    posts = (
+        Post.objects.filter(
+            visibility=Post.Visibility.PUBLIC,
+            taken_down_at=None,
+            author__is_active=True,
+            author__follower_edges__follower=user,
+        )
+        .exclude(author_id__in=blocked.values("blocked_id"))
+        .exclude(author_id__in=blocked.values("blocker_id"))
+        .select_related("author", "job")
+        .order_by("-created_at", "-pk")
+    )
+    key = cursor.before_key
+    if key is not None:
+        posts = posts.filter(Q(created_at__lt=key[0]) | Q(created_at=key[0], pk__lt=key[1]))
+    page = list(posts[: settings.FEED_PAGE_SIZE + 1])
+    items = [FeedItem(post=post, reasons=["From someone you follow."]) for post in page[: settings.FEED_PAGE_SIZE]]
+    more = len(page) > settings.FEED_PAGE_SIZE
+    last = items[-1].post if items else None
+    next_cursor = Cursor(tab="following", before=(last.created_at.isoformat(), last.pk)) if more and last else None
+    return FeedPage(items=items, cursor=next_cursor)

@@ -1,0 +1,151 @@
+"""Candidate sources: each proposes post ids for a viewer (reads only; the stages judge them later)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+import time
+
+import numpy as np
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+
+from cameos.models import CameoUsage
+from feed.engagement.models import Like
+from feed.posts.models import Post
+from feed.ranking.embeddings import vector_of
+from feed.ranking.models import PostEmbedding
+from feed.ranking.stages import cosine_topk
+from feed.ranking.types import Viewer
+
+SIMILAR_SCAN = 5000  # newest posts whose vectors the NumPy fallback compares (pgvector would index all)
+
+
+def _public() -> QuerySet[Post]:
+    return Post.objects.filter(visibility=Post.Visibility.PUBLIC, taken_down_at=None, author__is_active=True)
+
+
+def _ids(viewer: Viewer, posts: QuerySet[Post], limit: int) -> list[int]:
+    """Ids of the first `limit` posts, skipping (in SQL, so a heavy viewer still gets some) what they
+    have seen, said "not interested" to, or may not see."""
+    skip = viewer.seen | viewer.not_interested_posts
+    if skip:
+        posts = posts.exclude(pk__in=skip)
+    if viewer.hidden_authors:
+        posts = posts.exclude(author_id__in=viewer.hidden_authors)
+    return list(posts.values_list("pk", flat=True)[:limit])
+
+
+def following(viewer: Viewer, limit: int) -> list[int]:
+    if not viewer.following:
+        return []
+    return _ids(viewer, _public().filter(author_id__in=viewer.following).order_by("-created_at"), limit)
+
+
+def cameos_of_followed(viewer: Viewer, limit: int) -> list[int]:
+    """Posts showing the cameo of someone the viewer follows (through the cameo usage ledger)."""
+    if not viewer.following:
+        return []
+    jobs = (
+        CameoUsage.objects.filter(cameo__owner_id__in=viewer.following).order_by("-pk").values_list("job_id", flat=True)
+    )
+    job_ids = list(jobs[:500])
+    if not job_ids:
+        return []
+    posts = _public().filter(job_id__in=job_ids).exclude(author_id__in=viewer.following)
+    return _ids(viewer, posts.order_by("-created_at"), limit)
+
+
+def trending(viewer: Viewer, limit: int, *, window_hours: int = 72) -> list[int]:
+    """Engagement velocity: weighted engagement per hour of age over the last few days."""
+    since = viewer.now - dt.timedelta(hours=window_hours)
+    rows = (
+        _public()
+        .exclude(pk__in=viewer.seen)
+        .filter(created_at__gte=since, stats__isnull=False)
+        .annotate(
+            weighted=F("stats__likes") + 2 * F("stats__comments") + 2 * F("stats__shares") + 4 * F("stats__remixes")
+        )
+        .filter(weighted__gt=0)
+        .order_by("-weighted")
+        .values_list("pk", "weighted", "created_at")[: limit * 4]
+    )
+
+    def velocity(row: tuple[int, int, dt.datetime]) -> float:
+        hours = max(0.0, (viewer.now - row[2]).total_seconds() / 3600)
+        return float(row[1]) / float((hours + 2) ** 1.5)
+
+    return [pk for pk, *_ in sorted(rows, key=velocity, reverse=True)[:limit]]
+
+
+class _RecentVectors:
+    """The newest SIMILAR_SCAN public posts' vectors as one matrix, shared by every request of this
+    process and rebuilt every FEED_SIMILAR_REFRESH_SECONDS (new posts reach "similar" within that)."""
+
+    def __init__(self) -> None:
+        self.built_at = -math.inf
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.matrix = np.zeros((0, 0), dtype=np.float32)
+        self.lock = threading.Lock()
+
+    def get(self) -> tuple[np.ndarray, np.ndarray]:
+        with self.lock:
+            if time.monotonic() - self.built_at >= settings.FEED_SIMILAR_REFRESH_SECONDS:
+                rows = list(
+                    PostEmbedding.objects.filter(
+                        post__visibility=Post.Visibility.PUBLIC, post__taken_down_at=None, post__author__is_active=True
+                    )
+                    .order_by("-post__created_at")
+                    .values_list("post_id", "vector")[:SIMILAR_SCAN]
+                )
+                self.ids = np.array([pk for pk, _ in rows], dtype=np.int64)
+                self.matrix = np.stack([vector_of(raw) for _, raw in rows]) if rows else np.zeros((0, 0), np.float32)
+                self.built_at = time.monotonic()
+            return self.ids, self.matrix
+
+
+recent_vectors = _RecentVectors()
+
+
+def similar(viewer: Viewer, limit: int) -> list[int]:
+    """Closest to the viewer's taste among the newest SIMILAR_SCAN embedded posts."""
+    if viewer.taste is None:
+        return []
+    ids, matrix = recent_vectors.get()
+    if not len(ids):
+        return []
+    skip = viewer.seen | viewer.not_interested_posts
+    # Ask for enough extra that the ones to skip still leave `limit` (the filters drop the rest).
+    top = cosine_topk(matrix, viewer.taste, limit + len(skip))
+    return [int(pk) for pk in ids[top] if int(pk) not in skip][:limit]
+
+
+def remixes_of_liked(viewer: Viewer, limit: int) -> list[int]:
+    if viewer.user_id is None:
+        return []
+    liked = Like.objects.filter(user_id=viewer.user_id).order_by("-created_at").values("post_id")[:200]
+    return _ids(viewer, _public().filter(remix_of_id__in=liked).order_by("-created_at"), limit)
+
+
+def fresh(viewer: Viewer, limit: int, *, max_views: int = 20) -> list[int]:
+    """Exploration: new posts few people have seen yet."""
+    posts = _public().filter(Q(stats__isnull=True) | Q(stats__impressions__lt=max_views)).order_by("-created_at")
+    return _ids(viewer, posts, limit)
+
+
+def popular(viewer: Viewer, limit: int) -> list[int]:
+    """The fallback for people we know nothing about yet: the most engaged-with posts overall."""
+    posts = _public().filter(stats__isnull=False).order_by(F("stats__likes").desc(), F("stats__remixes").desc(), "-pk")
+    return _ids(viewer, posts, limit)
+
+
+SOURCES = {
+    "following": (following, 60),
+    "cameo": (cameos_of_followed, 30),
+    "trending": (trending, 60),
+    "similar": (similar, 80),
+    "remix_of_liked": (remixes_of_liked, 30),
+    "fresh": (fresh, 40),
+    "popular": (popular, 60),
+}

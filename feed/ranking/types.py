@@ -1,0 +1,81 @@
+"""The values that flow through the ranking stages. Plain data: every stage is a pure function of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+ChipKind = Literal["more", "less", "no"]
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One steering instruction: "more cooking", "less sports", "no horror"."""
+
+    kind: ChipKind
+    topic: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.topic}"
+
+
+@dataclass(frozen=True)
+class SteeringTerm:
+    """A chip made usable: its embedding direction and its keywords (stems)."""
+
+    chip: Chip
+    vector: np.ndarray | None
+    keywords: frozenset[str]
+
+
+@dataclass
+class Candidate:
+    """A post that one of the sources proposed, with what the later stages need to judge it."""
+
+    post_id: int
+    author_id: int
+    created_at: dt.datetime
+    text: str  # prompt + caption, lower case: keyword steering and teen checks read it
+    sources: set[str] = field(default_factory=set)
+    vector: np.ndarray | None = None
+    visibility: str = "public"
+    taken_down: bool = False
+    author_active: bool = True
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    remixes: int = 0
+    impressions: int = 0
+    completions: int = 0
+    not_interested: int = 0
+
+
+@dataclass
+class Viewer:
+    """Everything about the person that ranking uses, read once per page."""
+
+    user_id: int | None
+    now: dt.datetime
+    is_teen: bool = False
+    following: frozenset[int] = frozenset()
+    mutuals: frozenset[int] = frozenset()
+    hidden_authors: frozenset[int] = frozenset()  # blocks, both ways
+    seen: frozenset[int] = frozenset()
+    not_interested_posts: frozenset[int] = frozenset()
+    damped_authors: dict[int, int] = field(default_factory=dict)  # author -> "not interested" count
+    damped_vectors: list[np.ndarray] = field(default_factory=list)  # topics of "not interested" posts
+    liked_authors: dict[int, int] = field(default_factory=dict)
+    taste: np.ndarray | None = None
+    steering: list[SteeringTerm] = field(default_factory=list)
+    teen_unsuitable_words: frozenset[str] = frozenset()
+
+
+@dataclass
+class Scored:
+    candidate: Candidate
+    score: float
+    parts: dict[str, float] = field(default_factory=dict)  # what made the score: "why you're seeing this"

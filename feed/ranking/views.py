@@ -1,0 +1,49 @@
+"""Steering and well-being settings, from the feed's "Tune" sheet (plain forms: the feed reloads ranked anew)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from feed.accounts.selectors import signed_in_user
+from feed.ranking import services, wellbeing
+from sora_site.errors import DomainError
+
+
+@login_required
+@require_POST
+def steering(request: HttpRequest) -> HttpResponse:
+    try:
+        chips = services.steering_apply(user=signed_in_user(request), text=request.POST.get("text", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Feed tuned: " + ", ".join(chip.label for chip in chips) + ".")
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def steering_remove(request: HttpRequest) -> HttpResponse:
+    services.steering_chip_remove(user=signed_in_user(request), topic=request.POST.get("topic", ""))
+    return redirect("home")
+
+
+def _positive(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+
+
+@login_required
+@require_POST
+def limits(request: HttpRequest) -> HttpResponse:
+    wellbeing.limits_update(
+        user=signed_in_user(request),
+        limits_on=request.POST.get("limits_on") == "on",
+        daily_cap=_positive(request.POST.get("daily_cap", "")),
+        break_after=_positive(request.POST.get("break_after", "")),
+    )
+    messages.success(request, "Well-being limits saved.")
+    return redirect("home")

