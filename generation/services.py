@@ -26,11 +26,13 @@ from generation.models import GenerationJob
 from generation.quotas import quota_check
 from generation.transitions import job_end
 from generation.worker import media_delete
+from moderation import services as moderation_services
 from sora_site.errors import DomainError
 from sora_site.images import cover_crop, image_open_checked
 
 State = GenerationJob.State
 INPUT_IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
+BLOCKED_CODES = ("likeness_blocked", "nudity_blocked")  # moderation's frames stage refused the output
 
 
 def job_create(
@@ -70,6 +72,7 @@ def job_create(
         texts=[shot["prompt"] for shot in checked_shots],
         remix_of_job_id=remix_of.pk if remix_of is not None else None,
     )
+    prompts_check(owner, checked_shots, cameos, storyboard=bool(shots), remix=remix_of is not None)
     notices: list[str] = []
     image_file = None
     if input_image is not None:
@@ -89,6 +92,19 @@ def job_create(
         idempotency_key=idempotency_key,
     )
     return _job_insert(job, cameos=cameos, image_file=image_file), notices
+
+
+def prompts_check(
+    owner: User, shots: list[dict[str, Any]], cameos: list[Cameo], *, storyboard: bool, remix: bool
+) -> None:
+    """Moderation's prompt stage on every shot (stricter when a real person's cameo is in the video)."""
+    uses_cameo = any(cameo.is_human for cameo in cameos)
+    surface = "storyboard" if storyboard else "remix" if remix else "prompt"
+    for number, shot in enumerate(shots, start=1):
+        field = f"shot-{number}-prompt" if storyboard else "prompt"
+        moderation_services.text_check(
+            text=shot["prompt"], surface=surface, user=owner, uses_cameo=uses_cameo, field=field
+        )
 
 
 def remix_check(source: GenerationJob, user: User) -> None:
@@ -144,10 +160,13 @@ def job_retry(*, job: GenerationJob, by: User) -> GenerationJob:
     _owner_check(job, by)
     if job.state not in (State.FAILED, State.CANCELLED):
         raise DomainError("job_not_retryable", "Only failed or cancelled jobs can be retried.")
+    if job.error_code in BLOCKED_CODES:
+        raise DomainError("job_not_retryable", "A video blocked by moderation can't be retried; change the request.")
     # Permission to use the cameos is decided again: it may have been withdrawn since.
     cameos = cameo_services.cameos_for_new_job(
         owner=by, texts=[shot["prompt"] for shot in job.shots], remix_of_job_id=job.remix_of_id
     )
+    prompts_check(by, job.shots, cameos, storyboard=len(job.shots) > 1, remix=job.remix_of_id is not None)
     retry = GenerationJob(owner=by, **{name: getattr(job, name) for name in GenerationJob.REQUEST_FIELDS})
     return _job_insert(retry, cameos=cameos)
 

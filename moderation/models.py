@@ -25,6 +25,8 @@ class ModerationCase(models.Model):
         LIKENESS_MATCH = "likeness_match", "Face matches another account's cameo"
         PUBLIC_FIGURE = "public_figure", "Face matches a public figure"
         LIKENESS_WITHOUT_CONSENT = "likeness_without_consent", "My likeness used without consent"
+        LIKENESS_BLOCKED = "likeness_blocked", "A generated video showed a face it may not show"
+        NUDITY = "nudity", "Nudity in a generated video"
 
     subject_type = models.CharField(max_length=20)  # "cameo", "job", "post"
     subject_id = models.CharField(max_length=40)
@@ -43,10 +45,14 @@ class ModerationCase(models.Model):
 
 
 class ModerationEvent(models.Model):
-    """Append-only. `actor` is None for automatic decisions."""
+    """Append-only. `actor` is None for automatic decisions. An automatic refusal that opens no case
+    (a prompt refused at the prompt stage) has no `case` and names the account in `about_user`."""
 
-    case = models.ForeignKey(ModerationCase, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(ModerationCase, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    about_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="moderation_events"
+    )
     action = models.CharField(max_length=30)  # "flagged", "reported", "approved", "rejected", ...
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

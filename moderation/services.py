@@ -1,4 +1,4 @@
-"""Writes for moderation: the one moderator check, opening cases and deciding them.
+"""Writes for moderation: the text checks of stage 1, the one moderator check, opening cases and deciding them.
 
 Every decision is an append-only `ModerationEvent`, written in the same transaction as the case's
 status. What a decision does to the subject itself belongs to the app that owns it (see `registry`).
@@ -13,9 +13,47 @@ from django.utils import timezone
 
 from feed.accounts.models import User
 from moderation.models import ModerationCase, ModerationEvent
+from moderation.policy import Audience, policy_load, text_verdict
 from moderation.registry import subject_type_get
 from moderation.selectors import user_is_moderator
 from sora_site.errors import DomainError
+
+PROMPT_SURFACES = ("prompt", "storyboard", "remix")
+_NOUNS = {"prompt": "prompt", "storyboard": "shot", "remix": "remix prompt", "caption": "caption", "comment": "comment"}
+
+
+def text_check(
+    *, text: str, surface: str, user: User | None, uses_cameo: bool = False, field: str | None = None
+) -> None:
+    """Stage 1: refuse `text` if the policy (moderation/policy.toml) does, for this person and surface.
+
+    `surface` is one of prompt, storyboard, remix (code `prompt_blocked`), caption or comment
+    (`text_blocked`). Stricter for teens and when the video uses a real person's cameo. The person is
+    told the category and how to rephrase; the scores go to the moderation log only.
+    """
+    audience = Audience(surface=surface, is_teen=bool(user and user.is_teen), uses_cameo=uses_cameo)
+    verdict = text_verdict(text, audience)
+    if verdict.category is None:
+        return
+    category = policy_load().categories[verdict.category]
+    ModerationEvent.objects.create(
+        about_user=user,
+        action="text_refused",
+        detail={
+            "stage": "prompt",
+            "surface": surface,
+            "category": verdict.category,
+            "reason": verdict.reason,
+            "scores": verdict.scores,
+            "text": text[:1000],
+        },
+    )
+    noun = _NOUNS.get(surface, "text")
+    raise DomainError(
+        "prompt_blocked" if surface in PROMPT_SURFACES else "text_blocked",
+        f"This {noun} can't be used: it looks like {category.label}. {category.rephrase}",
+        field=field or surface,
+    )
 
 
 def moderator_check(user: User) -> None:

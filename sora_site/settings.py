@@ -239,7 +239,20 @@ GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 3, minimum=1)
 GENERATION_INPUT_IMAGE_MAX_BYTES = env_int("GENERATION_INPUT_IMAGE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 GENERATION_INPUT_IMAGE_MAX_PIXELS = 50_000_000
 # Finishing, in order (see generation/finishing.py): frame steps before encoding, file steps after.
-GENERATION_FRAME_STEPS = ["generation.finishing.soundtrack_fill"]
+GENERATION_FRAME_STEPS = [
+    "generation.finishing.soundtrack_fill",
+    "generation.safety.frames_check",  # moderation stage 2: nudity and likeness, before anything is stored
+]
 GENERATION_FILE_STEPS: list[str] = []
+
+# --- moderation (issue 8) ------------------------------------------------------------------------
+# The prompt-stage classifier: a factory `(policy, path) -> Classifier` (moderation/policy.py). The
+# default compares MiniLM embeddings with the example sets in moderation/policy.toml; an operator can
+# point this at a larger local model and give its folder in MODERATION_CLASSIFIER_PATH.
+MODERATION_CLASSIFIER = env_str("MODERATION_CLASSIFIER", "moderation.policy.example_set_classifier")
+MODERATION_CLASSIFIER_PATH = env_str("MODERATION_CLASSIFIER_PATH", "")
+# Frames stage: frames sampled per generated second for the nudity and likeness checks.
+MODERATION_FRAMES_PER_SECOND = env_int("MODERATION_FRAMES_PER_SECOND", 2, minimum=1)
+# --- end moderation ------------------------------------------------------------------------------
 
 CELERY_BEAT_SCHEDULE["generation-watchdog"] = {"task": "generation.tasks.jobs_requeue_stalled", "schedule": 60}
