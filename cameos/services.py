@@ -40,6 +40,7 @@ from cameos.selectors import (
     cameo_use_refusal,
     cameos_mentioned,
     cameos_of_job,
+    public_figure_named,
 )
 from cameos.signals import cameo_access_narrowed, cameo_job_withdrawn
 from feed.accounts.models import User, handle_validator
@@ -428,18 +429,31 @@ def cameos_for_new_job(*, owner: User, texts: Iterable[str], remix_of_job_id: in
             field="prompt",
         )
     prompt = " / ".join(texts)
+    figure = public_figure_named(prompt)
+    if figure is not None:
+        raise DomainError(
+            "prompt_blocked",
+            "This prompt can't be used: it looks like a real public figure. Videos can't depict real "
+            "public figures; use an invented character, or a cameo whose owner allows it.",
+            field="prompt",
+        )
     for cameo in cameos:
         cameo_use_check(owner, cameo)
         if cameo.owner_id != owner.pk:
-            rule = restrictions.violated_rule(cameo.restrictions, prompt)
-            if rule is not None:
-                raise DomainError(
-                    "cameo_restriction",
-                    f"@{cameo.owner.username} doesn't allow their cameo in this "
-                    f"kind of video: “{rule.text}”. Change the prompt.",
-                    field="prompt",
-                )
+            cameo_restrictions_check(cameo, prompt)
     return cameos
+
+
+def cameo_restrictions_check(cameo: Cameo, prompt: str) -> None:
+    """Refuse a prompt that breaks the cameo owner's own rules ("nothing political")."""
+    rule = restrictions.violated_rule(cameo.restrictions, prompt)
+    if rule is not None:
+        raise DomainError(
+            "cameo_restriction",
+            f"@{cameo.owner.username} doesn't allow their cameo in this "
+            f"kind of video: “{rule.text}”. Change the prompt.",
+            field="prompt",
+        )
 
 
 def cameo_usage_record(*, job_id: int, maker: User, cameos: Sequence[Cameo]) -> None:

@@ -9,12 +9,14 @@ import io
 import secrets
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 
+from cameos import likeness
 from cameos import services as cameo_services
 from cameos.models import Cameo
 from cameos.selectors import may_use
@@ -27,6 +29,7 @@ from generation.quotas import quota_check
 from generation.transitions import job_end
 from generation.worker import media_delete
 from moderation import services as moderation_services
+from moderation.nudity import explicit_findings
 from sora_site.errors import DomainError
 from sora_site.images import cover_crop, image_open_checked
 
@@ -76,9 +79,12 @@ def job_create(
     notices: list[str] = []
     image_file = None
     if input_image is not None:
-        image_file, notice = input_image_fit(input_image, width, height)
+        image_file, notice, fitted = input_image_fit(input_image, width, height)
         if notice:
             notices.append(notice)
+        # Before anything is stored: nudity, and faces the requester may not show (a photo of
+        # someone's cameo counts as using that cameo, with the same consent check).
+        reference_image_check(owner, fitted, prompts=[shot["prompt"] for shot in checked_shots], cameos=cameos)
     job = GenerationJob(
         owner=owner,
         prompt=prompt,
@@ -117,8 +123,8 @@ def remix_check(source: GenerationJob, user: User) -> None:
         raise DomainError("remix_not_ready", "Only finished videos can be remixed.", field="remix_of")
 
 
-def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[ContentFile[bytes], str]:
-    """Validate an image by its content and cover-crop it to width x height (PNG)."""
+def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[ContentFile[bytes], str, np.ndarray]:
+    """Validate an image by its content and cover-crop it to width x height: (PNG file, notice, RGB pixels)."""
     image = image_open_checked(
         upload,
         formats=INPUT_IMAGE_FORMATS,
@@ -131,8 +137,25 @@ def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[Cont
     if image.size != (width, height):
         notice = f"Your image ({image.width}x{image.height}) was resized and cropped to {width}x{height}."
     out = io.BytesIO()
-    cover_crop(image, width, height).save(out, "PNG")
-    return ContentFile(out.getvalue()), notice
+    fitted = cover_crop(image, width, height).convert("RGB")
+    fitted.save(out, "PNG")
+    return ContentFile(out.getvalue()), notice, np.asarray(fitted)
+
+
+def reference_image_check(owner: User, image: np.ndarray, *, prompts: list[str], cameos: list[Cameo]) -> None:
+    """Moderation on an image to animate. Cameos it shows that `owner` may use join `cameos` (the
+    ledger and their owners' restrictions then apply as for an @mention)."""
+    if explicit_findings(image):
+        raise DomainError(
+            "image_blocked",
+            "This image shows nudity, which videos can't include. It was not kept; choose another.",
+            field="input_reference",
+        )
+    for cameo in likeness.reference_image_check(user=owner, image=image):
+        if cameo.pk not in {c.pk for c in cameos}:
+            cameos.append(cameo)
+            if cameo.owner_id != owner.pk:
+                cameo_services.cameo_restrictions_check(cameo, " / ".join(prompts))
 
 
 def _job_insert(
