@@ -8,6 +8,7 @@ match records the ids involved and the distance, not encodings or pictures.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -67,3 +68,23 @@ class ModerationEvent(models.Model):
         if self.pk is not None:
             raise ValueError("moderation events are append-only")
         super().save(*args, **kwargs)
+
+
+def _frame_name(instance: CaseFrame, filename: str) -> str:
+    return f"moderation/frames/{secrets.token_hex(16)}.jpg"
+
+
+class CaseFrame(models.Model):
+    """A sampled frame kept as evidence for a case (a blocked video stores nothing else). Readable by
+    moderators only (`moderation.apps` registers the media rule)."""
+
+    case = models.ForeignKey(ModerationCase, on_delete=models.CASCADE, related_name="frames")
+    image = models.ImageField(upload_to=_frame_name)
+    seconds = models.FloatField()  # where in the clip it was sampled
+    finding = models.CharField(max_length=100, blank=True)  # "face: public figure", "FEMALE_BREAST_EXPOSED"
+
+    class Meta:
+        ordering = ["seconds"]
+
+    def __str__(self) -> str:
+        return f"frame at {self.seconds:.1f}s of case {self.case_id}"
