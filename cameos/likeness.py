@@ -20,7 +20,7 @@ import numpy as np
 from cameos.models import Cameo, PublicFigurePhoto
 from cameos.selectors import cameo_use_refusal
 from cameos.verification.faces import detect_faces, face_encoding
-from cameos.verification.matching import FACE_MATCH_THRESHOLD, face_distance_min
+from cameos.verification.matching import FACE_MATCH_THRESHOLD
 from feed.accounts.models import User
 from sora_site.errors import DomainError
 
@@ -35,26 +35,27 @@ class LikenessMatch:
     distance: float
 
 
-@dataclass(frozen=True)
 class FaceRegistry:
-    cameos: dict[int, Cameo]
-    entries: list[tuple[str, int, np.ndarray]]  # (kind, key, encodings matrix)
+    """Every registered identity's encodings, stacked into one matrix so a face is compared with all
+    of them in one step."""
+
+    def __init__(self, cameos: dict[int, Cameo], entries: list[tuple[str, int, str, np.ndarray]]) -> None:
+        self.cameos = cameos
+        self.entries = [(kind, key, name) for kind, key, name, _ in entries]  # (kind, key, name)
+        rows = [np.asarray(encodings, dtype=np.float64).reshape(-1, 128) for *_, encodings in entries]
+        self.matrix = np.concatenate(rows) if rows else np.zeros((0, 128))
+        self.owner = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
 
     def match(self, encoding: np.ndarray) -> LikenessMatch | None:
-        best: tuple[str, int, float] | None = None
-        for kind, key, encodings in self.entries:
-            distance = face_distance_min([encoding], list(encodings))
-            if distance < FACE_MATCH_THRESHOLD and (best is None or distance < best[2]):
-                best = (kind, key, distance)
-        if best is None:
+        """The closest registered identity under the 0.6 threshold, or None."""
+        if not len(self.matrix):
             return None
-        kind, key, distance = best
-        name = f"@{self.cameos[key].handle}" if kind == "cameo" else _figure_names().get(key, "a public figure")
-        return LikenessMatch(kind, key, name, round(distance, 3))
-
-
-def _figure_names() -> dict[int, str]:
-    return dict(PublicFigurePhoto.objects.values_list("figure_id", "figure__name"))
+        distances = np.linalg.norm(self.matrix - np.asarray(encoding, dtype=np.float64), axis=1)
+        row = int(np.argmin(distances))
+        if distances[row] >= FACE_MATCH_THRESHOLD:
+            return None
+        kind, key, name = self.entries[self.owner[row]]
+        return LikenessMatch(kind, key, name, round(float(distances[row]), 3))
 
 
 def face_registry() -> FaceRegistry:
@@ -66,11 +67,16 @@ def face_registry() -> FaceRegistry:
         )
         if c.face_encodings
     }
-    entries = [("cameo", pk, np.asarray(c.face_encodings, dtype=np.float64)) for pk, c in cameos.items()]
-    figures: dict[int, list[list[float]]] = {}
-    for figure_id, encoding in PublicFigurePhoto.objects.values_list("figure_id", "encoding"):
-        figures.setdefault(figure_id, []).append(encoding)
-    entries += [("public_figure", key, np.asarray(encodings, dtype=np.float64)) for key, encodings in figures.items()]
+    entries = [
+        ("cameo", pk, f"@{c.handle}", np.asarray(c.face_encodings, dtype=np.float64)) for pk, c in cameos.items()
+    ]
+    figures: dict[tuple[int, str], list[list[float]]] = {}
+    for figure_id, name, encoding in PublicFigurePhoto.objects.values_list("figure_id", "figure__name", "encoding"):
+        figures.setdefault((figure_id, name), []).append(encoding)
+    entries += [
+        ("public_figure", key, name, np.asarray(encodings, dtype=np.float64))
+        for (key, name), encodings in figures.items()
+    ]
     return FaceRegistry(cameos, entries)
 
 
