@@ -58,7 +58,7 @@ def main() -> None:
     entries.append(("cameo", -1, "@astro", np.asarray(encode_image_faces(data.astronaut())[:1])))
     registry = FaceRegistry(cameos={}, entries=entries)
     indices = sample_indices(len(result.frames), result.fps, args.per_second)
-    explicit_findings(result.frames[0])  # load NudeNet and dlib outside the timing
+    explicit_findings(result.frames[0], stage="frames")  # load NudeNet and dlib outside the timing
     faces_encode(result.frames[0])
     best_cpu, best_wall, faces = float("inf"), float("inf"), 0
     for _ in range(args.repeat):
@@ -66,7 +66,7 @@ def main() -> None:
         faces = 0
         for index in indices:
             frame = np.asarray(result.frames[index])
-            explicit_findings(frame)
+            explicit_findings(frame, stage="frames")
             encodings = faces_encode(frame)
             faces += len(encodings)
             [m for m in likeness_matches(registry, encodings) if m.key == -1]  # the check's match step

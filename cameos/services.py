@@ -47,7 +47,7 @@ from feed.accounts.models import User, handle_validator
 from feed.graph.selectors import is_blocked_either_way
 from feed.notifications.services import notification_send, notifications_delete_about
 from moderation.models import ModerationCase
-from moderation.services import case_open, moderator_check
+from moderation.services import case_evidence_erase, case_open, cases_about_face, moderator_check
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
 from sora_site.images import image_open_checked
@@ -528,11 +528,29 @@ def cameo_delete(*, cameo: Cameo, by: User) -> dict[str, int]:
         for job_id in CameoUsage.objects.filter(cameo=cameo).values_list("job_id", flat=True):
             done[_withdraw(cameo, job_id, reason=reason)] += 1
         _erase_biometrics(cameo)
+        _erase_copies_of_face(cameo)
         if cameo.recording.name:
             default_storage.delete(cameo.recording.name)
         notifications_delete_about(subject=_subject(cameo))
         cameo.delete()
     return done
+
+
+def _erase_copies_of_face(cameo: Cameo) -> None:
+    """The same face kept elsewhere goes with the cameo: another account's attempt held because it
+    matched this face (its encodings and crops are this person's), and evidence frames of videos
+    blocked for showing it."""
+    reason = f"The cameo @{cameo.handle} whose face this matched was deleted."
+    for case in cases_about_face(kind="cameo", key=cameo.pk):
+        case_evidence_erase(case=case, reason=reason)
+        if case.subject_type != "cameo" or not case.subject_id.isdigit():
+            continue
+        held = Cameo.objects.select_for_update().filter(pk=int(case.subject_id), status=Status.IN_REVIEW).first()
+        if held is not None:
+            _erase_biometrics(held)
+            held.status = Status.REJECTED
+            held.report = {**held.report, "failures": [{"code": "likeness_registered", "message": reason}]}
+            held.save()
 
 
 def _erase_biometrics(cameo: Cameo) -> None:

@@ -20,6 +20,7 @@ from PIL import Image
 from cameos.likeness import blocked_message, face_registry, faces_encode, likeness_blocking, likeness_matches
 from cameos.selectors import cameos_of_job
 from generation.finishing import Clip
+from generation.models import GenerationJob
 from moderation.models import CaseFrame, ModerationCase
 from moderation.nudity import explicit_findings
 from moderation.services import case_open
@@ -43,7 +44,7 @@ def frames_check(clip: Clip) -> None:
     code, message, detail = "", "", {}
     for index in sample_indices(len(clip.frames), clip.fps, settings.MODERATION_FRAMES_PER_SECOND):
         frame = np.asarray(clip.frames[index])
-        nudity = explicit_findings(frame)
+        nudity = explicit_findings(frame, stage="frames")
         if nudity:
             findings.append((index, nudity[0].label))
             if not code:
@@ -76,4 +77,9 @@ def frames_check(clip: Clip) -> None:
         CaseFrame.objects.create(
             case=case, image=ContentFile(out.getvalue(), "frame.jpg"), seconds=index / clip.fps, finding=finding[:100]
         )
+    if code == "likeness_blocked" and job.input_image.name:
+        # The image to animate showed that face: keep no copy of it outside the moderators' evidence.
+        if not GenerationJob.objects.filter(input_image=job.input_image.name).exclude(pk=job.pk).exists():
+            job.input_image.storage.delete(job.input_image.name)
+        GenerationJob.objects.filter(pk=job.pk).update(input_image="")
     raise DomainError(code, message)

@@ -145,7 +145,7 @@ def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[Cont
 def reference_image_check(owner: User, image: np.ndarray, *, prompts: list[str], cameos: list[Cameo]) -> None:
     """Moderation on an image to animate. Cameos it shows that `owner` may use join `cameos` (the
     ledger and their owners' restrictions then apply as for an @mention)."""
-    if explicit_findings(image):
+    if explicit_findings(image, stage="reference"):
         raise DomainError(
             "image_blocked",
             "This image shows nudity, which videos can't include. It was not kept; choose another.",

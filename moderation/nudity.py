@@ -29,9 +29,9 @@ class NudityFinding:
 
 
 @cache
-def _rules() -> tuple[frozenset[str], float]:
+def _rules() -> tuple[frozenset[str], dict[str, float]]:
     raw = tomllib.loads(POLICY_PATH.read_text())["nudity"]
-    return frozenset(raw["explicit"]), float(raw["min_score"])
+    return frozenset(raw["explicit"]), {stage: float(score) for stage, score in raw["min_score"].items()}
 
 
 @cache
@@ -41,9 +41,11 @@ def _detector() -> NudeDetector:
     return NudeDetector()
 
 
-def explicit_findings(image: np.ndarray) -> list[NudityFinding]:
-    """The explicit detections in an H x W x 3 RGB uint8 picture, best first (empty: nothing explicit)."""
-    labels, min_score = _rules()
+def explicit_findings(image: np.ndarray, *, stage: str) -> list[NudityFinding]:
+    """The explicit detections in an H x W x 3 RGB uint8 picture, best first (empty: nothing explicit).
+    `stage` is "reference" (an uploaded image) or "frames" (generated frames)."""
+    labels, min_scores = _rules()
+    min_score = min_scores[stage]
     # NudeNet converts its input from RGBA to BGR and back to RGB itself: hand it RGBA.
     rgba = np.dstack([np.ascontiguousarray(image[..., :3]), np.full(image.shape[:2], 255, np.uint8)])
     with _lock:  # one ONNX session per process

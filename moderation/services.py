@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feed.accounts.models import User
-from moderation.models import ModerationCase, ModerationEvent
+from moderation.models import CaseFrame, ModerationCase, ModerationEvent
 from moderation.policy import Audience, policy_load, text_verdict
 from moderation.registry import subject_type_get
 from moderation.selectors import user_is_moderator
@@ -79,6 +79,29 @@ def case_open(
         )
         ModerationEvent.objects.create(case=case, actor=actor, action=action, detail=detail or {})
     return case
+
+
+def cases_about_face(*, kind: str, key: int) -> list[ModerationCase]:
+    """Cases whose automatic decision matched this registered face (a held cameo's match, a blocked
+    video's frames): what must go when that face's cameo is deleted."""
+    events = ModerationEvent.objects.filter(case__isnull=False, actor=None)
+    matched = events.filter(detail__matched_cameo=key) if kind == "cameo" else events.none()
+    shown = events.filter(detail__kind=kind, detail__key=key)
+    ids = set(matched.values_list("case_id", flat=True)) | set(shown.values_list("case_id", flat=True))
+    return list(ModerationCase.objects.filter(pk__in=ids))
+
+
+def case_evidence_erase(*, case: ModerationCase, reason: str) -> int:
+    """Delete a case's evidence frames (files and rows), logged on the case. Returns how many."""
+    frames = list(case.frames.all())
+    for frame in frames:
+        if frame.image.name:
+            frame.image.storage.delete(frame.image.name)
+    CaseFrame.objects.filter(pk__in=[f.pk for f in frames]).delete()
+    ModerationEvent.objects.create(
+        case=case, action="evidence_erased", detail={"reason": reason, "frames": len(frames)}
+    )
+    return len(frames)
 
 
 def case_decide(*, case_id: int, by: User, approve: bool) -> ModerationCase:

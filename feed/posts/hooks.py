@@ -11,15 +11,21 @@ from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer
 from feed.posts.services import post_take_down
 from generation.models import GenerationJob
+from generation.worker import media_delete
 from sora_site.errors import DomainError
 
 
 def on_job_withdrawn(sender: type[GenerationJob], *, job: GenerationJob, reason: str, **kwargs: Any) -> bool:
-    """A withdrawn video that was posted is taken down (and stays down)."""
+    """A video withdrawn for consent (a cameo it shows was deleted or its owner removed it) that was
+    posted is taken down and stays down; its video and poster files are erased, so nobody, the
+    author included, can play it any more. The post row keeps the reason for its author."""
     post = Post.objects.filter(job=job).first()
     if post is None:
         return False
     post_take_down(post=post, reason=reason)
+    media_delete(post.video.name, post.poster.name, job.video.name, job.poster.name)
+    Post.objects.filter(pk=post.pk).update(video="", poster="")
+    GenerationJob.objects.filter(pk=job.pk).update(video="", poster="")
     return True
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from PIL import Image
+
+from sora_site.images import cover_crop
 
 SKIN = (205, 160, 130)
 
 
 def torso_drawing(*, covered: bool = False, size: tuple[int, int] = (512, 512)) -> np.ndarray:
-    """H x W x 3 RGB uint8."""
+    """H x W x 3 RGB uint8; `size` is (width, height)."""
     canvas = np.zeros((512, 512, 3), np.uint8)
     canvas[:] = (60, 60, 80)
     cv2.ellipse(canvas, (256, 330), (170, 230), 0, 0, 360, SKIN, -1)
@@ -22,6 +25,6 @@ def torso_drawing(*, covered: bool = False, size: tuple[int, int] = (512, 512)) 
     if covered:
         cv2.rectangle(canvas, (80, 200), (432, 512), (40, 90, 160), -1)
     canvas = cv2.GaussianBlur(canvas, (15, 15), 0)
-    if size != (512, 512):
-        canvas = cv2.resize(canvas, size, interpolation=cv2.INTER_AREA)
+    if size != (512, 512):  # fills the frame like a model's output would (scaled and cropped, not stretched)
+        canvas = np.asarray(cover_crop(Image.fromarray(canvas), *size))
     return canvas

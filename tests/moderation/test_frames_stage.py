@@ -7,6 +7,7 @@ its job was queued (the race the frames stage exists for): the job must still be
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,12 @@ from cameos.models import Cameo
 from cameos.services import public_figure_create
 from feed.models import User
 from generation import services, worker
+from generation.finishing import Clip
 from generation.models import GenerationJob
-from generation.safety import sample_indices
+from generation.safety import frames_check, sample_indices
 from moderation.models import CaseFrame, ModerationCase
 from sora_site.errors import DomainError
+from tests.builders.explicit_drawing import torso_drawing
 from tests.cameos.factories import active_cameo
 from tests.conftest import PASSWORD
 from tests.moderation.test_likeness_prompt import group_face, png
@@ -92,3 +95,14 @@ def test_frames_are_sampled_across_the_whole_clip() -> None:
 def test_frames_of_an_image_with_nobody_registered_pass(alice: User) -> None:
     job, _ = services.job_create(owner=alice, prompt="he nods", input_image=png(group_face(1)))
     assert rendered(job).state == "completed"
+
+
+def test_explicit_frames_fail_the_step_and_are_kept_as_evidence(alice: User) -> None:
+    job, _ = services.job_create(owner=alice, prompt="a quiet harbour at dawn")
+    request = worker.job_request_build(job, contextlib.ExitStack())
+    frames = [torso_drawing(size=(720, 1280))] * 48  # 2 s at 24 fps of what a model should never emit
+    with pytest.raises(DomainError) as error:
+        frames_check(Clip(job, request, frames, 24, None, 48_000))
+    assert error.value.code == "nudity_blocked"
+    case = ModerationCase.objects.get(subject_type="job", subject_id=str(job.pk), category="nudity")
+    assert case.frames.count() == 4 and case.frames.first().finding == "FEMALE_BREAST_EXPOSED"  # type: ignore[union-attr]
