@@ -75,12 +75,17 @@ def random_moves() -> tuple[str, ...]:
     return tuple(secrets.SystemRandom().sample(["left", "right"], 2))
 
 
+def random_digits() -> str:
+    """Four digits to read aloud (tests pin this to the digits their recording says)."""
+    return "".join(secrets.choice("123456789") for _ in range(4))
+
+
 def challenge_issue(*, owner: User) -> CameoChallenge:
     return CameoChallenge.objects.create(
         owner=owner,
         nonce=secrets.token_urlsafe(24),
         moves=list(random_moves()),
-        digits="".join(secrets.choice("123456789") for _ in range(4)),
+        digits=random_digits(),
         expires_at=timezone.now() + CHALLENGE_TTL,
     )
 
