@@ -18,6 +18,7 @@ urlpatterns = [
     path("settings/profile/", account_views.profile_edit, name="profile_edit"),
     path("drafts/<str:public_id>/post/", post_views.draft_publish, name="draft_publish"),
     path("p/<int:post_id>/", post_views.post_detail, name="post_detail"),
+    path("p/<int:post_id>/report/", post_views.post_report, name="post_report"),
     path("@<str:handle>/", pages.profile, name="profile"),
     path("@<str:handle>/follow/", graph_views.follow_toggle, name="follow_toggle"),
     path("@<str:handle>/block/", graph_views.block_toggle, name="block_toggle"),

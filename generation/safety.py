@@ -22,7 +22,7 @@ from cameos.selectors import cameos_of_job
 from generation.finishing import Clip
 from generation.models import GenerationJob
 from moderation.models import CaseFrame, ModerationCase
-from moderation.nudity import explicit_findings
+from moderation.nudity import explicit_findings, frames_needed
 from moderation.services import case_open
 from sora_site.errors import DomainError
 
@@ -41,24 +41,28 @@ def frames_check(clip: Clip) -> None:
     registry = face_registry()
     allowed = {cameo.pk for cameo in cameos_of_job(job.pk)}
     findings: list[tuple[int, str]] = []  # (frame index, what was found)
+    nudity_frames: list[tuple[int, str, float]] = []
     code, message, detail = "", "", {}
-    for index in sample_indices(len(clip.frames), clip.fps, settings.MODERATION_FRAMES_PER_SECOND):
+    indices = sample_indices(len(clip.frames), clip.fps, settings.MODERATION_FRAMES_PER_SECOND)
+    for index in indices:
         frame = np.asarray(clip.frames[index])
         nudity = explicit_findings(frame, stage="frames")
         if nudity:
-            findings.append((index, nudity[0].label))
-            if not code:
-                code, message = "nudity_blocked", "This video showed nudity, so it was not kept."
-                detail = {"finding": nudity[0].label, "score": nudity[0].score}
-            continue
+            nudity_frames.append((index, nudity[0].label, nudity[0].score))
         blocking = likeness_blocking(
             registry, likeness_matches(registry, faces_encode(frame)), user=job.owner, allowed=allowed
         )
         if blocking is not None:
             findings.append((index, f"face: {blocking.kind} {blocking.name}"))
-            if code != "likeness_blocked":
+            if not code:
                 code, message = "likeness_blocked", f"{blocked_message(blocking)} The video was not kept."
                 detail = {"kind": blocking.kind, "key": blocking.key, "distance": blocking.distance}
+    # One frame alone is not enough for nudity: abstract scenes fool the detector now and then.
+    if nudity_frames and len(nudity_frames) >= min(frames_needed(), len(indices)):
+        findings = [(index, label) for index, label, _ in nudity_frames] + findings
+        if not code:
+            code, message = "nudity_blocked", "This video showed nudity, so it was not kept."
+            detail = {"finding": nudity_frames[0][1], "score": nudity_frames[0][2], "frames": len(nudity_frames)}
     if not code:
         return
     case = case_open(
@@ -69,7 +73,7 @@ def frames_check(clip: Clip) -> None:
         else ModerationCase.Category.NUDITY,
         summary=f"Frames stage blocked job {job.public_id} by @{job.owner.username}: {findings[0][1]}",
         action="blocked",
-        detail={"stage": "frames", "code": code, "prompt": job.prompt[:1000], "frames": len(findings), **detail},
+        detail={"stage": "frames", "code": code, "prompt": job.prompt[:1000], "sampled": len(indices), **detail},
     )
     for index, finding in findings[:EVIDENCE_FRAMES_MAX]:
         out = io.BytesIO()

@@ -27,6 +27,7 @@ class ModerationCase(models.Model):
         PUBLIC_FIGURE = "public_figure", "Face matches a public figure"
         LIKENESS_WITHOUT_CONSENT = "likeness_without_consent", "My likeness used without consent"
         LIKENESS_BLOCKED = "likeness_blocked", "A generated video showed a face it may not show"
+        REPORTED = "reported", "Reported by people"
         NUDITY = "nudity", "Nudity in a generated video"
 
     subject_type = models.CharField(max_length=20)  # "cameo", "job", "post"
@@ -88,3 +89,38 @@ class CaseFrame(models.Model):
 
     def __str__(self) -> str:
         return f"frame at {self.seconds:.1f}s of case {self.case_id}"
+
+
+class Report(models.Model):
+    """Someone's report about a post, comment, profile or cameo use. It joins the subject's open case
+    (one case per subject) as a "reported" event; the reporter no longer sees what they reported."""
+
+    class Category(models.TextChoices):
+        SEXUAL = "sexual", "Sexual content"
+        MINOR_SAFETY = "minor_safety", "Involves a minor"
+        VIOLENCE = "violence", "Violence or gore"
+        SELF_HARM = "self_harm", "Self-harm or suicide"
+        HATE = "hate", "Hate or harassment"
+        EXTREMISM = "extremism", "Violent extremism"
+        ILLEGAL = "illegal", "Dangerous or illegal acts"
+        IMPERSONATION = "impersonation", "Impersonation or a real public figure"
+        COPYRIGHT = "copyright", "Copyrighted characters or music"
+        SPAM = "spam", "Spam or scam"
+        LIKENESS = "likeness", "My likeness was used without consent"
+        OTHER = "other", "Something else"
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made")
+    subject_type = models.CharField(max_length=20)  # "post", "comment", "profile", "cameo_use"
+    subject_id = models.CharField(max_length=40)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    note = models.CharField(max_length=500, blank=True)
+    start_s = models.FloatField(null=True, blank=True)  # optional time range in the video
+    end_s = models.FloatField(null=True, blank=True)
+    case = models.ForeignKey(ModerationCase, on_delete=models.PROTECT, related_name="reports")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["reporter", "subject_type"])]
+
+    def __str__(self) -> str:
+        return f"report by {self.reporter_id} on {self.subject_type} {self.subject_id}"

@@ -41,6 +41,11 @@ def _detector() -> NudeDetector:
     return NudeDetector()
 
 
+def frames_needed() -> int:
+    """How many sampled frames must show explicit nudity for the frames stage to refuse a video."""
+    return int(tomllib.loads(POLICY_PATH.read_text())["nudity"]["frames_min"])
+
+
 def explicit_findings(image: np.ndarray, *, stage: str) -> list[NudityFinding]:
     """The explicit detections in an H x W x 3 RGB uint8 picture, best first (empty: nothing explicit).
     `stage` is "reference" (an uploaded image) or "frames" (generated frames)."""

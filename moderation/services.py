@@ -6,13 +6,15 @@ status. What a decision does to the subject itself belongs to the app that owns 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from feed.accounts.models import User
-from moderation.models import CaseFrame, ModerationCase, ModerationEvent
+from moderation.models import CaseFrame, ModerationCase, ModerationEvent, Report
 from moderation.policy import Audience, policy_load, text_verdict
 from moderation.registry import subject_type_get
 from moderation.selectors import user_is_moderator
@@ -54,6 +56,67 @@ def text_check(
         f"This {noun} can't be used: it looks like {category.label}. {category.rephrase}",
         field=field or surface,
     )
+
+
+# "My likeness was used without consent" fits only subjects that show a video or a face.
+LIKENESS_SUBJECTS = ("post", "cameo_use", "profile")
+REPORT_SUBJECTS = ("post", "comment", "profile", "cameo_use")
+
+
+def report_create(
+    *,
+    reporter: User,
+    subject_type: str,
+    subject_id: str,
+    category: str,
+    note: str = "",
+    start_s: float | None = None,
+    end_s: float | None = None,
+) -> Report:
+    """File a report. It joins the subject's open case (or opens one); floods from one account are
+    refused (`MODERATION_REPORTS_PER_HOUR`)."""
+    if subject_type not in REPORT_SUBJECTS:
+        raise DomainError("report_bad_subject", "That can't be reported.")
+    if category not in Report.Category.values or (
+        category == Report.Category.LIKENESS and subject_type not in LIKENESS_SUBJECTS
+    ):
+        raise DomainError("report_bad_category", "Choose what is wrong with it.", field="category")
+    if start_s is not None and end_s is not None and not 0 <= start_s < end_s:
+        raise DomainError("report_bad_range", "The time range should start before it ends.", field="start_s")
+    since = timezone.now() - dt.timedelta(hours=1)
+    if Report.objects.filter(reporter=reporter, created_at__gte=since).count() >= settings.MODERATION_REPORTS_PER_HOUR:
+        raise DomainError(
+            "report_rate_limited", "You have sent many reports in the last hour. Try again later.", status=429
+        )
+    with transaction.atomic():
+        case = (
+            ModerationCase.objects.select_for_update()
+            .filter(subject_type=subject_type, subject_id=subject_id)
+            .exclude(status=ModerationCase.Status.CLOSED)
+            .first()
+        )
+        if case is None:
+            case = ModerationCase.objects.create(
+                subject_type=subject_type,
+                subject_id=subject_id,
+                category=ModerationCase.Category.REPORTED,
+                summary=f"Reported {subject_type} {subject_id}: {Report.Category(category).label}",
+            )
+        report = Report.objects.create(
+            reporter=reporter,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            category=category,
+            note=note.strip()[:500],
+            start_s=start_s,
+            end_s=end_s,
+            case=case,
+        )
+        detail = {"category": category, "note": report.note, "start_s": start_s, "end_s": end_s}
+        ModerationEvent.objects.create(case=case, actor=reporter, action="reported", detail=detail)
+        case.updated_at = timezone.now()
+        case.save(update_fields=["updated_at"])
+    return report
 
 
 def moderator_check(user: User) -> None:
