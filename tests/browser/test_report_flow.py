@@ -17,9 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_a_user_reports_a_post_and_no_longer_sees_it(
     page: Page, live_server_url: str, alice: User, bob: User, screenshot, width: int
 ) -> None:
-    page.set_viewport_size({"width": width, "height": 900})
     post = published_post(alice, "a red kite over green hills", "Kite day")
     log_in(page, live_server_url, "bob")
+    page.set_viewport_size({"width": width, "height": 900})  # phones log out from the profile, not the top bar
     page.goto(f"{live_server_url}/")
     expect(page.get_by_text("Kite day")).to_be_visible()
     page.goto(f"{live_server_url}/p/{post.pk}/")
