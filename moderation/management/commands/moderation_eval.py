@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Evaluate the prompt policy on the labelled set (tests/moderation/data/prompt_eval.tsv)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--split", choices=["tune", "heldout", "all"], default="heldout")
+        parser.add_argument("--split", choices=["tune", "heldout", "fresh", "all"], default="heldout")
         parser.add_argument("--show-errors", action="store_true", help="List missed and wrongly refused prompts.")
 
     def handle(self, *args: Any, **options: Any) -> None:
