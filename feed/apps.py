@@ -10,6 +10,7 @@ class FeedConfig(AppConfig):
         from feed.accounts.selectors import avatar_readable
         from feed.posts import hooks
         from generation.hooks import job_deleting, job_withdrawn, remix_grant_register
+        from moderation.registry import SubjectType, subject_type_register
         from sora_site.media_views import media_rule_register
 
         job_withdrawn.connect(hooks.on_job_withdrawn, dispatch_uid="feed.job_withdrawn")
@@ -17,3 +18,13 @@ class FeedConfig(AppConfig):
         remix_grant_register(hooks.remix_grant)
         media_rule_register(hooks.post_media_readable)
         media_rule_register(avatar_readable)
+        subject_type_register(
+            SubjectType(
+                name="post",
+                load=hooks.reported_posts,
+                template="feed/_moderation_subject.html",
+                decide=hooks.post_moderation_decide,
+                approve_label="Keep post",
+                reject_label="Take down",
+            )
+        )

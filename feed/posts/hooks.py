@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -57,3 +58,17 @@ def post_media_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
     except DomainError:
         return False
     return True
+
+
+def reported_posts(subject_ids: Sequence[str]) -> Mapping[str, object]:
+    """The posts of a page of moderation cases (reports), shown with their video in the queue."""
+    pks = [int(i) for i in subject_ids if i.isdigit()]
+    return {str(post.pk): post for post in Post.objects.filter(pk__in=pks).select_related("author")}
+
+
+def post_moderation_decide(*, subject_id: str, approve: bool, by: User) -> None:
+    """A moderator keeps a reported post (nothing changes) or takes it down (its author sees why)."""
+    if not approve:
+        post = Post.objects.filter(pk=int(subject_id)).first() if subject_id.isdigit() else None
+        if post is not None:
+            post_take_down(post=post, reason="Taken down by a moderator after reports.")

@@ -68,3 +68,18 @@ def test_the_reporter_no_longer_sees_the_post_and_may_block_its_author(post: Pos
     assert post in feed_latest(charlie)  # others still see it until a moderator decides
     assert is_blocked_either_way(bob, post.author)
     assert Report.objects.get().note == "slurs"
+
+
+def test_a_moderator_sees_the_reported_post_and_takes_it_down(post: Post, bob: User, mod: User) -> None:
+    report_create(reporter=bob, subject_type="post", subject_id=str(post.pk), category="spam", note="scam link")
+    client = Client()
+    client.login(username="mod", password=PASSWORD)
+    page = client.get(reverse("moderation_queue")).content.decode()
+    case = ModerationCase.objects.get()
+    assert f'data-case-id="{case.pk}"' in page and "Post by @alice" in page and "Take down" in page
+    assert "scam link" in page  # the report's note is in the case history
+    client.post(reverse("moderation_case_decide", args=[case.pk]), {"decision": "reject"})
+    post.refresh_from_db()
+    case.refresh_from_db()
+    assert post.taken_down_at is not None and case.status == "closed"
+    assert list(case.events.values_list("action", flat=True)) == ["reported", "rejected"]
