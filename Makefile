@@ -19,7 +19,7 @@ COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --no-emit-index-u
 RUN_PACKAGES := espeak-ng fonts-dejavu-core
 TEST_PACKAGES := chromium
 
-.PHONY: install system-packages lock run test test-fast lint bench check-deploy clean
+.PHONY: install system-packages lock run test test-fast lint bench check-deploy clean moderation-eval
 
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
@@ -83,6 +83,14 @@ bench: install
 	$(BIN)/python bench/cameo_verification.py
 	$(BIN)/python bench/gpu_generation.py --tiny
 	$(BIN)/python bench/finishing.py
+	$(BIN)/python bench/prompt_stage.py
+
+# The prompt policy on its labelled sets: precision and recall per category, on the fresh set (never
+# tuned on), the held-out half and the tuning half (docs/BENCHMARKS.md says which is which).
+moderation-eval: install
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split heldout
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split tune
 
 check-deploy: install
 	DEBUG=0 HTTPS_ONLY=1 SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \

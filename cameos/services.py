@@ -40,13 +40,14 @@ from cameos.selectors import (
     cameo_use_refusal,
     cameos_mentioned,
     cameos_of_job,
+    public_figure_named,
 )
 from cameos.signals import cameo_access_narrowed, cameo_job_withdrawn
 from feed.accounts.models import User, handle_validator
 from feed.graph.selectors import is_blocked_either_way
 from feed.notifications.services import notification_send, notifications_delete_about
 from moderation.models import ModerationCase
-from moderation.services import case_open, moderator_check
+from moderation.services import case_evidence_erase, case_open, cases_about_face, moderator_check
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
 from sora_site.images import image_open_checked
@@ -74,12 +75,17 @@ def random_moves() -> tuple[str, ...]:
     return tuple(secrets.SystemRandom().sample(["left", "right"], 2))
 
 
+def random_digits() -> str:
+    """Four digits to read aloud (tests pin this to the digits their recording says)."""
+    return "".join(secrets.choice("123456789") for _ in range(4))
+
+
 def challenge_issue(*, owner: User) -> CameoChallenge:
     return CameoChallenge.objects.create(
         owner=owner,
         nonce=secrets.token_urlsafe(24),
         moves=list(random_moves()),
-        digits="".join(secrets.choice("123456789") for _ in range(4)),
+        digits=random_digits(),
         expires_at=timezone.now() + CHALLENGE_TTL,
     )
 
@@ -428,18 +434,31 @@ def cameos_for_new_job(*, owner: User, texts: Iterable[str], remix_of_job_id: in
             field="prompt",
         )
     prompt = " / ".join(texts)
+    figure = public_figure_named(prompt)
+    if figure is not None:
+        raise DomainError(
+            "prompt_blocked",
+            "This prompt can't be used: it looks like a real public figure. Videos can't depict real "
+            "public figures; use an invented character, or a cameo whose owner allows it.",
+            field="prompt",
+        )
     for cameo in cameos:
         cameo_use_check(owner, cameo)
         if cameo.owner_id != owner.pk:
-            rule = restrictions.violated_rule(cameo.restrictions, prompt)
-            if rule is not None:
-                raise DomainError(
-                    "cameo_restriction",
-                    f"@{cameo.owner.username} doesn't allow their cameo in this "
-                    f"kind of video: “{rule.text}”. Change the prompt.",
-                    field="prompt",
-                )
+            cameo_restrictions_check(cameo, prompt)
     return cameos
+
+
+def cameo_restrictions_check(cameo: Cameo, prompt: str) -> None:
+    """Refuse a prompt that breaks the cameo owner's own rules ("nothing political")."""
+    rule = restrictions.violated_rule(cameo.restrictions, prompt)
+    if rule is not None:
+        raise DomainError(
+            "cameo_restriction",
+            f"@{cameo.owner.username} doesn't allow their cameo in this "
+            f"kind of video: “{rule.text}”. Change the prompt.",
+            field="prompt",
+        )
 
 
 def cameo_usage_record(*, job_id: int, maker: User, cameos: Sequence[Cameo]) -> None:
@@ -514,11 +533,29 @@ def cameo_delete(*, cameo: Cameo, by: User) -> dict[str, int]:
         for job_id in CameoUsage.objects.filter(cameo=cameo).values_list("job_id", flat=True):
             done[_withdraw(cameo, job_id, reason=reason)] += 1
         _erase_biometrics(cameo)
+        _erase_copies_of_face(cameo)
         if cameo.recording.name:
             default_storage.delete(cameo.recording.name)
         notifications_delete_about(subject=_subject(cameo))
         cameo.delete()
     return done
+
+
+def _erase_copies_of_face(cameo: Cameo) -> None:
+    """The same face kept elsewhere goes with the cameo: another account's attempt held because it
+    matched this face (its encodings and crops are this person's), and evidence frames of videos
+    blocked for showing it."""
+    reason = f"The cameo @{cameo.handle} whose face this matched was deleted."
+    for case in cases_about_face(kind="cameo", key=cameo.pk):
+        case_evidence_erase(case=case, reason=reason)
+        if case.subject_type != "cameo" or not case.subject_id.isdigit():
+            continue
+        held = Cameo.objects.select_for_update().filter(pk=int(case.subject_id), status=Status.IN_REVIEW).first()
+        if held is not None:
+            _erase_biometrics(held)
+            held.status = Status.REJECTED
+            held.report = {**held.report, "failures": [{"code": "likeness_registered", "message": reason}]}
+            held.save()
 
 
 def _erase_biometrics(cameo: Cameo) -> None:

@@ -111,10 +111,12 @@ def _public_detail(request: HttpRequest, cameo: Cameo) -> HttpResponse:
 
 @login_required
 def portrait(request: HttpRequest, handle: str, portrait_id: int) -> FileResponse:
-    """Portrait crops are biometric: their owner and moderators only, never a public media URL."""
+    """Portrait crops are biometric: their owner and moderators only, never a public media URL. A cameo
+    held because its face matches someone else's shows that person: moderators only."""
     user = signed_in_user(request)
     cameo = selectors.cameo_get(handle)
-    if cameo.owner_id != user.pk and not user.is_moderator:
+    owner_may = cameo.owner_id == user.pk and cameo.status != Cameo.Status.IN_REVIEW
+    if not owner_may and not user.is_moderator:
         raise DomainError("cameo_not_found", f"There is no cameo @{handle}.", status=404)
     try:
         item = cameo.portraits.get(pk=portrait_id)

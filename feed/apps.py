@@ -15,6 +15,7 @@ class FeedConfig(AppConfig):
         from feed.posts import hooks
         from feed.posts.models import Post
         from generation.hooks import job_deleting, job_withdrawn, remix_grant_register
+        from moderation.registry import SubjectType, subject_type_register
         from sora_site.media_views import media_rule_register
 
         job_withdrawn.connect(hooks.on_job_withdrawn, dispatch_uid="feed.job_withdrawn")
@@ -24,3 +25,13 @@ class FeedConfig(AppConfig):
         media_rule_register(avatar_readable)
         post_save.connect(receivers.on_follow_saved, sender=Follow, dispatch_uid="feed.follow_notice")
         post_save.connect(receivers.on_post_saved, sender=Post, dispatch_uid="feed.remix_notice")
+        subject_type_register(
+            SubjectType(
+                name="post",
+                load=hooks.reported_posts,
+                template="feed/_moderation_subject.html",
+                decide=hooks.post_moderation_decide,
+                approve_label="Keep post",
+                reject_label="Take down",
+            )
+        )

@@ -37,6 +37,7 @@ urlpatterns = [
     path("p/<int:post_id>/download/", engagement_views.download, name="post_download"),
     path("feed/views/", engagement_views.impressions, name="feed_impressions"),
     path("inbox/", engagement_views.inbox, name="inbox"),
+    path("p/<int:post_id>/report/", post_views.post_report, name="post_report"),
     path("@<str:handle>/", pages.profile, name="profile"),
     path("@<str:handle>/followers/", pages.people, {"which": "followers"}, name="followers"),
     path("@<str:handle>/following/", pages.people, {"which": "following"}, name="following"),

@@ -10,12 +10,14 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 
+from cameos import likeness
 from cameos import services as cameo_services
 from cameos.models import Cameo
 from cameos.selectors import may_use
@@ -27,11 +29,14 @@ from generation.models import GenerationJob
 from generation.quotas import quota_check
 from generation.transitions import job_end
 from generation.worker import media_delete
+from moderation import services as moderation_services
+from moderation.nudity import explicit_findings
 from sora_site.errors import DomainError
 from sora_site.images import cover_crop, image_open_checked
 
 State = GenerationJob.State
 INPUT_IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
+BLOCKED_CODES = ("likeness_blocked", "nudity_blocked")  # moderation's frames stage refused the output
 
 
 def job_create(
@@ -73,12 +78,16 @@ def job_create(
         texts=[shot["prompt"] for shot in checked_shots] + [f"@{handle}" for handle in cameo_handles],
         remix_of_job_id=remix_of.pk if remix_of is not None else None,
     )
+    prompts_check(owner, checked_shots, cameos, storyboard=bool(shots), remix=remix_of is not None)
     notices: list[str] = []
     image_file = None
     if input_image is not None:
-        image_file, notice = input_image_fit(input_image, width, height)
+        image_file, notice, fitted = input_image_fit(input_image, width, height)
         if notice:
             notices.append(notice)
+        # Before anything is stored: nudity, and faces the requester may not show (a photo of
+        # someone's cameo counts as using that cameo, with the same consent check).
+        reference_image_check(owner, fitted, prompts=[shot["prompt"] for shot in checked_shots], cameos=cameos)
     job = GenerationJob(
         owner=owner,
         prompt=prompt,
@@ -94,6 +103,19 @@ def job_create(
     return _job_insert(job, cameos=cameos, image_file=image_file), notices
 
 
+def prompts_check(
+    owner: User, shots: list[dict[str, Any]], cameos: list[Cameo], *, storyboard: bool, remix: bool
+) -> None:
+    """Moderation's prompt stage on every shot (stricter when a real person's cameo is in the video)."""
+    uses_cameo = any(cameo.is_human for cameo in cameos)
+    surface = "storyboard" if storyboard else "remix" if remix else "prompt"
+    for number, shot in enumerate(shots, start=1):
+        field = f"shot-{number}-prompt" if storyboard else "prompt"
+        moderation_services.text_check(
+            text=shot["prompt"], surface=surface, user=owner, uses_cameo=uses_cameo, field=field
+        )
+
+
 def remix_check(source: GenerationJob, user: User) -> None:
     """`user` may remix their own finished videos and those the layers above grant (a post they may see)."""
     if source.owner_id != user.pk and not remix_granted(source, user):
@@ -104,8 +126,8 @@ def remix_check(source: GenerationJob, user: User) -> None:
         raise DomainError("remix_not_ready", "Only finished videos can be remixed.", field="remix_of")
 
 
-def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[ContentFile[bytes], str]:
-    """Validate an image by its content and cover-crop it to width x height (PNG)."""
+def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[ContentFile[bytes], str, np.ndarray]:
+    """Validate an image by its content and cover-crop it to width x height: (PNG file, notice, RGB pixels)."""
     image = image_open_checked(
         upload,
         formats=INPUT_IMAGE_FORMATS,
@@ -118,8 +140,25 @@ def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[Cont
     if image.size != (width, height):
         notice = f"Your image ({image.width}x{image.height}) was resized and cropped to {width}x{height}."
     out = io.BytesIO()
-    cover_crop(image, width, height).save(out, "PNG")
-    return ContentFile(out.getvalue()), notice
+    fitted = cover_crop(image, width, height).convert("RGB")
+    fitted.save(out, "PNG")
+    return ContentFile(out.getvalue()), notice, np.asarray(fitted)
+
+
+def reference_image_check(owner: User, image: np.ndarray, *, prompts: list[str], cameos: list[Cameo]) -> None:
+    """Moderation on an image to animate. Cameos it shows that `owner` may use join `cameos` (the
+    ledger and their owners' restrictions then apply as for an @mention)."""
+    if explicit_findings(image, stage="reference"):
+        raise DomainError(
+            "image_blocked",
+            "This image shows nudity, which videos can't include. It was not kept; choose another.",
+            field="input_reference",
+        )
+    for cameo in likeness.reference_image_check(user=owner, image=image):
+        if cameo.pk not in {c.pk for c in cameos}:
+            cameos.append(cameo)
+            if cameo.owner_id != owner.pk:
+                cameo_services.cameo_restrictions_check(cameo, " / ".join(prompts))
 
 
 def _job_insert(
@@ -147,10 +186,13 @@ def job_retry(*, job: GenerationJob, by: User) -> GenerationJob:
     _owner_check(job, by)
     if job.state not in (State.FAILED, State.CANCELLED):
         raise DomainError("job_not_retryable", "Only failed or cancelled jobs can be retried.")
+    if job.error_code in BLOCKED_CODES:
+        raise DomainError("job_not_retryable", "A video blocked by moderation can't be retried; change the request.")
     # Permission to use the cameos is decided again: it may have been withdrawn since.
     cameos = cameo_services.cameos_for_new_job(
         owner=by, texts=[shot["prompt"] for shot in job.shots], remix_of_job_id=job.remix_of_id
     )
+    prompts_check(by, job.shots, cameos, storyboard=len(job.shots) > 1, remix=job.remix_of_id is not None)
     retry = GenerationJob(owner=by, **{name: getattr(job, name) for name in GenerationJob.REQUEST_FIELDS})
     return _job_insert(retry, cameos=cameos)
 

@@ -8,6 +8,7 @@ match records the ids involved and the distance, not encodings or pictures.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,9 @@ class ModerationCase(models.Model):
         LIKENESS_MATCH = "likeness_match", "Face matches another account's cameo"
         PUBLIC_FIGURE = "public_figure", "Face matches a public figure"
         LIKENESS_WITHOUT_CONSENT = "likeness_without_consent", "My likeness used without consent"
+        LIKENESS_BLOCKED = "likeness_blocked", "A generated video showed a face it may not show"
+        REPORTED = "reported", "Reported by people"
+        NUDITY = "nudity", "Nudity in a generated video"
 
     subject_type = models.CharField(max_length=20)  # "cameo", "job", "post"
     subject_id = models.CharField(max_length=40)
@@ -43,10 +47,14 @@ class ModerationCase(models.Model):
 
 
 class ModerationEvent(models.Model):
-    """Append-only. `actor` is None for automatic decisions."""
+    """Append-only. `actor` is None for automatic decisions. An automatic refusal that opens no case
+    (a prompt refused at the prompt stage) has no `case` and names the account in `about_user`."""
 
-    case = models.ForeignKey(ModerationCase, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(ModerationCase, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    about_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="moderation_events"
+    )
     action = models.CharField(max_length=30)  # "flagged", "reported", "approved", "rejected", ...
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -61,3 +69,58 @@ class ModerationEvent(models.Model):
         if self.pk is not None:
             raise ValueError("moderation events are append-only")
         super().save(*args, **kwargs)
+
+
+def _frame_name(instance: CaseFrame, filename: str) -> str:
+    return f"moderation/frames/{secrets.token_hex(16)}.jpg"
+
+
+class CaseFrame(models.Model):
+    """A sampled frame kept as evidence for a case (a blocked video stores nothing else). Readable by
+    moderators only (`moderation.apps` registers the media rule)."""
+
+    case = models.ForeignKey(ModerationCase, on_delete=models.CASCADE, related_name="frames")
+    image = models.ImageField(upload_to=_frame_name)
+    seconds = models.FloatField()  # where in the clip it was sampled
+    finding = models.CharField(max_length=100, blank=True)  # "face: public figure", "FEMALE_BREAST_EXPOSED"
+
+    class Meta:
+        ordering = ["seconds"]
+
+    def __str__(self) -> str:
+        return f"frame at {self.seconds:.1f}s of case {self.case_id}"
+
+
+class Report(models.Model):
+    """Someone's report about a post, comment, profile or cameo use. It joins the subject's open case
+    (one case per subject) as a "reported" event; the reporter no longer sees what they reported."""
+
+    class Category(models.TextChoices):
+        SEXUAL = "sexual", "Sexual content"
+        MINOR_SAFETY = "minor_safety", "Involves a minor"
+        VIOLENCE = "violence", "Violence or gore"
+        SELF_HARM = "self_harm", "Self-harm or suicide"
+        HATE = "hate", "Hate or harassment"
+        EXTREMISM = "extremism", "Violent extremism"
+        ILLEGAL = "illegal", "Dangerous or illegal acts"
+        IMPERSONATION = "impersonation", "Impersonation or a real public figure"
+        COPYRIGHT = "copyright", "Copyrighted characters or music"
+        SPAM = "spam", "Spam or scam"
+        LIKENESS = "likeness", "My likeness was used without consent"
+        OTHER = "other", "Something else"
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made")
+    subject_type = models.CharField(max_length=20)  # "post", "comment", "profile", "cameo_use"
+    subject_id = models.CharField(max_length=40)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    note = models.CharField(max_length=500, blank=True)
+    start_s = models.FloatField(null=True, blank=True)  # optional time range in the video
+    end_s = models.FloatField(null=True, blank=True)
+    case = models.ForeignKey(ModerationCase, on_delete=models.PROTECT, related_name="reports")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["reporter", "subject_type"])]
+
+    def __str__(self) -> str:
+        return f"report by {self.reporter_id} on {self.subject_type} {self.subject_id}"

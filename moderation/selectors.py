@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 
 from feed.accounts.models import User
-from moderation.models import ModerationCase
+from moderation.models import ModerationCase, Report
 from moderation.registry import SubjectType, subject_type_get
 from sora_site.errors import DomainError
 
@@ -18,6 +18,11 @@ def user_is_moderator(user: User | AnonymousUser) -> bool:
     """Moderators and superusers. `services.moderator_check` enforces it; templates ask it through
     the `can_moderate` filter."""
     return isinstance(user, User) and (user.is_moderator or user.is_superuser)
+
+
+def subjects_reported_by(user: User, subject_type: str) -> list[str]:
+    """Ids (as stored) of the subjects of this type that `user` reported: hidden from them."""
+    return list(Report.objects.filter(reporter=user, subject_type=subject_type).values_list("subject_id", flat=True))
 
 
 def cases_open(limit: int = 100) -> list[ModerationCase]:

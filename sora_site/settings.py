@@ -262,10 +262,23 @@ GENERATION_INPUT_IMAGE_MAX_PIXELS = 50_000_000
 # Finishing, in order (see generation/finishing.py): frame steps before encoding, file steps after.
 GENERATION_FRAME_STEPS = [
     "generation.finishing.soundtrack_fill",
+    "generation.safety.frames_check",  # moderation stage 2: nudity and likeness, before anything is stored
     "generation.provenance.steps.visible_watermark",
     "generation.provenance.steps.invisible_watermark",
 ]
 GENERATION_FILE_STEPS: list[str] = ["generation.provenance.steps.c2pa_sign"]
+
+# --- moderation (issue 8) ------------------------------------------------------------------------
+# The prompt-stage classifier: a factory `(policy, path) -> Classifier` (moderation/policy.py). The
+# default compares MiniLM embeddings with the example sets in moderation/policy.toml; an operator can
+# point this at a larger local model and give its folder in MODERATION_CLASSIFIER_PATH.
+MODERATION_CLASSIFIER = env_str("MODERATION_CLASSIFIER", "moderation.policy.example_set_classifier")
+MODERATION_CLASSIFIER_PATH = env_str("MODERATION_CLASSIFIER_PATH", "")
+# Frames stage: frames sampled per generated second for the nudity and likeness checks.
+MODERATION_FRAMES_PER_SECOND = env_int("MODERATION_FRAMES_PER_SECOND", 2, minimum=1)
+# Reports one account may file per hour (floods are refused).
+MODERATION_REPORTS_PER_HOUR = env_int("MODERATION_REPORTS_PER_HOUR", 20, minimum=1)
+# --- end moderation ------------------------------------------------------------------------------
 
 CELERY_BEAT_SCHEDULE["generation-watchdog"] = {"task": "generation.tasks.jobs_requeue_stalled", "schedule": 60}
 

@@ -36,11 +36,21 @@ def _model() -> SentenceTransformer | None:
 
 
 def embed(texts: list[str]) -> np.ndarray | None:
-    """An (n, 384) float32 array of unit vectors, or None when the model is missing."""
+    """An (n, 384) float32 array of unit vectors, or None when the model is missing.
+
+    One intra-op thread: short texts gain nothing from more, and on a busy machine torch's spinning
+    threads made the moderation prompt stage's p95 30x worse (bench/prompt_stage.py, docs/BENCHMARKS.md).
+    """
+    import torch
+
     with _model_lock:
         model = _model()
         if model is None:
             return None
-        return np.asarray(
-            model.encode(texts, normalize_embeddings=True, batch_size=64, show_progress_bar=False), dtype=np.float32
-        )
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            vectors = model.encode(texts, normalize_embeddings=True, batch_size=64, show_progress_bar=False)
+        finally:
+            torch.set_num_threads(threads)
+        return np.asarray(vectors, dtype=np.float32)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from sora_site.media import DecodedVideo, decode_video
 from . import faces as facemod
 from . import pose as posemod
 from . import voice as voicemod
+from .speech import Transcriber, digits_transcriber
 
 MOVES = posemod.MOVES
 
@@ -86,12 +86,12 @@ class VerificationSettings:
     min_swing_deg: float = 15.0  # each head move, relative to the frontal baseline
     still_range_deg: float = 6.0  # less yaw spread than this (and no swing) = a still picture
     min_speech_s: float = 1.5
-    # Optional speech recogniser (audio 16 kHz mono float32, rate) -> transcript. None: digits are
-    # reported "not_checked" and never claimed to pass.
-    transcriber: Callable[[np.ndarray, int], str] | None = None
+    # Speech recogniser (audio float32, rate, the digits asked) -> transcript. None: digits are
+    # reported "not_checked" and never claimed to pass. The default is pocketsphinx when installed.
+    transcriber: Transcriber | None = None
 
 
-DEFAULT_SETTINGS = VerificationSettings()
+DEFAULT_SETTINGS = VerificationSettings(transcriber=digits_transcriber())
 
 
 @dataclass
@@ -283,7 +283,7 @@ def verify_recording(
         metrics["pitch_hz"] = profile.pitch_hz
     digits_check = "not_checked"
     if s.transcriber is not None and audio is not None and challenge.digits and speech_s >= s.min_speech_s:
-        transcript = s.transcriber(audio, video.sample_rate)
+        transcript = s.transcriber(audio, video.sample_rate, challenge.digits)
         digits_check = "passed" if digits_spoken(transcript, challenge.digits) else "failed"
         if digits_check == "failed":
             fail("digits_mismatch")

@@ -19,6 +19,7 @@ from feed.engagement.models import Comment, Impression, Like, NotInterested, Pos
 from feed.notifications.services import notification_send
 from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer
+from moderation.services import text_check
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
 
@@ -86,7 +87,7 @@ def comment_create(*, author: User, post: Post, text: str, parent: Comment | Non
         if parent.post_id != post.pk:
             raise DomainError("comment_parent_invalid", "That comment is on another video.", field="parent")
         parent = parent.parent or parent  # one level of replies: a reply to a reply joins its thread
-    # Moderation's text check on comments goes here (raise its DomainError to refuse), before any write.
+    text_check(text=text, surface="comment", user=author, field="text")  # moderation stage 1, before any write
     with transaction.atomic():
         comment = Comment.objects.create(post=post, author=author, parent=parent, text=text)
         stats_bump(post.pk, comments=1)

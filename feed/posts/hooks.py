@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -11,15 +12,24 @@ from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer
 from feed.posts.services import post_take_down
 from generation.models import GenerationJob
+from generation.worker import media_delete
 from sora_site.errors import DomainError
 
 
 def on_job_withdrawn(sender: type[GenerationJob], *, job: GenerationJob, reason: str, **kwargs: Any) -> bool:
-    """A withdrawn video that was posted is taken down (and stays down)."""
+    """A video withdrawn for consent (a cameo it shows was deleted or its owner removed it) that was
+    posted is taken down and stays down; its video, poster and spritesheet are erased (and the frame
+    hashes derived from it), so nobody, the author included, can see it any more. The post row keeps
+    the reason for its author."""
     post = Post.objects.filter(job=job).first()
     if post is None:
         return False
     post_take_down(post=post, reason=reason)
+    media_delete(post.video.name, post.poster.name, job.video.name, job.poster.name, job.spritesheet.name)
+    Post.objects.filter(pk=post.pk).update(video="", poster="")
+    GenerationJob.objects.filter(pk=job.pk).update(
+        video="", poster="", spritesheet="", sprite_layout={}, frame_hashes=[]
+    )
     return True
 
 
@@ -55,3 +65,17 @@ def post_media_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
     except DomainError:
         return False
     return True
+
+
+def reported_posts(subject_ids: Sequence[str]) -> Mapping[str, object]:
+    """The posts of a page of moderation cases (reports), shown with their video in the queue."""
+    pks = [int(i) for i in subject_ids if i.isdigit()]
+    return {str(post.pk): post for post in Post.objects.filter(pk__in=pks).select_related("author")}
+
+
+def post_moderation_decide(*, subject_id: str, approve: bool, by: User) -> None:
+    """A moderator keeps a reported post (nothing changes) or takes it down (its author sees why)."""
+    if not approve:
+        post = Post.objects.filter(pk=int(subject_id)).first() if subject_id.isdigit() else None
+        if post is not None:
+            post_take_down(post=post, reason="Taken down by a moderator after reports.")

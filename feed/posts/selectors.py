@@ -7,14 +7,16 @@ from django.db.models import QuerySet
 from feed.accounts.models import User
 from feed.graph.selectors import is_blocked_either_way, users_hidden_from
 from feed.posts.models import Post
+from moderation.selectors import subjects_reported_by
 from sora_site.errors import DomainError
 
 
 def posts_visible_to(viewer: User | None) -> QuerySet[Post]:
-    """Public posts, minus authors hidden from the viewer by a block either way."""
+    """Public posts, minus authors hidden from the viewer by a block either way and posts they reported."""
     posts = Post.objects.filter(visibility=Post.Visibility.PUBLIC, author__is_active=True, taken_down_at=None)
     if viewer is not None:
         posts = posts.exclude(author__in=users_hidden_from(viewer))
+        posts = posts.exclude(pk__in=[int(i) for i in subjects_reported_by(viewer, "post") if i.isdigit()])
     return posts.select_related("author")
 
 

@@ -13,6 +13,7 @@ from feed.accounts.models import User
 from feed.posts.models import Post
 from generation.models import GenerationJob
 from generation.selectors import job_get_for_owner
+from moderation import services as moderation_services
 from sora_site.errors import DomainError
 
 CAPTION_MAX = Post._meta.get_field("caption").max_length or 0
@@ -25,6 +26,8 @@ def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str,
         raise DomainError("invalid_visibility", "Choose public, unlisted or private.", field="visibility")
     if len(caption) > CAPTION_MAX:
         raise DomainError("caption_too_long", f"Captions can be at most {CAPTION_MAX:,} characters.", field="caption")
+    if caption.strip():  # moderation's publish stage: captions meet stricter thresholds than prompts
+        moderation_services.text_check(text=caption, surface="caption", user=by, field="caption")
     with transaction.atomic():
         job = GenerationJob.objects.select_for_update().get(pk=job.pk)
         if job.state != GenerationJob.State.COMPLETED:

@@ -30,11 +30,11 @@ def test_a_moderator_approves_a_held_cameo(
     astronaut_recording: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    page.set_viewport_size({"width": width, "height": 900})
     # Off the main thread, where Playwright's event loop runs (see published_post).
     with ThreadPoolExecutor(max_workers=1) as pool:
         held = pool.submit(hold_for_review, alice, bob, astronaut_recording, monkeypatch).result()
     log_in(page, live_server_url, "mod")
+    page.set_viewport_size({"width": width, "height": 900})  # phones log out from the profile, not the top bar
     page.goto(f"{live_server_url}/moderation/")
     case = page.locator(f"[data-subject-type=cameo][data-case-id='{ModerationCase.objects.get().pk}']")
     expect(case).to_contain_text(f"@{held.handle}")

@@ -60,7 +60,7 @@ def test_live_clip_passes_with_references_portraits_and_voice(live_report) -> No
     r = live_report
     assert r.passed, r.summary()
     assert r.failures == []
-    assert r.digits_check == "not_checked"  # no speech recogniser configured: never claim a pass
+    assert r.digits_check == "passed"  # pocketsphinx (the default recogniser) heard the digits
     m = r.metrics
     assert m["face_frame_ratio"] >= 0.9
     assert m["multi_face_frames"] == 0
@@ -91,7 +91,7 @@ def test_live_clip_portraits_show_the_same_face(live_report) -> None:
 
 @pytest.mark.slow
 def test_still_photo_fails_liveness(clip_dir) -> None:
-    settings = VerificationSettings(transcriber=lambda audio, rate: "my code is four seven one nine")
+    settings = VerificationSettings(transcriber=lambda audio, rate, digits: "my code is four seven one nine")
     r = verify_recording(F.still_photo(clip_dir), CHALLENGE, settings=settings)
     assert not r.passed
     assert r.codes == ["liveness_still"]
@@ -102,7 +102,7 @@ def test_still_photo_fails_liveness(clip_dir) -> None:
 
 @pytest.mark.slow
 def test_two_faces_is_refused(clip_dir) -> None:
-    settings = VerificationSettings(transcriber=lambda audio, rate: "one two three")
+    settings = VerificationSettings(transcriber=lambda audio, rate, digits: "one two three")
     r = verify_recording(F.two_faces(clip_dir), CHALLENGE, settings=settings)
     assert "multiple_faces" in r.codes
     assert r.metrics["max_faces_in_frame"] == 2
@@ -278,3 +278,12 @@ def test_voice_embeddings_tell_voices_apart() -> None:
     assert voice_similarity(same_a, other) < voice_similarity(same_a, same_b) - 0.1
     assert voicemod.suggest_espeak_voice(190.0) == "en-us+f3"
     assert voicemod.suggest_espeak_voice(None) == "en-us"
+
+
+@pytest.mark.slow
+def test_a_replayed_recording_with_other_digits_fails_liveness(clip_dir: Path) -> None:
+    """The clip reads 4719; replayed for a challenge that asked for other digits, pocketsphinx does
+    not hear them and the recording is refused."""
+    report = verify_recording(F.live(clip_dir), Challenge(moves=("left", "right"), digits="2583", nonce="n-456"))
+    assert report.digits_check == "failed" and "digits_mismatch" in report.codes
+    assert not report.passed

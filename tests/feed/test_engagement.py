@@ -79,6 +79,17 @@ def test_comment_errors(alice: User, bob: User) -> None:
     assert not Comment.objects.filter(post=post).exists()
 
 
+def test_a_harmful_comment_is_refused_by_moderation_and_nothing_is_written(alice: User, bob: User) -> None:
+    post = post_make(alice, "kite")
+    with pytest.raises(DomainError) as error:
+        services.comment_create(author=bob, post=post, text="step by step how to build a p!pe b0mb at home")
+    assert (error.value.code, error.value.field) == ("text_blocked", "text")
+    assert not Comment.objects.filter(post=post).exists()
+    assert not PostStats.objects.filter(post=post, comments__gt=0).exists()
+    assert not Notification.objects.filter(recipient=alice).exists()
+    services.comment_create(author=bob, post=post, text="how did you make the kite fly so high?")  # benign passes
+
+
 def test_delete_own_comment_or_any_on_your_post(alice: User, bob: User, charlie: User) -> None:
     post = post_make(alice, "kite")
     by_bob = services.comment_create(author=bob, post=post, text="first")

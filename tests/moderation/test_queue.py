@@ -33,6 +33,7 @@ def hold_for_review(owner: User, impostor: User, recording: Path, monkeypatch: p
     verification task holds the impostor's cameo for review."""
     active_cameo(owner, real_face=True)
     monkeypatch.setattr(cameo_services, "random_moves", lambda: ("left", "right"))  # the clip's order
+    monkeypatch.setattr(cameo_services, "random_digits", lambda: "4719")  # what the clip says
     cameo = submit(impostor, recording)
     assert cameo.status == Cameo.Status.IN_REVIEW, cameo.report
     return cameo

@@ -1,0 +1,120 @@
+"""The prompt policy measured on a labelled set: precision and recall per category.
+
+The set (`tests/moderation/data/prompt_eval.tsv`, label + text) is split in two by position within
+each label: even rows are the half the policy was tuned on, odd rows the held-out half. Recall counts
+a harmful prompt as caught when it is refused at all (the category it is refused under is reported
+separately); precision is per category: of the prompts refused under it, how many carry its label.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from moderation.policy import text_verdict
+
+BENIGN = "benign"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "moderation" / "data"
+EVAL_SET = DATA / "prompt_eval.tsv"
+# Written after the held-out half had been looked at once (and the policy adjusted): never tuned on.
+FRESH_SET = DATA / "prompt_eval_fresh.tsv"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    label: str
+    text: str
+
+
+def eval_set(split: str) -> list[Labelled]:
+    """`split` is "tune" (even rows of each label), "heldout" (odd rows), "all", or "fresh" (the
+    second set, all of it)."""
+    path = FRESH_SET if split == "fresh" else EVAL_SET
+    with path.open(newline="") as handle:
+        rows = [Labelled(r["label"], r["text"]) for r in csv.DictReader(handle, delimiter="\t")]
+    seen: Counter[str] = Counter()
+    chosen = []
+    for row in rows:
+        position = seen[row.label]
+        seen[row.label] += 1
+        if split in ("all", "fresh") or (split == "tune") == (position % 2 == 0):
+            chosen.append(row)
+    return chosen
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    category: str
+    support: int
+    caught: int  # refused under any category
+    right_category: int
+    refused_under: int  # prompts of any label refused under this category
+    refused_under_correctly: int
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.support if self.support else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.refused_under_correctly / self.refused_under if self.refused_under else 1.0
+
+
+@dataclass(frozen=True)
+class Report:
+    split: str
+    categories: list[CategoryFigures]
+    benign: int
+    benign_refused: list[tuple[str, str]]  # (text, category)
+    missed: list[tuple[str, str]]  # (label, text)
+    latencies_ms: list[float]
+
+    @property
+    def recall(self) -> float:
+        support = sum(c.support for c in self.categories)
+        return sum(c.caught for c in self.categories) / support if support else 0.0
+
+    @property
+    def false_positive_rate(self) -> float:
+        return len(self.benign_refused) / self.benign if self.benign else 0.0
+
+
+def evaluate(split: str) -> Report:
+    rows = eval_set(split)
+    verdicts = []
+    latencies = []
+    for row in rows:
+        started = time.perf_counter()
+        verdicts.append(text_verdict(row.text))
+        latencies.append((time.perf_counter() - started) * 1000)
+    by_label: defaultdict[str, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        by_label[row.label].append(index)
+    figures = []
+    for label in sorted(name for name in by_label if name != BENIGN):
+        indices = by_label[label]
+        refused_under = [i for i, v in enumerate(verdicts) if v.category == label]
+        figures.append(
+            CategoryFigures(
+                category=label,
+                support=len(indices),
+                caught=sum(1 for i in indices if not verdicts[i].allowed),
+                right_category=sum(1 for i in indices if verdicts[i].category == label),
+                refused_under=len(refused_under),
+                refused_under_correctly=sum(1 for i in refused_under if rows[i].label == label),
+            )
+        )
+    benign = by_label[BENIGN]
+    return Report(
+        split=split,
+        categories=figures,
+        benign=len(benign),
+        benign_refused=[(rows[i].text, str(verdicts[i].category)) for i in benign if not verdicts[i].allowed],
+        missed=[
+            (rows[i].label, rows[i].text) for i in range(len(rows)) if rows[i].label != BENIGN and verdicts[i].allowed
+        ],
+        latencies_ms=latencies,
+    )

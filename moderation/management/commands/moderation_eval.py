@@ -1,0 +1,36 @@
+"""`manage.py moderation_eval [--split heldout]`: precision and recall of the prompt policy per category."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from moderation.evaluation import evaluate
+
+
+class Command(BaseCommand):
+    help = "Evaluate the prompt policy on the labelled set (tests/moderation/data/prompt_eval.tsv)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--split", choices=["tune", "heldout", "fresh", "all"], default="heldout")
+        parser.add_argument("--show-errors", action="store_true", help="List missed and wrongly refused prompts.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        evaluate("tune")  # warm: loads the model and embeds the example sets outside the figures
+        report = evaluate(options["split"])
+        out = self.stdout.write
+        out(f"split: {report.split}")
+        out(f"{'category':22} {'n':>3} {'recall':>7} {'precision':>9} {'right category':>15}")
+        for c in report.categories:
+            out(f"{c.category:22} {c.support:3} {c.recall:7.2f} {c.precision:9.2f} {c.right_category:>9}/{c.support}")
+        out(f"harmful overall recall: {report.recall:.3f}")
+        out(
+            f"benign: {report.benign}, refused: {len(report.benign_refused)}, false-positive rate: "
+            f"{report.false_positive_rate:.3f}"
+        )
+        if options["show_errors"]:
+            for label, text in report.missed:
+                out(f"  missed [{label}] {text}")
+            for text, category in report.benign_refused:
+                out(f"  refused benign [{category}] {text}")

@@ -1,0 +1,108 @@
+"""Stage 2, frames: the preview renderer's real output through NudeNet and the likeness check.
+
+The preview renderer composites cameo portraits into the frames and animates an input image, so a
+real face reaches the output the way it would from a video model. A face becomes registered after
+its job was queued (the race the frames stage exists for): the job must still be blocked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from skimage import data
+
+from cameos.models import Cameo
+from cameos.services import public_figure_create
+from feed.models import User
+from generation import services, worker
+from generation.finishing import Clip
+from generation.models import GenerationJob
+from generation.safety import frames_check, sample_indices
+from moderation.models import CaseFrame, ModerationCase
+from sora_site.errors import DomainError
+from tests.builders.explicit_drawing import torso_drawing
+from tests.cameos.factories import active_cameo
+from tests.conftest import PASSWORD
+from tests.moderation.test_likeness_prompt import group_face, png
+
+pytestmark = pytest.mark.slow
+
+
+def rendered(job: GenerationJob) -> GenerationJob:
+    worker.job_execute(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def drafts_of(job: GenerationJob) -> list[Path]:
+    drafts = Path(settings.MEDIA_ROOT) / "drafts"
+    return [p for p in drafts.rglob("*") if job.public_id in p.name] if drafts.exists() else []
+
+
+def test_a_cameo_the_job_may_show_passes(alice: User, bob: User) -> None:
+    active_cameo(alice, real_face=True, access=Cameo.Access.EVERYONE)
+    job, _ = services.job_create(owner=bob, prompt="@alice waves from a sailing boat")
+    job = rendered(job)
+    assert job.state == "completed", job.error_message
+    assert "frames_check" in job.timings
+
+
+def test_an_output_showing_a_cameo_face_the_job_may_not_use_is_blocked(alice: User, charlie: User, mod: User) -> None:
+    # charlie animates a photo of the astronaut before anyone has registered that face...
+    job, _ = services.job_create(owner=charlie, prompt="she smiles", input_image=png(data.astronaut()))
+    active_cameo(alice, real_face=True)  # ...then alice registers hers: the video must not be made
+    job = rendered(job)
+    assert (job.state, job.error_code) == ("failed", "likeness_blocked")
+    assert "may not use" in job.error_message and "alice" not in job.error_message
+    assert not job.video and not job.poster and not drafts_of(job)
+    case = ModerationCase.objects.get(subject_type="job", subject_id=str(job.pk))
+    assert case.category == "likeness_blocked" and case.events.get().detail["kind"] == "cameo"
+    frames = list(CaseFrame.objects.filter(case=case))
+    assert frames and all(f.finding.startswith("face: cameo") for f in frames)
+    # The evidence is for moderators only.
+    url = f"/media/{frames[0].image.name}"
+    client = Client()
+    client.login(username="charlie", password=PASSWORD)
+    assert client.get(url).status_code == 404
+    client.login(username="mod", password=PASSWORD)
+    assert client.get(url).status_code == 200
+    with pytest.raises(DomainError):
+        services.job_retry(job=job, by=charlie)
+
+
+def test_an_output_showing_a_public_figure_is_blocked(alice: User, mod: User) -> None:
+    job, _ = services.job_create(owner=alice, prompt="he nods", input_image=png(group_face(0)))
+    public_figure_create(by=mod, name="Famous Person", photos=[png(group_face(0))])
+    job = rendered(job)
+    assert (job.state, job.error_code) == ("failed", "likeness_blocked")
+    assert "public figure" in job.error_message
+    assert not job.video and not drafts_of(job)
+    assert ModerationCase.objects.filter(
+        subject_type="job", subject_id=str(job.pk), category="likeness_blocked"
+    ).exists()
+
+
+def test_frames_are_sampled_across_the_whole_clip() -> None:
+    indices = sample_indices(96, 24, 2)
+    assert len(indices) == 8 and indices[0] == 0 and indices[-1] == 95
+    assert sample_indices(1, 24, 2) == [0]
+
+
+def test_frames_of_an_image_with_nobody_registered_pass(alice: User) -> None:
+    job, _ = services.job_create(owner=alice, prompt="he nods", input_image=png(group_face(1)))
+    assert rendered(job).state == "completed"
+
+
+def test_explicit_frames_fail_the_step_and_are_kept_as_evidence(alice: User) -> None:
+    job, _ = services.job_create(owner=alice, prompt="a quiet harbour at dawn")
+    request = worker.job_request_build(job, contextlib.ExitStack())
+    frames = [torso_drawing(size=(720, 1280))] * 48  # 2 s at 24 fps of what a model should never emit
+    with pytest.raises(DomainError) as error:
+        frames_check(Clip(job, request, frames, 24, None, 48_000))
+    assert error.value.code == "nudity_blocked"
+    case = ModerationCase.objects.get(subject_type="job", subject_id=str(job.pk), category="nudity")
+    assert case.frames.count() == 4 and case.frames.first().finding == "FEMALE_BREAST_EXPOSED"  # type: ignore[union-attr]
