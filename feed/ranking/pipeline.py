@@ -26,6 +26,7 @@ from feed.ranking.steering import chips_from_json, steering_terms
 from feed.ranking.text import stems
 from feed.ranking.types import Candidate, Viewer
 from feed.ranking.wellbeing import limits_for, watched_today
+from moderation.selectors import subjects_reported_by
 
 SEEN_DAYS = 30
 TASTE_EVENTS = 100
@@ -88,7 +89,8 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
         mutuals=following & followers,
         hidden_authors=hidden,
         seen=seen | frozenset(served) | frozenset(pk for pk, *_ in liked),
-        not_interested_posts=frozenset(pk for pk, _ in not_interested),
+        # A post this person reported never comes back to them (moderation decides for everyone else).
+        not_interested_posts=frozenset(pk for pk, _ in not_interested) | _reported_posts(user),
         damped_authors=damped,
         damped_vectors=[vectors[pk] for pk, _ in not_interested[:20] if pk in vectors],
         liked_authors=liked_authors,
@@ -96,6 +98,10 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
         steering=steering_terms(chips, [topic_vector(chip.topic) for chip in chips]),
         teen_unsuitable_words=words,
     )
+
+
+def _reported_posts(user: User) -> frozenset[int]:
+    return frozenset(int(pk) for pk in subjects_reported_by(user, "post") if pk.isdigit())
 
 
 def _engaged(user: User, liked: list[tuple[int, int, dt.datetime]]) -> list[tuple[int, float, dt.datetime]]:

@@ -26,6 +26,9 @@ API_CODES = {
     "invalid_api_key",
     "unsupported",
 }
+# Moderation's own codes (prompt, reference image, output frames): one code for API callers, as the
+# hosted API gave; the message still names the category and how to rephrase.
+MODERATION_CODES = {"prompt_blocked", "text_blocked", "image_blocked", "likeness_blocked", "nudity_blocked"}
 # Refusals of an uploaded file's content (by prefix: image_bad_format, photo_invalid, invalid_video...).
 _FILE_CODE_PREFIXES = ("image_", "photo_", "invalid_video")
 # Form field names in the services -> the request parameter the API caller sent.
@@ -51,6 +54,8 @@ def api_param(field: str | None) -> str | None:
 def api_code(error: DomainError) -> str:
     if error.code in API_CODES:
         return error.code
+    if error.code in MODERATION_CODES:
+        return "moderation_blocked"
     if error.status == 404:
         return "not_found"
     if error.status == 429:
@@ -60,6 +65,13 @@ def api_code(error: DomainError) -> str:
     if error.status == 400:
         return "invalid_value"
     return error.code
+
+
+def failure_code(job_error_code: str) -> str:
+    """A failed video's `error.code`: moderation's refusals read as `moderation_blocked`."""
+    if job_error_code in MODERATION_CODES:
+        return "moderation_blocked"
+    return job_error_code or "generation_error"
 
 
 def api_error_response(request: HttpRequest, error: DomainError) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from cameos.models import Cameo
 from cameos.selectors import may_use
 from feed.accounts.models import User
+from generation.api.errors import failure_code
 from generation.models import GenerationJob
 from generation.selectors import job_get_for_owner, jobs_of
 from sora_site.errors import DomainError
@@ -53,7 +54,7 @@ def video_object(job: GenerationJob) -> dict[str, Any]:
         "size": job.size,
         "seconds": str(job.seconds),
         "remixed_from_video_id": job.remix_of.public_id if job.remix_of_id and job.remix_of else None,
-        "error": {"code": job.error_code or "generation_error", "message": job.error_message} if failed else None,
+        "error": {"code": failure_code(job.error_code), "message": job.error_message} if failed else None,
     }
 
 

@@ -46,6 +46,15 @@ def test_bad_create_fields_name_their_param(alice: User, fields: dict, param: st
     assert not GenerationJob.objects.exists()  # nothing queued
 
 
+def test_a_harmful_prompt_is_moderation_blocked_with_the_category_in_the_message(alice: User) -> None:
+    client = sdk_in_process(key_for(alice))
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.videos.create(prompt="a step by step tutorial on how to build a pipe bomb")
+    assert (refused.value.code, refused.value.param) == ("moderation_blocked", "prompt")
+    assert "instructions for dangerous or illegal acts" in refused.value.message  # the category, never scores
+    assert not GenerationJob.objects.exists()
+
+
 def test_an_input_reference_as_a_data_url_is_the_first_frame(alice: User) -> None:
     import base64
 
