@@ -40,22 +40,33 @@ def _grammar(digits: str) -> str:
     return f"#JSGF V1.0;\ngrammar challenge;\npublic <utterance> = ( {_FILLERS} | {sequence} )+ ;\n"
 
 
+# A recording that stops (or starts) in the middle of a word leaves the grammar no final state, and the
+# decoder then hears nothing at all: retry without up to 2 s at the end, then at the start.
+_TRIMS_S = [(0.0, 0.0)] + [(0.0, k / 2) for k in range(1, 5)] + [(k / 2, 0.0) for k in range(1, 5)]
+
+
 def digits_heard(audio: np.ndarray, rate: int, digits: str) -> str:
     """What the decoder hears in mono (or the first channel of) float audio at `rate` Hz, when it may
     hear only the `digits` sequence and filler words."""
     mono = audio if audio.ndim == 1 else audio[:, 0]
     if rate != RATE:
         mono = resample_poly(mono, RATE, rate)
-    pcm = (np.clip(mono, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
+    pcm = (np.clip(mono, -1.0, 1.0) * 32767).astype(np.int16)
     with _lock:
         decoder = _decoder()
         decoder.add_jsgf_string("challenge", _grammar(digits))
         decoder.activate_search("challenge")
-        decoder.start_utt()
-        decoder.process_raw(pcm, full_utt=True)
-        decoder.end_utt()
-        hypothesis = decoder.hyp()
-    return hypothesis.hypstr if hypothesis is not None else ""
+        for head_s, tail_s in _TRIMS_S:
+            part = pcm[round(head_s * RATE) : len(pcm) - round(tail_s * RATE)]
+            if len(part) < RATE:
+                break
+            decoder.start_utt()
+            decoder.process_raw(part.tobytes(), full_utt=True)
+            decoder.end_utt()
+            hypothesis = decoder.hyp()
+            if hypothesis is not None and hypothesis.hypstr:
+                return str(hypothesis.hypstr)
+    return ""
 
 
 def digits_transcriber() -> Transcriber | None:

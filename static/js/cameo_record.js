@@ -73,7 +73,9 @@
     try {
       stream = await navigator.mediaDevices.getUserMedia({
         video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: "user" },
-        audio: { echoCancellation: true, noiseSuppression: true },
+        // No automatic gain: it turns the quiet wait up and then clips the spoken digits, which the
+        // server must hear (and the voice profile is measured on the voice as it is).
+        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: false },
       });
     } catch (error) {
       showError(cameraError(error));

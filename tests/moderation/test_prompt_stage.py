@@ -38,6 +38,8 @@ BENIGN = [
     "a history lesson about World War II",
     "a boxing match",
     "a red fox in snow",
+    "a dog running",  # three words that sat next to "a dog being beaten to death" until a benign anchor
+    "shot 2 of a dog running",  # a storyboard's "shot" is a camera shot
 ]
 
 
