@@ -1,0 +1,73 @@
+"""Japanese text helpers shared by the renderer, the soundtrack and moderation.
+
+Japanese has no spaces between words, so keyword lookups go through janome, a morphological
+analyser whose dictionary (IPADIC) ships inside its wheel: nothing is downloaded at run time. The
+tokenizer takes ~0.25 s to build, so it is built once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from janome.tokenizer import Tokenizer
+
+# Hiragana, katakana (and its phonetic extensions), CJK ideographs, half-width katakana.
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ヵヶ]")
+_JAPANESE_RUN = re.compile(_JAPANESE.pattern + "+")
+_LATIN_WORD = re.compile(r"[a-zà-öø-ÿ]+")
+_lock = threading.Lock()
+
+
+def has_japanese(text: str) -> bool:
+    """True when `text` holds any kana or kanji."""
+    return _JAPANESE.search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Tokenizer:
+    from janome.tokenizer import Tokenizer
+
+    return Tokenizer()
+
+
+def _tokens(text: str) -> list[tuple[str, str, str, str]]:
+    """(surface, base form, part of speech, pronunciation in katakana) per janome token."""
+    with _lock:  # janome's lattice is built per call, but its lazily loaded dictionary is shared
+        tokens = list(_tokenizer().tokenize(text))
+    out = []
+    for token in tokens:
+        if isinstance(token, str):  # only with wakati=True, which is not used here
+            continue
+        surface = str(token.surface)
+        base = str(token.base_form) if token.base_form != "*" else surface
+        phonetic = str(token.phonetic) if token.phonetic != "*" else surface
+        out.append((surface, base, str(token.part_of_speech).split(",")[0], phonetic))
+    return out
+
+
+def japanese_words(text: str) -> list[str]:
+    """Base forms of the Japanese content words in `text`, in order (凍った -> 凍る)."""
+    words: list[str] = []
+    for run in _JAPANESE_RUN.findall(text):
+        words.extend(base for _, base, pos, _ in _tokens(run) if pos != "記号")
+    return words
+
+
+def words(text: str) -> set[str]:
+    """The words of a prompt in English and Japanese: lower-cased Latin words + Japanese base forms."""
+    found = set(_LATIN_WORD.findall(text.lower()))
+    if has_japanese(text):
+        found.update(japanese_words(text))
+    return found
+
+
+def reading(text: str) -> str:
+    """`text` with its kanji replaced by their pronunciation in katakana (少女 -> ショージョ), so a
+    speech synthesiser that only reads kana can say it. Other characters are kept."""
+    if not has_japanese(text):
+        return text
+    return "".join(phonetic if has_japanese(surface) else surface for surface, _, _, phonetic in _tokens(text))
