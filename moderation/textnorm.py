@@ -7,6 +7,9 @@
 4. Leetspeak inside words that have letters ("ph0t0" -> "photo"; "1945" and "2" stay numbers).
 5. Letters split by spaces or punctuation ("n u d e", "n.u.d.e", "n-u-d-e") joined back into words,
    punctuation inside a word dropped ("nu*de"), letters repeated 3+ times squeezed ("nuuude").
+
+Japanese (`normalise_japanese`, `fold_kana`): NFKC, gaps inside words (エ・ロ), look-alike symbols
+(エ□), one kana script; the policy then splits words with janome and masks (ち○こ) are matched there.
 """
 
 from __future__ import annotations
@@ -76,3 +79,35 @@ def normalise(text: str) -> str:
     text = _INNER_PUNCT.sub("", text)
     text = _REPEATS.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()
+
+
+# --- Japanese ----------------------------------------------------------------------------------
+# After NFKC (half-width katakana and full-width letters are already folded), Japanese text is
+# matched in one kana script: katakana become hiragana, so エロ, えろ and ｴﾛ read the same.
+_KATAKANA_TO_HIRAGANA = str.maketrans({chr(code): chr(code - 0x60) for code in range(0x30A1, 0x30F7)})
+# Symbols and kanji that look like a katakana letter, swapped in to dodge filters (エ□, 工ロ, 口リ).
+_JA_LOOKALIKES = str.maketrans(
+    {"□": "ロ", "■": "ロ", "口": "ロ", "〇": "ロ", "工": "エ", "力": "カ", "夕": "タ", "卜": "ト", "二": "ニ",
+     "八": "ハ", "一": "ー", "―": "ー", "‐": "ー", "－": "ー", "~": "ー", "〜": "ー", "ｰ": "ー", "ヱ": "エ", "ヰ": "イ"}
+)  # fmt: skip
+_JA_CHAR = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+# Spaces, dots and marks pushed between the letters of one word: エ・ロ, し ね, 殺.す
+_JA_GAPS = re.compile(rf"(?<=[{_JA_CHAR}])[\s・.,、。\-_*/|＿･]+(?=[{_JA_CHAR}])")
+# Masks standing in for one letter: ち○こ, 死★ね.
+JA_MASKS = "○●◯◎×☆★♡♥＊?？"
+
+
+def normalise_japanese(text: str, *, lookalikes: bool = False) -> str:
+    """Japanese text for tokenising: NFKC, invisible characters dropped, gaps between letters
+    removed, Latin lower-cased (the script is kept: janome splits katakana words better). With
+    `lookalikes`, symbols and kanji shaped like katakana are read as that katakana first (this turns
+    入口 into 入ロ, so it is a second reading matched alongside the plain one, never instead of it)."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text or ""))
+    if lookalikes:
+        text = text.translate(_JA_LOOKALIKES)
+    return _JA_GAPS.sub("", text).lower()
+
+
+def fold_kana(text: str) -> str:
+    """Katakana as hiragana, so エロ, えろ and ｴﾛ (after NFKC) compare equal."""
+    return text.translate(_KATAKANA_TO_HIRAGANA)

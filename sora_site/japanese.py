@@ -71,3 +71,8 @@ def reading(text: str) -> str:
     if not has_japanese(text):
         return text
     return "".join(phonetic if has_japanese(surface) else surface for surface, _, _, phonetic in _tokens(text))
+
+
+def morphemes(text: str) -> list[tuple[str, str]]:
+    """(surface, base form) of each word janome finds in `text`, symbols and spaces left out."""
+    return [(surface, base) for surface, base, pos, _ in _tokens(text) if pos != "記号"]
