@@ -23,7 +23,9 @@ EVAL_SET = DATA / "prompt_eval.tsv"
 FRESH_SET = DATA / "prompt_eval_fresh.tsv"
 # Japanese prompts (half benign look-alikes: 入口, 殺虫剤, トランプ遊び), reported on their own.
 JA_SET = DATA / "prompt_eval_ja.tsv"
-WHOLE_SETS = {"fresh": FRESH_SET, "ja": JA_SET}
+# Japanese prompts written after the lexicon had been tuned on JA_SET, measured once, never tuned on.
+JA_FRESH_SET = DATA / "prompt_eval_ja_fresh.tsv"
+WHOLE_SETS = {"fresh": FRESH_SET, "ja": JA_SET, "ja_fresh": JA_FRESH_SET}
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Labelled:
 
 def eval_set(split: str) -> list[Labelled]:
     """`split` is "tune" (even rows of each label), "heldout" (odd rows), "all", "fresh" (the
-    second set, all of it) or "ja" (the Japanese set, all of it)."""
+    second set, all of it), "ja" or "ja_fresh" (the Japanese sets, all of each)."""
     path = WHOLE_SETS.get(split, EVAL_SET)
     with path.open(newline="") as handle:
         rows = [Labelled(r["label"], r["text"]) for r in csv.DictReader(handle, delimiter="\t")]

@@ -1,6 +1,7 @@
 """`manage.py moderation_eval [--split heldout]`: precision and recall of the prompt policy per category.
 
-`--split ja` measures the Japanese set (tests/moderation/data/prompt_eval_ja.tsv) on its own.
+`--split ja` / `--split ja_fresh` measure the Japanese sets (tests/moderation/data/prompt_eval_ja*.tsv) on
+their own.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     help = "Evaluate the prompt policy on the labelled set (tests/moderation/data/prompt_eval.tsv)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--split", choices=["tune", "heldout", "fresh", "all", "ja"], default="heldout")
+        parser.add_argument("--split", choices=["tune", "heldout", "fresh", "all", "ja", "ja_fresh"], default="heldout")
         parser.add_argument("--show-errors", action="store_true", help="List missed and wrongly refused prompts.")
 
     def handle(self, *args: Any, **options: Any) -> None:
