@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from sora_site import japanese
+
 # Look-alikes of Latin letters (Unicode's confusables, the common ones for Latin text).
 _HOMOGLYPHS = str.maketrans(
     {
@@ -84,7 +86,6 @@ def normalise(text: str) -> str:
 # --- Japanese ----------------------------------------------------------------------------------
 # After NFKC (half-width katakana and full-width letters are already folded), Japanese text is
 # matched in one kana script: katakana become hiragana, so エロ, えろ and ｴﾛ read the same.
-_KATAKANA_TO_HIRAGANA = str.maketrans({chr(code): chr(code - 0x60) for code in range(0x30A1, 0x30F7)})
 # Symbols and kanji that look like a katakana letter, swapped in to dodge filters (エ□, 工ロ, 口リ).
 _JA_LOOKALIKES = str.maketrans(
     {"□": "ロ", "■": "ロ", "口": "ロ", "〇": "ロ", "工": "エ", "力": "カ", "夕": "タ", "卜": "ト", "二": "ニ",
@@ -110,4 +111,4 @@ def normalise_japanese(text: str, *, lookalikes: bool = False) -> str:
 
 def fold_kana(text: str) -> str:
     """Katakana as hiragana, so エロ, えろ and ｴﾛ (after NFKC) compare equal."""
-    return text.translate(_KATAKANA_TO_HIRAGANA)
+    return japanese.to_hiragana(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -20,11 +21,25 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\u
 _JAPANESE_RUN = re.compile(_JAPANESE.pattern + "+")
 _LATIN_WORD = re.compile(r"[a-zà-öø-ÿ]+")
 _lock = threading.Lock()
+_KATAKANA_TO_HIRAGANA = str.maketrans({chr(code): chr(code - 0x60) for code in range(0x30A1, 0x30F7)})
+_HIRAGANA_TO_KATAKANA = str.maketrans({chr(code - 0x60): chr(code) for code in range(0x30A1, 0x30F7)})
 
 
 def has_japanese(text: str) -> bool:
     """True when `text` holds any kana or kanji."""
     return _JAPANESE.search(text) is not None
+
+
+def to_hiragana(text: str) -> str:
+    """Katakana as hiragana (エロ -> えろ); everything else kept."""
+    return text.translate(_KATAKANA_TO_HIRAGANA)
+
+
+def kana_variants(text: str) -> set[str]:
+    """`text` NFKC-normalised (half-width katakana, full-width letters), as written, in hiragana and
+    in katakana: the spellings one name may be typed in (はなこ, ハナコ, ﾊﾅｺ)."""
+    text = unicodedata.normalize("NFKC", text)
+    return {text, text.translate(_KATAKANA_TO_HIRAGANA), text.translate(_HIRAGANA_TO_KATAKANA)}
 
 
 @lru_cache(maxsize=1)
