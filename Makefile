@@ -14,9 +14,10 @@ LOCKS := requirements.lock requirements-dev.lock requirements-nodeps.lock
 TORCH := $(shell grep -E '^torch==' requirements.txt)
 COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
 	--unsafe-package torch --unsafe-package pip
-# Debian/Ubuntu packages: espeak-ng speaks dialogue, DejaVu is the preview renderer's font;
+# Debian/Ubuntu packages: espeak-ng speaks dialogue (its "ja" voice the Japanese lines), DejaVu is the
+# preview renderer's font and Noto Sans CJK its font for Japanese captions;
 # the browser tests drive Debian's Chromium. Installed only when missing.
-RUN_PACKAGES := espeak-ng fonts-dejavu-core
+RUN_PACKAGES := espeak-ng fonts-dejavu-core fonts-noto-cjk
 TEST_PACKAGES := chromium
 
 .PHONY: install system-packages lock run test test-fast lint bench check-deploy clean moderation-eval

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.db.models.functions import Lower
 from cameos.models import Cameo, CameoAccess, CameoUsage, PublicFigure
 from feed.accounts.models import User
 from feed.graph.selectors import are_mutuals, is_blocked_either_way
+from sora_site import japanese
 from sora_site.errors import DomainError
 
 MAX_CAMEOS_PER_VIDEO = 2
@@ -173,10 +175,21 @@ def cameos_of_job(job_id: int) -> list[Cameo]:
 
 
 def cameos_usable_by(user: User, *, query: str = "", limit: int = 8) -> list[Cameo]:
-    """For the @ autocomplete: active cameos `user` may use whose handle or name starts with `query`."""
+    """For the @ autocomplete: active cameos `user` may use whose handle, name or owner's display name
+    starts with `query`; a Japanese query (kana or kanji) is found anywhere in the names, in either
+    kana script and in full- or half-width (山田花子 by 花子, ハナコ by はなこ or ﾊﾅｺ)."""
     candidates = Cameo.objects.select_related("owner").filter(status=Cameo.Status.ACTIVE, owner__is_active=True)
-    if query:
-        candidates = candidates.filter(Q(handle__startswith=query.lower()) | Q(name__istartswith=query))
+    query = unicodedata.normalize("NFKC", query).lstrip("@")
+    if query and japanese.has_japanese(query):
+        # Japanese names have no spaces to start a word at, so a part of the name is looked for.
+        names = Q()
+        for spelling in japanese.kana_variants(query):
+            names |= Q(name__contains=spelling) | Q(owner__display_name__contains=spelling)
+        candidates = candidates.filter(names)
+    elif query:
+        candidates = candidates.filter(
+            Q(handle__startswith=query.lower()) | Q(name__istartswith=query) | Q(owner__display_name__istartswith=query)
+        )
     # The visibility rules are per pair; walk a bounded candidate list, own cameos first.
     ordered = sorted(candidates.order_by("handle")[:200], key=lambda c: (c.owner_id != user.pk, c.handle))
     return [c for c in ordered if may_use(user, c)][:limit]

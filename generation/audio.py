@@ -20,11 +20,13 @@ from scipy.signal import butter, sosfilt
 
 from cameos.verification.voice import VoiceProfile
 from generation.backends.base import Shot
+from sora_site import japanese
 from sora_site.errors import DomainError
 from sora_site.media import resample
 
 DEFAULT_VOICE = VoiceProfile(pitch_hz=110.0, espeak_voice="en-us")
-_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
+# Straight and curly double quotes, and the Japanese corner brackets 「」 and white corner brackets 『』.
+_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」|『([^』]+)』')
 _VOICE_NAME = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*(\+[a-z0-9]{1,12})?$", re.IGNORECASE)
 _MAX_LINE_CHARS = 280
 _FADE_S = 0.02  # edges of every piece, so nothing clicks at a cut
@@ -39,10 +41,10 @@ _P_RATIOS = np.array([75.0, 86.5, 107.0, 137.0, 176.0]) / 107.0
 
 
 def quoted_lines(prompt: str) -> list[str]:
-    """Text inside "double quotes" or “curly quotes”, in order, whitespace squeezed."""
+    """Text inside "double quotes", “curly quotes”, 「」 or 『』, in order, whitespace squeezed."""
     lines = []
     for match in _QUOTED.finditer(prompt):
-        text = " ".join((match.group(1) or match.group(2) or "").split())
+        text = " ".join(next((group for group in match.groups() if group), "").split())
         if text:
             lines.append(text[:_MAX_LINE_CHARS])
     return lines
@@ -61,6 +63,10 @@ def speak(text: str, voice: VoiceProfile, *, sample_rate: int = 48_000, words_pe
     if binary is None:
         raise DomainError("tts_unavailable", "Speech synthesis is not available: install espeak-ng.", status=503)
     name = voice.espeak_voice if _VOICE_NAME.match(voice.espeak_voice or "") else DEFAULT_VOICE.espeak_voice
+    if japanese.has_japanese(text):
+        # espeak-ng's Japanese voice reads kana only (kanji come out as "Chinese letter"): speak the
+        # reading, in "ja" with the profile's register variant (+f1 ...), so the owner's pitch is kept.
+        name, text = "ja" + name[name.index("+") :] if "+" in name else "ja", japanese.reading(text)
     wav = _run_espeak(binary, name, espeak_pitch(voice), words_per_minute, text)
     if wav is None and name != DEFAULT_VOICE.espeak_voice:  # an unknown voice: keep the pitch, use en-us
         wav = _run_espeak(binary, DEFAULT_VOICE.espeak_voice, espeak_pitch(voice), words_per_minute, text)
@@ -172,18 +178,31 @@ def _fade(x: np.ndarray, rate: int) -> np.ndarray:
 
 # --- Ambient beds ------------------------------------------------------------------------------
 
+# English words, then Japanese base forms (janome splits 宇宙飛行士 into 宇宙 / 飛行 / 士).
 _MOODS = {
-    "rain": ("rain", "storm", "drizzle", "thunder", "umbrella", "wet"),
-    "ocean": ("ocean", "sea", "beach", "wave", "waves", "surf", "shore", "underwater", "boat"),
-    "city": ("city", "street", "traffic", "cafe", "café", "subway", "market", "downtown", "neon", "crowd"),
-    "forest": ("forest", "woods", "jungle", "garden", "bird", "birds", "meadow", "park", "tree", "trees"),
-    "space": ("space", "galaxy", "star", "stars", "planet", "moon", "astronaut", "orbit", "cosmic", "nebula"),
+    "rain": ("rain", "storm", "drizzle", "thunder", "umbrella", "wet", "雨", "嵐", "雷", "霧雨", "梅雨", "傘", "夕立"),
+    "ocean": (
+        ("ocean", "sea", "beach", "wave", "waves", "surf", "shore", "underwater", "boat")
+        + ("海", "海辺", "浜辺", "海岸", "波", "ビーチ", "水中", "船", "サーフィン")
+    ),
+    "city": (
+        ("city", "street", "traffic", "cafe", "café", "subway", "market", "downtown", "neon", "crowd")
+        + ("街", "都会", "通り", "交通", "カフェ", "地下鉄", "市場", "繁華街", "ネオン", "人混み", "東京")
+    ),
+    "forest": (
+        ("forest", "woods", "jungle", "garden", "bird", "birds", "meadow", "park", "tree", "trees")
+        + ("森", "林", "ジャングル", "庭", "庭園", "鳥", "草原", "公園", "木", "木々")
+    ),
+    "space": (
+        ("space", "galaxy", "star", "stars", "planet", "moon", "astronaut", "orbit", "cosmic", "nebula")
+        + ("宇宙", "銀河", "星", "星空", "惑星", "月", "軌道", "星雲")
+    ),
 }
 
 
 def mood(prompt: str) -> str:
     """The ambience a prompt asks for; "calm" when no keyword matches."""
-    words = set(re.findall(r"[a-zé]+", prompt.lower()))
+    words = japanese.words(prompt)
     for name, keys in _MOODS.items():
         if words.intersection(keys):
             return name

@@ -21,6 +21,11 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "moderation" / "data"
 EVAL_SET = DATA / "prompt_eval.tsv"
 # Written after the held-out half had been looked at once (and the policy adjusted): never tuned on.
 FRESH_SET = DATA / "prompt_eval_fresh.tsv"
+# Japanese prompts (half benign look-alikes: 入口, 殺虫剤, トランプ遊び), reported on their own.
+JA_SET = DATA / "prompt_eval_ja.tsv"
+# Japanese prompts written after the lexicon had been tuned on JA_SET, measured once, never tuned on.
+JA_FRESH_SET = DATA / "prompt_eval_ja_fresh.tsv"
+WHOLE_SETS = {"fresh": FRESH_SET, "ja": JA_SET, "ja_fresh": JA_FRESH_SET}
 
 
 @dataclass(frozen=True)
@@ -30,9 +35,9 @@ class Labelled:
 
 
 def eval_set(split: str) -> list[Labelled]:
-    """`split` is "tune" (even rows of each label), "heldout" (odd rows), "all", or "fresh" (the
-    second set, all of it)."""
-    path = FRESH_SET if split == "fresh" else EVAL_SET
+    """`split` is "tune" (even rows of each label), "heldout" (odd rows), "all", "fresh" (the
+    second set, all of it), "ja" or "ja_fresh" (the Japanese sets, all of each)."""
+    path = WHOLE_SETS.get(split, EVAL_SET)
     with path.open(newline="") as handle:
         rows = [Labelled(r["label"], r["text"]) for r in csv.DictReader(handle, delimiter="\t")]
     seen: Counter[str] = Counter()
@@ -40,7 +45,7 @@ def eval_set(split: str) -> list[Labelled]:
     for row in rows:
         position = seen[row.label]
         seen[row.label] += 1
-        if split in ("all", "fresh") or (split == "tune") == (position % 2 == 0):
+        if split == "all" or split in WHOLE_SETS or (split == "tune") == (position % 2 == 0):
             chosen.append(row)
     return chosen
 

@@ -22,7 +22,8 @@ import numpy as np
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from moderation.textnorm import normalise
+from moderation.textnorm import JA_MASKS, fold_kana, normalise, normalise_japanese
+from sora_site import japanese
 from sora_site.text_embeddings import embed
 
 POLICY_PATH = Path(__file__).with_name("policy.toml")
@@ -39,6 +40,26 @@ class Category:
     extra_terms: re.Pattern[str] | None  # refuse alone (sexual_minors: "lolicon")
     needs_any_of: tuple[str, ...]
     examples: tuple[str, ...]
+    ja_terms: tuple[JapaneseTerm, ...] = ()
+    ja_extra_terms: tuple[JapaneseTerm, ...] = ()
+    label_ja: str = ""
+    rephrase_ja: str = ""
+
+
+@dataclass(frozen=True)
+class JapaneseTerm:
+    """A lexicon entry, split by janome like the text it is looked for in (kana folded)."""
+
+    surfaces: tuple[str, ...]
+    bases: tuple[str, ...] | None  # set when written in dictionary form: 殺す also finds 殺した, 殺して
+    folded: str  # the whole term, for masked spellings (ち○こ)
+
+
+@dataclass(frozen=True)
+class _JapaneseReading:
+    surfaces: tuple[str, ...]
+    bases: tuple[str, ...]
+    folded: str
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,7 @@ class Policy:
     teen_offset: float
     cameo_offset: float
     surface_offsets: dict[str, float]
+    ja_allow: tuple[str, ...] = ()  # phrases taken out before the Japanese terms are looked for
 
 
 @dataclass(frozen=True)
@@ -87,6 +109,57 @@ def _terms(patterns: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
+def _ja_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    found = japanese.morphemes(text)
+    return tuple(fold_kana(surface) for surface, _ in found), tuple(fold_kana(base) for _, base in found)
+
+
+def _ja_terms(words: Sequence[str]) -> tuple[JapaneseTerm, ...]:
+    terms = []
+    for word in words:
+        surfaces, bases = _ja_words(normalise_japanese(word))
+        terms.append(JapaneseTerm(surfaces, bases if bases == surfaces else None, fold_kana(normalise_japanese(word))))
+    return tuple(terms)
+
+
+def _ja_readings(text: str, allow: Sequence[str]) -> list[_JapaneseReading]:
+    """The text as written and with look-alike symbols read as kana (エ□ -> エロ), allowed phrases
+    taken out."""
+    readings = []
+    for lookalikes in (False, True):
+        normalised = normalise_japanese(text, lookalikes=lookalikes)
+        for phrase in allow:  # allowed phrases are kana-folded: fold the text where they occur
+            at = fold_kana(normalised).find(phrase)
+            while at >= 0:
+                normalised = normalised[:at] + "、" * len(phrase) + normalised[at + len(phrase) :]
+                at = fold_kana(normalised).find(phrase)
+        readings.append(_JapaneseReading(*_ja_words(normalised), fold_kana(normalised)))
+    return readings
+
+
+def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return bool(part) and any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
+
+
+def _masked(term: str, text: str) -> bool:
+    """`term` spelt with some letters masked (ち○こ), fewer masks than real letters."""
+    if len(term) < 3 or not any(mask in text for mask in JA_MASKS):
+        return False
+    letters = "".join(f"[{re.escape(ch + JA_MASKS)}]" for ch in term)
+    return any(0 < sum(ch in JA_MASKS for ch in m.group()) < len(term) / 2 for m in re.finditer(letters, text))
+
+
+def _ja_hit(terms: Sequence[JapaneseTerm], readings: Sequence[_JapaneseReading]) -> bool:
+    return any(
+        _contains(reading.surfaces, term.surfaces)
+        or (term.bases is not None and _contains(reading.bases, term.bases))
+        or (len(term.folded) >= 4 and term.folded in reading.folded)
+        or _masked(term.folded, reading.folded)
+        for reading in readings
+        for term in terms
+    )
+
+
 @cache
 def policy_load(path: Path = POLICY_PATH) -> Policy:
     raw = tomllib.loads(path.read_text())
@@ -101,6 +174,10 @@ def policy_load(path: Path = POLICY_PATH) -> Policy:
             extra_terms=_terms(body.get("extra_terms", [])),
             needs_any_of=tuple(body.get("needs_any_of", [])),
             examples=tuple(body.get("examples", [])),
+            ja_terms=_ja_terms(body.get("ja_terms", [])),
+            ja_extra_terms=_ja_terms(body.get("ja_extra_terms", [])),
+            label_ja=body.get("label_ja", ""),
+            rephrase_ja=body.get("rephrase_ja", ""),
         )
         for name, body in raw["categories"].items()
     }
@@ -111,6 +188,7 @@ def policy_load(path: Path = POLICY_PATH) -> Policy:
         teen_offset=float(thresholds["teen_offset"]),
         cameo_offset=float(thresholds["cameo_offset"]),
         surface_offsets={k: float(v) for k, v in thresholds["surface_offset"].items()},
+        ja_allow=tuple(fold_kana(normalise_japanese(p)) for p in raw.get("japanese", {}).get("allow", [])),
     )
 
 
@@ -173,11 +251,16 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
     """What the policy says about `text` for this audience (rules first, then meaning)."""
     policy = policy_load()
     normalised = normalise(text)
+    readings = _ja_readings(text, policy.ja_allow) if japanese.has_japanese(text) else []
     term_hits = {
-        name for name, category in policy.categories.items() if category.terms and category.terms.search(normalised)
+        name
+        for name, category in policy.categories.items()
+        if (category.terms and category.terms.search(normalised)) or (readings and _ja_hit(category.ja_terms, readings))
     }
     for name, category in policy.categories.items():
-        if category.extra_terms and category.extra_terms.search(normalised):
+        if (category.extra_terms and category.extra_terms.search(normalised)) or (
+            readings and _ja_hit(category.ja_extra_terms, readings)
+        ):
             return Verdict(name, "terms", normalised=normalised)
         if name in term_hits and (not category.needs_any_of or term_hits & set(category.needs_any_of)):
             return Verdict(name, "terms", normalised=normalised)

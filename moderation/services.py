@@ -18,10 +18,18 @@ from moderation.models import CaseFrame, ModerationCase, ModerationEvent, Report
 from moderation.policy import Audience, policy_load, text_verdict
 from moderation.registry import subject_type_get
 from moderation.selectors import user_is_moderator
+from sora_site import japanese
 from sora_site.errors import DomainError
 
 PROMPT_SURFACES = ("prompt", "storyboard", "remix")
 _NOUNS = {"prompt": "prompt", "storyboard": "shot", "remix": "remix prompt", "caption": "caption", "comment": "comment"}
+_NOUNS_JA = {
+    "prompt": "プロンプト",
+    "storyboard": "ショット",
+    "remix": "リミックスのプロンプト",
+    "caption": "キャプション",
+    "comment": "コメント",
+}
 
 
 def text_check(
@@ -50,11 +58,15 @@ def text_check(
             "text": text[:1000],
         },
     )
-    noun = _NOUNS.get(surface, "text")
+    if japanese.has_japanese(text) and category.label_ja:
+        # A Japanese text is answered in Japanese, whatever the interface language.
+        noun = _NOUNS_JA.get(surface, "テキスト")
+        message = f"この{noun}は使用できません：{category.label_ja}に該当するようです。{category.rephrase_ja}"
+    else:
+        noun = _NOUNS.get(surface, "text")
+        message = f"This {noun} can't be used: it looks like {category.label}. {category.rephrase}"
     raise DomainError(
-        "prompt_blocked" if surface in PROMPT_SURFACES else "text_blocked",
-        f"This {noun} can't be used: it looks like {category.label}. {category.rephrase}",
-        field=field or surface,
+        "prompt_blocked" if surface in PROMPT_SURFACES else "text_blocked", message, field=field or surface
     )
 
 

@@ -7,12 +7,17 @@
 4. Leetspeak inside words that have letters ("ph0t0" -> "photo"; "1945" and "2" stay numbers).
 5. Letters split by spaces or punctuation ("n u d e", "n.u.d.e", "n-u-d-e") joined back into words,
    punctuation inside a word dropped ("nu*de"), letters repeated 3+ times squeezed ("nuuude").
+
+Japanese (`normalise_japanese`, `fold_kana`): NFKC, gaps inside words (エ・ロ), look-alike symbols
+(エ□), one kana script; the policy then splits words with janome and masks (ち○こ) are matched there.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from sora_site import japanese
 
 # Look-alikes of Latin letters (Unicode's confusables, the common ones for Latin text).
 _HOMOGLYPHS = str.maketrans(
@@ -76,3 +81,34 @@ def normalise(text: str) -> str:
     text = _INNER_PUNCT.sub("", text)
     text = _REPEATS.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()
+
+
+# --- Japanese ----------------------------------------------------------------------------------
+# After NFKC (half-width katakana and full-width letters are already folded), Japanese text is
+# matched in one kana script: katakana become hiragana, so エロ, えろ and ｴﾛ read the same.
+# Symbols and kanji that look like a katakana letter, swapped in to dodge filters (エ□, 工ロ, 口リ).
+_JA_LOOKALIKES = str.maketrans(
+    {"□": "ロ", "■": "ロ", "口": "ロ", "〇": "ロ", "工": "エ", "力": "カ", "夕": "タ", "卜": "ト", "二": "ニ",
+     "八": "ハ", "一": "ー", "―": "ー", "‐": "ー", "－": "ー", "~": "ー", "〜": "ー", "ｰ": "ー", "ヱ": "エ", "ヰ": "イ"}
+)  # fmt: skip
+_JA_CHAR = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+# Spaces, dots and marks pushed between the letters of one word: エ・ロ, し ね, 殺.す
+_JA_GAPS = re.compile(rf"(?<=[{_JA_CHAR}])[\s・.,、。\-_*/|＿･]+(?=[{_JA_CHAR}])")
+# Masks standing in for one letter: ち○こ, 死★ね.
+JA_MASKS = "○●◯◎×☆★♡♥＊?？"
+
+
+def normalise_japanese(text: str, *, lookalikes: bool = False) -> str:
+    """Japanese text for tokenising: NFKC, invisible characters dropped, gaps between letters
+    removed, Latin lower-cased (the script is kept: janome splits katakana words better). With
+    `lookalikes`, symbols and kanji shaped like katakana are read as that katakana first (this turns
+    入口 into 入ロ, so it is a second reading matched alongside the plain one, never instead of it)."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text or ""))
+    if lookalikes:
+        text = text.translate(_JA_LOOKALIKES)
+    return _JA_GAPS.sub("", text).lower()
+
+
+def fold_kana(text: str) -> str:
+    """Katakana as hiragana, so エロ, えろ and ｴﾛ (after NFKC) compare equal."""
+    return japanese.to_hiragana(text)

@@ -12,6 +12,7 @@ per frame it is one cv2.warpAffine plus a few small alpha blends, at 12 fps.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -30,17 +31,19 @@ from generation.backends.base import (
     GenerationResult,
     ProgressCallback,
 )
+from sora_site import japanese
 from sora_site.images import cover_crop
 from sora_site.media import decode_video
 
+logger = logging.getLogger(__name__)
 RGB = tuple[int, int, int]
 Palette = tuple[RGB, RGB, RGB, RGB]  # sky top, sky bottom, ground / shapes, accent
 
 # Each style has a few palettes; storyboard shot i takes palette i, so cuts are visible while the
-# look stays in one family.
+# look stays in one family. Keys: English words, then Japanese base forms (sora_site.japanese).
 STYLES: dict[str, tuple[tuple[str, ...], tuple[Palette, ...]]] = {
     "noir": (
-        ("noir", "monochrome", "detective", "grayscale", "greyscale"),
+        ("noir", "monochrome", "detective", "grayscale", "greyscale", "ノワール", "モノクロ", "白黒", "探偵"),
         (
             ((20, 20, 22), (95, 95, 100), (8, 8, 10), (235, 235, 235)),
             ((150, 150, 155), (45, 45, 50), (15, 15, 18), (255, 255, 255)),
@@ -48,7 +51,8 @@ STYLES: dict[str, tuple[tuple[str, ...], tuple[Palette, ...]]] = {
         ),
     ),
     "anime": (
-        ("anime", "manga", "ghibli", "cartoon", "kawaii", "chibi"),
+        ("anime", "manga", "ghibli", "cartoon", "kawaii", "chibi")
+        + ("アニメ", "漫画", "マンガ", "ジブリ", "カートゥーン", "かわいい", "可愛い", "カワイイ", "ちび"),
         (
             ((120, 190, 255), (255, 214, 236), (92, 170, 120), (255, 120, 160)),
             ((255, 200, 150), (255, 240, 200), (110, 140, 220), (255, 90, 90)),
@@ -56,7 +60,8 @@ STYLES: dict[str, tuple[tuple[str, ...], tuple[Palette, ...]]] = {
         ),
     ),
     "neon": (
-        ("neon", "cyberpunk", "synthwave", "arcade", "rave", "vaporwave", "club"),
+        ("neon", "cyberpunk", "synthwave", "arcade", "rave", "vaporwave", "club")
+        + ("ネオン", "サイバーパンク", "シンセウェイブ", "ゲームセンター", "ゲーセン", "レイブ", "クラブ"),
         (
             ((20, 0, 40), (90, 0, 120), (0, 255, 220), (255, 0, 170)),
             ((5, 10, 40), (40, 0, 90), (255, 60, 200), (0, 220, 255)),
@@ -64,7 +69,8 @@ STYLES: dict[str, tuple[tuple[str, ...], tuple[Palette, ...]]] = {
         ),
     ),
     "sunset": (
-        ("sunset", "sunrise", "dusk", "dawn", "golden", "twilight"),
+        ("sunset", "sunrise", "dusk", "dawn", "golden", "twilight")
+        + ("夕焼け", "夕暮れ", "夕日", "夕方", "日没", "朝焼け", "日の出", "黄昏", "たそがれ", "夜明け", "黄金"),
         (
             ((255, 120, 60), (255, 210, 120), (90, 40, 80), (255, 240, 180)),
             ((180, 60, 120), (255, 150, 80), (40, 20, 60), (255, 220, 140)),
@@ -72,7 +78,8 @@ STYLES: dict[str, tuple[tuple[str, ...], tuple[Palette, ...]]] = {
         ),
     ),
     "space": (
-        ("space", "galaxy", "stars", "star", "planet", "nebula", "astronaut", "cosmic", "orbit", "moon"),
+        ("space", "galaxy", "stars", "star", "planet", "nebula", "astronaut", "cosmic", "orbit", "moon")
+        + ("宇宙", "銀河", "星", "星空", "惑星", "星雲", "軌道", "月"),
         (
             ((5, 5, 20), (40, 20, 80), (120, 60, 200), (255, 255, 255)),
             ((0, 0, 10), (10, 40, 80), (200, 80, 160), (180, 220, 255)),
@@ -80,7 +87,8 @@ STYLES: dict[str, tuple[tuple[str, ...], tuple[Palette, ...]]] = {
         ),
     ),
     "ocean": (
-        ("ocean", "sea", "beach", "underwater", "wave", "waves", "surf", "coral", "island"),
+        ("ocean", "sea", "beach", "underwater", "wave", "waves", "surf", "coral", "island")
+        + ("海", "海辺", "浜辺", "海岸", "ビーチ", "水中", "波", "サーフィン", "珊瑚", "サンゴ", "島"),
         (
             ((0, 90, 160), (120, 220, 230), (0, 50, 90), (255, 240, 200)),
             ((0, 40, 90), (0, 150, 170), (240, 210, 150), (255, 255, 255)),
@@ -88,7 +96,8 @@ STYLES: dict[str, tuple[tuple[str, ...], tuple[Palette, ...]]] = {
         ),
     ),
     "forest": (
-        ("forest", "woods", "jungle", "garden", "meadow", "tree", "trees", "moss", "park"),
+        ("forest", "woods", "jungle", "garden", "meadow", "tree", "trees", "moss", "park")
+        + ("森", "林", "ジャングル", "庭", "庭園", "草原", "木", "木々", "苔", "公園"),
         (
             ((70, 130, 80), (190, 220, 150), (30, 60, 35), (250, 230, 140)),
             ((20, 60, 40), (100, 160, 90), (60, 40, 20), (220, 255, 180)),
@@ -96,7 +105,8 @@ STYLES: dict[str, tuple[tuple[str, ...], tuple[Palette, ...]]] = {
         ),
     ),
     "snow": (
-        ("snow", "winter", "ice", "frozen", "arctic", "christmas", "ski"),
+        ("snow", "winter", "ice", "frozen", "arctic", "christmas", "ski")
+        + ("雪", "冬", "氷", "凍る", "北極", "クリスマス", "スキー"),
         (
             ((170, 200, 230), (245, 250, 255), (120, 140, 170), (230, 60, 60)),
             ((60, 80, 130), (200, 215, 240), (235, 240, 250), (255, 210, 120)),
@@ -104,7 +114,8 @@ STYLES: dict[str, tuple[tuple[str, ...], tuple[Palette, ...]]] = {
         ),
     ),
     "desert": (
-        ("desert", "sand", "dune", "dunes", "canyon", "sahara", "western"),
+        ("desert", "sand", "dune", "dunes", "canyon", "sahara", "western")
+        + ("砂漠", "砂", "砂丘", "峡谷", "サハラ", "西部劇"),
         (
             ((250, 190, 110), (255, 235, 180), (190, 110, 60), (120, 60, 40)),
             ((120, 170, 230), (250, 220, 170), (210, 140, 80), (255, 255, 230)),
@@ -116,6 +127,14 @@ MOTIONS = ("zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down")
 _FONT_PATHS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+)
+# Captions with kana or kanji: DejaVu has none of those glyphs (they come out as empty boxes).
+# fonts-noto-cjk is in the Makefile's RUN_PACKAGES; face 0 of the collection is the Japanese one.
+CJK_FONT_PATHS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf",
+    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
 )
 _WORLD_SCALE = 1.3  # the background world is this much larger than the frame (room to pan)
 _WORLD_RES = 0.5  # and drawn at half resolution: it is all soft gradients and blurred shapes
@@ -239,7 +258,7 @@ def _rng(seed: int, *salt: int) -> np.random.Generator:
 
 
 def pick_style(text: str) -> str | None:
-    words = set(re.findall(r"[a-z]+", text.lower()))
+    words = japanese.words(text)
     for name, (keys, _) in STYLES.items():
         if words.intersection(keys):
             return name
@@ -432,8 +451,8 @@ def _load_parent(path: Path, fps: int) -> list[np.ndarray]:
 
 
 def _particle_kind(text: str, style: str) -> str:
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    if words & {"rain", "raining", "storm", "drizzle", "rainy"}:
+    words = japanese.words(text)
+    if words & {"rain", "raining", "storm", "drizzle", "rainy", "雨", "嵐", "霧雨", "梅雨", "夕立"}:
         return "rain"
     if style == "snow":
         return "snow"
@@ -482,38 +501,82 @@ def _draw_particles(frame: np.ndarray, plan: _ShotPlan, t: float) -> None:
 # --- Text and badges -----------------------------------------------------------------------------
 
 
+def caption_font_path(text: str) -> str | None:
+    """The font file the renderer draws `text` with: a CJK font when it holds kana or kanji (when
+    none is installed, the Latin font, logged once: the caption then shows empty boxes)."""
+    paths = CJK_FONT_PATHS if japanese.has_japanese(text) else _FONT_PATHS
+    found = next((path for path in paths if Path(path).exists()), None)
+    if found is None and paths is CJK_FONT_PATHS:
+        _warn_no_cjk_font()
+        return caption_font_path("")
+    return found
+
+
+@lru_cache(maxsize=1)
+def _warn_no_cjk_font() -> None:
+    logger.warning("no CJK font found (%s): install fonts-noto-cjk (make system-packages)", ", ".join(CJK_FONT_PATHS))
+
+
 @lru_cache(maxsize=32)
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for path in _FONT_PATHS:
-        if Path(path).exists():
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default(size=size)
+def _font_file(path: str | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
+
+
+def caption_font(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return _font_file(caption_font_path(text), size)
+
+
+# Kinsoku: no line starts with closing punctuation, none ends with an opening bracket.
+_NO_LINE_START = set("、。，．・：；？！ー」』）〕］｝〉》ゝゞ々ぁぃぅぇぉっゃゅょァィゥェォッャュョ…,.!?)]}")
+_NO_LINE_END = set("「『（〔［｛〈《([{")
+
+
+def _units(text: str) -> list[str]:
+    """Breakable pieces: Latin words (a space before each but the first) and single CJK characters,
+    with kinsoku punctuation glued to its neighbour."""
+    units: list[str] = []
+    glue_next = False
+    space = False
+    for word in re.findall(r"\s+|[^\s]+", text):
+        if word.isspace():
+            space = True
+            continue
+        pieces = list(word) if japanese.has_japanese(word) else [word]
+        for i, piece in enumerate(pieces):
+            joined = space and i == 0
+            if units and (glue_next or (piece[0] in _NO_LINE_START and not joined)):
+                units[-1] += (" " if joined else "") + piece
+            else:
+                units.append((" " if joined and units else "") + piece)
+            glue_next = piece[-1] in _NO_LINE_END
+        space = False
+    return units
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int, max_lines: int) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        trial = f"{current} {word}".strip()
-        if font.getlength(trial) <= width or not current:
-            current = trial
+    """Greedy line breaking at spaces (English) and between characters (Japanese), at most
+    max_lines, the last one ending in … when text is left over."""
+    lines: list[list[str]] = []
+    current: list[str] = []
+    units = _units(text)
+    for unit in units:
+        if not current or font.getlength("".join([*current, unit])) <= width:
+            current.append(unit)
             continue
         lines.append(current)
-        current = word
         if len(lines) == max_lines:
-            break
-    if current and len(lines) < max_lines:
+            last = lines[-1]
+            while len(last) > 1 and font.getlength("".join(last) + " …") > width:
+                last.pop()
+            return [*("".join(line).strip() for line in lines[:-1]), "".join(last).strip() + " …"]
+        current = [unit.lstrip()]
+    if current:
         lines.append(current)
-    elif len(lines) == max_lines and " ".join(lines) != " ".join(text.split()):
-        words = lines[-1].split()
-        while len(words) > 1 and font.getlength(" ".join(words) + " …") > width:
-            words.pop()
-        lines[-1] = " ".join(words) + " …"
-    return lines
+    return ["".join(line).strip() for line in lines]
 
 
 def _badge(text: str, size: int, fill: tuple[int, int, int, int], colour: RGB = (255, 255, 255)) -> Image.Image:
-    font = _font(size)
+    font = caption_font(text, size)
     left, top, right, bottom = font.getbbox(text)
     pad = size // 2
     # getbbox is typed float (for fractional strokes); with no stroke it returns whole pixels.
@@ -553,7 +616,7 @@ def _static_overlays(
 
 
 def _caption(text: str, width: int, size: int, *, max_lines: int) -> Image.Image | None:
-    font = _font(size)
+    font = caption_font(text, size)
     pad = size // 2
     lines = _wrap(text, font, width - 2 * pad, max_lines)
     if not lines:

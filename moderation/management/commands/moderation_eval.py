@@ -1,4 +1,8 @@
-"""`manage.py moderation_eval [--split heldout]`: precision and recall of the prompt policy per category."""
+"""`manage.py moderation_eval [--split heldout]`: precision and recall of the prompt policy per category.
+
+`--split ja` / `--split ja_fresh` measure the Japanese sets (tests/moderation/data/prompt_eval_ja*.tsv) on
+their own.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ class Command(BaseCommand):
     help = "Evaluate the prompt policy on the labelled set (tests/moderation/data/prompt_eval.tsv)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--split", choices=["tune", "heldout", "fresh", "all"], default="heldout")
+        parser.add_argument("--split", choices=["tune", "heldout", "fresh", "all", "ja", "ja_fresh"], default="heldout")
         parser.add_argument("--show-errors", action="store_true", help="List missed and wrongly refused prompts.")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,0 +1,93 @@
+"""Japanese text helpers shared by the renderer, the soundtrack and moderation.
+
+Japanese has no spaces between words, so keyword lookups go through janome, a morphological
+analyser whose dictionary (IPADIC) ships inside its wheel: nothing is downloaded at run time. The
+tokenizer takes ~0.25 s to build, so it is built once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from janome.tokenizer import Tokenizer
+
+# Hiragana, katakana (and its phonetic extensions), CJK ideographs, half-width katakana.
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ヵヶ]")
+_JAPANESE_RUN = re.compile(_JAPANESE.pattern + "+")
+_LATIN_WORD = re.compile(r"[a-zà-öø-ÿ]+")
+_lock = threading.Lock()
+_KATAKANA_TO_HIRAGANA = str.maketrans({chr(code): chr(code - 0x60) for code in range(0x30A1, 0x30F7)})
+_HIRAGANA_TO_KATAKANA = str.maketrans({chr(code - 0x60): chr(code) for code in range(0x30A1, 0x30F7)})
+
+
+def has_japanese(text: str) -> bool:
+    """True when `text` holds any kana or kanji."""
+    return _JAPANESE.search(text) is not None
+
+
+def to_hiragana(text: str) -> str:
+    """Katakana as hiragana (エロ -> えろ); everything else kept."""
+    return text.translate(_KATAKANA_TO_HIRAGANA)
+
+
+def kana_variants(text: str) -> set[str]:
+    """`text` NFKC-normalised (half-width katakana, full-width letters), as written, in hiragana and
+    in katakana: the spellings one name may be typed in (はなこ, ハナコ, ﾊﾅｺ)."""
+    text = unicodedata.normalize("NFKC", text)
+    return {text, text.translate(_KATAKANA_TO_HIRAGANA), text.translate(_HIRAGANA_TO_KATAKANA)}
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Tokenizer:
+    from janome.tokenizer import Tokenizer
+
+    return Tokenizer()
+
+
+def _tokens(text: str) -> list[tuple[str, str, str, str]]:
+    """(surface, base form, part of speech, pronunciation in katakana) per janome token."""
+    with _lock:  # janome's lattice is built per call, but its lazily loaded dictionary is shared
+        tokens = list(_tokenizer().tokenize(text))
+    out = []
+    for token in tokens:
+        if isinstance(token, str):  # only with wakati=True, which is not used here
+            continue
+        surface = str(token.surface)
+        base = str(token.base_form) if token.base_form != "*" else surface
+        phonetic = str(token.phonetic) if token.phonetic != "*" else surface
+        out.append((surface, base, str(token.part_of_speech).split(",")[0], phonetic))
+    return out
+
+
+def japanese_words(text: str) -> list[str]:
+    """Base forms of the Japanese content words in `text`, in order (凍った -> 凍る)."""
+    words: list[str] = []
+    for run in _JAPANESE_RUN.findall(text):
+        words.extend(base for _, base, pos, _ in _tokens(run) if pos != "記号")
+    return words
+
+
+def words(text: str) -> set[str]:
+    """The words of a prompt in English and Japanese: lower-cased Latin words + Japanese base forms."""
+    found = set(_LATIN_WORD.findall(text.lower()))
+    if has_japanese(text):
+        found.update(japanese_words(text))
+    return found
+
+
+def reading(text: str) -> str:
+    """`text` with its kanji replaced by their pronunciation in katakana (少女 -> ショージョ), so a
+    speech synthesiser that only reads kana can say it. Other characters are kept."""
+    if not has_japanese(text):
+        return text
+    return "".join(phonetic if has_japanese(surface) else surface for surface, _, _, phonetic in _tokens(text))
+
+
+def morphemes(text: str) -> list[tuple[str, str]]:
+    """(surface, base form) of each word janome finds in `text`, symbols and spaces left out."""
+    return [(surface, base) for surface, base, pos, _ in _tokens(text) if pos != "記号"]
