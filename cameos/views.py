@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cameos import selectors, services
@@ -185,6 +186,10 @@ def request_access(request: HttpRequest, handle: str) -> HttpResponse:
     messages.success(
         request, f"Asked @{cameo.owner.username}. You'll be able to use @{cameo.handle} once they approve."
     )
+    # Asked from the owner's profile: back there, not to the cameo page.
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
     return redirect("cameo_detail", handle=cameo.handle)
 
 
