@@ -105,9 +105,7 @@ def _public_detail(request: HttpRequest, cameo: Cameo) -> HttpResponse:
         raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
     if is_blocked_either_way(user, cameo.owner):
         raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
-    entry = cameo.access_entries.filter(user=user).values_list("state", flat=True).first()
-    context = {"cameo": cameo, "refusal": selectors.cameo_use_refusal(user, cameo), "entry": entry}
-    return render(request, "cameos/public.html", context)
+    return render(request, "cameos/public.html", {"cameo": cameo, "standing": selectors.cameo_standing(user, cameo)})
 
 
 @login_required

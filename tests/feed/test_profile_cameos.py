@@ -71,8 +71,11 @@ def test_teen_cameo_is_never_askable_beyond_mutuals(client: Client, teen: User, 
     befriend(teen, bob)
     client.force_login(charlie)
     assert cameo_states(client, teen.username) == {teen.username: "not_available"}
+    # The cameo's own page follows the same rule (it used to offer the button on the level alone).
+    assert b"Ask for access" not in client.get(reverse("cameo_detail", args=[teen.username])).content
     client.force_login(bob)
     assert cameo_states(client, teen.username) == {teen.username: "can_ask"}
+    assert b"Ask for access" in client.get(reverse("cameo_detail", args=[teen.username])).content
 
 
 def test_block_hides_the_cameo_both_ways(client: Client, alice: User, charlie: User) -> None:
