@@ -57,3 +57,7 @@ def test_drafts_show_percent_time_left_and_quota_on_a_phone(
     columns = page.evaluate("getComputedStyle(document.querySelector('.jobs')).gridTemplateColumns.split(' ').length")
     assert columns >= 3  # a grid on a wide screen, not a single column of tall cards
     screenshot("drafts-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server_url}/create/")
+    expect(page.get_by_test_id("quota")).to_contain_text("224 of 240 s left today")
+    screenshot("create-quota-390")
