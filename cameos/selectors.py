@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -87,6 +88,56 @@ def cameo_use_check(user: User, cameo: Cameo) -> None:
 
 def may_use(user: User, cameo: Cameo) -> bool:
     return cameo_use_refusal(user, cameo) is None
+
+
+ACCESS_IN_WORDS = {
+    Access.ONLY_ME: "Only {owner} can use it.",
+    Access.APPROVED: "People {owner} approves can use it.",
+    Access.MUTUALS: "{owner}'s mutual followers can use it.",
+    Access.EVERYONE: "Anyone can use it.",
+}
+
+
+@dataclass(frozen=True)
+class CameoStanding:
+    """One cameo as a given viewer finds it on its owner's profile."""
+
+    cameo: Cameo
+    level: str  # who may use it, in plain words
+    state: str  # "own", "can_use", "requested", "can_ask", "not_available" or "sign_in"
+    reason: str = ""  # why not, when not available
+
+
+def cameo_standing(viewer: User | None, cameo: Cameo) -> CameoStanding:
+    """Whether `viewer` may use `cameo`, has asked, may ask (only an "approved" level answers a
+    request, and never past a teen's mutuals), or cannot."""
+    level = ACCESS_IN_WORDS[Access(effective_access(cameo))].format(owner=f"@{cameo.owner.username}")
+    if viewer is None:
+        return CameoStanding(cameo, level, "sign_in")
+    if viewer.pk == cameo.owner_id:
+        return CameoStanding(cameo, level, "own")
+    reason = cameo_use_refusal(viewer, cameo)
+    if reason is None:
+        return CameoStanding(cameo, level, "can_use")
+    entry = CameoAccess.objects.filter(cameo=cameo, user=viewer).values_list("state", flat=True).first()
+    if entry == CameoAccess.State.REQUESTED:
+        return CameoStanding(cameo, level, "requested", reason)
+    askable = (
+        entry != CameoAccess.State.REVOKED
+        and effective_access(cameo) == Access.APPROVED
+        and cameo.is_usable
+        and (not cameo.owner.is_teen or are_mutuals(viewer, cameo.owner))
+    )
+    return CameoStanding(cameo, level, "can_ask" if askable else "not_available", reason)
+
+
+def cameos_on_profile(viewer: User | None, owner: User) -> list[CameoStanding]:
+    """The owner's active cameos (their person first, then pets and characters) as `viewer` finds
+    them; none across a block either way."""
+    if not owner.is_active or (viewer is not None and is_blocked_either_way(viewer, owner)):
+        return []
+    active = cameos_of(owner).select_related("owner").filter(status=Cameo.Status.ACTIVE)
+    return [cameo_standing(viewer, cameo) for cameo in sorted(active, key=lambda c: (not c.is_human, c.handle))]
 
 
 def cameos_mentioned(texts: Iterable[str]) -> list[Cameo]:

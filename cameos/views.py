@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cameos import selectors, services
@@ -104,9 +105,7 @@ def _public_detail(request: HttpRequest, cameo: Cameo) -> HttpResponse:
         raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
     if is_blocked_either_way(user, cameo.owner):
         raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
-    entry = cameo.access_entries.filter(user=user).values_list("state", flat=True).first()
-    context = {"cameo": cameo, "refusal": selectors.cameo_use_refusal(user, cameo), "entry": entry}
-    return render(request, "cameos/public.html", context)
+    return render(request, "cameos/public.html", {"cameo": cameo, "standing": selectors.cameo_standing(user, cameo)})
 
 
 @login_required
@@ -185,6 +184,10 @@ def request_access(request: HttpRequest, handle: str) -> HttpResponse:
     messages.success(
         request, f"Asked @{cameo.owner.username}. You'll be able to use @{cameo.handle} once they approve."
     )
+    # Asked from the owner's profile: back there, not to the cameo page.
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
     return redirect("cameo_detail", handle=cameo.handle)
 
 

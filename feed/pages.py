@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from cameos.selectors import cameos_on_profile
 from feed.accounts.selectors import user_get_by_handle, viewer_of
 from feed.engagement.selectors import PostSocial, social_for
 from feed.graph.selectors import (
@@ -82,6 +83,7 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         "person": person,
         "counts": profile_counts(person),
         "posts": [] if hidden else profile_posts(person, viewer),
+        "cameos": cameos_on_profile(viewer, person),
         **relationship(viewer, person),
     }
     return render(request, "feed/profile.html", context)

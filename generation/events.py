@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generation.models import GenerationJob
+from generation.selectors import job_seconds_left
 from sora_site.events import user_event_send
 
 
@@ -14,6 +15,7 @@ def job_as_dict(job: GenerationJob) -> dict[str, Any]:
         "id": job.public_id,
         "state": job.state,
         "progress": job.progress,
+        "seconds_left": job_seconds_left(job),
         "error": {"code": job.error_code, "message": job.error_message} if job.error_code else None,
         "video_url": job.video.url if job.video else None,
         "poster_url": job.poster.url if job.poster else None,

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from feed.accounts.models import User
 from generation.models import GenerationJob
@@ -28,3 +31,20 @@ def remix_source_get(public_id: str, user: User) -> GenerationJob:
         raise DomainError("remix_not_allowed", "You can only remix public posts or your own videos.", status=404)
     remix_check(job, user)
     return job
+
+
+ETA_MIN_PROGRESS = 3  # below this the rate says little (model loading, the first frame)
+
+
+def job_seconds_left(job: GenerationJob, *, now: dt.datetime | None = None) -> int | None:
+    """An estimate of the seconds until the job is done, from its own progress rate so far (progress
+    points between its start and its last progress write); None while it waits or has just begun."""
+    if not job.is_active or job.started_at is None or job.heartbeat_at is None or job.progress < ETA_MIN_PROGRESS:
+        return None
+    now = now or timezone.now()
+    ran = (job.heartbeat_at - job.started_at).total_seconds()
+    if ran <= 0:
+        return None
+    rate = job.progress / ran  # points per second
+    since_last = (now - job.heartbeat_at).total_seconds()
+    return max(1, round((100 - job.progress) / rate - since_last))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from feed.accounts.selectors import signed_in_user
 from generation import selectors, services, specs
 from generation.events import job_as_dict
+from generation.quotas import quota_of
 from sora_site.errors import DomainError
 
 
@@ -25,6 +26,7 @@ def create(request: HttpRequest) -> HttpResponse:
         "values": source,
         "shots": _shots_from(request.POST) or [{"prompt": "", "seconds": 4}, {"prompt": "", "seconds": 4}],
         "storyboard": source.get("mode") == "storyboard",
+        "quota": quota_of(me),
     }
     if request.method == "POST":
         try:
@@ -56,7 +58,8 @@ def _shots_from(data: QueryDict) -> list[dict[str, str]]:
 
 @login_required
 def jobs(request: HttpRequest) -> HttpResponse:
-    return render(request, "generation/jobs.html", {"jobs": selectors.jobs_of(signed_in_user(request))[:100]})
+    me = signed_in_user(request)
+    return render(request, "generation/jobs.html", {"jobs": selectors.jobs_of(me)[:100], "quota": quota_of(me)})
 
 
 @login_required

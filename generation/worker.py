@@ -188,15 +188,16 @@ class ProgressReporter:
             return
         self.last_write = now
         progress = max(1, min(94, int(fraction * 94)))  # the last points belong to finishing
+        beat = timezone.now()
         updated = (
             _claimed(self.job.pk, self.token)
             .filter(state=State.IN_PROGRESS)
-            .update(progress=progress, heartbeat_at=timezone.now())
+            .update(progress=progress, heartbeat_at=beat)
         )
         if not updated:
             self.cancelled = True  # the row moved on without us: stop working on it
             return
-        self.job.progress = progress
+        self.job.progress, self.job.heartbeat_at = progress, beat  # the pushed estimate reads both
         job_push(self.job)
 
     def should_cancel(self) -> bool:

@@ -8,6 +8,14 @@
 
   const card = (id) => document.querySelector(`[data-job-id="${id}"]`);
 
+  // The server estimates from the job's own progress rate (generation.selectors.job_seconds_left).
+  function timeLeft(update) {
+    if (update.state === "queued") return "· waiting for a worker";
+    const s = update.seconds_left;
+    if (!s) return "";
+    return s < 90 ? `· about ${s} s left` : `· about ${Math.round(s / 60)} min left`;
+  }
+
   async function refreshCard(el) {
     const response = await fetch(el.dataset.cardUrl, { headers: { "X-Requested-With": "fetch" } });
     if (!response.ok) return;
@@ -30,6 +38,10 @@
       bar.setAttribute("aria-valuenow", update.progress);
       bar.querySelector(".progress-bar").style.width = `${update.progress}%`;
     }
+    const percent = el.querySelector("[data-progress-percent]");
+    if (percent) percent.textContent = `${update.progress}%`;
+    const left = el.querySelector("[data-seconds-left]");
+    if (left) left.textContent = timeLeft(update);
   }
 
   async function poll() {

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: the four personas, a few follows and a few posts made by the real pipeline.
+"""Demo data for `make run`: the four personas, a few follows, two cameos and a few posts made by the
+real pipeline.
 
 Idempotent: running it again only prints the logins. The password is generated once into
 VAR_DIR/demo_password (never committed).
@@ -7,11 +8,17 @@ VAR_DIR/demo_password (never committed).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import secrets
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
+from PIL import Image
+from skimage import data
 
+from cameos.models import Cameo
+from cameos.services import cameo_create_demo_from_photo, cameo_settings_update, character_create
 from feed.accounts.models import User
 from feed.accounts.services import user_sign_up
 from feed.graph.services import follow_create
@@ -34,6 +41,7 @@ DEMO_POSTS = [
     ),
     ("alice", "Anime-style sunrise over a quiet mountain lake, birds crossing the sky.", "Morning"),
     ("bob", 'Retro space station corridor, slow pan, a robot says "welcome aboard".', "Welcome aboard"),
+    ("bob", "@alice and @chelsea the cat share a picnic in a sunny park.", "Picnic with @alice and @chelsea"),
 ]
 
 
@@ -48,10 +56,37 @@ class Command(BaseCommand):
         follow_create(follower=users["alice"], followee=users["bob"])
         follow_create(follower=users["bob"], followee=users["alice"])
         follow_create(follower=users["charlie"], followee=users["alice"])
+        self._cameos(users)
         for handle, prompt, caption in DEMO_POSTS:
             if not users[handle].posts.filter(caption=caption).exists():
                 self._post(users[handle], prompt, caption)
         self.stdout.write(f"  Demo logins (password: {password}): {', '.join(users)}")
+
+    def _cameos(self, users: dict[str, User]) -> None:
+        """alice's cameo, open to her mutual followers (bob may use it, charlie may not), from a
+        sample photo (so it is labelled a demo), and bob's cat, which anyone may use."""
+        if not Cameo.objects.filter(owner=users["alice"], kind=Cameo.Kind.HUMAN).exists():
+            cameo = cameo_create_demo_from_photo(
+                owner=users["alice"],
+                photo=data.astronaut(),
+                access=Cameo.Access.MUTUALS,
+                source="scikit-image sample photo 'astronaut' (public domain, NASA)",
+            )
+            self.stdout.write(f"  made demo cameo @{cameo.handle} ({cameo.get_status_display()})")
+        if not Cameo.objects.filter(handle="chelsea").exists():
+            photo = io.BytesIO()
+            Image.fromarray(data.chelsea()).save(photo, "PNG")
+            cat = character_create(
+                owner=users["bob"],
+                handle="chelsea",
+                name="Chelsea the cat",
+                kind=Cameo.Kind.PET,
+                photos=[SimpleUploadedFile("chelsea.png", photo.getvalue(), content_type="image/png")],
+            )
+            cameo_settings_update(
+                cameo=cat, by=users["bob"], access=Cameo.Access.EVERYONE, preferences="", restrictions_text=""
+            )
+            self.stdout.write("  made demo pet cameo @chelsea")
 
     def _password(self) -> str:
         path = settings.VAR_DIR / "demo_password"
