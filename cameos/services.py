@@ -252,33 +252,6 @@ def _push_status(cameo: Cameo) -> None:
     user_event_send(cameo.owner_id, cameo_status_dict(cameo))
 
 
-# --- demo data ---------------------------------------------------------------------------------
-
-DEMO_NAME = "Demo cameo (sample photo)"
-
-
-def cameo_create_demo_from_photo(*, owner: User, photo: np.ndarray, access: str, source: str) -> Cameo:
-    """A human cameo made from one still photo, for demo data only (`seed_demo`; no view reaches it):
-    it skips the live recording, so it is named and noted as a demo. The face is still encoded for
-    real and goes through the same likeness checks (another account's face, public figures)."""
-    from cameos.verification.faces import detect_faces, face_encoding, portrait_crop
-
-    image = np.ascontiguousarray(photo[..., :3])
-    faces = detect_faces(image, upsample=1)
-    if len(faces) != 1:
-        raise DomainError("cameo_demo_faces", f"A demo cameo needs a photo of one face; this one has {len(faces)}.")
-    with transaction.atomic():
-        cameo = human_cameo_for(owner)
-        cameo.name = DEMO_NAME
-        cameo.access = access
-        cameo.face_encodings = [np.asarray(face_encoding(image, faces[0]), dtype=np.float64).round(6).tolist()]
-        cameo.report = {"passed": True, "demo": True, "source": source, "failures": []}
-        _portrait_save(cameo, portrait_crop(image, faces[0].box), 0)
-        _match_or_activate(cameo)
-        cameo.save()
-    return cameo
-
-
 # --- non-human cameos ------------------------------------------------------------------------
 
 

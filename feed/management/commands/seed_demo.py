@@ -18,7 +18,7 @@ from PIL import Image
 from skimage import data
 
 from cameos.models import Cameo
-from cameos.services import cameo_create_demo_from_photo, cameo_settings_update, character_create
+from cameos.services import cameo_settings_update, character_create
 from feed.accounts.models import User
 from feed.accounts.services import user_sign_up
 from feed.graph.services import follow_create
@@ -41,7 +41,7 @@ DEMO_POSTS = [
     ),
     ("alice", "Anime-style sunrise over a quiet mountain lake, birds crossing the sky.", "Morning"),
     ("bob", 'Retro space station corridor, slow pan, a robot says "welcome aboard".', "Welcome aboard"),
-    ("bob", "@alice and @chelsea the cat share a picnic in a sunny park.", "Picnic with @alice and @chelsea"),
+    ("alice", "@chelsea the cat has a picnic in a sunny park.", "Picnic with @chelsea"),
 ]
 
 
@@ -63,16 +63,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Demo logins (password: {password}): {', '.join(users)}")
 
     def _cameos(self, users: dict[str, User]) -> None:
-        """alice's cameo, open to her mutual followers (bob may use it, charlie may not), from a
-        sample photo (so it is labelled a demo), and bob's cat, which anyone may use."""
-        if not Cameo.objects.filter(owner=users["alice"], kind=Cameo.Kind.HUMAN).exists():
-            cameo = cameo_create_demo_from_photo(
-                owner=users["alice"],
-                photo=data.astronaut(),
-                access=Cameo.Access.MUTUALS,
-                source="scikit-image sample photo 'astronaut' (public domain, NASA)",
-            )
-            self.stdout.write(f"  made demo cameo @{cameo.handle} ({cameo.get_status_display()})")
+        """bob's cat, which anyone may use. There is no demo person's cameo: a face reaches a video
+        only through its owner's live, verified recording, and no sample photo is anyone's consent."""
         if not Cameo.objects.filter(handle="chelsea").exists():
             photo = io.BytesIO()
             Image.fromarray(data.chelsea()).save(photo, "PNG")
