@@ -97,6 +97,15 @@ class QueueRow:
     subject_type: SubjectType | None  # None: nobody registered this type; shown by its summary
     subject: object | None  # None: unregistered type, or the subject no longer exists
 
+    # Templates call callables, so they ask these instead of the type's callbacks.
+    @property
+    def can_hide(self) -> bool:
+        return self.subject_type is not None and self.subject_type.act is not None
+
+    @property
+    def has_owner(self) -> bool:
+        return self.subject_type is not None and self.subject_type.owner is not None
+
     @property
     def pending_appeals(self) -> list[Appeal]:
         appeals = (getattr(sanction, "appeal", None) for sanction in self.case.sanctions.all())
