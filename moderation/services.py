@@ -126,6 +126,7 @@ def report_create(
                 subject_id=subject_id,
                 category=ModerationCase.Category.REPORTED,
                 summary=f"Reported {subject_type} {subject_id}: {Report.Category(category).label}",
+                visibility=_visibility_now(subject_type, subject_id),
             )
         case.severity = max(case.severity, REPORT_SEVERITY.get(category, 1))
         report = Report.objects.create(
@@ -169,6 +170,7 @@ def case_open(
             category=category,
             summary=summary[:300],
             stage=_stage_of(subject_type, category),
+            visibility=_visibility_now(subject_type, subject_id),
             severity=CASE_SEVERITY.get(category, 1),
         )
         ModerationEvent.objects.create(case=case, actor=actor, action=action, detail=detail or {})
@@ -221,6 +223,12 @@ def _stage_of(subject_type: str, category: str) -> str:
     if subject_type == "cameo" and category != ModerationCase.Category.LIKENESS_WITHOUT_CONSENT:
         return ModerationCase.Stage.VERIFICATION
     return ModerationCase.Stage.REPORT
+
+
+def _visibility_now(subject_type: str, subject_id: str) -> str:
+    """A new case on a subject starts where the last one left it (a hidden post reported again)."""
+    last = ModerationCase.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by("-pk").first()
+    return last.visibility if last is not None else ModerationCase.Visibility.VISIBLE
 
 
 def _case_locked(case_id: int) -> ModerationCase:

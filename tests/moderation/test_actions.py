@@ -82,6 +82,8 @@ def test_remove_then_approve_move_the_status_row(case: ModerationCase, post: Pos
     assert code_of(error) == "case_closed"
     act(case, mod, "note", "checked the author's other posts")  # notes go on closed cases too
     assert events(case)[-1] == "note"
+    again = report_create(reporter=charlie, subject_type="post", subject_id=str(post.pk), category="spam").case
+    assert again.pk != case.pk and again.visibility == "removed"  # the subject's state carries over
 
 
 def test_approve_shows_a_hidden_post_again(post: Post, bob: User, charlie: User, mod: User) -> None:
