@@ -31,6 +31,8 @@ class FeedConfig(AppConfig):
                 load=hooks.reported_posts,
                 template="feed/_moderation_subject.html",
                 decide=hooks.post_moderation_decide,
+                act=hooks.post_moderation_act,
+                owner=hooks.post_owner,
                 approve_label="Keep post",
                 reject_label="Take down",
             )

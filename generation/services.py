@@ -62,6 +62,7 @@ def job_create(
         existing = GenerationJob.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, []
+    moderation_services.account_standing_check(user=owner)
     model = specs.model_check(model)
     width, height = specs.size_check(size)
     if shots:

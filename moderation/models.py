@@ -22,6 +22,16 @@ class ModerationCase(models.Model):
         ESCALATED = "escalated", "Escalated"
         CLOSED = "closed", "Closed"
 
+    class Visibility(models.TextChoices):
+        VISIBLE = "visible", "Visible"
+        HIDDEN = "hidden", "Hidden"
+        REMOVED = "removed", "Removed"
+
+    class Stage(models.TextChoices):
+        VERIFICATION = "verification", "Cameo verification"
+        FRAMES = "frames", "Frames"
+        REPORT = "report", "Report"
+
     class Category(models.TextChoices):
         LIKENESS_MATCH = "likeness_match", "Face matches another account's cameo"
         PUBLIC_FIGURE = "public_figure", "Face matches a public figure"
@@ -37,10 +47,17 @@ class ModerationCase(models.Model):
     summary = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The subject's state as moderation left it, changed with each event (the per-subject status row).
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.REPORT)
+    severity = models.PositiveSmallIntegerField(default=1)  # the queue: most severe first, then oldest
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["status", "-severity", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.subject_type} {self.subject_id} ({self.status})"
@@ -118,9 +135,54 @@ class Report(models.Model):
     end_s = models.FloatField(null=True, blank=True)
     case = models.ForeignKey(ModerationCase, on_delete=models.PROTECT, related_name="reports")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)  # a moderator settled it
 
     class Meta:
         indexes = [models.Index(fields=["reporter", "subject_type"])]
 
     def __str__(self) -> str:
         return f"report by {self.reporter_id} on {self.subject_type} {self.subject_id}"
+
+
+class Sanction(models.Model):
+    """One moderator action that touches a person: their subject hidden or removed, a strike, a
+    suspension or a ban. The person is told, and may appeal it once within `APPEAL_WINDOW`; an upheld
+    appeal lifts it (`lifted_at`), and a hidden or removed subject is restored."""
+
+    class Kind(models.TextChoices):
+        HIDE = "hide", "Hidden"
+        REMOVE = "remove", "Removed"
+        STRIKE = "strike", "Strike"
+        SUSPEND = "suspend", "Suspended"
+        BAN = "ban", "Banned"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
+    case = models.ForeignKey(ModerationCase, on_delete=models.PROTECT, related_name="sanctions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True)  # suspensions; a ban has none
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user_id} (case {self.case_id})"
+
+
+class Appeal(models.Model):
+    """A person's one appeal against one sanction. It reopens the sanction's case in the queue."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        UPHELD = "upheld", "Upheld"
+        DENIED = "denied", "Denied"
+
+    sanction = models.OneToOneField(Sanction, on_delete=models.CASCADE, related_name="appeal")
+    text = models.CharField(max_length=1000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"appeal of sanction {self.sanction_id} ({self.status})"

@@ -2,7 +2,8 @@
 
 Moderation sits below the apps whose things it reviews (cameos, generation, the feed's posts) and never
 imports them. Each of those registers its subject type here from its `AppConfig.ready()`: how to load
-the subjects of a page of cases, how to show one in the queue, and what approving or rejecting one does.
+the subjects of a page of cases, how to show one in the queue, what approving or rejecting one does,
+and (optionally) how to hide, remove or show it again and whose it is.
 A case whose subject type nobody registered (a report about a job, say) is shown by its summary alone
 and is just closed when a moderator decides it.
 """
@@ -27,6 +28,17 @@ class SubjectDecide(Protocol):
     def __call__(self, *, subject_id: str, approve: bool, by: User) -> None: ...
 
 
+class SubjectAct(Protocol):
+    """Shows, hides (from everyone but its owner) or removes the subject; `visibility` is one of
+    `ModerationCase.Visibility`. Runs inside the moderator action's transaction, like `decide`."""
+
+    def __call__(self, *, subject_id: str, visibility: str, reason: str, by: User) -> None: ...
+
+
+# The account a subject belongs to (who is told of actions and may appeal them); None if it is gone.
+SubjectOwner = Callable[[str], "User | None"]
+
+
 @dataclass(frozen=True)
 class SubjectType:
     name: str  # the cases' `subject_type`, e.g. "cameo"
@@ -35,6 +47,8 @@ class SubjectType:
     decide: SubjectDecide
     approve_label: str = "Approve"
     reject_label: str = "Reject"
+    act: SubjectAct | None = None  # None: this subject can only be approved or rejected
+    owner: SubjectOwner | None = None  # None: actions on people (strike, suspend...) are not offered
 
 
 _subject_types: dict[str, SubjectType] = {}

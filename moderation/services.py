@@ -1,7 +1,9 @@
-"""Writes for moderation: the text checks of stage 1, the one moderator check, opening cases and deciding them.
+"""Writes for moderation: the text checks of stage 1, the one moderator check, opening cases, the
+moderators' actions on them, sanctions on people and their appeals.
 
 Every decision is an append-only `ModerationEvent`, written in the same transaction as the case's
-status. What a decision does to the subject itself belongs to the app that owns it (see `registry`).
+status and the subject's visibility (the case is the per-subject status row). What a decision does to
+the subject itself belongs to the app that owns it (see `registry`).
 """
 
 from __future__ import annotations
@@ -14,14 +16,37 @@ from django.db import transaction
 from django.utils import timezone
 
 from feed.accounts.models import User
-from moderation.models import CaseFrame, ModerationCase, ModerationEvent, Report
+from feed.notifications.services import notification_send
+from moderation.models import Appeal, CaseFrame, ModerationCase, ModerationEvent, Report, Sanction
 from moderation.policy import Audience, policy_load, text_verdict
-from moderation.registry import subject_type_get
-from moderation.selectors import user_is_moderator
+from moderation.registry import SubjectType, subject_type_get
+from moderation.selectors import APPEAL_WINDOW, sanction_blocking, user_is_moderator
 from sora_site import japanese
 from sora_site.errors import DomainError
 
 PROMPT_SURFACES = ("prompt", "storyboard", "remix")
+
+# The queue shows the most severe cases first (then the oldest). A reported case takes the severity of
+# its worst report.
+CASE_SEVERITY: dict[str, int] = {
+    ModerationCase.Category.LIKENESS_BLOCKED: 4,
+    ModerationCase.Category.LIKENESS_WITHOUT_CONSENT: 4,
+    ModerationCase.Category.NUDITY: 3,
+    ModerationCase.Category.LIKENESS_MATCH: 3,
+    ModerationCase.Category.PUBLIC_FIGURE: 3,
+    ModerationCase.Category.REPORTED: 1,
+}
+REPORT_SEVERITY: dict[str, int] = {
+    Report.Category.MINOR_SAFETY: 5,
+    Report.Category.LIKENESS: 4,
+    Report.Category.SEXUAL: 4,
+    Report.Category.SELF_HARM: 4,
+    Report.Category.EXTREMISM: 4,
+    Report.Category.VIOLENCE: 3,
+    Report.Category.HATE: 3,
+    Report.Category.ILLEGAL: 3,
+    Report.Category.IMPERSONATION: 2,
+}
 _NOUNS = {"prompt": "prompt", "storyboard": "shot", "remix": "remix prompt", "caption": "caption", "comment": "comment"}
 _NOUNS_JA = {
     "prompt": "プロンプト",
@@ -113,7 +138,9 @@ def report_create(
                 subject_id=subject_id,
                 category=ModerationCase.Category.REPORTED,
                 summary=f"Reported {subject_type} {subject_id}: {Report.Category(category).label}",
+                visibility=_visibility_now(subject_type, subject_id),
             )
+        case.severity = max(case.severity, REPORT_SEVERITY.get(category, 1))
         report = Report.objects.create(
             reporter=reporter,
             subject_type=subject_type,
@@ -127,7 +154,7 @@ def report_create(
         detail = {"category": category, "note": report.note, "start_s": start_s, "end_s": end_s}
         ModerationEvent.objects.create(case=case, actor=reporter, action="reported", detail=detail)
         case.updated_at = timezone.now()
-        case.save(update_fields=["updated_at"])
+        case.save(update_fields=["updated_at", "severity"])
     return report
 
 
@@ -150,7 +177,13 @@ def case_open(
     """A new open case with its first event (`actor` None: an automatic flag)."""
     with transaction.atomic():
         case = ModerationCase.objects.create(
-            subject_type=subject_type, subject_id=subject_id, category=category, summary=summary[:300]
+            subject_type=subject_type,
+            subject_id=subject_id,
+            category=category,
+            summary=summary[:300],
+            stage=_stage_of(subject_type, category),
+            visibility=_visibility_now(subject_type, subject_id),
+            severity=CASE_SEVERITY.get(category, 1),
         )
         ModerationEvent.objects.create(case=case, actor=actor, action=action, detail=detail or {})
     return case
@@ -184,15 +217,228 @@ def case_decide(*, case_id: int, by: User, approve: bool) -> ModerationCase:
     the case closes. A closed case cannot be decided again."""
     moderator_check(by)
     with transaction.atomic():
-        case = ModerationCase.objects.select_for_update().filter(pk=case_id).first()
-        if case is None:
-            raise DomainError("case_not_found", "No such case.", status=404)
+        case = _case_locked(case_id)
         if case.status == ModerationCase.Status.CLOSED:
             raise DomainError("case_closed", "This case is already closed.")
         subject_type = subject_type_get(case.subject_type)
         if subject_type is not None:
             subject_type.decide(subject_id=case.subject_id, approve=approve, by=by)
         ModerationEvent.objects.create(case=case, actor=by, action="approved" if approve else "rejected")
-        case.status, case.updated_at = ModerationCase.Status.CLOSED, timezone.now()
-        case.save(update_fields=["status", "updated_at"])
+        case.visibility = ModerationCase.Visibility.VISIBLE if approve else ModerationCase.Visibility.REMOVED
+        _case_close(case)
     return case
+
+
+def _stage_of(subject_type: str, category: str) -> str:
+    if subject_type == "job":
+        return ModerationCase.Stage.FRAMES
+    if subject_type == "cameo" and category != ModerationCase.Category.LIKENESS_WITHOUT_CONSENT:
+        return ModerationCase.Stage.VERIFICATION
+    return ModerationCase.Stage.REPORT
+
+
+def _visibility_now(subject_type: str, subject_id: str) -> str:
+    """A new case on a subject starts where the last one left it (a hidden post reported again)."""
+    last = ModerationCase.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by("-pk").first()
+    return last.visibility if last is not None else ModerationCase.Visibility.VISIBLE
+
+
+def _case_locked(case_id: int) -> ModerationCase:
+    case = ModerationCase.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise DomainError("case_not_found", "No such case.", status=404)
+    return case
+
+
+def _case_close(case: ModerationCase) -> None:
+    """Close the case and settle its reports (the status row is saved with the event's transaction)."""
+    now = timezone.now()
+    case.reports.filter(resolved_at=None).update(resolved_at=now)
+    case.status, case.updated_at = ModerationCase.Status.CLOSED, now
+    case.save(update_fields=["status", "visibility", "updated_at"])
+
+
+# A moderator's actions on a case. Those in `_SANCTIONS` touch the subject's owner, who is told why
+# and may appeal; approve, hide, remove and resolve settle the case.
+CASE_ACTIONS = ("approve", "hide", "remove", "strike", "suspend", "ban", "escalate", "note", "resolve")
+_SANCTIONS = {
+    "hide": Sanction.Kind.HIDE,
+    "remove": Sanction.Kind.REMOVE,
+    "strike": Sanction.Kind.STRIKE,
+    "suspend": Sanction.Kind.SUSPEND,
+    "ban": Sanction.Kind.BAN,
+}
+_VISIBILITY_AFTER = {
+    "approve": ModerationCase.Visibility.VISIBLE,
+    "hide": ModerationCase.Visibility.HIDDEN,
+    "remove": ModerationCase.Visibility.REMOVED,
+}
+_SETTLING = ("approve", "hide", "remove", "resolve")
+SUSPEND_DAYS_MAX = 365
+
+
+def case_act(*, case_id: int, by: User, action: str, reason: str = "", days: int | None = None) -> ModerationCase:
+    """One moderator action on a case, audited as an event in the same transaction as the case's status
+    and visibility. The subject changes through its registered type; a sanction is told to its owner."""
+    moderator_check(by)
+    reason = reason.strip()[:300]
+    if action not in CASE_ACTIONS:
+        raise DomainError("moderation_bad_action", "Choose an action.", field="action")
+    if (action in _SANCTIONS or action == "note") and not reason:
+        raise DomainError("moderation_reason_required", "Say why: the person concerned is told.", field="reason")
+    if action == "suspend" and (days is None or not 1 <= days <= SUSPEND_DAYS_MAX):
+        raise DomainError("moderation_bad_days", f"Suspend for 1 to {SUSPEND_DAYS_MAX} days.", field="days")
+    with transaction.atomic():
+        case = _case_locked(case_id)
+        if case.status == ModerationCase.Status.CLOSED and action != "note":
+            raise DomainError("case_closed", "This case is already closed.")
+        subject_type = subject_type_get(case.subject_type)
+        detail: dict[str, Any] = {"reason": reason} if reason else {}
+        if action in _VISIBILITY_AFTER:
+            _subject_show(case, subject_type, _VISIBILITY_AFTER[action], reason, by)
+        if action in _SANCTIONS:
+            sanction = _sanction_create(case, subject_type, _SANCTIONS[action], reason, days)
+            detail |= {"sanction": sanction.pk, "user": sanction.user_id, "days": days}
+        if action == "resolve":
+            detail["reports"] = case.reports.filter(resolved_at=None).count()
+        if action == "escalate":
+            case.status = ModerationCase.Status.ESCALATED
+        ModerationEvent.objects.create(case=case, actor=by, action=action, detail=detail)
+        if action in _SETTLING:
+            _case_close(case)
+        else:
+            case.updated_at = timezone.now()
+            case.save(update_fields=["status", "visibility", "updated_at"])
+    return case
+
+
+def _subject_show(
+    case: ModerationCase, subject_type: SubjectType | None, visibility: str, reason: str, by: User
+) -> None:
+    """Set the subject's visibility through its type: `act` where it has one, otherwise approve and
+    remove fall back to its `decide` (a held cameo), and hiding is not possible."""
+    if subject_type is not None and subject_type.act is not None:
+        subject_type.act(subject_id=case.subject_id, visibility=visibility, reason=reason, by=by)
+    elif visibility == ModerationCase.Visibility.HIDDEN:
+        raise DomainError("moderation_cannot_hide", "This kind of subject can't be hidden; remove or approve it.")
+    elif subject_type is not None:
+        subject_type.decide(subject_id=case.subject_id, approve=visibility == ModerationCase.Visibility.VISIBLE, by=by)
+    case.visibility = visibility
+
+
+def _sanction_create(
+    case: ModerationCase, subject_type: SubjectType | None, kind: str, reason: str, days: int | None
+) -> Sanction:
+    owner = subject_type.owner(case.subject_id) if subject_type is not None and subject_type.owner else None
+    if owner is None:
+        raise DomainError("moderation_no_owner", "This subject has no known owner to act on.")
+    now = timezone.now()
+    sanction = Sanction.objects.create(
+        user=owner,
+        case=case,
+        kind=kind,
+        reason=reason,
+        created_at=now,
+        ends_at=now + dt.timedelta(days=days) if kind == Sanction.Kind.SUSPEND and days else None,
+    )
+    until = f" until {sanction.ends_at:%d %b %Y}" if sanction.ends_at else ""
+    notification_send(
+        recipient=owner,
+        actor=None,
+        kind="moderation_action",
+        subject=f"sanction:{sanction.pk}",
+        text=f"A moderator acted on your {case.subject_type}: {sanction.get_kind_display().lower()}{until}. "
+        f"Reason: {reason}. You can appeal within {APPEAL_WINDOW.days} days.",
+    )
+    return sanction
+
+
+def account_standing_check(*, user: User) -> None:
+    """Refuse creating and posting to a suspended or banned account (the reason and end date told)."""
+    sanction = sanction_blocking(user)
+    if sanction is None:
+        return
+    if sanction.ends_at is None:
+        raise DomainError(
+            "account_banned", f"Your account is banned from creating and posting. Reason: {sanction.reason}", status=403
+        )
+    raise DomainError(
+        "account_suspended",
+        f"Your account is suspended until {sanction.ends_at:%d %b %Y %H:%M} UTC, so you can't create or "
+        f"post videos until then. Reason: {sanction.reason}",
+        status=403,
+    )
+
+
+def appeal_create(*, sanction_id: int, by: User, text: str) -> Appeal:
+    """`by` appeals an action on them: once per action, within `APPEAL_WINDOW`. The case goes back to
+    the queue (reopened if it was closed)."""
+    text = text.strip()[:1000]
+    if not text:
+        raise DomainError("appeal_text_required", "Tell the moderators why the action was wrong.", field="text")
+    with transaction.atomic():
+        sanction = Sanction.objects.select_for_update().filter(pk=sanction_id, user=by).first()
+        if sanction is None:
+            raise DomainError("sanction_not_found", "There is no such action on your account.", status=404)
+        if Appeal.objects.filter(sanction=sanction).exists():
+            raise DomainError("appeal_exists", "You already appealed this action. Each action can be appealed once.")
+        if sanction.lifted_at is not None:
+            raise DomainError("sanction_lifted", "This action was already lifted.")
+        if timezone.now() - sanction.created_at > APPEAL_WINDOW:
+            raise DomainError(
+                "appeal_too_late", f"Actions can be appealed for {APPEAL_WINDOW.days} days; this one is older."
+            )
+        appeal = Appeal.objects.create(sanction=sanction, text=text)
+        case = _case_locked(sanction.case_id)
+        ModerationEvent.objects.create(
+            case=case, actor=by, action="appealed", detail={"sanction": sanction.pk, "appeal": appeal.pk, "text": text}
+        )
+        if case.status == ModerationCase.Status.CLOSED:
+            case.status = ModerationCase.Status.OPEN
+        case.updated_at = timezone.now()
+        case.save(update_fields=["status", "updated_at"])
+    return appeal
+
+
+def appeal_decide(*, appeal_id: int, by: User, uphold: bool, reason: str = "") -> Appeal:
+    """A moderator upholds an appeal (the action is reversed: the subject shown again, the strike,
+    suspension or ban lifted) or denies it. The person is told; the case closes when no appeal is left."""
+    moderator_check(by)
+    reason = reason.strip()[:300]
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).select_related("sanction__user").first()
+        if appeal is None:
+            raise DomainError("appeal_not_found", "No such appeal.", status=404)
+        if appeal.status != Appeal.Status.PENDING:
+            raise DomainError("appeal_decided", "This appeal is already decided.")
+        sanction = appeal.sanction
+        case = _case_locked(sanction.case_id)
+        if uphold:
+            if sanction.kind in (Sanction.Kind.HIDE, Sanction.Kind.REMOVE):
+                visible = ModerationCase.Visibility.VISIBLE
+                _subject_show(case, subject_type_get(case.subject_type), visible, reason or "appeal upheld", by)
+            sanction.lifted_at = timezone.now()
+            sanction.save(update_fields=["lifted_at"])
+        appeal.status = Appeal.Status.UPHELD if uphold else Appeal.Status.DENIED
+        appeal.save(update_fields=["status"])
+        ModerationEvent.objects.create(
+            case=case,
+            actor=by,
+            action="appeal_upheld" if uphold else "appeal_denied",
+            detail={"appeal": appeal.pk, "sanction": sanction.pk, "reason": reason},
+        )
+        if Appeal.objects.filter(sanction__case=case, status=Appeal.Status.PENDING).exists():
+            case.updated_at = timezone.now()
+            case.save(update_fields=["visibility", "updated_at"])
+        else:
+            _case_close(case)
+        outcome = "upheld: the action was reversed" if uphold else "denied: the action stays"
+        notification_send(
+            recipient=sanction.user,
+            actor=None,
+            kind="moderation_appeal",
+            subject=f"sanction:{sanction.pk}",
+            text=f"Your appeal against {sanction.get_kind_display().lower()} was {outcome}."
+            + (f" {reason}" if reason else ""),
+        )
+    return appeal

@@ -8,13 +8,27 @@ from django.views.decorators.http import require_POST
 
 from feed.accounts.selectors import signed_in_user
 from moderation import selectors, services
+from moderation.models import ModerationCase
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """Moderators: open cases (held cameos, reports...), each with its history and subject."""
+    """Moderators: open cases (held cameos, reports, appeals...), most severe first, then oldest."""
     services.moderator_check(signed_in_user(request))
-    return render(request, "moderation/queue.html", {"rows": selectors.queue_rows()})
+    queue_filter = selectors.QueueFilter(
+        stage=request.GET.get("stage", "") if request.GET.get("stage") in ModerationCase.Stage.values else "",
+        category=request.GET.get("category", "")
+        if request.GET.get("category") in ModerationCase.Category.values
+        else "",
+        appealed=request.GET.get("appealed") == "on",
+    )
+    context = {
+        "rows": selectors.queue_rows(queue_filter=queue_filter),
+        "filter": queue_filter,
+        "stages": ModerationCase.Stage.choices,
+        "categories": ModerationCase.Category.choices,
+    }
+    return render(request, "moderation/queue.html", context)
 
 
 @login_required
@@ -23,3 +37,44 @@ def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
     services.case_decide(case_id=case_id, by=signed_in_user(request), approve=request.POST.get("decision") == "approve")
     messages.success(request, "Decision recorded.")
     return redirect("moderation_queue")
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
+    days = request.POST.get("days", "")
+    services.case_act(
+        case_id=case_id,
+        by=signed_in_user(request),
+        action=request.POST.get("action", ""),
+        reason=request.POST.get("reason", ""),
+        days=int(days) if days.isdigit() else None,
+    )
+    messages.success(request, "Action recorded.")
+    return redirect("moderation_queue")
+
+
+@login_required
+@require_POST
+def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    services.appeal_decide(
+        appeal_id=appeal_id,
+        by=signed_in_user(request),
+        uphold=request.POST.get("decision") == "uphold",
+        reason=request.POST.get("reason", ""),
+    )
+    messages.success(request, "Appeal decided.")
+    return redirect("moderation_queue")
+
+
+@login_required
+def appeal(request: HttpRequest, sanction_id: int) -> HttpResponse:
+    """The person an action concerns: what was done and why, and their one appeal."""
+    me = signed_in_user(request)
+    sanction = selectors.sanction_for_appeal(sanction_id, me)
+    if request.method == "POST":
+        services.appeal_create(sanction_id=sanction.pk, by=me, text=request.POST.get("text", ""))
+        messages.success(request, "Appeal sent. A moderator will look at it and you will be told.")
+        return redirect("moderation_appeal", sanction_id=sanction.pk)
+    context = {"sanction": sanction, "appealable": selectors.sanction_appealable(sanction)}
+    return render(request, "moderation/appeal.html", context)

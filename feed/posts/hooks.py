@@ -6,13 +6,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 
 from feed.accounts.models import User
 from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer
-from feed.posts.services import post_take_down
+from feed.posts.services import post_restore, post_take_down
 from generation.models import GenerationJob
 from generation.worker import media_delete
+from moderation.selectors import user_is_moderator
 from sora_site.errors import DomainError
 
 
@@ -51,7 +53,8 @@ def remix_grant(job: GenerationJob, user: User) -> bool:
 
 
 def post_media_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
-    """A post's video, poster and spritesheet are readable by whoever may see the post."""
+    """A post's video, poster and spritesheet are readable by whoever may see the post, and by
+    moderators (a post erased for consent has no files left to read)."""
     viewer = viewer if isinstance(viewer, User) else None
     post = (
         Post.objects.filter(video=name).first()
@@ -60,6 +63,8 @@ def post_media_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
     )
     if post is None:
         return False
+    if user_is_moderator(viewer or AnonymousUser()):  # a hidden or removed post stays reviewable
+        return True
     try:
         post_get_for_viewer(post.pk, viewer)
     except DomainError:
@@ -71,6 +76,28 @@ def reported_posts(subject_ids: Sequence[str]) -> Mapping[str, object]:
     """The posts of a page of moderation cases (reports), shown with their video in the queue."""
     pks = [int(i) for i in subject_ids if i.isdigit()]
     return {str(post.pk): post for post in Post.objects.filter(pk__in=pks).select_related("author")}
+
+
+def _post_of(subject_id: str) -> Post | None:
+    return Post.objects.filter(pk=int(subject_id)).select_related("author").first() if subject_id.isdigit() else None
+
+
+def post_owner(subject_id: str) -> User | None:
+    """Whose the post is: the moderator's strikes and suspensions reach them, and they may appeal."""
+    post = _post_of(subject_id)
+    return post.author if post is not None else None
+
+
+def post_moderation_act(*, subject_id: str, visibility: str, reason: str, by: User) -> None:
+    """A moderator hides a post (from everyone but its author, who sees why and may appeal), removes
+    it (the same, as a final take-down) or shows it again (approve, or an upheld appeal)."""
+    post = _post_of(subject_id)
+    if post is None:
+        return
+    post_restore(post=post)  # a hidden post being removed gets the new reason
+    if visibility != "visible":
+        verb = "Hidden while a moderator reviews it" if visibility == "hidden" else "Removed by a moderator"
+        post_take_down(post=post, reason=f"{verb}: {reason}")
 
 
 def post_moderation_decide(*, subject_id: str, approve: bool, by: User) -> None:

@@ -22,6 +22,7 @@ CAPTION_MAX = Post._meta.get_field("caption").max_length or 0
 def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str, show_prompt: bool) -> Post:
     """Post a finished draft of `by`'s. A remix points at the post of the video it remixed, if any."""
     job = job_get_for_owner(job.public_id, by)
+    moderation_services.account_standing_check(user=by)
     if visibility not in Post.Visibility.values:
         raise DomainError("invalid_visibility", "Choose public, unlisted or private.", field="visibility")
     if len(caption) > CAPTION_MAX:
@@ -55,6 +56,16 @@ def post_take_down(*, post: Post, reason: str) -> bool:
         Post.objects.filter(pk=post.pk, taken_down_at=None).update(
             taken_down_at=timezone.now(), taken_down_reason=reason[:200]
         )
+    )
+
+
+def post_restore(*, post: Post) -> bool:
+    """Show a post taken down by moderation again (an approve or an upheld appeal). A post whose
+    files were erased for consent cannot come back. False if it was not down."""
+    if not Post.objects.filter(pk=post.pk).exclude(video="").exists():
+        raise DomainError("post_media_erased", "This video's files were erased for consent; it can't be shown again.")
+    return bool(
+        Post.objects.filter(pk=post.pk).exclude(taken_down_at=None).update(taken_down_at=None, taken_down_reason="")
     )
 
 

@@ -15,6 +15,7 @@ from feed.posts.models import Post
 from generation.selectors import job_get_for_owner
 from moderation import services as moderation_services
 from moderation.models import Report
+from moderation.selectors import sanctions_on_subject
 from sora_site.errors import DomainError
 
 
@@ -28,6 +29,10 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
         "ancestors": selectors.remix_ancestors(post, viewer),
         "remixes": selectors.remixes_of(post, viewer),
         "report_categories": Report.Category.choices,  # all fit a post, "my likeness" included
+        # Its author sees moderators' actions on it, each with its appeal page.
+        "sanctions": sanctions_on_subject("post", str(post.pk), viewer)
+        if viewer is not None and viewer.pk == post.author_id
+        else [],
     }
     return render(request, "feed/post_detail.html", context)
 
