@@ -85,6 +85,8 @@ bench: install
 	$(BIN)/python bench/gpu_generation.py --tiny
 	$(BIN)/python bench/finishing.py
 	$(BIN)/python bench/prompt_stage.py
+	$(BIN)/python bench/frames_stage.py
+	$(BIN)/python bench/feed_eval.py
 
 # The prompt policy on its labelled sets: precision and recall per category, on the fresh set (never
 # tuned on), the held-out half and the tuning half (docs/BENCHMARKS.md says which is which).
@@ -92,6 +94,8 @@ moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split heldout
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split tune
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja
 
 check-deploy: install
 	DEBUG=0 HTTPS_ONLY=1 SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \
