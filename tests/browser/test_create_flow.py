@@ -46,7 +46,8 @@ def test_create_watch_progress_play_with_sound_post(
     expect(page.get_by_text("Your video is queued.")).to_be_visible()
     expect(page.locator("#live-status")).to_have_text("Live", timeout=10_000)
     # Progress arrives over the socket: the bar moves without a reload.
-    expect(page.locator(".progress")).not_to_have_attribute("aria-valuenow", "0", timeout=60_000)
+    progress = page.get_by_role("progressbar", name="Progress")  # the job's bar, not the quota meter
+    expect(progress).not_to_have_attribute("aria-valuenow", "0", timeout=60_000)
     screenshot("create-progress")
     video = card(page).locator("video")
     expect(video).to_be_visible(timeout=120_000)
