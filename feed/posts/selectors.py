@@ -16,8 +16,13 @@ def posts_visible_to(viewer: User | None) -> QuerySet[Post]:
     posts = Post.objects.filter(visibility=Post.Visibility.PUBLIC, author__is_active=True, taken_down_at=None)
     if viewer is not None:
         posts = posts.exclude(author__in=users_hidden_from(viewer))
-        posts = posts.exclude(pk__in=[int(i) for i in subjects_reported_by(viewer, "post") if i.isdigit()])
+        posts = posts.exclude(pk__in=posts_reported_by(viewer))
     return posts.select_related("author")
+
+
+def posts_reported_by(user: User) -> frozenset[int]:
+    """Posts this person reported: they never see them again (moderation decides for everyone else)."""
+    return frozenset(int(pk) for pk in subjects_reported_by(user, "post") if pk.isdigit())
 
 
 def profile_posts(profile: User, viewer: User | None) -> list[Post]:

@@ -17,6 +17,7 @@ from feed.accounts.models import User
 from feed.engagement.models import Comment, Impression, Like, NotInterested, PostStats
 from feed.graph.models import Block, Follow
 from feed.posts.models import Post
+from feed.posts.selectors import posts_reported_by
 from feed.ranking import sources
 from feed.ranking.cursor import Cursor
 from feed.ranking.embeddings import embeddings_for, topic_vector
@@ -26,7 +27,6 @@ from feed.ranking.steering import chips_from_json, steering_terms
 from feed.ranking.text import stems
 from feed.ranking.types import Candidate, Viewer
 from feed.ranking.wellbeing import limits_for, watched_today
-from moderation.selectors import subjects_reported_by
 
 SEEN_DAYS = 30
 TASTE_EVENTS = 100
@@ -90,7 +90,7 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
         hidden_authors=hidden,
         seen=seen | frozenset(served) | frozenset(pk for pk, *_ in liked),
         # A post this person reported never comes back to them (moderation decides for everyone else).
-        not_interested_posts=frozenset(pk for pk, _ in not_interested) | _reported_posts(user),
+        not_interested_posts=frozenset(pk for pk, _ in not_interested) | posts_reported_by(user),
         damped_authors=damped,
         damped_vectors=[vectors[pk] for pk, _ in not_interested[:20] if pk in vectors],
         liked_authors=liked_authors,
@@ -98,10 +98,6 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
         steering=steering_terms(chips, [topic_vector(chip.topic) for chip in chips]),
         teen_unsuitable_words=words,
     )
-
-
-def _reported_posts(user: User) -> frozenset[int]:
-    return frozenset(int(pk) for pk in subjects_reported_by(user, "post") if pk.isdigit())
 
 
 def _engaged(user: User, liked: list[tuple[int, int, dt.datetime]]) -> list[tuple[int, float, dt.datetime]]:
