@@ -50,7 +50,8 @@ def _tokenizer() -> Tokenizer:
 
 
 def _tokens(text: str) -> list[tuple[str, str, str, str]]:
-    """(surface, base form, part of speech, pronunciation in katakana) per janome token."""
+    """(surface, base form, part of speech, pronunciation in katakana) per janome token; the part of
+    speech is IPADIC's comma-separated fields ("名詞,固有名詞,人名,姓")."""
     with _lock:  # janome's lattice is built per call, but its lazily loaded dictionary is shared
         tokens = list(_tokenizer().tokenize(text))
     out = []
@@ -60,7 +61,7 @@ def _tokens(text: str) -> list[tuple[str, str, str, str]]:
         surface = str(token.surface)
         base = str(token.base_form) if token.base_form != "*" else surface
         phonetic = str(token.phonetic) if token.phonetic != "*" else surface
-        out.append((surface, base, str(token.part_of_speech).split(",")[0], phonetic))
+        out.append((surface, base, str(token.part_of_speech), phonetic))
     return out
 
 
@@ -68,7 +69,7 @@ def japanese_words(text: str) -> list[str]:
     """Base forms of the Japanese content words in `text`, in order (凍った -> 凍る)."""
     words: list[str] = []
     for run in _JAPANESE_RUN.findall(text):
-        words.extend(base for _, base, pos, _ in _tokens(run) if pos != "記号")
+        words.extend(base for _, base, pos, _ in _tokens(run) if not pos.startswith("記号"))
     return words
 
 
@@ -90,4 +91,12 @@ def reading(text: str) -> str:
 
 def morphemes(text: str) -> list[tuple[str, str]]:
     """(surface, base form) of each word janome finds in `text`, symbols and spaces left out."""
-    return [(surface, base) for surface, base, pos, _ in _tokens(text) if pos != "記号"]
+    return [(surface, base) for surface, base, pos, _ in _tokens(text) if not pos.startswith("記号")]
+
+
+def tagged(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(surface, base form, part-of-speech fields) of each word in `text`, symbols and spaces left
+    out: ("山田", "山田", ("名詞", "固有名詞", "人名", "姓"))."""
+    return [
+        (surface, base, tuple(pos.split(","))) for surface, base, pos, _ in _tokens(text) if not pos.startswith("記号")
+    ]
