@@ -16,13 +16,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from janome.tokenizer import Tokenizer
 
-# Hiragana, katakana (and its phonetic extensions), CJK ideographs, half-width katakana.
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ヵヶ]")
+# Hiragana, katakana (and its phonetic extensions), CJK ideographs, half-width katakana. The same
+# pattern works as a PostgreSQL regular expression.
+JAPANESE_CHARACTER = r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ヵヶ]"
+_JAPANESE = re.compile(JAPANESE_CHARACTER)
 _JAPANESE_RUN = re.compile(_JAPANESE.pattern + "+")
 _LATIN_WORD = re.compile(r"[a-zà-öø-ÿ]+")
 _lock = threading.Lock()
-_KATAKANA_TO_HIRAGANA = str.maketrans({chr(code): chr(code - 0x60) for code in range(0x30A1, 0x30F7)})
-_HIRAGANA_TO_KATAKANA = str.maketrans({chr(code - 0x60): chr(code) for code in range(0x30A1, 0x30F7)})
+KATAKANA = "".join(chr(code) for code in range(0x30A1, 0x30F7))
+HIRAGANA = "".join(chr(code - 0x60) for code in range(0x30A1, 0x30F7))  # the same sounds, in the same order
+_KATAKANA_TO_HIRAGANA = str.maketrans(KATAKANA, HIRAGANA)
+_HIRAGANA_TO_KATAKANA = str.maketrans(HIRAGANA, KATAKANA)
 
 
 def has_japanese(text: str) -> bool:
@@ -33,6 +37,12 @@ def has_japanese(text: str) -> bool:
 def to_hiragana(text: str) -> str:
     """Katakana as hiragana (エロ -> えろ); everything else kept."""
     return text.translate(_KATAKANA_TO_HIRAGANA)
+
+
+def folded(text: str) -> str:
+    """One spelling for comparing names: NFKC (full and half width), lower case, katakana as
+    hiragana, no spaces (山田 ハナコ and 山田はなこ fold alike)."""
+    return re.sub(r"\s+", "", to_hiragana(unicodedata.normalize("NFKC", text).lower()))
 
 
 def kana_variants(text: str) -> set[str]:
