@@ -231,9 +231,9 @@ def _distinctive_japanese(name: str) -> bool:
     return any("人名" in pos for _, pos in words) or sum(len(surface) for surface, _ in words) >= 5
 
 
-def _folded_display_name() -> Func:
-    """`japanese.folded` of the owner's display name, in SQL (PostgreSQL's NORMALIZE and TRANSLATE)."""
-    nfkc = Func(F("owner__display_name"), template="NORMALIZE(%(expressions)s, NFKC)", output_field=CharField())
+def _folded(field: str) -> Func:
+    """`japanese.folded` of a name column, in SQL (PostgreSQL's NORMALIZE and TRANSLATE)."""
+    nfkc = Func(F(field), template="NORMALIZE(%(expressions)s, NFKC)", output_field=CharField())
     hiragana = Func(
         Lower(nfkc), Value(japanese.KATAKANA), Value(japanese.HIRAGANA), function="TRANSLATE", output_field=CharField()
     )
@@ -250,7 +250,7 @@ def _named_in_japanese(texts: list[str]) -> list[Cameo]:
     candidates = (
         Cameo.objects.select_related("owner")
         .filter(kind=Cameo.Kind.HUMAN, owner__display_name__regex=japanese.JAPANESE_CHARACTER)
-        .annotate(folded_name=_folded_display_name())
+        .annotate(folded_name=_folded("owner__display_name"))
         .annotate(found_at=StrIndex(Value(folded), F("folded_name")))
         .filter(found_at__gt=0)
         .order_by("handle")
@@ -275,16 +275,17 @@ def cameos_of_job(job_id: int) -> list[Cameo]:
 
 def cameos_usable_by(user: User, *, query: str = "", limit: int = 8) -> list[Cameo]:
     """For the @ autocomplete: active cameos `user` may use whose handle, name or owner's display name
-    starts with `query`; a Japanese query (kana or kanji) is found anywhere in the names, in either
-    kana script and in full- or half-width (山田花子 by 花子, ハナコ by はなこ or ﾊﾅｺ)."""
+    starts with `query`; a Japanese query (kana or kanji) is found anywhere in the names, folded as
+    the name check folds them: either kana script, full or half width, spaces ignored (山田花子 by 花子
+    or by 山田 花子, ハナコ by はなこ or ﾊﾅｺ)."""
     candidates = Cameo.objects.select_related("owner").filter(status=Cameo.Status.ACTIVE, owner__is_active=True)
     query = unicodedata.normalize("NFKC", query).lstrip("@")
     if query and japanese.has_japanese(query):
         # Japanese names have no spaces to start a word at, so a part of the name is looked for.
-        names = Q()
-        for spelling in japanese.kana_variants(query):
-            names |= Q(name__contains=spelling) | Q(owner__display_name__contains=spelling)
-        candidates = candidates.filter(names)
+        spelling = japanese.folded(query)
+        candidates = candidates.annotate(
+            folded_name=_folded("name"), folded_owner_name=_folded("owner__display_name")
+        ).filter(Q(folded_name__contains=spelling) | Q(folded_owner_name__contains=spelling))
     elif query:
         candidates = candidates.filter(
             Q(handle__startswith=query.lower()) | Q(name__istartswith=query) | Q(owner__display_name__istartswith=query)

@@ -26,7 +26,6 @@ _lock = threading.Lock()
 KATAKANA = "".join(chr(code) for code in range(0x30A1, 0x30F7))
 HIRAGANA = "".join(chr(code - 0x60) for code in range(0x30A1, 0x30F7))  # the same sounds, in the same order
 _KATAKANA_TO_HIRAGANA = str.maketrans(KATAKANA, HIRAGANA)
-_HIRAGANA_TO_KATAKANA = str.maketrans(HIRAGANA, KATAKANA)
 
 
 def has_japanese(text: str) -> bool:
@@ -43,13 +42,6 @@ def folded(text: str) -> str:
     """One spelling for comparing names: NFKC (full and half width), lower case, katakana as
     hiragana, no spaces (山田 ハナコ and 山田はなこ fold alike)."""
     return re.sub(r"\s+", "", to_hiragana(unicodedata.normalize("NFKC", text).lower()))
-
-
-def kana_variants(text: str) -> set[str]:
-    """`text` NFKC-normalised (half-width katakana, full-width letters), as written, in hiragana and
-    in katakana: the spellings one name may be typed in (はなこ, ハナコ, ﾊﾅｺ)."""
-    text = unicodedata.normalize("NFKC", text)
-    return {text, text.translate(_KATAKANA_TO_HIRAGANA), text.translate(_HIRAGANA_TO_KATAKANA)}
 
 
 @lru_cache(maxsize=1)
