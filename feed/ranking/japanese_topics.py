@@ -87,6 +87,8 @@ JA_WIDER: dict[str, str] = {
     "寿司": "food",
     "スイーツ": "food",
 }
+# Every spelling above in one pattern, longest first: one scan of a post's text finds them all.
+_SPELLINGS = re.compile("|".join(re.escape(word) for word in sorted({*JA_TOPICS, *JA_WIDER}, key=len, reverse=True)))
 # Runs of katakana (with the long-vowel mark) or of kanji: the keyword a topic with no English twin
 # ("盆栽") is matched by, without running the tokenizer over every candidate post.
 _RUN = re.compile(r"[\u30a1-\u30fa\u30fc]+|[\u3400-\u4dbf\u4e00-\u9fff々]+")
@@ -113,8 +115,8 @@ def japanese_topic_words(text: str) -> set[str]:
     """The keyword side of a Japanese text: the English words of the topics it names (and of their
     wider topics), and its katakana and kanji runs."""
     text = unicodedata.normalize("NFKC", text)
-    named = [english for spelling, english in JA_TOPICS.items() if spelling in text]
-    named += [wider for spelling, wider in JA_WIDER.items() if spelling in text]
+    spellings = set(_SPELLINGS.findall(text))
+    named = [JA_TOPICS.get(spelling, "") + " " + JA_WIDER.get(spelling, "") for spelling in spellings]
     found = {word for english in named for word in english.split()}
     found.update(_RUN.findall(text))
     return found
