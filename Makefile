@@ -88,7 +88,7 @@ bench: install
 	$(BIN)/python bench/frames_stage.py
 	$(BIN)/python bench/feed_eval.py
 
-# The prompt policy on its labelled sets: precision and recall per category, on the fresh set (never
+# The prompt policy on its labelled sets: precision and recall per category, on the blind sets and the fresh set (never
 # tuned on), the held-out half and the tuning half (docs/BENCHMARKS.md says which is which).
 moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh2
