@@ -20,6 +20,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
 
 from cameos import restrictions
@@ -369,7 +372,9 @@ def cameo_request_access(*, cameo: Cameo, by: User) -> CameoAccess:
                 cameo,
                 actor=by,
                 kind="cameo_access_requested",
-                text=f"@{by.username} asked to use your cameo @{cameo.handle}.",
+                text=format_lazy(
+                    gettext_lazy("@{handle} asked to use your cameo @{cameo}."), handle=by.username, cameo=cameo.handle
+                ),
             )
     return entry
 
@@ -466,7 +471,11 @@ def cameo_usage_record(*, job_id: int, maker: User, cameos: Sequence[Cameo]) -> 
     for cameo in cameos:
         CameoUsage.objects.create(cameo=cameo, job_id=job_id)
         if cameo.owner_id != maker.pk:
-            text = f"@{maker.username} is making a video with your cameo @{cameo.handle}."
+            text = format_lazy(
+                gettext_lazy("@{handle} is making a video with your cameo @{cameo}."),
+                handle=maker.username,
+                cameo=cameo.handle,
+            )
             _notify(cameo, actor=maker, kind="cameo_used", text=text)
 
 
@@ -477,7 +486,7 @@ def cameos_recheck(*, job_id: int, maker: User) -> None:
             raise DomainError("cameo_permission_revoked", revoked_message(cameo))
 
 
-def _notify(cameo: Cameo, *, actor: User | None, kind: str, text: str) -> None:
+def _notify(cameo: Cameo, *, actor: User | None, kind: str, text: str | Promise) -> None:
     notification_send(recipient=cameo.owner, actor=actor, kind=kind, text=text, subject=_subject(cameo))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from feed.accounts.models import User
 from feed.notifications.services import notification_send
@@ -83,8 +83,8 @@ def text_check(
             "text": text[:1000],
         },
     )
-    if japanese.has_japanese(text) and category.label_ja:
-        # A Japanese text is answered in Japanese, whatever the interface language.
+    if (japanese.has_japanese(text) or translation.get_language() == "ja") and category.label_ja:
+        # In Japanese for a Japanese interface, and for a Japanese text whatever the interface language.
         noun = _NOUNS_JA.get(surface, "テキスト")
         message = f"この{noun}は使用できません：{category.label_ja}に該当するようです。{category.rephrase_ja}"
     else:

@@ -10,10 +10,12 @@
 
   // The server estimates from the job's own progress rate (generation.selectors.job_seconds_left).
   function timeLeft(update) {
-    if (update.state === "queued") return "· waiting for a worker";
+    if (update.state === "queued") return gettext("· waiting for a worker");
     const s = update.seconds_left;
     if (!s) return "";
-    return s < 90 ? `· about ${s} s left` : `· about ${Math.round(s / 60)} min left`;
+    return s < 90
+      ? interpolate(gettext("· about %s s left"), [s])
+      : interpolate(gettext("· about %s min left"), [Math.round(s / 60)]);
   }
 
   async function refreshCard(el) {
@@ -55,12 +57,12 @@
   document.addEventListener("app:event", (event) => { if (event.detail.type === "job") apply(event.detail); });
   document.addEventListener("app:socket", (event) => {
     if (event.detail === "open") {
-      status.textContent = "Live";
+      status.textContent = gettext("Live");
       clearInterval(pollTimer);
       pollTimer = null;
       poll();  // catch up on anything missed while disconnected
     } else if (!pollTimer) {
-      status.textContent = "Reconnecting… checking every 2 s";
+      status.textContent = gettext("Reconnecting… checking every 2 s");
       pollTimer = setInterval(poll, 2000);
     }
   });
