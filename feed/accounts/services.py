@@ -97,11 +97,11 @@ def profile_update(
     *, user: User, display_name: str, bio: str, avatar: UploadedFile | None = None, language: str | None = None
 ) -> User:
     """`language`: one of settings.LANGUAGES, "" to follow the browser, None to leave it as it is."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise DomainError("invalid_language", _("That language is not available."), field="language")
     user.display_name = display_name.strip()[:50]
     user.bio = bio.strip()[:300]
     if language is not None:
-        if language and language not in dict(settings.LANGUAGES):
-            raise DomainError("invalid_language", _("That language is not available."), field="language")
         user.language = language
     if avatar is not None:
         old_name = user.avatar.name if user.avatar else ""
