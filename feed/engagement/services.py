@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
@@ -25,6 +25,9 @@ from feed.posts.selectors import post_get_for_viewer
 from moderation.services import text_check
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 COMMENT_MAX = Comment._meta.get_field("text").max_length or 0
 IMPRESSIONS_PER_BATCH = 50
@@ -99,7 +102,7 @@ def comment_create(*, author: User, post: Post, text: str, parent: Comment | Non
         comment = Comment.objects.create(post=post, author=author, parent=parent, text=text)
         stats_bump(post.pk, comments=1)
         # Each person hears once, in this order: the post's author, the replied-to, the @mentioned.
-        audience: list[tuple[User, str, Promise]] = [
+        audience: list[tuple[User, str, _StrPromise]] = [
             (post.author, "post_commented", gettext_lazy("@{handle} commented: {text}"))
         ]
         if parent is not None:
