@@ -8,7 +8,11 @@
 
   const card = (id) => document.querySelector(`[data-job-id="${id}"]`);
 
+  // The active states' labels (the server's, GenerationJob.State); a finished card is fetched whole.
+  const STATE_LABELS = { queued: gettext("Queued"), in_progress: gettext("In Progress"), finishing: gettext("Finishing") };
+
   // The server estimates from the job's own progress rate (generation.selectors.job_seconds_left).
+
   function timeLeft(update) {
     if (update.state === "queued") return gettext("· waiting for a worker");
     const s = update.seconds_left;
@@ -34,7 +38,7 @@
       return;
     }
     el.dataset.jobState = update.state;
-    el.querySelector("[data-testid=job-state]").textContent = update.state.replace("_", " ");
+    el.querySelector("[data-testid=job-state]").textContent = STATE_LABELS[update.state] || update.state;
     const bar = el.querySelector(".progress");
     if (bar) {
       bar.setAttribute("aria-valuenow", update.progress);
