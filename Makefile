@@ -20,7 +20,7 @@ COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --no-emit-index-u
 RUN_PACKAGES := espeak-ng fonts-dejavu-core fonts-noto-cjk gettext
 TEST_PACKAGES := chromium
 
-.PHONY: install system-packages messages lock run test test-fast lint bench check-deploy clean moderation-eval
+.PHONY: install system-packages messages translations lock run test test-fast lint bench check-deploy clean moderation-eval
 
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
@@ -53,6 +53,13 @@ messages: system-packages $(STAMP)
 	@$(BIN)/python manage.py compilemessages --ignore '$(VENV)' --ignore var -v 0
 
 install: system-packages $(STAMP) messages
+
+# After marking or changing interface strings: refresh the .po files from the source (the same flags the
+# committed catalogs were made with), then write the new entries' Japanese (tests/platform/test_i18n.py
+# fails while any is missing).
+translations: install
+	$(BIN)/python manage.py makemessages -l ja --no-location --ignore '$(VENV)' --ignore var --ignore tests --ignore bench
+	$(BIN)/python manage.py makemessages -l ja -d djangojs --no-location --ignore '$(VENV)' --ignore var --ignore 'static/vendor/*'
 
 run: install
 	$(BIN)/python scripts/run_local.py
