@@ -344,7 +344,9 @@ def cameo_settings_update(
     if by.is_teen and access == Cameo.Access.EVERYONE:
         access = Cameo.Access.MUTUALS
         notices.append(
-            "Teen accounts can share their cameo with mutual followers at most, so it is set to mutual followers."
+            gettext(
+                "Teen accounts can share their cameo with mutual followers at most, so it is set to mutual followers."
+            )
         )
     with transaction.atomic():
         cameo.access = access
@@ -353,7 +355,10 @@ def cameo_settings_update(
         cameo.save(update_fields=["access", "preferences", "restrictions"])
         revoked = _revoke_jobs_no_longer_allowed(cameo)
     if revoked:
-        notices.append(f"Stopped {revoked} video(s) in progress by people who can no longer use your cameo.")
+        notices.append(
+            gettext("Stopped %(count)d video(s) in progress by people who can no longer use your cameo.")
+            % {"count": revoked}
+        )
     return notices
 
 
@@ -430,7 +435,10 @@ def _revoke_jobs_no_longer_allowed(cameo: Cameo) -> int:
 
 
 def revoked_message(cameo: Cameo) -> str:
-    return f"@{cameo.owner.username} withdrew permission to use their cameo @{cameo.handle}, so this video was stopped."
+    return gettext("@%(owner)s withdrew permission to use their cameo @%(cameo)s, so this video was stopped.") % {
+        "owner": cameo.owner.username,
+        "cameo": cameo.handle,
+    }
 
 
 def _owner_check(cameo: Cameo, user: User) -> None:

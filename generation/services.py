@@ -143,7 +143,10 @@ def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[Cont
     )
     notice = ""
     if image.size != (width, height):
-        notice = f"Your image ({image.width}x{image.height}) was resized and cropped to {width}x{height}."
+        notice = gettext("Your image (%(original)s) was resized and cropped to %(size)s.") % {
+            "original": f"{image.width}x{image.height}",
+            "size": f"{width}x{height}",
+        }
     out = io.BytesIO()
     fitted = cover_crop(image, width, height).convert("RGB")
     fitted.save(out, "PNG")
