@@ -355,8 +355,11 @@ def _sanction_create(
         ends_at=now + dt.timedelta(days=days) if kind == Sanction.Kind.SUSPEND and days else None,
     )
     # Lazy parts: notification_send writes the text in the owner's language.
-    kind = lazy(lambda: sanction.get_kind_display().lower(), str)()
-    until = format_lazy(gettext_lazy(" until {date}"), date=lazy(lambda: date_format(sanction.ends_at), str)())
+    kind_words = lazy(lambda: sanction.get_kind_display().lower(), str)()
+    ends_at = sanction.ends_at
+    until = (
+        format_lazy(gettext_lazy(" until {date}"), date=lazy(lambda: date_format(ends_at), str)()) if ends_at else ""
+    )
     notification_send(
         recipient=owner,
         actor=None,
@@ -368,8 +371,8 @@ def _sanction_create(
                 "You can appeal within {days} days."
             ),
             subject=SUBJECT_NOUNS.get(case.subject_type, case.subject_type),
-            kind=kind,
-            until=until if sanction.ends_at else "",
+            kind=kind_words,
+            until=until,
             reason=reason,
             days=APPEAL_WINDOW.days,
         ),

@@ -16,6 +16,8 @@ from django.test import Client
 
 from feed.graph.services import follow_create
 from feed.models import Notification, User
+from moderation.services import case_act, report_create
+from tests.builders.posts import post_make
 from tests.conftest import PASSWORD
 
 ROOT = Path(settings.BASE_DIR)
@@ -173,3 +175,15 @@ def test_notifications_are_written_in_the_recipients_language(alice: User, bob: 
     follow_create(follower=alice, followee=bob)
     assert Notification.objects.get(recipient=alice).text == "@bob さんがあなたをフォローしました。"
     assert Notification.objects.get(recipient=bob).text == "@alice started following you."
+
+
+def test_a_moderation_action_is_told_in_the_owners_language(alice: User, bob: User, mod: User) -> None:
+    compiled()
+    alice.language = "ja"
+    alice.save(update_fields=["language"])
+    post = post_make(alice, "a kite over the dunes")
+    case = report_create(reporter=bob, subject_type="post", subject_id=str(post.pk), category="hate").case
+    case_act(case_id=case.pk, by=mod, action="suspend", reason="spam wave", days=3)  # the moderator's side is English
+    told = Notification.objects.get(recipient=alice, kind="moderation_action").text
+    assert told.startswith("モデレーターがあなたの投稿に措置を取りました：一時停止（")
+    assert "理由：spam wave。30日以内なら異議を申し立てられます。" in told
