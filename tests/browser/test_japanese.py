@@ -42,6 +42,9 @@ def assert_fits_the_phone(page: Page) -> None:
 
 def test_sign_up_and_create_in_japanese_on_a_phone(page: Page, live_server_url: str, start_worker, screenshot) -> None:
     start_worker()
+    # The first prompt loads the moderation model in the server process: on a busy machine that posting
+    # takes longer than Playwright's 30 s default wait for the navigation.
+    page.set_default_navigation_timeout(120_000)
     page.goto(f"{live_server_url}/signup/")
     expect(page.get_by_role("heading", name="アカウントを作成")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "ja"
