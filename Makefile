@@ -15,12 +15,12 @@ TORCH := $(shell grep -E '^torch==' requirements.txt)
 COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
 	--unsafe-package torch --unsafe-package pip
 # Debian/Ubuntu packages: espeak-ng speaks dialogue (its "ja" voice the Japanese lines), DejaVu is the
-# preview renderer's font and Noto Sans CJK its font for Japanese captions;
-# the browser tests drive Debian's Chromium. Installed only when missing.
-RUN_PACKAGES := espeak-ng fonts-dejavu-core fonts-noto-cjk
+# preview renderer's font and Noto Sans CJK its font for Japanese captions; GNU gettext compiles the
+# interface's message catalogs; the browser tests drive Debian's Chromium. Installed only when missing.
+RUN_PACKAGES := espeak-ng fonts-dejavu-core fonts-noto-cjk gettext
 TEST_PACKAGES := chromium
 
-.PHONY: install system-packages lock run test test-fast lint bench check-deploy clean moderation-eval
+.PHONY: install system-packages messages translations lock run test test-fast lint bench check-deploy clean moderation-eval
 
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
@@ -46,7 +46,20 @@ $(STAMP): $(LOCKS) requirements.txt | system-packages
 	@touch $(STAMP)
 	@echo "==> $(VENV) is ready"
 
-install: system-packages $(STAMP)
+# The interface's catalogs (sora_site/locale/*/LC_MESSAGES/*.po) compiled to .mo; the .mo files are not
+# committed. Run on every install, so `make run` and `make test` always serve the current translations.
+messages: system-packages $(STAMP)
+	@echo "==> compiling the message catalogs"
+	@$(BIN)/python manage.py compilemessages --ignore '$(VENV)' --ignore var -v 0
+
+install: system-packages $(STAMP) messages
+
+# After marking or changing interface strings: refresh the .po files from the source (the same flags the
+# committed catalogs were made with), then write the new entries' Japanese (tests/platform/test_i18n.py
+# fails while any is missing).
+translations: install
+	$(BIN)/python manage.py makemessages -l ja --no-location --ignore '$(VENV)' --ignore var --ignore tests --ignore bench
+	$(BIN)/python manage.py makemessages -l ja -d djangojs --no-location --ignore '$(VENV)' --ignore var --ignore 'static/vendor/*'
 
 run: install
 	$(BIN)/python scripts/run_local.py

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def _random_name(prefix: str, suffix: str) -> str:
@@ -21,24 +22,24 @@ def _random_name(prefix: str, suffix: str) -> str:
 
 class Cameo(models.Model):
     class Kind(models.TextChoices):
-        HUMAN = "human", "Me (a person)"
-        PET = "pet", "A pet"
-        OBJECT = "object", "An object"
-        CHARACTER = "character", "A character"
+        HUMAN = "human", _("Me (a person)")
+        PET = "pet", _("A pet")
+        OBJECT = "object", _("An object")
+        CHARACTER = "character", _("A character")
 
     class Status(models.TextChoices):
-        AWAITING_RECORDING = "awaiting_recording", "Waiting for a recording"
-        QUEUED = "queued", "Waiting to be checked"
-        VERIFYING = "verifying", "Checking your recording"
-        ACTIVE = "active", "Verified"
-        REJECTED = "rejected", "Not verified"
-        IN_REVIEW = "in_review", "Held for a moderator"
+        AWAITING_RECORDING = "awaiting_recording", _("Waiting for a recording")
+        QUEUED = "queued", _("Waiting to be checked")
+        VERIFYING = "verifying", _("Checking your recording")
+        ACTIVE = "active", _("Verified")
+        REJECTED = "rejected", _("Not verified")
+        IN_REVIEW = "in_review", _("Held for a moderator")
 
     class Access(models.TextChoices):
-        ONLY_ME = "only_me", "Only me"
-        APPROVED = "approved", "People I approve"
-        MUTUALS = "mutuals", "Mutual followers"
-        EVERYONE = "everyone", "Everyone"
+        ONLY_ME = "only_me", _("Only me")
+        APPROVED = "approved", _("People I approve")
+        MUTUALS = "mutuals", _("Mutual followers")
+        EVERYONE = "everyone", _("Everyone")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cameos")
     # What people type after "@" in a prompt. A person's cameo uses their own handle.
@@ -120,9 +121,9 @@ class CameoAccess(models.Model):
     """A person's standing with one cameo: asked for access, approved, or revoked (which always wins)."""
 
     class State(models.TextChoices):
-        REQUESTED = "requested", "Asked for access"
-        APPROVED = "approved", "Approved"
-        REVOKED = "revoked", "Access revoked"
+        REQUESTED = "requested", _("Asked for access")
+        APPROVED = "approved", _("Approved")
+        REVOKED = "revoked", _("Access revoked")
 
     cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="access_entries")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cameo_access")

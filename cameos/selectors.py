@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.db.models import CharField, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace, StrIndex
+from django.utils.translation import gettext, gettext_lazy
 
 from cameos.models import Cameo, CameoAccess, CameoUsage, PublicFigure
 from feed.accounts.models import User
@@ -28,14 +29,16 @@ def cameo_get(handle: str) -> Cameo:
     try:
         return Cameo.objects.select_related("owner").get(handle=handle.lower().lstrip("@"))
     except Cameo.DoesNotExist:
-        raise DomainError("cameo_not_found", f"There is no cameo @{handle}.", status=404) from None
+        raise DomainError(
+            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": handle}, status=404
+        ) from None
 
 
 def cameo_get_for_owner(handle: str, owner: User) -> Cameo:
     """Someone else's cameo management page is indistinguishable from a missing one."""
     cameo = cameo_get(handle)
     if cameo.owner_id != owner.pk:
-        raise DomainError("cameo_not_found", f"There is no cameo @{handle}.", status=404)
+        raise DomainError("cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": handle}, status=404)
     return cameo
 
 
@@ -54,28 +57,30 @@ def cameo_use_refusal(user: User, cameo: Cameo) -> str | None:
     """Why `user` may not use `cameo` (a sentence for them), or None when they may."""
     owner = cameo.owner
     if not owner.is_active or cameo.status != Cameo.Status.ACTIVE:
-        return f"@{cameo.handle} is not an active cameo."
+        return gettext("@%(cameo)s is not an active cameo.") % {"cameo": cameo.handle}
     if owner.pk == user.pk:
         return None
     if cameo.is_paused:
-        return f"@{cameo.handle} has paused their cameo."
+        return gettext("@%(cameo)s has paused their cameo.") % {"cameo": cameo.handle}
     if is_blocked_either_way(user, owner):
-        return f"You can't use @{cameo.handle}'s cameo."
+        return gettext("You can't use @%(cameo)s's cameo.") % {"cameo": cameo.handle}
     entry = CameoAccess.objects.filter(cameo=cameo, user=user).values_list("state", flat=True).first()
     if entry == CameoAccess.State.REVOKED:
-        return f"@{owner.username} has not allowed you to use their cameo."
+        return gettext("@%(owner)s has not allowed you to use their cameo.") % {"owner": owner.username}
     level = effective_access(cameo)
     mutual = are_mutuals(user, owner)
     # Teen rules: a teen's cameo never reaches beyond their mutuals (so no adult uses it unless
     # they are mutuals), whatever the level or an approval says.
     if owner.is_teen and not mutual:
-        return f"Only @{owner.username}'s mutual followers can use their cameo."
+        return gettext("Only @%(owner)s's mutual followers can use their cameo.") % {"owner": owner.username}
     if level == Access.ONLY_ME:
-        return f"@{owner.username} keeps their cameo to themselves."
+        return gettext("@%(owner)s keeps their cameo to themselves.") % {"owner": owner.username}
     if level == Access.APPROVED and entry != CameoAccess.State.APPROVED:
-        return f"@{owner.username} only lets people they approve use their cameo. Ask them for access."
+        return gettext("@%(owner)s only lets people they approve use their cameo. Ask them for access.") % {
+            "owner": owner.username
+        }
     if level == Access.MUTUALS and not mutual:
-        return f"Only @{owner.username}'s mutual followers can use their cameo."
+        return gettext("Only @%(owner)s's mutual followers can use their cameo.") % {"owner": owner.username}
     return None
 
 
@@ -91,10 +96,10 @@ def may_use(user: User, cameo: Cameo) -> bool:
 
 
 ACCESS_IN_WORDS = {
-    Access.ONLY_ME: "Only {owner} can use it.",
-    Access.APPROVED: "People {owner} approves can use it.",
-    Access.MUTUALS: "{owner}'s mutual followers can use it.",
-    Access.EVERYONE: "Anyone can use it.",
+    Access.ONLY_ME: gettext_lazy("Only {owner} can use it."),
+    Access.APPROVED: gettext_lazy("People {owner} approves can use it."),
+    Access.MUTUALS: gettext_lazy("{owner}'s mutual followers can use it."),
+    Access.EVERYONE: gettext_lazy("Anyone can use it."),
 }
 
 
@@ -111,7 +116,7 @@ class CameoStanding:
 def cameo_standing(viewer: User | None, cameo: Cameo) -> CameoStanding:
     """Whether `viewer` may use `cameo`, has asked, may ask (only an "approved" level answers a
     request, and never past a teen's mutuals), or cannot."""
-    level = ACCESS_IN_WORDS[Access(effective_access(cameo))].format(owner=f"@{cameo.owner.username}")
+    level = str(ACCESS_IN_WORDS[Access(effective_access(cameo))]).format(owner=f"@{cameo.owner.username}")
     if viewer is None:
         return CameoStanding(cameo, level, "sign_in")
     if viewer.pk == cameo.owner_id:

@@ -20,6 +20,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from PIL import Image, ImageOps
 
 from cameos import restrictions
@@ -99,11 +102,12 @@ def human_cameo_for(owner: User) -> Cameo:
 def recording_upload(*, owner: User, nonce: str, upload: UploadedFile | None, keep_recording: bool = False) -> Cameo:
     """Store a recording made for a challenge and queue its verification."""
     if upload is None:
-        raise DomainError("recording_missing", "Record a clip first.", field="recording")
+        raise DomainError("recording_missing", gettext("Record a clip first."), field="recording")
     if upload.size is not None and upload.size > RECORDING_MAX_BYTES:
         raise DomainError(
             "recording_too_large",
-            f"Recordings can be at most {RECORDING_MAX_BYTES // 2**20} MB. Record 8 to 15 seconds.",
+            gettext("Recordings can be at most %(mb)d MB. Record 8 to 15 seconds.")
+            % {"mb": RECORDING_MAX_BYTES // 2**20},
             field="recording",
             status=413,
         )
@@ -114,7 +118,7 @@ def recording_upload(*, owner: User, nonce: str, upload: UploadedFile | None, ke
     if content_type not in RECORDING_TYPES or not looks_like_video:
         raise DomainError(
             "recording_bad_type",
-            "That is not a video we accept. Record in the browser (WebM) or upload an MP4.",
+            gettext("That is not a video we accept. Record in the browser (WebM) or upload an MP4."),
             field="recording",
             status=415,
         )
@@ -122,21 +126,26 @@ def recording_upload(*, owner: User, nonce: str, upload: UploadedFile | None, ke
         challenge = CameoChallenge.objects.select_for_update().filter(nonce=nonce, owner=owner).first()
         if challenge is None or challenge.used_at is not None:
             raise DomainError(
-                "challenge_used", "This challenge was already used. Start a new recording.", field="nonce", status=409
+                "challenge_used",
+                gettext("This challenge was already used. Start a new recording."),
+                field="nonce",
+                status=409,
             )
         if challenge.expires_at < timezone.now():
             raise DomainError(
                 "challenge_expired",
-                "This challenge expired. Start a new recording: you have "
-                f"{int(CHALLENGE_TTL.total_seconds() // 60)} minutes for each one.",
+                gettext("This challenge expired. Start a new recording: you have %(minutes)d minutes for each one.")
+                % {"minutes": int(CHALLENGE_TTL.total_seconds() // 60)},
                 field="nonce",
                 status=409,
             )
         cameo = Cameo.objects.select_for_update().get(pk=human_cameo_for(owner).pk)
         if cameo.status in BUSY:
-            raise DomainError("cameo_busy", "Your last recording is still being checked.", status=409)
+            raise DomainError("cameo_busy", gettext("Your last recording is still being checked."), status=409)
         if cameo.status in (Status.ACTIVE, Status.IN_REVIEW):
-            raise DomainError("cameo_exists", "You already have a cameo. Delete it to record a new one.", status=409)
+            raise DomainError(
+                "cameo_exists", gettext("You already have a cameo. Delete it to record a new one."), status=409
+            )
         challenge.used_at = timezone.now()
         challenge.save(update_fields=["used_at"])
         _erase_biometrics(cameo)
@@ -259,22 +268,28 @@ def character_create(*, owner: User, handle: str, name: str, kind: str, photos: 
     """A pet, object or character from photos: no face verification, never matched as a person."""
     handle = handle.strip().lstrip("@").lower()
     if kind not in {Cameo.Kind.PET, Cameo.Kind.OBJECT, Cameo.Kind.CHARACTER}:
-        raise DomainError("cameo_bad_kind", "Choose a pet, an object or a character.", field="kind")
+        raise DomainError("cameo_bad_kind", gettext("Choose a pet, an object or a character."), field="kind")
     try:
         handle_validator(handle)
     except Exception:
         raise DomainError(
             "cameo_bad_handle",
-            "Handles are 3-30 characters: lowercase letters, digits and underscores.",
+            gettext("Handles are 3-30 characters: lowercase letters, digits and underscores."),
             field="handle",
         ) from None
     if Cameo.objects.filter(handle=handle).exists() or User.objects.filter(username=handle).exists():
-        raise DomainError("cameo_handle_taken", f"@{handle} is taken. Choose another handle.", field="handle")
+        raise DomainError(
+            "cameo_handle_taken",
+            gettext("@%(handle)s is taken. Choose another handle.") % {"handle": handle},
+            field="handle",
+        )
     if not name.strip():
-        raise DomainError("cameo_name_missing", "Give your cameo a name.", field="name")
+        raise DomainError("cameo_name_missing", gettext("Give your cameo a name."), field="name")
     low, high = CHARACTER_PHOTOS
     if not low <= len(photos) <= high:
-        raise DomainError("cameo_photo_count", f"Add {low} to {high} photos.", field="photos")
+        raise DomainError(
+            "cameo_photo_count", gettext("Add %(low)d to %(high)d photos.") % {"low": low, "high": high}, field="photos"
+        )
     images = [_photo_read(photo) for photo in photos]
     from cameos.verification.faces import encode_image_faces
 
@@ -282,8 +297,10 @@ def character_create(*, owner: User, handle: str, name: str, kind: str, photos: 
         if encode_image_faces(np.asarray(image), min_score=0.5, upsample=0):
             raise DomainError(
                 "cameo_photo_has_person",
-                "One of the photos shows a person's face. A cameo of a "
-                "person must be recorded live: use “Record my cameo” instead.",
+                gettext(
+                    "One of the photos shows a person's face. A cameo of a "
+                    "person must be recorded live: use “Record my cameo” instead."
+                ),
                 field="photos",
             )
     with transaction.atomic():
@@ -322,12 +339,14 @@ def cameo_settings_update(
     """Change who may use the cameo and its instructions. Returns notices for the owner."""
     _owner_check(cameo, by)
     if access not in Cameo.Access.values:
-        raise DomainError("cameo_bad_access", "Choose who can use your cameo.", field="access")
+        raise DomainError("cameo_bad_access", gettext("Choose who can use your cameo."), field="access")
     notices = []
     if by.is_teen and access == Cameo.Access.EVERYONE:
         access = Cameo.Access.MUTUALS
         notices.append(
-            "Teen accounts can share their cameo with mutual followers at most, so it is set to mutual followers."
+            gettext(
+                "Teen accounts can share their cameo with mutual followers at most, so it is set to mutual followers."
+            )
         )
     with transaction.atomic():
         cameo.access = access
@@ -336,7 +355,10 @@ def cameo_settings_update(
         cameo.save(update_fields=["access", "preferences", "restrictions"])
         revoked = _revoke_jobs_no_longer_allowed(cameo)
     if revoked:
-        notices.append(f"Stopped {revoked} video(s) in progress by people who can no longer use your cameo.")
+        notices.append(
+            gettext("Stopped %(count)d video(s) in progress by people who can no longer use your cameo.")
+            % {"count": revoked}
+        )
     return notices
 
 
@@ -351,25 +373,33 @@ def cameo_pause(*, cameo: Cameo, by: User, paused: bool) -> None:
 
 def cameo_request_access(*, cameo: Cameo, by: User) -> CameoAccess:
     if cameo.owner_id == by.pk:
-        raise DomainError("cameo_own", "This is your own cameo.")
+        raise DomainError("cameo_own", gettext("This is your own cameo."))
     if cameo.status != Status.ACTIVE:
-        raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
+        raise DomainError(
+            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
+        )
     if is_blocked_either_way(by, cameo.owner):
-        raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
+        raise DomainError(
+            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
+        )
     with transaction.atomic():
         entry, created = CameoAccess.objects.get_or_create(
             cameo=cameo, user=by, defaults={"state": CameoAccess.State.REQUESTED}
         )
         if entry.state == CameoAccess.State.REVOKED:
             raise DomainError(
-                "cameo_access_revoked", f"@{cameo.owner.username} has not allowed you to use their cameo.", status=403
+                "cameo_access_revoked",
+                gettext("@%(owner)s has not allowed you to use their cameo.") % {"owner": cameo.owner.username},
+                status=403,
             )
         if created:
             _notify(
                 cameo,
                 actor=by,
                 kind="cameo_access_requested",
-                text=f"@{by.username} asked to use your cameo @{cameo.handle}.",
+                text=format_lazy(
+                    gettext_lazy("@{handle} asked to use your cameo @{cameo}."), handle=by.username, cameo=cameo.handle
+                ),
             )
     return entry
 
@@ -405,12 +435,17 @@ def _revoke_jobs_no_longer_allowed(cameo: Cameo) -> int:
 
 
 def revoked_message(cameo: Cameo) -> str:
-    return f"@{cameo.owner.username} withdrew permission to use their cameo @{cameo.handle}, so this video was stopped."
+    return gettext("@%(owner)s withdrew permission to use their cameo @%(cameo)s, so this video was stopped.") % {
+        "owner": cameo.owner.username,
+        "cameo": cameo.handle,
+    }
 
 
 def _owner_check(cameo: Cameo, user: User) -> None:
     if cameo.owner_id != user.pk:
-        raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
+        raise DomainError(
+            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
+        )
 
 
 # --- use in generation jobs ------------------------------------------------------------------
@@ -430,7 +465,8 @@ def cameos_for_new_job(*, owner: User, texts: Iterable[str], remix_of_job_id: in
         handles = ", ".join(f"@{c.handle}" for c in cameos)
         raise DomainError(
             "too_many_cameos",
-            f"A video can show at most {MAX_CAMEOS_PER_VIDEO} cameos; this one has {len(cameos)} ({handles}).",
+            gettext("A video can show at most %(max)d cameos; this one has %(count)d (%(handles)s).")
+            % {"max": MAX_CAMEOS_PER_VIDEO, "count": len(cameos), "handles": handles},
             field="prompt",
         )
     prompt = " / ".join(texts)
@@ -438,8 +474,10 @@ def cameos_for_new_job(*, owner: User, texts: Iterable[str], remix_of_job_id: in
     if figure is not None:
         raise DomainError(
             "prompt_blocked",
-            "This prompt can't be used: it looks like a real public figure. Videos can't depict real "
-            "public figures; use an invented character, or a cameo whose owner allows it.",
+            gettext(
+                "This prompt can't be used: it looks like a real public figure. Videos can't depict real "
+                "public figures; use an invented character, or a cameo whose owner allows it."
+            ),
             field="prompt",
         )
     for cameo in cameos:
@@ -455,8 +493,8 @@ def cameo_restrictions_check(cameo: Cameo, prompt: str) -> None:
     if rule is not None:
         raise DomainError(
             "cameo_restriction",
-            f"@{cameo.owner.username} doesn't allow their cameo in this "
-            f"kind of video: “{rule.text}”. Change the prompt.",
+            gettext("@%(owner)s doesn't allow their cameo in this kind of video: “%(rule)s”. Change the prompt.")
+            % {"owner": cameo.owner.username, "rule": rule.text},
             field="prompt",
         )
 
@@ -466,7 +504,11 @@ def cameo_usage_record(*, job_id: int, maker: User, cameos: Sequence[Cameo]) -> 
     for cameo in cameos:
         CameoUsage.objects.create(cameo=cameo, job_id=job_id)
         if cameo.owner_id != maker.pk:
-            text = f"@{maker.username} is making a video with your cameo @{cameo.handle}."
+            text = format_lazy(
+                gettext_lazy("@{handle} is making a video with your cameo @{cameo}."),
+                handle=maker.username,
+                cameo=cameo.handle,
+            )
             _notify(cameo, actor=maker, kind="cameo_used", text=text)
 
 
@@ -477,7 +519,7 @@ def cameos_recheck(*, job_id: int, maker: User) -> None:
             raise DomainError("cameo_permission_revoked", revoked_message(cameo))
 
 
-def _notify(cameo: Cameo, *, actor: User | None, kind: str, text: str) -> None:
+def _notify(cameo: Cameo, *, actor: User | None, kind: str, text: str | Promise) -> None:
     notification_send(recipient=cameo.owner, actor=actor, kind=kind, text=text, subject=_subject(cameo))
 
 
@@ -494,7 +536,7 @@ def usage_remove(*, cameo: Cameo, by: User, usage_id: int) -> str:
     _owner_check(cameo, by)
     usage = CameoUsage.objects.filter(pk=usage_id, cameo=cameo).first()
     if usage is None:
-        raise DomainError("usage_not_found", "That video is not in your cameo's list.", status=404)
+        raise DomainError("usage_not_found", gettext("That video is not in your cameo's list."), status=404)
     return _withdraw(cameo, usage.job_id, reason=f"Removed by @{cameo.owner.username}, whose cameo it shows.")
 
 
@@ -510,7 +552,7 @@ def usage_report(*, cameo: Cameo, by: User, usage_id: int, note: str = "") -> Mo
     _owner_check(cameo, by)
     usage = CameoUsage.objects.select_related("job__owner").filter(pk=usage_id, cameo=cameo).first()
     if usage is None:
-        raise DomainError("usage_not_found", "That video is not in your cameo's list.", status=404)
+        raise DomainError("usage_not_found", gettext("That video is not in your cameo's list."), status=404)
     return case_open(
         subject_type="job",
         subject_id=usage.job.public_id,

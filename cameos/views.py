@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from cameos import selectors, services
@@ -75,7 +76,7 @@ def character_new(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             context["error"] = error
             return render(request, "cameos/character_new.html", context, status=error.status)
-        messages.success(request, f"@{cameo.handle} is ready. Choose who may use it.")
+        messages.success(request, gettext("@%(handle)s is ready. Choose who may use it.") % {"handle": cameo.handle})
         return redirect("cameo_detail", handle=cameo.handle)
     return render(request, "cameos/character_new.html", context)
 
@@ -140,7 +141,7 @@ def settings_update(request: HttpRequest, handle: str) -> HttpResponse:
     )
     for notice in notices:
         messages.info(request, notice)
-    messages.success(request, "Saved.")
+    messages.success(request, gettext("Saved."))
     return redirect("cameo_detail", handle=cameo.handle)
 
 
@@ -150,7 +151,9 @@ def pause(request: HttpRequest, handle: str) -> HttpResponse:
     user = signed_in_user(request)
     cameo = selectors.cameo_get_for_owner(handle, user)
     services.cameo_pause(cameo=cameo, by=user, paused=request.POST.get("paused") == "1")
-    messages.success(request, "Paused: nobody else can use it." if cameo.is_paused else "Your cameo is on again.")
+    messages.success(
+        request, gettext("Paused: nobody else can use it.") if cameo.is_paused else gettext("Your cameo is on again.")
+    )
     return redirect("cameo_detail", handle=cameo.handle)
 
 
@@ -162,14 +165,20 @@ def access(request: HttpRequest, handle: str, username: str, action: str) -> Htt
     person = user_get_by_handle(username)
     if action == "approve":
         services.cameo_approve_access(cameo=cameo, by=owner, user=person)
-        messages.success(request, f"@{person.username} can use @{cameo.handle}.")
+        messages.success(
+            request, gettext("@%(person)s can use @%(cameo)s.") % {"person": person.username, "cameo": cameo.handle}
+        )
     elif action == "revoke":
         stopped = services.cameo_revoke_access(cameo=cameo, by=owner, user=person)
         extra = f" {stopped} video(s) in progress were stopped." if stopped else ""
         messages.success(request, f"@{person.username} can no longer use @{cameo.handle}.{extra}")
     elif action == "allow":
         services.cameo_allow_again(cameo=cameo, by=owner, user=person)
-        messages.success(request, f"@{person.username} is no longer blocked from @{cameo.handle}.")
+        messages.success(
+            request,
+            gettext("@%(person)s is no longer blocked from @%(cameo)s.")
+            % {"person": person.username, "cameo": cameo.handle},
+        )
     else:
         raise DomainError("bad_action", "Unknown action.", status=404)
     return redirect("cameo_detail", handle=cameo.handle)
@@ -182,7 +191,9 @@ def request_access(request: HttpRequest, handle: str) -> HttpResponse:
     cameo = selectors.cameo_get(handle)
     services.cameo_request_access(cameo=cameo, by=user)
     messages.success(
-        request, f"Asked @{cameo.owner.username}. You'll be able to use @{cameo.handle} once they approve."
+        request,
+        gettext("Asked @%(owner)s. You'll be able to use @%(cameo)s once they approve.")
+        % {"owner": cameo.owner.username, "cameo": cameo.handle},
     )
     # Asked from the owner's profile: back there, not to the cameo page.
     back = request.POST.get("next", "")
@@ -198,9 +209,9 @@ def usage_remove(request: HttpRequest, handle: str, usage_id: int) -> HttpRespon
     cameo = selectors.cameo_get_for_owner(handle, user)
     done = services.usage_remove(cameo=cameo, by=user, usage_id=usage_id)
     text = {
-        "taken_down": "The post was taken down.",
-        "stopped": "The video was stopped.",
-        "deleted": "The draft was deleted.",
+        "taken_down": gettext("The post was taken down."),
+        "stopped": gettext("The video was stopped."),
+        "deleted": gettext("The draft was deleted."),
     }
     messages.success(request, text[done])
     return redirect("cameo_detail", handle=cameo.handle)
@@ -212,7 +223,7 @@ def usage_report(request: HttpRequest, handle: str, usage_id: int) -> HttpRespon
     user = signed_in_user(request)
     cameo = selectors.cameo_get_for_owner(handle, user)
     services.usage_report(cameo=cameo, by=user, usage_id=usage_id, note=request.POST.get("note", ""))
-    messages.success(request, "Reported. A moderator will look at it.")
+    messages.success(request, gettext("Reported. A moderator will look at it."))
     return redirect("cameo_detail", handle=cameo.handle)
 
 
@@ -222,7 +233,7 @@ def delete(request: HttpRequest, handle: str) -> HttpResponse:
     user = signed_in_user(request)
     cameo = selectors.cameo_get_for_owner(handle, user)
     if request.POST.get("confirm", "").strip().lstrip("@").lower() != cameo.handle:
-        messages.error(request, f"Type {cameo.handle} to confirm.")
+        messages.error(request, gettext("Type %(handle)s to confirm.") % {"handle": cameo.handle})
         return redirect("cameo_detail", handle=cameo.handle)
     done = services.cameo_delete(cameo=cameo, by=user)
     messages.success(

@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def new_public_id() -> str:
@@ -20,12 +21,12 @@ class GenerationJob(models.Model):
     """
 
     class State(models.TextChoices):
-        QUEUED = "queued"
-        IN_PROGRESS = "in_progress"
-        FINISHING = "finishing"
-        COMPLETED = "completed"
-        FAILED = "failed"
-        CANCELLED = "cancelled"
+        QUEUED = "queued", _("Queued")
+        IN_PROGRESS = "in_progress", _("In Progress")
+        FINISHING = "finishing", _("Finishing")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE_STATES = (State.QUEUED, State.IN_PROGRESS, State.FINISHING)
     # What a retry copies: the request, not its outcome.

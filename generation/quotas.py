@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feed.accounts.models import User
 from generation.models import GenerationJob
@@ -54,13 +55,14 @@ def quota_check(owner: User, seconds: int) -> None:
     if quota.active >= quota.max_active:
         raise DomainError(
             "too_many_active_jobs",
-            f"You already have {quota.active} videos in progress. Wait for one to finish.",
+            gettext("You already have %(active)d videos in progress. Wait for one to finish.")
+            % {"active": quota.active},
             status=429,
         )
     if seconds > quota.seconds_left:
         raise DomainError(
             "quota_exceeded",
-            f"This would take you over today's limit of {quota.daily_seconds} generated seconds "
-            f"({quota.used_seconds} s used).",
+            gettext("This would take you over today's limit of %(daily)d generated seconds (%(used)d s used).")
+            % {"daily": quota.daily_seconds, "used": quota.used_seconds},
             status=429,
         )

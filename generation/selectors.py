@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feed.accounts.models import User
 from generation.models import GenerationJob
@@ -19,7 +20,7 @@ def job_get_for_owner(public_id: str, owner: User) -> GenerationJob:
     try:
         return GenerationJob.objects.get(public_id=public_id, owner=owner)
     except GenerationJob.DoesNotExist:
-        raise DomainError("job_not_found", "This job does not exist.", status=404) from None
+        raise DomainError("job_not_found", gettext("This job does not exist."), status=404) from None
 
 
 def remix_source_get(public_id: str, user: User) -> GenerationJob:

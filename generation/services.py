@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from cameos import likeness
 from cameos import services as cameo_services
@@ -121,10 +122,13 @@ def remix_check(source: GenerationJob, user: User) -> None:
     """`user` may remix their own finished videos and those the layers above grant (a post they may see)."""
     if source.owner_id != user.pk and not remix_granted(source, user):
         raise DomainError(
-            "remix_not_allowed", "You can only remix public posts or your own videos.", field="remix_of", status=404
+            "remix_not_allowed",
+            gettext("You can only remix public posts or your own videos."),
+            field="remix_of",
+            status=404,
         )
     if source.state != State.COMPLETED:
-        raise DomainError("remix_not_ready", "Only finished videos can be remixed.", field="remix_of")
+        raise DomainError("remix_not_ready", gettext("Only finished videos can be remixed."), field="remix_of")
 
 
 def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[ContentFile[bytes], str, np.ndarray]:
@@ -139,7 +143,10 @@ def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[Cont
     )
     notice = ""
     if image.size != (width, height):
-        notice = f"Your image ({image.width}x{image.height}) was resized and cropped to {width}x{height}."
+        notice = gettext("Your image (%(original)s) was resized and cropped to %(size)s.") % {
+            "original": f"{image.width}x{image.height}",
+            "size": f"{width}x{height}",
+        }
     out = io.BytesIO()
     fitted = cover_crop(image, width, height).convert("RGB")
     fitted.save(out, "PNG")
@@ -152,7 +159,7 @@ def reference_image_check(owner: User, image: np.ndarray, *, prompts: list[str],
     if explicit_findings(image, stage="reference"):
         raise DomainError(
             "image_blocked",
-            "This image shows nudity, which videos can't include. It was not kept; choose another.",
+            gettext("This image shows nudity, which videos can't include. It was not kept; choose another."),
             field="input_reference",
         )
     for cameo in likeness.reference_image_check(user=owner, image=image):
@@ -186,9 +193,11 @@ def job_retry(*, job: GenerationJob, by: User) -> GenerationJob:
     """A failed or cancelled job runs again as a new job with the same request (and seed)."""
     _owner_check(job, by)
     if job.state not in (State.FAILED, State.CANCELLED):
-        raise DomainError("job_not_retryable", "Only failed or cancelled jobs can be retried.")
+        raise DomainError("job_not_retryable", gettext("Only failed or cancelled jobs can be retried."))
     if job.error_code in BLOCKED_CODES:
-        raise DomainError("job_not_retryable", "A video blocked by moderation can't be retried; change the request.")
+        raise DomainError(
+            "job_not_retryable", gettext("A video blocked by moderation can't be retried; change the request.")
+        )
     # Permission to use the cameos is decided again: it may have been withdrawn since.
     cameos = cameo_services.cameos_for_new_job(
         owner=by, texts=[shot["prompt"] for shot in job.shots], remix_of_job_id=job.remix_of_id
@@ -202,7 +211,7 @@ def job_cancel(*, job: GenerationJob, by: User) -> GenerationJob:
     """A queued job is cancelled at once; a running one stops at its next cancel check."""
     _owner_check(job, by)
     if not job.is_active:
-        raise DomainError("job_not_active", "This job has already finished.")
+        raise DomainError("job_not_active", gettext("This job has already finished."))
     with transaction.atomic():
         if not job_end(job.pk, state=State.CANCELLED, where=Q(state=State.QUEUED), error=("cancelled", "Cancelled.")):
             GenerationJob.objects.filter(pk=job.pk, state__in=GenerationJob.ACTIVE_STATES).update(cancel_requested=True)
@@ -227,7 +236,7 @@ def job_delete(*, job: GenerationJob, by: User) -> None:
     _owner_check(job, by)
     job.refresh_from_db()
     if job.is_active:
-        raise DomainError("job_active", "Cancel this job before deleting it.")
+        raise DomainError("job_active", gettext("Cancel this job before deleting it."))
     job_deleting.send(sender=GenerationJob, job=job)  # the feed refuses while the video is posted
     input_image_shared = GenerationJob.objects.filter(input_image=job.input_image.name).exclude(pk=job.pk).exists()
     media_delete(
@@ -262,4 +271,4 @@ def jobs_stop_disallowed(*, cameo: Cameo) -> int:
 
 def _owner_check(job: GenerationJob, user: User) -> None:
     if job.owner_id != user.pk:
-        raise DomainError("job_not_found", "This job does not exist.", status=404)
+        raise DomainError("job_not_found", gettext("This job does not exist."), status=404)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from sora_site.errors import DomainError
 
 MODELS = ("sora-2", "sora-2-pro")
@@ -28,16 +30,28 @@ def model_check(model: str) -> str:
     name = MODEL_ALIASES.get(model, model)
     if name not in MODELS:
         raise DomainError(
-            "unknown_model", f"Unknown model {model!r}. Choose one of: {', '.join(MODELS)}.", field="model"
+            "unknown_model",
+            gettext("Unknown model %(model)r. Choose one of: %(models)s.")
+            % {"model": model, "models": ", ".join(MODELS)},
+            field="model",
         )
     if settings.GENERATION_BACKEND == "diffusers" and not settings.MODEL_PATHS.get(name):
-        raise DomainError("model_unavailable", f"{name} is not available on this server.", field="model", status=503)
+        raise DomainError(
+            "model_unavailable",
+            gettext("%(model)s is not available on this server.") % {"model": name},
+            field="model",
+            status=503,
+        )
     return name
 
 
 def size_check(size: str) -> tuple[int, int]:
     if size not in SIZES:
-        raise DomainError("invalid_size", f"Unknown size {size!r}. Choose one of: {', '.join(SIZES)}.", field="size")
+        raise DomainError(
+            "invalid_size",
+            gettext("Unknown size %(size)r. Choose one of: %(sizes)s.") % {"size": size, "sizes": ", ".join(SIZES)},
+            field="size",
+        )
     return SIZES[size]
 
 
@@ -48,7 +62,9 @@ def seconds_check(seconds: int | str) -> int:
         value = -1
     if value not in DURATIONS:
         raise DomainError(
-            "invalid_seconds", f"Duration must be one of {', '.join(map(str, DURATIONS))} seconds.", field="seconds"
+            "invalid_seconds",
+            gettext("Duration must be one of %(durations)s seconds.") % {"durations": ", ".join(map(str, DURATIONS))},
+            field="seconds",
         )
     return value
 
@@ -56,11 +72,12 @@ def seconds_check(seconds: int | str) -> int:
 def prompt_check(prompt: str, *, field: str = "prompt") -> str:
     text = (prompt or "").strip()
     if not text:
-        raise DomainError("prompt_empty", "Write a prompt describing the video.", field=field)
+        raise DomainError("prompt_empty", gettext("Write a prompt describing the video."), field=field)
     if len(text) > PROMPT_MAX_CHARS:
         raise DomainError(
             "prompt_too_long",
-            f"Prompts can be at most {PROMPT_MAX_CHARS:,} characters (this one has {len(text):,}).",
+            gettext("Prompts can be at most %(max)s characters (this one has %(length)s).")
+            % {"max": f"{PROMPT_MAX_CHARS:,}", "length": f"{len(text):,}"},
             field=field,
         )
     return text
@@ -71,7 +88,8 @@ def shots_check(shots: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not STORYBOARD_MIN_SHOTS <= len(shots) <= STORYBOARD_MAX_SHOTS:
         raise DomainError(
             "storyboard_shots",
-            f"A storyboard has {STORYBOARD_MIN_SHOTS} to {STORYBOARD_MAX_SHOTS} shots.",
+            gettext("A storyboard has %(min)d to %(max)d shots.")
+            % {"min": STORYBOARD_MIN_SHOTS, "max": STORYBOARD_MAX_SHOTS},
             field="shots",
         )
     checked: list[dict[str, Any]] = []
@@ -83,14 +101,17 @@ def shots_check(shots: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seconds = 0
         if seconds not in SHOT_SECONDS:
             raise DomainError(
-                "storyboard_shot_seconds", f"Shot {number} must last 1 to 12 seconds.", field=f"shot-{number}-seconds"
+                "storyboard_shot_seconds",
+                gettext("Shot %(number)d must last 1 to 12 seconds.") % {"number": number},
+                field=f"shot-{number}-seconds",
             )
         checked.append({"prompt": prompt, "seconds": seconds})
     total = sum(shot["seconds"] for shot in checked)
     if total > STORYBOARD_MAX_SECONDS:
         raise DomainError(
             "storyboard_too_long",
-            f"A storyboard can last at most {STORYBOARD_MAX_SECONDS} s in all (this one is {total} s).",
+            gettext("A storyboard can last at most %(max)d s in all (this one is %(total)d s).")
+            % {"max": STORYBOARD_MAX_SECONDS, "total": total},
             field="shots",
         )
     return checked

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from feed.accounts.selectors import signed_in_user
@@ -46,7 +47,7 @@ def create(request: HttpRequest) -> HttpResponse:
             return render(request, "generation/create.html", context, status=error.status)
         for notice in notices:
             messages.info(request, notice)
-        messages.success(request, "Your video is queued. It appears in your drafts when it is ready.")
+        messages.success(request, gettext("Your video is queued. It appears in your drafts when it is ready."))
         return redirect("jobs")
     return render(request, "generation/create.html", context)
 
@@ -86,7 +87,7 @@ def job_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
 def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
     me = signed_in_user(request)
     services.job_retry(job=selectors.job_get_for_owner(public_id, me), by=me)
-    messages.success(request, "Queued again.")
+    messages.success(request, gettext("Queued again."))
     return redirect("jobs")
 
 
@@ -95,5 +96,5 @@ def job_retry(request: HttpRequest, public_id: str) -> HttpResponse:
 def job_delete(request: HttpRequest, public_id: str) -> HttpResponse:
     me = signed_in_user(request)
     services.job_delete(job=selectors.job_get_for_owner(public_id, me), by=me)
-    messages.info(request, "Draft deleted.")
+    messages.info(request, gettext("Draft deleted."))
     return redirect("jobs")

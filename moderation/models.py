@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ModerationCase(models.Model):
@@ -150,11 +151,11 @@ class Sanction(models.Model):
     appeal lifts it (`lifted_at`), and a hidden or removed subject is restored."""
 
     class Kind(models.TextChoices):
-        HIDE = "hide", "Hidden"
-        REMOVE = "remove", "Removed"
-        STRIKE = "strike", "Strike"
-        SUSPEND = "suspend", "Suspended"
-        BAN = "ban", "Banned"
+        HIDE = "hide", _("Hidden")
+        REMOVE = "remove", _("Removed")
+        STRIKE = "strike", _("Strike")
+        SUSPEND = "suspend", _("Suspended")
+        BAN = "ban", _("Banned")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
     case = models.ForeignKey(ModerationCase, on_delete=models.PROTECT, related_name="sanctions")
@@ -175,9 +176,9 @@ class Appeal(models.Model):
     """A person's one appeal against one sanction. It reopens the sanction's case in the queue."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        UPHELD = "upheld", "Upheld"
-        DENIED = "denied", "Denied"
+        PENDING = "pending", _("Pending")
+        UPHELD = "upheld", _("Upheld")
+        DENIED = "denied", _("Denied")
 
     sanction = models.OneToOneField(Sanction, on_delete=models.CASCADE, related_name="appeal")
     text = models.CharField(max_length=1000)

@@ -13,7 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from feed.accounts.models import User
 from feed.notifications.services import notification_send
@@ -83,8 +87,8 @@ def text_check(
             "text": text[:1000],
         },
     )
-    if japanese.has_japanese(text) and category.label_ja:
-        # A Japanese text is answered in Japanese, whatever the interface language.
+    if (japanese.has_japanese(text) or translation.get_language() == "ja") and category.label_ja:
+        # In Japanese for a Japanese interface, and for a Japanese text whatever the interface language.
         noun = _NOUNS_JA.get(surface, "テキスト")
         message = f"この{noun}は使用できません：{category.label_ja}に該当するようです。{category.rephrase_ja}"
     else:
@@ -94,6 +98,15 @@ def text_check(
         "prompt_blocked" if surface in PROMPT_SURFACES else "text_blocked", message, field=field or surface
     )
 
+
+# What a case is about, in words for its owner ("a moderator acted on your post").
+SUBJECT_NOUNS = {
+    "post": gettext_lazy("post"),
+    "comment": gettext_lazy("comment"),
+    "profile": gettext_lazy("profile"),
+    "cameo": gettext_lazy("cameo"),
+    "job": gettext_lazy("video"),
+}
 
 # "My likeness was used without consent" fits only subjects that show a video or a face.
 LIKENESS_SUBJECTS = ("post", "cameo_use", "profile")
@@ -341,14 +354,28 @@ def _sanction_create(
         created_at=now,
         ends_at=now + dt.timedelta(days=days) if kind == Sanction.Kind.SUSPEND and days else None,
     )
-    until = f" until {sanction.ends_at:%d %b %Y}" if sanction.ends_at else ""
+    # Lazy parts: notification_send writes the text in the owner's language.
+    kind_words = lazy(lambda: sanction.get_kind_display().lower(), str)()
+    ends_at = sanction.ends_at
+    until = (
+        format_lazy(gettext_lazy(" until {date}"), date=lazy(lambda: date_format(ends_at), str)()) if ends_at else ""
+    )
     notification_send(
         recipient=owner,
         actor=None,
         kind="moderation_action",
         subject=f"sanction:{sanction.pk}",
-        text=f"A moderator acted on your {case.subject_type}: {sanction.get_kind_display().lower()}{until}. "
-        f"Reason: {reason}. You can appeal within {APPEAL_WINDOW.days} days.",
+        text=format_lazy(
+            gettext_lazy(
+                "A moderator acted on your {subject}: {kind}{until}. Reason: {reason}. "
+                "You can appeal within {days} days."
+            ),
+            subject=SUBJECT_NOUNS.get(case.subject_type, case.subject_type),
+            kind=kind_words,
+            until=until,
+            reason=reason,
+            days=APPEAL_WINDOW.days,
+        ),
     )
     return sanction
 
@@ -432,13 +459,20 @@ def appeal_decide(*, appeal_id: int, by: User, uphold: bool, reason: str = "") -
             case.save(update_fields=["visibility", "updated_at"])
         else:
             _case_close(case)
-        outcome = "upheld: the action was reversed" if uphold else "denied: the action stays"
+        outcome = (
+            gettext_lazy("Your appeal against {kind} was upheld: the action was reversed.{reason}")
+            if uphold
+            else gettext_lazy("Your appeal against {kind} was denied: the action stays.{reason}")
+        )
         notification_send(
             recipient=sanction.user,
             actor=None,
             kind="moderation_appeal",
             subject=f"sanction:{sanction.pk}",
-            text=f"Your appeal against {sanction.get_kind_display().lower()} was {outcome}."
-            + (f" {reason}" if reason else ""),
+            text=format_lazy(
+                outcome,
+                kind=lazy(lambda: sanction.get_kind_display().lower(), str)(),
+                reason=f" {reason}" if reason else "",
+            ),
         )
     return appeal

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from feed.accounts.selectors import signed_in_user
@@ -35,7 +36,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
     services.case_decide(case_id=case_id, by=signed_in_user(request), approve=request.POST.get("decision") == "approve")
-    messages.success(request, "Decision recorded.")
+    messages.success(request, gettext("Decision recorded."))
     return redirect("moderation_queue")
 
 
@@ -50,7 +51,7 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
         reason=request.POST.get("reason", ""),
         days=int(days) if days.isdigit() else None,
     )
-    messages.success(request, "Action recorded.")
+    messages.success(request, gettext("Action recorded."))
     return redirect("moderation_queue")
 
 
@@ -63,7 +64,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
         uphold=request.POST.get("decision") == "uphold",
         reason=request.POST.get("reason", ""),
     )
-    messages.success(request, "Appeal decided.")
+    messages.success(request, gettext("Appeal decided."))
     return redirect("moderation_queue")
 
 
@@ -74,7 +75,7 @@ def appeal(request: HttpRequest, sanction_id: int) -> HttpResponse:
     sanction = selectors.sanction_for_appeal(sanction_id, me)
     if request.method == "POST":
         services.appeal_create(sanction_id=sanction.pk, by=me, text=request.POST.get("text", ""))
-        messages.success(request, "Appeal sent. A moderator will look at it and you will be told.")
+        messages.success(request, gettext("Appeal sent. A moderator will look at it and you will be told."))
         return redirect("moderation_appeal", sanction_id=sanction.pk)
     context = {"sanction": sanction, "appealable": selectors.sanction_appealable(sanction)}
     return render(request, "moderation/appeal.html", context)

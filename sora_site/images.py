@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.core.files.base import File
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from sora_site.errors import DomainError
@@ -20,25 +21,38 @@ def image_open_checked(
     Error codes: <prefix>_too_large, <prefix>_bad_format, <prefix>_invalid.
     """
     if upload.size is not None and upload.size > max_bytes:
-        raise DomainError(f"{code_prefix}_too_large", f"Images can be at most {max_bytes / 2**20:.0f} MB.", field=field)
+        raise DomainError(
+            f"{code_prefix}_too_large",
+            gettext("Images can be at most %(mb).0f MB.") % {"mb": max_bytes / 2**20},
+            field=field,
+        )
     data = upload.read()
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in formats:
-                raise DomainError(f"{code_prefix}_bad_format", f"Use a {', '.join(formats)} image.", field=field)
+                raise DomainError(
+                    f"{code_prefix}_bad_format",
+                    gettext("Use a %(formats)s image.") % {"formats": ", ".join(formats)},
+                    field=field,
+                )
             if probe.width * probe.height > max_pixels:
                 raise DomainError(
                     f"{code_prefix}_too_large",
-                    f"That image is {probe.width}x{probe.height}: too many pixels.",
+                    gettext("That image is %(width)dx%(height)d: too many pixels.")
+                    % {"width": probe.width, "height": probe.height},
                     field=field,
                 )
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             return ImageOps.exif_transpose(image).convert("RGB")
     except Image.DecompressionBombError:
-        raise DomainError(f"{code_prefix}_too_large", "That image has far too many pixels.", field=field) from None
+        raise DomainError(
+            f"{code_prefix}_too_large", gettext("That image has far too many pixels."), field=field
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise DomainError(f"{code_prefix}_invalid", "That file is not an image we can read.", field=field) from None
+        raise DomainError(
+            f"{code_prefix}_invalid", gettext("That file is not an image we can read."), field=field
+        ) from None
 
 
 def cover_crop(image: Image.Image, width: int, height: int) -> Image.Image:

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
+from django.utils import translation
 
 from sora_site.errors import DomainError
 
@@ -42,6 +43,29 @@ class DomainErrorMiddleware:
         if not isinstance(exception, DomainError):
             return None
         return domain_error_response(request, exception)
+
+
+class UserLanguageMiddleware:
+    """The interface language of a signed-in person who chose one (`User.language`), over the browser's.
+
+    Runs after LocaleMiddleware (which took the cookie or Accept-Language) and AuthenticationMiddleware.
+    The Videos API (/v1) answers in English whatever the caller's headers: OpenAI SDK users and their
+    code expect the English messages (the error `code` is the stable part either way).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/v1/"):
+            language = "en"
+        else:
+            user = getattr(request, "user", None)
+            language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
 
 
 class NulByteMiddleware:

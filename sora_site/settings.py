@@ -70,9 +70,13 @@ MIDDLEWARE = [
     # Before anything reads the session or a form: PostgreSQL refuses NUL in text (a 400, not a 500).
     "sora_site.middleware.NulByteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language: the language cookie, else the browser's Accept-Language (en or ja).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's language setting overrides the browser; the /v1 API always answers in English.
+    "sora_site.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sora_site.middleware.DomainErrorMiddleware",
@@ -90,10 +94,13 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE, LANGUAGES
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "feed.notifications.selectors.unread_badge",  # the inbox badge (feed)
             ],
+            # {% translate %} / {% blocktranslate %} in every template without a {% load %}.
+            "builtins": ["django.templatetags.i18n"],
         },
     },
 ]
@@ -119,7 +126,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ja", "日本語")]
+# One catalog for the templates and every app (`manage.py makemessages` gathers them all here); the
+# .mo files are built by `make install` / `make test` (`compilemessages`), never committed.
+LOCALE_PATHS = [BASE_DIR / "sora_site" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

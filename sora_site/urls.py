@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 
 from generation.api.v1 import api as videos_api
 from sora_site.media_views import media_serve
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language form on the log-in pages
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # gettext() for static/js
     path("v1/", videos_api.urls),  # the OpenAI-compatible Videos API (Bearer keys only)
     path("", include("generation.api.urls")),  # its settings pages: keys, webhooks
     path("", include("generation.urls")),

@@ -11,10 +11,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 handle_validator = RegexValidator(
     r"^[a-z0-9_]{3,30}$",
-    "Handles are 3-30 characters: lowercase letters, digits and underscores.",
+    _("Handles are 3-30 characters: lowercase letters, digits and underscores."),
     code="invalid_handle",
 )
 
@@ -30,13 +31,15 @@ class User(AbstractUser):
         max_length=30,
         unique=True,
         validators=[handle_validator],
-        error_messages={"unique": "That handle is taken."},
+        error_messages={"unique": _("That handle is taken.")},
     )
     display_name = models.CharField(max_length=50, blank=True)
     bio = models.CharField(max_length=300, blank=True)
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     birth_date = models.DateField(null=True)  # null only for superusers made with createsuperuser
     is_moderator = models.BooleanField(default=False)
+    # The interface language; blank follows the browser's (sora_site.middleware.UserLanguageMiddleware).
+    language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
 
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from feed.accounts.models import InviteCode, User, age_on, handle_validator
 from sora_site.errors import DomainError
@@ -39,11 +40,11 @@ def user_sign_up(
         raise DomainError("invalid_handle", exc.messages[0], field="username") from None
     today = today or timezone.localdate()
     if birth_date > today:
-        raise DomainError("invalid_birth_date", "Birth date cannot be in the future.", field="birth_date")
+        raise DomainError("invalid_birth_date", _("Birth date cannot be in the future."), field="birth_date")
     if age_on(birth_date, today) < settings.MINIMUM_AGE:
         raise DomainError(
             "under_minimum_age",
-            f"You must be at least {settings.MINIMUM_AGE} years old to use this app.",
+            _("You must be at least %(age)d years old to use this app.") % {"age": settings.MINIMUM_AGE},
             field="birth_date",
         )
     candidate = User(username=username, birth_date=birth_date, display_name=display_name.strip())
@@ -56,20 +57,20 @@ def user_sign_up(
         if settings.INVITE_ONLY or invite_code:
             _invite_redeem(invite_code)
         if User.objects.filter(username=username).exists():
-            raise DomainError("handle_taken", "That handle is taken.", field="username")
+            raise DomainError("handle_taken", _("That handle is taken."), field="username")
         candidate.set_password(password)
         try:
             with transaction.atomic():
                 candidate.save()
         except IntegrityError:  # a concurrent sign-up won the race for this handle
-            raise DomainError("handle_taken", "That handle is taken.", field="username") from None
+            raise DomainError("handle_taken", _("That handle is taken."), field="username") from None
     return candidate
 
 
 def _invite_redeem(code: str) -> None:
     code = code.strip()
     if not code:
-        raise DomainError("invite_required", "Sign-up needs an invite code right now.", field="invite_code")
+        raise DomainError("invite_required", _("Sign-up needs an invite code right now."), field="invite_code")
     # The conditional UPDATE makes redemption safe under concurrent sign-ups.
     redeemed = (
         InviteCode.objects.filter(code=code, uses__lt=F("max_uses"))
@@ -77,28 +78,37 @@ def _invite_redeem(code: str) -> None:
         .update(uses=F("uses") + 1)
     )
     if redeemed != 1:
-        raise DomainError("invite_invalid", "That invite code is not valid or has been used up.", field="invite_code")
+        raise DomainError(
+            "invite_invalid", _("That invite code is not valid or has been used up."), field="invite_code"
+        )
 
 
 def invite_code_create(
     *, created_by: User | None, max_uses: int = 1, expires_at: dt.datetime | None = None
 ) -> InviteCode:
     if max_uses < 1:
-        raise DomainError("invalid_max_uses", "An invite code needs at least one use.")
+        raise DomainError("invalid_max_uses", _("An invite code needs at least one use."))
     return InviteCode.objects.create(
         code=secrets.token_urlsafe(9), max_uses=max_uses, expires_at=expires_at, created_by=created_by
     )
 
 
-def profile_update(*, user: User, display_name: str, bio: str, avatar: UploadedFile | None = None) -> User:
+def profile_update(
+    *, user: User, display_name: str, bio: str, avatar: UploadedFile | None = None, language: str | None = None
+) -> User:
+    """`language`: one of settings.LANGUAGES, "" to follow the browser, None to leave it as it is."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise DomainError("invalid_language", _("That language is not available."), field="language")
     user.display_name = display_name.strip()[:50]
     user.bio = bio.strip()[:300]
+    if language is not None:
+        user.language = language
     if avatar is not None:
         old_name = user.avatar.name if user.avatar else ""
         user.avatar.save(f"{user.pk}-{secrets.token_hex(4)}.webp", ContentFile(_avatar_normalise(avatar)), save=False)
         if old_name:
             user.avatar.storage.delete(old_name)
-    user.save(update_fields=["display_name", "bio", "avatar"])
+    user.save(update_fields=["display_name", "bio", "avatar", "language"])
     return user
 
 

@@ -5,6 +5,8 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from feed.accounts import services
 from feed.accounts.forms import ProfileForm, SignUpForm
@@ -25,7 +27,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 form.add_error(error.field, error.message)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, f"Welcome, @{user.username}!")
+                messages.success(request, _("Welcome, @%(handle)s!") % {"handle": user.username})
                 return redirect("profile", handle=user.username)
         status = 400
     return render(request, "feed/sign_up.html", {"form": form}, status=status)
@@ -34,7 +36,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    initial = {"display_name": user.display_name, "bio": user.bio}
+    initial = {"display_name": user.display_name, "bio": user.bio, "language": user.language}
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -44,7 +46,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 form.add_error(error.field, error.message)
             else:
-                messages.success(request, "Profile saved.")
+                # Say "saved" in the language just chosen.
+                translation.activate(user.language or translation.get_language_from_request(request))
+                messages.success(request, _("Profile saved."))
                 return redirect("profile", handle=user.username)
         status = 400
     return render(request, "feed/profile_edit.html", {"form": form}, status=status)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from feed.engagement.services import stats_bump
 from feed.graph.models import Follow
@@ -20,7 +22,7 @@ def on_follow_saved(sender: type[Follow], *, instance: Follow, created: bool, **
             recipient=instance.followee,
             actor=follower,
             kind="followed",
-            text=f"@{follower.username} started following you.",
+            text=format_lazy(_("@{handle} started following you."), handle=follower.username),
             subject=f"user:{follower.pk}",
         )
 
@@ -41,6 +43,6 @@ def on_post_saved(sender: type[Post], *, instance: Post, created: bool, **kwargs
             recipient=parent.author,
             actor=instance.author,
             kind="post_remixed",
-            text=f"@{instance.author.username} remixed your video.",
+            text=format_lazy(_("@{handle} remixed your video."), handle=instance.author.username),
             subject=f"post:{instance.pk}",
         )

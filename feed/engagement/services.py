@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from feed.accounts.models import User
 from feed.engagement.models import Comment, Impression, Like, NotInterested, PostStats
@@ -22,6 +25,9 @@ from feed.posts.selectors import post_get_for_viewer
 from moderation.services import text_check
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 COMMENT_MAX = Comment._meta.get_field("text").max_length or 0
 IMPRESSIONS_PER_BATCH = 50
@@ -57,7 +63,7 @@ def like_set(*, user: User, post: Post, liked: bool) -> bool:
                     recipient=post.author,
                     actor=user,
                     kind="post_liked",
-                    text=f"@{user.username} liked your video.",
+                    text=format_lazy(gettext_lazy("@{handle} liked your video."), handle=user.username),
                     subject=_subject(post),
                 )
             return True
@@ -80,24 +86,32 @@ def comment_create(*, author: User, post: Post, text: str, parent: Comment | Non
     post = post_get_for_viewer(post.pk, author)
     text = text.strip()
     if not text:
-        raise DomainError("comment_empty", "Write something first.", field="text")
+        raise DomainError("comment_empty", gettext("Write something first."), field="text")
     if len(text) > COMMENT_MAX:
-        raise DomainError("comment_too_long", f"Comments can be at most {COMMENT_MAX} characters.", field="text")
+        raise DomainError(
+            "comment_too_long",
+            gettext("Comments can be at most %(max)d characters.") % {"max": COMMENT_MAX},
+            field="text",
+        )
     if parent is not None:
         if parent.post_id != post.pk:
-            raise DomainError("comment_parent_invalid", "That comment is on another video.", field="parent")
+            raise DomainError("comment_parent_invalid", gettext("That comment is on another video."), field="parent")
         parent = parent.parent or parent  # one level of replies: a reply to a reply joins its thread
     text_check(text=text, surface="comment", user=author, field="text")  # moderation stage 1, before any write
     with transaction.atomic():
         comment = Comment.objects.create(post=post, author=author, parent=parent, text=text)
         stats_bump(post.pk, comments=1)
         # Each person hears once, in this order: the post's author, the replied-to, the @mentioned.
-        audience: list[tuple[User, str, str]] = [(post.author, "post_commented", "commented")]
+        audience: list[tuple[User, str, _StrPromise]] = [
+            (post.author, "post_commented", gettext_lazy("@{handle} commented: {text}"))
+        ]
         if parent is not None:
-            audience.append((parent.author, "comment_replied", "replied"))
-        audience += [(person, "comment_mention", "mentioned you") for person in _mentioned(text)]
+            audience.append((parent.author, "comment_replied", gettext_lazy("@{handle} replied: {text}")))
+        audience += [
+            (person, "comment_mention", gettext_lazy("@{handle} mentioned you: {text}")) for person in _mentioned(text)
+        ]
         told = {author.pk}
-        for person, kind, verb in audience:
+        for person, kind, said in audience:
             if person.pk in told or not _may_see(post, person):
                 continue
             told.add(person.pk)
@@ -105,7 +119,7 @@ def comment_create(*, author: User, post: Post, text: str, parent: Comment | Non
                 recipient=person,
                 actor=author,
                 kind=kind,
-                text=f"@{author.username} {verb}: {text[:120]}",
+                text=format_lazy(said, handle=author.username, text=text[:120]),
                 subject=_subject(post),
             )
     return comment
@@ -128,7 +142,7 @@ def _may_see(post: Post, person: User) -> bool:
 def comment_delete(*, comment: Comment, by: User) -> None:
     """Its author may delete a comment, and so may the creator of the post it is on (replies go with it)."""
     if by.pk not in (comment.author_id, comment.post.author_id):
-        raise DomainError("comment_forbidden", "You can only delete your own comments.", status=403)
+        raise DomainError("comment_forbidden", gettext("You can only delete your own comments."), status=403)
     with transaction.atomic():
         removed = 1 + comment.replies.count()
         comment.delete()

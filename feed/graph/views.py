@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from feed.accounts.selectors import signed_in_user, user_get_by_handle
@@ -30,8 +31,11 @@ def block_toggle(request: HttpRequest, handle: str) -> HttpResponse:
     me, person = signed_in_user(request), user_get_by_handle(handle)
     if selectors.relationship(me, person)["i_block"]:
         services.block_delete(blocker=me, blocked=person)
-        messages.info(request, f"You unblocked @{person.username}.")
+        messages.info(request, gettext("You unblocked @%(handle)s.") % {"handle": person.username})
     else:
         services.block_create(blocker=me, blocked=person)
-        messages.info(request, f"You blocked @{person.username}. Neither of you will see the other.")
+        messages.info(
+            request,
+            gettext("You blocked @%(handle)s. Neither of you will see the other.") % {"handle": person.username},
+        )
     return redirect("profile", handle=person.username)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from feed.accounts.models import User
 from feed.notifications.models import Notification
@@ -10,10 +12,18 @@ from feed.notifications.selectors import unread_count
 from sora_site.events import user_event_send
 
 
-def notification_send(*, recipient: User, actor: User | None, kind: str, text: str, subject: str = "") -> Notification:
-    """Store it (in the caller's transaction) and push it, with the new unread count, after commit."""
+def notification_send(
+    *, recipient: User, actor: User | None, kind: str, text: str | Promise, subject: str = ""
+) -> Notification:
+    """Store it (in the caller's transaction) and push it, with the new unread count, after commit.
+
+    `text` is best a lazy translation (`format_lazy(gettext_lazy(...), ...)`): it is written in the
+    recipient's language (their setting, else the site's), not in the language of whoever caused it.
+    """
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        written = str(text)
     notification = Notification.objects.create(
-        recipient=recipient, actor=actor, kind=kind, subject=subject, text=text[:300]
+        recipient=recipient, actor=actor, kind=kind, subject=subject, text=written[:300]
     )
     event = {
         "type": "notification",

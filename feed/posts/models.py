@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Post(models.Model):
     """A published video. Drafts live in generation until their owner posts them."""
 
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public"
-        UNLISTED = "unlisted", "Unlisted (anyone with the link)"
-        PRIVATE = "private", "Only me"
+        PUBLIC = "public", _("Public")
+        UNLISTED = "unlisted", _("Unlisted (anyone with the link)")
+        PRIVATE = "private", _("Only me")
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
     video = models.FileField(upload_to="posts/%Y/%m/")

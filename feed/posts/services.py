@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feed.accounts.models import User
 from feed.posts.models import Post
@@ -24,17 +25,21 @@ def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str,
     job = job_get_for_owner(job.public_id, by)
     moderation_services.account_standing_check(user=by)
     if visibility not in Post.Visibility.values:
-        raise DomainError("invalid_visibility", "Choose public, unlisted or private.", field="visibility")
+        raise DomainError("invalid_visibility", gettext("Choose public, unlisted or private."), field="visibility")
     if len(caption) > CAPTION_MAX:
-        raise DomainError("caption_too_long", f"Captions can be at most {CAPTION_MAX:,} characters.", field="caption")
+        raise DomainError(
+            "caption_too_long",
+            gettext("Captions can be at most %(max)s characters.") % {"max": f"{CAPTION_MAX:,}"},
+            field="caption",
+        )
     if caption.strip():  # moderation's publish stage: captions meet stricter thresholds than prompts
         moderation_services.text_check(text=caption, surface="caption", user=by, field="caption")
     with transaction.atomic():
         job = GenerationJob.objects.select_for_update().get(pk=job.pk)
         if job.state != GenerationJob.State.COMPLETED:
-            raise DomainError("draft_not_ready", "Only finished videos can be posted.")
+            raise DomainError("draft_not_ready", gettext("Only finished videos can be posted."))
         if Post.objects.filter(job=job).exists():
-            raise DomainError("already_posted", "This video is already posted.")
+            raise DomainError("already_posted", gettext("This video is already posted."))
         return Post.objects.create(
             author=by,
             job=job,
@@ -63,7 +68,9 @@ def post_restore(*, post: Post) -> bool:
     """Show a post taken down by moderation again (an approve or an upheld appeal). A post whose
     files were erased for consent cannot come back. False if it was not down."""
     if not Post.objects.filter(pk=post.pk).exclude(video="").exists():
-        raise DomainError("post_media_erased", "This video's files were erased for consent; it can't be shown again.")
+        raise DomainError(
+            "post_media_erased", gettext("This video's files were erased for consent; it can't be shown again.")
+        )
     return bool(
         Post.objects.filter(pk=post.pk).exclude(taken_down_at=None).update(taken_down_at=None, taken_down_reason="")
     )
@@ -71,7 +78,7 @@ def post_restore(*, post: Post) -> bool:
 
 def _own(post: Post, by: User) -> Post:
     if post.author_id != by.pk:
-        raise DomainError("post_forbidden", "Only its creator can change this post.", status=403)
+        raise DomainError("post_forbidden", gettext("Only its creator can change this post."), status=403)
     return post
 
 
@@ -79,9 +86,13 @@ def post_update(*, post: Post, by: User, caption: str, visibility: str) -> Post:
     """Its creator edits the caption, unposts it (private: only they see it) or posts it again."""
     post = _own(post, by)
     if len(caption) > CAPTION_MAX:
-        raise DomainError("caption_too_long", f"Captions can be at most {CAPTION_MAX:,} characters.", field="caption")
+        raise DomainError(
+            "caption_too_long",
+            gettext("Captions can be at most %(max)s characters.") % {"max": f"{CAPTION_MAX:,}"},
+            field="caption",
+        )
     if visibility not in Post.Visibility.values:
-        raise DomainError("invalid_visibility", "Choose public, unlisted or private.", field="visibility")
+        raise DomainError("invalid_visibility", gettext("Choose public, unlisted or private."), field="visibility")
     post.caption, post.visibility = caption.strip(), visibility
     post.save(update_fields=["caption", "visibility"])
     return post

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from feed.accounts.models import User
@@ -48,7 +49,7 @@ def draft_publish(request: HttpRequest, public_id: str) -> HttpResponse:
         visibility=request.POST.get("visibility", "public"),
         show_prompt=request.POST.get("show_prompt") == "on",
     )
-    messages.success(request, "Posted!")
+    messages.success(request, gettext("Posted!"))
     return redirect("post_detail", post_id=post.pk)
 
 
@@ -63,7 +64,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     me, post = _mine(request, post_id)
     caption, visibility = request.POST.get("caption", ""), request.POST.get("visibility", post.visibility)
     services.post_update(post=post, by=me, caption=caption, visibility=visibility)
-    messages.success(request, "Post updated.")
+    messages.success(request, gettext("Post updated."))
     return redirect("post_detail", post_id=post.pk)
 
 
@@ -72,7 +73,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
     me, post = _mine(request, post_id)
     services.post_delete(post=post, by=me)
-    messages.success(request, "Post deleted. The video is still in your drafts.")
+    messages.success(request, gettext("Post deleted. The video is still in your drafts."))
     return redirect("profile", handle=me.username)
 
 
@@ -93,9 +94,11 @@ def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
     )
     if request.POST.get("block") == "on" and post.author_id != me.pk:
         block_create(blocker=me, blocked=post.author)
-        messages.success(request, f"Thanks, we'll look at it. You blocked @{post.author.username}.")
+        messages.success(
+            request, gettext("Thanks, we'll look at it. You blocked @%(handle)s.") % {"handle": post.author.username}
+        )
     else:
-        messages.success(request, "Thanks, we'll look at it. You won't see this post in your feed.")
+        messages.success(request, gettext("Thanks, we'll look at it. You won't see this post in your feed."))
     return redirect("home")
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from feed.accounts.selectors import signed_in_user
@@ -21,7 +22,9 @@ def steering(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Feed tuned: " + ", ".join(chip.label for chip in chips) + ".")
+        messages.success(
+            request, gettext("Feed tuned: %(chips)s.") % {"chips": ", ".join(chip.label for chip in chips)}
+        )
     return redirect("home")
 
 
@@ -45,5 +48,5 @@ def limits(request: HttpRequest) -> HttpResponse:
         daily_cap=_positive(request.POST.get("daily_cap", "")),
         break_after=_positive(request.POST.get("break_after", "")),
     )
-    messages.success(request, "Well-being limits saved.")
+    messages.success(request, gettext("Well-being limits saved."))
     return redirect("home")

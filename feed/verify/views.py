@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -57,7 +58,7 @@ def _local_file(upload: UploadedFile) -> Iterator[Path]:
 def _upload(request: HttpRequest) -> UploadedFile:
     too_big = DomainError(
         "video_too_large",
-        f"Videos can be at most {settings.VERIFY_MAX_BYTES // (1024 * 1024)} MB.",
+        gettext("Videos can be at most %(mb)d MB.") % {"mb": settings.VERIFY_MAX_BYTES // (1024 * 1024)},
         status=413,
         field="video",
     )
@@ -66,7 +67,7 @@ def _upload(request: HttpRequest) -> UploadedFile:
         raise too_big
     upload = request.FILES.get("video")
     if upload is None:
-        raise DomainError("video_missing", "Choose a video file to check.", field="video")
+        raise DomainError("video_missing", gettext("Choose a video file to check."), field="video")
     if upload.size is not None and upload.size > settings.VERIFY_MAX_BYTES:
         raise too_big
     return upload

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from feed.accounts.selectors import signed_in_user
@@ -38,7 +39,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 def api_key_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
     me = signed_in_user(request)
     services.api_key_revoke(key=get_object_or_404(ApiKey, public_id=public_id, owner=me), by=me)
-    messages.info(request, "Key revoked. Requests with it are refused from now on.")
+    messages.info(request, gettext("Key revoked. Requests with it are refused from now on."))
     return redirect("api_keys")
 
 
@@ -61,7 +62,7 @@ def webhook_settings(request: HttpRequest) -> HttpResponse:
 def webhook_delete(request: HttpRequest, public_id: str) -> HttpResponse:
     me = signed_in_user(request)
     services.webhook_endpoint_delete(endpoint=get_object_or_404(WebhookEndpoint, public_id=public_id, owner=me), by=me)
-    messages.info(request, "Webhook endpoint removed.")
+    messages.info(request, gettext("Webhook endpoint removed."))
     return redirect("webhooks")
 
 
@@ -69,5 +70,8 @@ def webhook_delete(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def webhook_test(request: HttpRequest) -> HttpResponse:
     sent = webhooks.test_event_send(owner=signed_in_user(request))
-    messages.success(request, f"Test event queued for {len(sent)} endpoint(s). Reload to see how it went.")
+    messages.success(
+        request,
+        gettext("Test event queued for %(count)d endpoint(s). Reload to see how it went.") % {"count": len(sent)},
+    )
     return redirect("webhooks")

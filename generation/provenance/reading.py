@@ -11,6 +11,7 @@ import av
 import cv2
 import imagehash
 import numpy as np
+from django.utils.translation import gettext
 from PIL import Image
 
 from generation.provenance import invisible
@@ -49,12 +50,14 @@ def _small_frames(path: Path) -> Iterator[tuple[float, np.ndarray]]:
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
-        raise DomainError("invalid_video", "This file is not a video we can read.", field="video") from exc
+        raise DomainError("invalid_video", gettext("This file is not a video we can read."), field="video") from exc
     with container:
         if not VIDEO_CONTAINERS & set(container.format.name.split(",")):
-            raise DomainError("invalid_video", "This file is not a video (MP4, MOV, WebM, MKV or AVI).", field="video")
+            raise DomainError(
+                "invalid_video", gettext("This file is not a video (MP4, MOV, WebM, MKV or AVI)."), field="video"
+            )
         if not container.streams.video:
-            raise DomainError("invalid_video", "This file has no video track.", field="video")
+            raise DomainError("invalid_video", gettext("This file has no video track."), field="video")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         size: tuple[int, int] | None = None
@@ -68,7 +71,7 @@ def _small_frames(path: Path) -> Iterator[tuple[float, np.ndarray]]:
                 yield at, cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
         except av.error.FFmpegError as exc:
             raise DomainError(
-                "invalid_video", "This video is corrupt and could not be decoded.", field="video"
+                "invalid_video", gettext("This video is corrupt and could not be decoded."), field="video"
             ) from exc
 
 
@@ -83,7 +86,7 @@ def video_read(path: Path) -> VideoReading:
             hashes.append(frame_hash(frame))
             next_hash_at = at + 1.0 / HASH_FPS
     if not hashes:
-        raise DomainError("invalid_video", "This video has no frames.", field="video")
+        raise DomainError("invalid_video", gettext("This video has no frames."), field="video")
     return VideoReading(manifest=manifest_read(path), watermark_job_pk=mark.job_id(), hashes=hashes)
 
 

@@ -6,7 +6,7 @@
   list.id = "cameo-suggestions";
   list.className = "mention-list";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "Cameos you can use");
+  list.setAttribute("aria-label", gettext("Cameos you can use"));
   list.hidden = true;
   let field = null;
   let items = [];

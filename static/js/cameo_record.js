@@ -11,10 +11,10 @@
   const digits = (root.dataset.digits || "").split("").join(" ");
   // What to do when, during the recording (seconds from the start).
   const STEPS = [
-    [0, "Look straight at the camera"],
-    [2, `Turn your head to your ${moves[0]}`],
-    [4.5, `Now turn to your ${moves[1]}`],
-    [7, `Face the camera and read aloud: ${digits}`],
+    [0, gettext("Look straight at the camera")],
+    [2, interpolate(gettext("Turn your head to your %s"), [moves[0]])],
+    [4.5, interpolate(gettext("Now turn to your %s"), [moves[1]])],
+    [7, interpolate(gettext("Face the camera and read aloud: %s"), [digits])],
   ];
   const preview = document.getElementById("preview");
   const playback = document.getElementById("playback");
@@ -45,19 +45,19 @@
   function cameraError(error) {
     const name = error && error.name;
     if (!navigator.mediaDevices || !window.isSecureContext) {
-      return "Recording needs a secure connection (https). Open this page over https and try again.";
+      return gettext("Recording needs a secure connection (https). Open this page over https and try again.");
     }
     if (name === "NotAllowedError" || name === "SecurityError") {
-      return "Camera and microphone access is blocked. Allow both for this site (the camera icon in the " +
-        "address bar, or your browser's site settings), then press the button again.";
+      return gettext("Camera and microphone access is blocked. Allow both for this site (the camera icon in the " +
+        "address bar, or your browser's site settings), then press the button again.");
     }
     if (name === "NotFoundError" || name === "OverconstrainedError") {
-      return "We couldn't find a camera and a microphone. Connect them (or use a phone), then try again.";
+      return gettext("We couldn't find a camera and a microphone. Connect them (or use a phone), then try again.");
     }
     if (name === "NotReadableError") {
-      return "Your camera or microphone is busy in another app. Close it there, then try again.";
+      return gettext("Your camera or microphone is busy in another app. Close it there, then try again.");
     }
-    return "We couldn't start your camera. Reload the page and try again.";
+    return gettext("We couldn't start your camera. Reload the page and try again.");
   }
 
   async function startCamera() {
@@ -67,7 +67,7 @@
       return;
     }
     if (typeof MediaRecorder === "undefined") {
-      showError("This browser can't record video. Use a recent Chrome, Firefox, Edge or Safari.");
+      showError(gettext("This browser can't record video. Use a recent Chrome, Firefox, Edge or Safari."));
       return;
     }
     try {
@@ -84,7 +84,7 @@
     preview.srcObject = stream;
     preview.hidden = false;
     playback.hidden = true;
-    prompt.textContent = "Get ready: press Start recording";
+    prompt.textContent = gettext("Get ready: press Start recording");
     setState("preview");
   }
 
@@ -156,7 +156,7 @@
         showError((body.error && body.error.message) || `Upload failed (${xhr.status}). Try again.`);
       }
     };
-    xhr.onerror = () => { setState("review"); showError("The upload failed: check your connection and try again."); };
+    xhr.onerror = () => { setState("review"); showError(gettext("The upload failed: check your connection and try again.")); };
     setState("uploading");
     xhr.send(form);
   }
@@ -186,7 +186,7 @@
 
   function startPolling() {
     if (socketOpen || pollTimer || !["queued", "verifying"].includes(root.dataset.state)) return;
-    liveStatus.textContent = "Checking every 2 s";
+    liveStatus.textContent = gettext("Checking every 2 s");
     pollTimer = setInterval(poll, 2000);
   }
 

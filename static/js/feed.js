@@ -38,8 +38,8 @@
     document.querySelectorAll("video[data-autoplay]").forEach((video) => { video.muted = !soundOn; });
     document.querySelectorAll(".reel-sound").forEach((button) => {
       button.setAttribute("aria-pressed", String(soundOn));
-      button.setAttribute("aria-label", soundOn ? "Turn sound off" : "Turn sound on");
-      button.textContent = soundOn ? "Sound on" : "Sound off";
+      button.setAttribute("aria-label", soundOn ? gettext("Turn sound off") : gettext("Turn sound on"));
+      button.textContent = soundOn ? gettext("Sound on") : gettext("Sound off");
     });
   }
   function toggleSound() {
@@ -268,14 +268,14 @@
       const data = await response.json();
       setCount(reel, "shares", data.shares);
       if (navigator.share) navigator.share({ url: data.url }).catch(() => {});
-      else if (navigator.clipboard) { navigator.clipboard.writeText(data.url).catch(() => {}); toast("Link copied"); }
+      else if (navigator.clipboard) { navigator.clipboard.writeText(data.url).catch(() => {}); toast(gettext("Link copied")); }
       else toast(data.url);
     } else if (action === "follow") {
       const response = await post(button.dataset.url);
       if (!response.ok) return;
       const handle = button.getAttribute("aria-label");
       document.querySelectorAll(`.rail-follow[aria-label="${handle}"]`).forEach((el) => el.remove());
-      toast(`${handle.replace("Follow ", "Following ")}`);
+      toast(button.dataset.followed);
     } else if (action === "not-interested") {
       const response = await post(button.dataset.url);
       if (!response.ok) return;
@@ -284,7 +284,7 @@
       const all = reels();
       all.slice(all.indexOf(reel)).filter((other) => other.querySelector(".reel-author").getAttribute("href") === author)
         .forEach((other) => { if (other === active) active = null; other.remove(); });
-      toast("Got it: you'll see less like this.");
+      toast(gettext("Got it: you'll see less like this."));
     } else if (action === "reply") {
       const form = button.closest(".comments").querySelector(".comment-form");
       form.querySelector("input[name=parent]").value = button.dataset.commentId;

@@ -8,12 +8,18 @@
 
   const card = (id) => document.querySelector(`[data-job-id="${id}"]`);
 
+  // The active states' labels (the server's, GenerationJob.State); a finished card is fetched whole.
+  const STATE_LABELS = { queued: gettext("Queued"), in_progress: gettext("In Progress"), finishing: gettext("Finishing") };
+
   // The server estimates from the job's own progress rate (generation.selectors.job_seconds_left).
+
   function timeLeft(update) {
-    if (update.state === "queued") return "· waiting for a worker";
+    if (update.state === "queued") return gettext("· waiting for a worker");
     const s = update.seconds_left;
     if (!s) return "";
-    return s < 90 ? `· about ${s} s left` : `· about ${Math.round(s / 60)} min left`;
+    return s < 90
+      ? interpolate(gettext("· about %s s left"), [s])
+      : interpolate(gettext("· about %s min left"), [Math.round(s / 60)]);
   }
 
   async function refreshCard(el) {
@@ -32,7 +38,7 @@
       return;
     }
     el.dataset.jobState = update.state;
-    el.querySelector("[data-testid=job-state]").textContent = update.state.replace("_", " ");
+    el.querySelector("[data-testid=job-state]").textContent = STATE_LABELS[update.state] || update.state;
     const bar = el.querySelector(".progress");
     if (bar) {
       bar.setAttribute("aria-valuenow", update.progress);
@@ -55,12 +61,12 @@
   document.addEventListener("app:event", (event) => { if (event.detail.type === "job") apply(event.detail); });
   document.addEventListener("app:socket", (event) => {
     if (event.detail === "open") {
-      status.textContent = "Live";
+      status.textContent = gettext("Live");
       clearInterval(pollTimer);
       pollTimer = null;
       poll();  // catch up on anything missed while disconnected
     } else if (!pollTimer) {
-      status.textContent = "Reconnecting… checking every 2 s";
+      status.textContent = gettext("Reconnecting… checking every 2 s");
       pollTimer = setInterval(poll, 2000);
     }
   });
