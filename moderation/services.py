@@ -16,11 +16,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from feed.accounts.models import User
+from feed.graph.services import block_create
 from feed.notifications.services import notification_send
 from moderation.models import Appeal, CaseFrame, ModerationCase, ModerationEvent, Report, Sanction
 from moderation.policy import Audience, policy_load, text_verdict
 from moderation.registry import SubjectType, subject_type_get
-from moderation.selectors import APPEAL_WINDOW, sanction_blocking, user_is_moderator
+from moderation.selectors import (
+    APPEAL_WINDOW,
+    LIKENESS_SUBJECTS,
+    REPORT_SUBJECTS,
+    sanction_blocking,
+    user_is_moderator,
+)
 from sora_site import japanese
 from sora_site.errors import DomainError
 
@@ -95,11 +102,6 @@ def text_check(
     )
 
 
-# "My likeness was used without consent" fits only subjects that show a video or a face.
-LIKENESS_SUBJECTS = ("post", "cameo_use", "profile")
-REPORT_SUBJECTS = ("post", "comment", "profile", "cameo_use")
-
-
 def report_create(
     *,
     reporter: User,
@@ -109,9 +111,11 @@ def report_create(
     note: str = "",
     start_s: float | None = None,
     end_s: float | None = None,
+    also_block: User | None = None,
 ) -> Report:
     """File a report. It joins the subject's open case (or opens one); floods from one account are
-    refused (`MODERATION_REPORTS_PER_HOUR`)."""
+    refused (`MODERATION_REPORTS_PER_HOUR`). `also_block`: the reporter blocks that account too (in the
+    same transaction; never themselves)."""
     if subject_type not in REPORT_SUBJECTS:
         raise DomainError("report_bad_subject", "That can't be reported.")
     if category not in Report.Category.values or (
@@ -155,7 +159,17 @@ def report_create(
         ModerationEvent.objects.create(case=case, actor=reporter, action="reported", detail=detail)
         case.updated_at = timezone.now()
         case.save(update_fields=["updated_at", "severity"])
+        if also_block is not None and also_block.pk != reporter.pk:
+            block_create(blocker=reporter, blocked=also_block)
     return report
+
+
+def report_seconds(value: str) -> float | None:
+    """A time in the video as typed in a report form ("" for none)."""
+    try:
+        return float(value) if value.strip() else None
+    except ValueError:
+        raise DomainError("report_bad_range", "Times are in seconds, e.g. 2.5.", field="start_s") from None
 
 
 def moderator_check(user: User) -> None:

@@ -37,6 +37,9 @@ class User(AbstractUser):
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     birth_date = models.DateField(null=True)  # null only for superusers made with createsuperuser
     is_moderator = models.BooleanField(default=False)
+    # Set by a moderator: the profile (name, bio, picture, videos) is hidden from everyone but its owner.
+    profile_hidden_at = models.DateTimeField(null=True, blank=True)
+    profile_hidden_reason = models.CharField(max_length=300, blank=True)
 
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
