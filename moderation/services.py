@@ -178,6 +178,12 @@ def moderator_check(user: User) -> None:
         raise DomainError("not_moderator", "Only moderators can do this.", status=403)
 
 
+def audit_record(*, actor: User, action: str, detail: dict[str, Any]) -> ModerationEvent:
+    """A moderator's change that concerns no case (the public-figure registry), audited all the same."""
+    moderator_check(actor)
+    return ModerationEvent.objects.create(actor=actor, action=action, detail=detail)
+
+
 def case_open(
     *,
     subject_type: str,
