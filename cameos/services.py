@@ -513,7 +513,7 @@ def usage_report(*, cameo: Cameo, by: User, usage_id: int, note: str = "") -> Mo
         raise DomainError("usage_not_found", "That video is not in your cameo's list.", status=404)
     return case_open(
         subject_type="job",
-        subject_id=usage.job.public_id,
+        subject_id=str(usage.job_id),
         category=ModerationCase.Category.LIKENESS_WITHOUT_CONSENT,
         summary=f"@{by.username} reports @{usage.job.owner.username}'s video with cameo @{cameo.handle}",
         actor=by,

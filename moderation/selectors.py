@@ -102,6 +102,11 @@ def sanctions_on_subject(subject_type: str, subject_id: str, user: User) -> list
     return list(sanctions.order_by("-created_at"))
 
 
+def cases_exist(subject_type: str, subject_id: str) -> bool:
+    """Whether any case (open or closed) was ever opened on this subject."""
+    return ModerationCase.objects.filter(subject_type=subject_type, subject_id=subject_id).exists()
+
+
 def case_get(case_id: int) -> ModerationCase:
     case = ModerationCase.objects.filter(pk=case_id).prefetch_related("events__actor").first()
     if case is None:
