@@ -314,10 +314,12 @@ def case_act(*, case_id: int, by: User, action: str, reason: str = "", days: int
             raise DomainError("case_closed", "This case is already closed.")
         subject_type = subject_type_get(case.subject_type)
         detail: dict[str, Any] = {"reason": reason} if reason else {}
+        # Whose it is, asked first: removing some subjects (a draft) deletes them.
+        owner = subject_type.owner(case.subject_id) if subject_type is not None and subject_type.owner else None
         if action in _VISIBILITY_AFTER:
             _subject_show(case, subject_type, _VISIBILITY_AFTER[action], reason, by)
         if action in _SANCTIONS:
-            sanction = _sanction_create(case, subject_type, _SANCTIONS[action], reason, days)
+            sanction = _sanction_create(case, owner, _SANCTIONS[action], reason, days)
             detail |= {"sanction": sanction.pk, "user": sanction.user_id, "days": days}
         if action == "resolve":
             detail["reports"] = case.reports.filter(resolved_at=None).count()
@@ -346,10 +348,7 @@ def _subject_show(
     case.visibility = visibility
 
 
-def _sanction_create(
-    case: ModerationCase, subject_type: SubjectType | None, kind: str, reason: str, days: int | None
-) -> Sanction:
-    owner = subject_type.owner(case.subject_id) if subject_type is not None and subject_type.owner else None
+def _sanction_create(case: ModerationCase, owner: User | None, kind: str, reason: str, days: int | None) -> Sanction:
     if owner is None:
         raise DomainError("moderation_no_owner", "This subject has no known owner to act on.")
     now = timezone.now()

@@ -9,10 +9,13 @@ import contextlib
 import pytest
 from django.urls import reverse
 
+from cameos import services as cameo_services
+from cameos.models import Cameo, CameoUsage
 from feed.models import Post, User
 from generation import services as generation_services
 from generation import worker
 from generation.finishing import Clip
+from generation.models import GenerationJob
 from generation.safety import frames_check
 from moderation import services
 from moderation.models import ModerationCase, ModerationEvent, Report, Sanction
@@ -20,6 +23,8 @@ from moderation.services import report_create
 from sora_site.errors import DomainError
 from tests.builders.explicit_drawing import torso_drawing
 from tests.builders.posts import post_make
+from tests.cameos.factories import active_cameo
+from tests.cameos.test_cameo_lifecycle import as_draft, job_with
 from tests.moderation.test_queue import client_for
 
 
@@ -166,3 +171,26 @@ def test_a_refused_action_changes_nothing(case: ModerationCase, mod: User) -> No
     case.refresh_from_db()
     assert (case.status, case.visibility) == ("open", "visible")
     assert ModerationEvent.objects.filter(case=case).count() == 2
+
+
+def test_a_cameo_use_its_owner_reported_is_reviewed_and_removed_from_its_page(
+    alice: User, bob: User, charlie: User, mod: User
+) -> None:
+    cameo = active_cameo(alice, access=Cameo.Access.EVERYONE)
+    job = as_draft(job_with(charlie, "@alice dances on a table"))
+    usage = CameoUsage.objects.get(cameo=cameo, job=job)
+    case = cameo_services.usage_report(cameo=cameo, by=alice, usage_id=usage.pk, note="I never agreed")
+    assert (case.subject_type, case.subject_id) == ("job", str(job.pk))
+
+    status, page = page_of(mod, case)
+    assert status == 200
+    assert job.video.url in page and "@alice dances on a table" in page and "I never agreed" in page
+    assert "Owner: @charlie" in page
+    assert client_for(mod).get(job.video.url).status_code == 200  # a draft, readable while it is a case
+    assert client_for(bob).get(job.video.url).status_code == 404
+
+    assert act(mod, case, "remove", reason="no consent from the cameo's owner") == 302
+    case.refresh_from_db()
+    assert (case.status, case.visibility) == ("closed", "removed")
+    assert not GenerationJob.objects.filter(pk=job.pk).exists()  # the draft is withdrawn: deleted
+    assert Sanction.objects.get(case=case).user == charlie
