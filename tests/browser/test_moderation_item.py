@@ -85,3 +85,31 @@ def test_a_reported_comment_is_hidden_from_its_item_page(
     expect(sheet.get_by_text(INSULT)).to_have_count(0)
     expect(sheet.get_by_role("heading", name="1 comment")).to_be_visible()
     screenshot(f"comment-hidden-bob-{width}")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_profile_reported_for_impersonation_is_hidden_from_its_item_page(
+    page: Page, live_server_url: str, alice: User, charlie: User, mod: User, screenshot, width: int
+) -> None:
+    sign_in_as(page, live_server_url, "alice", width)
+    page.goto(f"{live_server_url}/@charlie/")
+    page.get_by_text("Report", exact=True).click()
+    page.get_by_label("What is wrong?").select_option(label="They are pretending to be me (my name or face)")
+    page.get_by_label("Details (optional)").fill("uses my name and my photo")
+    screenshot(f"profile-report-{width}")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_text("Thanks, we'll look at it.")).to_be_visible()
+
+    sign_in_as(page, live_server_url, "mod", width)
+    case = ModerationCase.objects.get(subject_type="profile", subject_id=str(charlie.pk))
+    page.goto(f"{live_server_url}/moderation/case/{case.pk}/")
+    expect(page.get_by_text("uses my name and my photo")).to_be_visible()
+    page.get_by_label("Reason", exact=False).first.fill("impersonates @alice")
+    page.get_by_role("button", name="Hide", exact=True).click()
+    expect(page.get_by_test_id("case-status")).to_contain_text("closed · hidden")
+
+    sign_in_as(page, live_server_url, "alice", width)
+    page.goto(f"{live_server_url}/@charlie/")
+    expect(page.get_by_text("This profile is hidden by a moderator.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Charlie")).to_have_count(0)
+    screenshot(f"profile-hidden-{width}")
