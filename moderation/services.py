@@ -124,6 +124,9 @@ def report_create(
         raise DomainError("report_bad_category", "Choose what is wrong with it.", field="category")
     if start_s is not None and end_s is not None and not 0 <= start_s < end_s:
         raise DomainError("report_bad_range", "The time range should start before it ends.", field="start_s")
+    subject = subject_type_get(subject_type)
+    if subject is not None and subject.owner is not None and subject.owner(subject_id) == reporter:
+        raise DomainError("report_own", "This is yours: you can edit or delete it instead.")
     since = timezone.now() - dt.timedelta(hours=1)
     if Report.objects.filter(reporter=reporter, created_at__gte=since).count() >= settings.MODERATION_REPORTS_PER_HOUR:
         raise DomainError(

@@ -15,6 +15,7 @@ from feed.models import Post, User
 from feed.notifications.models import Notification
 from moderation import services
 from moderation.models import ModerationCase, Report, Sanction
+from sora_site.errors import DomainError
 from tests.builders.posts import post_make
 from tests.moderation.test_queue import client_for
 
@@ -144,3 +145,11 @@ def test_a_profile_owner_can_be_suspended_from_its_case(alice: User, charlie: Us
     services.case_act(case_id=case.case_id, by=mod, action="suspend", reason="spam accounts", days=3)
     sanction = Sanction.objects.get()
     assert (sanction.user, sanction.kind) == (charlie, "suspend")
+
+
+def test_nobody_reports_their_own_comment_or_profile(comment: Comment, charlie: User) -> None:
+    for subject_type, subject_id in (("comment", str(comment.pk)), ("profile", str(charlie.pk))):
+        with pytest.raises(DomainError) as error:
+            services.report_create(reporter=charlie, subject_type=subject_type, subject_id=subject_id, category="spam")
+        assert error.value.code == "report_own"
+    assert not Report.objects.exists()
