@@ -50,7 +50,7 @@ from feed.accounts.models import User, handle_validator
 from feed.graph.selectors import is_blocked_either_way
 from feed.notifications.services import notification_send, notifications_delete_about
 from moderation.models import ModerationCase
-from moderation.services import case_evidence_erase, case_open, cases_about_face, moderator_check
+from moderation.services import audit_record, case_evidence_erase, case_open, cases_about_face, moderator_check
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
 from sora_site.images import image_open_checked
@@ -555,7 +555,7 @@ def usage_report(*, cameo: Cameo, by: User, usage_id: int, note: str = "") -> Mo
         raise DomainError("usage_not_found", gettext("That video is not in your cameo's list."), status=404)
     return case_open(
         subject_type="job",
-        subject_id=usage.job.public_id,
+        subject_id=str(usage.job_id),
         category=ModerationCase.Category.LIKENESS_WITHOUT_CONSENT,
         summary=f"@{by.username} reports @{usage.job.owner.username}'s video with cameo @{cameo.handle}",
         actor=by,
@@ -626,7 +626,37 @@ def public_figure_create(*, by: User, name: str, notes: str = "", photos: Sequen
         for photo, encoding in encoded:
             photo.seek(0)
             PublicFigurePhoto.objects.create(figure=figure, image=photo, encoding=encoding)
+        audit_record(
+            actor=by,
+            action="public_figure_added",
+            detail={"figure": figure.pk, "name": figure.name, "photos": len(encoded)},
+        )
     return figure
+
+
+def public_figure_delete(*, by: User, figure_id: int) -> str:
+    """Take someone off the registry: their photos (files and encodings) go; the removal is audited.
+    Returns their name."""
+    moderator_check(by)
+    with transaction.atomic():
+        figure = PublicFigure.objects.select_for_update().filter(pk=figure_id).first()
+        if figure is None:
+            raise DomainError("figure_not_found", "That public figure is not in the registry.", status=404)
+        names = [photo.image.name for photo in figure.photos.all() if photo.image.name]
+        audit_record(
+            actor=by,
+            action="public_figure_removed",
+            detail={"figure": figure.pk, "name": figure.name, "photos": len(names)},
+        )
+        name = figure.name
+        figure.delete()
+        transaction.on_commit(lambda: _files_delete(names))
+    return name
+
+
+def _files_delete(names: Iterable[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def public_figure_photo_encoding(photo: File) -> list[float]:

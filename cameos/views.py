@@ -275,3 +275,11 @@ def public_figures(request: HttpRequest) -> HttpResponse:
             return redirect("public_figures")
     context["figures"] = PublicFigure.objects.prefetch_related("photos").order_by("name")
     return render(request, "cameos/public_figures.html", context, status=400 if "error" in context else 200)
+
+
+@login_required
+@require_POST
+def public_figure_remove(request: HttpRequest, figure_id: int) -> HttpResponse:
+    name = services.public_figure_delete(by=signed_in_user(request), figure_id=figure_id)
+    messages.success(request, f"{name} removed from the public-figure registry.")
+    return redirect("public_figures")

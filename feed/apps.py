@@ -9,7 +9,9 @@ class FeedConfig(AppConfig):
         """Posts sit above generation: they answer its signals and fill its registries from here."""
         from django.db.models.signals import post_save
 
+        from feed.accounts import hooks as account_hooks
         from feed.accounts.selectors import avatar_readable
+        from feed.engagement import hooks as engagement_hooks
         from feed.engagement import receivers
         from feed.graph.models import Follow
         from feed.posts import hooks
@@ -35,5 +37,29 @@ class FeedConfig(AppConfig):
                 owner=hooks.post_owner,
                 approve_label="Keep post",
                 reject_label="Take down",
+            )
+        )
+        subject_type_register(
+            SubjectType(
+                name="comment",
+                load=engagement_hooks.reported_comments,
+                template="feed/_moderation_comment.html",
+                decide=engagement_hooks.comment_moderation_decide,
+                act=engagement_hooks.comment_moderation_act,
+                owner=engagement_hooks.comment_owner,
+                approve_label="Keep comment",
+                reject_label="Remove comment",
+            )
+        )
+        subject_type_register(
+            SubjectType(
+                name="profile",
+                load=account_hooks.reported_profiles,
+                template="feed/_moderation_profile.html",
+                decide=account_hooks.profile_moderation_decide,
+                act=account_hooks.profile_moderation_act,
+                owner=account_hooks.profile_owner,
+                approve_label="Keep profile",
+                reject_label="Hide profile",
             )
         )

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from cameos.selectors import cameos_on_profile
-from feed.accounts.selectors import user_get_by_handle, viewer_of
+from feed.accounts.selectors import signed_in_user, user_get_by_handle, viewer_of
 from feed.engagement.selectors import PostSocial, social_for
 from feed.graph.selectors import (
     followers_of,
@@ -28,6 +31,8 @@ from feed.ranking.models import FeedPreferences
 from feed.ranking.pipeline import FeedPage, following_page, for_you_page
 from feed.ranking.steering import chips_from_json
 from feed.ranking.wellbeing import limits_for
+from moderation.selectors import report_categories, sanctions_on_subject, user_is_moderator
+from moderation.services import report_create
 
 TABS = ("foryou", "following")
 
@@ -78,15 +83,43 @@ def feed_page(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest, handle: str) -> HttpResponse:
     person = user_get_by_handle(handle)
     viewer = viewer_of(request)
-    hidden = viewer is not None and viewer.pk != person.pk and is_blocked_either_way(viewer, person)
+    is_self = viewer is not None and viewer.pk == person.pk
+    hidden = viewer is not None and not is_self and is_blocked_either_way(viewer, person)
+    # A profile a moderator hid shows others only its handle; its owner sees why (and may appeal).
+    moderated = person.profile_hidden_at is not None and not is_self and not (viewer and user_is_moderator(viewer))
     context = {
         "person": person,
+        "moderated": moderated,
         "counts": profile_counts(person),
-        "posts": [] if hidden else profile_posts(person, viewer),
-        "cameos": cameos_on_profile(viewer, person),
+        "posts": [] if hidden or moderated else profile_posts(person, viewer),
+        "cameos": [] if moderated else cameos_on_profile(viewer, person),
+        "report_categories": report_categories("profile"),
+        "sanctions": sanctions_on_subject("profile", str(person.pk), person) if is_self else [],
         **relationship(viewer, person),
     }
     return render(request, "feed/profile.html", context)
+
+
+@login_required
+@require_POST
+def profile_report(request: HttpRequest, handle: str) -> HttpResponse:
+    """Report a profile (impersonation, spam...); optionally block it too."""
+    me = signed_in_user(request)
+    person = user_get_by_handle(handle)
+    block = request.POST.get("block") == "on" and person.pk != me.pk
+    report_create(
+        reporter=me,
+        subject_type="profile",
+        subject_id=str(person.pk),
+        category=request.POST.get("category", ""),
+        note=request.POST.get("note", ""),
+        also_block=person if block else None,
+    )
+    if block:
+        messages.success(request, _("Thanks, we'll look at it. You blocked @%(handle)s.") % {"handle": person.username})
+    else:
+        messages.success(request, _("Thanks, we'll look at it."))
+    return redirect("profile", handle=person.username)
 
 
 def people(request: HttpRequest, handle: str, which: str) -> HttpResponse:

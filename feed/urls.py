@@ -32,6 +32,7 @@ urlpatterns = [
     path("p/<int:post_id>/comments/", engagement_views.comments, name="post_comments"),
     path("p/<int:post_id>/comments/new/", engagement_views.comment_create, name="comment_create"),
     path("comments/<int:comment_id>/delete/", engagement_views.comment_delete, name="comment_delete"),
+    path("comments/<int:comment_id>/report/", engagement_views.comment_report, name="comment_report"),
     path("p/<int:post_id>/not-interested/", engagement_views.not_interested, name="post_not_interested"),
     path("p/<int:post_id>/share/", engagement_views.share, name="post_share"),
     path("p/<int:post_id>/download/", engagement_views.download, name="post_download"),
@@ -43,4 +44,5 @@ urlpatterns = [
     path("@<str:handle>/following/", pages.people, {"which": "following"}, name="following"),
     path("@<str:handle>/follow/", graph_views.follow_toggle, name="follow_toggle"),
     path("@<str:handle>/block/", graph_views.block_toggle, name="block_toggle"),
+    path("@<str:handle>/report/", pages.profile_report, name="profile_report"),
 ]

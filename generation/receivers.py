@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q
 
 from cameos.models import Cameo
+from feed.accounts.models import User
 from generation import services
 from generation.models import GenerationJob
+from moderation.selectors import cases_exist, user_is_moderator
 
 
 def on_cameo_access_narrowed(sender: type[Cameo], *, cameo: Cameo, **kwargs: Any) -> int:
@@ -30,4 +33,31 @@ def job_media_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
     ).first()
     if job is None:
         return False
-    return job.owner_id == viewer.pk or job.cameo_usages.filter(cameo__owner_id=viewer.pk).exists()
+    if job.owner_id == viewer.pk or job.cameo_usages.filter(cameo__owner_id=viewer.pk).exists():
+        return True
+    # Moderators see a draft only while it is the subject of a case (reported by a cameo's owner).
+    return isinstance(viewer, User) and user_is_moderator(viewer) and cases_exist("job", str(job.pk))
+
+
+def moderated_jobs(subject_ids: Sequence[str]) -> Mapping[str, object]:
+    """The jobs of a page of moderation cases ("job" subjects: a blocked video, a cameo use reported by
+    the cameo's owner), with their owners."""
+    pks = [int(i) for i in subject_ids if i.isdigit()]
+    return {str(job.pk): job for job in GenerationJob.objects.filter(pk__in=pks).select_related("owner")}
+
+
+def job_owner(subject_id: str) -> User | None:
+    job = (
+        GenerationJob.objects.filter(pk=int(subject_id)).select_related("owner").first()
+        if subject_id.isdigit()
+        else None
+    )
+    return job.owner if job is not None else None
+
+
+def job_moderation_decide(*, subject_id: str, approve: bool, by: User) -> None:
+    """Keep the video, or remove it as a consent take-down: a post of it is taken down with its files
+    erased, a job in progress stopped, a draft deleted (a blocked job keeps only the case's evidence)."""
+    if approve or not subject_id.isdigit() or not GenerationJob.objects.filter(pk=int(subject_id)).exists():
+        return
+    services.job_withdraw(job_id=int(subject_id), code="moderation_removed", reason="Removed by a moderator.")

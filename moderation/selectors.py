@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from feed.accounts.models import User
-from moderation.models import Appeal, ModerationCase, Report, Sanction
+from moderation.models import Appeal, CaseFrame, ModerationCase, ModerationEvent, Report, Sanction
 from moderation.registry import SubjectType, subject_type_get
 from sora_site.errors import DomainError
 
@@ -29,6 +29,24 @@ def subjects_reported_by(user: User, subject_type: str) -> list[str]:
 
 
 APPEAL_WINDOW = dt.timedelta(days=30)
+
+# Which subjects can be reported, and where "my likeness was used without consent" fits: what shows a
+# video or a face (on a profile it means "this account pretends to be me").
+REPORT_SUBJECTS = ("post", "comment", "profile", "cameo_use")
+LIKENESS_SUBJECTS = ("post", "cameo_use", "profile")
+_LIKENESS_ON_PROFILE = "They are pretending to be me (my name or face)"
+
+
+def report_categories(subject_type: str) -> list[tuple[str, str]]:
+    """The report categories offered for this kind of subject, as (value, label) for a form."""
+    choices = []
+    for value, label in Report.Category.choices:
+        if value == Report.Category.LIKENESS:
+            if subject_type not in LIKENESS_SUBJECTS:
+                continue
+            label = _LIKENESS_ON_PROFILE if subject_type == "profile" else label
+        choices.append((value, str(label)))
+    return choices
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,11 @@ def sanctions_on_subject(subject_type: str, subject_id: str, user: User) -> list
     return list(sanctions.order_by("-created_at"))
 
 
+def cases_exist(subject_type: str, subject_id: str) -> bool:
+    """Whether any case (open or closed) was ever opened on this subject."""
+    return ModerationCase.objects.filter(subject_type=subject_type, subject_id=subject_id).exists()
+
+
 def case_get(case_id: int) -> ModerationCase:
     case = ModerationCase.objects.filter(pk=case_id).prefetch_related("events__actor").first()
     if case is None:
@@ -130,3 +153,103 @@ def queue_rows(limit: int = 100, queue_filter: QueueFilter | None = None) -> lis
         )
         for case in cases
     ]
+
+
+# Keys of an automatic event's detail that are a classifier's or matcher's output (the item page's scores).
+_SCORE_KEYS = ("scores", "score", "distance", "finding", "kind", "code", "category", "reason", "sampled", "frames")
+
+
+@dataclass(frozen=True)
+class ReporterRecord:
+    """How much a reporter's word has weighed so far: their reports, how many were upheld (the subject
+    hidden or removed, or its owner sanctioned) or dismissed, and how old their account is."""
+
+    report: Report
+    filed: int
+    upheld: int
+    dismissed: int
+    account_days: int
+
+
+@dataclass(frozen=True)
+class OwnerStanding:
+    owner: User
+    sanctions: list[Sanction]  # all of theirs, newest first, with appeals
+    strikes: int  # strikes not lifted
+    blocking: Sanction | None  # the suspension or ban in force now
+
+
+@dataclass(frozen=True)
+class CasePage(QueueRow):
+    """Everything a moderator sees on one case's item page."""
+
+    frames: list[CaseFrame]
+    history: list[ModerationEvent]  # every event on this subject (all its cases), newest first
+    scores: list[ModerationEvent]  # the automatic decisions, with their scores
+    reporters: list[ReporterRecord]
+    standing: OwnerStanding | None
+
+
+def case_page(case_id: int) -> CasePage:
+    case = ModerationCase.objects.filter(pk=case_id).prefetch_related("sanctions__appeal", "frames").first()
+    if case is None:
+        raise DomainError("case_not_found", "No such case.", status=404)
+    subject_type = subject_type_get(case.subject_type)
+    subject = subject_type.load([case.subject_id]).get(case.subject_id) if subject_type is not None else None
+    history = list(
+        ModerationEvent.objects.filter(case__subject_type=case.subject_type, case__subject_id=case.subject_id)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+    )
+    scores = [event for event in history if event.actor_id is None and any(key in event.detail for key in _SCORE_KEYS)]
+    owner = subject_type.owner(case.subject_id) if subject_type is not None and subject_type.owner else None
+    return CasePage(
+        case=case,
+        subject_type=subject_type,
+        subject=subject,
+        frames=list(case.frames.all()),
+        history=history,
+        scores=scores,
+        reporters=_reporter_records(case),
+        standing=_owner_standing(owner) if owner is not None else None,
+    )
+
+
+def _reporter_records(case: ModerationCase) -> list[ReporterRecord]:
+    reports = list(
+        Report.objects.filter(subject_type=case.subject_type, subject_id=case.subject_id)
+        .select_related("reporter")
+        .order_by("-created_at")
+    )
+    settled = Q(reports_made__resolved_at__isnull=False)
+    upheld = settled & (
+        Q(reports_made__case__visibility__in=[ModerationCase.Visibility.HIDDEN, ModerationCase.Visibility.REMOVED])
+        | Q(reports_made__case__sanctions__isnull=False)
+    )
+    counts = {
+        row["pk"]: row
+        for row in User.objects.filter(pk__in={report.reporter_id for report in reports})
+        .annotate(
+            filed=Count("reports_made", distinct=True),
+            settled=Count("reports_made", filter=settled, distinct=True),
+            upheld=Count("reports_made", filter=upheld, distinct=True),
+        )
+        .values("pk", "filed", "settled", "upheld")
+    }
+    now = timezone.now()
+    return [
+        ReporterRecord(
+            report=report,
+            filed=counts[report.reporter_id]["filed"],
+            upheld=counts[report.reporter_id]["upheld"],
+            dismissed=counts[report.reporter_id]["settled"] - counts[report.reporter_id]["upheld"],
+            account_days=(now - report.reporter.date_joined).days,
+        )
+        for report in reports
+    ]
+
+
+def _owner_standing(owner: User) -> OwnerStanding:
+    sanctions = list(Sanction.objects.filter(user=owner).select_related("case", "appeal").order_by("-created_at"))
+    strikes = sum(1 for s in sanctions if s.kind == Sanction.Kind.STRIKE and s.lifted_at is None)
+    return OwnerStanding(owner=owner, sanctions=sanctions, strikes=strikes, blocking=sanction_blocking(owner))

@@ -20,11 +20,18 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from feed.accounts.models import User
+from feed.graph.services import block_create
 from feed.notifications.services import notification_send
 from moderation.models import Appeal, CaseFrame, ModerationCase, ModerationEvent, Report, Sanction
 from moderation.policy import Audience, policy_load, text_verdict
 from moderation.registry import SubjectType, subject_type_get
-from moderation.selectors import APPEAL_WINDOW, sanction_blocking, user_is_moderator
+from moderation.selectors import (
+    APPEAL_WINDOW,
+    LIKENESS_SUBJECTS,
+    REPORT_SUBJECTS,
+    sanction_blocking,
+    user_is_moderator,
+)
 from sora_site import japanese
 from sora_site.errors import DomainError
 
@@ -108,10 +115,6 @@ SUBJECT_NOUNS = {
     "job": gettext_lazy("video"),
 }
 
-# "My likeness was used without consent" fits only subjects that show a video or a face.
-LIKENESS_SUBJECTS = ("post", "cameo_use", "profile")
-REPORT_SUBJECTS = ("post", "comment", "profile", "cameo_use")
-
 
 def report_create(
     *,
@@ -122,9 +125,11 @@ def report_create(
     note: str = "",
     start_s: float | None = None,
     end_s: float | None = None,
+    also_block: User | None = None,
 ) -> Report:
     """File a report. It joins the subject's open case (or opens one); floods from one account are
-    refused (`MODERATION_REPORTS_PER_HOUR`)."""
+    refused (`MODERATION_REPORTS_PER_HOUR`). `also_block`: the reporter blocks that account too (in the
+    same transaction; never themselves)."""
     if subject_type not in REPORT_SUBJECTS:
         raise DomainError("report_bad_subject", "That can't be reported.")
     if category not in Report.Category.values or (
@@ -133,6 +138,9 @@ def report_create(
         raise DomainError("report_bad_category", "Choose what is wrong with it.", field="category")
     if start_s is not None and end_s is not None and not 0 <= start_s < end_s:
         raise DomainError("report_bad_range", "The time range should start before it ends.", field="start_s")
+    subject = subject_type_get(subject_type)
+    if subject is not None and subject.owner is not None and subject.owner(subject_id) == reporter:
+        raise DomainError("report_own", "This is yours: you can edit or delete it instead.")
     since = timezone.now() - dt.timedelta(hours=1)
     if Report.objects.filter(reporter=reporter, created_at__gte=since).count() >= settings.MODERATION_REPORTS_PER_HOUR:
         raise DomainError(
@@ -168,13 +176,29 @@ def report_create(
         ModerationEvent.objects.create(case=case, actor=reporter, action="reported", detail=detail)
         case.updated_at = timezone.now()
         case.save(update_fields=["updated_at", "severity"])
+        if also_block is not None and also_block.pk != reporter.pk:
+            block_create(blocker=reporter, blocked=also_block)
     return report
+
+
+def report_seconds(value: str) -> float | None:
+    """A time in the video as typed in a report form ("" for none)."""
+    try:
+        return float(value) if value.strip() else None
+    except ValueError:
+        raise DomainError("report_bad_range", "Times are in seconds, e.g. 2.5.", field="start_s") from None
 
 
 def moderator_check(user: User) -> None:
     """The one moderator check: every moderator view and service calls this."""
     if not user_is_moderator(user):
         raise DomainError("not_moderator", "Only moderators can do this.", status=403)
+
+
+def audit_record(*, actor: User, action: str, detail: dict[str, Any]) -> ModerationEvent:
+    """A moderator's change that concerns no case (the public-figure registry), audited all the same."""
+    moderator_check(actor)
+    return ModerationEvent.objects.create(actor=actor, action=action, detail=detail)
 
 
 def case_open(
@@ -307,10 +331,12 @@ def case_act(*, case_id: int, by: User, action: str, reason: str = "", days: int
             raise DomainError("case_closed", "This case is already closed.")
         subject_type = subject_type_get(case.subject_type)
         detail: dict[str, Any] = {"reason": reason} if reason else {}
+        # Whose it is, asked first: removing some subjects (a draft) deletes them.
+        owner = subject_type.owner(case.subject_id) if subject_type is not None and subject_type.owner else None
         if action in _VISIBILITY_AFTER:
             _subject_show(case, subject_type, _VISIBILITY_AFTER[action], reason, by)
         if action in _SANCTIONS:
-            sanction = _sanction_create(case, subject_type, _SANCTIONS[action], reason, days)
+            sanction = _sanction_create(case, owner, _SANCTIONS[action], reason, days)
             detail |= {"sanction": sanction.pk, "user": sanction.user_id, "days": days}
         if action == "resolve":
             detail["reports"] = case.reports.filter(resolved_at=None).count()
@@ -339,10 +365,7 @@ def _subject_show(
     case.visibility = visibility
 
 
-def _sanction_create(
-    case: ModerationCase, subject_type: SubjectType | None, kind: str, reason: str, days: int | None
-) -> Sanction:
-    owner = subject_type.owner(case.subject_id) if subject_type is not None and subject_type.owner else None
+def _sanction_create(case: ModerationCase, owner: User | None, kind: str, reason: str, days: int | None) -> Sanction:
     if owner is None:
         raise DomainError("moderation_no_owner", "This subject has no known owner to act on.")
     now = timezone.now()

@@ -33,6 +33,22 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Moderators: one case with its subject, evidence frames, scores, history, reports and the owner's
+    standing, and every action (each goes through `services.case_act`)."""
+    services.moderator_check(signed_in_user(request))
+    context = {"page": selectors.case_page(case_id), "suspend_days_max": services.SUSPEND_DAYS_MAX}
+    return render(request, "moderation/case.html", context)
+
+
+def _back(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Back to the case's item page when the action came from it, else to the queue."""
+    if request.POST.get("back") == "case":
+        return redirect("moderation_case", case_id=case_id)
+    return redirect("moderation_queue")
+
+
+@login_required
 @require_POST
 def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
     services.case_decide(case_id=case_id, by=signed_in_user(request), approve=request.POST.get("decision") == "approve")
@@ -52,20 +68,20 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
         days=int(days) if days.isdigit() else None,
     )
     messages.success(request, gettext("Action recorded."))
-    return redirect("moderation_queue")
+    return _back(request, case_id)
 
 
 @login_required
 @require_POST
 def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
-    services.appeal_decide(
+    appeal = services.appeal_decide(
         appeal_id=appeal_id,
         by=signed_in_user(request),
         uphold=request.POST.get("decision") == "uphold",
         reason=request.POST.get("reason", ""),
     )
     messages.success(request, gettext("Appeal decided."))
-    return redirect("moderation_queue")
+    return _back(request, appeal.sanction.case_id)
 
 
 @login_required

@@ -40,6 +40,9 @@ class User(AbstractUser):
     is_moderator = models.BooleanField(default=False)
     # The interface language; blank follows the browser's (sora_site.middleware.UserLanguageMiddleware).
     language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
+    # Set by a moderator: the profile (name, bio, picture, videos) is hidden from everyone but its owner.
+    profile_hidden_at = models.DateTimeField(null=True, blank=True)
+    profile_hidden_reason = models.CharField(max_length=300, blank=True)
 
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 

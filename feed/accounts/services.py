@@ -126,3 +126,11 @@ def _avatar_normalise(upload: UploadedFile) -> bytes:
     out = io.BytesIO()
     square.save(out, "WEBP", quality=85)
     return out.getvalue()
+
+
+def profile_hidden_set(*, user: User, hidden: bool, reason: str = "") -> None:
+    """A moderator hides a profile (its name, bio, picture and videos) from everyone but its owner, who
+    sees why, or shows it again."""
+    user.profile_hidden_at = timezone.now() if hidden else None
+    user.profile_hidden_reason = reason[:300] if hidden else ""
+    user.save(update_fields=["profile_hidden_at", "profile_hidden_reason"])

@@ -45,6 +45,9 @@ class Comment(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     text = models.CharField(max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by a moderator (hidden in review, or removed): gone for everyone but its author, who sees why.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["post", "created_at"])]

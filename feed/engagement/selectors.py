@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from feed.accounts.models import User
 from feed.engagement.models import Comment, Like, PostStats
 from feed.graph.selectors import users_hidden_from
 from feed.posts.models import Post
+from moderation.selectors import subjects_reported_by
 from sora_site.errors import DomainError
 
 
@@ -50,13 +51,16 @@ def social_for(posts: Iterable[Post], viewer: User | None) -> dict[int, PostSoci
 
 
 def comments_of(post: Post, viewer: User | None, *, limit: int = 100) -> list[Comment]:
-    """Top-level comments, oldest first, with their replies; people hidden from the viewer are left out."""
-    comments = Comment.objects.filter(post=post, parent=None).select_related("author")
-    replies = Comment.objects.select_related("author").order_by("created_at")
+    """Top-level comments, oldest first, with their replies. Left out: people hidden from the viewer,
+    comments the viewer reported, and comments a moderator hid (but for their author, who sees why)."""
+    shown = Q(hidden_at=None) | Q(author=viewer) if viewer is not None else Q(hidden_at=None)
+    comments = Comment.objects.filter(shown, post=post, parent=None).select_related("author")
+    replies = Comment.objects.filter(shown).select_related("author").order_by("created_at")
     if viewer is not None:
         hidden = users_hidden_from(viewer)
-        comments = comments.exclude(author__in=hidden)
-        replies = replies.exclude(author__in=hidden)
+        reported = [int(pk) for pk in subjects_reported_by(viewer, "comment")]
+        comments = comments.exclude(author__in=hidden).exclude(pk__in=reported)
+        replies = replies.exclude(author__in=hidden).exclude(pk__in=reported)
     return list(comments.order_by("created_at").prefetch_related(Prefetch("replies", queryset=replies))[:limit])
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
@@ -147,6 +148,20 @@ def comment_delete(*, comment: Comment, by: User) -> None:
         removed = 1 + comment.replies.count()
         comment.delete()
         stats_bump(comment.post_id, comments=-removed)
+
+
+def comment_hidden_set(*, comment: Comment, hidden: bool, reason: str = "") -> None:
+    """A moderator hides or removes a comment (gone for everyone but its author, who sees why; its
+    replies go with it) or shows it again. The post's comment count follows."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        was_hidden = comment.hidden_at is not None
+        comment.hidden_at = (comment.hidden_at or timezone.now()) if hidden else None
+        comment.hidden_reason = reason[:300] if hidden else ""
+        comment.save(update_fields=["hidden_at", "hidden_reason"])
+        if was_hidden != hidden:
+            shown = 1 + (comment.replies.filter(hidden_at=None).count() if comment.parent_id is None else 0)
+            stats_bump(comment.post_id, comments=-shown if hidden else shown)
 
 
 def not_interested_set(*, user: User, post: Post) -> None:

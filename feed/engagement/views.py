@@ -7,6 +7,7 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from feed.accounts.selectors import signed_in_user, viewer_of
@@ -15,6 +16,8 @@ from feed.engagement.models import PostStats
 from feed.notifications.selectors import notifications_for
 from feed.notifications.services import notifications_mark_read
 from feed.posts.selectors import post_get_for_viewer
+from moderation.selectors import report_categories
+from moderation.services import report_create
 from sora_site.errors import DomainError
 
 
@@ -32,7 +35,9 @@ def like(request: HttpRequest, post_id: int) -> JsonResponse:
     return JsonResponse({"liked": liked, "likes": _stats(post.pk).likes})
 
 
-def _comments_sheet(request: HttpRequest, post_id: int, *, status: int = 200, error: str = "") -> HttpResponse:
+def _comments_sheet(
+    request: HttpRequest, post_id: int, *, status: int = 200, error: str = "", notice: str = ""
+) -> HttpResponse:
     viewer = viewer_of(request)
     post = post_get_for_viewer(post_id, viewer)
     context = {
@@ -40,7 +45,9 @@ def _comments_sheet(request: HttpRequest, post_id: int, *, status: int = 200, er
         "comments": selectors.comments_of(post, viewer),
         "comment_count": _stats(post.pk).comments,
         "comment_max": services.COMMENT_MAX,
+        "report_categories": report_categories("comment"),
         "error": error,
+        "notice": notice,
     }
     return render(request, "feed/_comments.html", context, status=status)
 
@@ -72,6 +79,31 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = selectors.comment_get(comment_id)
     services.comment_delete(comment=comment, by=signed_in_user(request))
     return _comments_sheet(request, comment.post_id)
+
+
+@login_required
+@require_POST
+def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Report a comment (it leaves the reporter's sheet); optionally block its author too."""
+    me = signed_in_user(request)
+    comment = selectors.comment_get(comment_id)
+    post = post_get_for_viewer(comment.post_id, me)
+    block = request.POST.get("block") == "on" and comment.author_id != me.pk
+    try:
+        report_create(
+            reporter=me,
+            subject_type="comment",
+            subject_id=str(comment.pk),
+            category=request.POST.get("category", ""),
+            note=request.POST.get("note", ""),
+            also_block=comment.author if block else None,
+        )
+    except DomainError as error:
+        return _comments_sheet(request, post.pk, status=error.status, error=error.message)
+    notice = _("Thanks, we'll look at it.") + (
+        " " + _("You blocked @%(handle)s.") % {"handle": comment.author.username} if block else ""
+    )
+    return _comments_sheet(request, post.pk, notice=notice)
 
 
 @login_required

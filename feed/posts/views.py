@@ -10,14 +10,11 @@ from django.views.decorators.http import require_POST
 from feed.accounts.models import User
 from feed.accounts.selectors import signed_in_user, viewer_of
 from feed.engagement.selectors import social_for
-from feed.graph.services import block_create
 from feed.posts import selectors, services
 from feed.posts.models import Post
 from generation.selectors import job_get_for_owner
 from moderation import services as moderation_services
-from moderation.models import Report
-from moderation.selectors import sanctions_on_subject
-from sora_site.errors import DomainError
+from moderation.selectors import report_categories, sanctions_on_subject
 
 
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
@@ -29,7 +26,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
         "visibility_choices": Post.Visibility.choices,
         "ancestors": selectors.remix_ancestors(post, viewer),
         "remixes": selectors.remixes_of(post, viewer),
-        "report_categories": Report.Category.choices,  # all fit a post, "my likeness" included
+        "report_categories": report_categories("post"),
         # Its author sees moderators' actions on it, each with its appeal page.
         "sanctions": sanctions_on_subject("post", str(post.pk), viewer)
         if viewer is not None and viewer.pk == post.author_id
@@ -83,27 +80,21 @@ def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
     """Report a post (it leaves the reporter's feed); optionally block its author too."""
     me = signed_in_user(request)
     post = selectors.post_get_for_viewer(post_id, me)
+    block = request.POST.get("block") == "on" and post.author_id != me.pk
     moderation_services.report_create(
         reporter=me,
         subject_type="post",
         subject_id=str(post.pk),
         category=request.POST.get("category", ""),
         note=request.POST.get("note", ""),
-        start_s=_seconds(request.POST.get("start_s", "")),
-        end_s=_seconds(request.POST.get("end_s", "")),
+        start_s=moderation_services.report_seconds(request.POST.get("start_s", "")),
+        end_s=moderation_services.report_seconds(request.POST.get("end_s", "")),
+        also_block=post.author if block else None,
     )
-    if request.POST.get("block") == "on" and post.author_id != me.pk:
-        block_create(blocker=me, blocked=post.author)
+    if block:
         messages.success(
             request, gettext("Thanks, we'll look at it. You blocked @%(handle)s.") % {"handle": post.author.username}
         )
     else:
         messages.success(request, gettext("Thanks, we'll look at it. You won't see this post in your feed."))
     return redirect("home")
-
-
-def _seconds(value: str) -> float | None:
-    try:
-        return float(value) if value.strip() else None
-    except ValueError:
-        raise DomainError("report_bad_range", "Times are in seconds, e.g. 2.5.", field="start_s") from None

@@ -56,7 +56,7 @@ def test_the_owner_removes_other_peoples_drafts_and_posts_and_reports(cameo, ali
     case = services.usage_report(cameo=cameo, by=alice, usage_id=usages[posted.pk], note="not me")
     assert (case.category, case.subject_id, case.events.get().actor) == (
         "likeness_without_consent",
-        posted.public_id,
+        str(posted.pk),
         alice,
     )
 

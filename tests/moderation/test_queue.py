@@ -160,10 +160,10 @@ def test_events_are_append_only_and_record_actor_and_action(mod: User, held: Cam
 
 
 def test_an_unregistered_subject_is_shown_by_summary_and_closed_on_decision(mod: User, alice: User) -> None:
-    # A cameo owner's report about someone's video: moderation knows no "job" subject type.
-    assert subject_type_get("job") is None
+    # A subject type nobody registered (no app answers for "cameo_use" reports yet).
+    assert subject_type_get("cameo_use") is None
     case = services.case_open(
-        subject_type="job",
+        subject_type="cameo_use",
         subject_id="video_abc",
         category=ModerationCase.Category.LIKENESS_WITHOUT_CONSENT,
         summary="@alice reports @bob's video with cameo @alice",
