@@ -101,7 +101,7 @@ def cameo_voices(cameos: Sequence[CameoReference]) -> tuple[list[VoiceProfile], 
 
 def speech_source(samples: Sequence[VoiceSample | None]) -> str:
     """How `dialogue` will speak these voices, in words (for job metadata)."""
-    if voice_cloner() is not None and any(sample is not None for sample in samples):
+    if any(sample is not None for sample in samples) and voice_cloner() is not None:
         return "voice-cloning TTS (CSM) prompted with each consenting owner's voice sample; espeak-ng for the rest"
     return "espeak-ng, pitch-matched to each cameo's voice profile"
 

@@ -104,6 +104,13 @@ def build_tiny_csm(directory: Path, *, seed: int = 0) -> Path:
         tie_codebooks_embeddings=True,
     )
     model = CsmForConditionalGeneration(config).eval()
+    # Mimi's codebooks start as zeros (real ones are learned), which would map every sound to code 0
+    # and make the voice prompt meaningless: give each random code vectors.
+    with torch.no_grad():
+        for module in model.codec_model.modules():
+            if type(module).__name__ == "MimiEuclideanCodebook":
+                module.embed_sum.copy_(torch.randn_like(module.embed_sum) * 0.5)
+                module._embed = None
     model.save_pretrained(directory)
     processor = CsmProcessor(
         feature_extractor=EncodecFeatureExtractor(feature_size=1, sampling_rate=24_000),
