@@ -63,6 +63,11 @@ class Cameo(models.Model):
     voice_embedding = models.JSONField(null=True, blank=True)  # 256 floats
     voice_pitch_hz = models.FloatField(null=True, blank=True)
     espeak_voice = models.CharField(max_length=20, blank=True)
+    # Opt-in: a few seconds of the verified recording's speech (16 kHz WAV) and what it says, the
+    # prompt of the voice-cloning TTS that speaks this cameo's lines. Never served to anyone.
+    keep_voice_sample = models.BooleanField(default=False)
+    voice_sample = models.FileField(blank=True)
+    voice_sample_text = models.CharField(max_length=100, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     verified_at = models.DateTimeField(null=True, blank=True)

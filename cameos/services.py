@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import soundfile as sf
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -68,6 +69,8 @@ RECORDING_TYPES = {"video/webm", "video/mp4", "video/quicktime", "video/x-matros
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 CHARACTER_PHOTOS = (1, 5)  # min, max photos of a non-human cameo
 BUSY = (Status.QUEUED, Status.VERIFYING)
+VOICE_SAMPLE_RATE = 16_000  # what verification decodes the recording's audio at
+DIGIT_WORDS = dict(zip("0123456789", "zero one two three four five six seven eight nine".split(), strict=True))
 
 
 # --- recording -------------------------------------------------------------------------------
@@ -99,8 +102,16 @@ def human_cameo_for(owner: User) -> Cameo:
     return cameo
 
 
-def recording_upload(*, owner: User, nonce: str, upload: UploadedFile | None, keep_recording: bool = False) -> Cameo:
-    """Store a recording made for a challenge and queue its verification."""
+def recording_upload(
+    *,
+    owner: User,
+    nonce: str,
+    upload: UploadedFile | None,
+    keep_recording: bool = False,
+    keep_voice_sample: bool = False,
+) -> Cameo:
+    """Store a recording made for a challenge and queue its verification. `keep_voice_sample`: the
+    owner's consent to keep a few seconds of its speech as the prompt of their cloned voice."""
     if upload is None:
         raise DomainError("recording_missing", gettext("Record a clip first."), field="recording")
     if upload.size is not None and upload.size > RECORDING_MAX_BYTES:
@@ -152,6 +163,7 @@ def recording_upload(*, owner: User, nonce: str, upload: UploadedFile | None, ke
         suffix = ".mp4" if head[4:8] == b"ftyp" else ".webm"
         cameo.recording.name = default_storage.save(_random_name("recordings", suffix), upload)
         cameo.challenge, cameo.keep_recording = challenge, keep_recording
+        cameo.keep_voice_sample = keep_voice_sample
         cameo.status, cameo.report = Status.QUEUED, {}
         cameo.save()
         _push_status(cameo)
@@ -204,6 +216,18 @@ def _keep_biometrics(cameo: Cameo, report: VerificationReport) -> None:
         cameo.espeak_voice = report.voice_profile.espeak_voice
     for position, portrait in enumerate(report.portraits[:5]):
         _portrait_save(cameo, portrait, position)
+    if cameo.keep_voice_sample and report.voice_sample is not None:
+        _voice_sample_save(cameo, report.voice_sample, report.digits_check, cameo.challenge)
+
+
+def _voice_sample_save(cameo: Cameo, speech: np.ndarray, digits_check: str, challenge: CameoChallenge | None) -> None:
+    """The kept speech as a 16 kHz WAV. Its text is known when the recogniser heard the challenge's
+    digits (all the recording asks the person to say); otherwise it is left empty."""
+    out = io.BytesIO()
+    sf.write(out, np.clip(speech, -1.0, 1.0), VOICE_SAMPLE_RATE, format="WAV", subtype="PCM_16")
+    cameo.voice_sample.name = default_storage.save(_random_name("voices", ".wav"), ContentFile(out.getvalue()))
+    digits = challenge.digits if challenge is not None and digits_check == "passed" else ""
+    cameo.voice_sample_text = " ".join(DIGIT_WORDS[d] for d in digits)
 
 
 def _portrait_save(cameo: Cameo, image: Image.Image, position: int) -> None:
@@ -369,6 +393,17 @@ def cameo_pause(*, cameo: Cameo, by: User, paused: bool) -> None:
         cameo.save(update_fields=["is_paused"])
         if paused:
             _revoke_jobs_no_longer_allowed(cameo)
+
+
+def cameo_voice_sample_stop(*, cameo: Cameo, by: User) -> None:
+    """The owner withdraws consent to their kept voice sample: it is deleted now, and their lines go
+    back to the synthetic voice. (Consent is given when recording, the only time speech is at hand.)"""
+    _owner_check(cameo, by)
+    with transaction.atomic():
+        locked = Cameo.objects.select_for_update().get(pk=cameo.pk)
+        locked.keep_voice_sample = False
+        _erase_voice_sample(locked)
+        locked.save(update_fields=["keep_voice_sample", "voice_sample", "voice_sample_text"])
 
 
 def cameo_request_access(*, cameo: Cameo, by: User) -> CameoAccess:
@@ -606,6 +641,13 @@ def _erase_biometrics(cameo: Cameo) -> None:
             default_storage.delete(portrait.image.name)
     cameo.portraits.all().delete()
     cameo.face_encodings, cameo.voice_embedding, cameo.voice_pitch_hz, cameo.espeak_voice = [], None, None, ""
+    _erase_voice_sample(cameo)
+
+
+def _erase_voice_sample(cameo: Cameo) -> None:
+    if cameo.voice_sample.name:
+        default_storage.delete(cameo.voice_sample.name)
+    cameo.voice_sample.name, cameo.voice_sample_text = "", ""
     if cameo.recording.name and cameo.pk is not None and cameo.status not in BUSY:
         default_storage.delete(cameo.recording.name)
         cameo.recording.name = ""

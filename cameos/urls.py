@@ -15,6 +15,7 @@ urlpatterns = [
     path("cameos/@<str:handle>/portraits/<int:portrait_id>.jpg", views.portrait, name="cameo_portrait"),
     path("cameos/@<str:handle>/settings/", views.settings_update, name="cameo_settings"),
     path("cameos/@<str:handle>/pause/", views.pause, name="cameo_pause"),
+    path("cameos/@<str:handle>/voice-sample/stop/", views.voice_sample_stop, name="cameo_voice_sample_stop"),
     path("cameos/@<str:handle>/request/", views.request_access, name="cameo_request_access"),
     path("cameos/@<str:handle>/access/<str:username>/<str:action>/", views.access, name="cameo_access"),
     path("cameos/@<str:handle>/uses/<int:usage_id>/remove/", views.usage_remove, name="cameo_usage_remove"),

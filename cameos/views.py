@@ -50,6 +50,7 @@ def upload(request: HttpRequest) -> JsonResponse:
         nonce=request.POST.get("nonce", ""),
         upload=request.FILES.get("recording"),
         keep_recording=request.POST.get("keep_recording") == "on",
+        keep_voice_sample=request.POST.get("keep_voice_sample") == "on",
     )
     return JsonResponse(selectors.cameo_status_dict(cameo), status=202)
 
@@ -154,6 +155,16 @@ def pause(request: HttpRequest, handle: str) -> HttpResponse:
     messages.success(
         request, gettext("Paused: nobody else can use it.") if cameo.is_paused else gettext("Your cameo is on again.")
     )
+    return redirect("cameo_detail", handle=cameo.handle)
+
+
+@login_required
+@require_POST
+def voice_sample_stop(request: HttpRequest, handle: str) -> HttpResponse:
+    user = signed_in_user(request)
+    cameo = selectors.cameo_get_for_owner(handle, user)
+    services.cameo_voice_sample_stop(cameo=cameo, by=user)
+    messages.success(request, "Your voice sample is deleted. Your lines are spoken by a synthetic voice.")
     return redirect("cameo_detail", handle=cameo.handle)
 
 

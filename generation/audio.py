@@ -1,9 +1,11 @@
 """Soundtracks for clips whose backend made no audio: speech for quoted dialogue + an ambient bed.
 
-Used by the preview backend and by the worker when a real video model returns `audio=None`.
-Speech comes from espeak-ng (a Debian package, no weights to download) in the cameo owner's voice
-profile; the bed is seeded noise and a soft drone shaped by words in each shot's prompt. The same
-shots + seed + voices always give the same samples.
+Used by the preview backend and by the worker when a real video model returns `audio=None`, and
+(`dialogue`) by the LTX-2 backend to condition the model's audio. A line of a cameo whose owner keeps a
+voice sample is spoken by the voice-cloning TTS (`generation.voice_tts`, when a model is configured),
+prompted with that sample; every other line by espeak-ng (a Debian package, no weights to download) in
+the owner's pitch-matched voice profile. The bed is seeded noise and a soft drone shaped by words in
+each shot's prompt. The same shots + seed + voices always give the same samples.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import soundfile as sf
 from scipy.signal import butter, sosfilt
 
 from cameos.verification.voice import VoiceProfile
-from generation.backends.base import Shot
+from generation.backends.base import CameoReference, Shot, VoiceSample
+from generation.voice_tts import voice_cloner
 from sora_site import japanese
 from sora_site.errors import DomainError
 from sora_site.media import resample
@@ -90,11 +93,25 @@ def _run_espeak(binary: str, voice: str, pitch: int, wpm: int, text: str) -> byt
     return result.stdout
 
 
+def cameo_voices(cameos: Sequence[CameoReference]) -> tuple[list[VoiceProfile], list[VoiceSample | None]]:
+    """The speaking cameos' voice profiles and, at the same positions, their kept voice samples."""
+    speaking = [cameo for cameo in cameos if cameo.voice is not None]
+    return [cameo.voice for cameo in speaking if cameo.voice], [cameo.voice_sample for cameo in speaking]
+
+
+def speech_source(samples: Sequence[VoiceSample | None]) -> str:
+    """How `dialogue` will speak these voices, in words (for job metadata)."""
+    if any(sample is not None for sample in samples) and voice_cloner() is not None:
+        return "voice-cloning TTS (CSM) prompted with each consenting owner's voice sample; espeak-ng for the rest"
+    return "espeak-ng, pitch-matched to each cameo's voice profile"
+
+
 def render_soundtrack(
     *,
     prompt_shots: Sequence[Shot],
     seed: int,
     voices: Sequence[VoiceProfile],
+    samples: Sequence[VoiceSample | None] = (),
     sample_rate: int = 48_000,
 ) -> np.ndarray:
     """samples x 2 float32 in [-1, 1], exactly as long as the shots together.
@@ -104,7 +121,9 @@ def render_soundtrack(
     fade at the shot's end. The bed ducks under speech.
     """
     pieces = []
-    for index, (shot, speech) in enumerate(zip(prompt_shots, dialogue(prompt_shots, voices, sample_rate), strict=True)):
+    for index, (shot, speech) in enumerate(
+        zip(prompt_shots, dialogue(prompt_shots, voices, sample_rate, samples=samples, seed=seed), strict=True)
+    ):
         rng = np.random.default_rng([abs(int(seed)), index])
         bed = ambient_bed(shot.prompt, speech.size, rng, sample_rate)
         if speech.any():
@@ -118,8 +137,18 @@ def render_soundtrack(
     return out.astype(np.float32, copy=False)
 
 
-def dialogue(shots: Sequence[Shot], voices: Sequence[VoiceProfile], sample_rate: int = 48_000) -> list[np.ndarray]:
+def dialogue(
+    shots: Sequence[Shot],
+    voices: Sequence[VoiceProfile],
+    sample_rate: int = 48_000,
+    *,
+    samples: Sequence[VoiceSample | None] = (),
+    seed: int = 0,
+) -> list[np.ndarray]:
     """Per shot, mono float32 speech exactly as long as the shot (silence where nobody speaks).
+
+    `samples[i]`, when given, is the kept voice sample of `voices[i]`'s owner: with a TTS model
+    configured, that voice's lines are cloned from it (seeded by `seed` and the line's position).
 
     Each shot's quoted lines are spoken one after another from the start of the shot (voices taken
     in turn, across the whole clip), cut with a fade at the shot's end, normalised to _SPEECH_PEAK.
@@ -135,9 +164,17 @@ def dialogue(shots: Sequence[Shot], voices: Sequence[VoiceProfile], sample_rate:
         for line in quoted_lines(shot.prompt):
             if at >= n:
                 break
-            voice = voices[line_index % len(voices)] if voices else DEFAULT_VOICE
+            turn = line_index % len(voices) if voices else None
+            voice = voices[turn] if turn is not None else DEFAULT_VOICE
+            sample = samples[turn] if turn is not None and turn < len(samples) else None
+            cloner = voice_cloner() if sample is not None else None
+            if cloner is not None and sample is not None:
+                cloned = cloner.speak(line, sample, seed=seed + line_index, max_seconds=(n - at) / sample_rate)
+                spoken = resample(cloned, cloner.sample_rate, sample_rate)
+            else:
+                spoken = speak(line, voice, sample_rate=sample_rate)
             line_index += 1
-            said = _fit(speak(line, voice, sample_rate=sample_rate), n - at, sample_rate)
+            said = _fit(spoken, n - at, sample_rate)
             speech[at : at + said.size] += said
             at += said.size + int(0.3 * sample_rate)
         peak = float(np.abs(speech).max()) if n else 0.0

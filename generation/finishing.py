@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.module_loading import import_string
 
-from generation.audio import render_soundtrack
+from generation.audio import cameo_voices, render_soundtrack
 from generation.backends.base import GenerationRequest, GenerationResult
 from generation.models import GenerationJob
 from generation.provenance.reading import frame_hashes
@@ -124,5 +124,5 @@ def soundtrack_fill(clip: Clip) -> None:
 
 def soundtrack_for(request: GenerationRequest) -> np.ndarray:
     """The soundtrack of a silent clip, at `media.AUDIO_RATE`: deterministic for the same request."""
-    voices = tuple(cameo.voice for cameo in request.cameos if cameo.voice is not None)
-    return render_soundtrack(prompt_shots=request.shots, seed=request.seed, voices=voices)
+    voices, samples = cameo_voices(request.cameos)
+    return render_soundtrack(prompt_shots=request.shots, seed=request.seed, voices=voices, samples=samples)

@@ -14,6 +14,7 @@ import secrets
 import time
 from functools import partial
 
+import soundfile as sf
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -24,7 +25,14 @@ from cameos import services as cameo_services
 from cameos.models import Cameo
 from cameos.selectors import cameos_of_job, prompt_with_preferences
 from generation.backends import get_backend
-from generation.backends.base import CameoReference, GenerationCancelled, GenerationRequest, Shot, VoiceProfile
+from generation.backends.base import (
+    CameoReference,
+    GenerationCancelled,
+    GenerationRequest,
+    Shot,
+    VoiceProfile,
+    VoiceSample,
+)
 from generation.events import job_push
 from generation.finishing import clip_finish, phase
 from generation.models import GenerationJob
@@ -151,9 +159,11 @@ def cameo_references(cameos: list[Cameo]) -> tuple[CameoReference, ...]:
         for portrait in cameo.portraits.all():
             with portrait.image.open("rb") as handle, Image.open(handle) as image:
                 portraits.append(image.convert("RGB"))
-        voice = None
+        voice, sample = None, None
         if cameo.is_human and cameo.voice_pitch_hz:
             voice = VoiceProfile(pitch_hz=cameo.voice_pitch_hz, espeak_voice=cameo.espeak_voice or "en-us")
+        if cameo.is_human and cameo.keep_voice_sample and cameo.voice_sample.name:
+            sample = _voice_sample_read(cameo)
         references.append(
             CameoReference(
                 handle=cameo.handle,
@@ -161,9 +171,20 @@ def cameo_references(cameos: list[Cameo]) -> tuple[CameoReference, ...]:
                 portraits=tuple(portraits),
                 voice=voice,
                 preferences=cameo.preferences,
+                voice_sample=sample,
             )
         )
     return tuple(references)
+
+
+def _voice_sample_read(cameo: Cameo) -> VoiceSample | None:
+    """The kept speech (read only here, after `cameos_recheck`); None if its file went meanwhile."""
+    try:
+        with cameo.voice_sample.open("rb") as handle:
+            audio, rate = sf.read(handle, dtype="float32", always_2d=True)
+    except FileNotFoundError:  # the owner stopped it between the query and the read
+        return None
+    return VoiceSample(audio=audio[:, 0], sample_rate=int(rate), text=cameo.voice_sample_text)
 
 
 def media_delete(*names: str | None) -> None:

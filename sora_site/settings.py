@@ -238,6 +238,10 @@ LTX2_CAMEO_STRENGTH = env_float("LTX2_CAMEO_STRENGTH", 1.0, minimum=0.0, maximum
 LTX2_DIALOGUE_STRENGTH = env_float("LTX2_DIALOGUE_STRENGTH", 0.8, minimum=0.0, maximum=1.0)  # share of steps held
 # --- end LTX-2 ----------------------------------------------------------------------------------
 
+# Voice-cloning TTS (generation/voice_tts.py): a local Sesame CSM checkpoint folder. Empty: dialogue is
+# spoken by the pitch-matched espeak-ng voice. Only cameos whose owner keeps a voice sample are cloned.
+GENERATION_TTS_MODEL_PATH = env_path("GENERATION_TTS_MODEL_PATH")
+
 # Security. HTTPS_ONLY turns on what a deployment behind TLS needs (`check --deploy` is clean).
 HTTPS_ONLY = env_bool("HTTPS_ONLY", False)
 SESSION_COOKIE_SECURE = HTTPS_ONLY

@@ -94,6 +94,9 @@ class VerificationSettings:
 DEFAULT_SETTINGS = VerificationSettings(transcriber=digits_transcriber())
 
 
+VOICE_SAMPLE_S = 10.0
+
+
 @dataclass
 class VerificationFailure:
     code: str
@@ -114,6 +117,8 @@ class VerificationReport:
     portraits: list[Image.Image] = field(default_factory=list)  # square RGB crops
     voice_embedding: np.ndarray | None = None  # 256-d float32
     voice_profile: voicemod.VoiceProfile | None = None
+    # The first VOICE_SAMPLE_S of speech (VAD segments joined, 16 kHz): kept only with the owner's consent.
+    voice_sample: np.ndarray | None = None
     yaw_trajectory: list[tuple[float, float]] = field(default_factory=list)  # (seconds, relative yaw)
 
     @property
@@ -304,6 +309,7 @@ def verify_recording(
         portraits=portraits,
         voice_embedding=embedding,
         voice_profile=profile,
+        voice_sample=speech[: int(VOICE_SAMPLE_S * video.sample_rate)] if profile is not None else None,
         yaw_trajectory=[(round(o.t, 2), round(rel_yaw[o.index], 1)) for o in posed],
     )
 

@@ -32,6 +32,15 @@ class Shot:
     seconds: float
 
 
+@dataclass(frozen=True, eq=False)
+class VoiceSample:
+    """A few seconds of the owner's own speech, kept with their consent: the voice-cloning TTS's prompt."""
+
+    audio: np.ndarray  # mono float32 in [-1, 1]
+    sample_rate: int
+    text: str  # what it says ("four seven one nine"), or "" when not known
+
+
 @dataclass(frozen=True)
 class CameoReference:
     handle: str
@@ -39,6 +48,7 @@ class CameoReference:
     portraits: tuple[Image.Image, ...]  # verified portrait crops, RGB
     voice: VoiceProfile | None
     preferences: str = ""
+    voice_sample: VoiceSample | None = None  # only when the owner keeps one
 
 
 @dataclass(frozen=True)

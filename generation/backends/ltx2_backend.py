@@ -39,7 +39,8 @@ Conditioning
   placing the portrait in the clip; a deployment that prefers that for cameos points a model name
   at a Wan VACE folder (each model path picks its backend, see `generation.backends`).
 - Dialogue: quoted lines are spoken by `generation.audio.dialogue` in each cameo owner's voice
-  profile (espeak-ng, pitch-matched: no voice-cloning TTS is configured), turned into the audio
+  (the voice-cloning TTS prompted with the owner's kept voice sample, else espeak-ng pitch-matched
+  to their voice profile), turned into the audio
   VAE's log-mel input, encoded to audio latents, and imposed on the model's audio stream during
   denoising (after each of the first `dialogue_strength` share of steps the audio latents are reset
   to the dialogue latents noised to the current sigma; the model finishes the rest). The video
@@ -68,7 +69,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from PIL import Image
 
-from generation.audio import dialogue
+from generation.audio import cameo_voices, dialogue, speech_source
 from generation.backends.base import (
     CancelCheck,
     GenerationCancelled,
@@ -223,9 +224,9 @@ class LTX2Backend(DiffusersBackend):
             raise missing("run its two-stage path", "upsample")
         cameo_frame = self._cameo_keyframe(request)
         parent = self._parent_frames(request.parent_video) if request.parent_video else None
-        voices = tuple(c.voice for c in request.cameos if c.voice is not None)
+        voices, samples = cameo_voices(request.cameos)
         rate = self._audio_rate(available)
-        speech = dialogue(request.shots, voices, rate)
+        speech = dialogue(request.shots, voices, rate, samples=samples, seed=request.seed)
         cameo_prefs = [c.preferences.strip() for c in request.cameos if c.preferences.strip()]
         plans: list[_LTXShot] = []
         start = 0.0
@@ -451,7 +452,7 @@ class LTX2Backend(DiffusersBackend):
             "audio_conditioning": {
                 "dialogue_shots": sum(1 for p in plans if p.speech.any()),
                 "strength": self.dialogue_strength,
-                "speech": "espeak-ng, pitch-matched to each cameo's voice profile",
+                "speech": speech_source(cameo_voices(request.cameos)[1]),
                 "voices": voices,
             },
             "shots": shot_meta,

@@ -133,6 +133,7 @@
     form.append("nonce", root.dataset.nonce);
     form.append("recording", blob, blob.type.includes("mp4") ? "cameo.mp4" : "cameo.webm");
     if (document.getElementById("keep-recording").checked) form.append("keep_recording", "on");
+    if (document.getElementById("keep-voice-sample").checked) form.append("keep_voice_sample", "on");
     const xhr = new XMLHttpRequest();
     xhr.open("POST", root.dataset.uploadUrl);
     xhr.setRequestHeader("Accept", "application/json");

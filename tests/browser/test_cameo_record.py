@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 import soundfile as sf
+from django.core.files.storage import default_storage
 from playwright.sync_api import Page, expect
 
 from cameos import services
@@ -104,6 +105,9 @@ def test_record_verify_and_manage_a_cameo(server: str, page: Page, alice: User, 
         "v => new Promise(r => { v.currentTime = 1e9; v.ontimeupdate = () => r(v.duration); })"
     )
     assert 11 < duration < 13.5
+    voice_consent = page.get_by_label("Keep a few seconds of my verified recording to speak my lines in my voice")
+    expect(voice_consent).not_to_be_checked()  # off unless the owner opts in
+    voice_consent.check()
     screenshot("cameo-review")
     page.get_by_role("button", name="Use this recording").click()
     result = page.locator("[data-testid=verify-result]:visible")
@@ -113,6 +117,8 @@ def test_record_verify_and_manage_a_cameo(server: str, page: Page, alice: User, 
     assert cameo.status == "active", cameo.report
     expect(result).to_have_text("Verified. Your cameo @alice is ready.")
     assert not cameo.recording  # deleted after the check (not kept)
+    kept = cameo.voice_sample.name
+    assert cameo.keep_voice_sample and default_storage.exists(kept)  # the owner opted in
 
     page.get_by_role("link", name="Choose who can use it").click()
     expect(page.get_by_role("img", name="Portrait 1")).to_be_visible()
@@ -123,3 +129,13 @@ def test_record_verify_and_manage_a_cameo(server: str, page: Page, alice: User, 
     cameo.refresh_from_db()
     assert (cameo.access, cameo.restrictions) == ("approved", "nothing political")
     screenshot("cameo-manage")
+
+    expect(page.get_by_text("On: we keep a few seconds of your verified recording")).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("heading", name="Your voice").scroll_into_view_if_needed()
+    screenshot("cameo-voice-sample-phone")
+    page.get_by_role("button", name="Stop and delete my voice sample").click()
+    expect(page.get_by_text("Your voice sample is deleted.")).to_be_visible()
+    expect(page.get_by_text("Off: your lines are spoken by a synthetic voice")).to_be_visible()
+    cameo.refresh_from_db()
+    assert not cameo.keep_voice_sample and not cameo.voice_sample and not default_storage.exists(kept)
