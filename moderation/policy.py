@@ -30,6 +30,7 @@ from sora_site.text_embeddings import embed, encoder_load
 POLICY_PATH = Path(__file__).with_name("policy.toml")
 BENIGN = "benign"  # the head's class for the benign examples
 _SENTENCE_SPLIT = re.compile(r"[.!?;\n]+|\s/\s")
+_MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{3,30}\b")
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ class ExampleClassifier:
         self.labels = np.array(
             [c.name for c in policy.categories.values() for _ in c.examples] + [BENIGN] * len(policy.benign)
         )
-        self.names = sorted(set(self.labels) - {BENIGN})
+        self.names = sorted({str(label) for label in self.labels} - {BENIGN})
         vectors = encode(texts)
         self.available = vectors is not None
         if vectors is None:
@@ -282,7 +283,9 @@ def classifier() -> Classifier:
 
 
 def _sentences(text: str) -> list[str]:
-    neutral = re.sub(r"@[a-z0-9_]+", "a person", text)
+    """The normalised sentences the classifier reads, @mentions as "a person" (replaced before
+    normalising: leetspeak would read "@alice" as "aalice")."""
+    neutral = normalise(_MENTION.sub("a person", text))
     parts = [p.strip() for p in _SENTENCE_SPLIT.split(neutral)]
     return [p for p in parts if len(p) > 2] or [neutral]
 
@@ -314,7 +317,7 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
             return Verdict(name, "terms", normalised=normalised)
         if name in term_hits and (not category.needs_any_of or term_hits & set(category.needs_any_of)):
             return Verdict(name, "terms", normalised=normalised)
-    sentence_scores = classifier().scores(_sentences(normalised))
+    sentence_scores = classifier().scores(_sentences(text))
     best: dict[str, float] = {}
     best_margin: dict[str, float] = {}
     for per_category, benign in sentence_scores:

@@ -81,7 +81,9 @@ def test_a_remix_prompt_is_checked(alice: User) -> None:
     assert error.value.code == "prompt_blocked"
 
 
-BORDERLINE = "a man punching another man until his nose bleeds"
+# Not graphic enough to refuse for an adult's own prompt; over the stricter bars.
+BORDERLINE_ACT = "hitting a man with a bottle"
+BORDERLINE = f"a person {BORDERLINE_ACT}"
 
 
 def test_teens_meet_a_stricter_bar(alice: User, teen: User) -> None:
@@ -93,9 +95,10 @@ def test_teens_meet_a_stricter_bar(alice: User, teen: User) -> None:
 
 def test_a_prompt_with_someone_elses_cameo_meets_a_stricter_bar(alice: User, bob: User) -> None:
     active_cameo(alice, access=Cameo.Access.EVERYONE)
+    # The classifier reads an @mention as "a person": the two prompts differ only in using a cameo.
     services.job_create(owner=bob, prompt=BORDERLINE)
     with pytest.raises(DomainError) as error:
-        services.job_create(owner=bob, prompt=f"@alice and {BORDERLINE}")
+        services.job_create(owner=bob, prompt=f"@alice {BORDERLINE_ACT}")
     assert error.value.code == "prompt_blocked"
 
 
