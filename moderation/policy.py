@@ -56,6 +56,9 @@ class JapaneseTerm:
     surfaces: tuple[str, ...]
     bases: tuple[str, ...] | None  # set when written in dictionary form: 殺す also finds 殺した, 殺して
     folded: str  # the whole term, for masked spellings (ち○こ)
+    # Also found inside longer words: terms of 4+ characters, and terms janome's dictionary does not
+    # know (it splits them into single characters: 盗撮 -> 盗 + 撮, and 盗撮した reads differently).
+    as_substring: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,9 @@ def _ja_terms(words: Sequence[str]) -> tuple[JapaneseTerm, ...]:
     terms = []
     for word in words:
         surfaces, bases = _ja_words(normalise_japanese(word))
-        terms.append(JapaneseTerm(surfaces, bases if bases == surfaces else None, fold_kana(normalise_japanese(word))))
+        folded = fold_kana(normalise_japanese(word))
+        unknown = len(surfaces) > 1 and all(len(surface) == 1 for surface in surfaces)
+        terms.append(JapaneseTerm(surfaces, bases if bases == surfaces else None, folded, len(folded) >= 4 or unknown))
     return tuple(terms)
 
 
@@ -158,7 +163,7 @@ def _ja_hit(terms: Sequence[JapaneseTerm], readings: Sequence[_JapaneseReading])
     return any(
         _contains(reading.surfaces, term.surfaces)
         or (term.bases is not None and _contains(reading.bases, term.bases))
-        or (len(term.folded) >= 4 and term.folded in reading.folded)
+        or (term.as_substring and term.folded in reading.folded)
         or _masked(term.folded, reading.folded)
         for reading in readings
         for term in terms
