@@ -82,7 +82,7 @@ def test_a_remix_prompt_is_checked(alice: User) -> None:
 
 
 # Not graphic enough to refuse for an adult's own prompt; over the stricter bars.
-BORDERLINE_ACT = "hitting a man with a bottle"
+BORDERLINE_ACT = "punching a man in the face"
 BORDERLINE = f"a person {BORDERLINE_ACT}"
 
 
