@@ -230,37 +230,32 @@ class ExampleClassifier:
         self.encode = encode
         self.reads_japanese = reads_japanese
         self.head_weight = policy.head_weight
-        texts = [e for c in policy.categories.values() for e in c.examples] + list(policy.benign)
-        self.labels = np.array(
-            [c.name for c in policy.categories.values() for _ in c.examples] + [BENIGN] * len(policy.benign)
-        )
-        self.names = sorted({str(label) for label in self.labels} - {BENIGN})
-        vectors = encode(texts)
+        labelled = sorted(
+            [(c.name, e) for c in policy.categories.values() for e in c.examples] + [(BENIGN, e) for e in policy.benign]
+        )  # grouped by class, in the head's (sorted) class order
+        labels = np.array([label for label, _ in labelled])
+        self.classes, self.class_starts = np.unique(labels, return_index=True)
+        vectors = encode([text for _, text in labelled])
         self.available = vectors is not None
         if vectors is None:
             return
         self.example_vectors = vectors
         self.head = LogisticRegression(
             C=policy.head_regularisation, class_weight="balanced", max_iter=2000, random_state=0
-        ).fit(vectors, self.labels)
-        self.head_classes = [str(name) for name in self.head.classes_]
+        ).fit(vectors, labels)
+        assert list(self.head.classes_) == list(self.classes)
 
     def scores(self, texts: Sequence[str]) -> list[tuple[dict[str, float], float]]:
         readable = [t for t in texts if self.reads_japanese or not japanese.has_japanese(t)]
         vectors = self.encode(readable) if self.available and readable else None
         if vectors is None:
             return [({}, 0.0) for _ in texts]
-        probabilities = self.head.predict_proba(vectors)
-        similarity = vectors @ self.example_vectors.T  # texts x examples
+        closest = np.maximum.reduceat(vectors @ self.example_vectors.T, self.class_starts, axis=1)
+        combined = self.head_weight * self.head.predict_proba(vectors) + (1 - self.head_weight) * closest
         found = {}
-        for text, probability, row in zip(readable, probabilities, similarity, strict=True):
-            head = dict(zip(self.head_classes, (float(p) for p in probability), strict=True))
-            combined = {
-                name: self.head_weight * head[name] + (1 - self.head_weight) * float(row[self.labels == name].max())
-                for name in [*self.names, BENIGN]
-            }
-            benign = combined.pop(BENIGN)
-            found[text] = (combined, benign)
+        for text, row in zip(readable, combined, strict=True):
+            by_class = {str(name): float(score) for name, score in zip(self.classes, row, strict=True)}
+            found[text] = (by_class, by_class.pop(BENIGN))
         return [found.get(text, ({}, 0.0)) for text in texts]
 
 

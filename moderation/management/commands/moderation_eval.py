@@ -1,14 +1,15 @@
 """`manage.py moderation_eval [--split heldout]`: precision and recall of the prompt policy per category.
 
 `--split ja` / `--split ja_fresh` measure the Japanese sets (tests/moderation/data/prompt_eval_ja*.tsv) on
-their own.
+their own; `--file PATH` measures any TSV with `label` and `text` columns (a set the policy never saw).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from moderation.evaluation import evaluate
 
@@ -18,11 +19,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--split", choices=["tune", "heldout", "fresh", "all", "ja", "ja_fresh"], default="heldout")
+        parser.add_argument("--file", type=Path, help="Evaluate this TSV (label, text) instead of a split.")
         parser.add_argument("--show-errors", action="store_true", help="List missed and wrongly refused prompts.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         evaluate("tune")  # warm: loads the model and embeds the example sets outside the figures
-        report = evaluate(options["split"])
+        path: Path | None = options["file"]
+        if path is not None and not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        try:
+            report = evaluate(options["split"], path)
+        except (KeyError, ValueError) as error:  # a missing column, an unknown label
+            raise CommandError(f"{path or options['split']}: {error}") from error
         out = self.stdout.write
         out(f"split: {report.split}")
         out(f"{'category':22} {'n':>3} {'recall':>7} {'precision':>9} {'right category':>15}")
