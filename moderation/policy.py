@@ -2,9 +2,10 @@
 
 `text_verdict(text, audience=...)` normalises the text (`textnorm`), applies each category's word
 rules, then asks a classifier how close the text's sentences come to each category. The default
-classifier compares MiniLM sentence embeddings with the category's example sentences and with the
-benign anchors; an operator can plug in a larger local model through `MODERATION_CLASSIFIER`
-(a dotted path to a factory that takes the policy and `MODERATION_CLASSIFIER_PATH`).
+classifier (`ExampleClassifier` on MiniLM) mixes a head trained on the policy's example sentences
+with the closest example's similarity; `MODERATION_CLASSIFIER` names another factory (a dotted path
+to a callable taking the policy and `MODERATION_CLASSIFIER_PATH`), such as `local_encoder_classifier`
+for a local multilingual encoder.
 People are told the category and how to rephrase; scores stay in the moderation log.
 """
 
