@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import CharField, F, Func, Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace, StrIndex
 
 from cameos.models import Cameo, CameoAccess, CameoUsage, PublicFigure
 from feed.accounts.models import User
@@ -189,7 +189,14 @@ def _distinctive(name: str) -> bool:
 def cameos_named(texts: Iterable[str]) -> list[Cameo]:
     """Human cameos named without the @: by their owner's full display name or by their handle, when
     that name is distinctive (a common first name alone is not). Such a prompt uses the cameo."""
-    words = [w for text in texts for w in _WORDS.findall((text or "").lower())]
+    texts = [text or "" for text in texts]
+    named = _named_in_words(texts)
+    return named + [cameo for cameo in _named_in_japanese(texts) if cameo not in named]
+
+
+def _named_in_words(texts: list[str]) -> list[Cameo]:
+    """Names and handles in Latin letters, matched word by word ("alice liddell", "zoe_k99")."""
+    words = [w for text in texts for w in _WORDS.findall(text.lower())]
     phrases = {" ".join(words[i : i + n]) for n in range(1, _NAME_WORDS_MAX + 1) for i in range(len(words) - n + 1)}
     if not phrases:
         return []
@@ -210,6 +217,47 @@ def cameos_named(texts: Iterable[str]) -> list[Cameo]:
     return named
 
 
+def _distinctive_japanese(name: str) -> bool:
+    """A Japanese name that points at one person: a family and a given name (山田花子, 山田ハナコ), or
+    several words of five characters or more. One word, with or without an honorific (花子, 佐藤,
+    さくら, 花子さん), is not; nor is a short name that the tokenizer cuts into pieces (ゆうき)."""
+    words = [
+        (surface, pos)
+        for surface, _, pos in japanese.tagged(unicodedata.normalize("NFKC", name).replace(" ", ""))
+        if pos[1] != "接尾"
+    ]
+    if len(words) < 2:
+        return False
+    return any("人名" in pos for _, pos in words) or sum(len(surface) for surface, _ in words) >= 5
+
+
+def _folded(field: str) -> Func:
+    """`japanese.folded` of a name column, in SQL (PostgreSQL's NORMALIZE and TRANSLATE)."""
+    nfkc = Func(F(field), template="NORMALIZE(%(expressions)s, NFKC)", output_field=CharField())
+    hiragana = Func(
+        Lower(nfkc), Value(japanese.KATAKANA), Value(japanese.HIRAGANA), function="TRANSLATE", output_field=CharField()
+    )
+    return Replace(hiragana, Value(" "), Value(""))
+
+
+def _named_in_japanese(texts: list[str]) -> list[Cameo]:
+    """Japanese display names, which have no spaces between words: found anywhere in the texts, in
+    either kana script, full or half width, with or without a space (山田花子 in 「山田花子が踊る」).
+    The display names are folded by the database: one scan of the human cameos with a Japanese name."""
+    folded = "\n".join(japanese.folded(text) for text in texts if japanese.has_japanese(text))
+    if not folded:
+        return []
+    candidates = (
+        Cameo.objects.select_related("owner")
+        .filter(kind=Cameo.Kind.HUMAN, owner__display_name__regex=japanese.JAPANESE_CHARACTER)
+        .annotate(folded_name=_folded("owner__display_name"))
+        .annotate(found_at=StrIndex(Value(folded), F("folded_name")))
+        .filter(found_at__gt=0)
+        .order_by("handle")
+    )
+    return [cameo for cameo in candidates if _distinctive_japanese(cameo.owner.display_name)]
+
+
 def public_figure_named(text: str) -> PublicFigure | None:
     """A public figure of the registry named in full in `text` (moderators keep the registry)."""
     padded = f" {' '.join(_WORDS.findall((text or '').lower()))} "
@@ -227,16 +275,17 @@ def cameos_of_job(job_id: int) -> list[Cameo]:
 
 def cameos_usable_by(user: User, *, query: str = "", limit: int = 8) -> list[Cameo]:
     """For the @ autocomplete: active cameos `user` may use whose handle, name or owner's display name
-    starts with `query`; a Japanese query (kana or kanji) is found anywhere in the names, in either
-    kana script and in full- or half-width (山田花子 by 花子, ハナコ by はなこ or ﾊﾅｺ)."""
+    starts with `query`; a Japanese query (kana or kanji) is found anywhere in the names, folded as
+    the name check folds them: either kana script, full or half width, spaces ignored (山田花子 by 花子
+    or by 山田 花子, ハナコ by はなこ or ﾊﾅｺ)."""
     candidates = Cameo.objects.select_related("owner").filter(status=Cameo.Status.ACTIVE, owner__is_active=True)
     query = unicodedata.normalize("NFKC", query).lstrip("@")
     if query and japanese.has_japanese(query):
         # Japanese names have no spaces to start a word at, so a part of the name is looked for.
-        names = Q()
-        for spelling in japanese.kana_variants(query):
-            names |= Q(name__contains=spelling) | Q(owner__display_name__contains=spelling)
-        candidates = candidates.filter(names)
+        spelling = japanese.folded(query)
+        candidates = candidates.annotate(
+            folded_name=_folded("name"), folded_owner_name=_folded("owner__display_name")
+        ).filter(Q(folded_name__contains=spelling) | Q(folded_owner_name__contains=spelling))
     elif query:
         candidates = candidates.filter(
             Q(handle__startswith=query.lower()) | Q(name__istartswith=query) | Q(owner__display_name__istartswith=query)

@@ -25,7 +25,15 @@ FRESH_SET = DATA / "prompt_eval_fresh.tsv"
 JA_SET = DATA / "prompt_eval_ja.tsv"
 # Japanese prompts written after the lexicon had been tuned on JA_SET, measured once, never tuned on.
 JA_FRESH_SET = DATA / "prompt_eval_ja_fresh.tsv"
-WHOLE_SETS = {"fresh": FRESH_SET, "ja": JA_SET, "ja_fresh": JA_FRESH_SET}
+WHOLE_SETS = {
+    "fresh": FRESH_SET,
+    "ja": JA_SET,
+    "ja_fresh": JA_FRESH_SET,
+    # Written blind by someone who never saw the policy's examples or the other sets, while the
+    # classifier was being rebuilt by someone who never saw these two: the honest figures.
+    "fresh2": DATA / "prompt_eval_fresh2.tsv",
+    "ja_fresh2": DATA / "prompt_eval_ja_fresh2.tsv",
+}
 
 
 @dataclass(frozen=True)

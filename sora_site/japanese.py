@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from janome.tokenizer import Tokenizer
 
-# Hiragana, katakana (and its phonetic extensions), CJK ideographs, half-width katakana.
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ヵヶ]")
+# Hiragana, katakana (and its phonetic extensions), CJK ideographs, half-width katakana. The same
+# pattern works as a PostgreSQL regular expression.
+JAPANESE_CHARACTER = r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ヵヶ]"
+_JAPANESE = re.compile(JAPANESE_CHARACTER)
 _JAPANESE_RUN = re.compile(_JAPANESE.pattern + "+")
 _LATIN_WORD = re.compile(r"[a-zà-öø-ÿ]+")
 _lock = threading.Lock()
-_KATAKANA_TO_HIRAGANA = str.maketrans({chr(code): chr(code - 0x60) for code in range(0x30A1, 0x30F7)})
-_HIRAGANA_TO_KATAKANA = str.maketrans({chr(code - 0x60): chr(code) for code in range(0x30A1, 0x30F7)})
+KATAKANA = "".join(chr(code) for code in range(0x30A1, 0x30F7))
+HIRAGANA = "".join(chr(code - 0x60) for code in range(0x30A1, 0x30F7))  # the same sounds, in the same order
+_KATAKANA_TO_HIRAGANA = str.maketrans(KATAKANA, HIRAGANA)
 
 
 def has_japanese(text: str) -> bool:
@@ -35,11 +38,10 @@ def to_hiragana(text: str) -> str:
     return text.translate(_KATAKANA_TO_HIRAGANA)
 
 
-def kana_variants(text: str) -> set[str]:
-    """`text` NFKC-normalised (half-width katakana, full-width letters), as written, in hiragana and
-    in katakana: the spellings one name may be typed in (はなこ, ハナコ, ﾊﾅｺ)."""
-    text = unicodedata.normalize("NFKC", text)
-    return {text, text.translate(_KATAKANA_TO_HIRAGANA), text.translate(_HIRAGANA_TO_KATAKANA)}
+def folded(text: str) -> str:
+    """One spelling for comparing names: NFKC (full and half width), lower case, katakana as
+    hiragana, no spaces (山田 ハナコ and 山田はなこ fold alike)."""
+    return re.sub(r"\s+", "", to_hiragana(unicodedata.normalize("NFKC", text).lower()))
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +52,8 @@ def _tokenizer() -> Tokenizer:
 
 
 def _tokens(text: str) -> list[tuple[str, str, str, str]]:
-    """(surface, base form, part of speech, pronunciation in katakana) per janome token."""
+    """(surface, base form, part of speech, pronunciation in katakana) per janome token; the part of
+    speech is IPADIC's comma-separated fields ("名詞,固有名詞,人名,姓")."""
     with _lock:  # janome's lattice is built per call, but its lazily loaded dictionary is shared
         tokens = list(_tokenizer().tokenize(text))
     out = []
@@ -60,7 +63,7 @@ def _tokens(text: str) -> list[tuple[str, str, str, str]]:
         surface = str(token.surface)
         base = str(token.base_form) if token.base_form != "*" else surface
         phonetic = str(token.phonetic) if token.phonetic != "*" else surface
-        out.append((surface, base, str(token.part_of_speech).split(",")[0], phonetic))
+        out.append((surface, base, str(token.part_of_speech), phonetic))
     return out
 
 
@@ -68,7 +71,7 @@ def japanese_words(text: str) -> list[str]:
     """Base forms of the Japanese content words in `text`, in order (凍った -> 凍る)."""
     words: list[str] = []
     for run in _JAPANESE_RUN.findall(text):
-        words.extend(base for _, base, pos, _ in _tokens(run) if pos != "記号")
+        words.extend(base for _, base, pos, _ in _tokens(run) if not pos.startswith("記号"))
     return words
 
 
@@ -90,4 +93,12 @@ def reading(text: str) -> str:
 
 def morphemes(text: str) -> list[tuple[str, str]]:
     """(surface, base form) of each word janome finds in `text`, symbols and spaces left out."""
-    return [(surface, base) for surface, base, pos, _ in _tokens(text) if pos != "記号"]
+    return [(surface, base) for surface, base, pos, _ in _tokens(text) if not pos.startswith("記号")]
+
+
+def tagged(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(surface, base form, part-of-speech fields) of each word in `text`, symbols and spaces left
+    out: ("山田", "山田", ("名詞", "固有名詞", "人名", "姓"))."""
+    return [
+        (surface, base, tuple(pos.split(","))) for surface, base, pos, _ in _tokens(text) if not pos.startswith("記号")
+    ]

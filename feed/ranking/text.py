@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from feed.ranking.japanese_topics import japanese_topic_words
+from sora_site.japanese import has_japanese
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -16,4 +19,8 @@ def stem(word: str) -> str:
 
 
 def stems(text: str) -> frozenset[str]:
-    return frozenset(stem(word) for word in _WORD.findall(text.lower()))
+    """The stems of the English words, plus for Japanese text its topic words (see `japanese_topics`)."""
+    words = _WORD.findall(text.lower())
+    if has_japanese(text):
+        words += japanese_topic_words(text)
+    return frozenset(stem(word) for word in words)

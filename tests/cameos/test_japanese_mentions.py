@@ -39,6 +39,8 @@ def japanese_cameos(alice: User, bob: User) -> None:
         ("はなこ", ["alice"]),  # hiragana for the katakana in the name
         ("ﾊﾅｺ", ["alice"]),  # half-width katakana
         ("＠山田", ["alice"]),  # a full-width @ from a Japanese keyboard
+        ("山田 はなこ", ["alice"]),  # the whole name, typed with a space and in the other kana
+        ("山田ﾊﾅｺ", ["alice"]),
         ("柴犬", ["bob"]),  # the cameo's own name, not only the owner's
         ("ぽち", ["bob"]),
         ("佐藤", []),

@@ -1,7 +1,8 @@
 """`manage.py moderation_eval [--split heldout]`: precision and recall of the prompt policy per category.
 
-`--split ja` / `--split ja_fresh` measure the Japanese sets (tests/moderation/data/prompt_eval_ja*.tsv) on
-their own; `--file PATH` measures any TSV with `label` and `text` columns (a set the policy never saw).
+`--split fresh2` / `--split ja_fresh2` are the blind sets (never tuned on); `--split ja` / `--split ja_fresh`
+measure the other Japanese sets (tests/moderation/data/prompt_eval_ja*.tsv) on their own; `--file PATH`
+measures any TSV with `label` and `text` columns.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from moderation.evaluation import evaluate
+from moderation.evaluation import WHOLE_SETS, evaluate
 
 
 class Command(BaseCommand):
     help = "Evaluate the prompt policy on the labelled set (tests/moderation/data/prompt_eval.tsv)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--split", choices=["tune", "heldout", "fresh", "all", "ja", "ja_fresh"], default="heldout")
+        parser.add_argument("--split", choices=sorted(["tune", "heldout", "all", *WHOLE_SETS]), default="heldout")
         parser.add_argument("--file", type=Path, help="Evaluate this TSV (label, text) instead of a split.")
         parser.add_argument("--show-errors", action="store_true", help="List missed and wrongly refused prompts.")
 
