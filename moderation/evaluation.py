@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from moderation.policy import text_verdict
+from moderation.policy import policy_load, text_verdict
 
 BENIGN = "benign"
 DATA = Path(__file__).resolve().parent.parent / "tests" / "moderation" / "data"
@@ -42,11 +42,14 @@ class Labelled:
     text: str
 
 
-def eval_set(split: str) -> list[Labelled]:
+def eval_set(split: str, path: Path | None = None) -> list[Labelled]:
     """`split` is "tune" (even rows of each label), "heldout" (odd rows), "all", "fresh" (the
-    second set, all of it), "ja" or "ja_fresh" (the Japanese sets, all of each)."""
-    path = WHOLE_SETS.get(split, EVAL_SET)
-    with path.open(newline="") as handle:
+    second set, all of it), "ja" or "ja_fresh" (the Japanese sets, all of each). With `path`, all
+    of that TSV file (columns `label` and `text`; labels are category names or "benign")."""
+    if path is not None:
+        split = "all"
+    path = path or WHOLE_SETS.get(split, EVAL_SET)
+    with path.open(newline="", encoding="utf-8") as handle:
         rows = [Labelled(r["label"], r["text"]) for r in csv.DictReader(handle, delimiter="\t")]
     seen: Counter[str] = Counter()
     chosen = []
@@ -95,8 +98,11 @@ class Report:
         return len(self.benign_refused) / self.benign if self.benign else 0.0
 
 
-def evaluate(split: str) -> Report:
-    rows = eval_set(split)
+def evaluate(split: str, path: Path | None = None) -> Report:
+    rows = eval_set(split, path)
+    unknown = {row.label for row in rows} - set(policy_load().categories) - {BENIGN}
+    if unknown:
+        raise ValueError(f"labels that are not policy categories or {BENIGN!r}: {', '.join(sorted(unknown))}")
     verdicts = []
     latencies = []
     for row in rows:
@@ -122,7 +128,7 @@ def evaluate(split: str) -> Report:
         )
     benign = by_label[BENIGN]
     return Report(
-        split=split,
+        split=str(path) if path else split,
         categories=figures,
         benign=len(benign),
         benign_refused=[(rows[i].text, str(verdicts[i].category)) for i in benign if not verdicts[i].allowed],

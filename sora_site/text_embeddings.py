@@ -10,6 +10,7 @@ import logging
 import os
 import threading
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,8 +36,20 @@ def _model() -> SentenceTransformer | None:
     return model
 
 
-def embed(texts: list[str]) -> np.ndarray | None:
-    """An (n, 384) float32 array of unit vectors, or None when the model is missing.
+def encoder_load(path: str) -> SentenceTransformer:
+    """A sentence encoder from a local folder, never downloaded: a sentence-transformers model, or a
+    plain transformers encoder (a BERT-like `save_pretrained` folder), which sentence-transformers
+    wraps in mean pooling. For `embed(..., model=...)`."""
+    from sentence_transformers import SentenceTransformer
+
+    if not Path(path, "config.json").is_file():
+        raise FileNotFoundError(f"no model at {path!r} (expected a folder with config.json)")
+    return SentenceTransformer(path, device="cpu", local_files_only=True)
+
+
+def embed(texts: list[str], model: SentenceTransformer | None = None) -> np.ndarray | None:
+    """An (n, d) float32 array of unit vectors (d = 384 for the default MiniLM), or None when the
+    default model is missing. `model` is another encoder (`encoder_load`) to use instead.
 
     One intra-op thread: short texts gain nothing from more, and on a busy machine torch's spinning
     threads made the moderation prompt stage's p95 30x worse (bench/prompt_stage.py, docs/BENCHMARKS.md).
@@ -44,7 +57,7 @@ def embed(texts: list[str]) -> np.ndarray | None:
     import torch
 
     with _model_lock:
-        model = _model()
+        model = model or _model()
         if model is None:
             return None
         threads = torch.get_num_threads()

@@ -3,16 +3,22 @@ dodge a filter) with a Japanese message, and lets the benign look-alikes through
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from feed.models import User
 from generation import services
 from generation.models import GenerationJob
 from moderation.evaluation import evaluate
 from moderation.models import ModerationEvent
-from moderation.policy import text_verdict
+from moderation.policy import classifier, policy_load, text_verdict
 from moderation.services import text_check
 from sora_site.errors import DomainError
+from tests.builders.tiny_bert import tiny_bert_save
 
 REFUSED = [
     # (prompt, the Japanese category label the person is shown), one or more per category
@@ -87,3 +93,40 @@ def test_japanese_eval_set_meets_the_english_targets() -> None:
     assert {c.category for c in report.categories} >= {"sexual", "sexual_minors", "self_harm", "copyright"}
     assert report.recall >= 0.9
     assert report.false_positive_rate <= 0.05
+
+
+@pytest.fixture
+def fresh_classifier() -> Iterator[None]:
+    """The classifier is built once per process from the settings: rebuild it around the test."""
+    classifier.cache_clear()
+    yield
+    classifier.cache_clear()
+
+
+def test_the_default_english_encoder_leaves_japanese_to_the_lexicon(fresh_classifier: None) -> None:
+    assert text_verdict("海で泳ぐ犬").scores == {}
+    assert text_verdict("a dog swimming in the sea").scores
+
+
+def test_a_local_multilingual_encoder_is_loaded_from_the_configured_path(
+    tmp_path: Path, settings: Any, fresh_classifier: None
+) -> None:
+    settings.MODERATION_CLASSIFIER = "moderation.policy.local_encoder_classifier"
+    settings.MODERATION_CLASSIFIER_PATH = str(tiny_bert_save(tmp_path / "encoder"))
+    scored = {name for name, category in policy_load().categories.items() if category.examples}
+    verdict = text_verdict("海で泳ぐ犬")  # a random-weight encoder: scores, but meaningless ones
+    assert set(verdict.scores) == scored and all(0.0 <= s <= 1.0 for s in verdict.scores.values())
+    assert set(text_verdict("a dog swimming in the sea").scores) == scored
+    assert text_verdict("ヌードの女性が海で泳ぐ").category == "sexual"  # the lexicon still comes first
+
+
+def test_a_missing_local_encoder_is_a_clear_configuration_error(
+    tmp_path: Path, settings: Any, fresh_classifier: None
+) -> None:
+    settings.MODERATION_CLASSIFIER = "moderation.policy.local_encoder_classifier"
+    settings.MODERATION_CLASSIFIER_PATH = ""
+    with pytest.raises(ImproperlyConfigured, match="MODERATION_CLASSIFIER_PATH"):
+        text_verdict("a dog")
+    settings.MODERATION_CLASSIFIER_PATH = str(tmp_path / "nothing-here")
+    with pytest.raises(FileNotFoundError, match="nothing-here"):
+        text_verdict("a dog")

@@ -1,14 +1,16 @@
 """`manage.py moderation_eval [--split heldout]`: precision and recall of the prompt policy per category.
 
 `--split fresh2` / `--split ja_fresh2` are the blind sets (never tuned on); `--split ja` / `--split ja_fresh`
-measure the other Japanese sets (tests/moderation/data/prompt_eval_ja*.tsv) on their own.
+measure the other Japanese sets (tests/moderation/data/prompt_eval_ja*.tsv) on their own; `--file PATH`
+measures any TSV with `label` and `text` columns.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from moderation.evaluation import WHOLE_SETS, evaluate
 
@@ -18,11 +20,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--split", choices=sorted(["tune", "heldout", "all", *WHOLE_SETS]), default="heldout")
+        parser.add_argument("--file", type=Path, help="Evaluate this TSV (label, text) instead of a split.")
         parser.add_argument("--show-errors", action="store_true", help="List missed and wrongly refused prompts.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         evaluate("tune")  # warm: loads the model and embeds the example sets outside the figures
-        report = evaluate(options["split"])
+        path: Path | None = options["file"]
+        if path is not None and not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        try:
+            report = evaluate(options["split"], path)
+        except (KeyError, ValueError) as error:  # a missing column, an unknown label
+            raise CommandError(f"{path or options['split']}: {error}") from error
         out = self.stdout.write
         out(f"split: {report.split}")
         out(f"{'category':22} {'n':>3} {'recall':>7} {'precision':>9} {'right category':>15}")
