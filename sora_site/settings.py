@@ -325,16 +325,3 @@ FEED_SIMILAR_REFRESH_SECONDS = env_int("FEED_SIMILAR_REFRESH_SECONDS", 60, minim
 # Teens (and anyone who turns the limits on): items a day, and a "take a break" card every N in a row.
 FEED_TEEN_DAILY_CAP = env_int("FEED_TEEN_DAILY_CAP", 120, minimum=1)
 FEED_TEEN_BREAK_AFTER = env_int("FEED_TEEN_BREAK_AFTER", 30, minimum=1)
-# Stand-in until moderation labels posts: teen feeds leave out posts whose text has these words.
-FEED_TEEN_UNSUITABLE_WORDS = (
-    "horror",
-    "gore",
-    "blood",
-    "gun",
-    "alcohol",
-    "beer",
-    "drunk",
-    "vape",
-    "casino",
-    "gambling",
-)

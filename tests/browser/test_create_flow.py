@@ -10,9 +10,9 @@ from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from feed.models import Post, User
-from feed.posts.services import post_publish
 from generation import services, worker
 from generation.models import GenerationJob
+from tests.builders.posts import post_published
 from tests.conftest import PASSWORD, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -149,7 +149,7 @@ def published_post(owner: User, prompt: str, caption: str) -> Post:
     def make() -> Post:
         job, _ = services.job_create(owner=owner, prompt=prompt)
         worker.job_execute(job.pk)
-        return post_publish(job=job, by=owner, caption=caption, visibility="public", show_prompt=True)
+        return post_published(job=job, by=owner, caption=caption, visibility="public", show_prompt=True)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(make).result()
