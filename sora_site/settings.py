@@ -263,6 +263,7 @@ GENERATION_INPUT_IMAGE_MAX_PIXELS = 50_000_000
 GENERATION_FRAME_STEPS = [
     "generation.finishing.soundtrack_fill",
     "generation.safety.frames_check",  # moderation stage 2: nudity and likeness, before anything is stored
+    "generation.safety.voice_check",  # stage 2 too: speech in a registered voice the job may not use
     "generation.provenance.steps.visible_watermark",
     "generation.provenance.steps.invisible_watermark",
 ]

@@ -84,7 +84,10 @@ def post_publish_check(*, post_id: int) -> Post | None:
     if post is None:
         return None
     frames: list[np.ndarray] = []
-    if post.video.name:  # a post whose files were erased for consent has nothing left to look at
+    # The CPU preview renderer's abstract shapes are misread by NudeNet up to 0.73 (policy.toml
+    # `[publish]`), and all it shows of the world (an input image, cameo portraits, a remix parent)
+    # met the feed bar before; its frames are not held to it again. A video model's output is.
+    if post.video.name and not post.is_preview:  # an erased post has nothing left to look at
         with local_path(post.video.name, post.video.storage) as path:
             decoded = media.decode_video(path, sample_fps=publish_rules().frames_per_second, with_audio=False)
         frames = decoded.frames
