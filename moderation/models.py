@@ -41,6 +41,7 @@ class ModerationCase(models.Model):
         REPORTED = "reported", "Reported by people"
         NUDITY = "nudity", "Nudity in a generated video"
         HELD_TEXT = "held_text", "Caption or prompt near the policy's limits"
+        UNCHECKED = "unchecked", "A posted video that could not be checked"
 
     subject_type = models.CharField(max_length=20)  # "cameo", "job", "post"
     subject_id = models.CharField(max_length=40)

@@ -62,7 +62,7 @@ class PublishVerdict:
     False: never shown to teen accounts. `evidence`: the frames behind a hold or the teen label."""
 
     hold: bool = False
-    category: str = ""  # "nudity" or a text policy category
+    category: str = ""  # "nudity", a text policy category, or "unchecked" (set by the caller)
     teen_suitable: bool = True
     reasons: list[str] = field(default_factory=list)
     evidence: list[FrameFinding] = field(default_factory=list)

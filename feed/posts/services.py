@@ -87,12 +87,18 @@ def post_publish_check(*, post_id: int) -> Post | None:
     # The CPU preview renderer's abstract shapes are misread by NudeNet up to 0.73 (policy.toml
     # `[publish]`), and all it shows of the world (an input image, cameo portraits, a remix parent)
     # met the feed bar before; its frames are not held to it again. A video model's output is.
+    unreadable = False
     if post.video.name and not post.is_preview:  # an erased post has nothing left to look at
-        with local_path(post.video.name, post.video.storage) as path:
-            decoded = media.decode_video(path, sample_fps=publish_rules().frames_per_second, with_audio=False)
-        frames = decoded.frames
-    texts = [post.caption, post.prompt]
-    verdict = publish_verdict(frames=frames, texts=texts)
+        try:
+            with local_path(post.video.name, post.video.storage) as path:
+                decoded = media.decode_video(path, sample_fps=publish_rules().frames_per_second, with_audio=False)
+            frames = decoded.frames
+        except DomainError:  # a stored video PyAV cannot read is for a moderator to judge, not the feed
+            unreadable = True
+    verdict = publish_verdict(frames=frames, texts=[post.caption, post.prompt])
+    if unreadable and not verdict.hold:
+        verdict.hold, verdict.category = True, "unchecked"
+        verdict.reasons.insert(0, "the stored video could not be decoded")
     with transaction.atomic():
         held = Post.objects.filter(pk=post.pk, review=Post.Review.CHECKING)
         if verdict.hold:
@@ -110,7 +116,8 @@ def post_publish_check(*, post_id: int) -> Post | None:
 
 
 def _case_for_held(post: Post, verdict: PublishVerdict, frames: list[np.ndarray], *, fps: int) -> None:
-    category = ModerationCase.Category.NUDITY if verdict.category == "nudity" else ModerationCase.Category.HELD_TEXT
+    categories = {"nudity": ModerationCase.Category.NUDITY, "unchecked": ModerationCase.Category.UNCHECKED}
+    category = categories.get(verdict.category, ModerationCase.Category.HELD_TEXT)
     case = moderation_services.case_open(
         subject_type="post",
         subject_id=str(post.pk),

@@ -169,3 +169,15 @@ def test_a_teen_unsuitable_post_is_hidden_from_teens_on_every_surface(alice: Use
 def test_benign_look_alikes_are_published_for_everyone(alice: User, caption: str) -> None:
     post = post_published(job=draft(alice), by=alice, caption=caption)
     assert (post.review, post.teen_suitable) == (Post.Review.CLEAR, True)
+
+
+def test_a_stored_video_that_cannot_be_read_is_held_not_published(alice: User) -> None:
+    job = draft(alice)
+    with local_path(job.video.name, job.video.storage) as path:
+        path.write_bytes(b"not a video at all")
+    GenerationJob.objects.filter(pk=job.pk).update(is_preview=False)
+    job.refresh_from_db()
+    post = post_published(job=job, by=alice, caption="Kite day")
+    assert post.review == Post.Review.HELD
+    case = ModerationCase.objects.get(subject_type="post", subject_id=str(post.pk))
+    assert case.category == "unchecked" and "could not be decoded" in case.events.get().detail["reasons"][0]
