@@ -28,6 +28,9 @@ def held_post(owner: User) -> Post:
 def test_a_held_post_is_in_review_until_a_moderator_approves_it(
     page: Page, live_server_url: str, alice: User, charlie: User, mod: User, screenshot, width: int
 ) -> None:
+    # After the approval the server process ranks a For You page with this post for the first time and
+    # loads MiniLM to embed it (~5 s idle; on this shared machine under load it ran past 30 s).
+    page.set_default_navigation_timeout(90_000)
     post = held_post(alice)
     assert post.review == Post.Review.HELD
     case = ModerationCase.objects.get(subject_type="post", subject_id=str(post.pk))
