@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -168,6 +169,9 @@ def test_remix_a_public_post(page: Page, live_server_url: str, alice: User, bob:
     card(page).get_by_role("button", name="Post").click()
     remix = Post.objects.get(author=bob)
     assert remix.remix_of == parent
+    deadline = time.monotonic() + 60  # the worker runs the publish check; until then it is in review
+    while Post.objects.get(pk=remix.pk).review != Post.Review.CLEAR and time.monotonic() < deadline:
+        time.sleep(0.5)
     page.goto(f"{live_server_url}/p/{parent.pk}/")
     expect(page.get_by_role("navigation", name="Remix chain").get_by_role("link", name="@bob: video")).to_be_visible()
 
