@@ -3,8 +3,11 @@
 Renders a 4 s clip with the CPU preview renderer (one cameo whose portrait is a real face, so the
 likeness check encodes a face in every sample), then runs what `generation.safety.frames_check`
 runs on each sampled frame: NudeNet, face detection + encoding, matching against a registry of
---registry random identities plus the real one. Prints process CPU seconds (and wall) per generated
-second, best of --repeat. No database: the registry is built in memory. Usage:
+--registry random identities plus the real one; then what `generation.safety.voice_check` runs on
+the soundtrack (the clip's quoted line spoken by espeak-ng over its ambient bed): silero VAD, a
+resemblyzer embedding per speech segment, cosine against --registry registered voices. Prints process
+CPU seconds (and wall) per generated second, best of --repeat, for each part and together. No
+database: the registries are built in memory. Usage:
 
     DJANGO_SETTINGS_MODULE=sora_site.settings .venv/bin/python bench/frames_stage.py [--per-second 2]
 """
@@ -30,8 +33,10 @@ from skimage import data  # noqa: E402
 
 from cameos.likeness import FaceRegistry, faces_encode, likeness_matches  # noqa: E402
 from cameos.verification.faces import encode_image_faces  # noqa: E402
+from cameos.verification.voice import speech_segments, voice_embedding  # noqa: E402
 from generation.backends.base import CameoReference, GenerationRequest, Shot  # noqa: E402
 from generation.backends.preview import PreviewBackend  # noqa: E402
+from generation.finishing import soundtrack_for  # noqa: E402
 from generation.safety import sample_indices  # noqa: E402
 from moderation.nudity import explicit_findings  # noqa: E402
 
@@ -43,13 +48,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     portrait = Image.fromarray(data.astronaut()[60:316, 100:356])
+    prompt = '@astro waves from a boat and says "hello from the sea, the water is calm and warm today"'
     request = GenerationRequest(
-        prompt="@astro waves from a boat",
+        prompt=prompt,
         model="sora-2",
         width=720,
         height=1280,
         seed=7,
-        shots=(Shot("@astro waves from a boat", 4.0),),
+        shots=(Shot(prompt, 4.0),),
         cameos=(CameoReference("astro", True, (portrait,), None),),
     )
     result = PreviewBackend().generate(request, on_progress=lambda f: None, should_cancel=lambda: False)
@@ -72,10 +78,27 @@ def main() -> None:
             [m for m in likeness_matches(registry, encodings) if m.key == -1]  # the check's match step
         best_cpu = min(best_cpu, time.process_time() - cpu)
         best_wall = min(best_wall, time.perf_counter() - wall)
+    audio = soundtrack_for(request).mean(axis=1)  # 48 kHz, as the frame steps get it
+    voices = rng.random((args.registry, 256)) - 0.5
+    voices /= np.linalg.norm(voices, axis=1, keepdims=True)
+    voice_embedding(audio[:48_000], 48_000)  # load silero and resemblyzer outside the timing
+    voice_cpu, voice_wall, segments = float("inf"), float("inf"), 0
+    for _ in range(args.repeat):
+        cpu, wall = time.process_time(), time.perf_counter()
+        found = speech_segments(audio, 48_000)
+        heard = [e for a, b in found if (e := voice_embedding(audio[a:b], 48_000)) is not None]
+        if heard:
+            (np.asarray(heard) @ voices.T).max(axis=0)  # the check's match step
+        segments = len(found)
+        voice_cpu = min(voice_cpu, time.process_time() - cpu)
+        voice_wall = min(voice_wall, time.perf_counter() - wall)
     seconds = request.seconds
     print(f"720x1280, {seconds:.0f} s clip, {len(indices)} sampled frames ({args.per_second}/s), {faces} faces found")
-    print(f"registry: {len(entries)} identities")
-    print(f"frames stage: {best_cpu / seconds:.3f} CPU-s and {best_wall / seconds:.3f} wall-s per generated second")
+    print(f"registry: {len(entries)} identities, {len(voices)} voices; {segments} speech segments heard")
+    print(f"frames part: {best_cpu / seconds:.3f} CPU-s and {best_wall / seconds:.3f} wall-s per generated second")
+    print(f"voice part: {voice_cpu / seconds:.3f} CPU-s and {voice_wall / seconds:.3f} wall-s per generated second")
+    total_cpu, total_wall = (best_cpu + voice_cpu) / seconds, (best_wall + voice_wall) / seconds
+    print(f"frames stage: {total_cpu:.3f} CPU-s and {total_wall:.3f} wall-s per generated second")
 
 
 if __name__ == "__main__":

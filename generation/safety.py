@@ -6,6 +6,10 @@ public-figure registry. A face of a public figure, or of a cameo the job was not
 (not one of its checked cameos and not the requester's own), fails the job with `likeness_blocked`;
 explicit nudity fails it with `nudity_blocked`. Either way nothing is stored for the user and a
 moderation case is opened with the frames that showed it, kept privately for moderators.
+
+`voice_check` (the next frame step) does the same for the soundtrack (the soundtrack step's speech, or
+a backend's own audio such as LTX-2's): silero VAD finds the speech, resemblyzer embeds each segment,
+and a segment in the registered voice of a cameo the job may not use fails it with `likeness_blocked`.
 """
 
 from __future__ import annotations
@@ -17,13 +21,21 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from cameos.likeness import blocked_message, face_registry, faces_encode, likeness_blocking, likeness_matches
+from cameos.likeness import (
+    blocked_message,
+    face_registry,
+    faces_encode,
+    likeness_blocking,
+    likeness_matches,
+    voice_matches,
+)
 from cameos.selectors import cameos_of_job
+from cameos.verification.voice import speech_segments, voice_embedding
 from generation.finishing import Clip
 from generation.models import GenerationJob
-from moderation.models import CaseFrame, ModerationCase
+from moderation.models import ModerationCase
 from moderation.nudity import explicit_findings, frames_needed
-from moderation.services import case_open
+from moderation.services import case_frame_add, case_open
 from sora_site.errors import DomainError
 
 EVIDENCE_FRAMES_MAX = 6
@@ -78,8 +90,8 @@ def frames_check(clip: Clip) -> None:
     for index, finding in findings[:EVIDENCE_FRAMES_MAX]:
         out = io.BytesIO()
         Image.fromarray(np.asarray(clip.frames[index])).save(out, "JPEG", quality=85)
-        CaseFrame.objects.create(
-            case=case, image=ContentFile(out.getvalue(), "frame.jpg"), seconds=index / clip.fps, finding=finding[:100]
+        case_frame_add(
+            case=case, image=ContentFile(out.getvalue(), "frame.jpg"), seconds=index / clip.fps, finding=finding
         )
     if code == "likeness_blocked" and job.input_image.name:
         # The image to animate showed that face: keep no copy of it outside the moderators' evidence.
@@ -87,3 +99,40 @@ def frames_check(clip: Clip) -> None:
             job.input_image.storage.delete(job.input_image.name)
         GenerationJob.objects.filter(pk=job.pk).update(input_image="")
     raise DomainError(code, message)
+
+
+def voice_check(clip: Clip) -> None:
+    """Refuse the clip if its speech is in the registered voice of a cameo the job may not use (the
+    job's checked cameos and the requester's own are allowed, as for faces)."""
+    if clip.audio is None:
+        return
+    job = clip.job
+    mono = np.asarray(clip.audio, dtype=np.float32)
+    mono = mono.mean(axis=1) if mono.ndim == 2 else mono
+    segments = speech_segments(mono, clip.sample_rate)
+    heard = [e for start, end in segments if (e := voice_embedding(mono[start:end], clip.sample_rate)) is not None]
+    allowed = {cameo.pk for cameo in cameos_of_job(job.pk)}
+    blocking = next(
+        (m for m in voice_matches(heard) if m.cameo.pk not in allowed and m.cameo.owner_id != job.owner_id), None
+    )
+    if blocking is None:
+        return
+    case_open(
+        subject_type="job",
+        subject_id=str(job.pk),
+        category=ModerationCase.Category.LIKENESS_BLOCKED,
+        summary=f"Frames stage blocked job {job.public_id} by @{job.owner.username}: voice of @{blocking.cameo.handle}",
+        action="blocked",
+        detail={
+            "stage": "frames",
+            "code": "likeness_blocked",
+            "what": "voice",
+            "kind": "cameo",
+            "key": blocking.cameo.pk,
+            "similarity": blocking.similarity,
+            "segments": len(segments),
+            "prompt": job.prompt[:1000],
+        },
+    )
+    message = "This video's speech is in the voice of someone whose cameo you may not use. It was not kept."
+    raise DomainError("likeness_blocked", message)

@@ -31,6 +31,7 @@ class ModerationCase(models.Model):
     class Stage(models.TextChoices):
         VERIFICATION = "verification", "Cameo verification"
         FRAMES = "frames", "Frames"
+        PUBLISH = "publish", "Publish"
         REPORT = "report", "Report"
 
     class Category(models.TextChoices):
@@ -40,6 +41,8 @@ class ModerationCase(models.Model):
         LIKENESS_BLOCKED = "likeness_blocked", "A generated video showed a face it may not show"
         REPORTED = "reported", "Reported by people"
         NUDITY = "nudity", "Nudity in a generated video"
+        HELD_TEXT = "held_text", "Caption or prompt near the policy's limits"
+        UNCHECKED = "unchecked", "A posted video that could not be checked"
 
     subject_type = models.CharField(max_length=20)  # "cameo", "job", "post"
     subject_id = models.CharField(max_length=40)

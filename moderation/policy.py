@@ -89,6 +89,7 @@ class Audience:
     surface: str = "prompt"  # prompt, storyboard, remix, caption, comment
     is_teen: bool = False
     uses_cameo: bool = False
+    offset: float = 0.0  # further below the thresholds: the publish stage's "hold for review" bar
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ def _sentences(text: str) -> list[str]:
 
 def strictness(policy: Policy, audience: Audience) -> float:
     """How much lower than the base thresholds (and margin) this audience's bar sits."""
-    offset = policy.surface_offsets.get(audience.surface, 0.0)
+    offset = policy.surface_offsets.get(audience.surface, 0.0) + audience.offset
     if audience.is_teen:
         offset += policy.teen_offset
     if audience.uses_cameo:

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -45,6 +46,7 @@ CASE_SEVERITY: dict[str, int] = {
     ModerationCase.Category.NUDITY: 3,
     ModerationCase.Category.LIKENESS_MATCH: 3,
     ModerationCase.Category.PUBLIC_FIGURE: 3,
+    ModerationCase.Category.HELD_TEXT: 2,
     ModerationCase.Category.REPORTED: 1,
 }
 REPORT_SEVERITY: dict[str, int] = {
@@ -210,20 +212,28 @@ def case_open(
     actor: User | None = None,
     action: str = "flagged",
     detail: dict[str, Any] | None = None,
+    stage: str = "",
+    visibility: str = "",
 ) -> ModerationCase:
-    """A new open case with its first event (`actor` None: an automatic flag)."""
+    """A new open case with its first event (`actor` None: an automatic flag). `stage` and `visibility`
+    default to what the subject and category imply (a post held at publish says both)."""
     with transaction.atomic():
         case = ModerationCase.objects.create(
             subject_type=subject_type,
             subject_id=subject_id,
             category=category,
             summary=summary[:300],
-            stage=_stage_of(subject_type, category),
-            visibility=_visibility_now(subject_type, subject_id),
+            stage=stage or _stage_of(subject_type, category),
+            visibility=visibility or _visibility_now(subject_type, subject_id),
             severity=CASE_SEVERITY.get(category, 1),
         )
         ModerationEvent.objects.create(case=case, actor=actor, action=action, detail=detail or {})
     return case
+
+
+def case_frame_add(*, case: ModerationCase, image: ContentFile, seconds: float, finding: str) -> CaseFrame:
+    """Keep one frame as the case's evidence (served to moderators only)."""
+    return CaseFrame.objects.create(case=case, image=image, seconds=seconds, finding=finding[:100])
 
 
 def cases_about_face(*, kind: str, key: int) -> list[ModerationCase]:

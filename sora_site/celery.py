@@ -13,6 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
 app = Celery("sora_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["feed.posts"])  # an app's package below its root
 
 
 def worker_argv(*, queues: str, loglevel: str) -> list[str]:

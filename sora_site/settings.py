@@ -278,6 +278,7 @@ GENERATION_INPUT_IMAGE_MAX_PIXELS = 50_000_000
 GENERATION_FRAME_STEPS = [
     "generation.finishing.soundtrack_fill",
     "generation.safety.frames_check",  # moderation stage 2: nudity and likeness, before anything is stored
+    "generation.safety.voice_check",  # stage 2 too: speech in a registered voice the job may not use
     "generation.provenance.steps.visible_watermark",
     "generation.provenance.steps.invisible_watermark",
 ]
@@ -341,16 +342,3 @@ FEED_SIMILAR_REFRESH_SECONDS = env_int("FEED_SIMILAR_REFRESH_SECONDS", 60, minim
 # Teens (and anyone who turns the limits on): items a day, and a "take a break" card every N in a row.
 FEED_TEEN_DAILY_CAP = env_int("FEED_TEEN_DAILY_CAP", 120, minimum=1)
 FEED_TEEN_BREAK_AFTER = env_int("FEED_TEEN_BREAK_AFTER", 30, minimum=1)
-# Stand-in until moderation labels posts: teen feeds leave out posts whose text has these words.
-FEED_TEEN_UNSUITABLE_WORDS = (
-    "horror",
-    "gore",
-    "blood",
-    "gun",
-    "alcohol",
-    "beer",
-    "drunk",
-    "vape",
-    "casino",
-    "gambling",
-)

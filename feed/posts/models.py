@@ -16,6 +16,14 @@ class Post(models.Model):
         UNLISTED = "unlisted", _("Unlisted (anyone with the link)")
         PRIVATE = "private", _("Only me")
 
+    class Review(models.TextChoices):
+        """Moderation's publish stage. A post in review is hidden from everyone but its creator (through
+        `taken_down_at`, like any post that is not shown) and labelled "In review" for them."""
+
+        CLEAR = "clear", "Published"
+        CHECKING = "checking", "In review: being checked"
+        HELD = "held", "In review: waiting for a moderator"
+
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
     video = models.FileField(upload_to="posts/%Y/%m/")
     poster = models.ImageField(upload_to="posters/%Y/%m/", blank=True)
@@ -34,6 +42,9 @@ class Post(models.Model):
     # its author, who sees the reason.
     taken_down_at = models.DateTimeField(null=True, blank=True)
     taken_down_reason = models.CharField(max_length=200, blank=True)
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.CLEAR)
+    # Set by the publish stage: frames or text over the teen bar hide the post from teen accounts everywhere.
+    teen_suitable = models.BooleanField(default=True)
 
     class Meta:
         indexes = [models.Index(fields=["visibility", "-created_at"]), models.Index(fields=["author", "-created_at"])]

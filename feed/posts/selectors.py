@@ -12,11 +12,14 @@ from sora_site.errors import DomainError
 
 
 def posts_visible_to(viewer: User | None) -> QuerySet[Post]:
-    """Public posts, minus authors hidden from the viewer by a block either way and posts they reported."""
+    """Public posts, minus authors hidden from the viewer by a block either way, posts they reported and,
+    for a teen, posts the publish stage found unsuitable for teens."""
     posts = Post.objects.filter(visibility=Post.Visibility.PUBLIC, author__is_active=True, taken_down_at=None)
     if viewer is not None:
         posts = posts.exclude(author__in=users_hidden_from(viewer))
         posts = posts.exclude(pk__in=posts_reported_by(viewer))
+        if viewer.is_teen:
+            posts = posts.filter(teen_suitable=True)
     return posts.select_related("author")
 
 
@@ -29,6 +32,8 @@ def profile_posts(profile: User, viewer: User | None) -> list[Post]:
     posts = Post.objects.filter(author=profile)
     if viewer is None or viewer.pk != profile.pk:
         posts = posts.filter(visibility=Post.Visibility.PUBLIC, taken_down_at=None)
+        if viewer is not None and viewer.is_teen:
+            posts = posts.filter(teen_suitable=True)
     return list(posts.order_by("-created_at")[:60])
 
 
@@ -40,8 +45,12 @@ def post_get_for_viewer(post_id: int, viewer: User | None) -> Post:
     is_owner = viewer is not None and viewer.pk == post.author_id
     if post.visibility == Post.Visibility.PRIVATE and not is_owner:
         raise DomainError("post_not_found", "This post does not exist.", status=404)
+    if post.review != Post.Review.CLEAR and not is_owner:  # not published yet
+        raise DomainError("post_not_found", "This post does not exist.", status=404)
     if post.taken_down_at is not None and not is_owner:
         raise DomainError("post_taken_down", "This video was taken down.", status=410)
+    if not post.teen_suitable and not is_owner and viewer is not None and viewer.is_teen:
+        raise DomainError("post_not_for_teens", "This video isn't available on teen accounts.", status=404)
     if viewer is not None and not is_owner and is_blocked_either_way(viewer, post.author):
         raise DomainError("post_not_found", "This post does not exist.", status=404)
     return post

@@ -2,22 +2,39 @@
 
 Generation ends at a completed draft; from there the video belongs to the feed. Generation never
 imports this module: it announces withdrawals and deletions with signals, answered in `feed.posts.hooks`.
+
+Publishing is moderation's stage 3. The caption is checked at once (a refusal loses nothing: the draft
+stays a draft); the stored video's frames and the caption + prompt are re-checked at the feed's
+stricter bars by `post_publish_check`, in a Celery task after commit, because that takes about 2 CPU-s
+for a 10 s video. Until it passes the post is "in review": hidden from everyone but its creator.
 """
 
 from __future__ import annotations
 
+import io
+
+import numpy as np
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
+from PIL import Image
 
 from feed.accounts.models import User
 from feed.posts.models import Post
 from generation.models import GenerationJob
 from generation.selectors import job_get_for_owner
 from moderation import services as moderation_services
+from moderation.models import ModerationCase
+from moderation.publish import PublishVerdict, publish_rules, publish_verdict
+from sora_site import media
 from sora_site.errors import DomainError
+from sora_site.storage import local_path
 
 CAPTION_MAX = Post._meta.get_field("caption").max_length or 0
+IN_REVIEW_REASON = "In review: it appears once moderation's checks pass"
+EVIDENCE_FRAMES_MAX = 6
 
 
 def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str, show_prompt: bool) -> Post:
@@ -40,7 +57,7 @@ def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str,
             raise DomainError("draft_not_ready", gettext("Only finished videos can be posted."))
         if Post.objects.filter(job=job).exists():
             raise DomainError("already_posted", gettext("This video is already posted."))
-        return Post.objects.create(
+        post = Post.objects.create(
             author=by,
             job=job,
             video=job.video.name,
@@ -52,14 +69,96 @@ def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str,
             is_preview=job.is_preview,
             seconds=job.seconds,
             remix_of=Post.objects.filter(job_id=job.remix_of_id).first() if job.remix_of_id else None,
+            review=Post.Review.CHECKING,
+            taken_down_at=timezone.now(),
+            taken_down_reason=IN_REVIEW_REASON,
+        )
+        from feed.posts.tasks import post_publish_check_run  # the task module imports the services
+
+        transaction.on_commit(lambda: post_publish_check_run.delay(post.pk))
+        return post
+
+
+def post_publish_check(*, post_id: int) -> Post | None:
+    """Moderation's publish stage on a post being checked: frames sampled from its stored video and its
+    caption + prompt against the feed's bars (policy.toml `[publish]`). Clear: published. Borderline:
+    held for a moderator (a case at stage "publish" with the frames as evidence). Teen-unsuitable:
+    published with `teen_suitable` False. None when the post is not being checked (a second delivery,
+    or it was deleted meanwhile)."""
+    post = Post.objects.filter(pk=post_id, review=Post.Review.CHECKING).first()
+    if post is None:
+        return None
+    frames: list[np.ndarray] = []
+    # The CPU preview renderer's abstract shapes are misread by NudeNet up to 0.73 (policy.toml
+    # `[publish]`), and all it shows of the world (an input image, cameo portraits, a remix parent)
+    # met the feed bar before; its frames are not held to it again. A video model's output is.
+    unreadable = False
+    if post.video.name and not post.is_preview:  # an erased post has nothing left to look at
+        try:
+            with local_path(post.video.name, post.video.storage) as path:
+                decoded = media.decode_video(path, sample_fps=publish_rules().frames_per_second, with_audio=False)
+            frames = decoded.frames
+        except DomainError:  # a stored video PyAV cannot read is for a moderator to judge, not the feed
+            unreadable = True
+    verdict = publish_verdict(frames=frames, texts=[post.caption, post.prompt])
+    if unreadable and not verdict.hold:
+        verdict.hold, verdict.category = True, "unchecked"
+        verdict.reasons.insert(0, "the stored video could not be decoded")
+    with transaction.atomic():
+        held = Post.objects.filter(pk=post.pk, review=Post.Review.CHECKING)
+        if verdict.hold:
+            changed = held.update(review=Post.Review.HELD, teen_suitable=verdict.teen_suitable)
+        else:
+            changed = held.update(
+                review=Post.Review.CLEAR, teen_suitable=verdict.teen_suitable, taken_down_at=None, taken_down_reason=""
+            )
+        if not changed:
+            return None
+        if verdict.hold:
+            _case_for_held(post, verdict, frames, fps=publish_rules().frames_per_second)
+    post.refresh_from_db()
+    return post
+
+
+def _case_for_held(post: Post, verdict: PublishVerdict, frames: list[np.ndarray], *, fps: int) -> None:
+    categories = {"nudity": ModerationCase.Category.NUDITY, "unchecked": ModerationCase.Category.UNCHECKED}
+    category = categories.get(verdict.category, ModerationCase.Category.HELD_TEXT)
+    case = moderation_services.case_open(
+        subject_type="post",
+        subject_id=str(post.pk),
+        category=category,
+        summary=f"Held at publish: post {post.pk} by @{post.author.username}: {verdict.reasons[0]}",
+        action="held",
+        stage=ModerationCase.Stage.PUBLISH,
+        visibility=ModerationCase.Visibility.HIDDEN,
+        detail={
+            "stage": "publish",
+            "category": verdict.category,
+            "reasons": verdict.reasons,
+            "scores": verdict.scores,
+            "teen_suitable": verdict.teen_suitable,
+            "caption": post.caption[:1000],
+            "prompt": post.prompt[:1000],
+        },
+    )
+    for finding in verdict.evidence[:EVIDENCE_FRAMES_MAX]:
+        out = io.BytesIO()
+        Image.fromarray(frames[finding.index]).save(out, "JPEG", quality=85)
+        moderation_services.case_frame_add(
+            case=case,
+            image=ContentFile(out.getvalue(), "frame.jpg"),
+            seconds=finding.index / fps,
+            finding=f"{finding.label} {finding.score:.2f}",
         )
 
 
 def post_take_down(*, post: Post, reason: str) -> bool:
-    """Hide a post from everyone but its author, who sees the reason. False if it already was."""
+    """Hide a post from everyone but its author, who sees the reason. False if it already was. A post in
+    review that is taken down is no longer in review (a moderator removed it, or its cameo went)."""
+    showing_or_in_review = Q(taken_down_at=None) | ~Q(review=Post.Review.CLEAR)
     return bool(
-        Post.objects.filter(pk=post.pk, taken_down_at=None).update(
-            taken_down_at=timezone.now(), taken_down_reason=reason[:200]
+        Post.objects.filter(showing_or_in_review, pk=post.pk).update(
+            taken_down_at=timezone.now(), taken_down_reason=reason[:200], review=Post.Review.CLEAR
         )
     )
 
@@ -72,7 +171,9 @@ def post_restore(*, post: Post) -> bool:
             "post_media_erased", gettext("This video's files were erased for consent; it can't be shown again.")
         )
     return bool(
-        Post.objects.filter(pk=post.pk).exclude(taken_down_at=None).update(taken_down_at=None, taken_down_reason="")
+        Post.objects.filter(pk=post.pk)
+        .exclude(taken_down_at=None)
+        .update(taken_down_at=None, taken_down_reason="", review=Post.Review.CLEAR)
     )
 
 

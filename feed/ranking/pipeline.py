@@ -24,7 +24,6 @@ from feed.ranking.embeddings import embeddings_for, topic_vector
 from feed.ranking.models import FeedPreferences
 from feed.ranking.stages import diversify, hard_filter, reasons, score, taste_vector
 from feed.ranking.steering import chips_from_json, steering_terms
-from feed.ranking.text import stems
 from feed.ranking.types import Candidate, Viewer
 from feed.ranking.wellbeing import limits_for, watched_today
 
@@ -49,9 +48,8 @@ class FeedPage:
 def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences | None = None) -> Viewer:
     """Read what ranking needs about this person: graph, blocks, seen, dislikes, taste, steering."""
     now = timezone.now()
-    words = frozenset(stems(" ".join(settings.FEED_TEEN_UNSUITABLE_WORDS)))
     if user is None:
-        return Viewer(user_id=None, now=now, seen=frozenset(served), teen_unsuitable_words=words)
+        return Viewer(user_id=None, now=now, seen=frozenset(served))
     following = frozenset(Follow.objects.filter(follower=user).values_list("followee_id", flat=True))
     followers = frozenset(Follow.objects.filter(followee=user).values_list("follower_id", flat=True))
     hidden = frozenset(
@@ -96,7 +94,6 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
         liked_authors=liked_authors,
         taste=taste,
         steering=steering_terms(chips, [topic_vector(chip.topic) for chip in chips]),
-        teen_unsuitable_words=words,
     )
 
 
@@ -141,6 +138,7 @@ def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
             "show_prompt",
             "visibility",
             "taken_down_at",
+            "teen_suitable",
         )
     )
     stats = {row.post_id: row for row in PostStats.objects.filter(post_id__in=proposed.keys())}
@@ -158,6 +156,7 @@ def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
                 vector=vectors.get(post.pk),
                 visibility=post.visibility,
                 taken_down=post.taken_down_at is not None,
+                teen_suitable=post.teen_suitable,
                 author_active=post.author.is_active,
                 likes=row.likes,
                 comments=row.comments,
@@ -234,6 +233,8 @@ def following_page(user: User, cursor: Cursor) -> FeedPage:
         .select_related("author", "job")
         .order_by("-created_at", "-pk")
     )
+    if user.is_teen:
+        posts = posts.filter(teen_suitable=True)
     key = cursor.before_key
     if key is not None:
         posts = posts.filter(Q(created_at__lt=key[0]) | Q(created_at=key[0], pk__lt=key[1]))

@@ -88,9 +88,9 @@ def hard_filter(candidates: list[Candidate], viewer: Viewer) -> list[Candidate]:
             continue
         if candidate.post_id in viewer.seen or candidate.post_id in viewer.not_interested_posts:
             continue
-        words = stems(candidate.text)
-        if viewer.is_teen and words & viewer.teen_unsuitable_words:
+        if viewer.is_teen and not candidate.teen_suitable:
             continue
+        words = stems(candidate.text)
         if _excluded_by_steering(candidate, viewer, words):
             continue
         kept.append(candidate)

@@ -39,11 +39,12 @@ class Candidate:
     post_id: int
     author_id: int
     created_at: dt.datetime
-    text: str  # prompt + caption, lower case: keyword steering and teen checks read it
+    text: str  # prompt + caption, lower case: keyword steering reads it
     sources: set[str] = field(default_factory=set)
     vector: np.ndarray | None = None
     visibility: str = "public"
     taken_down: bool = False
+    teen_suitable: bool = True  # the publish stage's label
     author_active: bool = True
     likes: int = 0
     comments: int = 0
@@ -71,7 +72,6 @@ class Viewer:
     liked_authors: dict[int, int] = field(default_factory=dict)
     taste: np.ndarray | None = None
     steering: list[SteeringTerm] = field(default_factory=list)
-    teen_unsuitable_words: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -10,9 +11,9 @@ from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from feed.models import Post, User
-from feed.posts.services import post_publish
 from generation import services, worker
 from generation.models import GenerationJob
+from tests.builders.posts import post_published
 from tests.conftest import PASSWORD, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -149,7 +150,7 @@ def published_post(owner: User, prompt: str, caption: str) -> Post:
     def make() -> Post:
         job, _ = services.job_create(owner=owner, prompt=prompt)
         worker.job_execute(job.pk)
-        return post_publish(job=job, by=owner, caption=caption, visibility="public", show_prompt=True)
+        return post_published(job=job, by=owner, caption=caption, visibility="public", show_prompt=True)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(make).result()
@@ -168,6 +169,9 @@ def test_remix_a_public_post(page: Page, live_server_url: str, alice: User, bob:
     card(page).get_by_role("button", name="Post").click()
     remix = Post.objects.get(author=bob)
     assert remix.remix_of == parent
+    deadline = time.monotonic() + 60  # the worker runs the publish check; until then it is in review
+    while Post.objects.get(pk=remix.pk).review != Post.Review.CLEAR and time.monotonic() < deadline:
+        time.sleep(0.5)
     page.goto(f"{live_server_url}/p/{parent.pk}/")
     expect(page.get_by_role("navigation", name="Remix chain").get_by_role("link", name="@bob: video")).to_be_visible()
 

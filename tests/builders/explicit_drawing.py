@@ -28,3 +28,16 @@ def torso_drawing(*, covered: bool = False, size: tuple[int, int] = (512, 512)) 
     if size != (512, 512):  # fills the frame like a model's output would (scaled and cropped, not stretched)
         canvas = np.asarray(cover_crop(Image.fromarray(canvas), *size))
     return canvas
+
+
+def torso_in_frame(scale: float, size: tuple[int, int] = (720, 1280)) -> np.ndarray:
+    """The uncovered drawing shrunk to `scale` of the frame's width, centred on its background: the
+    smaller it is, the less sure NudeNet is (measured after H.264 at 720x1280: 0.8 -> 0.70, 0.75 -> 0.62,
+    0.65 -> 0.50, 0.55 -> 0.32)."""
+    width, height = size
+    side = int(width * scale)
+    small = cv2.resize(torso_drawing(), (side, side), interpolation=cv2.INTER_AREA)
+    canvas = np.full((height, width, 3), (60, 60, 80), np.uint8)
+    top, left = (height - side) // 2, (width - side) // 2
+    canvas[top : top + side, left : left + side] = small
+    return canvas

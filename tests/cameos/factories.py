@@ -34,10 +34,7 @@ def active_cameo(owner: User, *, access: str = Cameo.Access.APPROVED, real_face:
         access=access,
         verified_at=timezone.now(),
         face_encodings=[encoding],
-        voice_embedding=[0.1] * 256,
-        voice_pitch_hz=180.0,
-        espeak_voice="en-us+f3",
-        **fields,
+        **{"voice_embedding": [0.1] * 256, "voice_pitch_hz": 180.0, "espeak_voice": "en-us+f3", **fields},
     )
     out = io.BytesIO()
     Image.fromarray(data.astronaut()[60:316, 100:356]).save(out, "JPEG")

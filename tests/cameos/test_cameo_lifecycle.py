@@ -11,10 +11,10 @@ from django.db import connection
 from cameos import services
 from cameos.models import Cameo, CameoAccess, CameoPortrait, CameoUsage
 from feed.models import Notification, Post, User
-from feed.posts.services import post_publish
 from generation import services as generation_services
 from generation.models import GenerationJob
 from moderation.models import ModerationCase
+from tests.builders.posts import post_published
 from tests.conftest import wait_for
 
 from .factories import active_cameo
@@ -45,7 +45,7 @@ def cameo(alice: User, bob: User, charlie: User) -> Cameo:
 def test_the_owner_removes_other_peoples_drafts_and_posts_and_reports(cameo, alice, bob, charlie) -> None:
     draft = as_draft(job_with(bob))
     posted = as_draft(job_with(charlie))
-    post = post_publish(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)
+    post = post_published(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)
     usages = {u.job_id: u.pk for u in CameoUsage.objects.filter(cameo=cameo)}
 
     assert services.usage_remove(cameo=cameo, by=alice, usage_id=usages[draft.pk]) == "deleted"
@@ -72,7 +72,7 @@ def test_deleting_a_cameo_leaves_no_row_file_or_embedding(cameo, alice, bob, cha
     services.cameo_request_access(cameo=cameo, by=charlie)  # an access row and a notification
     draft = as_draft(job_with(bob))
     posted = as_draft(job_with(charlie))
-    post = post_publish(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)
+    post = post_published(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)
     running = job_with(bob, "@alice juggles")
     own = as_draft(job_with(alice, "@alice at the seaside"))
     files = [p.image.name for p in cameo.portraits.all()] + [cameo.recording.name]

@@ -150,9 +150,11 @@ def test_break_card_comes_after_the_continuous_limit(library: dict[str, list[Pos
 
 
 def test_teens_do_not_get_unsuitable_posts(alice: User, teen: User) -> None:
-    post_make(alice, "a horror movie night")
+    post_make(alice, "a horror movie night", teen_suitable=False)  # as the publish stage labels it
     calm = post_make(alice, "a calm lake")
     assert ids(for_you_page(teen, Cursor()).items) == [calm.pk]
+    follow_create(follower=teen, followee=alice)
+    assert ids(following_page(teen, Cursor(tab="following")).items) == [calm.pk]
 
 
 def test_following_tab_is_keyset_paged(alice: User, bob: User, charlie: User, settings: object) -> None:

@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feed.models import Post, User
-from feed.posts.services import post_publish
+from feed.posts.services import post_publish_check
 from generation import services, worker
 from generation.models import GenerationJob
 from generation.quotas import quota_used_today
 from generation.transitions import job_end
 from sora_site import media
 from sora_site.errors import DomainError
+from tests.builders.posts import post_published
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.slow
@@ -126,6 +127,8 @@ def test_post_a_draft_then_it_shows_on_the_profile(client: Client, alice: User, 
     post = Post.objects.get(job=job)
     assert response.url == reverse("post_detail", args=[post.pk])
     client.force_login(bob)
+    assert reverse("post_detail", args=[post.pk]) not in client.get(reverse("profile", args=["alice"])).content.decode()
+    post_publish_check(post_id=post.pk)  # the publish stage, as its task runs after the commit
     profile = client.get(reverse("profile", args=["alice"])).content.decode()
     assert reverse("post_detail", args=[post.pk]) in profile
     with pytest.raises(DomainError) as error:
@@ -136,12 +139,12 @@ def test_post_a_draft_then_it_shows_on_the_profile(client: Client, alice: User, 
 def test_remix_chain_is_navigable_both_ways(client: Client, alice: User, bob: User, charlie: User) -> None:
     parent_job = queued(alice)
     worker.job_execute(parent_job.pk)
-    parent = post_publish(job=parent_job, by=alice, caption="original", visibility="public", show_prompt=True)
+    parent = post_published(job=parent_job, by=alice, caption="original", visibility="public", show_prompt=True)
     remix_job = queued(bob, prompt="the same lighthouse, but in candy colours", remix_of=parent.job)
     worker.job_execute(remix_job.pk)
     remix_job.refresh_from_db()
     assert remix_job.state == "completed", remix_job.error_message
-    remix = post_publish(job=remix_job, by=bob, caption="candy remix", visibility="public", show_prompt=False)
+    remix = post_published(job=remix_job, by=bob, caption="candy remix", visibility="public", show_prompt=False)
     assert remix.remix_of == parent
     client.force_login(charlie)
     assert "candy remix" in client.get(reverse("post_detail", args=[parent.pk])).content.decode()

@@ -13,9 +13,9 @@ from skimage import data
 from cameos import services as cameo_services
 from cameos.models import Cameo
 from feed.models import Post, User
-from feed.posts.services import post_publish
 from generation import services, worker
 from moderation.models import CaseFrame, ModerationCase
+from tests.builders.posts import post_published
 from tests.cameos.factories import active_cameo
 from tests.moderation.test_likeness_prompt import png
 from tests.moderation.test_queue import client_for, hold_for_review
@@ -49,7 +49,7 @@ def test_a_post_taken_down_because_its_cameo_was_deleted_cannot_be_played(alice:
     job, _ = services.job_create(owner=bob, prompt="@alice waves from a boat")
     worker.job_execute(job.pk)
     job.refresh_from_db()
-    post = post_publish(job=job, by=bob, caption="", visibility="public", show_prompt=True)
+    post = post_published(job=job, by=bob, caption="", visibility="public", show_prompt=True)
     video_url, sprite_url = post.video.url, job.spritesheet.url  # signed links, as the pages hand them out
     assert client_for(bob).get(video_url).status_code == 200
     sprite_name = job.spritesheet.name

@@ -8,9 +8,9 @@ from django.test import Client
 
 from cameos.models import CameoUsage
 from feed.models import User
-from feed.posts.services import post_publish
 from generation import services, worker
 from generation.models import GenerationJob
+from tests.builders.posts import post_published
 from tests.cameos.factories import active_cameo
 
 pytestmark = pytest.mark.slow
@@ -39,7 +39,7 @@ def test_a_draft_is_readable_by_its_owner_only(alice: User, charlie: User) -> No
 
 def test_a_public_post_is_readable_by_anyone_until_taken_down(alice: User, charlie: User) -> None:
     job = finished_job(alice)
-    post = post_publish(job=job, by=alice, caption="", visibility="public", show_prompt=True)
+    post = post_published(job=job, by=alice, caption="", visibility="public", show_prompt=True)
     assert fetch(None, job.video.url).status_code == 200
     assert fetch(charlie, job.poster.url).status_code == 200
     post.taken_down_at = post.created_at

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from feed.models import Post, User
-from feed.posts.services import post_publish
 from generation.models import GenerationJob
+from tests.builders.posts import post_published
 from tests.provenance.helpers import finished_job, reupload_copy
 
 pytestmark = pytest.mark.slow
@@ -33,7 +33,7 @@ def check(path: Path, *, client: Client | None = None, **extra: Any) -> Any:
 
 
 def publish(job: GenerationJob, owner: User, visibility: str = "public") -> Post:
-    return post_publish(job=job, by=owner, caption="original", visibility=visibility, show_prompt=True)
+    return post_published(job=job, by=owner, caption="original", visibility=visibility, show_prompt=True)
 
 
 def test_the_original_file_is_trusted_and_links_its_post(alice: User, tmp_path: Path) -> None:

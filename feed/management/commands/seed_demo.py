@@ -22,7 +22,7 @@ from cameos.services import cameo_settings_update, character_create
 from feed.accounts.models import User
 from feed.accounts.services import user_sign_up
 from feed.graph.services import follow_create
-from feed.posts.services import post_publish
+from feed.posts.services import post_publish, post_publish_check
 from generation import services as generation_services
 from generation import worker
 from generation.models import GenerationJob
@@ -104,5 +104,6 @@ class Command(BaseCommand):
         if job.state != GenerationJob.State.COMPLETED:
             self.stderr.write(f"demo post failed: {job.error_code} {job.error_message}")
             return
-        post_publish(job=job, by=author, caption=caption, visibility="public", show_prompt=True)
+        post = post_publish(job=job, by=author, caption=caption, visibility="public", show_prompt=True)
+        post_publish_check(post_id=post.pk)  # the publish stage at once, so the demo feed is not empty
         self.stdout.write(f"  made demo post {caption!r} by @{author.username} ({job.timings.get('total')} s)")
