@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from cameos.selectors import cameos_of_job
 from feed.accounts.models import User
+from feed.notifications.services import notification_send
 from feed.posts.models import Post
 from generation.models import GenerationJob
 from generation.selectors import job_get_for_owner
@@ -35,7 +37,7 @@ def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str,
             raise DomainError("draft_not_ready", "Only finished videos can be posted.")
         if Post.objects.filter(job=job).exists():
             raise DomainError("already_posted", "This video is already posted.")
-        return Post.objects.create(
+        post = Post.objects.create(
             author=by,
             job=job,
             video=job.video.name,
@@ -47,6 +49,23 @@ def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str,
             is_preview=job.is_preview,
             seconds=job.seconds,
             remix_of=Post.objects.filter(job_id=job.remix_of_id).first() if job.remix_of_id else None,
+        )
+        _cameo_owners_tell(post)
+        return post
+
+
+def _cameo_owners_tell(post: Post) -> None:
+    """Each cameo owner (other than the author) learns their likeness is now in a posted video: stored
+    with the post, pushed after commit by `notification_send`."""
+    for cameo in cameos_of_job(post.job_id) if post.job_id else []:
+        if cameo.owner_id == post.author_id:
+            continue
+        notification_send(
+            recipient=cameo.owner,
+            actor=post.author,
+            kind="cameo_posted",
+            text=f"@{post.author.username} posted a video with your cameo @{cameo.handle}.",
+            subject=f"post:{post.pk}",
         )
 
 

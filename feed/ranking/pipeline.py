@@ -14,13 +14,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from feed.accounts.models import User
-from feed.engagement.models import Comment, Impression, Like, NotInterested, PostStats
+from feed.engagement.models import Comment, Impression, Like, NotInterested
 from feed.graph.models import Block, Follow
 from feed.posts.models import Post
 from feed.posts.selectors import posts_reported_by
 from feed.ranking import sources
 from feed.ranking.cursor import Cursor
-from feed.ranking.embeddings import embeddings_for, topic_vector
+from feed.ranking.embeddings import embeddings_for, topic_vector, vector_of
 from feed.ranking.models import FeedPreferences
 from feed.ranking.stages import diversify, hard_filter, reasons, score, taste_vector
 from feed.ranking.steering import chips_from_json, steering_terms
@@ -127,45 +127,52 @@ def _engaged(user: User, liked: list[tuple[int, int, dt.datetime]]) -> list[tupl
 
 
 def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
-    """One query for the posts and their counters, one for their vectors."""
-    posts = (
-        Post.objects.filter(pk__in=proposed.keys())
-        .select_related("author")
-        .only(
-            "pk",
-            "author_id",
-            "author__is_active",
-            "created_at",
-            "caption",
-            "prompt",
-            "show_prompt",
-            "visibility",
-            "taken_down_at",
-        )
+    """One query for the posts with their counters and vectors, one for inactive authors among them
+    (posts not embedded yet are embedded now, see `embeddings_for`)."""
+    query = Post.objects.filter(pk__in=proposed.keys()).values_list(
+        "pk",
+        "author_id",
+        "created_at",
+        "caption",
+        "prompt",
+        "show_prompt",
+        "visibility",
+        "taken_down_at",
+        "embedding__vector",
+        "stats__likes",
+        "stats__comments",
+        "stats__shares",
+        "stats__remixes",
+        "stats__impressions",
+        "stats__completions",
+        "stats__not_interested",
     )
-    stats = {row.post_id: row for row in PostStats.objects.filter(post_id__in=proposed.keys())}
-    vectors = embeddings_for(proposed.keys())
+    rows = list(query)
+    # Authors apart, not joined: PostgreSQL would hash the whole users table for a few hundred rows.
+    inactive = set(User.objects.filter(pk__in={row[1] for row in rows}, is_active=False).values_list("pk", flat=True))
+    missing = {row[0] for row in rows if row[8] is None}
+    made = embeddings_for(missing) if missing else {}
     out: list[Candidate] = []
-    for post in posts:
-        row = stats.get(post.pk) or PostStats()
+    for pk, author_id, created_at, caption, prompt, show_prompt, visibility, taken_down_at, raw, *counts in rows:
+        likes, comments, shares, remixes, impressions, completions, not_interested = (n or 0 for n in counts)
         out.append(
             Candidate(
-                post_id=post.pk,
-                author_id=post.author_id,
-                created_at=post.created_at,
-                text=f"{post.caption} {post.prompt if post.show_prompt else ''}".lower(),
-                sources=proposed[post.pk],
-                vector=vectors.get(post.pk),
-                visibility=post.visibility,
-                taken_down=post.taken_down_at is not None,
-                author_active=post.author.is_active,
-                likes=row.likes,
-                comments=row.comments,
-                shares=row.shares,
-                remixes=row.remixes,
-                impressions=row.impressions,
-                completions=row.completions,
-                not_interested=row.not_interested,
+                post_id=pk,
+                author_id=author_id,
+                created_at=created_at,
+                text=f"{caption} {prompt if show_prompt else ''}".lower(),
+                sources=proposed[pk],
+                vector=vector_of(raw) if raw is not None else made.get(pk),
+                visibility=visibility,
+                taken_down=taken_down_at is not None,
+                author_active=author_id not in inactive,
+                likes=likes,
+                comments=comments,
+                shares=shares,
+                remixes=remixes,
+                impressions=impressions,
+                completions=completions,
+                not_interested=not_interested,
             )
         )
     return out
