@@ -37,6 +37,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from feed.models import Follow, Impression, Like, Post, PostEmbedding, PostStats, User  # noqa: E402
+from feed.ranking import vector_index  # noqa: E402
 from feed.ranking.cursor import Cursor  # noqa: E402
 from feed.ranking.pipeline import following_page, for_you_page  # noqa: E402
 from sora_site.text_embeddings import embed  # noqa: E402
@@ -73,13 +74,11 @@ def seed(posts: int, users: int, interactions: int, rng: random.Random) -> list[
                 )
             )
         made = Post.objects.bulk_create(batch, batch_size=BATCH)
-        vectors = []
+        vectors = {}
         for post in made:
             noisy = phrase_vectors[PHRASES.index(post.caption)] + np.random.default_rng(post.pk).normal(0, 0.05, 384)
-            vectors.append(
-                PostEmbedding(post_id=post.pk, vector=(noisy / np.linalg.norm(noisy)).astype(np.float32).tobytes())
-            )
-        PostEmbedding.objects.bulk_create(vectors, batch_size=BATCH)
+            vectors[post.pk] = (noisy / np.linalg.norm(noisy)).astype(np.float32)
+        vector_index.vectors_save(vectors)
         post_ids += [p.pk for p in made]
     likes: dict[int, int] = {}
     views: dict[int, int] = {}
@@ -109,6 +108,10 @@ def seed(posts: int, users: int, interactions: int, rng: random.Random) -> list[
     return ids
 
 
+def seeded_people() -> list[int]:
+    return list(User.objects.filter(username__startswith=PREFIX).values_list("pk", flat=True))
+
+
 def timed(fn: object, rounds: list[float]) -> None:
     started = time.perf_counter()
     fn()  # type: ignore[operator]
@@ -123,6 +126,7 @@ def main() -> None:
     ap.add_argument("--measure", type=int, default=200)
     ap.add_argument("--keep", action="store_true", help="leave the seeded rows (for bench/feed_load.py)")
     ap.add_argument("--clean", action="store_true", help="only delete rows an earlier --keep left")
+    ap.add_argument("--no-seed", action="store_true", help="only measure, on the rows an earlier --keep left")
     args = ap.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database")
@@ -131,10 +135,16 @@ def main() -> None:
         return
     call_command("migrate", verbosity=0)
     rng = random.Random(7)
-    started = time.perf_counter()
-    ids = seed(args.posts, args.users, args.interactions, rng)
-    took = time.perf_counter() - started
-    print(f"seeded {args.posts:,} posts, {args.users:,} users, {args.interactions:,} interactions in {took:.0f} s")
+    if args.no_seed:
+        ids, args.keep = seeded_people(), True
+    else:
+        started = time.perf_counter()
+        with vector_index.index_dropped():
+            ids = seed(args.posts, args.users, args.interactions, rng)
+        took = time.perf_counter() - started
+        print(f"seeded {args.posts:,} posts, {args.users:,} users, {args.interactions:,} interactions in {took:.0f} s")
+    similar = "pgvector HNSW" if vector_index.search_enabled() else "NumPy fallback"
+    print(f"{Post.objects.count():,} posts in the database; similarity: {similar}")
     try:
         embed(["warm up"])
         people = User.objects.in_bulk(rng.sample(ids, min(args.measure, len(ids))))
