@@ -102,6 +102,12 @@ DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", f"sqlite:///{
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not ":memory:", so test servers and workers in other processes share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_db.sqlite3")}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # pgvector's HNSW search (the feed's "similar" source, feed/ranking/vector_index.py): a wider
+    # candidate list, and keep scanning past rows the query filters out. Sent in the connection's
+    # start-up packet, so a search costs no extra round trip; harmless placeholders without pgvector.
+    _pg = DATABASES["default"]["OPTIONS"]
+    _pg["options"] = f"{_pg.get('options', '')} -c hnsw.ef_search=100 -c hnsw.iterative_scan=strict_order".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "feed.User"

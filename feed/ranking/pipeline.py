@@ -46,14 +46,16 @@ class FeedPage:
     cap_reached: bool = False
 
 
-def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences | None = None) -> Viewer:
-    """Read what ranking needs about this person: graph, blocks, seen, dislikes, taste, steering."""
+def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences | None) -> Viewer:
+    """Read what ranking needs about this person: graph, blocks, seen, dislikes, taste, steering
+    (`prefs`: their preferences row as the caller read it, None when they have none)."""
     now = timezone.now()
     words = frozenset(stems(" ".join(settings.FEED_TEEN_UNSUITABLE_WORDS)))
     if user is None:
         return Viewer(user_id=None, now=now, seen=frozenset(served), teen_unsuitable_words=words)
-    following = frozenset(Follow.objects.filter(follower=user).values_list("followee_id", flat=True))
-    followers = frozenset(Follow.objects.filter(followee=user).values_list("follower_id", flat=True))
+    edges = list(Follow.objects.filter(Q(follower=user) | Q(followee=user)).values_list("follower_id", "followee_id"))
+    following = frozenset(followee for follower, followee in edges if follower == user.pk)
+    followers = frozenset(follower for follower, followee in edges if followee == user.pk)
     hidden = frozenset(
         pk
         for pair in Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list("blocker_id", "blocked_id")
@@ -62,6 +64,11 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
     )
     since = now - dt.timedelta(days=SEEN_DAYS)
     seen = frozenset(Impression.objects.filter(user=user, created_at__gte=since).values_list("post_id", flat=True))
+    completed = list(
+        Impression.objects.filter(user=user, completed=True)
+        .order_by("-created_at")
+        .values_list("post_id", "created_at")[:TASTE_EVENTS]
+    )
     not_interested = list(NotInterested.objects.filter(user=user).values_list("post_id", "post__author_id")[:500])
     damped: dict[int, int] = {}
     for _, author_id in not_interested:
@@ -74,12 +81,11 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
     liked_authors: dict[int, int] = {}
     for _, author_id, _ in liked:
         liked_authors[author_id] = liked_authors.get(author_id, 0) + 1
-    engaged = _engaged(user, liked)
+    engaged = _engaged(user, liked, completed)
     vectors = embeddings_for({pk for pk, *_ in engaged} | {pk for pk, _ in not_interested[:20]})
     taste = taste_vector(
         [(vectors[pk], weight, (now - at).total_seconds() / 86400) for pk, weight, at in engaged if pk in vectors]
     )
-    prefs = prefs or FeedPreferences.objects.filter(user=user).first()
     chips = chips_from_json(prefs.steering) if prefs else []
     return Viewer(
         user_id=user.pk,
@@ -100,7 +106,9 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
     )
 
 
-def _engaged(user: User, liked: list[tuple[int, int, dt.datetime]]) -> list[tuple[int, float, dt.datetime]]:
+def _engaged(
+    user: User, liked: list[tuple[int, int, dt.datetime]], completed: list[tuple[int, dt.datetime]]
+) -> list[tuple[int, float, dt.datetime]]:
     """(post, weight, when) of what the person engaged with: likes 1, comments 1, their remixes of a
     post 2, views watched to the end 0.5."""
     events = [(pk, 1.0, at) for pk, _, at in liked]
@@ -117,12 +125,7 @@ def _engaged(user: User, liked: list[tuple[int, int, dt.datetime]]) -> list[tupl
         .values_list("remix_of_id", "created_at")[:50]
         if pk is not None
     ]
-    events += [
-        (pk, 0.5, at)
-        for pk, at in Impression.objects.filter(user=user, completed=True)
-        .order_by("-created_at")
-        .values_list("post_id", "created_at")[:TASTE_EVENTS]
-    ]
+    events += [(pk, 0.5, at) for pk, at in completed]
     return events
 
 

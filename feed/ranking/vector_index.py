@@ -21,7 +21,6 @@ from feed.ranking.models import PostEmbedding
 TABLE = PostEmbedding._meta.db_table
 POSTS = Post._meta.db_table
 BATCH = 2000
-EF_SEARCH_MAX = 1000  # pgvector's upper bound for hnsw.ef_search
 
 
 def _literal(vector: np.ndarray) -> str:
@@ -67,12 +66,9 @@ def vectors_save(vectors: dict[int, np.ndarray]) -> None:
 
 def nearest(query: np.ndarray, k: int, *, skip: Iterable[int] = ()) -> list[int]:
     """Ids of the k public posts whose embeddings are closest (cosine) to `query`, through the HNSW
-    index; iterative scanning keeps going past the posts to skip, so k still come back."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('hnsw.ef_search', %s, true), set_config('hnsw.iterative_scan', 'strict_order', true)",
-            [str(min(EF_SEARCH_MAX, max(40, k)))],
-        )
+    index. The connection's hnsw.iterative_scan (settings.py) keeps the scan going past the posts to
+    skip, so k still come back."""
+    with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT e.post_id FROM {TABLE} AS e JOIN {POSTS} AS p ON p.id = e.post_id"
             " WHERE p.visibility = 'public' AND p.taken_down_at IS NULL AND NOT (e.post_id = ANY(%s))"

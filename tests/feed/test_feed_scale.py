@@ -57,7 +57,7 @@ def test_pgvector_and_the_numpy_fallback_give_the_same_top_k(alice: User, bob: U
     posts = [post_make([alice, bob][i % 2], caption, hours_ago=i) for i, caption in enumerate(CAPTIONS)]
     vectors = embeddings_for(post.pk for post in posts)  # real MiniLM, stored through vectors_save
     assert len(vectors) == len(posts)
-    viewer = viewer_load(make_user("reader"), served=[])
+    viewer = viewer_load(make_user("reader"), served=[], prefs=None)
     viewer.seen = frozenset({posts[0].pk})  # the index path skips in SQL, the fallback in NumPy
     for topic in ("cooking", "space", "cats"):
         viewer.taste = topic_vector(topic)
