@@ -20,10 +20,15 @@ COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --no-emit-index-u
 RUN_PACKAGES := espeak-ng fonts-dejavu-core fonts-noto-cjk gettext
 TEST_PACKAGES := chromium
 
-.PHONY: install system-packages messages translations lock run test test-fast lint bench check-deploy clean moderation-eval
+.PHONY: install system-packages messages translations lock run test test-fast lint bench check-deploy clean moderation-eval pgvector
 
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
+
+# pgvector for the feed's "similar" source (HNSW), built from Debian trixie's source when the local
+# PostgreSQL lacks it; without it the feed falls back to NumPy. `make test` runs it first.
+pgvector:
+	@scripts/install_pgvector.sh
 
 # torch first, so nothing pulls a CUDA build: the `torch==` pin in requirements.txt is this machine's
 # CPU build, which pip takes from local disk (find-links in /etc/xdg/pip). It has no PyPI hash, so it
@@ -64,7 +69,7 @@ translations: install
 run: install
 	$(BIN)/python scripts/run_local.py
 
-test: install
+test: install pgvector
 	@scripts/ensure_system_packages.sh $(TEST_PACKAGES)
 	$(BIN)/python -m pytest
 

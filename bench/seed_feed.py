@@ -10,7 +10,9 @@ seeded rows are deleted at the end unless --keep; --clean deletes what a --keep 
 Embeddings are synthetic, labelled as such: the real MiniLM vectors of 48 topic phrases plus noise,
 so similarity has the shape it has on real captions without embedding every post (about 400 a
 second on one core). Then, for --measure random people, the time of `for_you_page` and
-`following_page` inside the process (server time, no HTTP), as p50 / p95 / max milliseconds.
+`following_page` inside the process (server time, no HTTP), as p50 / p95 / max milliseconds, and the
+CPU those pages cost on average (this process plus its PostgreSQL backend), which a busy machine
+inflates far less than the wall time. --no-seed measures again on the rows a --keep left.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from feed.models import Follow, Impression, Like, Post, PostEmbedding, PostStats, User  # noqa: E402
+from feed.ranking import vector_index  # noqa: E402
 from feed.ranking.cursor import Cursor  # noqa: E402
 from feed.ranking.pipeline import following_page, for_you_page  # noqa: E402
 from sora_site.text_embeddings import embed  # noqa: E402
@@ -73,13 +76,11 @@ def seed(posts: int, users: int, interactions: int, rng: random.Random) -> list[
                 )
             )
         made = Post.objects.bulk_create(batch, batch_size=BATCH)
-        vectors = []
+        vectors = {}
         for post in made:
             noisy = phrase_vectors[PHRASES.index(post.caption)] + np.random.default_rng(post.pk).normal(0, 0.05, 384)
-            vectors.append(
-                PostEmbedding(post_id=post.pk, vector=(noisy / np.linalg.norm(noisy)).astype(np.float32).tobytes())
-            )
-        PostEmbedding.objects.bulk_create(vectors, batch_size=BATCH)
+            vectors[post.pk] = (noisy / np.linalg.norm(noisy)).astype(np.float32)
+        vector_index.vectors_save(vectors)
         post_ids += [p.pk for p in made]
     likes: dict[int, int] = {}
     views: dict[int, int] = {}
@@ -109,10 +110,33 @@ def seed(posts: int, users: int, interactions: int, rng: random.Random) -> list[
     return ids
 
 
-def timed(fn: object, rounds: list[float]) -> None:
-    started = time.perf_counter()
-    fn()  # type: ignore[operator]
-    rounds.append((time.perf_counter() - started) * 1000)
+def seeded_people() -> list[int]:
+    return list(User.objects.filter(username__startswith=PREFIX).values_list("pk", flat=True))
+
+
+def database_cpu_seconds() -> float:
+    """CPU time so far of this connection's PostgreSQL backend (same machine: its /proc entry), so
+    the figures can be read apart from how busy the shared cores were (wall time waits for them)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+class Timer:
+    """Wall time per page, and the CPU the pages cost in total (this process + the database backend)."""
+
+    def __init__(self) -> None:
+        self.rounds: list[float] = []
+        self.app_cpu = self.db_cpu = 0.0
+
+    def run(self, fn: object) -> None:
+        db, app, started = database_cpu_seconds(), time.process_time(), time.perf_counter()
+        fn()  # type: ignore[operator]
+        self.rounds.append((time.perf_counter() - started) * 1000)
+        self.app_cpu += time.process_time() - app
+        self.db_cpu += database_cpu_seconds() - db  # in clock ticks (10 ms): exact only summed over pages
 
 
 def main() -> None:
@@ -123,6 +147,7 @@ def main() -> None:
     ap.add_argument("--measure", type=int, default=200)
     ap.add_argument("--keep", action="store_true", help="leave the seeded rows (for bench/feed_load.py)")
     ap.add_argument("--clean", action="store_true", help="only delete rows an earlier --keep left")
+    ap.add_argument("--no-seed", action="store_true", help="only measure, on the rows an earlier --keep left")
     args = ap.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database")
@@ -131,23 +156,35 @@ def main() -> None:
         return
     call_command("migrate", verbosity=0)
     rng = random.Random(7)
-    started = time.perf_counter()
-    ids = seed(args.posts, args.users, args.interactions, rng)
-    took = time.perf_counter() - started
-    print(f"seeded {args.posts:,} posts, {args.users:,} users, {args.interactions:,} interactions in {took:.0f} s")
+    if args.no_seed:
+        ids, args.keep = seeded_people(), True
+    else:
+        started = time.perf_counter()
+        with vector_index.index_dropped():
+            ids = seed(args.posts, args.users, args.interactions, rng)
+        took = time.perf_counter() - started
+        print(f"seeded {args.posts:,} posts, {args.users:,} users, {args.interactions:,} interactions in {took:.0f} s")
+    similar = "pgvector HNSW" if vector_index.search_enabled() else "NumPy fallback"
+    print(f"{Post.objects.count():,} posts in the database; similarity: {similar}")
     try:
         embed(["warm up"])
         people = User.objects.in_bulk(rng.sample(ids, min(args.measure, len(ids))))
-        for_you: list[float] = []
-        following: list[float] = []
+        for_you, following = Timer(), Timer()
         for person in people.values():
-            timed(lambda p=person: for_you_page(p, Cursor()), for_you)
-            timed(lambda p=person: following_page(p, Cursor(tab="following")), following)
-        for name, rounds in (("For You", for_you), ("Following", following)):
+            for_you.run(lambda p=person: for_you_page(p, Cursor()))
+            following.run(lambda p=person: following_page(p, Cursor(tab="following")))
+        print("| page | wall p50 | p95 | max (ms) | CPU per page: app + database (ms) | pages |")
+        for name, timer in (("For You", for_you), ("Following", following)):
+            rounds = timer.rounds
             if len(rounds) < 2:
                 continue
             q = statistics.quantiles(rounds, n=20)
-            print(f"| {name} | {statistics.median(rounds):.1f} | {q[18]:.1f} | {max(rounds):.1f} | {len(rounds)} |")
+            app, db = (1000 * total / len(rounds) for total in (timer.app_cpu, timer.db_cpu))
+            print(
+                f"| {name} | {statistics.median(rounds):.1f} | {q[18]:.1f} | {max(rounds):.1f} "
+                f"| {app:.1f} + {db:.1f} | {len(rounds)} |"
+            )
+        print(f"load average: {os.getloadavg()[0]:.1f}")
     finally:
         if not args.keep:
             clean()

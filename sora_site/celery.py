@@ -5,8 +5,10 @@ A GPU machine runs: celery -A sora_site worker -Q gpu --concurrency 1 --prefetch
 
 import os
 import sys
+from typing import Any
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
 
@@ -14,6 +16,13 @@ app = Celery("sora_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["feed.posts"])  # an app's package below its root
+
+
+@worker_process_init.connect
+def _embeddings_warm(**kwargs: Any) -> None:
+    from sora_site.text_embeddings import embeddings_warm
+
+    embeddings_warm()
 
 
 def worker_argv(*, queues: str, loglevel: str) -> list[str]:

@@ -109,6 +109,12 @@ DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", f"sqlite:///{
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not ":memory:", so test servers and workers in other processes share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_db.sqlite3")}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # pgvector's HNSW search (the feed's "similar" source, feed/ranking/vector_index.py): a wider
+    # candidate list, and keep scanning past rows the query filters out. Sent in the connection's
+    # start-up packet, so a search costs no extra round trip; harmless placeholders without pgvector.
+    _pg = DATABASES["default"]["OPTIONS"]
+    _pg["options"] = f"{_pg.get('options', '')} -c hnsw.ef_search=100 -c hnsw.iterative_scan=strict_order".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "feed.User"
@@ -339,6 +345,16 @@ VERIFY_PER_MINUTE = env_int("VERIFY_PER_MINUTE", 10, minimum=1)
 FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 8, minimum=1)
 # "Similar to your taste" compares with an in-process matrix of recent post vectors, rebuilt this often.
 FEED_SIMILAR_REFRESH_SECONDS = env_int("FEED_SIMILAR_REFRESH_SECONDS", 60, minimum=0)
+# Candidate pools everyone shares (trending, popular) live in the cache, remade by beat this often.
+FEED_POOL_SECONDS = env_int("FEED_POOL_SECONDS", 60, minimum=0)
+CELERY_BEAT_SCHEDULE["feed-pools-refresh"] = {
+    "task": "feed.tasks.feed_pools_refresh",
+    "schedule": max(1, FEED_POOL_SECONDS),
+}
+# Similarity through pgvector's HNSW index when the extension is installed (off: the NumPy fallback).
+FEED_PGVECTOR = env_bool("FEED_PGVECTOR", True)
+# Load MiniLM when a web server or worker process starts (sora_site.text_embeddings.embeddings_warm).
+TEXT_EMBEDDINGS_WARM = env_bool("TEXT_EMBEDDINGS_WARM", True)
 # Teens (and anyone who turns the limits on): items a day, and a "take a break" card every N in a row.
 FEED_TEEN_DAILY_CAP = env_int("FEED_TEEN_DAILY_CAP", 120, minimum=1)
 FEED_TEEN_BREAK_AFTER = env_int("FEED_TEEN_BREAK_AFTER", 30, minimum=1)

@@ -67,3 +67,13 @@ def embed(texts: list[str], model: SentenceTransformer | None = None) -> np.ndar
         finally:
             torch.set_num_threads(threads)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def embeddings_warm() -> None:
+    """Load the model and run it once, at server or worker start, so no request pays 1-3 s for it.
+    Called from the WSGI/ASGI entry points and Celery's worker_process_init (not AppConfig.ready:
+    management commands and migrations must not load it); TEXT_EMBEDDINGS_WARM=0 turns it off."""
+    from django.conf import settings
+
+    if settings.TEXT_EMBEDDINGS_WARM:
+        embed(["warm up"])

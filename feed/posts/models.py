@@ -47,7 +47,11 @@ class Post(models.Model):
     teen_suitable = models.BooleanField(default=True)
 
     class Meta:
-        indexes = [models.Index(fields=["visibility", "-created_at"]), models.Index(fields=["author", "-created_at"])]
+        indexes = [
+            models.Index(fields=["visibility", "-created_at"]),
+            # Following's keyset (created_at, id) per author, newest first: the index order is the page order.
+            models.Index(fields=["author", "-created_at", "-id"], name="post_author_keyset"),
+        ]
 
     def __str__(self) -> str:
         return f"post {self.pk} by @{self.author.username}"

@@ -18,10 +18,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from PIL import Image
 
+from cameos.selectors import cameos_of_job
 from feed.accounts.models import User
+from feed.notifications.services import notification_send
 from feed.posts.models import Post
 from generation.models import GenerationJob
 from generation.selectors import job_get_for_owner
@@ -116,6 +119,8 @@ def post_publish_check(*, post_id: int) -> Post | None:
             return None
         if verdict.hold:
             _case_for_held(post, verdict, frames, fps=publish_rules().frames_per_second)
+        else:  # now others can see it
+            _cameo_owners_tell(post)
     post.refresh_from_db()
     return post
 
@@ -149,6 +154,25 @@ def _case_for_held(post: Post, verdict: PublishVerdict, frames: list[np.ndarray]
             image=ContentFile(out.getvalue(), "frame.jpg"),
             seconds=finding.index / fps,
             finding=f"{finding.label} {finding.score:.2f}",
+        )
+
+
+def _cameo_owners_tell(post: Post) -> None:
+    """Each cameo owner (other than the author) learns their likeness is now in a published video (once
+    the publish check lets others see it): stored with that change, pushed after commit."""
+    for cameo in cameos_of_job(post.job_id) if post.job_id else []:
+        if cameo.owner_id == post.author_id:
+            continue
+        notification_send(
+            recipient=cameo.owner,
+            actor=post.author,
+            kind="cameo_posted",
+            text=format_lazy(
+                gettext_lazy("@{handle} posted a video with your cameo @{cameo}."),
+                handle=post.author.username,
+                cameo=cameo.handle,
+            ),
+            subject=f"post:{post.pk}",
         )
 
 

@@ -1,7 +1,7 @@
 """Post embeddings (prompt + caption, all-MiniLM-L6-v2) and a person's taste as their decayed average.
 
-Stored as float32 bytes in `PostEmbedding`; similarity is a NumPy dot product over a bounded set of
-recent posts (see `sources.similar`). pgvector (HNSW) is the planned index for large deployments.
+Stored as float32 bytes in `PostEmbedding` and, where pgvector is installed, in its HNSW-indexed column
+(`feed.ranking.vector_index`); `sources.similar` searches that index, or NumPy over recent posts.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numpy as np
 
 from feed.posts.models import Post
 from feed.ranking.models import PostEmbedding
+from feed.ranking.vector_index import vectors_save
 from sora_site.text_embeddings import embed
 
 ENSURE_AT_ONCE = 128  # posts embedded inline by one request; the publish task embeds the rest
@@ -34,11 +35,9 @@ def embeddings_store(posts: Iterable[Post]) -> dict[int, np.ndarray]:
     vectors = embed([post_text(post.prompt if post.show_prompt else "", post.caption) for post in posts])
     if vectors is None:
         return {}
-    rows = [
-        PostEmbedding(post_id=post.pk, vector=vector.tobytes()) for post, vector in zip(posts, vectors, strict=True)
-    ]
-    PostEmbedding.objects.bulk_create(rows, update_conflicts=True, unique_fields=["post"], update_fields=["vector"])
-    return {post.pk: vector for post, vector in zip(posts, vectors, strict=True)}
+    made = {post.pk: vector for post, vector in zip(posts, vectors, strict=True)}
+    vectors_save(made)
+    return made
 
 
 def embeddings_for(post_ids: Iterable[int], *, ensure: bool = True) -> dict[int, np.ndarray]:

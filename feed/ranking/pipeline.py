@@ -14,13 +14,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from feed.accounts.models import User
-from feed.engagement.models import Comment, Impression, Like, NotInterested, PostStats
+from feed.engagement.models import Comment, Impression, Like, NotInterested
 from feed.graph.models import Block, Follow
 from feed.posts.models import Post
 from feed.posts.selectors import posts_reported_by
 from feed.ranking import sources
 from feed.ranking.cursor import Cursor
-from feed.ranking.embeddings import embeddings_for, topic_vector
+from feed.ranking.embeddings import embeddings_for, topic_vector, vector_of
 from feed.ranking.models import FeedPreferences
 from feed.ranking.stages import diversify, hard_filter, reasons, score, taste_vector
 from feed.ranking.steering import chips_from_json, steering_terms
@@ -45,13 +45,15 @@ class FeedPage:
     cap_reached: bool = False
 
 
-def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences | None = None) -> Viewer:
-    """Read what ranking needs about this person: graph, blocks, seen, dislikes, taste, steering."""
+def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences | None) -> Viewer:
+    """Read what ranking needs about this person: graph, blocks, seen, dislikes, taste, steering
+    (`prefs`: their preferences row as the caller read it, None when they have none)."""
     now = timezone.now()
     if user is None:
         return Viewer(user_id=None, now=now, seen=frozenset(served))
-    following = frozenset(Follow.objects.filter(follower=user).values_list("followee_id", flat=True))
-    followers = frozenset(Follow.objects.filter(followee=user).values_list("follower_id", flat=True))
+    edges = list(Follow.objects.filter(Q(follower=user) | Q(followee=user)).values_list("follower_id", "followee_id"))
+    following = frozenset(followee for follower, followee in edges if follower == user.pk)
+    followers = frozenset(follower for follower, followee in edges if followee == user.pk)
     hidden = frozenset(
         pk
         for pair in Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list("blocker_id", "blocked_id")
@@ -60,6 +62,11 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
     )
     since = now - dt.timedelta(days=SEEN_DAYS)
     seen = frozenset(Impression.objects.filter(user=user, created_at__gte=since).values_list("post_id", flat=True))
+    completed = list(
+        Impression.objects.filter(user=user, completed=True)
+        .order_by("-created_at")
+        .values_list("post_id", "created_at")[:TASTE_EVENTS]
+    )
     not_interested = list(NotInterested.objects.filter(user=user).values_list("post_id", "post__author_id")[:500])
     damped: dict[int, int] = {}
     for _, author_id in not_interested:
@@ -72,12 +79,11 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
     liked_authors: dict[int, int] = {}
     for _, author_id, _ in liked:
         liked_authors[author_id] = liked_authors.get(author_id, 0) + 1
-    engaged = _engaged(user, liked)
+    engaged = _engaged(user, liked, completed)
     vectors = embeddings_for({pk for pk, *_ in engaged} | {pk for pk, _ in not_interested[:20]})
     taste = taste_vector(
         [(vectors[pk], weight, (now - at).total_seconds() / 86400) for pk, weight, at in engaged if pk in vectors]
     )
-    prefs = prefs or FeedPreferences.objects.filter(user=user).first()
     chips = chips_from_json(prefs.steering) if prefs else []
     return Viewer(
         user_id=user.pk,
@@ -97,7 +103,9 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
     )
 
 
-def _engaged(user: User, liked: list[tuple[int, int, dt.datetime]]) -> list[tuple[int, float, dt.datetime]]:
+def _engaged(
+    user: User, liked: list[tuple[int, int, dt.datetime]], completed: list[tuple[int, dt.datetime]]
+) -> list[tuple[int, float, dt.datetime]]:
     """(post, weight, when) of what the person engaged with: likes 1, comments 1, their remixes of a
     post 2, views watched to the end 0.5."""
     events = [(pk, 1.0, at) for pk, _, at in liked]
@@ -114,57 +122,60 @@ def _engaged(user: User, liked: list[tuple[int, int, dt.datetime]]) -> list[tupl
         .values_list("remix_of_id", "created_at")[:50]
         if pk is not None
     ]
-    events += [
-        (pk, 0.5, at)
-        for pk, at in Impression.objects.filter(user=user, completed=True)
-        .order_by("-created_at")
-        .values_list("post_id", "created_at")[:TASTE_EVENTS]
-    ]
+    events += [(pk, 0.5, at) for pk, at in completed]
     return events
 
 
 def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
-    """One query for the posts and their counters, one for their vectors."""
-    posts = (
-        Post.objects.filter(pk__in=proposed.keys())
-        .select_related("author")
-        .only(
-            "pk",
-            "author_id",
-            "author__is_active",
-            "created_at",
-            "caption",
-            "prompt",
-            "show_prompt",
-            "visibility",
-            "taken_down_at",
-            "teen_suitable",
-        )
+    """One query for the posts with their counters and vectors, one for inactive authors among them
+    (posts not embedded yet are embedded now, see `embeddings_for`)."""
+    query = Post.objects.filter(pk__in=proposed.keys()).values_list(
+        "pk",
+        "author_id",
+        "created_at",
+        "caption",
+        "prompt",
+        "show_prompt",
+        "visibility",
+        "taken_down_at",
+        "teen_suitable",
+        "embedding__vector",
+        "stats__likes",
+        "stats__comments",
+        "stats__shares",
+        "stats__remixes",
+        "stats__impressions",
+        "stats__completions",
+        "stats__not_interested",
     )
-    stats = {row.post_id: row for row in PostStats.objects.filter(post_id__in=proposed.keys())}
-    vectors = embeddings_for(proposed.keys())
+    rows = list(query)
+    # Authors apart, not joined: PostgreSQL would hash the whole users table for a few hundred rows.
+    inactive = set(User.objects.filter(pk__in={row[1] for row in rows}, is_active=False).values_list("pk", flat=True))
+    missing = {row[0] for row in rows if row[9] is None}
+    made = embeddings_for(missing) if missing else {}
     out: list[Candidate] = []
-    for post in posts:
-        row = stats.get(post.pk) or PostStats()
+    for row in rows:
+        pk, author_id, created_at, caption, prompt, show_prompt, visibility, taken_down_at, teen_ok, raw = row[:10]
+        likes, comments, shares, remixes, impressions, completions, not_interested = (n or 0 for n in row[10:])
         out.append(
             Candidate(
-                post_id=post.pk,
-                author_id=post.author_id,
-                created_at=post.created_at,
-                text=f"{post.caption} {post.prompt if post.show_prompt else ''}".lower(),
-                sources=proposed[post.pk],
-                vector=vectors.get(post.pk),
-                visibility=post.visibility,
-                taken_down=post.taken_down_at is not None,
-                teen_suitable=post.teen_suitable,
-                author_active=post.author.is_active,
-                likes=row.likes,
-                comments=row.comments,
-                shares=row.shares,
-                remixes=row.remixes,
-                impressions=row.impressions,
-                completions=row.completions,
-                not_interested=row.not_interested,
+                post_id=pk,
+                author_id=author_id,
+                created_at=created_at,
+                text=f"{caption} {prompt if show_prompt else ''}".lower(),
+                sources=proposed[pk],
+                vector=vector_of(raw) if raw is not None else made.get(pk),
+                visibility=visibility,
+                taken_down=taken_down_at is not None,
+                teen_suitable=teen_ok,
+                author_active=author_id not in inactive,
+                likes=likes,
+                comments=comments,
+                shares=shares,
+                remixes=remixes,
+                impressions=impressions,
+                completions=completions,
+                not_interested=not_interested,
             )
         )
     return out

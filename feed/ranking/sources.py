@@ -6,24 +6,32 @@ import datetime as dt
 import math
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from cameos.models import CameoUsage
 from feed.engagement.models import Like
 from feed.posts.models import Post
+from feed.ranking import vector_index
 from feed.ranking.embeddings import vector_of
 from feed.ranking.models import PostEmbedding
 from feed.ranking.stages import cosine_topk
 from feed.ranking.types import Viewer
 
-SIMILAR_SCAN = 5000  # newest posts whose vectors the NumPy fallback compares (pgvector would index all)
+POOL_KEY = "feed:pool"
+POOL_SIZE = 1000  # trending and popular keep this many; a viewer's seen posts are skipped from it
+SIMILAR_SCAN = 5000  # newest posts whose vectors the NumPy fallback compares (pgvector indexes all)
 
 
 def _public() -> QuerySet[Post]:
-    return Post.objects.filter(visibility=Post.Visibility.PUBLIC, taken_down_at=None, author__is_active=True)
+    """Public posts. Whether the author is still active is left to the hard filter: joining every
+    source with the users table made PostgreSQL hash all of it per query (5 ms at 20k people)."""
+    return Post.objects.filter(visibility=Post.Visibility.PUBLIC, taken_down_at=None)
 
 
 def _ids(viewer: Viewer, posts: QuerySet[Post], limit: int) -> list[int]:
@@ -57,26 +65,62 @@ def cameos_of_followed(viewer: Viewer, limit: int) -> list[int]:
     return _ids(viewer, posts.order_by("-created_at"), limit)
 
 
-def trending(viewer: Viewer, limit: int, *, window_hours: int = 72) -> list[int]:
-    """Engagement velocity: weighted engagement per hour of age over the last few days."""
-    since = viewer.now - dt.timedelta(hours=window_hours)
+def _pool(name: str) -> list[int]:
+    """A candidate list shared by everyone (not per viewer), kept in the cache: the beat task
+    `pools_refresh` remakes it every FEED_POOL_SECONDS, a request only when it is missing."""
+    pool = cache.get(f"{POOL_KEY}:{name}")
+    return list(pool) if pool is not None else _pool_store(name, timezone.now())
+
+
+def _pool_store(name: str, now: dt.datetime) -> list[int]:
+    pool = POOLS[name](now)
+    cache.set(f"{POOL_KEY}:{name}", pool, timeout=2 * settings.FEED_POOL_SECONDS)
+    return pool
+
+
+def _unseen(viewer: Viewer, pool: list[int], limit: int) -> list[int]:
+    skip = viewer.seen | viewer.not_interested_posts
+    return [pk for pk in pool if pk not in skip][:limit]
+
+
+def trending_pool(now: dt.datetime, *, window_hours: int = 72) -> list[int]:
+    """Engagement velocity: weighted engagement per hour of age over the last few days, best first."""
     rows = (
         _public()
-        .exclude(pk__in=viewer.seen)
-        .filter(created_at__gte=since, stats__isnull=False)
+        .filter(created_at__gte=now - dt.timedelta(hours=window_hours), stats__isnull=False, author__is_active=True)
         .annotate(
             weighted=F("stats__likes") + 2 * F("stats__comments") + 2 * F("stats__shares") + 4 * F("stats__remixes")
         )
         .filter(weighted__gt=0)
         .order_by("-weighted")
-        .values_list("pk", "weighted", "created_at")[: limit * 4]
+        .values_list("pk", "weighted", "created_at")[: POOL_SIZE * 4]
     )
 
     def velocity(row: tuple[int, int, dt.datetime]) -> float:
-        hours = max(0.0, (viewer.now - row[2]).total_seconds() / 3600)
+        hours = max(0.0, (now - row[2]).total_seconds() / 3600)
         return float(row[1]) / float((hours + 2) ** 1.5)
 
-    return [pk for pk, *_ in sorted(rows, key=velocity, reverse=True)[:limit]]
+    return [pk for pk, *_ in sorted(rows, key=velocity, reverse=True)[:POOL_SIZE]]
+
+
+def trending(viewer: Viewer, limit: int) -> list[int]:
+    return _unseen(viewer, _pool("trending"), limit)
+
+
+def popular_pool(now: dt.datetime) -> list[int]:
+    """The most engaged-with posts overall."""
+    posts = _public().filter(stats__isnull=False, author__is_active=True)
+    ranked = posts.order_by(F("stats__likes").desc(), F("stats__remixes").desc(), "-pk")
+    return list(ranked.values_list("pk", flat=True)[:POOL_SIZE])
+
+
+POOLS: dict[str, Callable[[dt.datetime], list[int]]] = {"trending": trending_pool, "popular": popular_pool}
+
+
+def pools_refresh() -> None:
+    now = timezone.now()
+    for name in POOLS:
+        _pool_store(name, now)
 
 
 class _RecentVectors:
@@ -109,13 +153,16 @@ recent_vectors = _RecentVectors()
 
 
 def similar(viewer: Viewer, limit: int) -> list[int]:
-    """Closest to the viewer's taste among the newest SIMILAR_SCAN embedded posts."""
+    """Closest to the viewer's taste: among all public posts through pgvector's HNSW index where it
+    is installed, else among the newest SIMILAR_SCAN embedded posts with NumPy."""
     if viewer.taste is None:
         return []
+    skip = viewer.seen | viewer.not_interested_posts
+    if vector_index.search_enabled():
+        return vector_index.nearest(viewer.taste, limit, skip=skip)
     ids, matrix = recent_vectors.get()
     if not len(ids):
         return []
-    skip = viewer.seen | viewer.not_interested_posts
     # Ask for enough extra that the ones to skip still leave `limit` (the filters drop the rest).
     top = cosine_topk(matrix, viewer.taste, limit + len(skip))
     return [int(pk) for pk in ids[top] if int(pk) not in skip][:limit]
@@ -136,8 +183,7 @@ def fresh(viewer: Viewer, limit: int, *, max_views: int = 20) -> list[int]:
 
 def popular(viewer: Viewer, limit: int) -> list[int]:
     """The fallback for people we know nothing about yet: the most engaged-with posts overall."""
-    posts = _public().filter(stats__isnull=False).order_by(F("stats__likes").desc(), F("stats__remixes").desc(), "-pk")
-    return _ids(viewer, posts, limit)
+    return _unseen(viewer, _pool("popular"), limit)
 
 
 SOURCES = {

@@ -27,11 +27,11 @@ def preferences_of(user: User) -> FeedPreferences:
     return prefs
 
 
-def limits_for(user: User | None, prefs: FeedPreferences | None = None) -> Limits | None:
-    """Teens always; others when they turned the limits on. A person's own values may only be lower."""
+def limits_for(user: User | None, prefs: FeedPreferences | None) -> Limits | None:
+    """Teens always; others when they turned the limits on. A person's own values may only be lower.
+    `prefs`: the person's row, already read by the caller (None: they have none)."""
     if user is None:
         return None
-    prefs = prefs or FeedPreferences.objects.filter(user=user).first()
     if not user.is_teen and (prefs is None or not prefs.limits_on):
         return None
     cap, pause = settings.FEED_TEEN_DAILY_CAP, settings.FEED_TEEN_BREAK_AFTER
