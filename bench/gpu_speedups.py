@@ -652,7 +652,7 @@ def measure_pipeline(name: str, args: Any, root: Path, peak: float | None) -> Pi
         output_size=plain.metadata["output_size"],
         frames=len(plain.frames),
         clip_seconds=args.seconds,
-        steps=plain.metadata.get("steps") or {"denoise": backend.num_inference_steps},
+        steps=steps if isinstance(steps := plain.metadata["steps"], dict) else {"denoise": int(steps)},
         forwards=plain.forwards,
         transformer_tflop=loop_tflop,
         timings=plain.timings,
