@@ -215,11 +215,11 @@ def skeleton(folder: Path, classes: dict[str, str], kinds: tuple[str, ...]) -> P
     return folder
 
 
-def make_backend(name: str, args: Any, root: Path) -> DiffusersBackend:
+def make_backend(name: str, args: Any, root: Path) -> _InCodeWeights:
     from generation.backends.diffusers_backend import PIPELINE_CLASSES as WAN_CLASSES
 
     family, model, mode = PIPELINES[name]
-    backend: DiffusersBackend
+    backend: _InCodeWeights
     if family == "ltx2":
         folder = skeleton(root / name, LTX2_CLASSES, ("t2v", "upsample"))
         backend = InCodeLTX2Backend(
@@ -240,7 +240,7 @@ def make_backend(name: str, args: Any, root: Path) -> DiffusersBackend:
             num_inference_steps=args.steps,
             max_area=args.max_area or (32 * 32 if args.tiny else 480 * 832),
         )
-    backend.tiny = args.tiny  # type: ignore[attr-defined]
+    backend.tiny = args.tiny
     return backend
 
 
@@ -300,10 +300,10 @@ def _forward_flops(transformer: Any, kwargs: dict[str, Any]) -> float:
     x = kwargs["hidden_states"]
     text_tokens = kwargs["encoder_hidden_states"].shape[1]
     if "audio_hidden_states" in kwargs:  # LTX-2: packed (B, tokens, channels)
-        return x.shape[0] * ltx2_flops(cfg, x.shape[1], kwargs["audio_hidden_states"].shape[1], text_tokens)
+        return float(x.shape[0] * ltx2_flops(cfg, x.shape[1], kwargs["audio_hidden_states"].shape[1], text_tokens))
     pt, ph, pw = cfg["patch_size"]
     tokens = (x.shape[2] // pt) * (x.shape[3] // ph) * (x.shape[4] // pw)
-    return x.shape[0] * dit_flops(dict(cfg), tokens, text_tokens)
+    return float(x.shape[0] * dit_flops(dict(cfg), tokens, text_tokens))
 
 
 def pipes_of(backend: DiffusersBackend, model: str) -> list[Any]:
