@@ -29,6 +29,13 @@ and with --tiny the whole job through LTX2Backend on the tiny model the tests bu
 
     python bench/gpu_generation.py --ltx2                      # full size on CUDA (H100/H200)
     python bench/gpu_generation.py --ltx2 --tiny --device cpu  # tiny dims: checks the harness
+
+Whole jobs per configured pipeline through the production backends, then speed-ups (torch.compile,
+attention backends, CFG batching, cache hooks, fp8), each with its gain and PSNR/SSIM against the
+plain run (`--speedups`, see bench/gpu_speedups.py):
+
+    python bench/gpu_generation.py --speedups                                # real size on CUDA
+    python bench/gpu_generation.py --speedups --tiny --device cpu --steps 2  # every variant, tiny
 """
 
 from __future__ import annotations
@@ -737,7 +744,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--flops-only", default=None, metavar="GPU", help="LTX-2: floors only, for GPU (e.g. H200), no weights, no run"
     )
+    parser.add_argument("--speedups", action="store_true", help="whole jobs + speed-up variants (gpu_speedups.py)")
+    parser.add_argument("--pipelines", default="ltx2-distilled,ltx2-two_stage,ltx2-full,wan-t2v")
+    parser.add_argument("--speedup-variants", default=None, help="comma-separated; default: all")
+    parser.add_argument("--distilled-steps", type=int, default=8)
+    parser.add_argument("--refine-steps", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--compile-mode", default=None, help="torch.compile mode, e.g. max-autotune-no-cudagraphs")
+    parser.add_argument("--no-fullgraph", dest="compile_fullgraph", action="store_false")
+    parser.add_argument("--fbc-threshold", type=float, default=0.05)
+    parser.add_argument("--cfg-repeats", type=int, default=3, help="timed repeats of the CFG step replay")
+    parser.add_argument("--markdown", default=None, metavar="OUT", help="--speedups: also write the tables here")
     args = parser.parse_args(argv)
+    if args.speedups:
+        from bench.gpu_speedups import speedups_main
+
+        return speedups_main(args)
     if args.ltx2:
         return ltx2_main(args)
 
