@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from django.utils.translation import gettext
 
 from cameos.models import Cameo, PublicFigurePhoto
 from cameos.selectors import cameo_use_refusal
@@ -122,8 +123,8 @@ def likeness_blocking(
 
 def blocked_message(match: LikenessMatch) -> str:
     if match.kind == "public_figure":
-        return "This shows a real public figure, which videos can't depict."
-    return "This shows the face of someone whose cameo you may not use."
+        return gettext("This shows a real public figure, which videos can't depict.")
+    return gettext("This shows the face of someone whose cameo you may not use.")
 
 
 def reference_image_check(*, user: User, image: np.ndarray) -> list[Cameo]:
@@ -136,7 +137,8 @@ def reference_image_check(*, user: User, image: np.ndarray) -> list[Cameo]:
     if blocking is not None:
         raise DomainError(
             "likeness_blocked",
-            f"{blocked_message(blocking)} The image was not kept. Use a picture of yourself or of no one.",
+            gettext("%(refusal)s The image was not kept. Use a picture of yourself or of no one.")
+            % {"refusal": blocked_message(blocking)},
             field="input_reference",
         )
     return [registry.cameos[m.key] for m in matches if m.kind == "cameo"]

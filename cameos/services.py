@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
+from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
@@ -272,11 +273,13 @@ def _hold_for_review(cameo: Cameo, category: str, detail: dict, message: str) ->
     cameo.status = Status.IN_REVIEW
     cameo.report = {**cameo.report, "passed": False, "failures": [{"code": code, "message": message}]}
     detail = {**detail, "distance": round(float(detail["distance"]), 3), "owner": cameo.owner.username}
+    with translation.override(settings.LANGUAGE_CODE):  # a summary for moderators, not the owner's language
+        summary = f"New cameo @{cameo.handle}: {ModerationCase.Category(category).label}"
     case_open(
         subject_type="cameo",
         subject_id=str(cameo.pk),
         category=category,
-        summary=f"New cameo @{cameo.handle}: {ModerationCase.Category(category).label}",
+        summary=summary,
         detail=detail,
     )
 
@@ -659,9 +662,9 @@ def _erase_voice_sample(cameo: Cameo) -> None:
 def public_figure_create(*, by: User, name: str, notes: str = "", photos: Sequence[UploadedFile]) -> PublicFigure:
     moderator_check(by)
     if not name.strip():
-        raise DomainError("figure_name_missing", "Give the public figure's name.", field="name")
+        raise DomainError("figure_name_missing", gettext("Give the public figure's name."), field="name")
     if not photos:
-        raise DomainError("figure_photo_missing", "Add at least one photo of their face.", field="photos")
+        raise DomainError("figure_photo_missing", gettext("Add at least one photo of their face."), field="photos")
     encoded = [(photo, public_figure_photo_encoding(photo)) for photo in photos]
     with transaction.atomic():
         figure = PublicFigure.objects.create(name=name.strip()[:100], notes=notes.strip()[:300], created_by=by)
@@ -683,7 +686,7 @@ def public_figure_delete(*, by: User, figure_id: int) -> str:
     with transaction.atomic():
         figure = PublicFigure.objects.select_for_update().filter(pk=figure_id).first()
         if figure is None:
-            raise DomainError("figure_not_found", "That public figure is not in the registry.", status=404)
+            raise DomainError("figure_not_found", gettext("That public figure is not in the registry."), status=404)
         names = [photo.image.name for photo in figure.photos.all() if photo.image.name]
         audit_record(
             actor=by,
@@ -707,14 +710,18 @@ def public_figure_photo_encoding(photo: File) -> list[float]:
 
     image = _photo_read(photo)
     faces = encode_image_faces(np.asarray(image), min_score=0.3, upsample=1)
-    label = getattr(photo, "name", "a photo")
+    label = getattr(photo, "name", None) or gettext("a photo")
     if not faces:
         raise DomainError(
-            "figure_photo_no_face", f"We found no face in {label}. Use a clear photo of their face.", field="photos"
+            "figure_photo_no_face",
+            gettext("We found no face in %(photo)s. Use a clear photo of their face.") % {"photo": label},
+            field="photos",
         )
     if len(faces) > 1:
         raise DomainError(
-            "figure_photo_many_faces", f"{label} shows {len(faces)} faces. Crop it to this person.", field="photos"
+            "figure_photo_many_faces",
+            gettext("%(photo)s shows %(count)d faces. Crop it to this person.") % {"photo": label, "count": len(faces)},
+            field="photos",
         )
     encoding: list[float] = np.asarray(faces[0], dtype=np.float64).round(6).tolist()
     return encoding

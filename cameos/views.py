@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from cameos import selectors, services
@@ -104,9 +104,13 @@ def detail(request: HttpRequest, handle: str) -> HttpResponse:
 def _public_detail(request: HttpRequest, cameo: Cameo) -> HttpResponse:
     user = signed_in_user(request)
     if cameo.status != Cameo.Status.ACTIVE:
-        raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
+        raise DomainError(
+            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
+        )
     if is_blocked_either_way(user, cameo.owner):
-        raise DomainError("cameo_not_found", f"There is no cameo @{cameo.handle}.", status=404)
+        raise DomainError(
+            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
+        )
     return render(request, "cameos/public.html", {"cameo": cameo, "standing": selectors.cameo_standing(user, cameo)})
 
 
@@ -118,11 +122,11 @@ def portrait(request: HttpRequest, handle: str, portrait_id: int) -> FileRespons
     cameo = selectors.cameo_get(handle)
     owner_may = cameo.owner_id == user.pk and cameo.status != Cameo.Status.IN_REVIEW
     if not owner_may and not user.is_moderator:
-        raise DomainError("cameo_not_found", f"There is no cameo @{handle}.", status=404)
+        raise DomainError("cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": handle}, status=404)
     try:
         item = cameo.portraits.get(pk=portrait_id)
     except CameoPortrait.DoesNotExist:
-        raise DomainError("portrait_not_found", "No such picture.", status=404) from None
+        raise DomainError("portrait_not_found", gettext("No such picture."), status=404) from None
     response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -164,7 +168,7 @@ def voice_sample_stop(request: HttpRequest, handle: str) -> HttpResponse:
     user = signed_in_user(request)
     cameo = selectors.cameo_get_for_owner(handle, user)
     services.cameo_voice_sample_stop(cameo=cameo, by=user)
-    messages.success(request, "Your voice sample is deleted. Your lines are spoken by a synthetic voice.")
+    messages.success(request, gettext("Your voice sample is deleted. Your lines are spoken by a synthetic voice."))
     return redirect("cameo_detail", handle=cameo.handle)
 
 
@@ -181,8 +185,12 @@ def access(request: HttpRequest, handle: str, username: str, action: str) -> Htt
         )
     elif action == "revoke":
         stopped = services.cameo_revoke_access(cameo=cameo, by=owner, user=person)
-        extra = f" {stopped} video(s) in progress were stopped." if stopped else ""
-        messages.success(request, f"@{person.username} can no longer use @{cameo.handle}.{extra}")
+        text = gettext("@%(person)s can no longer use @%(cameo)s.") % {"person": person.username, "cameo": cameo.handle}
+        if stopped:
+            text += " " + ngettext(
+                "%(count)d video in progress was stopped.", "%(count)d videos in progress were stopped.", stopped
+            ) % {"count": stopped}
+        messages.success(request, text)
     elif action == "allow":
         services.cameo_allow_again(cameo=cameo, by=owner, user=person)
         messages.success(
@@ -191,7 +199,7 @@ def access(request: HttpRequest, handle: str, username: str, action: str) -> Htt
             % {"person": person.username, "cameo": cameo.handle},
         )
     else:
-        raise DomainError("bad_action", "Unknown action.", status=404)
+        raise DomainError("bad_action", gettext("Unknown action."), status=404)
     return redirect("cameo_detail", handle=cameo.handle)
 
 
@@ -249,8 +257,11 @@ def delete(request: HttpRequest, handle: str) -> HttpResponse:
     done = services.cameo_delete(cameo=cameo, by=user)
     messages.success(
         request,
-        f"@{cameo.handle} was deleted with all its recordings, face and voice data. "
-        f"{done['deleted']} draft(s) deleted, {done['taken_down']} post(s) taken down, {done['stopped']} stopped.",
+        gettext(
+            "@%(handle)s was deleted with all its recordings, face and voice data. %(deleted)d draft(s) deleted, "
+            "%(taken_down)d post(s) taken down, %(stopped)d stopped."
+        )
+        % {"handle": cameo.handle, **done},
     )
     return redirect("cameos")
 
@@ -282,7 +293,7 @@ def public_figures(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             context["error"] = error
         else:
-            messages.success(request, f"{figure.name} added to the public-figure registry.")
+            messages.success(request, gettext("%(name)s added to the public-figure registry.") % {"name": figure.name})
             return redirect("public_figures")
     context["figures"] = PublicFigure.objects.prefetch_related("photos").order_by("name")
     return render(request, "cameos/public_figures.html", context, status=400 if "error" in context else 200)
@@ -292,5 +303,5 @@ def public_figures(request: HttpRequest) -> HttpResponse:
 @require_POST
 def public_figure_remove(request: HttpRequest, figure_id: int) -> HttpResponse:
     name = services.public_figure_delete(by=signed_in_user(request), figure_id=figure_id)
-    messages.success(request, f"{name} removed from the public-figure registry.")
+    messages.success(request, gettext("%(name)s removed from the public-figure registry.") % {"name": name})
     return redirect("public_figures")

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import soundfile as sf
+from django.utils.translation import gettext
 from scipy.signal import butter, sosfilt
 
 from cameos.verification.voice import VoiceProfile
@@ -64,7 +65,9 @@ def speak(text: str, voice: VoiceProfile, *, sample_rate: int = 48_000, words_pe
     """Mono float32 speech for `text` at `sample_rate`. Raises DomainError("tts_unavailable")."""
     binary = shutil.which("espeak-ng")
     if binary is None:
-        raise DomainError("tts_unavailable", "Speech synthesis is not available: install espeak-ng.", status=503)
+        raise DomainError(
+            "tts_unavailable", gettext("Speech synthesis is not available: install espeak-ng."), status=503
+        )
     name = voice.espeak_voice if _VOICE_NAME.match(voice.espeak_voice or "") else DEFAULT_VOICE.espeak_voice
     if japanese.has_japanese(text):
         # espeak-ng's Japanese voice reads kana only (kanji come out as "Chinese letter"): speak the
@@ -74,7 +77,9 @@ def speak(text: str, voice: VoiceProfile, *, sample_rate: int = 48_000, words_pe
     if wav is None and name != DEFAULT_VOICE.espeak_voice:  # an unknown voice: keep the pitch, use en-us
         wav = _run_espeak(binary, DEFAULT_VOICE.espeak_voice, espeak_pitch(voice), words_per_minute, text)
     if wav is None:
-        raise DomainError("tts_unavailable", "Speech synthesis failed (espeak-ng returned an error).", status=503)
+        raise DomainError(
+            "tts_unavailable", gettext("Speech synthesis failed (espeak-ng returned an error)."), status=503
+        )
     samples, rate = sf.read(io.BytesIO(wav), dtype="float32", always_2d=True)
     return resample(samples[:, 0], rate, sample_rate)
 

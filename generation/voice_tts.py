@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.utils.translation import gettext
 
 from generation.backends.base import VoiceSample
 from sora_site.errors import DomainError
@@ -40,7 +41,8 @@ class VoiceCloner:
         if not (path / "config.json").is_file():
             raise DomainError(
                 "tts_model_missing",
-                f"GENERATION_TTS_MODEL_PATH ({path}) has no config.json: point it at a CSM model folder.",
+                gettext("GENERATION_TTS_MODEL_PATH (%(path)s) has no config.json: point it at a CSM model folder.")
+                % {"path": path},
                 status=503,
             )
         self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -19,30 +19,30 @@ from django.utils.translation import gettext_lazy as _
 
 class ModerationCase(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ESCALATED = "escalated", "Escalated"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        ESCALATED = "escalated", _("Escalated")
+        CLOSED = "closed", _("Closed")
 
     class Visibility(models.TextChoices):
-        VISIBLE = "visible", "Visible"
-        HIDDEN = "hidden", "Hidden"
-        REMOVED = "removed", "Removed"
+        VISIBLE = "visible", _("Visible")
+        HIDDEN = "hidden", _("Hidden")
+        REMOVED = "removed", _("Removed")
 
     class Stage(models.TextChoices):
-        VERIFICATION = "verification", "Cameo verification"
-        FRAMES = "frames", "Frames"
-        PUBLISH = "publish", "Publish"
-        REPORT = "report", "Report"
+        VERIFICATION = "verification", _("Cameo verification")
+        FRAMES = "frames", _("Frames")
+        PUBLISH = "publish", _("Publish")
+        REPORT = "report", _("Report")
 
     class Category(models.TextChoices):
-        LIKENESS_MATCH = "likeness_match", "Face matches another account's cameo"
-        PUBLIC_FIGURE = "public_figure", "Face matches a public figure"
-        LIKENESS_WITHOUT_CONSENT = "likeness_without_consent", "My likeness used without consent"
-        LIKENESS_BLOCKED = "likeness_blocked", "A generated video showed a face it may not show"
-        REPORTED = "reported", "Reported by people"
-        NUDITY = "nudity", "Nudity in a generated video"
-        HELD_TEXT = "held_text", "Caption or prompt near the policy's limits"
-        UNCHECKED = "unchecked", "A posted video that could not be checked"
+        LIKENESS_MATCH = "likeness_match", _("Face matches another account's cameo")
+        PUBLIC_FIGURE = "public_figure", _("Face matches a public figure")
+        LIKENESS_WITHOUT_CONSENT = "likeness_without_consent", _("My likeness used without consent")
+        LIKENESS_BLOCKED = "likeness_blocked", _("A generated video showed a face it may not show")
+        REPORTED = "reported", _("Reported by people")
+        NUDITY = "nudity", _("Nudity in a generated video")
+        HELD_TEXT = "held_text", _("Caption or prompt near the policy's limits")
+        UNCHECKED = "unchecked", _("A posted video that could not be checked")
 
     subject_type = models.CharField(max_length=20)  # "cameo", "job", "post"
     subject_id = models.CharField(max_length=40)
@@ -117,18 +117,18 @@ class Report(models.Model):
     (one case per subject) as a "reported" event; the reporter no longer sees what they reported."""
 
     class Category(models.TextChoices):
-        SEXUAL = "sexual", "Sexual content"
-        MINOR_SAFETY = "minor_safety", "Involves a minor"
-        VIOLENCE = "violence", "Violence or gore"
-        SELF_HARM = "self_harm", "Self-harm or suicide"
-        HATE = "hate", "Hate or harassment"
-        EXTREMISM = "extremism", "Violent extremism"
-        ILLEGAL = "illegal", "Dangerous or illegal acts"
-        IMPERSONATION = "impersonation", "Impersonation or a real public figure"
-        COPYRIGHT = "copyright", "Copyrighted characters or music"
-        SPAM = "spam", "Spam or scam"
-        LIKENESS = "likeness", "My likeness was used without consent"
-        OTHER = "other", "Something else"
+        SEXUAL = "sexual", _("Sexual content")
+        MINOR_SAFETY = "minor_safety", _("Involves a minor")
+        VIOLENCE = "violence", _("Violence or gore")
+        SELF_HARM = "self_harm", _("Self-harm or suicide")
+        HATE = "hate", _("Hate or harassment")
+        EXTREMISM = "extremism", _("Violent extremism")
+        ILLEGAL = "illegal", _("Dangerous or illegal acts")
+        IMPERSONATION = "impersonation", _("Impersonation or a real public figure")
+        COPYRIGHT = "copyright", _("Copyrighted characters or music")
+        SPAM = "spam", _("Spam or scam")
+        LIKENESS = "likeness", _("My likeness was used without consent")
+        OTHER = "other", _("Something else")
 
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made")
     subject_type = models.CharField(max_length=20)  # "post", "comment", "profile", "cameo_use"

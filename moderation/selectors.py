@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from feed.accounts.models import User
 from moderation.models import Appeal, CaseFrame, ModerationCase, ModerationEvent, Report, Sanction
@@ -34,7 +35,7 @@ APPEAL_WINDOW = dt.timedelta(days=30)
 # video or a face (on a profile it means "this account pretends to be me").
 REPORT_SUBJECTS = ("post", "comment", "profile", "cameo_use")
 LIKENESS_SUBJECTS = ("post", "cameo_use", "profile")
-_LIKENESS_ON_PROFILE = "They are pretending to be me (my name or face)"
+_LIKENESS_ON_PROFILE = gettext_lazy("They are pretending to be me (my name or face)")
 
 
 def report_categories(subject_type: str) -> list[tuple[str, str]]:
@@ -84,7 +85,7 @@ def sanction_for_appeal(sanction_id: int, user: User) -> Sanction:
     """One of `user`'s sanctions, with its appeal if any (the appeal page)."""
     sanction = Sanction.objects.filter(pk=sanction_id, user=user).select_related("case").first()
     if sanction is None:
-        raise DomainError("sanction_not_found", "There is no such action on your account.", status=404)
+        raise DomainError("sanction_not_found", gettext("There is no such action on your account."), status=404)
     return sanction
 
 
@@ -110,7 +111,7 @@ def cases_exist(subject_type: str, subject_id: str) -> bool:
 def case_get(case_id: int) -> ModerationCase:
     case = ModerationCase.objects.filter(pk=case_id).prefetch_related("events__actor").first()
     if case is None:
-        raise DomainError("case_not_found", "No such case.", status=404)
+        raise DomainError("case_not_found", gettext("No such case."), status=404)
     return case
 
 
@@ -193,7 +194,7 @@ class CasePage(QueueRow):
 def case_page(case_id: int) -> CasePage:
     case = ModerationCase.objects.filter(pk=case_id).prefetch_related("sanctions__appeal", "frames").first()
     if case is None:
-        raise DomainError("case_not_found", "No such case.", status=404)
+        raise DomainError("case_not_found", gettext("No such case."), status=404)
     subject_type = subject_type_get(case.subject_type)
     subject = subject_type.load([case.subject_id]).get(case.subject_id) if subject_type is not None else None
     history = list(

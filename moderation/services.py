@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from feed.accounts.models import User
 from feed.graph.services import block_create
@@ -133,20 +133,20 @@ def report_create(
     refused (`MODERATION_REPORTS_PER_HOUR`). `also_block`: the reporter blocks that account too (in the
     same transaction; never themselves)."""
     if subject_type not in REPORT_SUBJECTS:
-        raise DomainError("report_bad_subject", "That can't be reported.")
+        raise DomainError("report_bad_subject", gettext("That can't be reported."))
     if category not in Report.Category.values or (
         category == Report.Category.LIKENESS and subject_type not in LIKENESS_SUBJECTS
     ):
-        raise DomainError("report_bad_category", "Choose what is wrong with it.", field="category")
+        raise DomainError("report_bad_category", gettext("Choose what is wrong with it."), field="category")
     if start_s is not None and end_s is not None and not 0 <= start_s < end_s:
-        raise DomainError("report_bad_range", "The time range should start before it ends.", field="start_s")
+        raise DomainError("report_bad_range", gettext("The time range should start before it ends."), field="start_s")
     subject = subject_type_get(subject_type)
     if subject is not None and subject.owner is not None and subject.owner(subject_id) == reporter:
-        raise DomainError("report_own", "This is yours: you can edit or delete it instead.")
+        raise DomainError("report_own", gettext("This is yours: you can edit or delete it instead."))
     since = timezone.now() - dt.timedelta(hours=1)
     if Report.objects.filter(reporter=reporter, created_at__gte=since).count() >= settings.MODERATION_REPORTS_PER_HOUR:
         raise DomainError(
-            "report_rate_limited", "You have sent many reports in the last hour. Try again later.", status=429
+            "report_rate_limited", gettext("You have sent many reports in the last hour. Try again later."), status=429
         )
     with transaction.atomic():
         case = (
@@ -156,11 +156,13 @@ def report_create(
             .first()
         )
         if case is None:
+            with translation.override(settings.LANGUAGE_CODE):  # a summary for moderators, not the reporter's language
+                summary = f"Reported {subject_type} {subject_id}: {Report.Category(category).label}"
             case = ModerationCase.objects.create(
                 subject_type=subject_type,
                 subject_id=subject_id,
                 category=ModerationCase.Category.REPORTED,
-                summary=f"Reported {subject_type} {subject_id}: {Report.Category(category).label}",
+                summary=summary,
                 visibility=_visibility_now(subject_type, subject_id),
             )
         case.severity = max(case.severity, REPORT_SEVERITY.get(category, 1))
@@ -188,13 +190,13 @@ def report_seconds(value: str) -> float | None:
     try:
         return float(value) if value.strip() else None
     except ValueError:
-        raise DomainError("report_bad_range", "Times are in seconds, e.g. 2.5.", field="start_s") from None
+        raise DomainError("report_bad_range", gettext("Times are in seconds, e.g. 2.5."), field="start_s") from None
 
 
 def moderator_check(user: User) -> None:
     """The one moderator check: every moderator view and service calls this."""
     if not user_is_moderator(user):
-        raise DomainError("not_moderator", "Only moderators can do this.", status=403)
+        raise DomainError("not_moderator", gettext("Only moderators can do this."), status=403)
 
 
 def audit_record(*, actor: User, action: str, detail: dict[str, Any]) -> ModerationEvent:
@@ -266,7 +268,7 @@ def case_decide(*, case_id: int, by: User, approve: bool) -> ModerationCase:
     with transaction.atomic():
         case = _case_locked(case_id)
         if case.status == ModerationCase.Status.CLOSED:
-            raise DomainError("case_closed", "This case is already closed.")
+            raise DomainError("case_closed", gettext("This case is already closed."))
         subject_type = subject_type_get(case.subject_type)
         if subject_type is not None:
             subject_type.decide(subject_id=case.subject_id, approve=approve, by=by)
@@ -293,7 +295,7 @@ def _visibility_now(subject_type: str, subject_id: str) -> str:
 def _case_locked(case_id: int) -> ModerationCase:
     case = ModerationCase.objects.select_for_update().filter(pk=case_id).first()
     if case is None:
-        raise DomainError("case_not_found", "No such case.", status=404)
+        raise DomainError("case_not_found", gettext("No such case."), status=404)
     return case
 
 
@@ -330,15 +332,19 @@ def case_act(*, case_id: int, by: User, action: str, reason: str = "", days: int
     moderator_check(by)
     reason = reason.strip()[:300]
     if action not in CASE_ACTIONS:
-        raise DomainError("moderation_bad_action", "Choose an action.", field="action")
+        raise DomainError("moderation_bad_action", gettext("Choose an action."), field="action")
     if (action in _SANCTIONS or action == "note") and not reason:
-        raise DomainError("moderation_reason_required", "Say why: the person concerned is told.", field="reason")
+        raise DomainError(
+            "moderation_reason_required", gettext("Say why: the person concerned is told."), field="reason"
+        )
     if action == "suspend" and (days is None or not 1 <= days <= SUSPEND_DAYS_MAX):
-        raise DomainError("moderation_bad_days", f"Suspend for 1 to {SUSPEND_DAYS_MAX} days.", field="days")
+        raise DomainError(
+            "moderation_bad_days", gettext("Suspend for 1 to %(max)d days.") % {"max": SUSPEND_DAYS_MAX}, field="days"
+        )
     with transaction.atomic():
         case = _case_locked(case_id)
         if case.status == ModerationCase.Status.CLOSED and action != "note":
-            raise DomainError("case_closed", "This case is already closed.")
+            raise DomainError("case_closed", gettext("This case is already closed."))
         subject_type = subject_type_get(case.subject_type)
         detail: dict[str, Any] = {"reason": reason} if reason else {}
         # Whose it is, asked first: removing some subjects (a draft) deletes them.
@@ -369,7 +375,9 @@ def _subject_show(
     if subject_type is not None and subject_type.act is not None:
         subject_type.act(subject_id=case.subject_id, visibility=visibility, reason=reason, by=by)
     elif visibility == ModerationCase.Visibility.HIDDEN:
-        raise DomainError("moderation_cannot_hide", "This kind of subject can't be hidden; remove or approve it.")
+        raise DomainError(
+            "moderation_cannot_hide", gettext("This kind of subject can't be hidden; remove or approve it.")
+        )
     elif subject_type is not None:
         subject_type.decide(subject_id=case.subject_id, approve=visibility == ModerationCase.Visibility.VISIBLE, by=by)
     case.visibility = visibility
@@ -377,7 +385,7 @@ def _subject_show(
 
 def _sanction_create(case: ModerationCase, owner: User | None, kind: str, reason: str, days: int | None) -> Sanction:
     if owner is None:
-        raise DomainError("moderation_no_owner", "This subject has no known owner to act on.")
+        raise DomainError("moderation_no_owner", gettext("This subject has no known owner to act on."))
     now = timezone.now()
     sanction = Sanction.objects.create(
         user=owner,
@@ -420,12 +428,18 @@ def account_standing_check(*, user: User) -> None:
         return
     if sanction.ends_at is None:
         raise DomainError(
-            "account_banned", f"Your account is banned from creating and posting. Reason: {sanction.reason}", status=403
+            "account_banned",
+            gettext("Your account is banned from creating and posting. Reason: %(reason)s")
+            % {"reason": sanction.reason},
+            status=403,
         )
     raise DomainError(
         "account_suspended",
-        f"Your account is suspended until {sanction.ends_at:%d %b %Y %H:%M} UTC, so you can't create or "
-        f"post videos until then. Reason: {sanction.reason}",
+        gettext(
+            "Your account is suspended until %(until)s UTC, so you can't create or post videos until then. "
+            "Reason: %(reason)s"
+        )
+        % {"until": f"{sanction.ends_at:%d %b %Y %H:%M}", "reason": sanction.reason},
         status=403,
     )
 
@@ -435,18 +449,23 @@ def appeal_create(*, sanction_id: int, by: User, text: str) -> Appeal:
     the queue (reopened if it was closed)."""
     text = text.strip()[:1000]
     if not text:
-        raise DomainError("appeal_text_required", "Tell the moderators why the action was wrong.", field="text")
+        raise DomainError(
+            "appeal_text_required", gettext("Tell the moderators why the action was wrong."), field="text"
+        )
     with transaction.atomic():
         sanction = Sanction.objects.select_for_update().filter(pk=sanction_id, user=by).first()
         if sanction is None:
-            raise DomainError("sanction_not_found", "There is no such action on your account.", status=404)
+            raise DomainError("sanction_not_found", gettext("There is no such action on your account."), status=404)
         if Appeal.objects.filter(sanction=sanction).exists():
-            raise DomainError("appeal_exists", "You already appealed this action. Each action can be appealed once.")
+            raise DomainError(
+                "appeal_exists", gettext("You already appealed this action. Each action can be appealed once.")
+            )
         if sanction.lifted_at is not None:
-            raise DomainError("sanction_lifted", "This action was already lifted.")
+            raise DomainError("sanction_lifted", gettext("This action was already lifted."))
         if timezone.now() - sanction.created_at > APPEAL_WINDOW:
             raise DomainError(
-                "appeal_too_late", f"Actions can be appealed for {APPEAL_WINDOW.days} days; this one is older."
+                "appeal_too_late",
+                gettext("Actions can be appealed for %(days)d days; this one is older.") % {"days": APPEAL_WINDOW.days},
             )
         appeal = Appeal.objects.create(sanction=sanction, text=text)
         case = _case_locked(sanction.case_id)
@@ -468,9 +487,9 @@ def appeal_decide(*, appeal_id: int, by: User, uphold: bool, reason: str = "") -
     with transaction.atomic():
         appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).select_related("sanction__user").first()
         if appeal is None:
-            raise DomainError("appeal_not_found", "No such appeal.", status=404)
+            raise DomainError("appeal_not_found", gettext("No such appeal."), status=404)
         if appeal.status != Appeal.Status.PENDING:
-            raise DomainError("appeal_decided", "This appeal is already decided.")
+            raise DomainError("appeal_decided", gettext("This appeal is already decided."))
         sanction = appeal.sanction
         case = _case_locked(sanction.case_id)
         if uphold:

@@ -16,6 +16,7 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
+from django.utils.translation import gettext
 from PIL import Image
 
 from sora_site.errors import DomainError
@@ -48,10 +49,12 @@ def decode_video(
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
-        raise DomainError("invalid_video", f"We could not read this video ({exc.__class__.__name__}).") from exc
+        raise DomainError(
+            "invalid_video", gettext("We could not read this video (%(error)s).") % {"error": exc.__class__.__name__}
+        ) from exc
     with container:
         if not container.streams.video:
-            raise DomainError("invalid_video", "This file has no video track.")
+            raise DomainError("invalid_video", gettext("This file has no video track."))
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         frames: list[np.ndarray] = []
@@ -74,9 +77,9 @@ def decode_video(
                     next_sample_at = t + 1.0 / sample_fps
         except av.error.FFmpegError as exc:
             if not frames:
-                raise DomainError("invalid_video", "This video is corrupt and could not be decoded.") from exc
+                raise DomainError("invalid_video", gettext("This video is corrupt and could not be decoded.")) from exc
         if not frames:
-            raise DomainError("invalid_video", "This video has no frames.")
+            raise DomainError("invalid_video", gettext("This video has no frames."))
         rate = stream.average_rate
         fps = float(rate) if rate else (decoded / last_time if last_time > 0 else 30.0)
         duration = last_time + 1.0 / fps
@@ -285,11 +288,11 @@ def probe(path: Path | str) -> ProbeInfo:
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
-        message = f"We could not read this video ({exc.__class__.__name__})."
+        message = gettext("We could not read this video (%(error)s).") % {"error": exc.__class__.__name__}
         raise DomainError("invalid_video", message) from exc
     with container:
         if not container.streams.video:
-            raise DomainError("invalid_video", "This file has no video track.")
+            raise DomainError("invalid_video", gettext("This file has no video track."))
         video = container.streams.video[0]
         audio = container.streams.audio[0] if container.streams.audio else None
         if container.duration is not None:

@@ -19,6 +19,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext
 
 from sora_site.errors import DomainError
 from sora_site.storage import media_url_signature_valid
@@ -33,7 +34,7 @@ def media_serve(request: HttpRequest, path: str) -> HttpResponseBase:
         raise Http404("No such file")
     if not media_url_signature_valid(path, request.GET.get("sig", "")):
         raise DomainError(
-            "media_link_expired", "This media link has expired. Reload the page for a fresh one.", status=403
+            "media_link_expired", gettext("This media link has expired. Reload the page for a fresh one."), status=403
         )
     if not media_readable_by(path, request.user):
         raise Http404("No such file")

@@ -6,6 +6,7 @@ import time
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from sora_site.errors import DomainError
 
@@ -25,4 +26,6 @@ def rate_limit_check(scope: str, who: str, *, limit: int, window_s: int = 60) ->
     cache.add(key, 0, timeout=window_s + 1)
     if cache.incr(key) > limit:
         wait = window_s - int(time.time() % window_s)
-        raise DomainError("rate_limited", f"Too many checks. Try again in {wait} s.", status=429)
+        raise DomainError(
+            "rate_limited", gettext("Too many checks. Try again in %(seconds)d s.") % {"seconds": wait}, status=429
+        )

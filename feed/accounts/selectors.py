@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from feed.accounts.models import User
 from sora_site.errors import DomainError
@@ -13,14 +14,16 @@ def user_get_by_handle(handle: str) -> User:
     try:
         return User.objects.get(username=handle.lower(), is_active=True)
     except User.DoesNotExist:
-        raise DomainError("user_not_found", f"There is no account @{handle}.", status=404) from None
+        raise DomainError(
+            "user_not_found", gettext("There is no account @%(handle)s.") % {"handle": handle}, status=404
+        ) from None
 
 
 def signed_in_user(request: HttpRequest) -> User:
     """The account behind a request that `login_required` let through."""
     user = request.user
     if not isinstance(user, User):
-        raise DomainError("not_signed_in", "Sign in first.", status=401)
+        raise DomainError("not_signed_in", gettext("Sign in first."), status=401)
     return user
 
 

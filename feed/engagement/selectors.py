@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext
 
 from feed.accounts.models import User
 from feed.engagement.models import Comment, Like, PostStats
@@ -68,4 +69,4 @@ def comment_get(comment_id: int) -> Comment:
     try:
         return Comment.objects.select_related("post", "author").get(pk=comment_id)
     except Comment.DoesNotExist:
-        raise DomainError("comment_not_found", "This comment does not exist.", status=404) from None
+        raise DomainError("comment_not_found", gettext("This comment does not exist."), status=404) from None

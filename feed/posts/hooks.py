@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext
 
 from feed.accounts.models import User
 from feed.posts.models import Post
@@ -37,7 +38,7 @@ def on_job_withdrawn(sender: type[GenerationJob], *, job: GenerationJob, reason:
 
 def on_job_deleting(sender: type[GenerationJob], *, job: GenerationJob, **kwargs: Any) -> None:
     if Post.objects.filter(job=job).exists():
-        raise DomainError("job_posted", "This video is posted. Delete the post instead.")
+        raise DomainError("job_posted", gettext("This video is posted. Delete the post instead."))
 
 
 def remix_grant(job: GenerationJob, user: User) -> bool:

@@ -20,9 +20,9 @@ class Post(models.Model):
         """Moderation's publish stage. A post in review is hidden from everyone but its creator (through
         `taken_down_at`, like any post that is not shown) and labelled "In review" for them."""
 
-        CLEAR = "clear", "Published"
-        CHECKING = "checking", "In review: being checked"
-        HELD = "held", "In review: waiting for a moderator"
+        CLEAR = "clear", _("Published")
+        CHECKING = "checking", _("In review: being checked")
+        HELD = "held", _("In review: waiting for a moderator")
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
     video = models.FileField(upload_to="posts/%Y/%m/")

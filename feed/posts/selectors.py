@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from feed.accounts.models import User
 from feed.graph.selectors import is_blocked_either_way, users_hidden_from
@@ -41,18 +42,18 @@ def post_get_for_viewer(post_id: int, viewer: User | None) -> Post:
     try:
         post = Post.objects.select_related("author", "remix_of__author").get(pk=post_id, author__is_active=True)
     except Post.DoesNotExist:
-        raise DomainError("post_not_found", "This post does not exist.", status=404) from None
+        raise DomainError("post_not_found", gettext("This post does not exist."), status=404) from None
     is_owner = viewer is not None and viewer.pk == post.author_id
     if post.visibility == Post.Visibility.PRIVATE and not is_owner:
-        raise DomainError("post_not_found", "This post does not exist.", status=404)
+        raise DomainError("post_not_found", gettext("This post does not exist."), status=404)
     if post.review != Post.Review.CLEAR and not is_owner:  # not published yet
-        raise DomainError("post_not_found", "This post does not exist.", status=404)
+        raise DomainError("post_not_found", gettext("This post does not exist."), status=404)
     if post.taken_down_at is not None and not is_owner:
-        raise DomainError("post_taken_down", "This video was taken down.", status=410)
+        raise DomainError("post_taken_down", gettext("This video was taken down."), status=410)
     if not post.teen_suitable and not is_owner and viewer is not None and viewer.is_teen:
-        raise DomainError("post_not_for_teens", "This video isn't available on teen accounts.", status=404)
+        raise DomainError("post_not_for_teens", gettext("This video isn't available on teen accounts."), status=404)
     if viewer is not None and not is_owner and is_blocked_either_way(viewer, post.author):
-        raise DomainError("post_not_found", "This post does not exist.", status=404)
+        raise DomainError("post_not_found", gettext("This post does not exist."), status=404)
     return post
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feed.accounts.models import User
 from feed.engagement.models import Comment, Impression, Like, NotInterested
@@ -217,7 +218,7 @@ def for_you_page(user: User | None, cursor: Cursor) -> FeedPage:
     if not ranked and len(viewer.seen) > len(cursor.served):
         # Everything new was watched: offer rewatches (never twice in one scroll) rather than nothing.
         viewer.seen = frozenset(cursor.served)
-        ranked = [(pk, ["You watched this before.", *why]) for pk, why in rank(viewer, limit=page_size)]
+        ranked = [(pk, [gettext("You watched this before."), *why]) for pk, why in rank(viewer, limit=page_size)]
     posts = Post.objects.select_related("author", "job").in_bulk([pk for pk, _ in ranked])
     items = [FeedItem(post=posts[pk], reasons=why) for pk, why in ranked if pk in posts]
     shown = cursor.shown + len(items)
@@ -250,7 +251,9 @@ def following_page(user: User, cursor: Cursor) -> FeedPage:
     if key is not None:
         posts = posts.filter(Q(created_at__lt=key[0]) | Q(created_at=key[0], pk__lt=key[1]))
     page = list(posts[: settings.FEED_PAGE_SIZE + 1])
-    items = [FeedItem(post=post, reasons=["From someone you follow."]) for post in page[: settings.FEED_PAGE_SIZE]]
+    items = [
+        FeedItem(post=post, reasons=[gettext("From someone you follow.")]) for post in page[: settings.FEED_PAGE_SIZE]
+    ]
     more = len(page) > settings.FEED_PAGE_SIZE
     last = items[-1].post if items else None
     next_cursor = Cursor(tab="following", before=(last.created_at.isoformat(), last.pk)) if more and last else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from feed.accounts.models import User
 from feed.ranking.models import FeedPreferences
 from feed.ranking.steering import CHIPS_MAX, chips_from_json, chips_to_json, steering_parse
@@ -15,11 +17,15 @@ STEERING_TEXT_MAX = 300
 def steering_apply(*, user: User, text: str) -> list[Chip]:
     """Add what the text asks for to the person's chips (a topic said again takes its new kind)."""
     if len(text) > STEERING_TEXT_MAX:
-        raise DomainError("steering_too_long", f"Keep it under {STEERING_TEXT_MAX} characters.", field="text")
+        raise DomainError(
+            "steering_too_long", gettext("Keep it under %(max)d characters.") % {"max": STEERING_TEXT_MAX}, field="text"
+        )
     new = steering_parse(text)
     if not new:
         raise DomainError(
-            "steering_empty", 'Try something like "more cooking and anime, less sports, no horror".', field="text"
+            "steering_empty",
+            gettext('Try something like "more cooking and anime, less sports, no horror".'),
+            field="text",
         )
     prefs = preferences_of(user)
     topics = {chip.topic for chip in new}

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext, gettext_lazy
 
 from feed.ranking.text import stems
 from feed.ranking.types import Candidate, Scored, SteeringTerm, Viewer
@@ -169,31 +170,34 @@ def diversify(scored: list[Scored], *, limit: int, author_decay: float = 0.5) ->
 
 
 REASONS = {
-    "follow": "You follow this creator.",
-    "liked_author": "You liked this creator's videos before.",
-    "taste": "It is like videos you watched to the end, liked or remixed.",
-    "engagement": "People who watch it like, comment on, share and remix it.",
-    "freshness": "It is new.",
-    "explore": "Something new, to widen what you see.",
+    "follow": gettext_lazy("You follow this creator."),
+    "liked_author": gettext_lazy("You liked this creator's videos before."),
+    "taste": gettext_lazy("It is like videos you watched to the end, liked or remixed."),
+    "engagement": gettext_lazy("People who watch it like, comment on, share and remix it."),
+    "freshness": gettext_lazy("It is new."),
+    "explore": gettext_lazy("Something new, to widen what you see."),
 }
 SOURCE_REASONS = {
-    "following": "From someone you follow.",
-    "cameo": "It shows the cameo of someone you follow.",
-    "trending": "It is taking off right now.",
-    "similar": "It is like videos you engaged with.",
-    "remix_of_liked": "It remixes a video you liked.",
-    "popular": "It is popular here.",
-    "fresh": "Something new, to widen what you see.",
+    "following": gettext_lazy("From someone you follow."),
+    "cameo": gettext_lazy("It shows the cameo of someone you follow."),
+    "trending": gettext_lazy("It is taking off right now."),
+    "similar": gettext_lazy("It is like videos you engaged with."),
+    "remix_of_liked": gettext_lazy("It remixes a video you liked."),
+    "popular": gettext_lazy("It is popular here."),
+    "fresh": gettext_lazy("Something new, to widen what you see."),
 }
 
 
 def reasons(item: Scored, *, top: int = 3) -> list[str]:
     """Plain sentences for "why you're seeing this": the sources, then the largest positive parts."""
-    out = [SOURCE_REASONS[source] for source in sorted(item.candidate.sources) if source in SOURCE_REASONS]
+    out = [str(SOURCE_REASONS[source]) for source in sorted(item.candidate.sources) if source in SOURCE_REASONS]
     for name, value in sorted(item.parts.items(), key=lambda kv: -kv[1]):
         if value <= 0.05:
             break
-        text = f"You asked for {name.split(':', 1)[1]}." if name.startswith("steer:") else REASONS.get(name)
+        if name.startswith("steer:"):
+            text = gettext("You asked for %(chip)s.") % {"chip": name.split(":", 1)[1]}
+        else:
+            text = str(REASONS.get(name, ""))
         if text and text not in out:
             out.append(text)
     return out[: top + 1]

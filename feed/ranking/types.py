@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from django.utils.translation import gettext
 
 ChipKind = Literal["more", "less", "no"]
 
@@ -20,7 +21,9 @@ class Chip:
 
     @property
     def label(self) -> str:
-        return f"{self.kind} {self.topic}"
+        """In the interface language: "more cooking", 「料理を増やす」."""
+        words = {"more": gettext("more %(topic)s"), "less": gettext("less %(topic)s"), "no": gettext("no %(topic)s")}
+        return words[self.kind] % {"topic": self.topic}
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,10 @@ from django.test import Client
 
 from feed.graph.services import follow_create
 from feed.models import Notification, User
+from moderation.models import ModerationCase
 from moderation.services import case_act, report_create
 from tests.builders.posts import post_make
+from tests.cameos.factories import active_cameo
 from tests.conftest import PASSWORD
 
 ROOT = Path(settings.BASE_DIR)
@@ -187,3 +189,36 @@ def test_a_moderation_action_is_told_in_the_owners_language(alice: User, bob: Us
     told = Notification.objects.get(recipient=alice, kind="moderation_action").text
     assert told.startswith("モデレーターがあなたの投稿に措置を取りました：一時停止（")
     assert "理由：spam wave。30日以内なら異議を申し立てられます。" in told
+
+
+def test_a_report_refusal_and_its_categories_follow_the_language(alice: User, bob: User) -> None:
+    """Strings added after the first pass (reports on profiles): the form's categories and a refusal
+    are Japanese for a Japanese interface; the case summary the moderators read stays English."""
+    compiled()
+    client = Client()
+    client.login(username="bob", password=PASSWORD)
+    page = client.get("/@alice/", **JA).content.decode()
+    assert "私になりすましている（名前または顔）" in page and "スパム・詐欺" in page
+    refused = client.post("/@alice/report/", {"category": "nonsense"}, **JA)
+    assert refused.status_code == 400
+    assert "何が問題かを選んでください。" in refused.content.decode()
+    assert not ModerationCase.objects.exists()
+    client.post("/@alice/report/", {"category": "spam"}, **JA)
+    assert ModerationCase.objects.get().summary == f"Reported profile {alice.pk}: Spam or scam"
+
+
+def test_the_voice_card_and_the_feeds_reasons_are_in_japanese(alice: User, bob: User) -> None:
+    compiled()
+    cameo = active_cameo(alice)
+    owner = Client()
+    owner.login(username="alice", password=PASSWORD)
+    card = owner.get(f"/cameos/@{cameo.handle}/", **JA).content.decode()
+    assert "あなたの声" in card and "オフ：あなたのセリフは、あなたの声の高さの合成音声で話されます。" in card
+    assert "Your voice" not in card
+    follow_create(follower=bob, followee=alice)
+    post_make(alice, "a kite over the dunes")
+    viewer = Client()
+    viewer.login(username="bob", password=PASSWORD)
+    feed = viewer.get("/", **JA).content.decode()
+    assert "フォロー中の人の動画です。" in feed and "From someone you follow." not in feed
+    assert "From someone you follow." in viewer.get("/", **EN).content.decode()
