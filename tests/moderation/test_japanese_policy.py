@@ -145,6 +145,15 @@ def test_japanese_eval_set_meets_the_english_targets() -> None:
     assert report.false_positive_rate <= 0.05
 
 
+def test_the_japanese_lexicon_set_stays_caught_without_false_positives() -> None:
+    """The prompts the `ja_together` pairs and conjugated verbs were written for (a tuned set: a
+    regression check, not a measure)."""
+    report = evaluate("ja_lexicon")
+    assert report.benign >= 80 and all(c.support >= 15 for c in report.categories)
+    assert report.recall >= 0.95
+    assert report.false_positive_rate == 0.0
+
+
 @pytest.fixture
 def fresh_classifier() -> Iterator[None]:
     """The classifier is built once per process from the settings: rebuild it around the test."""
