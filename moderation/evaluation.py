@@ -29,6 +29,9 @@ WHOLE_SETS = {
     "fresh": FRESH_SET,
     "ja": JA_SET,
     "ja_fresh": JA_FRESH_SET,
+    # Japanese prompts written to widen the lexicon (verbs in any conjugation, `ja_together` pairs,
+    # their benign look-alikes): tuned on, so a regression check, not a measure.
+    "ja_lexicon": DATA / "prompt_eval_ja_lexicon.tsv",
     # Written blind by someone who never saw the policy's examples or the other sets, while the
     # classifier was being rebuilt by someone who never saw these two: the honest figures.
     "fresh2": DATA / "prompt_eval_fresh2.tsv",

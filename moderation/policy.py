@@ -46,6 +46,7 @@ class Category:
     examples: tuple[str, ...]
     ja_terms: tuple[JapaneseTerm, ...] = ()
     ja_extra_terms: tuple[JapaneseTerm, ...] = ()
+    ja_together: tuple[JapanesePair, ...] = ()
     label_ja: str = ""
     rephrase_ja: str = ""
 
@@ -55,11 +56,22 @@ class JapaneseTerm:
     """A lexicon entry, split by janome like the text it is looked for in (kana folded)."""
 
     surfaces: tuple[str, ...]
-    bases: tuple[str, ...] | None  # set when written in dictionary form: 殺す also finds 殺した, 殺して
+    # Set when the term ends in dictionary form: 殺す also finds 殺した, 殴り殺す finds 殴り殺して.
+    # (死ね ends in an imperative, so it never finds 死んだ.)
+    bases: tuple[str, ...] | None
     folded: str  # the whole term, for masked spellings (ち○こ)
     # Also found inside longer words: terms of 4+ characters, and terms janome's dictionary does not
     # know (it splits them into single characters: 盗撮 -> 盗 + 撮, and 盗撮した reads differently).
     as_substring: bool = False
+
+
+@dataclass(frozen=True)
+class JapanesePair:
+    """Two word lists that refuse only together, each word alone being everyday Japanese:
+    覚醒剤 + 作り方, 外国人 + 出ていけ, 死にたい + 飛び降りる."""
+
+    any_of: tuple[JapaneseTerm, ...]
+    with_any_of: tuple[JapaneseTerm, ...]
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,8 @@ def _ja_terms(words: Sequence[str]) -> tuple[JapaneseTerm, ...]:
         surfaces, bases = _ja_words(normalise_japanese(word))
         folded = fold_kana(normalise_japanese(word))
         unknown = len(surfaces) > 1 and all(len(surface) == 1 for surface in surfaces)
-        terms.append(JapaneseTerm(surfaces, bases if bases == surfaces else None, folded, len(folded) >= 4 or unknown))
+        in_dictionary_form = bool(surfaces) and surfaces[-1] == bases[-1]
+        terms.append(JapaneseTerm(surfaces, bases if in_dictionary_form else None, folded, len(folded) >= 4 or unknown))
     return tuple(terms)
 
 
@@ -172,6 +185,10 @@ def _ja_hit(terms: Sequence[JapaneseTerm], readings: Sequence[_JapaneseReading])
     )
 
 
+def _ja_pair_hit(pairs: Sequence[JapanesePair], readings: Sequence[_JapaneseReading]) -> bool:
+    return any(_ja_hit(pair.any_of, readings) and _ja_hit(pair.with_any_of, readings) for pair in pairs)
+
+
 @cache
 def policy_load(path: Path = POLICY_PATH) -> Policy:
     raw = tomllib.loads(path.read_text())
@@ -188,6 +205,10 @@ def policy_load(path: Path = POLICY_PATH) -> Policy:
             examples=tuple(body.get("examples", [])),
             ja_terms=_ja_terms(body.get("ja_terms", [])),
             ja_extra_terms=_ja_terms(body.get("ja_extra_terms", [])),
+            ja_together=tuple(
+                JapanesePair(_ja_terms(pair["any_of"]), _ja_terms(pair["with_any_of"]))
+                for pair in body.get("ja_together", [])
+            ),
             label_ja=body.get("label_ja", ""),
             rephrase_ja=body.get("rephrase_ja", ""),
         )
@@ -310,7 +331,8 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
     term_hits = {
         name
         for name, category in policy.categories.items()
-        if (category.terms and category.terms.search(normalised)) or (readings and _ja_hit(category.ja_terms, readings))
+        if (category.terms and category.terms.search(normalised))
+        or (readings and (_ja_hit(category.ja_terms, readings) or _ja_pair_hit(category.ja_together, readings)))
     }
     for name, category in policy.categories.items():
         if (category.extra_terms and category.extra_terms.search(normalised)) or (

@@ -1,8 +1,8 @@
 """`manage.py moderation_eval [--split heldout]`: precision and recall of the prompt policy per category.
 
 `--split fresh2` / `--split ja_fresh2` are the blind sets (never tuned on); `--split ja` / `--split ja_fresh`
-measure the other Japanese sets (tests/moderation/data/prompt_eval_ja*.tsv) on their own; `--file PATH`
-measures any TSV with `label` and `text` columns.
+/ `--split ja_lexicon` measure the other Japanese sets (tests/moderation/data/prompt_eval_ja*.tsv) on
+their own; `--file PATH` measures any TSV with `label` and `text` columns.
 """
 
 from __future__ import annotations
