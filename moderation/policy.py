@@ -43,6 +43,9 @@ class Category:
     terms: re.Pattern[str] | None
     extra_terms: re.Pattern[str] | None  # refuse alone (sexual_minors: "lolicon")
     needs_any_of: tuple[str, ...]
+    # Everyday phrases holding one of the terms ("a naked mole rat", "no gore"), taken out of the
+    # normalised text before this category's terms are looked for (the classifier still reads them).
+    allow: re.Pattern[str] | None
     examples: tuple[str, ...]
     ja_terms: tuple[JapaneseTerm, ...] = ()
     ja_extra_terms: tuple[JapaneseTerm, ...] = ()
@@ -202,6 +205,7 @@ def policy_load(path: Path = POLICY_PATH) -> Policy:
             terms=_terms(body.get("terms", [])),
             extra_terms=_terms(body.get("extra_terms", [])),
             needs_any_of=tuple(body.get("needs_any_of", [])),
+            allow=_terms(body.get("allow", [])),
             examples=tuple(body.get("examples", [])),
             ja_terms=_ja_terms(body.get("ja_terms", [])),
             ja_extra_terms=_ja_terms(body.get("ja_extra_terms", [])),
@@ -328,14 +332,18 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
     policy = policy_load()
     normalised = normalise(text)
     readings = _ja_readings(text, policy.ja_allow) if japanese.has_japanese(text) else []
+    for_terms = {
+        name: category.allow.sub(" ", normalised) if category.allow else normalised
+        for name, category in policy.categories.items()
+    }
     term_hits = {
         name
         for name, category in policy.categories.items()
-        if (category.terms and category.terms.search(normalised))
+        if (category.terms and category.terms.search(for_terms[name]))
         or (readings and (_ja_hit(category.ja_terms, readings) or _ja_pair_hit(category.ja_together, readings)))
     }
     for name, category in policy.categories.items():
-        if (category.extra_terms and category.extra_terms.search(normalised)) or (
+        if (category.extra_terms and category.extra_terms.search(for_terms[name])) or (
             readings and _ja_hit(category.ja_extra_terms, readings)
         ):
             return Verdict(name, "terms", normalised=normalised)

@@ -37,6 +37,9 @@ REFUSED = [
     ("Pikachu robbing a bank", "copyrighted characters or music"),
     ("a kkk rally at night", "violent extremism"),  # a word of one repeated letter is not squeezed
     ("how to get into my neighbour's wifi and read his email", "instructions for dangerous or illegal acts"),
+    ("a nude woman on a bed, no gore", "sexual content"),  # an allowed phrase lifts only its own words
+    ("the current president of russia riding a bear", "a real public figure"),  # named by office, not name
+    ("goku powering up to super saiyan", "copyrighted characters or music"),
 ]
 
 BENIGN = [
@@ -50,6 +53,12 @@ BENIGN = [
     "a pharmacist explaining the overdose risks of painkillers",  # "overdose" is a self-harm term
     "a sex education class for adults",  # "sex" is a sexual term
     "a knight fighting a dragon in a fairy tale",
+    # Everyday phrases holding a term (each category's `allow` in policy.toml):
+    "a marble nude statue in a museum, tourists taking photos",
+    "a naked mole rat eating a carrot",
+    "a war film scene of soldiers storming a beach, without gore",
+    "a sexy red sports car on a coastal road",
+    "she finally decides to let it go and smiles",
 ]
 
 
