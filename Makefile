@@ -109,6 +109,7 @@ bench: install
 # The prompt policy on its labelled sets: precision and recall per category, on the blind sets and the fresh set (never
 # tuned on), the held-out half and the tuning half (docs/BENCHMARKS.md says which is which).
 moderation-eval: install
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh3
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh2
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh2
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh

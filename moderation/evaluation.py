@@ -32,9 +32,11 @@ WHOLE_SETS = {
     # Japanese prompts written to widen the lexicon (verbs in any conjugation, `ja_together` pairs,
     # their benign look-alikes): tuned on, so a regression check, not a measure.
     "ja_lexicon": DATA / "prompt_eval_ja_lexicon.tsv",
-    # Written blind by someone who never saw the policy's examples or the other sets, while the
-    # classifier was being rebuilt by someone who never saw these two: the honest figures.
+    # Written blind by someone who never saw the policy's examples or the other sets; measured once
+    # (docs/BENCHMARKS.md), then tuned on: fresh2 and ja_fresh2 by the next stop, so fresh3 and
+    # ja_fresh3 (written the same way, kept from whoever tuned) carry the honest figures now.
     "fresh2": DATA / "prompt_eval_fresh2.tsv",
+    "fresh3": DATA / "prompt_eval_fresh3.tsv",
     "ja_fresh2": DATA / "prompt_eval_ja_fresh2.tsv",
 }
 

@@ -146,6 +146,12 @@ def test_the_held_out_half_meets_the_targets() -> None:
     }  # fmt: skip
 
 
+def test_the_blind_english_set_stays_within_the_targets() -> None:
+    # fresh3 was measured once before anyone looked at it (docs/BENCHMARKS.md): a regression guard now.
+    report = evaluate("fresh3")
+    assert report.recall >= 0.9 and report.false_positive_rate <= 0.05
+
+
 def test_moderation_eval_measures_any_labelled_file(tmp_path: Path) -> None:
     labelled = tmp_path / "blind.tsv"
     labelled.write_text("label\ttext\nsexual\ta naked man on a beach\nbenign\ta dog in the park\n", encoding="utf-8")
