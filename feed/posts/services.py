@@ -218,9 +218,33 @@ def post_update(*, post: Post, by: User, caption: str, visibility: str) -> Post:
         )
     if visibility not in Post.Visibility.values:
         raise DomainError("invalid_visibility", gettext("Choose public, unlisted or private."), field="visibility")
-    post.caption, post.visibility = caption.strip(), visibility
-    post.save(update_fields=["caption", "visibility"])
+    new_caption = caption.strip() != post.caption
+    if new_caption and caption.strip():  # the same check as at publish: a refusal keeps the old caption
+        moderation_services.text_check(text=caption, surface="caption", user=by, field="caption")
+    with transaction.atomic():
+        post.caption, post.visibility = caption.strip(), visibility
+        post.save(update_fields=["caption", "visibility"])
+        if new_caption and post.review == Post.Review.CLEAR and post.taken_down_at is None:
+            _caption_recheck(post)
+    post.refresh_from_db()
     return post
+
+
+def _caption_recheck(post: Post) -> None:
+    """A published post's new caption meets the publish stage's text bars (its frames passed already):
+    borderline holds it for review again; a caption can only make it less suitable for teens."""
+    verdict = publish_verdict(frames=[], texts=[post.caption, post.prompt])
+    teen_suitable = post.teen_suitable and verdict.teen_suitable
+    if not verdict.hold:
+        Post.objects.filter(pk=post.pk).update(teen_suitable=teen_suitable)
+        return
+    Post.objects.filter(pk=post.pk).update(
+        review=Post.Review.HELD,
+        teen_suitable=teen_suitable,
+        taken_down_at=timezone.now(),
+        taken_down_reason=IN_REVIEW_REASON,
+    )
+    _case_for_held(post, verdict, [], fps=publish_rules().frames_per_second)
 
 
 def post_delete(*, post: Post, by: User) -> None:

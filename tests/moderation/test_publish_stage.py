@@ -19,7 +19,7 @@ from django.urls import reverse
 from feed.graph.services import follow_create
 from feed.models import Post, User
 from feed.posts.selectors import post_get_for_viewer, posts_visible_to, profile_posts, remix_ancestors
-from feed.posts.services import post_publish, post_publish_check
+from feed.posts.services import post_publish, post_publish_check, post_update
 from feed.ranking.cursor import Cursor
 from feed.ranking.pipeline import following_page, for_you_page
 from generation import services, worker
@@ -181,3 +181,20 @@ def test_a_stored_video_that_cannot_be_read_is_held_not_published(alice: User) -
     assert post.review == Post.Review.HELD
     case = ModerationCase.objects.get(subject_type="post", subject_id=str(post.pk))
     assert case.category == "unchecked" and "could not be decoded" in case.events.get().detail["reasons"][0]
+
+
+def test_an_edited_caption_is_checked_again(alice: User) -> None:
+    post = post_published(job=draft(alice), by=alice, caption="Kite day")
+    assert post.review == Post.Review.CLEAR and post.taken_down_at is None
+    with pytest.raises(DomainError) as refused:
+        post_update(post=post, by=alice, caption="a naked woman on the beach", visibility="public")
+    assert refused.value.code == "text_blocked"
+    post.refresh_from_db()
+    assert post.caption == "Kite day" and post.taken_down_at is None  # nothing changed
+    # Under the caption's refusal bar, over the publish stage's review bar: held for a moderator again.
+    post = post_update(
+        post=post, by=alice, caption="a boxer with a bleeding eyebrow after the round", visibility="public"
+    )
+    assert post.review == Post.Review.HELD and post.taken_down_at is not None and not post.teen_suitable
+    case = ModerationCase.objects.get(subject_type="post", subject_id=str(post.pk))
+    assert (case.category, case.stage) == ("held_text", "publish")
