@@ -157,7 +157,7 @@ def test_the_japanese_lexicon_set_stays_caught_without_false_positives() -> None
 def test_the_second_japanese_tuning_set_stays_caught_without_false_positives() -> None:
     """Every category written in other words than the lexicon's own (a tuned set: a regression check)."""
     report = evaluate("ja_tune2")
-    assert report.benign >= 140 and len(report.categories) == 9 and all(c.support >= 10 for c in report.categories)
+    assert report.benign >= 300 and len(report.categories) == 9 and all(c.support >= 15 for c in report.categories)
     assert report.recall >= 0.95
     assert report.false_positive_rate == 0.0
 
