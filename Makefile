@@ -118,6 +118,7 @@ moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_lexicon
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_tune2
 
 check-deploy: install
 	DEBUG=0 HTTPS_ONLY=1 SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \

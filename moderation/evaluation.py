@@ -32,6 +32,9 @@ WHOLE_SETS = {
     # Japanese prompts written to widen the lexicon (verbs in any conjugation, `ja_together` pairs,
     # their benign look-alikes): tuned on, so a regression check, not a measure.
     "ja_lexicon": DATA / "prompt_eval_ja_lexicon.tsv",
+    # Japanese prompts written to widen the lexicon per category (gore, self-harm methods, slurs,
+    # names) with 140+ benign look-alikes (マグロの解体, ワンピース, 死ぬほど美味しい): tuned on too.
+    "ja_tune2": DATA / "prompt_eval_ja_tune2.tsv",
     # Written blind by someone who never saw the policy's examples or the other sets; measured once
     # (docs/BENCHMARKS.md), then tuned on: fresh2 and ja_fresh2 by the next stop, so fresh3 and
     # ja_fresh3 (written the same way, kept from whoever tuned) carry the honest figures now.

@@ -336,18 +336,27 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
         name: category.allow.sub(" ", normalised) if category.allow else normalised
         for name, category in policy.categories.items()
     }
-    term_hits = {
+    # A `ja_together` pair already names both halves (a minor with a suggestive word), so it needs
+    # no other category's hit for `needs_any_of`.
+    pair_hits = (
+        {name for name, category in policy.categories.items() if _ja_pair_hit(category.ja_together, readings)}
+        if readings
+        else set()
+    )
+    term_hits = pair_hits | {
         name
         for name, category in policy.categories.items()
         if (category.terms and category.terms.search(for_terms[name]))
-        or (readings and (_ja_hit(category.ja_terms, readings) or _ja_pair_hit(category.ja_together, readings)))
+        or (readings and _ja_hit(category.ja_terms, readings))
     }
     for name, category in policy.categories.items():
         if (category.extra_terms and category.extra_terms.search(for_terms[name])) or (
             readings and _ja_hit(category.ja_extra_terms, readings)
         ):
             return Verdict(name, "terms", normalised=normalised)
-        if name in term_hits and (not category.needs_any_of or term_hits & set(category.needs_any_of)):
+        if name in pair_hits or (
+            name in term_hits and (not category.needs_any_of or term_hits & set(category.needs_any_of))
+        ):
             return Verdict(name, "terms", normalised=normalised)
     sentence_scores = classifier().scores(_sentences(text))
     best: dict[str, float] = {}

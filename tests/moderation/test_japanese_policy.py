@@ -154,6 +154,20 @@ def test_the_japanese_lexicon_set_stays_caught_without_false_positives() -> None
     assert report.false_positive_rate == 0.0
 
 
+def test_the_second_japanese_tuning_set_stays_caught_without_false_positives() -> None:
+    """Every category written in other words than the lexicon's own (a tuned set: a regression check)."""
+    report = evaluate("ja_tune2")
+    assert report.benign >= 300 and len(report.categories) == 9 and all(c.support >= 15 for c in report.categories)
+    assert report.recall >= 0.95
+    assert report.false_positive_rate == 0.0
+
+
+def test_a_minor_with_a_suggestive_word_is_sexual_minors_without_a_sexual_term() -> None:
+    assert text_verdict("幼い子供がベッドで大人に体を触られる、色っぽい雰囲気で").category == "sexual_minors"
+    assert text_verdict("セクシーな声の声優がナレーションを読む").allowed  # suggestive alone, no minor
+    assert text_verdict("子どもがお菓子の誘惑に負ける").allowed
+
+
 @pytest.fixture
 def fresh_classifier() -> Iterator[None]:
     """The classifier is built once per process from the settings: rebuild it around the test."""
