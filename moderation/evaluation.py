@@ -41,6 +41,7 @@ WHOLE_SETS = {
     "fresh2": DATA / "prompt_eval_fresh2.tsv",
     "fresh3": DATA / "prompt_eval_fresh3.tsv",
     "ja_fresh2": DATA / "prompt_eval_ja_fresh2.tsv",
+    "ja_fresh3": DATA / "prompt_eval_ja_fresh3.tsv",
 }
 
 
