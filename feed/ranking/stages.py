@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils.translation import gettext, gettext_lazy
 
-from feed.ranking.text import stems
 from feed.ranking.types import Candidate, Scored, SteeringTerm, Viewer
 
 # A steering topic and a post are "about the same thing" from this cosine up (all-MiniLM-L6-v2 on
@@ -53,9 +52,9 @@ class Weights:
 DEFAULT_WEIGHTS = Weights()
 
 
-def topic_relevance(term: SteeringTerm, candidate: Candidate, words: frozenset[str]) -> float:
+def topic_relevance(term: SteeringTerm, candidate: Candidate) -> float:
     """0..1: a keyword hit is full relevance; otherwise the cosine, ramped between the two thresholds."""
-    if term.keywords and term.keywords <= words:
+    if term.keywords and term.keywords <= candidate.words:
         return 1.0
     if term.vector is None or candidate.vector is None:
         return 0.0
@@ -63,11 +62,11 @@ def topic_relevance(term: SteeringTerm, candidate: Candidate, words: frozenset[s
     return min(1.0, max(0.0, (cosine - TOPIC_COSINE_FROM) / (TOPIC_COSINE_FULL - TOPIC_COSINE_FROM)))
 
 
-def _excluded_by_steering(candidate: Candidate, viewer: Viewer, words: frozenset[str]) -> bool:
+def _excluded_by_steering(candidate: Candidate, viewer: Viewer) -> bool:
     for term in viewer.steering:
         if term.chip.kind != "no":
             continue
-        if term.keywords and term.keywords <= words:
+        if term.keywords and term.keywords <= candidate.words:
             return True
         if (
             term.vector is not None
@@ -91,8 +90,7 @@ def hard_filter(candidates: list[Candidate], viewer: Viewer) -> list[Candidate]:
             continue
         if viewer.is_teen and not candidate.teen_suitable:
             continue
-        words = stems(candidate.text)
-        if _excluded_by_steering(candidate, viewer, words):
+        if _excluded_by_steering(candidate, viewer):
             continue
         kept.append(candidate)
     return kept
@@ -135,11 +133,10 @@ def score(candidates: list[Candidate], viewer: Viewer, weights: Weights = DEFAUL
             closest = max(float(c.vector @ v) for v in viewer.damped_vectors)
             if closest >= DAMP_COSINE:
                 parts["damped_topic"] = -weights.damped_topic * closest
-        words = stems(c.text) if viewer.steering else frozenset()
         for term in viewer.steering:
             if term.chip.kind == "no":
                 continue
-            relevance = topic_relevance(term, c, words)
+            relevance = topic_relevance(term, c)
             if relevance > 0:
                 weight = weights.steer_more if term.chip.kind == "more" else -weights.steer_less
                 parts[f"steer:{term.chip.label}"] = weight * relevance
@@ -218,7 +215,9 @@ def cosine_topk(matrix: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
     """Row indexes of the k rows most similar to `query` (rows and query L2-normalised)."""
     if matrix.shape[0] == 0:
         return np.zeros(0, dtype=int)
-    sims = matrix @ query
+    # einsum, not `matrix @ query`: BLAS splits a matrix-vector product over its threads, which on a
+    # busy two-core server wait for each other (2-9 ms for 5,000 x 384 here, 0.6 ms in one loop).
+    sims = np.einsum("ij,j->i", matrix, query)
     k = min(k, sims.shape[0])
     top = np.argpartition(-sims, k - 1)[:k]
     return top[np.argsort(-sims[top])]
