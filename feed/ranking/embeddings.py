@@ -14,6 +14,7 @@ import numpy as np
 from feed.posts.models import Post
 from feed.ranking.models import PostEmbedding
 from feed.ranking.vector_index import vectors_save
+from sora_site.db import AnyOf
 from sora_site.text_embeddings import embed
 
 ENSURE_AT_ONCE = 128  # posts embedded inline by one request; the publish task embeds the rest
@@ -43,7 +44,7 @@ def embeddings_store(posts: Iterable[Post]) -> dict[int, np.ndarray]:
 def embeddings_for(post_ids: Iterable[int], *, ensure: bool = True) -> dict[int, np.ndarray]:
     """Stored vectors of these posts; with `ensure`, up to ENSURE_AT_ONCE missing ones are made now."""
     ids = set(post_ids)
-    found = {row.post_id: vector_of(row.vector) for row in PostEmbedding.objects.filter(post_id__in=ids)}
+    found = {row.post_id: vector_of(row.vector) for row in PostEmbedding.objects.filter(AnyOf("post_id", ids))}
     missing = ids - found.keys()
     if ensure and missing:
         found.update(embeddings_store(Post.objects.filter(pk__in=sorted(missing)[:ENSURE_AT_ONCE])))

@@ -27,6 +27,7 @@ from feed.ranking.stages import diversify, hard_filter, reasons, score, taste_ve
 from feed.ranking.steering import chips_from_json, steering_terms
 from feed.ranking.types import Candidate, Viewer
 from feed.ranking.wellbeing import limits_for, watched_today
+from sora_site.db import AnyOf
 
 SEEN_DAYS = 30
 TASTE_EVENTS = 100
@@ -130,7 +131,7 @@ def _engaged(
 def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
     """One query for the posts with their counters and vectors, one for inactive authors among them
     (posts not embedded yet are embedded now, see `embeddings_for`)."""
-    query = Post.objects.filter(pk__in=proposed.keys()).values_list(
+    query = Post.objects.filter(AnyOf("pk", proposed)).values_list(
         "pk",
         "author_id",
         "created_at",
@@ -151,7 +152,8 @@ def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
     )
     rows = list(query)
     # Authors apart, not joined: PostgreSQL would hash the whole users table for a few hundred rows.
-    inactive = set(User.objects.filter(pk__in={row[1] for row in rows}, is_active=False).values_list("pk", flat=True))
+    authors = {row[1] for row in rows}
+    inactive = set(User.objects.filter(AnyOf("pk", authors), is_active=False).values_list("pk", flat=True))
     missing = {row[0] for row in rows if row[9] is None}
     made = embeddings_for(missing) if missing else {}
     out: list[Candidate] = []
