@@ -6,6 +6,7 @@ each is tested alone and the offline evaluation (`bench/feed_eval.py`) runs the 
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -149,20 +150,32 @@ def score(candidates: list[Candidate], viewer: Viewer, weights: Weights = DEFAUL
 
 def diversify(scored: list[Scored], *, limit: int, author_decay: float = 0.5) -> list[Scored]:
     """Listwise author diversity: pick greedily, each pick multiplying that author's later items by
-    `author_decay` (a positive score shrinks, a negative one is pushed further down)."""
-    remaining = list(scored)
-    picked: list[Scored] = []
+    `author_decay` (a positive score shrinks, a negative one is pushed further down). Ties go to the
+    higher post id.
+
+    A heap, re-scored lazily: a pick only ever lowers the adjusted scores of its author's items, so
+    an item on top whose author was not picked since it was scored is the best left (the same picks
+    as comparing every item after every pick, without the limit x candidates loop)."""
     shown: dict[int, int] = {}
-    while remaining and len(picked) < limit:
 
-        def adjusted(item: Scored) -> float:
-            n = shown.get(item.candidate.author_id, 0)
-            return item.score * author_decay**n if item.score >= 0 else item.score * (2 - author_decay) ** n
+    def adjusted(item: Scored) -> float:
+        n = shown.get(item.candidate.author_id, 0)
+        return item.score * author_decay**n if item.score >= 0 else item.score * (2 - author_decay) ** n
 
-        best = max(remaining, key=lambda item: (adjusted(item), item.candidate.post_id))
-        remaining.remove(best)
-        picked.append(best)
-        shown[best.candidate.author_id] = shown.get(best.candidate.author_id, 0) + 1
+    # (-adjusted score, -post id, index into `scored`, the author's pick count it was scored at)
+    heap = [(-item.score, -item.candidate.post_id, i, 0) for i, item in enumerate(scored)]
+    heapq.heapify(heap)
+    picked: list[Scored] = []
+    while heap and len(picked) < limit:
+        _, neg_id, i, at_count = heapq.heappop(heap)
+        item = scored[i]
+        author = item.candidate.author_id
+        count = shown.get(author, 0)
+        if count != at_count:
+            heapq.heappush(heap, (-adjusted(item), neg_id, i, count))
+            continue
+        picked.append(item)
+        shown[author] = count + 1
     return picked
 
 
