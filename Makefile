@@ -19,8 +19,10 @@ COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --no-emit-index-u
 # interface's message catalogs; the browser tests drive Debian's Chromium. Installed only when missing.
 RUN_PACKAGES := espeak-ng fonts-dejavu-core fonts-noto-cjk gettext
 TEST_PACKAGES := chromium
+# bench/feed_load.py drives HTTP with Debian's wrk.
+BENCH_PACKAGES := wrk
 
-.PHONY: install system-packages messages translations lock run test test-fast lint bench check-deploy clean moderation-eval pgvector
+.PHONY: install system-packages messages translations lock run test test-fast lint bench bench-feed check-deploy clean moderation-eval pgvector
 
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
@@ -105,6 +107,16 @@ bench: install
 	$(BIN)/python bench/prompt_stage.py
 	$(BIN)/python bench/frames_stage.py
 	$(BIN)/python bench/feed_eval.py
+
+# The feed at scale (docs/BENCHMARKS.md "Feed at scale"), on the PostgreSQL that DATABASE_URL names (and
+# REDIS_URL's Redis): seeds 200,000 posts, 20,000 people and 2,000,000 interactions and keeps them, times
+# 200 pages in the process, then over HTTP with wrk. `make bench-feed FEED_SEED=--no-seed` measures again
+# on the kept rows (`bench/seed_feed.py --clean` deletes them).
+FEED_SEED ?= --keep
+bench-feed: install pgvector
+	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(BENCH_PACKAGES)
+	$(BIN)/python bench/seed_feed.py $(FEED_SEED) --measure 200
+	$(BIN)/python bench/feed_load.py --seconds 20
 
 # The prompt policy on its labelled sets: precision and recall per category, on the blind sets and the fresh set (never
 # tuned on), the held-out half and the tuning half (docs/BENCHMARKS.md says which is which).

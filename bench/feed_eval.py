@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -29,11 +30,16 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
 
-from feed.ranking.stages import diversify, score, taste_vector
-from feed.ranking.steering import steering_terms
-from feed.ranking.types import Candidate, Chip, Viewer
-from sora_site.text_embeddings import embed
+import django
+
+django.setup()  # the stages say why in the interface language (a steering chip's label): gettext
+
+from feed.ranking.stages import diversify, score, taste_vector  # noqa: E402
+from feed.ranking.steering import steering_terms  # noqa: E402
+from feed.ranking.types import Candidate, Chip, Viewer  # noqa: E402
+from sora_site.text_embeddings import embed  # noqa: E402
 
 TOPICS: dict[str, tuple[list[str], list[str]]] = {
     "cooking": (

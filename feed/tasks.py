@@ -19,5 +19,5 @@ def post_embed(post_id: int) -> None:
 
 @shared_task
 def feed_pools_refresh() -> None:
-    """Remake the shared candidate pools (trending, popular) so no request waits for them."""
+    """Remake the shared candidate pools (trending, popular, fresh) so no request waits for them."""
     sources.pools_refresh()

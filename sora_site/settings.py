@@ -345,7 +345,7 @@ VERIFY_PER_MINUTE = env_int("VERIFY_PER_MINUTE", 10, minimum=1)
 FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 8, minimum=1)
 # "Similar to your taste" compares with an in-process matrix of recent post vectors, rebuilt this often.
 FEED_SIMILAR_REFRESH_SECONDS = env_int("FEED_SIMILAR_REFRESH_SECONDS", 60, minimum=0)
-# Candidate pools everyone shares (trending, popular) live in the cache, remade by beat this often.
+# Candidate pools everyone shares (trending, popular, fresh) live in the cache, remade by beat this often.
 FEED_POOL_SECONDS = env_int("FEED_POOL_SECONDS", 60, minimum=0)
 CELERY_BEAT_SCHEDULE["feed-pools-refresh"] = {
     "task": "feed.tasks.feed_pools_refresh",

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import BinaryField, Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -21,14 +21,16 @@ from feed.posts.models import Post
 from feed.posts.selectors import posts_reported_by
 from feed.ranking import sources
 from feed.ranking.cursor import Cursor
-from feed.ranking.embeddings import embeddings_for, topic_vector, vector_of
+from feed.ranking.embeddings import embeddings_for, kept_vectors, topic_vector, vector_of
 from feed.ranking.models import FeedPreferences
 from feed.ranking.stages import diversify, hard_filter, reasons, score, taste_vector
 from feed.ranking.steering import chips_from_json, steering_terms
 from feed.ranking.types import Candidate, Viewer
 from feed.ranking.wellbeing import limits_for, watched_today
+from sora_site.db import AnyOf
 
 SEEN_DAYS = 30
+RawVector = bytes | memoryview  # a stored embedding as the database hands it back
 TASTE_EVENTS = 100
 
 
@@ -48,42 +50,39 @@ class FeedPage:
 
 def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences | None) -> Viewer:
     """Read what ranking needs about this person: graph, blocks, seen, dislikes, taste, steering
-    (`prefs`: their preferences row as the caller read it, None when they have none)."""
+    (`prefs`: their preferences row as the caller read it, None when they have none). Each read of
+    engaged posts brings their vectors along (a join), so taste costs no query of its own."""
     now = timezone.now()
     if user is None:
         return Viewer(user_id=None, now=now, seen=frozenset(served))
-    edges = list(Follow.objects.filter(Q(follower=user) | Q(followee=user)).values_list("follower_id", "followee_id"))
-    following = frozenset(followee for follower, followee in edges if follower == user.pk)
-    followers = frozenset(follower for follower, followee in edges if followee == user.pk)
-    hidden = frozenset(
-        pk
-        for pair in Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list("blocker_id", "blocked_id")
-        for pk in pair
-        if pk != user.pk
-    )
+    following, followers, hidden = _graph(user)
     since = now - dt.timedelta(days=SEEN_DAYS)
     seen = frozenset(Impression.objects.filter(user=user, created_at__gte=since).values_list("post_id", flat=True))
-    completed = list(
-        Impression.objects.filter(user=user, completed=True)
-        .order_by("-created_at")
-        .values_list("post_id", "created_at")[:TASTE_EVENTS]
+    not_interested = list(
+        NotInterested.objects.filter(user=user)
+        .order_by("-pk")
+        .values_list("post_id", "post__author_id", "post__embedding__vector")[:500]
     )
-    not_interested = list(NotInterested.objects.filter(user=user).values_list("post_id", "post__author_id")[:500])
+    disliked: list[tuple[int, RawVector | None]] = [(pk, raw) for pk, _, raw in not_interested[:20]]  # topics damped
     damped: dict[int, int] = {}
-    for _, author_id in not_interested:
+    for _, author_id, _ in not_interested:
         damped[author_id] = damped.get(author_id, 0) + 1
     liked = list(
         Like.objects.filter(user=user)
         .order_by("-created_at")
-        .values_list("post_id", "post__author_id", "created_at")[:TASTE_EVENTS]
+        .values_list("post_id", "post__author_id", "created_at", "post__embedding__vector")[:TASTE_EVENTS]
     )
     liked_authors: dict[int, int] = {}
-    for _, author_id, _ in liked:
+    for _, author_id, *_ in liked:
         liked_authors[author_id] = liked_authors.get(author_id, 0) + 1
-    engaged = _engaged(user, liked, completed)
-    vectors = embeddings_for({pk for pk, *_ in engaged} | {pk for pk, _ in not_interested[:20]})
+    engaged = [(pk, 1.0, at, raw) for pk, _, at, raw in liked] + _engaged(user)
+    stored = [(pk, raw) for pk, _, _, raw in engaged] + disliked
+    vectors = {pk: vector_of(raw) for pk, raw in stored if raw is not None}
+    missing = {pk for pk, _ in stored} - vectors.keys()
+    if missing:
+        vectors.update(embeddings_for(missing))
     taste = taste_vector(
-        [(vectors[pk], weight, (now - at).total_seconds() / 86400) for pk, weight, at in engaged if pk in vectors]
+        [(vectors[pk], weight, (now - at).total_seconds() / 86400) for pk, weight, at, _ in engaged if pk in vectors]
     )
     chips = chips_from_json(prefs.steering) if prefs else []
     return Viewer(
@@ -95,68 +94,99 @@ def viewer_load(user: User | None, *, served: list[int], prefs: FeedPreferences 
         hidden_authors=hidden,
         seen=seen | frozenset(served) | frozenset(pk for pk, *_ in liked),
         # A post this person reported never comes back to them (moderation decides for everyone else).
-        not_interested_posts=frozenset(pk for pk, _ in not_interested) | posts_reported_by(user),
+        not_interested_posts=frozenset(pk for pk, *_ in not_interested) | posts_reported_by(user),
         damped_authors=damped,
-        damped_vectors=[vectors[pk] for pk, _ in not_interested[:20] if pk in vectors],
+        damped_vectors=[vectors[pk] for pk, _ in disliked if pk in vectors],
         liked_authors=liked_authors,
         taste=taste,
         steering=steering_terms(chips, [topic_vector(chip.topic) for chip in chips]),
     )
 
 
-def _engaged(
-    user: User, liked: list[tuple[int, int, dt.datetime]], completed: list[tuple[int, dt.datetime]]
-) -> list[tuple[int, float, dt.datetime]]:
-    """(post, weight, when) of what the person engaged with: likes 1, comments 1, their remixes of a
-    post 2, views watched to the end 0.5."""
-    events = [(pk, 1.0, at) for pk, _, at in liked]
-    events += [
-        (pk, 1.0, at)
-        for pk, at in Comment.objects.filter(author=user)
+def _graph(user: User) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """(whom they follow, who follows them, people hidden by a block either way) in one query."""
+    follows = Follow.objects.filter(Q(follower=user) | Q(followee=user)).annotate(block=Value(False))
+    blocks = Block.objects.filter(Q(blocker=user) | Q(blocked=user)).annotate(block=Value(True))
+    rows = follows.values_list("follower_id", "followee_id", "block").union(
+        blocks.values_list("blocker_id", "blocked_id", "block"), all=True
+    )
+    following, followers, hidden = set(), set(), set()
+    for a, b, block in rows:
+        if block:
+            hidden.add(b if a == user.pk else a)
+        elif a == user.pk:
+            following.add(b)
+        else:
+            followers.add(a)
+    return frozenset(following), frozenset(followers), frozenset(hidden)
+
+
+def _engaged(user: User) -> list[tuple[int, float, dt.datetime, RawVector | None]]:
+    """(post, weight, when, its vector) of what the person engaged with besides likes: comments 1,
+    their remixes of a post 2, views watched to the end 0.5."""
+    comments = (
+        Comment.objects.filter(author=user)
         .order_by("-created_at")
-        .values_list("post_id", "created_at")[:50]
-    ]
-    events += [
-        (pk, 2.0, at)
-        for pk, at in Post.objects.filter(author=user, remix_of__isnull=False)
+        .values_list("post_id", "created_at", "post__embedding__vector")[:50]
+    )
+    remixes = (
+        Post.objects.filter(author=user, remix_of__isnull=False)
         .order_by("-created_at")
-        .values_list("remix_of_id", "created_at")[:50]
-        if pk is not None
-    ]
-    events += [(pk, 0.5, at) for pk, at in completed]
+        .values_list("remix_of_id", "created_at", "remix_of__embedding__vector")[:50]
+    )
+    completed = (
+        Impression.objects.filter(user=user, completed=True)
+        .order_by("-created_at")
+        .values_list("post_id", "created_at", "post__embedding__vector")[:TASTE_EVENTS]
+    )
+    events: list[tuple[int, float, dt.datetime, RawVector | None]] = [(pk, 1.0, at, raw) for pk, at, raw in comments]
+    events += [(pk, 2.0, at, raw) for pk, at, raw in remixes if pk is not None]
+    events += [(pk, 0.5, at, raw) for pk, at, raw in completed]
     return events
 
 
 def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
-    """One query for the posts with their counters and vectors, one for inactive authors among them
-    (posts not embedded yet are embedded now, see `embeddings_for`)."""
-    query = Post.objects.filter(pk__in=proposed.keys()).values_list(
-        "pk",
-        "author_id",
-        "created_at",
-        "caption",
-        "prompt",
-        "show_prompt",
-        "visibility",
-        "taken_down_at",
-        "teen_suitable",
-        "embedding__vector",
-        "stats__likes",
-        "stats__comments",
-        "stats__shares",
-        "stats__remixes",
-        "stats__impressions",
-        "stats__completions",
-        "stats__not_interested",
+    """One query for the posts with their counters and the vectors this process does not keep yet
+    (`kept_vectors`), one for inactive authors among them (posts not embedded yet are embedded now,
+    see `embeddings_for`)."""
+    kept = kept_vectors.known(proposed)
+    # The vectors kept are not sent again: NULL in their place.
+    vector = Case(When(AnyOf("pk", kept), then=Value(None)), default=F("embedding__vector"), output_field=BinaryField())
+    query = (
+        Post.objects.filter(AnyOf("pk", proposed))
+        .annotate(stored_vector=vector)
+        .values_list(
+            "pk",
+            "author_id",
+            "created_at",
+            "caption",
+            "prompt",
+            "show_prompt",
+            "visibility",
+            "taken_down_at",
+            "teen_suitable",
+            "stored_vector",
+            "stats__likes",
+            "stats__comments",
+            "stats__shares",
+            "stats__remixes",
+            "stats__impressions",
+            "stats__completions",
+            "stats__not_interested",
+        )
     )
     rows = list(query)
     # Authors apart, not joined: PostgreSQL would hash the whole users table for a few hundred rows.
-    inactive = set(User.objects.filter(pk__in={row[1] for row in rows}, is_active=False).values_list("pk", flat=True))
-    missing = {row[0] for row in rows if row[9] is None}
-    made = embeddings_for(missing) if missing else {}
+    authors = {row[1] for row in rows}
+    inactive = set(User.objects.filter(AnyOf("pk", authors), is_active=False).values_list("pk", flat=True))
+    read = {row[0]: vector_of(row[9]) for row in rows if row[9] is not None}
+    missing = {row[0] for row in rows} - read.keys() - kept.keys()
+    read.update(embeddings_for(missing) if missing else {})
+    kept_vectors.keep(read)
+    vectors = kept | read
     out: list[Candidate] = []
     for row in rows:
-        pk, author_id, created_at, caption, prompt, show_prompt, visibility, taken_down_at, teen_ok, raw = row[:10]
+        pk, author_id, created_at, caption, prompt, show_prompt, visibility, taken_down_at, teen_ok = row[:9]
         likes, comments, shares, remixes, impressions, completions, not_interested = (n or 0 for n in row[10:])
         out.append(
             Candidate(
@@ -165,7 +195,7 @@ def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
                 created_at=created_at,
                 text=f"{caption} {prompt if show_prompt else ''}".lower(),
                 sources=proposed[pk],
-                vector=vector_of(raw) if raw is not None else made.get(pk),
+                vector=vectors.get(pk),
                 visibility=visibility,
                 taken_down=taken_down_at is not None,
                 teen_suitable=teen_ok,

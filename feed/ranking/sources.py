@@ -22,9 +22,10 @@ from feed.ranking.embeddings import vector_of
 from feed.ranking.models import PostEmbedding
 from feed.ranking.stages import cosine_topk
 from feed.ranking.types import Viewer
+from sora_site.db import AnyOf
 
 POOL_KEY = "feed:pool"
-POOL_SIZE = 1000  # trending and popular keep this many; a viewer's seen posts are skipped from it
+POOL_SIZE = 1000  # each shared pool (trending, popular, fresh) keeps this many; seen posts are skipped
 SIMILAR_SCAN = 5000  # newest posts whose vectors the NumPy fallback compares (pgvector indexes all)
 
 
@@ -39,16 +40,16 @@ def _ids(viewer: Viewer, posts: QuerySet[Post], limit: int) -> list[int]:
     have seen, said "not interested" to, or may not see."""
     skip = viewer.seen | viewer.not_interested_posts
     if skip:
-        posts = posts.exclude(pk__in=skip)
+        posts = posts.exclude(AnyOf("pk", skip))
     if viewer.hidden_authors:
-        posts = posts.exclude(author_id__in=viewer.hidden_authors)
+        posts = posts.exclude(AnyOf("author_id", viewer.hidden_authors))
     return list(posts.values_list("pk", flat=True)[:limit])
 
 
 def following(viewer: Viewer, limit: int) -> list[int]:
     if not viewer.following:
         return []
-    return _ids(viewer, _public().filter(author_id__in=viewer.following).order_by("-created_at"), limit)
+    return _ids(viewer, _public().filter(AnyOf("author_id", viewer.following)).order_by("-created_at"), limit)
 
 
 def cameos_of_followed(viewer: Viewer, limit: int) -> list[int]:
@@ -56,12 +57,14 @@ def cameos_of_followed(viewer: Viewer, limit: int) -> list[int]:
     if not viewer.following:
         return []
     jobs = (
-        CameoUsage.objects.filter(cameo__owner_id__in=viewer.following).order_by("-pk").values_list("job_id", flat=True)
+        CameoUsage.objects.filter(AnyOf("cameo__owner_id", viewer.following))
+        .order_by("-pk")
+        .values_list("job_id", flat=True)
     )
     job_ids = list(jobs[:500])
     if not job_ids:
         return []
-    posts = _public().filter(job_id__in=job_ids).exclude(author_id__in=viewer.following)
+    posts = _public().filter(AnyOf("job_id", job_ids)).exclude(AnyOf("author_id", viewer.following))
     return _ids(viewer, posts.order_by("-created_at"), limit)
 
 
@@ -112,9 +115,6 @@ def popular_pool(now: dt.datetime) -> list[int]:
     posts = _public().filter(stats__isnull=False, author__is_active=True)
     ranked = posts.order_by(F("stats__likes").desc(), F("stats__remixes").desc(), "-pk")
     return list(ranked.values_list("pk", flat=True)[:POOL_SIZE])
-
-
-POOLS: dict[str, Callable[[dt.datetime], list[int]]] = {"trending": trending_pool, "popular": popular_pool}
 
 
 def pools_refresh() -> None:
@@ -175,16 +175,26 @@ def remixes_of_liked(viewer: Viewer, limit: int) -> list[int]:
     return _ids(viewer, _public().filter(remix_of_id__in=liked).order_by("-created_at"), limit)
 
 
-def fresh(viewer: Viewer, limit: int, *, max_views: int = 20) -> list[int]:
-    """Exploration: new posts few people have seen yet."""
-    posts = _public().filter(Q(stats__isnull=True) | Q(stats__impressions__lt=max_views)).order_by("-created_at")
-    return _ids(viewer, posts, limit)
+def fresh_pool(now: dt.datetime, *, max_views: int = 20) -> list[int]:
+    """Exploration: the newest posts few people have seen yet (newest first)."""
+    posts = _public().filter(Q(stats__isnull=True) | Q(stats__impressions__lt=max_views))
+    return list(posts.order_by("-created_at").values_list("pk", flat=True)[:POOL_SIZE])
+
+
+def fresh(viewer: Viewer, limit: int) -> list[int]:
+    return _unseen(viewer, _pool("fresh"), limit)
 
 
 def popular(viewer: Viewer, limit: int) -> list[int]:
     """The fallback for people we know nothing about yet: the most engaged-with posts overall."""
     return _unseen(viewer, _pool("popular"), limit)
 
+
+POOLS: dict[str, Callable[[dt.datetime], list[int]]] = {
+    "trending": trending_pool,
+    "popular": popular_pool,
+    "fresh": fresh_pool,
+}
 
 SOURCES = {
     "following": (following, 60),

@@ -6,13 +6,13 @@ each is tested alone and the offline evaluation (`bench/feed_eval.py`) runs the 
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from django.utils.translation import gettext, gettext_lazy
 
-from feed.ranking.text import stems
 from feed.ranking.types import Candidate, Scored, SteeringTerm, Viewer
 
 # A steering topic and a post are "about the same thing" from this cosine up (all-MiniLM-L6-v2 on
@@ -53,9 +53,9 @@ class Weights:
 DEFAULT_WEIGHTS = Weights()
 
 
-def topic_relevance(term: SteeringTerm, candidate: Candidate, words: frozenset[str]) -> float:
+def topic_relevance(term: SteeringTerm, candidate: Candidate) -> float:
     """0..1: a keyword hit is full relevance; otherwise the cosine, ramped between the two thresholds."""
-    if term.keywords and term.keywords <= words:
+    if term.keywords and term.keywords <= candidate.words:
         return 1.0
     if term.vector is None or candidate.vector is None:
         return 0.0
@@ -63,11 +63,11 @@ def topic_relevance(term: SteeringTerm, candidate: Candidate, words: frozenset[s
     return min(1.0, max(0.0, (cosine - TOPIC_COSINE_FROM) / (TOPIC_COSINE_FULL - TOPIC_COSINE_FROM)))
 
 
-def _excluded_by_steering(candidate: Candidate, viewer: Viewer, words: frozenset[str]) -> bool:
+def _excluded_by_steering(candidate: Candidate, viewer: Viewer) -> bool:
     for term in viewer.steering:
         if term.chip.kind != "no":
             continue
-        if term.keywords and term.keywords <= words:
+        if term.keywords and term.keywords <= candidate.words:
             return True
         if (
             term.vector is not None
@@ -91,8 +91,7 @@ def hard_filter(candidates: list[Candidate], viewer: Viewer) -> list[Candidate]:
             continue
         if viewer.is_teen and not candidate.teen_suitable:
             continue
-        words = stems(candidate.text)
-        if _excluded_by_steering(candidate, viewer, words):
+        if _excluded_by_steering(candidate, viewer):
             continue
         kept.append(candidate)
     return kept
@@ -135,11 +134,10 @@ def score(candidates: list[Candidate], viewer: Viewer, weights: Weights = DEFAUL
             closest = max(float(c.vector @ v) for v in viewer.damped_vectors)
             if closest >= DAMP_COSINE:
                 parts["damped_topic"] = -weights.damped_topic * closest
-        words = stems(c.text) if viewer.steering else frozenset()
         for term in viewer.steering:
             if term.chip.kind == "no":
                 continue
-            relevance = topic_relevance(term, c, words)
+            relevance = topic_relevance(term, c)
             if relevance > 0:
                 weight = weights.steer_more if term.chip.kind == "more" else -weights.steer_less
                 parts[f"steer:{term.chip.label}"] = weight * relevance
@@ -152,20 +150,32 @@ def score(candidates: list[Candidate], viewer: Viewer, weights: Weights = DEFAUL
 
 def diversify(scored: list[Scored], *, limit: int, author_decay: float = 0.5) -> list[Scored]:
     """Listwise author diversity: pick greedily, each pick multiplying that author's later items by
-    `author_decay` (a positive score shrinks, a negative one is pushed further down)."""
-    remaining = list(scored)
-    picked: list[Scored] = []
+    `author_decay` (a positive score shrinks, a negative one is pushed further down). Ties go to the
+    higher post id.
+
+    A heap, re-scored lazily: a pick only ever lowers the adjusted scores of its author's items, so
+    an item on top whose author was not picked since it was scored is the best left (the same picks
+    as comparing every item after every pick, without the limit x candidates loop)."""
     shown: dict[int, int] = {}
-    while remaining and len(picked) < limit:
 
-        def adjusted(item: Scored) -> float:
-            n = shown.get(item.candidate.author_id, 0)
-            return item.score * author_decay**n if item.score >= 0 else item.score * (2 - author_decay) ** n
+    def adjusted(item: Scored) -> float:
+        n = shown.get(item.candidate.author_id, 0)
+        return item.score * author_decay**n if item.score >= 0 else item.score * (2 - author_decay) ** n
 
-        best = max(remaining, key=lambda item: (adjusted(item), item.candidate.post_id))
-        remaining.remove(best)
-        picked.append(best)
-        shown[best.candidate.author_id] = shown.get(best.candidate.author_id, 0) + 1
+    # (-adjusted score, -post id, index into `scored`, the author's pick count it was scored at)
+    heap = [(-item.score, -item.candidate.post_id, i, 0) for i, item in enumerate(scored)]
+    heapq.heapify(heap)
+    picked: list[Scored] = []
+    while heap and len(picked) < limit:
+        _, neg_id, i, at_count = heapq.heappop(heap)
+        item = scored[i]
+        author = item.candidate.author_id
+        count = shown.get(author, 0)
+        if count != at_count:
+            heapq.heappush(heap, (-adjusted(item), neg_id, i, count))
+            continue
+        picked.append(item)
+        shown[author] = count + 1
     return picked
 
 
@@ -218,7 +228,9 @@ def cosine_topk(matrix: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
     """Row indexes of the k rows most similar to `query` (rows and query L2-normalised)."""
     if matrix.shape[0] == 0:
         return np.zeros(0, dtype=int)
-    sims = matrix @ query
+    # einsum, not `matrix @ query`: BLAS splits a matrix-vector product over its threads, which on a
+    # busy two-core server wait for each other (2-9 ms for 5,000 x 384 here, 0.6 ms in one loop).
+    sims = np.einsum("ij,j->i", matrix, query)
     k = min(k, sims.shape[0])
     top = np.argpartition(-sims, k - 1)[:k]
     return top[np.argsort(-sims[top])]

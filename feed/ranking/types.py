@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
 from django.utils.translation import gettext
+
+from feed.ranking.text import stems
 
 ChipKind = Literal["more", "less", "no"]
 
@@ -56,6 +59,11 @@ class Candidate:
     impressions: int = 0
     completions: int = 0
     not_interested: int = 0
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The stems of `text`, made on first use: only keyword steering reads them."""
+        return stems(self.text)
 
 
 @dataclass

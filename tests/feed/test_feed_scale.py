@@ -18,8 +18,9 @@ from feed.models import Notification, Post, User
 from feed.posts.services import post_publish, post_publish_check
 from feed.ranking import sources, vector_index
 from feed.ranking.cursor import Cursor
-from feed.ranking.embeddings import embeddings_for, topic_vector
-from feed.ranking.pipeline import for_you_page, viewer_load
+from feed.ranking.embeddings import embeddings_for, embeddings_store, kept_vectors, topic_vector
+from feed.ranking.models import PostEmbedding
+from feed.ranking.pipeline import candidates_load, for_you_page, viewer_load
 from feed.tasks import feed_pools_refresh
 from generation import services as generation_services
 from generation import worker
@@ -92,6 +93,27 @@ def test_a_changed_embedding_reaches_the_index(alice: User) -> None:
     vector_index.vectors_save({cooking.pk: vectors[space.pk] * 1.0})  # the bytes and the column together
     assert set(vector_index.nearest(vectors[space.pk], 2)) == {cooking.pk, space.pk}
     assert np.allclose(embeddings_for([cooking.pk])[cooking.pk], vectors[space.pk])
+
+
+def test_candidate_vectors_are_kept_by_the_process_until_re_embedded(alice: User, settings: object) -> None:
+    settings.FEED_SIMILAR_REFRESH_SECONDS = 60  # type: ignore[attr-defined]
+    cooking, space = post_make(alice, CAPTIONS[0]), post_make(alice, CAPTIONS[5])
+    vectors = embeddings_for([cooking.pk, space.pk])
+    proposed = {cooking.pk: {"fresh"}, space.pk: {"fresh"}}
+    kept_vectors.forget(proposed)
+    assert {c.post_id: c.vector for c in candidates_load(proposed)}[cooking.pk] is not None
+    # The stored bytes change behind this process's back: the next page still uses what it kept,
+    # so the query did not carry the vector again.
+    PostEmbedding.objects.filter(post=cooking).update(vector=vectors[space.pk].tobytes())
+    again = {c.post_id: c.vector for c in candidates_load(proposed)}
+    assert np.array_equal(again[cooking.pk], vectors[cooking.pk])
+    assert np.array_equal(again[space.pk], vectors[space.pk])
+    # Re-embedding in this process forgets the kept vector at once (other processes within a minute).
+    cooking.caption = CAPTIONS[6]
+    made = embeddings_store([cooking])
+    assert np.array_equal({c.post_id: c.vector for c in candidates_load(proposed)}[cooking.pk], made[cooking.pk])
+    settings.FEED_SIMILAR_REFRESH_SECONDS = 0  # type: ignore[attr-defined]
+    assert kept_vectors.known(proposed) == {}
 
 
 def test_trending_comes_from_the_shared_pool_until_the_beat_task_remakes_it(
