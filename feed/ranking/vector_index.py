@@ -1,4 +1,4 @@
-"""pgvector's HNSW index over post embeddings, where migration 0006 could add it.
+"""pgvector's HNSW index over post embeddings, where migrations 0009 and 0011 could add it.
 
 The float32 bytes in `PostEmbedding.vector` stay the source of truth (every database has them); the
 `embedding vector(384)` column beside them exists only where the extension is installed, is written
@@ -44,6 +44,21 @@ def column_present() -> bool:
     return _column_present(str(connection.settings_dict["NAME"]))
 
 
+@cache
+def _half_precision(database: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'post_embedding_hnsw'")
+        row = cursor.fetchone()
+        return row is not None and "halfvec" in row[0]
+
+
+def _order_by() -> str:
+    """The distance the index orders by: half precision where migration 0011 could build it so."""
+    if _half_precision(str(connection.settings_dict["NAME"])):
+        return "e.embedding::halfvec(384) <=> %s::halfvec(384)"
+    return "e.embedding <=> %s::vector"
+
+
 def search_enabled() -> bool:
     return settings.FEED_PGVECTOR and column_present()
 
@@ -66,13 +81,13 @@ def vectors_save(vectors: dict[int, np.ndarray]) -> None:
 
 def nearest(query: np.ndarray, k: int, *, skip: Iterable[int] = ()) -> list[int]:
     """Ids of the k public posts whose embeddings are closest (cosine) to `query`, through the HNSW
-    index. The connection's hnsw.iterative_scan (settings.py) keeps the scan going past the posts to
-    skip, so k still come back."""
+    index (half precision where migration 0011 made it so). The connection's hnsw.iterative_scan
+    (settings.py) keeps the scan going past the posts to skip, so k still come back."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT e.post_id FROM {TABLE} AS e JOIN {POSTS} AS p ON p.id = e.post_id"
             " WHERE p.visibility = 'public' AND p.taken_down_at IS NULL AND NOT (e.post_id = ANY(%s))"
-            " ORDER BY e.embedding <=> %s::vector LIMIT %s",
+            f" ORDER BY {_order_by()} LIMIT %s",
             [list(skip), _literal(query), k],
         )
         return [pk for (pk,) in cursor.fetchall()]
@@ -81,7 +96,8 @@ def nearest(query: np.ndarray, k: int, *, skip: Iterable[int] = ()) -> list[int]
 @contextmanager
 def index_dropped() -> Iterator[None]:
     """For bulk loads (bench/seed_feed.py): building the HNSW graph once at the end is several times
-    faster than inserting into it row by row. Does nothing without the column."""
+    faster than inserting into it row by row (half precision: pgvector >= 0.7, as
+    scripts/install_pgvector.sh installs). Does nothing without the column."""
     if not column_present():
         yield
         return
@@ -93,5 +109,7 @@ def index_dropped() -> Iterator[None]:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")  # the graph built in memory
             cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS post_embedding_hnsw ON {TABLE} USING hnsw (embedding vector_cosine_ops)"
+                f"CREATE INDEX IF NOT EXISTS post_embedding_hnsw ON {TABLE}"
+                " USING hnsw ((embedding::halfvec(384)) halfvec_cosine_ops)"
             )
+        _half_precision.cache_clear()

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from django.db import connection
 from django.core.cache import cache
 
 from cameos.models import Cameo, CameoUsage
@@ -82,6 +83,15 @@ def test_the_index_keeps_searching_past_what_the_viewer_saw(alice: User) -> None
         vector_index.nearest(query, 10, skip=first)
         == [pk for pk in vector_index.nearest(query, 60) if pk not in first][:10]
     )
+
+
+def test_the_index_is_built_in_half_precision() -> None:
+    if not vector_index.column_present():
+        pytest.skip("pgvector is not installed in this PostgreSQL (scripts/install_pgvector.sh)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'post_embedding_hnsw'")
+        (definition,) = cursor.fetchone()
+    assert "halfvec_cosine_ops" in definition  # migration 0011: half the pages of the float32 graph
 
 
 def test_a_changed_embedding_reaches_the_index(alice: User) -> None:
