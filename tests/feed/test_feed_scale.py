@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from django.db import connection
 from django.core.cache import cache
+from django.db import connection
 
 from cameos.models import Cameo, CameoUsage
 from feed.engagement import services as engagement
@@ -85,6 +85,7 @@ def test_the_index_keeps_searching_past_what_the_viewer_saw(alice: User) -> None
     )
 
 
+@pytest.mark.django_db
 def test_the_index_is_built_in_half_precision() -> None:
     if not vector_index.column_present():
         pytest.skip("pgvector is not installed in this PostgreSQL (scripts/install_pgvector.sh)")
