@@ -35,6 +35,9 @@ WHOLE_SETS = {
     # Japanese prompts written to widen the lexicon per category (gore, self-harm methods, slurs,
     # names) with 140+ benign look-alikes (マグロの解体, ワンピース, 死ぬほど美味しい): tuned on too.
     "ja_tune2": DATA / "prompt_eval_ja_tune2.tsv",
+    # Japanese prompts for descriptions rather than names (きしだ元首相, 青い猫型ロボット, 尊師, 高1 +
+    # 舐めるように撮る) and negation framing (グロ抜き, 誹謗中傷をやめよう), half benign look-alikes.
+    "ja_tune3": DATA / "prompt_eval_ja_tune3.tsv",
     # Written blind by someone who never saw the policy's examples or the other sets; measured once
     # (docs/BENCHMARKS.md), then tuned on: fresh2 and ja_fresh2 by the next stop, so fresh3 and
     # ja_fresh3 (written the same way, kept from whoever tuned) carry the honest figures now.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -85,6 +85,34 @@ class _JapaneseReading:
 
 
 @dataclass(frozen=True)
+class JapaneseLift:
+    """Negation and awareness framing: the word just before `before` (グロなし, 闇バイトに注意,
+    誹謗中傷をやめよう, 盗撮防止) is taken out before the Japanese terms are looked for, unless it ends
+    in one of `keep` (下着なし is no lifted 下着) or a term itself holds the marker (首なし死体).
+    All kana-folded."""
+
+    before: tuple[str, ...]
+    keep: tuple[str, ...]
+
+
+# A word a marker can lift: a run of kanji, katakana and Latin letters (a hiragana particle ends it).
+_JA_LIFTABLE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々〆ヵヶ\u30a0-\u30ffa-z0-9]+")
+
+
+def _ja_lifted(normalised: str, lift: JapaneseLift) -> str:
+    """`normalised` with each lifted word blanked (same length, so later offsets still hold)."""
+    folded = fold_kana(normalised)
+    out = list(normalised)
+    for run in _JA_LIFTABLE.finditer(normalised):
+        start, end = run.span()
+        # The marker may end the run (盗撮防止), straddle its end (グロ抜き) or follow it (グロなし).
+        at = next((i for i in range(start + 1, end + 1) if any(folded.startswith(m, i) for m in lift.before)), None)
+        if at is not None and not any(folded[start:at].endswith(kept) for kept in lift.keep):
+            out[start:at] = "、" * (at - start)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
 class Policy:
     categories: dict[str, Category]
     benign: tuple[str, ...]
@@ -93,6 +121,7 @@ class Policy:
     cameo_offset: float
     surface_offsets: dict[str, float]
     ja_allow: tuple[str, ...] = ()  # phrases taken out before the Japanese terms are looked for
+    ja_lift: JapaneseLift | None = None
     head_regularisation: float = 1.0  # the trained head's inverse regularisation strength (C)
     head_weight: float = 0.5  # the head's share of a score; the rest is the closest example's cosine
 
@@ -150,12 +179,14 @@ def _ja_terms(words: Sequence[str]) -> tuple[JapaneseTerm, ...]:
     return tuple(terms)
 
 
-def _ja_readings(text: str, allow: Sequence[str]) -> list[_JapaneseReading]:
+def _ja_readings(text: str, allow: Sequence[str], lift: JapaneseLift | None = None) -> list[_JapaneseReading]:
     """The text as written and with look-alike symbols read as kana (エ□ -> エロ), allowed phrases
-    taken out."""
+    and lifted words (`JapaneseLift`) taken out."""
     readings = []
     for lookalikes in (False, True):
         normalised = normalise_japanese(text, lookalikes=lookalikes)
+        if lift is not None:
+            normalised = _ja_lifted(normalised, lift)
         for phrase in allow:  # allowed phrases are kana-folded: fold the text where they occur
             at = fold_kana(normalised).find(phrase)
             while at >= 0:
@@ -192,6 +223,24 @@ def _ja_pair_hit(pairs: Sequence[JapanesePair], readings: Sequence[_JapaneseRead
     return any(_ja_hit(pair.any_of, readings) and _ja_hit(pair.with_any_of, readings) for pair in pairs)
 
 
+def _ja_lift(raw: dict[str, list[str]] | None, categories: Iterable[Category]) -> JapaneseLift | None:
+    """The `[japanese.lift]` table; a term holding a marker (モザイクなし, 首なし死体) keeps what precedes
+    the marker, so the term still matches."""
+    if not raw:
+        return None
+    before = tuple(fold_kana(normalise_japanese(m)) for m in raw["before"])
+    terms = [
+        term
+        for category in categories
+        for group in (category.ja_terms, category.ja_extra_terms, *(p.any_of for p in category.ja_together))
+        + tuple(p.with_any_of for p in category.ja_together)
+        for term in group
+    ]
+    held = {term.folded[: term.folded.find(m)] for term in terms for m in before if term.folded.find(m) > 0}
+    keep = tuple(fold_kana(normalise_japanese(k)) for k in raw.get("keep", []))
+    return JapaneseLift(before, tuple(sorted(set(keep) | held)))
+
+
 @cache
 def policy_load(path: Path = POLICY_PATH) -> Policy:
     raw = tomllib.loads(path.read_text())
@@ -226,6 +275,7 @@ def policy_load(path: Path = POLICY_PATH) -> Policy:
         cameo_offset=float(thresholds["cameo_offset"]),
         surface_offsets={k: float(v) for k, v in thresholds["surface_offset"].items()},
         ja_allow=tuple(fold_kana(normalise_japanese(p)) for p in raw.get("japanese", {}).get("allow", [])),
+        ja_lift=_ja_lift(raw.get("japanese", {}).get("lift"), categories.values()),
         head_regularisation=float(raw["classifier"]["regularisation"]),
         head_weight=float(raw["classifier"]["head_weight"]),
     )
@@ -331,7 +381,7 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
     """What the policy says about `text` for this audience (rules first, then meaning)."""
     policy = policy_load()
     normalised = normalise(text)
-    readings = _ja_readings(text, policy.ja_allow) if japanese.has_japanese(text) else []
+    readings = _ja_readings(text, policy.ja_allow, policy.ja_lift) if japanese.has_japanese(text) else []
     for_terms = {
         name: category.allow.sub(" ", normalised) if category.allow else normalised
         for name, category in policy.categories.items()
