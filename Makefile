@@ -122,6 +122,8 @@ bench-feed: install pgvector
 # tuned on), the held-out half and the tuning half (docs/BENCHMARKS.md says which is which).
 moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh3
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh4
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh3
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh2
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh2
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh
@@ -131,6 +133,7 @@ moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_lexicon
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_tune2
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_tune3
 
 check-deploy: install
 	DEBUG=0 HTTPS_ONLY=1 SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \

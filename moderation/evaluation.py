@@ -39,12 +39,13 @@ WHOLE_SETS = {
     # 舐めるように撮る) and negation framing (グロ抜き, 誹謗中傷をやめよう), half benign look-alikes.
     "ja_tune3": DATA / "prompt_eval_ja_tune3.tsv",
     # Written blind by someone who never saw the policy's examples or the other sets; measured once
-    # (docs/BENCHMARKS.md), then tuned on: fresh2 and ja_fresh2 by the next stop, so fresh3 and
-    # ja_fresh3 (written the same way, kept from whoever tuned) carry the honest figures now.
+    # (docs/BENCHMARKS.md), then tuned on: fresh2 and ja_fresh2 by the next stop, then ja_fresh3, so
+    # fresh3 and ja_fresh4 (written the same way, kept from whoever tuned) carry the honest figures now.
     "fresh2": DATA / "prompt_eval_fresh2.tsv",
     "fresh3": DATA / "prompt_eval_fresh3.tsv",
     "ja_fresh2": DATA / "prompt_eval_ja_fresh2.tsv",
     "ja_fresh3": DATA / "prompt_eval_ja_fresh3.tsv",
+    "ja_fresh4": DATA / "prompt_eval_ja_fresh4.tsv",
 }
 
 

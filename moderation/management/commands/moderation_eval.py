@@ -1,7 +1,7 @@
 """`manage.py moderation_eval [--split heldout]`: precision and recall of the prompt policy per category.
 
-`--split fresh3` / `--split ja_fresh3` are the blind sets (measured once, never tuned on; fresh2 and
-ja_fresh2 were, until tuned on); `--split ja` / `--split ja_fresh`
+`--split fresh3` / `--split ja_fresh4` are the blind sets (measured once, never tuned on; fresh2,
+ja_fresh2 and ja_fresh3 were, until tuned on); `--split ja` / `--split ja_fresh`
 / `--split ja_lexicon` measure the other Japanese sets (tests/moderation/data/prompt_eval_ja*.tsv) on
 their own; `--file PATH` measures any TSV with `label` and `text` columns.
 """
