@@ -33,8 +33,9 @@ from moderation.policy import text_verdict  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--split", default="all", help="the labelled set to time (ja_tune2: Japanese prompts)")
     args = parser.parse_args()
-    prompts = [row.text for row in eval_set("all")]
+    prompts = [row.text for row in eval_set(args.split)]
     started = time.perf_counter()
     for prompt in prompts:
         text_verdict(prompt)
