@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from sora_site.errors import DomainError
+from sora_site.fields import int_parse
 
 MODELS = ("sora-2", "sora-2-pro")
 # The API also accepts dated snapshot names; they map to the same backends.
@@ -56,11 +57,8 @@ def size_check(size: str) -> tuple[int, int]:
 
 
 def seconds_check(seconds: int | str) -> int:
-    try:
-        value = int(seconds)
-    except (TypeError, ValueError):
-        value = -1
-    if value not in DURATIONS:
+    value = int_parse(seconds)
+    if value is None or value not in DURATIONS:
         raise DomainError(
             "invalid_seconds",
             gettext("Duration must be one of %(durations)s seconds.") % {"durations": ", ".join(map(str, DURATIONS))},
@@ -95,11 +93,8 @@ def shots_check(shots: list[dict[str, Any]]) -> list[dict[str, Any]]:
     checked: list[dict[str, Any]] = []
     for number, shot in enumerate(shots, start=1):
         prompt = prompt_check(str(shot.get("prompt", "")), field=f"shot-{number}-prompt")
-        try:
-            seconds = int(shot.get("seconds", 0))
-        except (TypeError, ValueError):
-            seconds = 0
-        if seconds not in SHOT_SECONDS:
+        seconds = int_parse(shot.get("seconds"))
+        if seconds is None or seconds not in SHOT_SECONDS:
             raise DomainError(
                 "storyboard_shot_seconds",
                 gettext("Shot %(number)d must last 1 to 12 seconds.") % {"number": number},

@@ -35,8 +35,10 @@ from moderation.selectors import (
 )
 from sora_site import japanese
 from sora_site.errors import DomainError
+from sora_site.fields import float_field
 
 PROMPT_SURFACES = ("prompt", "storyboard", "remix")
+REPORT_SECONDS_MAX = 3600.0  # a reported time range lies within the video: an hour is past any video made here
 
 # The queue shows the most severe cases first (then the oldest). A reported case takes the severity of
 # its worst report.
@@ -138,7 +140,9 @@ def report_create(
         category == Report.Category.LIKENESS and subject_type not in LIKENESS_SUBJECTS
     ):
         raise DomainError("report_bad_category", gettext("Choose what is wrong with it."), field="category")
-    if start_s is not None and end_s is not None and not 0 <= start_s < end_s:
+    # Checked here too, for callers without a form: PostgreSQL's JSON refuses NaN and infinities in the detail.
+    start_s, end_s = report_seconds(start_s, field="start_s"), report_seconds(end_s, field="end_s")
+    if start_s is not None and end_s is not None and not start_s < end_s:
         raise DomainError("report_bad_range", gettext("The time range should start before it ends."), field="start_s")
     subject = subject_type_get(subject_type)
     if subject is not None and subject.owner is not None and subject.owner(subject_id) == reporter:
@@ -185,12 +189,11 @@ def report_create(
     return report
 
 
-def report_seconds(value: str) -> float | None:
-    """A time in the video as typed in a report form ("" for none)."""
-    try:
-        return float(value) if value.strip() else None
-    except ValueError:
-        raise DomainError("report_bad_range", gettext("Times are in seconds, e.g. 2.5."), field="start_s") from None
+def report_seconds(value: str | float | None, *, field: str) -> float | None:
+    """A time in the video, finite and in range: as typed in a report form, or a number ("" or None: none)."""
+    return float_field(
+        value, name=field, minimum=0.0, maximum=REPORT_SECONDS_MAX, default=None, code="report_bad_range"
+    )
 
 
 def moderator_check(user: User) -> None:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from feed.accounts.selectors import signed_in_user
 from moderation import selectors, services
 from moderation.models import ModerationCase
+from sora_site.fields import int_field
 
 
 @login_required
@@ -59,13 +60,19 @@ def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
-    days = request.POST.get("days", "")
     services.case_act(
         case_id=case_id,
         by=signed_in_user(request),
         action=request.POST.get("action", ""),
         reason=request.POST.get("reason", ""),
-        days=int(days) if days.isdigit() else None,
+        days=int_field(
+            request.POST.get("days"),
+            name="days",
+            minimum=1,
+            maximum=services.SUSPEND_DAYS_MAX,
+            default=None,
+            code="moderation_bad_days",
+        ),
     )
     messages.success(request, gettext("Action recorded."))
     return _back(request, case_id)

@@ -6,7 +6,7 @@ import io
 
 from django.core.files.base import File
 from django.utils.translation import gettext
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from sora_site.errors import DomainError
 
@@ -49,7 +49,12 @@ def image_open_checked(
         raise DomainError(
             f"{code_prefix}_too_large", gettext("That image has far too many pixels."), field=field
         ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError):
+    except DomainError:
+        raise
+    except Exception:
+        # Pillow's decoders refuse a hostile file with many exception types: ValueError for a text or
+        # ICC chunk that inflates past PngImagePlugin.MAX_TEXT_CHUNK, OSError when truncated,
+        # SyntaxError, struct.error, EOFError... Django's ImageField catches Exception for the same reason.
         raise DomainError(
             f"{code_prefix}_invalid", gettext("That file is not an image we can read."), field=field
         ) from None

@@ -19,6 +19,10 @@ from feed.posts.selectors import post_get_for_viewer
 from moderation.selectors import report_categories
 from moderation.services import report_create
 from sora_site.errors import DomainError
+from sora_site.fields import ID_MAX, int_field
+
+# A view's ms and replays above this are a broken or forged beacon; below it the service clamps them to its limits.
+_BEACON_COUNT_MAX = 2**31 - 1
 
 
 def _stats(post_id: int) -> PostStats:
@@ -62,8 +66,8 @@ def comments(request: HttpRequest, post_id: int) -> HttpResponse:
 def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     me = signed_in_user(request)
     post = post_get_for_viewer(post_id, me)
-    parent_id = request.POST.get("parent", "")
-    parent = selectors.comment_get(int(parent_id)) if parent_id.isdigit() else None
+    parent_id = int_field(request.POST.get("parent"), name="parent", minimum=1, maximum=ID_MAX, default=None)
+    parent = selectors.comment_get(parent_id) if parent_id is not None else None
     try:
         services.comment_create(author=me, post=post, text=request.POST.get("text", ""), parent=parent)
     except DomainError as error:
@@ -139,11 +143,11 @@ def impressions(request: HttpRequest) -> JsonResponse:
         raw = json.loads(request.POST.get("views", "[]"))
         reports = [
             services.ImpressionReport(
-                post_id=int(item["post"]),
+                post_id=int_field(item["post"], name="post", minimum=1, maximum=ID_MAX),
                 view_id=str(item["view"]),
-                watch_ms=int(item.get("ms", 0)),
+                watch_ms=int_field(item.get("ms"), name="ms", minimum=0, maximum=_BEACON_COUNT_MAX, default=0),
                 completed=bool(item.get("done", False)),
-                replays=int(item.get("replays", 0)),
+                replays=int_field(item.get("replays"), name="replays", minimum=0, maximum=_BEACON_COUNT_MAX, default=0),
             )
             for item in raw
         ]

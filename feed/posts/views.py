@@ -87,8 +87,8 @@ def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
         subject_id=str(post.pk),
         category=request.POST.get("category", ""),
         note=request.POST.get("note", ""),
-        start_s=moderation_services.report_seconds(request.POST.get("start_s", "")),
-        end_s=moderation_services.report_seconds(request.POST.get("end_s", "")),
+        start_s=moderation_services.report_seconds(request.POST.get("start_s", ""), field="start_s"),
+        end_s=moderation_services.report_seconds(request.POST.get("end_s", ""), field="end_s"),
         also_block=post.author if block else None,
     )
     if block:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from feed.accounts.selectors import signed_in_user
 from feed.ranking import services, wellbeing
 from sora_site.errors import DomainError
+from sora_site.fields import int_field
 
 
 @login_required
@@ -35,18 +37,31 @@ def steering_remove(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
-def _positive(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and int(raw) > 0 else None
-
-
 @login_required
 @require_POST
 def limits(request: HttpRequest) -> HttpResponse:
-    wellbeing.limits_update(
-        user=signed_in_user(request),
-        limits_on=request.POST.get("limits_on") == "on",
-        daily_cap=_positive(request.POST.get("daily_cap", "")),
-        break_after=_positive(request.POST.get("break_after", "")),
-    )
-    messages.success(request, gettext("Well-being limits saved."))
+    # A person's own limits may only be lower than the teen defaults (`wellbeing.limits_for`).
+    try:
+        wellbeing.limits_update(
+            user=signed_in_user(request),
+            limits_on=request.POST.get("limits_on") == "on",
+            daily_cap=int_field(
+                request.POST.get("daily_cap"),
+                name="daily_cap",
+                minimum=1,
+                maximum=settings.FEED_TEEN_DAILY_CAP,
+                default=None,
+            ),
+            break_after=int_field(
+                request.POST.get("break_after"),
+                name="break_after",
+                minimum=1,
+                maximum=settings.FEED_TEEN_BREAK_AFTER,
+                default=None,
+            ),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, gettext("Well-being limits saved."))
     return redirect("home")

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from generation.api.errors import validation_error
 from sora_site.errors import DomainError
+from sora_site.fields import int_parse
 
 Model = TypeVar("Model", bound=BaseModel)
 _KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
@@ -72,7 +73,7 @@ def form_nested(query: QueryDict) -> dict[str, Any]:
 
 
 def _index_ok(index: str, values: list[str]) -> bool:
-    return (index == "" and len(values) <= _INDEX_MAX) or (index.isdigit() and int(index) < _INDEX_MAX)
+    return (index == "" and len(values) <= _INDEX_MAX) or int_parse(index) in range(_INDEX_MAX)
 
 
 def data_url_file(url: str, *, field: str) -> UploadedFile:

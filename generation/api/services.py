@@ -34,6 +34,7 @@ from sora_site.media import decode_video
 KEY_PREFIX = "sk-or-"
 KEY_SHOWN_CHARS = 12
 KEY_NAME_MAX = 80
+KEY_EXPIRY_DAYS_MAX = 3650
 CHARACTER_NAME_MAX = 50  # the cameo's name field; the hosted API allowed 80
 MAX_KEYS_PER_USER = 20
 MAX_WEBHOOKS_PER_USER = 5
@@ -50,8 +51,10 @@ def api_key_create(
     name = name.strip()
     if not 1 <= len(name) <= KEY_NAME_MAX:
         raise DomainError("invalid_value", f"Name the key (1-{KEY_NAME_MAX} characters).", field="name")
-    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
-        raise DomainError("invalid_value", "A key expires after 1 to 3650 days.", field="expires_in_days")
+    if expires_in_days is not None and not 1 <= expires_in_days <= KEY_EXPIRY_DAYS_MAX:
+        raise DomainError(
+            "invalid_value", f"A key expires after 1 to {KEY_EXPIRY_DAYS_MAX} days.", field="expires_in_days"
+        )
     if ApiKey.objects.filter(owner=owner, revoked_at__isnull=True).count() >= MAX_KEYS_PER_USER:
         raise DomainError("too_many_keys", f"You can have at most {MAX_KEYS_PER_USER} keys. Revoke one first.")
     raw = KEY_PREFIX + secrets.token_urlsafe(32)  # 256 bits: a plain SHA-256 is enough to store it

@@ -13,6 +13,7 @@ from feed.accounts.selectors import signed_in_user
 from generation.api import services, webhooks
 from generation.models import ApiKey, WebhookEndpoint
 from sora_site.errors import DomainError
+from sora_site.fields import int_field
 
 
 @login_required
@@ -20,12 +21,17 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     me = signed_in_user(request)
     context: dict[str, object] = {"keys": ApiKey.objects.filter(owner=me)}
     if request.method == "POST":
-        days = request.POST.get("expires_in_days", "").strip()
         try:
             key, raw = services.api_key_create(
                 owner=me,
                 name=request.POST.get("name", ""),
-                expires_in_days=int(days) if days.isdigit() else None,
+                expires_in_days=int_field(
+                    request.POST.get("expires_in_days"),
+                    name="expires_in_days",
+                    minimum=1,
+                    maximum=services.KEY_EXPIRY_DAYS_MAX,
+                    default=None,
+                ),
             )
         except DomainError as error:
             context["error"] = error
