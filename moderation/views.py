@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from feed.accounts.selectors import signed_in_user
 from moderation import selectors, services
 from moderation.models import ModerationCase
+from sora_site.errors import DomainError
 from sora_site.fields import int_field
 
 
@@ -37,9 +38,19 @@ def queue(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """Moderators: one case with its subject, evidence frames, scores, history, reports and the owner's
     standing, and every action (each goes through `services.case_act`)."""
+    return _case_page(request, case_id)
+
+
+def _case_page(request: HttpRequest, case_id: int, *, refused: DomainError | None = None) -> HttpResponse:
+    """The item page; after a refused action, with the refusal and what the moderator typed kept."""
     services.moderator_check(signed_in_user(request))
-    context = {"page": selectors.case_page(case_id), "suspend_days_max": services.SUSPEND_DAYS_MAX}
-    return render(request, "moderation/case.html", context)
+    context = {
+        "page": selectors.case_page(case_id),
+        "suspend_days_max": services.SUSPEND_DAYS_MAX,
+        "refused": refused,
+        "typed": request.POST if refused else {},
+    }
+    return render(request, "moderation/case.html", context, status=refused.status if refused else 200)
 
 
 def _back(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -60,20 +71,27 @@ def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
-    services.case_act(
-        case_id=case_id,
-        by=signed_in_user(request),
-        action=request.POST.get("action", ""),
-        reason=request.POST.get("reason", ""),
-        days=int_field(
-            request.POST.get("days"),
-            name="days",
-            minimum=1,
-            maximum=services.SUSPEND_DAYS_MAX,
-            default=None,
-            code="moderation_bad_days",
-        ),
-    )
+    try:
+        services.case_act(
+            case_id=case_id,
+            by=signed_in_user(request),
+            action=request.POST.get("action", ""),
+            reason=request.POST.get("reason", ""),
+            days=int_field(
+                request.POST.get("days"),
+                name="days",
+                minimum=1,
+                maximum=services.SUSPEND_DAYS_MAX,
+                default=None,
+                code="moderation_bad_days",
+            ),
+        )
+    except DomainError as error:
+        if error.status != 400:
+            raise
+        # A missing reason or bad days from the queue or the item page: back on the item page with the
+        # refusal and what was typed, not a dead-end error page that loses the case.
+        return _case_page(request, case_id, refused=error)
     messages.success(request, gettext("Action recorded."))
     return _back(request, case_id)
 

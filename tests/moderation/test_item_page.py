@@ -173,6 +173,23 @@ def test_a_refused_action_changes_nothing(case: ModerationCase, mod: User) -> No
     assert ModerationEvent.objects.filter(case=case).count() == 2
 
 
+@pytest.mark.parametrize("back", ["case", "queue"])
+def test_a_remove_without_a_reason_comes_back_to_the_case_with_the_refusal(
+    case: ModerationCase, mod: User, charlie: User, back: str
+) -> None:
+    # From the queue's form or the item page: the item page again, saying why, with what was typed kept.
+    data = {"action": "remove", "reason": "  ", "days": "7", "back": back}
+    response = client_for(mod).post(reverse("moderation_case_act", args=[case.pk]), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-error-code="moderation_reason_required"' in page
+    assert reverse("moderation_case_act", args=[case.pk]) in page and 'value="7"' in page
+    case.refresh_from_db()
+    assert (case.status, case.visibility) == ("open", "visible")
+    # Someone who is not a moderator still learns nothing about the case.
+    assert client_for(charlie).post(reverse("moderation_case_act", args=[case.pk]), data).status_code == 403
+
+
 def test_a_cameo_use_its_owner_reported_is_reviewed_and_removed_from_its_page(
     alice: User, bob: User, charlie: User, mod: User
 ) -> None:
