@@ -150,3 +150,21 @@ def test_after_a_cameo_is_deleted_the_videos_showing_it_render_for_their_owner_a
     assert post.taken_down_at is not None and post.taken_down_reason == "Removed by a moderator: spam"
     case.refresh_from_db()
     assert (case.status, case.visibility) == ("closed", "removed")
+
+
+def test_a_hidden_profile_leaves_the_people_lists_and_its_own_lists_are_hidden(
+    alice: User, bob: User, charlie: User, mod: User
+) -> None:
+    follow_create(follower=alice, followee=bob)
+    follow_create(follower=charlie, followee=alice)
+    profile_hidden_set(user=alice, hidden=True, reason="Removed by a moderator: impersonation")
+
+    def listed(client: Client, url: str) -> str:
+        page = client.get(url).content.decode()
+        return page[page.index('<ul class="people card">') :].split("</ul>")[0]
+
+    for client in (client_for(charlie), Client()):
+        assert "@alice" not in listed(client, "/@bob/followers/")
+        assert "@charlie" not in listed(client, "/@alice/followers/")
+    assert "@alice" in listed(client_for(alice), "/@bob/followers/")  # its owner still sees it
+    assert "@charlie" in listed(client_for(mod), "/@alice/followers/")
