@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cameos.selectors import cameos_on_profile
+from feed.accounts.models import User
 from feed.accounts.selectors import signed_in_user, user_get_by_handle, viewer_of
 from feed.engagement.selectors import PostSocial, social_for
 from feed.graph.selectors import (
@@ -80,13 +82,20 @@ def feed_page(request: HttpRequest) -> HttpResponse:
     return render(request, "feed/_feed_page.html", _feed_context(request))
 
 
+def _profile_hidden_from(person: User, viewer: User | None) -> bool:
+    """A profile a moderator hid shows others only its handle (its owner sees why, and may appeal;
+    moderators see it whole)."""
+    if person.profile_hidden_at is None:
+        return False
+    return viewer is None or (viewer.pk != person.pk and not user_is_moderator(viewer))
+
+
 def profile(request: HttpRequest, handle: str) -> HttpResponse:
     person = user_get_by_handle(handle)
     viewer = viewer_of(request)
     is_self = viewer is not None and viewer.pk == person.pk
     hidden = viewer is not None and not is_self and is_blocked_either_way(viewer, person)
-    # A profile a moderator hid shows others only its handle; its owner sees why (and may appeal).
-    moderated = person.profile_hidden_at is not None and not is_self and not (viewer and user_is_moderator(viewer))
+    moderated = _profile_hidden_from(person, viewer)
     context = {
         "person": person,
         "moderated": moderated,
@@ -123,11 +132,16 @@ def profile_report(request: HttpRequest, handle: str) -> HttpResponse:
 
 
 def people(request: HttpRequest, handle: str, which: str) -> HttpResponse:
-    """A person's followers or the people they follow (minus anyone hidden from the viewer by a block)."""
+    """A person's followers or the people they follow, minus anyone hidden from the viewer by a block and
+    profiles a moderator hid (a hidden profile's own lists are hidden with it)."""
     person = user_get_by_handle(handle)
     viewer = viewer_of(request)
     listed = followers_of(person) if which == "followers" else following_of(person)
-    if viewer is not None:
-        listed = listed.exclude(pk__in=users_hidden_from(viewer))
+    if _profile_hidden_from(person, viewer):
+        listed = listed.none()
+    if viewer is None:
+        listed = listed.filter(profile_hidden_at=None)
+    elif not user_is_moderator(viewer):
+        listed = listed.filter(Q(profile_hidden_at=None) | Q(pk=viewer.pk)).exclude(pk__in=users_hidden_from(viewer))
     context = {"person": person, "which": which, "people": list(listed[:200])}
     return render(request, "feed/people.html", context)

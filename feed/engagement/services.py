@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
@@ -22,7 +22,7 @@ from feed.accounts.models import User
 from feed.engagement.models import Comment, Impression, Like, NotInterested, PostStats
 from feed.notifications.services import notification_send
 from feed.posts.models import Post
-from feed.posts.selectors import post_get_for_viewer
+from feed.posts.selectors import post_get_for_viewer, posts_readable_by
 from moderation.services import text_check
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
@@ -41,6 +41,16 @@ def stats_bump(post_id: int, **deltas: int) -> None:
     """Add to a post's counters (creating its row on first use), in the caller's transaction."""
     PostStats.objects.get_or_create(post_id=post_id)
     PostStats.objects.filter(post_id=post_id).update(**{name: F(name) + delta for name, delta in deltas.items()})
+
+
+def comments_recount(post_id: int) -> None:
+    """Set a post's comment counter to the comments others see: not hidden by a moderator, nor replies
+    under a hidden one. Counted (not bumped) in the caller's transaction while holding the counter row's
+    lock, so each writer's count starts after the one before it committed and sees its rows."""
+    PostStats.objects.get_or_create(post_id=post_id)
+    PostStats.objects.select_for_update().get(post_id=post_id)
+    shown = Comment.objects.filter(Q(parent=None) | Q(parent__hidden_at=None), post_id=post_id, hidden_at=None)
+    PostStats.objects.filter(post_id=post_id).update(comments=shown.count())
 
 
 def _subject(post: Post) -> str:
@@ -101,7 +111,7 @@ def comment_create(*, author: User, post: Post, text: str, parent: Comment | Non
     text_check(text=text, surface="comment", user=author, field="text")  # moderation stage 1, before any write
     with transaction.atomic():
         comment = Comment.objects.create(post=post, author=author, parent=parent, text=text)
-        stats_bump(post.pk, comments=1)
+        comments_recount(post.pk)
         # Each person hears once, in this order: the post's author, the replied-to, the @mentioned.
         audience: list[tuple[User, str, _StrPromise]] = [
             (post.author, "post_commented", gettext_lazy("@{handle} commented: {text}"))
@@ -145,9 +155,8 @@ def comment_delete(*, comment: Comment, by: User) -> None:
     if by.pk not in (comment.author_id, comment.post.author_id):
         raise DomainError("comment_forbidden", gettext("You can only delete your own comments."), status=403)
     with transaction.atomic():
-        removed = 1 + comment.replies.count()
         comment.delete()
-        stats_bump(comment.post_id, comments=-removed)
+        comments_recount(comment.post_id)
 
 
 def comment_hidden_set(*, comment: Comment, hidden: bool, reason: str = "") -> None:
@@ -155,13 +164,10 @@ def comment_hidden_set(*, comment: Comment, hidden: bool, reason: str = "") -> N
     replies go with it) or shows it again. The post's comment count follows."""
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        was_hidden = comment.hidden_at is not None
         comment.hidden_at = (comment.hidden_at or timezone.now()) if hidden else None
         comment.hidden_reason = reason[:300] if hidden else ""
         comment.save(update_fields=["hidden_at", "hidden_reason"])
-        if was_hidden != hidden:
-            shown = 1 + (comment.replies.filter(hidden_at=None).count() if comment.parent_id is None else 0)
-            stats_bump(comment.post_id, comments=-shown if hidden else shown)
+        comments_recount(comment.post_id)
 
 
 def not_interested_set(*, user: User, post: Post) -> None:
@@ -178,9 +184,18 @@ def share_record(*, user: User | None, post: Post) -> None:
     stats_bump(post.pk, shares=1)
 
 
-def download_record(*, user: User | None, post: Post) -> None:
-    post_get_for_viewer(post.pk, user)
+def download_record(*, user: User | None, post: Post) -> Post:
+    """Count a download of a post the person may see, and give it back to hand them its file. Its author
+    still sees a post whose files were erased for consent, but there is nothing left to download."""
+    post = post_get_for_viewer(post.pk, user)
+    if not post.video:
+        raise DomainError(
+            "post_media_erased",
+            gettext("This video's files were erased for consent; it can't be shown again."),
+            status=410,
+        )
     stats_bump(post.pk, downloads=1)
+    return post
 
 
 @dataclass(frozen=True)
@@ -199,9 +214,7 @@ def impressions_record(*, user: User, reports: list[ImpressionReport]) -> int:
     resent beacon counts once. Posts the person may not see are skipped. Returns the rows written."""
     if len(reports) > IMPRESSIONS_PER_BATCH:
         raise DomainError("too_many_impressions", f"Send at most {IMPRESSIONS_PER_BATCH} views at once.")
-    visible = set(
-        Post.objects.filter(pk__in={r.post_id for r in reports}, taken_down_at=None).values_list("pk", flat=True)
-    )
+    visible = set(posts_readable_by(user).filter(pk__in={r.post_id for r in reports}).values_list("pk", flat=True))
     written = 0
     for report in reports:
         if report.post_id not in visible or not report.view_id or len(report.view_id) > 40:

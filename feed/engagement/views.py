@@ -15,7 +15,7 @@ from feed.engagement import selectors, services
 from feed.engagement.models import PostStats
 from feed.notifications.selectors import notifications_for
 from feed.notifications.services import notifications_mark_read
-from feed.posts.selectors import post_get_for_viewer
+from feed.posts.selectors import post_get_for_viewer, posts_readable_by
 from moderation.selectors import report_categories
 from moderation.services import report_create
 from sora_site.errors import DomainError
@@ -130,8 +130,7 @@ def share(request: HttpRequest, post_id: int) -> JsonResponse:
 def download(request: HttpRequest, post_id: int) -> HttpResponse:
     """Counted, then handed to the stored file (the same watermarked MP4 the feed plays)."""
     viewer = viewer_of(request)
-    post = post_get_for_viewer(post_id, viewer)
-    services.download_record(user=viewer, post=post)
+    post = services.download_record(user=viewer, post=post_get_for_viewer(post_id, viewer))
     return redirect(post.video.url)
 
 
@@ -164,4 +163,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     me = signed_in_user(request)
     notes = list(notifications_for(me, limit=50))
     notifications_mark_read(user=me)
-    return render(request, "feed/inbox.html", {"notes": notes})
+    # A post's link only while its recipient may still see it (taken down, private, hidden since).
+    about = {int(n.subject[5:]) for n in notes if n.subject.startswith("post:") and n.subject[5:].isdecimal()}
+    readable = {f"post:{pk}" for pk in posts_readable_by(me).filter(pk__in=about).values_list("pk", flat=True)}
+    return render(request, "feed/inbox.html", {"notes": notes, "readable_subjects": readable})

@@ -95,10 +95,11 @@ def post_moderation_act(*, subject_id: str, visibility: str, reason: str, by: Us
     post = _post_of(subject_id)
     if post is None:
         return
-    post_restore(post=post)  # a hidden post being removed gets the new reason
-    if visibility != "visible":
-        verb = "Hidden while a moderator reviews it" if visibility == "hidden" else "Removed by a moderator"
-        post_take_down(post=post, reason=f"{verb}: {reason}")
+    if visibility == "visible":
+        post_restore(post=post)
+        return
+    verb = "Hidden while a moderator reviews it" if visibility == "hidden" else "Removed by a moderator"
+    post_take_down(post=post, reason=f"{verb}: {reason}")
 
 
 def post_moderation_decide(*, subject_id: str, approve: bool, by: User) -> None:

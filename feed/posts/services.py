@@ -16,7 +16,8 @@ import io
 import numpy as np
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
@@ -176,14 +177,12 @@ def _cameo_owners_tell(post: Post) -> None:
         )
 
 
-def post_take_down(*, post: Post, reason: str) -> bool:
-    """Hide a post from everyone but its author, who sees the reason. False if it already was. A post in
-    review that is taken down is no longer in review (a moderator removed it, or its cameo went)."""
-    showing_or_in_review = Q(taken_down_at=None) | ~Q(review=Post.Review.CLEAR)
-    return bool(
-        Post.objects.filter(showing_or_in_review, pk=post.pk).update(
-            taken_down_at=timezone.now(), taken_down_reason=reason[:200], review=Post.Review.CLEAR
-        )
+def post_take_down(*, post: Post, reason: str) -> None:
+    """Hide a post from everyone but its author, who sees the latest reason (a post already down, its
+    files erased for consent included, may still be hidden or removed by a moderator). A post in review
+    that is taken down is no longer in review (a moderator removed it, or its cameo went)."""
+    Post.objects.filter(pk=post.pk).update(
+        taken_down_at=Coalesce(F("taken_down_at"), Now()), taken_down_reason=reason[:200], review=Post.Review.CLEAR
     )
 
 

@@ -147,8 +147,8 @@ def _engaged(user: User) -> list[tuple[int, float, dt.datetime, RawVector | None
 
 def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
     """One query for the posts with their counters and the vectors this process does not keep yet
-    (`kept_vectors`), one for inactive authors among them (posts not embedded yet are embedded now,
-    see `embeddings_for`)."""
+    (`kept_vectors`), one for the authors among them who are inactive or whose profile a moderator hid
+    (posts not embedded yet are embedded now, see `embeddings_for`)."""
     kept = kept_vectors.known(proposed)
     # The vectors kept are not sent again: NULL in their place.
     vector = Case(When(AnyOf("pk", kept), then=Value(None)), default=F("embedding__vector"), output_field=BinaryField())
@@ -178,7 +178,8 @@ def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
     rows = list(query)
     # Authors apart, not joined: PostgreSQL would hash the whole users table for a few hundred rows.
     authors = {row[1] for row in rows}
-    inactive = set(User.objects.filter(AnyOf("pk", authors), is_active=False).values_list("pk", flat=True))
+    unshown = User.objects.filter(Q(is_active=False) | Q(profile_hidden_at__isnull=False), AnyOf("pk", authors))
+    hidden_authors = set(unshown.values_list("pk", flat=True))
     read = {row[0]: vector_of(row[9]) for row in rows if row[9] is not None}
     missing = {row[0] for row in rows} - read.keys() - kept.keys()
     read.update(embeddings_for(missing) if missing else {})
@@ -199,7 +200,7 @@ def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
                 visibility=visibility,
                 taken_down=taken_down_at is not None,
                 teen_suitable=teen_ok,
-                author_active=author_id not in inactive,
+                author_shown=author_id not in hidden_authors,
                 likes=likes,
                 comments=comments,
                 shares=shares,
@@ -268,6 +269,7 @@ def following_page(user: User, cursor: Cursor) -> FeedPage:
             visibility=Post.Visibility.PUBLIC,
             taken_down_at=None,
             author__is_active=True,
+            author__profile_hidden_at=None,
             author__follower_edges__follower=user,
         )
         .exclude(author_id__in=blocked.values("blocked_id"))

@@ -79,11 +79,12 @@ def _excluded_by_steering(candidate: Candidate, viewer: Viewer) -> bool:
 
 
 def hard_filter(candidates: list[Candidate], viewer: Viewer) -> list[Candidate]:
-    """Drop what this viewer must not get: not public, taken down, inactive or blocked authors (both
-    ways), already seen, "not interested", excluded by steering ("no horror"), unsuitable for teens."""
+    """Drop what this viewer must not get: not public, taken down, authors inactive, hidden by a moderator
+    or blocked (both ways), already seen, "not interested", excluded by steering ("no horror"),
+    unsuitable for teens."""
     kept: list[Candidate] = []
     for candidate in candidates:
-        if candidate.visibility != "public" or candidate.taken_down or not candidate.author_active:
+        if candidate.visibility != "public" or candidate.taken_down or not candidate.author_shown:
             continue
         if candidate.author_id in viewer.hidden_authors:
             continue

@@ -51,7 +51,7 @@ class Candidate:
     visibility: str = "public"
     taken_down: bool = False
     teen_suitable: bool = True  # the publish stage's label
-    author_active: bool = True
+    author_shown: bool = True  # active, and no moderator hid their profile
     likes: int = 0
     comments: int = 0
     shares: int = 0

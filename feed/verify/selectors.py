@@ -82,7 +82,7 @@ def _post_as_seen(post: Post, viewer: User | None, matched_by: str) -> Original:
     try:
         return Original("found", matched_by, post_get_for_viewer(post.pk, viewer))
     except DomainError as error:
-        return Original("removed" if error.code == "post_taken_down" else "private", matched_by)
+        return Original("removed" if error.code in ("post_taken_down", "post_removed") else "private", matched_by)
 
 
 def _original_by_frames(hashes: list[int], viewer: User | None) -> Original:

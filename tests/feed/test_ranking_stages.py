@@ -33,7 +33,7 @@ def test_hard_filter_drops_each_kind_of_unwanted_post() -> None:
         cand(1),
         cand(2, visibility="unlisted"),
         cand(3, taken_down=True),
-        cand(4, author_active=False),
+        cand(4, author_shown=False),
         cand(5, author=9),  # blocked either way
         cand(6),  # seen
         cand(7),  # not interested

@@ -64,7 +64,7 @@ def test_a_post_taken_down_because_its_cameo_was_deleted_cannot_be_played(alice:
     assert not job.spritesheet and not default_storage.exists(sprite_name) and job.frame_hashes == []
     assert client_for(bob).get(sprite_url).status_code == 404
     page = client_for(bob).get(reverse("post_detail", args=[post.pk]))
-    assert page.status_code == 200 and "This video was removed." in page.content.decode()
+    assert page.status_code == 200 and "Removed: your cameo's owner withdrew consent" in page.content.decode()
     assert Post.objects.filter(pk=post.pk).exists()  # the author still sees why
 
 
