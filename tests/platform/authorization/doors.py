@@ -405,6 +405,14 @@ DOORS: tuple[Door, ...] = (
         what="@mention",
     ),
     Door(
+        "create",
+        "cameo",
+        ("rules",),
+        p.cameo_use_against_rules,
+        post(_url("create"), lambda t: {"prompt": f"@{t.of.handle} campaigns for president at a rally"}),
+        what="@mention against the owner's rules",
+    ),
+    Door(
         "cameo_mentions",
         "cameo",
         CAMEOS,

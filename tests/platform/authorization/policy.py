@@ -33,11 +33,17 @@ def _rule(allowed: bool) -> Rule:
 
 # --- posts -------------------------------------------------------------------------------------------
 # States: public; private (only its author); teen_unsuitable (the publish stage hid it from teens);
-# taken_down (a moderator hid it); author_hidden (a moderator hid the author's profile); author_blocks
-# (its author blocked every signed-in persona); author_suspended / author_banned (own-write doors only).
-POST_STATES = ("public", "private", "teen_unsuitable", "taken_down", "author_hidden", "author_blocks")
+# in_review (the publish stage held it for a moderator); taken_down (a moderator hid it);
+# author_hidden (a moderator hid the author's profile); author_blocks (its author blocked every
+# signed-in persona); author_suspended / author_banned (own-write doors only).
+POST_STATES = ("public", "private", "teen_unsuitable", "in_review", "taken_down", "author_hidden", "author_blocks")
 OWN_POST_STATES = ("public", "author_suspended", "author_banned")
-NOT_SHOWN = ("private", "taken_down", "author_hidden")  # nobody but the owner, moderators where the queue needs it
+NOT_SHOWN = (
+    "private",
+    "in_review",
+    "taken_down",
+    "author_hidden",
+)  # nobody but the owner, moderators where the queue needs it
 
 
 def post_read(persona: Persona, state: str) -> Rule:
@@ -189,8 +195,10 @@ def comment_report(persona: Persona, state: str) -> Rule:
 
 # --- cameos ------------------------------------------------------------------------------------------
 # approved: active, "people I approve", nobody approved yet; everyone: active, anyone may use it;
-# paused: the owner paused it; revoked: the owner revoked every persona's access; teen: a 15-year-old's.
-CAMEO_STATES = ("approved", "everyone", "paused", "revoked", "teen")
+# paused: the owner paused it; revoked: the owner revoked every persona's access; teen: a 15-year-old's;
+# rules: anyone may use it within the owner's rules ("nothing political").
+CAMEO_STATES = ("approved", "everyone", "paused", "revoked", "teen", "rules")
+OPEN_CAMEOS = ("everyone", "rules")
 
 
 def cameo_use(persona: Persona, state: str) -> Rule:
@@ -199,7 +207,7 @@ def cameo_use(persona: Persona, state: str) -> Rule:
         return ALLOW
     if persona in (ANON, *OUT_OF_STANDING):
         return DENY
-    if state == "everyone":
+    if state in OPEN_CAMEOS:
         return EITHER if persona == TEEN else ALLOW
     if state == "teen" and persona == TEEN:
         return EITHER
@@ -209,8 +217,13 @@ def cameo_use(persona: Persona, state: str) -> Rule:
 def cameo_usable_listed(persona: Persona, state: str) -> Rule:
     """The @ autocomplete and the /v1 character: what the persona may use (standing aside)."""
     if persona in OUT_OF_STANDING:
-        return EITHER if state == "everyone" else DENY
+        return EITHER if state in OPEN_CAMEOS else DENY
     return cameo_use(persona, state)
+
+
+def cameo_use_against_rules(persona: Persona, state: str) -> Rule:
+    """A prompt that breaks the owner's rules: the rules bind everyone but the owner."""
+    return ALLOW if persona == OWNER else DENY
 
 
 def cameo_request(persona: Persona, state: str) -> Rule:
@@ -232,7 +245,7 @@ def cameo_page(persona: Persona, state: str) -> Rule:
         return ALLOW
     if persona == ANON:
         return DENY
-    return ALLOW if state in ("approved", "everyone") else EITHER
+    return ALLOW if state in ("approved", *OPEN_CAMEOS) else EITHER
 
 
 def cameo_owner_only(persona: Persona, state: str) -> Rule:

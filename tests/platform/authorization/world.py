@@ -141,10 +141,10 @@ def world_build() -> World:
     mod = make_user("mod", display_name="Moderator", is_moderator=True)
     hana = make_user("hana", display_name="Hana", bio="Hana hides this bio.")
     blake = make_user("blake", display_name="Blake", bio="Blake keeps this bio.")
-    evan, paula, rita = make_user("evan"), make_user("paula"), make_user("rita")
+    evan, paula, rita, rosa = make_user("evan"), make_user("paula"), make_user("rita"), make_user("rosa")
     tina = make_user("tina", age=15, display_name="Tina")
     world = World(personas={"anonymous": None, ADULT: charlie, TEEN: tess, SUSPENDED: sam, BANNED: bart, MOD: mod})
-    everyone = [alice, bob, charlie, tess, sam, bart, mod, hana, blake, evan, paula, rita, tina]
+    everyone = [alice, bob, charlie, tess, sam, bart, mod, hana, blake, evan, paula, rita, rosa, tina]
     for person in everyone:
         world.api_keys[person.pk] = api_key_create(
             owner=person, name=f"key of @{person.username}", rate_limit_per_minute=100_000
@@ -160,6 +160,11 @@ def world_build() -> World:
         job=_finished(alice, rendered), by=alice, caption="a scary film scene in a dark house with blood on the walls"
     )
     assert teen_unsuitable.review == Post.Review.CLEAR and not teen_unsuitable.teen_suitable
+    # Under the caption's refusal bar, over the publish stage's review bar: held for a moderator.
+    in_review = post_published(
+        job=_finished(alice, rendered), by=alice, caption="a boxer with a bleeding eyebrow after the round"
+    )
+    assert in_review.review == Post.Review.HELD
     hana_post = post_published(job=_finished(hana, rendered), by=hana, caption="hana's reel")
     blake_post = post_published(job=_finished(blake, rendered), by=blake, caption="blake's reel")
     sam_post = post_published(job=_finished(sam, rendered), by=sam, caption="sam's reel")
@@ -209,6 +214,7 @@ def world_build() -> World:
         ("public", public),
         ("private", private),
         ("teen_unsuitable", teen_unsuitable),
+        ("in_review", in_review),
         ("taken_down", taken_down),
         ("author_hidden", hana_post),
         ("author_blocks", blake_post),
@@ -230,6 +236,11 @@ def world_build() -> World:
         cameo_services.cameo_revoke_access(cameo=revoked, by=rita, user=viewer)
     world.add("cameo", "revoked", Target(rita, revoked))
     world.add("cameo", "teen", Target(tina, active_cameo(tina, access=Cameo.Access.MUTUALS)))
+    ruled = active_cameo(rosa, access=Cameo.Access.EVERYONE)
+    cameo_services.cameo_settings_update(
+        cameo=ruled, by=rosa, access="everyone", preferences="", restrictions_text="nothing political"
+    )
+    world.add("cameo", "rules", Target(rosa, ruled))
 
     # Moderation: an open case (bob reports alice's public post), alice's appeal of the hide, sam's
     # suspension (not appealed yet), a public figure in the registry.
