@@ -137,7 +137,7 @@ def _api_remix(source: Callable[[Target], object]) -> Send:
 
 
 def _v1(path: str) -> Callable[[Target], str]:
-    return lambda target: path.format(id=target.of.public_id if target.of is not None else "")
+    return lambda target: path.format(id=target.of.public_id)
 
 
 ACCOUNT = ("-",)
@@ -248,22 +248,22 @@ DOORS: tuple[Door, ...] = (
         p.post_own_write,
         post(_url("post_edit", _pk), lambda t: {"caption": "a kite, edited", "visibility": t.of.visibility}),
     ),
-    Door("post_delete", "post", POSTS, p.post_own_delete, post(_url("post_delete", _pk))),
+    Door("post_delete", "post", POSTS, p.owner_only, post(_url("post_delete", _pk))),
     Door(
         "create", "post", REMIXABLE_POSTS, p.post_remix, post(_url("create"), _remix_form(_post_job_id)), what="remix"
     ),
     Door("POST /v1/videos/{video_id}/remix", "post", REMIXABLE_POSTS, p.post_remix, _api_remix(_post_job_id), api=True),
     # --- drafts and jobs --------------------------------------------------------------------------------
-    Door("jobs", "job", JOBS, p.job_owner_only, listed(_url("jobs")), what="drafts list"),
-    Door("job_card", "job", JOBS, p.job_owner_only, get(_url("job_card", _public_id))),
-    Door("job_status", "job", JOBS, p.job_owner_only, get(_url("job_status", _public_id))),
-    Door("job_cancel", "job", ("queued",), p.job_owner_only, post(_url("job_cancel", _public_id))),
+    Door("jobs", "job", JOBS, p.owner_only, listed(_url("jobs")), what="drafts list"),
+    Door("job_card", "job", JOBS, p.owner_only, get(_url("job_card", _public_id))),
+    Door("job_status", "job", JOBS, p.owner_only, get(_url("job_status", _public_id))),
+    Door("job_cancel", "job", ("queued",), p.owner_only, post(_url("job_cancel", _public_id))),
     Door("job_retry", "job", RETRYABLE_JOBS, p.job_new_request, post(_url("job_retry", _public_id))),
     Door(
         "job_delete",
         "job",
         ("completed", "failed"),
-        p.job_owner_only,
+        p.owner_only,
         post(_url("job_delete", _public_id)),
         erases_files=True,
     ),
@@ -274,17 +274,22 @@ DOORS: tuple[Door, ...] = (
         p.job_new_request,
         post(_url("draft_publish", _public_id), lambda t: {"caption": "", "visibility": "public"}),
     ),
-    Door("media", "job", ("completed",), p.job_owner_only, get(lambda t: t.of.video.url), what="draft video"),
+    Door("media", "job", ("completed",), p.owner_only, get(lambda t: t.of.video.url), what="draft video"),
     Door(
-        "create", "job", COMPLETED_JOBS, p.job_remix, post(_url("create"), _remix_form(_public_id)), what="remix draft"
+        "create",
+        "job",
+        COMPLETED_JOBS,
+        p.job_new_request,
+        post(_url("create"), _remix_form(_public_id)),
+        what="remix draft",
     ),
-    Door("GET /v1/videos", "job", JOBS, p.job_owner_only, listed(lambda t: "/v1/videos?limit=100"), api=True),
-    Door("GET /v1/videos/{video_id}", "job", JOBS, p.job_owner_only, get(_v1("/v1/videos/{id}")), api=True),
+    Door("GET /v1/videos", "job", JOBS, p.owner_only, listed(lambda t: "/v1/videos?limit=100"), api=True),
+    Door("GET /v1/videos/{video_id}", "job", JOBS, p.owner_only, get(_v1("/v1/videos/{id}")), api=True),
     Door(
         "GET /v1/videos/{video_id}/content",
         "job",
         ("completed",),
-        p.job_owner_only,
+        p.owner_only,
         get(_v1("/v1/videos/{id}/content")),
         api=True,
     ),
@@ -292,7 +297,7 @@ DOORS: tuple[Door, ...] = (
         "DELETE /v1/videos/{video_id}",
         "job",
         ("completed", "failed"),
-        p.job_owner_only,
+        p.owner_only,
         lambda c, w, t: answered(c.delete(f"/v1/videos/{t.of.public_id}")),
         api=True,
         erases_files=True,
@@ -318,7 +323,9 @@ DOORS: tuple[Door, ...] = (
         ),
         api=True,
     ),
-    Door("POST /v1/videos/{video_id}/remix", "job", COMPLETED_JOBS, p.job_remix, _api_remix(_public_id), api=True),
+    Door(
+        "POST /v1/videos/{video_id}/remix", "job", COMPLETED_JOBS, p.job_new_request, _api_remix(_public_id), api=True
+    ),
     # --- comments -----------------------------------------------------------------------------------------
     Door(
         "post_comments",
@@ -327,7 +334,7 @@ DOORS: tuple[Door, ...] = (
         p.comment_read,
         listed(lambda t: reverse("post_comments", args=[t.of.post_id])),
     ),
-    Door("comment_delete", "comment", p.COMMENT_STATES, p.comment_delete, post(_url("comment_delete", _pk))),
+    Door("comment_delete", "comment", p.COMMENT_STATES, p.owner_only, post(_url("comment_delete", _pk))),
     Door(
         "comment_report",
         "comment",
@@ -337,7 +344,7 @@ DOORS: tuple[Door, ...] = (
     ),
     # --- cameos -------------------------------------------------------------------------------------------
     Door("cameo_detail", "cameo", CAMEOS, p.cameo_page, get(_url("cameo_detail", _handle))),
-    Door("cameo_status", "cameo", CAMEOS, p.cameo_owner_only, get(_url("cameo_status", _handle))),
+    Door("cameo_status", "cameo", CAMEOS, p.owner_only, get(_url("cameo_status", _handle))),
     Door(
         "cameo_portrait",
         "cameo",
@@ -349,49 +356,49 @@ DOORS: tuple[Door, ...] = (
         "cameo_settings",
         "cameo",
         ("approved",),
-        p.cameo_owner_only,
+        p.owner_only,
         post(_url("cameo_settings", _handle), lambda t: {"access": "everyone", "preferences": "", "restrictions": ""}),
     ),
     Door(
         "cameo_pause",
         "cameo",
         ("approved",),
-        p.cameo_owner_only,
+        p.owner_only,
         post(_url("cameo_pause", _handle), lambda t: {"paused": "1"}),
     ),
     Door(
         "cameo_voice_sample_stop",
         "cameo",
         ("approved",),
-        p.cameo_owner_only,
+        p.owner_only,
         post(_url("cameo_voice_sample_stop", _handle)),
     ),
     Door(
         "cameo_access",
         "cameo",
         ("approved",),
-        p.cameo_owner_only,
+        p.owner_only,
         post(lambda t: reverse("cameo_access", args=[t.of.handle, "bob", "approve"])),
     ),
     Door(
         "cameo_usage_remove",
         "cameo",
         ("everyone",),
-        p.cameo_owner_only,
+        p.owner_only,
         post(lambda t: reverse("cameo_usage_remove", args=[t.of.handle, t.extra])),
     ),
     Door(
         "cameo_usage_report",
         "cameo",
         ("everyone",),
-        p.cameo_owner_only,
+        p.owner_only,
         post(lambda t: reverse("cameo_usage_report", args=[t.of.handle, t.extra]), lambda t: {"note": "not me"}),
     ),
     Door(
         "cameo_delete",
         "cameo",
         ("approved",),
-        p.cameo_owner_only,
+        p.owner_only,
         post(_url("cameo_delete", _handle), lambda t: {"confirm": t.of.handle}),
         erases_files=True,
     ),
@@ -488,7 +495,7 @@ DOORS: tuple[Door, ...] = (
         "moderation_appeal",
         "sanction",
         ("suspension",),
-        p.appeal_send,
+        p.owner_only,
         post(_url("moderation_appeal", _pk), lambda t: {"text": "I did nothing wrong."}),
         what="appeal",
     ),

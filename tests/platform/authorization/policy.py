@@ -131,10 +131,6 @@ def post_own_write(persona: Persona, state: str) -> Rule:
     return _rule(persona == OWNER and state not in ("author_suspended", "author_banned"))
 
 
-def post_own_delete(persona: Persona, state: str) -> Rule:
-    return ALLOW if persona == OWNER else DENY
-
-
 # --- drafts and jobs ---------------------------------------------------------------------------------
 JOB_STATES = (
     "queued",
@@ -147,13 +143,8 @@ JOB_STATES = (
     "completed_owner_suspended",
     "completed_owner_banned",
 )
-OUT_OF_STANDING_OWNER = ("failed_owner_suspended", "failed_owner_banned", "completed_owner_suspended")
-OUT_OF_STANDING_OWNER += ("completed_owner_banned",)
-
-
-def job_owner_only(persona: Persona, state: str) -> Rule:
-    """Reading a draft (card, status, /v1 object, its media) and cancelling or deleting it."""
-    return ALLOW if persona == OWNER else DENY
+OUT_OF_STANDING_OWNER = tuple(state for state in JOB_STATES if state.endswith(("_suspended", "_banned")))
+REMIX_SOURCE_GONE = ("cancelled_remix_of_private", "cancelled_remix_of_taken_down")
 
 
 def job_new_request(persona: Persona, state: str) -> Rule:
@@ -161,12 +152,7 @@ def job_new_request(persona: Persona, state: str) -> Rule:
     source's visibility are checked again."""
     if persona != OWNER or state in OUT_OF_STANDING_OWNER:
         return DENY
-    return _rule(state not in ("cancelled_remix_of_private", "cancelled_remix_of_taken_down"))
-
-
-def job_remix(persona: Persona, state: str) -> Rule:
-    """Remixing a draft nobody posted: its owner only."""
-    return job_new_request(persona, state)
+    return _rule(state not in REMIX_SOURCE_GONE)
 
 
 # --- comments ----------------------------------------------------------------------------------------
@@ -177,11 +163,6 @@ def comment_read(persona: Persona, state: str) -> Rule:
     if persona == OWNER or state == "visible":
         return ALLOW
     return EITHER if persona == MOD else DENY
-
-
-def comment_delete(persona: Persona, state: str) -> Rule:
-    """Its author (and the post's author, not a persona here)."""
-    return ALLOW if persona == OWNER else DENY
 
 
 def comment_report(persona: Persona, state: str) -> Rule:
@@ -248,10 +229,6 @@ def cameo_page(persona: Persona, state: str) -> Rule:
     return ALLOW if state in ("approved", *OPEN_CAMEOS) else EITHER
 
 
-def cameo_owner_only(persona: Persona, state: str) -> Rule:
-    return ALLOW if persona == OWNER else DENY
-
-
 def cameo_portrait(persona: Persona, state: str) -> Rule:
     """Biometric crops: the owner and moderators."""
     return ALLOW if persona in (OWNER, MOD) else DENY
@@ -306,12 +283,10 @@ def appeal_page(persona: Persona, state: str) -> Rule:
     return EITHER if persona == MOD else DENY
 
 
-def appeal_send(persona: Persona, state: str) -> Rule:
-    return ALLOW if persona == OWNER else DENY
-
-
 def owner_only(persona: Persona, state: str) -> Rule:
-    """API keys, webhook endpoints, notifications: their owner's alone."""
+    """Its owner's alone: reading a draft (card, status, /v1 object, its media), cancelling or deleting
+    it; deleting a post or a comment (the post's author may too, not a persona here); a cameo's settings,
+    uses and deletion; sending an appeal; API keys, webhook endpoints, notifications."""
     return ALLOW if persona == OWNER else DENY
 
 
