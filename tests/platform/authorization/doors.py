@@ -226,6 +226,7 @@ DOORS: tuple[Door, ...] = (
     Door("post_download", "post", POSTS, p.post_read, get(_url("post_download", _pk))),
     Door("media", "post", POSTS, p.post_read, get(lambda t: t.of.video.url), what="post video"),
     Door("media", "post", POSTS, p.post_read, get(lambda t: t.of.poster.url), what="post poster"),
+    Door("media", "post", POSTS, p.post_read, get(lambda t: t.of.job.spritesheet.url), what="post spritesheet"),
     Door("profile", "post", POSTS, p.post_listed, listed(_url("profile", _owner_name)), what="profile grid"),
     Door("home", "post", POSTS, p.post_in_feed, listed(_url("home")), what="For You"),
     Door("feed_page", "post", POSTS, p.post_in_feed, listed(_url("feed_page")), what="next page"),
@@ -275,6 +276,7 @@ DOORS: tuple[Door, ...] = (
         post(_url("draft_publish", _public_id), lambda t: {"caption": "", "visibility": "public"}),
     ),
     Door("media", "job", ("completed",), p.owner_only, get(lambda t: t.of.video.url), what="draft video"),
+    Door("media", "job", ("completed",), p.owner_only, get(lambda t: t.of.poster.url), what="draft poster"),
     Door(
         "create",
         "job",
