@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from feed.accounts.models import User
+from generation.hooks import remix_granted
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
 
@@ -23,10 +24,23 @@ def job_get_for_owner(public_id: str, owner: User) -> GenerationJob:
         raise DomainError("job_not_found", gettext("This job does not exist."), status=404) from None
 
 
+def remix_check(source: GenerationJob, user: User) -> None:
+    """`user` may remix their own finished videos and those the layers above grant (a post they may see:
+    not private, not blocked either way, not taken down). Met by every new remix, extension and edit,
+    by a retry of one, and by the worker before it reads the source's frames."""
+    if source.owner_id != user.pk and not remix_granted(source, user):
+        raise DomainError(
+            "remix_not_allowed",
+            gettext("You can only remix public posts or your own videos."),
+            field="remix_of",
+            status=404,
+        )
+    if source.state != GenerationJob.State.COMPLETED:
+        raise DomainError("remix_not_ready", gettext("Only finished videos can be remixed."), field="remix_of")
+
+
 def remix_source_get(public_id: str, user: User) -> GenerationJob:
     """The video `user` asked to remix, if they may: their own finished draft or one the feed shows them."""
-    from generation.services import remix_check
-
     job = GenerationJob.objects.select_related("owner").filter(public_id=public_id).first()
     if job is None:
         raise DomainError("remix_not_allowed", "You can only remix public posts or your own videos.", status=404)
