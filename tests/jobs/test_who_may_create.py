@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from cameos import services as cameo_services
@@ -20,6 +19,7 @@ from moderation.services import case_act, report_create
 from sora_site.errors import DomainError
 from tests.cameos.factories import active_cameo
 from tests.jobs.test_job_create import create, finished
+from tests.moderation.test_queue import client_for
 
 
 def sanction(user: User, *, action: str, reporter: User, mod: User) -> None:
@@ -27,12 +27,6 @@ def sanction(user: User, *, action: str, reporter: User, mod: User) -> None:
     case = report_create(reporter=reporter, subject_type="profile", subject_id=str(user.pk), category="spam")
     days = {"days": 3} if action == "suspend" else {}
     case_act(case_id=case.case_id, by=mod, action=action, reason="spam accounts", **days)
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -78,9 +72,7 @@ def test_a_remix_whose_source_is_withdrawn_while_queued_fails_on_the_worker(
 
 
 @pytest.mark.parametrize(("action", "code"), [("suspend", "account_suspended"), ("ban", "account_banned")])
-def test_suspended_and_banned_accounts_cannot_retry(
-    action: str, code: str, alice: User, bob: User, mod: User
-) -> None:
+def test_suspended_and_banned_accounts_cannot_retry(action: str, code: str, alice: User, bob: User, mod: User) -> None:
     job = services.job_cancel(job=create(alice), by=alice)
     sanction(alice, action=action, reporter=bob, mod=mod)
     response = client_for(alice).post(reverse("job_retry", args=[job.public_id]), HTTP_ACCEPT="application/json")
@@ -91,10 +83,6 @@ def test_suspended_and_banned_accounts_cannot_retry(
 def test_a_retry_still_needs_consent_to_the_cameos_the_api_asked_for_by_name(alice: User, bob: User) -> None:
     """The API's `characters` may be named in the prompt without an @: the retry asks for the same
     cameos (from the first job's ledger) and meets their consent check again."""
-    from cameos import services as cameo_services
-    from cameos.models import Cameo
-    from tests.cameos.factories import active_cameo
-
     cameo = active_cameo(alice, access=Cameo.Access.APPROVED)
     cameo_services.cameo_approve_access(cameo=cameo, by=alice, user=bob)
     job = services.job_cancel(job=create(bob, prompt="a fox meets her", cameo_handles=["alice"]), by=bob)
