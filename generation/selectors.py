@@ -26,9 +26,18 @@ def job_get_for_owner(public_id: str, owner: User) -> GenerationJob:
 
 def remix_check(source: GenerationJob, user: User) -> None:
     """`user` may remix their own finished videos and those the layers above grant (a post they may see:
-    not private, not blocked either way, not taken down). Met by every new remix, extension and edit,
-    by a retry of one, and by the worker before it reads the source's frames."""
-    if source.owner_id != user.pk and not remix_granted(source, user):
+    not private, not blocked either way, not taken down), and nobody a video the layers above withhold
+    (its post held or taken down by moderation, for its author too). Met by every new remix, extension
+    and edit, by a retry of one, and by the worker before it reads the source's frames."""
+    granted = remix_granted(source, user)
+    if granted is False and source.owner_id == user.pk:
+        raise DomainError(
+            "remix_not_allowed",
+            gettext("This video's post is in review or taken down, so it can't be remixed."),
+            field="remix_of",
+            status=403,
+        )
+    if granted is False or (granted is None and source.owner_id != user.pk):
         raise DomainError(
             "remix_not_allowed",
             gettext("You can only remix public posts or your own videos."),

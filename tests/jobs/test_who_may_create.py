@@ -90,3 +90,16 @@ def test_a_retry_still_needs_consent_to_the_cameos_the_api_asked_for_by_name(ali
     with pytest.raises(DomainError) as error:
         services.job_retry(job=job, by=bob)
     assert error.value.code == "cameo_permission_denied"
+
+
+def test_an_author_cannot_remix_their_own_video_while_a_moderator_holds_or_removed_its_post(
+    alices_post: Post, alice: User
+) -> None:
+    assert alices_post.job is not None
+    post_take_down(post=alices_post, reason="Removed by a moderator: hateful caption")
+    with pytest.raises(DomainError) as error:
+        create(alice, prompt="the same fox, again", remix_of=alices_post.job)
+    assert (error.value.code, error.value.status) == ("remix_not_allowed", 403)
+    assert "in review or taken down" in error.value.message
+    Post.objects.filter(pk=alices_post.pk).update(taken_down_at=None, taken_down_reason="")
+    create(alice, prompt="the same fox, again", remix_of=alices_post.job)  # back up: theirs to remix
