@@ -128,8 +128,12 @@ def cameo_standing(viewer: User | None, cameo: Cameo) -> CameoStanding:
     entry = CameoAccess.objects.filter(cameo=cameo, user=viewer).values_list("state", flat=True).first()
     if entry == CameoAccess.State.REQUESTED:
         return CameoStanding(cameo, level, "requested", reason)
-    askable = cameo_access_request_refusal(viewer, cameo) is None
-    return CameoStanding(cameo, level, "can_ask" if askable else "not_available", reason)
+    refusal = cameo_access_request_refusal(viewer, cameo)
+    if refusal is None:
+        return CameoStanding(cameo, level, "can_ask", reason)
+    # At the level that takes requests, why this viewer can't ask (a suspension, say) is the news.
+    why = refusal.message if effective_access(cameo) == Access.APPROVED else reason
+    return CameoStanding(cameo, level, "not_available", why)
 
 
 def cameo_access_request_refusal(user: User, cameo: Cameo) -> DomainError | None:

@@ -266,7 +266,8 @@ def test_asking_for_access_then_approval_from_the_page(cameo, alice, bob) -> Non
 @pytest.mark.parametrize(("action", "code"), [("suspend", "account_suspended"), ("ban", "account_banned")])
 def test_suspended_and_banned_accounts_cannot_ask_for_access(cameo, alice, bob, charlie, mod, action, code) -> None:
     sanction(charlie, action=action, reporter=bob, mod=mod)
-    assert selectors.cameo_standing(charlie, cameo).state == "not_available"  # no button
+    standing = selectors.cameo_standing(charlie, cameo)
+    assert standing.state == "not_available" and "spam accounts" in standing.reason  # no button: why instead
     response = client_for(charlie).post(reverse("cameo_request_access", args=["alice"]), HTTP_ACCEPT="application/json")
     assert (response.status_code, response.json()["error"]["code"]) == (403, code)
     assert not CameoAccess.objects.filter(user=charlie).exists()
