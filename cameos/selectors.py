@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_lazy
 from cameos.models import Cameo, CameoAccess, CameoUsage, PublicFigure
 from feed.accounts.models import User
 from feed.graph.selectors import are_mutuals, is_blocked_either_way
+from moderation.services import account_standing_check
 from sora_site import japanese
 from sora_site.errors import DomainError
 
@@ -127,13 +128,64 @@ def cameo_standing(viewer: User | None, cameo: Cameo) -> CameoStanding:
     entry = CameoAccess.objects.filter(cameo=cameo, user=viewer).values_list("state", flat=True).first()
     if entry == CameoAccess.State.REQUESTED:
         return CameoStanding(cameo, level, "requested", reason)
-    askable = (
-        entry != CameoAccess.State.REVOKED
-        and effective_access(cameo) == Access.APPROVED
-        and cameo.is_usable
-        and (not cameo.owner.is_teen or are_mutuals(viewer, cameo.owner))
-    )
-    return CameoStanding(cameo, level, "can_ask" if askable else "not_available", reason)
+    refusal = cameo_access_request_refusal(viewer, cameo)
+    if refusal is None:
+        return CameoStanding(cameo, level, "can_ask", reason)
+    # At the level that takes requests, why this viewer can't ask (a suspension, say) is the news.
+    why = refusal.message if effective_access(cameo) == Access.APPROVED else reason
+    return CameoStanding(cameo, level, "not_available", why)
+
+
+def cameo_access_request_refusal(user: User, cameo: Cameo) -> DomainError | None:
+    """Why `user` may not ask `cameo`'s owner for access (the error to raise), or None when they may.
+    The one rule behind the "Ask for access" button and `cameos.services.cameo_request_access`: an
+    account in good standing, a usable cameo whose owner neither blocked nor is blocked by them, not
+    refused before, at the "people I approve" level (the only one a request can change), and never
+    beyond a teen owner's mutual followers (an adult stranger can't reach a teen this way)."""
+    try:
+        account_standing_check(user=user)
+    except DomainError as error:
+        return error
+    owner = cameo.owner
+    if owner.pk == user.pk:
+        return DomainError("cameo_own", gettext("This is your own cameo."))
+    if cameo.status != Cameo.Status.ACTIVE or not owner.is_active or is_blocked_either_way(user, owner):
+        return DomainError(
+            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
+        )
+    if cameo.is_paused:
+        return DomainError(
+            "cameo_paused", gettext("@%(cameo)s has paused their cameo.") % {"cameo": cameo.handle}, status=403
+        )
+    if CameoAccess.objects.filter(cameo=cameo, user=user, state=CameoAccess.State.REVOKED).exists():
+        return DomainError(
+            "cameo_access_revoked",
+            gettext("@%(owner)s has not allowed you to use their cameo.") % {"owner": owner.username},
+            status=403,
+        )
+    if owner.is_teen and not are_mutuals(user, owner):
+        return DomainError(
+            "cameo_request_not_allowed",
+            gettext("Only @%(owner)s's mutual followers can use their cameo.") % {"owner": owner.username},
+            status=403,
+        )
+    level = effective_access(cameo)
+    if level != Access.APPROVED:
+        in_words = str(ACCESS_IN_WORDS[Access(level)]).format(owner=f"@{owner.username}")
+        return DomainError(
+            "cameo_request_not_allowed",
+            gettext("@%(owner)s's cameo doesn't take requests. %(level)s")
+            % {"owner": owner.username, "level": in_words},
+            status=403,
+        )
+    return None
+
+
+def cameo_access_request_check(user: User, cameo: Cameo) -> None:
+    """Raise unless `user` may ask for access to `cameo` (`cameo_access_request_refusal`)."""
+    refusal = cameo_access_request_refusal(user, cameo)
+    if refusal is not None:
+        raise refusal
 
 
 def cameos_on_profile(viewer: User | None, owner: User) -> list[CameoStanding]:

@@ -40,6 +40,7 @@ from cameos.models import (
 )
 from cameos.selectors import (
     MAX_CAMEOS_PER_VIDEO,
+    cameo_access_request_check,
     cameo_status_dict,
     cameo_use_check,
     cameo_use_refusal,
@@ -49,7 +50,6 @@ from cameos.selectors import (
 )
 from cameos.signals import cameo_access_narrowed, cameo_job_withdrawn
 from feed.accounts.models import User, handle_validator
-from feed.graph.selectors import is_blocked_either_way
 from feed.notifications.services import notification_send, notifications_delete_about
 from moderation.models import ModerationCase
 from moderation.services import audit_record, case_evidence_erase, case_open, cases_about_face, moderator_check
@@ -410,26 +410,12 @@ def cameo_voice_sample_stop(*, cameo: Cameo, by: User) -> None:
 
 
 def cameo_request_access(*, cameo: Cameo, by: User) -> CameoAccess:
-    if cameo.owner_id == by.pk:
-        raise DomainError("cameo_own", gettext("This is your own cameo."))
-    if cameo.status != Status.ACTIVE:
-        raise DomainError(
-            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
-        )
-    if is_blocked_either_way(by, cameo.owner):
-        raise DomainError(
-            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
-        )
+    """`by` asks the owner to approve them (the owner is told once), if `cameo_access_request_check` lets them."""
+    cameo_access_request_check(by, cameo)
     with transaction.atomic():
         entry, created = CameoAccess.objects.get_or_create(
             cameo=cameo, user=by, defaults={"state": CameoAccess.State.REQUESTED}
         )
-        if entry.state == CameoAccess.State.REVOKED:
-            raise DomainError(
-                "cameo_access_revoked",
-                gettext("@%(owner)s has not allowed you to use their cameo.") % {"owner": cameo.owner.username},
-                status=403,
-            )
         if created:
             _notify(
                 cameo,

@@ -23,9 +23,10 @@ job_withdrawn = Signal()
 # Before a draft is deleted. kwargs: job. A receiver raises DomainError to keep it (the feed: it is posted).
 job_deleting = Signal()
 
-# May `user` remix `job`, which is not theirs? Filled by the layers that publish jobs (the feed: a post of
-# it that `user` may see). Their own finished drafts need no grant.
-RemixGrant = Callable[["GenerationJob", "User"], bool]
+# May `user` remix `job`? Filled by the layers that publish jobs (the feed: a post of it that `user` may
+# see, and for its author a post no moderator holds or took down). None: not theirs to say (never posted);
+# then only its maker may.
+RemixGrant = Callable[["GenerationJob", "User"], bool | None]
 _remix_grants: list[RemixGrant] = []
 
 
@@ -34,5 +35,9 @@ def remix_grant_register(grant: RemixGrant) -> None:
         _remix_grants.append(grant)
 
 
-def remix_granted(job: GenerationJob, user: User) -> bool:
-    return any(grant(job, user) for grant in _remix_grants)
+def remix_granted(job: GenerationJob, user: User) -> bool | None:
+    """False if any layer refuses, True if one grants, None if none has a say."""
+    verdicts = [grant(job, user) for grant in _remix_grants]
+    if False in verdicts:
+        return False
+    return True if True in verdicts else None

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from feed.accounts.models import User
+from generation.hooks import remix_granted
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
 
@@ -23,10 +24,32 @@ def job_get_for_owner(public_id: str, owner: User) -> GenerationJob:
         raise DomainError("job_not_found", gettext("This job does not exist."), status=404) from None
 
 
+def remix_check(source: GenerationJob, user: User) -> None:
+    """`user` may remix their own finished videos and those the layers above grant (a post they may see:
+    not private, not blocked either way, not taken down), and nobody a video the layers above withhold
+    (its post held or taken down by moderation, for its author too). Met by every new remix, extension
+    and edit, by a retry of one, and by the worker before it reads the source's frames."""
+    granted = remix_granted(source, user)
+    if granted is False and source.owner_id == user.pk:
+        raise DomainError(
+            "remix_not_allowed",
+            gettext("This video's post is in review or taken down, so it can't be remixed."),
+            field="remix_of",
+            status=403,
+        )
+    if granted is False or (granted is None and source.owner_id != user.pk):
+        raise DomainError(
+            "remix_not_allowed",
+            gettext("You can only remix public posts or your own videos."),
+            field="remix_of",
+            status=404,
+        )
+    if source.state != GenerationJob.State.COMPLETED:
+        raise DomainError("remix_not_ready", gettext("Only finished videos can be remixed."), field="remix_of")
+
+
 def remix_source_get(public_id: str, user: User) -> GenerationJob:
     """The video `user` asked to remix, if they may: their own finished draft or one the feed shows them."""
-    from generation.services import remix_check
-
     job = GenerationJob.objects.select_related("owner").filter(public_id=public_id).first()
     if job is None:
         raise DomainError("remix_not_allowed", "You can only remix public posts or your own videos.", status=404)

@@ -21,13 +21,14 @@ from django.utils.translation import gettext
 from cameos import likeness
 from cameos import services as cameo_services
 from cameos.models import Cameo
-from cameos.selectors import may_use
+from cameos.selectors import cameos_of_job, may_use
 from feed.accounts.models import User
 from generation import specs
 from generation.events import job_push
-from generation.hooks import job_deleting, job_withdrawn, remix_granted
+from generation.hooks import job_deleting, job_withdrawn
 from generation.models import GenerationJob
 from generation.quotas import quota_check
+from generation.selectors import remix_check
 from generation.transitions import job_end
 from generation.worker import media_delete
 from moderation import services as moderation_services
@@ -63,7 +64,6 @@ def job_create(
         existing = GenerationJob.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, []
-    moderation_services.account_standing_check(user=owner)
     model = specs.model_check(model)
     width, height = specs.size_check(size)
     if shots:
@@ -72,15 +72,9 @@ def job_create(
     else:
         prompt = specs.prompt_check(prompt)
         checked_shots = [{"prompt": prompt, "seconds": specs.seconds_check(seconds)}]
-    if remix_of is not None:
-        remix_check(remix_of, owner)
-    # @mentions in every shot and the remixed video's cameos: each must be usable by `owner`.
-    cameos = cameo_services.cameos_for_new_job(
-        owner=owner,
-        texts=[shot["prompt"] for shot in checked_shots] + [f"@{handle}" for handle in cameo_handles],
-        remix_of_job_id=remix_of.pk if remix_of is not None else None,
+    cameos = job_create_check(
+        owner=owner, shots=checked_shots, storyboard=bool(shots), remix_of=remix_of, cameo_handles=cameo_handles
     )
-    prompts_check(owner, checked_shots, cameos, storyboard=bool(shots), remix=remix_of is not None)
     notices: list[str] = []
     image_file = None
     if input_image is not None:
@@ -105,6 +99,32 @@ def job_create(
     return _job_insert(job, cameos=cameos, image_file=image_file), notices
 
 
+def job_create_check(
+    *,
+    owner: User,
+    shots: list[dict[str, Any]],
+    storyboard: bool,
+    remix_of: GenerationJob | None = None,
+    cameo_handles: Sequence[str] = (),
+) -> list[Cameo]:
+    """May `owner` ask for this video? The one check of every door that makes a job: the create page
+    (text, image, storyboard, remix), the API's create, remix, edit and extend, and a retry, which is a
+    new request. Their account's standing (not suspended or banned), the remixed video (`remix_check`),
+    each cameo's consent and its owner's restrictions (`cameo_use_check`), and moderation's prompt stage.
+    Returns the cameos the video will show. The quota is metered as the job is inserted (`_job_insert`)."""
+    moderation_services.account_standing_check(user=owner)
+    if remix_of is not None:
+        remix_check(remix_of, owner)
+    # @mentions in every shot and the remixed video's cameos: each must be usable by `owner`.
+    cameos = cameo_services.cameos_for_new_job(
+        owner=owner,
+        texts=[shot["prompt"] for shot in shots] + [f"@{handle}" for handle in cameo_handles],
+        remix_of_job_id=remix_of.pk if remix_of is not None else None,
+    )
+    prompts_check(owner, shots, cameos, storyboard=storyboard, remix=remix_of is not None)
+    return cameos
+
+
 def prompts_check(
     owner: User, shots: list[dict[str, Any]], cameos: list[Cameo], *, storyboard: bool, remix: bool
 ) -> None:
@@ -116,19 +136,6 @@ def prompts_check(
         moderation_services.text_check(
             text=shot["prompt"], surface=surface, user=owner, uses_cameo=uses_cameo, field=field
         )
-
-
-def remix_check(source: GenerationJob, user: User) -> None:
-    """`user` may remix their own finished videos and those the layers above grant (a post they may see)."""
-    if source.owner_id != user.pk and not remix_granted(source, user):
-        raise DomainError(
-            "remix_not_allowed",
-            gettext("You can only remix public posts or your own videos."),
-            field="remix_of",
-            status=404,
-        )
-    if source.state != State.COMPLETED:
-        raise DomainError("remix_not_ready", gettext("Only finished videos can be remixed."), field="remix_of")
 
 
 def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[ContentFile[bytes], str, np.ndarray]:
@@ -198,11 +205,15 @@ def job_retry(*, job: GenerationJob, by: User) -> GenerationJob:
         raise DomainError(
             "job_not_retryable", gettext("A video blocked by moderation can't be retried; change the request.")
         )
-    # Permission to use the cameos is decided again: it may have been withdrawn since.
-    cameos = cameo_services.cameos_for_new_job(
-        owner=by, texts=[shot["prompt"] for shot in job.shots], remix_of_job_id=job.remix_of_id
+    # Everything is decided again, as for a new request: standing, the remixed video, consent to
+    # the same cameos (the API's characters and faces found in the image among them), the prompt stage.
+    cameos = job_create_check(
+        owner=by,
+        shots=job.shots,
+        storyboard=len(job.shots) > 1,
+        remix_of=job.remix_of,
+        cameo_handles=[cameo.handle for cameo in cameos_of_job(job.pk)],
     )
-    prompts_check(by, job.shots, cameos, storyboard=len(job.shots) > 1, remix=job.remix_of_id is not None)
     retry = GenerationJob(owner=by, **{name: getattr(job, name) for name in GenerationJob.REQUEST_FIELDS})
     return _job_insert(retry, cameos=cameos)
 

@@ -36,6 +36,7 @@ from generation.backends.base import (
 from generation.events import job_push
 from generation.finishing import clip_finish, phase
 from generation.models import GenerationJob
+from generation.selectors import remix_check
 from generation.transitions import job_end
 from sora_site.errors import DomainError
 from sora_site.storage import local_path
@@ -75,6 +76,8 @@ def job_execute(job_id: int) -> None:
     files = contextlib.ExitStack()  # local copies of stored inputs, removed when the job ends
     try:
         cameo_services.cameos_recheck(job_id=job.pk, maker=job.owner)  # access may have been withdrawn
+        if job.remix_of is not None:  # the source may have gone private, blocked its maker or been taken down
+            remix_check(job.remix_of, job.owner)
         request = job_request_build(job, files)
         backend = get_backend()
         reporter = ProgressReporter(job, token)

@@ -41,10 +41,16 @@ def on_job_deleting(sender: type[GenerationJob], *, job: GenerationJob, **kwargs
         raise DomainError("job_posted", gettext("This video is posted. Delete the post instead."))
 
 
-def remix_grant(job: GenerationJob, user: User) -> bool:
-    """Anyone may remix a video whose post they may see (public or unlisted, not blocked, not taken down)."""
+def remix_grant(job: GenerationJob, user: User) -> bool | None:
+    """Anyone may remix a video whose post they may see (public or unlisted, not blocked, not taken down);
+    its author too, unless the post is in review, held or taken down: remixing would carry what a
+    moderator is judging, or removed, into a new video. None for a video never posted."""
     post = Post.objects.filter(job=job).first()
-    if post is None or (post.visibility == Post.Visibility.PRIVATE and post.author_id != user.pk):
+    if post is None:
+        return None
+    if post.author_id == user.pk:
+        return post.taken_down_at is None
+    if post.visibility == Post.Visibility.PRIVATE:
         return False
     try:
         post_get_for_viewer(post.pk, user)

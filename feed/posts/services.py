@@ -41,10 +41,17 @@ IN_REVIEW_REASON = "In review: it appears once moderation's checks pass"
 EVIDENCE_FRAMES_MAX = 6
 
 
-def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str, show_prompt: bool) -> Post:
-    """Post a finished draft of `by`'s. A remix points at the post of the video it remixed, if any."""
+def draft_post_check(*, job: GenerationJob, by: User) -> GenerationJob:
+    """May `by` post this draft? Only its maker, while their account is in good standing (not suspended
+    or banned). Returns the draft as stored. Every door that posts a draft meets it in `post_publish`."""
     job = job_get_for_owner(job.public_id, by)
     moderation_services.account_standing_check(user=by)
+    return job
+
+
+def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str, show_prompt: bool) -> Post:
+    """Post a finished draft of `by`'s. A remix points at the post of the video it remixed, if any."""
+    job = draft_post_check(job=job, by=by)
     if visibility not in Post.Visibility.values:
         raise DomainError("invalid_visibility", gettext("Choose public, unlisted or private."), field="visibility")
     if len(caption) > CAPTION_MAX:
@@ -206,9 +213,25 @@ def _own(post: Post, by: User) -> Post:
     return post
 
 
+def post_edit_check(*, post: Post, by: User, caption: str) -> None:
+    """May `by` edit this post's caption and visibility? Only its creator, in good standing (not
+    suspended or banned); and while the post is in review, held for a moderator or taken down, its
+    caption stays as the check or the moderator saw it (a moderator's restore would otherwise show a
+    caption nobody checked). Its visibility may still change: a taken-down post stays down whatever it is."""
+    _own(post, by)
+    moderation_services.account_standing_check(user=by)
+    if caption.strip() != post.caption and (post.taken_down_at is not None or post.review != Post.Review.CLEAR):
+        raise DomainError(
+            "post_caption_locked",
+            gettext("This post is in review or taken down, so its caption can't be changed now."),
+            field="caption",
+            status=403,
+        )
+
+
 def post_update(*, post: Post, by: User, caption: str, visibility: str) -> Post:
     """Its creator edits the caption, unposts it (private: only they see it) or posts it again."""
-    post = _own(post, by)
+    post_edit_check(post=post, by=by, caption=caption)
     if len(caption) > CAPTION_MAX:
         raise DomainError(
             "caption_too_long",

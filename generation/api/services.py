@@ -27,7 +27,7 @@ from generation.api.schemas import VideoCreate, VideoEdit, VideoExtend
 from generation.api.selectors import character_cameo, character_name, video_get
 from generation.models import ApiKey, GenerationJob, WebhookEndpoint
 from generation.selectors import remix_source_get
-from generation.services import job_create, job_delete, remix_check
+from generation.services import job_create, job_delete
 from sora_site.errors import DomainError
 from sora_site.media import decode_video
 
@@ -194,7 +194,6 @@ def video_extend(
 ) -> GenerationJob:
     """The source's shots plus one more: a storyboard remixing the source, as long as both together."""
     source = _source(owner, params.video, files)
-    remix_check(source, owner)
     added = specs.seconds_check(params.seconds)
     job, _notices = job_create(
         owner=owner,

@@ -69,7 +69,7 @@ def test_someone_else_cannot_touch_my_ledger(cameo, alice, bob) -> None:
 
 
 def test_deleting_a_cameo_leaves_no_row_file_or_embedding(cameo, alice, bob, charlie) -> None:
-    services.cameo_request_access(cameo=cameo, by=charlie)  # an access row and a notification
+    services.cameo_approve_access(cameo=cameo, by=alice, user=charlie)  # an access row
     draft = as_draft(job_with(bob))
     posted = as_draft(job_with(charlie))
     post = post_published(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)

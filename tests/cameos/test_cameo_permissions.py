@@ -22,6 +22,7 @@ from generation import worker
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
 from tests.conftest import PASSWORD, make_user
+from tests.jobs.test_who_may_create import sanction
 
 from .factories import active_cameo
 
@@ -193,6 +194,18 @@ def test_a_teens_cameo_is_never_used_by_a_non_mutual_adult(teen, bob) -> None:
     create(bob, prompt="@tess rides a bike")
 
 
+def test_only_a_teens_mutuals_may_ask_for_their_cameo_and_the_teen_hears_of_nobody_else(teen, bob, charlie) -> None:
+    active_cameo(teen, access=Cameo.Access.APPROVED)
+    mutuals(teen, bob)
+    response = client_for(charlie).post(reverse("cameo_request_access", args=["tess"]), HTTP_ACCEPT="application/json")
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "cameo_request_not_allowed")
+    assert not CameoAccess.objects.filter(user=charlie).exists()
+    assert not Notification.objects.filter(recipient=teen, kind="cameo_access_requested").exists()
+    assert client_for(bob).post(reverse("cameo_request_access", args=["tess"])).status_code == 302
+    asked = Notification.objects.get(recipient=teen, kind="cameo_access_requested")
+    assert asked.text == "@bob asked to use your cameo @tess."
+
+
 def test_a_teen_cannot_open_their_cameo_to_everyone(teen) -> None:
     cameo = active_cameo(teen, access=Cameo.Access.ONLY_ME)
     notices = services.cameo_settings_update(
@@ -248,6 +261,28 @@ def test_asking_for_access_then_approval_from_the_page(cameo, alice, bob) -> Non
     assert b"Asking for access" in owner.get(reverse("cameo_detail", args=["alice"])).content
     owner.post(reverse("cameo_access", args=["alice", "bob", "approve"]))
     assert selectors.may_use(bob, cameo)
+
+
+@pytest.mark.parametrize(("action", "code"), [("suspend", "account_suspended"), ("ban", "account_banned")])
+def test_suspended_and_banned_accounts_cannot_ask_for_access(cameo, alice, bob, charlie, mod, action, code) -> None:
+    sanction(charlie, action=action, reporter=bob, mod=mod)
+    standing = selectors.cameo_standing(charlie, cameo)
+    assert standing.state == "not_available" and "spam accounts" in standing.reason  # no button: why instead
+    response = client_for(charlie).post(reverse("cameo_request_access", args=["alice"]), HTTP_ACCEPT="application/json")
+    assert (response.status_code, response.json()["error"]["code"]) == (403, code)
+    assert not CameoAccess.objects.filter(user=charlie).exists()
+    assert not Notification.objects.filter(recipient=alice, kind="cameo_access_requested").exists()
+
+
+@pytest.mark.parametrize("level", [Cameo.Access.ONLY_ME, Cameo.Access.MUTUALS, Cameo.Access.EVERYONE])
+def test_only_the_approved_level_takes_requests(cameo, alice, charlie, level) -> None:
+    """At any other level an approval changes nothing, so a request would only bother the owner."""
+    Cameo.objects.filter(pk=cameo.pk).update(access=level)
+    cameo.refresh_from_db()
+    with pytest.raises(DomainError) as error:
+        services.cameo_request_access(cameo=cameo, by=charlie)
+    assert error.value.code == "cameo_request_not_allowed"
+    assert not Notification.objects.filter(recipient=alice, kind="cameo_access_requested").exists()
 
 
 def test_portraits_are_for_the_owner_and_moderators_only(cameo, alice, charlie, mod) -> None:
