@@ -425,21 +425,21 @@ def _sanction_create(case: ModerationCase, owner: User | None, kind: str, reason
 
 
 def account_standing_check(*, user: User) -> None:
-    """Refuse creating and posting to a suspended or banned account (the reason and end date told)."""
+    """Refuse creating, posting and commenting to a suspended or banned account (the reason and end date told)."""
     sanction = sanction_blocking(user)
     if sanction is None:
         return
     if sanction.ends_at is None:
         raise DomainError(
             "account_banned",
-            gettext("Your account is banned from creating and posting. Reason: %(reason)s")
+            gettext("Your account is banned from creating, posting and commenting. Reason: %(reason)s")
             % {"reason": sanction.reason},
             status=403,
         )
     raise DomainError(
         "account_suspended",
         gettext(
-            "Your account is suspended until %(until)s UTC, so you can't create or post videos until then. "
+            "Your account is suspended until %(until)s UTC, so you can't create, post or comment until then. "
             "Reason: %(reason)s"
         )
         % {"until": f"{sanction.ends_at:%d %b %Y %H:%M}", "reason": sanction.reason},

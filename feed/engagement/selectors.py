@@ -12,6 +12,7 @@ from feed.accounts.models import User
 from feed.engagement.models import Comment, Like, PostStats
 from feed.graph.selectors import users_hidden_from
 from feed.posts.models import Post
+from feed.posts.selectors import post_get_for_viewer
 from moderation.selectors import subjects_reported_by
 from sora_site.errors import DomainError
 
@@ -65,8 +66,22 @@ def comments_of(post: Post, viewer: User | None, *, limit: int = 100) -> list[Co
     return list(comments.order_by("created_at").prefetch_related(Prefetch("replies", queryset=replies))[:limit])
 
 
+def _comment_not_found() -> DomainError:
+    return DomainError("comment_not_found", gettext("This comment does not exist."), status=404)
+
+
 def comment_get(comment_id: int) -> Comment:
     try:
         return Comment.objects.select_related("post", "author").get(pk=comment_id)
     except Comment.DoesNotExist:
-        raise DomainError("comment_not_found", gettext("This comment does not exist."), status=404) from None
+        raise _comment_not_found() from None
+
+
+def comment_get_for_viewer(comment_id: int, viewer: User) -> Comment:
+    """A comment the viewer may see: on a post they may see, and not hidden by a moderator unless it is
+    their own. Anything else answers as a missing comment, so the answer confirms nothing."""
+    comment = comment_get(comment_id)
+    if comment.hidden_at is not None and comment.author_id != viewer.pk:
+        raise _comment_not_found()
+    post_get_for_viewer(comment.post_id, viewer)
+    return comment

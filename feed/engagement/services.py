@@ -23,7 +23,7 @@ from feed.engagement.models import Comment, Impression, Like, NotInterested, Pos
 from feed.notifications.services import notification_send
 from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer, posts_readable_by
-from moderation.services import text_check
+from moderation.services import account_standing_check, text_check
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
 
@@ -95,6 +95,7 @@ def comment_create(*, author: User, post: Post, text: str, parent: Comment | Non
     """Comment on a post, or reply to a top-level comment. The post's author, the replied-to person
     and people @mentioned are told."""
     post = post_get_for_viewer(post.pk, author)
+    account_standing_check(user=author)
     text = text.strip()
     if not text:
         raise DomainError("comment_empty", gettext("Write something first."), field="text")

@@ -67,13 +67,13 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     me = signed_in_user(request)
     post = post_get_for_viewer(post_id, me)
     parent_id = int_field(request.POST.get("parent"), name="parent", minimum=1, maximum=ID_MAX, default=None)
-    parent = selectors.comment_get(parent_id) if parent_id is not None else None
+    parent = selectors.comment_get_for_viewer(parent_id, me) if parent_id is not None else None
     try:
         services.comment_create(author=me, post=post, text=request.POST.get("text", ""), parent=parent)
     except DomainError as error:
-        if error.status != 400:
+        if error.status not in (400, 403):  # refused text or standing: said in the sheet, the draft kept
             raise
-        return _comments_sheet(request, post_id, status=400, error=error.message)
+        return _comments_sheet(request, post_id, status=error.status, error=error.message)
     return _comments_sheet(request, post_id)
 
 
@@ -90,8 +90,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
     """Report a comment (it leaves the reporter's sheet); optionally block its author too."""
     me = signed_in_user(request)
-    comment = selectors.comment_get(comment_id)
-    post = post_get_for_viewer(comment.post_id, me)
+    comment = selectors.comment_get_for_viewer(comment_id, me)
     block = request.POST.get("block") == "on" and comment.author_id != me.pk
     try:
         report_create(
@@ -103,11 +102,11 @@ def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
             also_block=comment.author if block else None,
         )
     except DomainError as error:
-        return _comments_sheet(request, post.pk, status=error.status, error=error.message)
+        return _comments_sheet(request, comment.post_id, status=error.status, error=error.message)
     notice = _("Thanks, we'll look at it.") + (
         " " + _("You blocked @%(handle)s.") % {"handle": comment.author.username} if block else ""
     )
-    return _comments_sheet(request, post.pk, notice=notice)
+    return _comments_sheet(request, comment.post_id, notice=notice)
 
 
 @login_required

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
+from django.urls import reverse
 
 from cameos import services as cameo_services
 from cameos.models import Cameo
@@ -18,11 +20,12 @@ from feed.engagement.models import Comment, Impression, PostStats
 from feed.engagement.selectors import comments_of
 from feed.graph.services import block_create, follow_create
 from feed.models import Post, User
-from moderation.models import ModerationCase
+from moderation.models import ModerationCase, Report
 from moderation.services import case_act, report_create
 from tests.builders.posts import post_make, post_published
 from tests.cameos.factories import active_cameo
 from tests.cameos.test_cameo_lifecycle import as_draft, job_with
+from tests.jobs.test_who_may_create import sanction
 from tests.moderation.test_queue import client_for
 
 REMOVED = "Removed: your cameo's owner withdrew consent"
@@ -168,3 +171,27 @@ def test_a_hidden_profile_leaves_the_people_lists_and_its_own_lists_are_hidden(
         assert "@charlie" not in listed(client, "/@alice/followers/")
     assert "@alice" in listed(client_for(alice), "/@bob/followers/")  # its owner still sees it
     assert "@charlie" in listed(client_for(mod), "/@alice/followers/")
+
+
+@pytest.mark.parametrize(("action", "code"), [("suspend", "account_suspended"), ("ban", "account_banned")])
+def test_suspended_and_banned_people_cannot_comment(action: str, code: str, alice: User, bob: User, mod: User) -> None:
+    post = post_make(alice, "kite")
+    sanction(bob, action=action, reporter=alice, mod=mod)
+    response = client_for(bob).post(reverse("comment_create", args=[post.pk]), {"text": "nice kite"})
+    assert response.status_code == 403
+    assert "comment" in response.content.decode()  # said in the sheet, which stays open
+    assert not Comment.objects.exists()
+
+
+def test_a_hidden_comment_answers_others_as_a_missing_one(alice: User, bob: User, charlie: User) -> None:
+    post = post_make(alice, "kite")
+    hidden = services.comment_create(author=bob, post=post, text="rude")
+    services.comment_hidden_set(comment=hidden, hidden=True, reason="Removed by a moderator: rude")
+    missing = hidden.pk + 1000
+    for comment_id in (hidden.pk, missing):
+        report = client_for(charlie).post(reverse("comment_report", args=[comment_id]), {"category": "spam"})
+        reply = client_for(charlie).post(
+            reverse("comment_create", args=[post.pk]), {"text": "hm", "parent": comment_id}
+        )
+        assert (report.status_code, reply.status_code) == (404, 404)
+    assert not Report.objects.exists() and list(Comment.objects.all()) == [hidden]
