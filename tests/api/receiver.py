@@ -17,6 +17,8 @@ class Received:
 @dataclass
 class WebhookReceiver:
     fail_first: int = 0  # answer 500 to this many requests before accepting
+    host: str = "127.0.0.1"  # any of 127.0.0.0/8 (two receivers can share a port on different addresses)
+    port: int = 0  # 0: any free port
     requests: list[Received] = field(default_factory=list)
     url: str = ""
 
@@ -34,8 +36,9 @@ class WebhookReceiver:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://{self.host}:{self.port}/hooks"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def wait_for(self, count: int, timeout: float = 30) -> list[Received]:

@@ -7,6 +7,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
+import socket
 from collections.abc import Iterator
 
 import openai
@@ -18,6 +20,7 @@ from openai.types import Video
 from standardwebhooks import Webhook
 
 from feed.models import User
+from generation.api import webhooks
 from generation.api.services import videos_delete_expired, webhook_endpoint_create
 from generation.models import ApiKey, GenerationJob, WebhookDelivery, WebhookEndpoint
 from generation.tasks import webhook_deliver
@@ -193,3 +196,50 @@ def test_webhook_urls_on_private_networks_are_refused(alice: User) -> None:
             webhook_endpoint_create(owner=alice, url=url)
     page = signed_in(alice).post("/settings/webhooks/", {"url": "http://localhost/hook"})
     assert page.status_code == 400 and not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["http://h:99999/", "http://h:abc/", "http://[::1/"])
+def test_webhook_urls_that_do_not_parse_get_the_form_error(alice: User, url: str) -> None:
+    page = signed_in(alice).post("/settings/webhooks/", {"url": url})
+    assert page.status_code == 400 and "Enter an http:// or https:// URL" in page.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_webhook_goes_only_to_the_address_that_was_checked(
+    alice: User, receiver: WebhookReceiver, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name answers a public address to the check, then this machine to a second
+    lookup. The delivery must connect where the check looked (here a multicast address: "global" to
+    the check, refused at once by the kernel), never to the receiver on 127.0.0.1."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    answers = iter(["233.252.0.1", receiver.host, receiver.host])
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebinding_getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> list:
+        if host != "hooks.example":
+            return real_getaddrinfo(host, port, *args, **kwargs)  # type: ignore[arg-type]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_getaddrinfo)
+    webhook_endpoint_create(owner=alice, url=f"http://hooks.example:{receiver.port}/hooks")
+    answers = iter(["233.252.0.1", receiver.host, receiver.host])  # the same two answers at delivery
+    webhooks.test_event_send(owner=alice)
+    webhook_deliver.apply(args=[WebhookDelivery.objects.get().pk])
+    assert receiver.requests == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.last_error) == ("failed", "NewConnectionError")
+
+
+def test_webhook_logs_never_show_the_url_secrets(
+    alice: User, receiver: WebhookReceiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = receiver.port
+    WebhookEndpoint.objects.create(owner=alice, url=f"http://user:hunter2@127.0.0.1:{port}/t/s3cr3t?token=abc")
+    webhooks.test_event_send(owner=alice)
+    with caplog.at_level(logging.INFO, logger="generation.api.webhooks"):
+        webhook_deliver.apply(args=[WebhookDelivery.objects.get().pk])
+    logged = caplog.text
+    assert f"http://127.0.0.1:{port}/…" in logged
+    assert "hunter2" not in logged and "s3cr3t" not in logged and "token=" not in logged
+    assert receiver.requests[0].headers["host"] == f"127.0.0.1:{port}"  # the name, not the pinned address
