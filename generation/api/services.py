@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import io
 import ipaddress
+import json
 import re
 import secrets
 import socket
@@ -149,10 +150,26 @@ def webhook_url_check(url: str) -> WebhookTarget:
 # --- videos and characters, from the protocol's requests -----------------------------------------
 
 
-def _idempotency(header: str | None) -> str:
-    """The `Idempotency-Key` header as the job's key: namespaced and hashed, so any length fits and a
-    key sent through the API never meets one made by the web form."""
-    return "api:" + hashlib.sha256(header.encode()).hexdigest()[:60] if header else ""
+def _idempotency(
+    header: str | None, operation: str, fields: Mapping[str, object], files: Mapping[str, UploadedFile]
+) -> tuple[str, str]:
+    """`job_create`'s `idempotency_key` and `request_hash` from the `Idempotency-Key` header: the key namespaced and
+    hashed (any length fits, and a key sent through the API never meets one made by the web form), and
+    a SHA-256 of the request (canonical JSON of the operation and its fields, with each file's SHA-256),
+    so that the key sent again with another request is refused instead of answering the first video."""
+    if not header:
+        return "", ""
+    file_digests = {}
+    for name, upload in files.items():
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        file_digests[name] = digest.hexdigest()
+    canonical = json.dumps(
+        {"operation": operation, "fields": fields, "files": file_digests}, sort_keys=True, separators=(",", ":")
+    )
+    return "api:" + hashlib.sha256(header.encode()).hexdigest()[:60], hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def video_create(
@@ -178,6 +195,7 @@ def video_create(
             raise DomainError(
                 "invalid_value", f"Mention the character {name!r} in the prompt to use it.", field="characters"
             )
+    key, request_hash = _idempotency(idempotency_key, "create", params.model_dump(mode="json"), files)
     job, _notices = job_create(
         owner=owner,
         prompt=params.prompt,
@@ -185,7 +203,8 @@ def video_create(
         size=params.size,
         seconds=params.seconds,
         input_image=image,
-        idempotency_key=_idempotency(idempotency_key),
+        idempotency_key=key,
+        request_hash=request_hash,
         cameo_handles=[cameo.handle for cameo in cameos],
     )
     return job
@@ -207,6 +226,7 @@ def _source(owner: User, video: Mapping[str, str] | None, files: Mapping[str, Up
 def video_remix(*, owner: User, source_id: str, prompt: str, idempotency_key: str | None = None) -> GenerationJob:
     """The same length, size and model as the source, with a new prompt on top of it."""
     source = remix_source_get(source_id, owner)
+    key, request_hash = _idempotency(idempotency_key, "remix", {"video": source.public_id, "prompt": prompt}, {})
     job, _notices = job_create(
         owner=owner,
         prompt=prompt,
@@ -214,7 +234,8 @@ def video_remix(*, owner: User, source_id: str, prompt: str, idempotency_key: st
         size=source.size,
         seconds=source.seconds if source.seconds in specs.DURATIONS else specs.DURATIONS[0],
         remix_of=source,
-        idempotency_key=_idempotency(idempotency_key),
+        idempotency_key=key,
+        request_hash=request_hash,
     )
     return job
 
@@ -233,6 +254,7 @@ def video_extend(
     source = _source(owner, params.video, files)
     remix_check(source, owner)
     added = specs.seconds_check(params.seconds)
+    key, request_hash = _idempotency(idempotency_key, "extend", params.model_dump(mode="json"), files)
     job, _notices = job_create(
         owner=owner,
         prompt=params.prompt,
@@ -241,7 +263,8 @@ def video_extend(
         shots=[*source.shots, {"prompt": params.prompt, "seconds": added}],
         remix_of=source,
         seed=source.seed,
-        idempotency_key=_idempotency(idempotency_key),
+        idempotency_key=key,
+        request_hash=request_hash,
     )
     return job
 

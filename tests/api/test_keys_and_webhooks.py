@@ -93,6 +93,18 @@ def test_idempotency_key_returns_the_first_job(alice: User) -> None:
     assert GenerationJob.objects.filter(owner=alice).count() == 2
 
 
+def test_idempotency_key_with_another_request_is_refused(alice: User) -> None:
+    """As the hosted API does (and the IETF Idempotency-Key draft says): a 422, not the first video."""
+    client = sdk_in_process(key_for(alice))
+    first = client.videos.create(prompt="a fox", extra_headers={"Idempotency-Key": "retry-me"})
+    for changed in ({"prompt": "a hare"}, {"prompt": "a fox", "seconds": "8"}):
+        with pytest.raises(openai.UnprocessableEntityError) as refused:
+            client.videos.create(**changed, extra_headers={"Idempotency-Key": "retry-me"})  # type: ignore[arg-type]
+        assert refused.value.code == "idempotency_key_reused"
+    assert client.videos.create(prompt="a fox", extra_headers={"Idempotency-Key": "retry-me"}).id == first.id
+    assert GenerationJob.objects.filter(owner=alice).count() == 1
+
+
 def test_poll_interval_grows_with_the_queue(alice: User, bob: User, settings) -> None:
     settings.API_POLL_AFTER_MS = 500
     bob_client = sdk_in_process(key_for(bob))
