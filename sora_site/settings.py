@@ -377,3 +377,51 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 SIGNUP_PER_HOUR = env_int("SIGNUP_PER_HOUR", 10, minimum=1)  # sign-up attempts per client address
 # --- end throttling ---------------------------------------------------------------------------------
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy (django-permissions-policy) -------
+from urllib.parse import urlsplit  # noqa: E402
+
+from csp.constants import NONCE  # noqa: E402
+
+MIDDLEWARE += ["csp.middleware.CSPMiddleware", "django_permissions_policy.PermissionsPolicyMiddleware"]
+
+
+def _media_origins() -> list[str]:
+    """Where media URLs point besides this site: the S3 endpoint (or bucket host) when media is on S3."""
+    if MEDIA_STORAGE != "s3":
+        return []
+    s3 = read_s3_settings()
+    if s3.endpoint_url:
+        parts = urlsplit(s3.endpoint_url)
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{s3.bucket}.{parts.netloc}"]
+    regional = [f"https://{s3.bucket}.s3.{s3.region}.amazonaws.com"] if s3.region else []
+    return [f"https://{s3.bucket}.s3.amazonaws.com", *regional]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        # Scripts are files under /static/; an inline <script> needs the request's nonce ({{ request.csp_nonce }}).
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        # Templates set a few computed values inline (a progress bar's width, an avatar's size).
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_media_origins()],
+        "media-src": ["'self'", "blob:", *_media_origins()],  # blob: the cameo recording's playback
+        "connect-src": ["'self'"],  # 'self' covers the same host's ws:// and wss:// (/ws/events/)
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Camera and microphone for this site only (the cameo recording page); nothing else a page could ask for.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "camera": ["self"],
+    "microphone": ["self"],
+    "display-capture": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
+# --- end CSP ---------------------------------------------------------------------------------------
