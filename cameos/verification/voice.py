@@ -53,7 +53,12 @@ def speech_audio(audio: np.ndarray, segments: list[tuple[int, int]]) -> np.ndarr
 
 
 def voice_embedding(speech: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray | None:
-    """resemblyzer's 256-d, L2-normalised speaker embedding of speech-only audio (None if < 0.5 s)."""
+    """resemblyzer's 256-d, L2-normalised speaker embedding of speech-only audio (None if < 0.5 s).
+
+    resemblyzer's `embed_utterance` with its mel features computed here (`_mel_frames`) rather than by
+    librosa, whose import compiles numba functions into a cache shared by every process (issue 19)."""
+    import torch
+
     speech = _to_16k(speech, sample_rate)
     if len(speech) < SAMPLE_RATE // 2:
         return None
@@ -61,8 +66,51 @@ def voice_embedding(speech: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.nd
     from resemblyzer.audio import normalize_volume
 
     wav = normalize_volume(speech.astype(np.float32), -30, increase_only=True)
-    emb = encoder.embed_utterance(wav)
-    return np.asarray(emb, dtype=np.float32)
+    wav_slices, mel_slices = encoder.compute_partial_slices(len(wav), rate=1.3, min_coverage=0.75)
+    if wav_slices[-1].stop >= len(wav):
+        wav = np.pad(wav, (0, wav_slices[-1].stop - len(wav)))
+    mel = _mel_frames(wav)
+    partials = np.array([mel[s] for s in mel_slices])
+    with torch.no_grad():
+        embeds = encoder(torch.from_numpy(partials).to(encoder.device)).cpu().numpy()
+    mean = embeds.mean(axis=0)
+    return np.asarray(mean / np.linalg.norm(mean), dtype=np.float32)
+
+
+# resemblyzer's features: 25 ms Hann windows every 10 ms at 16 kHz, 40 mel bands (Slaney scale and norm).
+_MEL_FFT = 400
+_MEL_HOP = 160
+_MEL_BANDS = 40
+
+
+def _mel_frames(wav: np.ndarray) -> np.ndarray:
+    """The power mel spectrogram, one row per frame: `librosa.feature.melspectrogram(y=wav, sr=16000,
+    n_fft=400, hop_length=160, n_mels=40).T` (centred frames, zero padding), in NumPy."""
+    padded = np.pad(wav.astype(np.float64), _MEL_FFT // 2)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, _MEL_FFT)[::_MEL_HOP]
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(_MEL_FFT) / _MEL_FFT)  # periodic Hann
+    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+    return (power @ _mel_filters().T).astype(np.float32)
+
+
+def _mel_filters() -> np.ndarray:
+    """Slaney-style triangular mel filters from 0 Hz to Nyquist, each normalised to unit area."""
+
+    def hz_to_mel(hz: np.ndarray) -> np.ndarray:
+        linear = hz / (200.0 / 3)
+        return np.where(hz >= 1000, 15 + np.log(np.maximum(hz, 1e-10) / 1000) / (np.log(6.4) / 27), linear)
+
+    def mel_to_hz(mel: np.ndarray) -> np.ndarray:
+        return np.where(mel >= 15, 1000 * np.exp((np.log(6.4) / 27) * (mel - 15)), mel * (200.0 / 3))
+
+    bins = np.linspace(0, SAMPLE_RATE / 2, 1 + _MEL_FFT // 2)
+    edges = mel_to_hz(np.linspace(0.0, float(hz_to_mel(np.array(SAMPLE_RATE / 2))), _MEL_BANDS + 2))
+    widths = np.diff(edges)
+    ramps = edges[:, None] - bins[None, :]
+    rising = -ramps[:-2] / widths[:-1, None]
+    falling = ramps[2:] / widths[1:, None]
+    filters = np.maximum(0, np.minimum(rising, falling))
+    return filters * (2.0 / (edges[2:] - edges[:-2]))[:, None]
 
 
 # Pitch search range and YIN settings (de Cheveigné & Kawahara 2002): a 64 ms frame every 16 ms, and a

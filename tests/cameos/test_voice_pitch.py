@@ -69,3 +69,21 @@ def test_processes_computing_pitch_at_once_from_a_clean_state_all_succeed(tmp_pa
     assert len(pitches) == 1 and abs(float(pitches.pop()) - 118) < 3
     assert {out.split()[1] for out, _err in outputs} == {"False"}
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_voice_check_never_loads_numba(tmp_path: Path) -> None:
+    """The speaker embedding too (resemblyzer with this module's mel features: librosa's equal to 1e-7,
+    the same embedding): nothing on the voice path imports librosa's numba-compiled functions."""
+    script = (
+        "import sys, numpy as np\n"
+        "from cameos.verification import voice\n"
+        "t = np.arange(2 * 16_000) / 16_000\n"
+        "tone = (0.3 * np.sin(2 * np.pi * 140 * t) * (1 + np.sin(2 * np.pi * 3 * t))).astype(np.float32)\n"
+        "assert voice.voice_embedding(tone).shape == (256,) and voice.median_pitch(tone)\n"
+        "print('numba' in sys.modules)\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", script]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == "False" and list(tmp_path.iterdir()) == []
