@@ -110,7 +110,7 @@ def url_redacted(url: str) -> str:
     """`scheme://host[:port]/…`: what a log may say about a URL whose user info, path or query can hold a secret."""
     try:
         parts = urlsplit(url)
-        netloc = parts.hostname or ""
+        netloc = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
         if parts.port is not None:
             netloc += f":{parts.port}"
     except ValueError:
