@@ -90,7 +90,8 @@ def _mel_frames(wav: np.ndarray) -> np.ndarray:
     frames = np.lib.stride_tricks.sliding_window_view(padded, _MEL_FFT)[::_MEL_HOP]
     window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(_MEL_FFT) / _MEL_FFT)  # periodic Hann
     power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
-    return (power @ _mel_filters().T).astype(np.float32)
+    mel: np.ndarray = (power @ _mel_filters().T).astype(np.float32)
+    return mel
 
 
 def _mel_filters() -> np.ndarray:
@@ -109,8 +110,8 @@ def _mel_filters() -> np.ndarray:
     ramps = edges[:, None] - bins[None, :]
     rising = -ramps[:-2] / widths[:-1, None]
     falling = ramps[2:] / widths[1:, None]
-    filters = np.maximum(0, np.minimum(rising, falling))
-    return filters * (2.0 / (edges[2:] - edges[:-2]))[:, None]
+    filters: np.ndarray = np.maximum(0, np.minimum(rising, falling)) * (2.0 / (edges[2:] - edges[:-2]))[:, None]
+    return filters
 
 
 # Pitch search range and YIN settings (de Cheveigné & Kawahara 2002): a 64 ms frame every 16 ms, and a
