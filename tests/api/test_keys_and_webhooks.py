@@ -9,10 +9,17 @@ import io
 import json
 import logging
 import socket
+import ssl
 from collections.abc import Iterator
+from pathlib import Path
 
+import certifi
 import openai
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -255,3 +262,62 @@ def test_webhook_logs_never_show_the_url_secrets(
     assert f"http://127.0.0.1:{port}/…" in logged
     assert "hunter2" not in logged and "s3cr3t" not in logged and "token=" not in logged
     assert receiver.requests[0].headers["host"] == f"127.0.0.1:{port}"  # the name, not the pinned address
+
+
+def self_signed(name: str, folder: Path) -> tuple[Path, Path]:
+    """A certificate for `name` (its own CA) and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
+def test_an_https_webhook_connects_to_the_address_and_verifies_the_name(
+    alice: User, settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Pinned to 127.0.0.1, the TLS handshake still names the host (SNI) and checks the certificate
+    against that name: a certificate for hooks.example passes there, and fails for another name."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    cert_file, key_file = self_signed("hooks.example", tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert_file, key_file)
+    server = WebhookReceiver(tls=tls)
+    monkeypatch.setattr(certifi, "where", lambda: str(cert_file))  # trust the test certificate
+    real_getaddrinfo = socket.getaddrinfo
+
+    def local_names(host: str, port: object, *args: object, **kwargs: object) -> list:
+        if host in ("hooks.example", "other.example"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_names)
+    celery_app.conf.task_eager_propagates = False
+    try:
+        for name in ("hooks.example", "other.example"):
+            WebhookEndpoint.objects.all().delete()
+            webhook_endpoint_create(owner=alice, url=f"https://{name}:{server.port}/hooks")
+            webhooks.test_event_send(owner=alice)
+            webhook_deliver.apply(args=[WebhookDelivery.objects.get().pk])
+    finally:
+        celery_app.conf.task_eager_propagates = True
+        server.close()
+    assert len(server.requests) == 1 and server.requests[0].headers["host"] == f"hooks.example:{server.port}"
+    assert WebhookDelivery.objects.get().last_error == "SSLError"  # other.example: the certificate is not its
