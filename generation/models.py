@@ -49,6 +49,8 @@ class GenerationJob(models.Model):
     remix_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes")
 
     idempotency_key = models.CharField(max_length=64, blank=True)
+    # SHA-256 of the request that came with the key: the same key with another request is refused.
+    idempotency_request_hash = models.CharField(max_length=64, blank=True)
     job_token = models.CharField(max_length=32, blank=True)  # set by each claim; writes must present it
     cancel_requested = models.BooleanField(default=False)
     failures = models.PositiveSmallIntegerField(default=0)

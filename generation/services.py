@@ -52,17 +52,26 @@ def job_create(
     input_image: UploadedFile | None = None,
     remix_of: GenerationJob | None = None,
     idempotency_key: str = "",
+    request_hash: str = "",
     seed: int | None = None,
     cameo_handles: Sequence[str] = (),
 ) -> tuple[GenerationJob, list[str]]:
     """Validate and queue a job. Returns the job and notices for the user (e.g. "image cropped").
 
-    Nothing is queued unless every check passes. The same `idempotency_key` returns the first job.
+    Nothing is queued unless every check passes. The same `idempotency_key` returns the first job, if it
+    came with the same request (`request_hash`, a digest of it); with another request it is refused.
     `cameo_handles` are cameos asked for besides the prompt's @mentions (the API's `characters`).
     """
     if idempotency_key:
         existing = GenerationJob.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
         if existing is not None:
+            if request_hash != existing.idempotency_request_hash:
+                raise DomainError(
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was already used with a different request. Use a new key.",
+                    field="Idempotency-Key",
+                    status=422,
+                )
             return existing, []
     model = specs.model_check(model)
     width, height = specs.size_check(size)
@@ -95,6 +104,7 @@ def job_create(
         seed=seed if seed is not None else secrets.randbelow(2**31),
         remix_of=remix_of,
         idempotency_key=idempotency_key,
+        idempotency_request_hash=request_hash if idempotency_key else "",
     )
     return _job_insert(job, cameos=cameos, image_file=image_file), notices
 

@@ -19,13 +19,16 @@ def client_key(request: HttpRequest) -> str:
     return f"ip:{request.META.get('REMOTE_ADDR', '')}"
 
 
-def rate_limit_check(scope: str, who: str, *, limit: int, window_s: int = 60) -> None:
-    """Count one call of `who` in `scope`; raise DomainError("rate_limited", 429) past `limit` per window."""
+def rate_limit_check(scope: str, who: str, *, limit: int, window_s: int = 60, message: str = "") -> None:
+    """Count one call of `who` in `scope`; raise DomainError("rate_limited", 429) past `limit` per window.
+    `message` (translated, with %(seconds)d for the wait) says what was limited; the default speaks of checks."""
     window = int(time.time() // window_s)
     key = f"ratelimit:{scope}:{who}:{window}"
     cache.add(key, 0, timeout=window_s + 1)
     if cache.incr(key) > limit:
         wait = window_s - int(time.time() % window_s)
         raise DomainError(
-            "rate_limited", gettext("Too many checks. Try again in %(seconds)d s.") % {"seconds": wait}, status=429
+            "rate_limited",
+            (message or gettext("Too many checks. Try again in %(seconds)d s.")) % {"seconds": wait},
+            status=429,
         )

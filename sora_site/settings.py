@@ -358,3 +358,70 @@ TEXT_EMBEDDINGS_WARM = env_bool("TEXT_EMBEDDINGS_WARM", True)
 # Teens (and anyone who turns the limits on): items a day, and a "take a break" card every N in a row.
 FEED_TEEN_DAILY_CAP = env_int("FEED_TEEN_DAILY_CAP", 120, minimum=1)
 FEED_TEEN_BREAK_AFTER = env_int("FEED_TEEN_BREAK_AFTER", 30, minimum=1)
+
+# --- Log-in and sign-up throttling (django-axes; feed/accounts/login_throttle.py) -------------------
+INSTALLED_APPS += ["axes"]
+# Last, so that it sees the log-in view's answer and replaces it with the lock-out page.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "feed.accounts.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)  # wrong passwords per handle and address
+AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours, as axes reads a float
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "feed.accounts.login_throttle.login_locked_out"
+# The client address as the rate limits read it (sora_site/ratelimit.py): never a header a client can forge.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
+SIGNUP_PER_HOUR = env_int("SIGNUP_PER_HOUR", 10, minimum=1)  # sign-up attempts per client address
+# --- end throttling ---------------------------------------------------------------------------------
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy (django-permissions-policy) -------
+from urllib.parse import urlsplit  # noqa: E402
+
+from csp.constants import NONCE  # noqa: E402
+
+MIDDLEWARE += ["csp.middleware.CSPMiddleware", "django_permissions_policy.PermissionsPolicyMiddleware"]
+
+
+def _media_origins() -> list[str]:
+    """Where media URLs point besides this site: the S3 endpoint (or bucket host) when media is on S3."""
+    if MEDIA_STORAGE != "s3":
+        return []
+    s3 = read_s3_settings()
+    if s3.endpoint_url:
+        parts = urlsplit(s3.endpoint_url)
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{s3.bucket}.{parts.netloc}"]
+    regional = [f"https://{s3.bucket}.s3.{s3.region}.amazonaws.com"] if s3.region else []
+    return [f"https://{s3.bucket}.s3.amazonaws.com", *regional]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        # Scripts are files under /static/; an inline <script> needs the request's nonce ({{ request.csp_nonce }}).
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        # Templates set a few computed values inline (a progress bar's width, an avatar's size).
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_media_origins()],
+        "media-src": ["'self'", "blob:", *_media_origins()],  # blob: the cameo recording's playback
+        "connect-src": ["'self'"],  # 'self' covers the same host's ws:// and wss:// (/ws/events/)
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Camera and microphone for this site only (the cameo recording page); nothing else a page could ask for.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "camera": ["self"],
+    "microphone": ["self"],
+    "display-capture": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
+# --- end CSP ---------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from feed.accounts import services
 from feed.accounts.forms import ProfileForm, SignUpForm
 from feed.accounts.selectors import signed_in_user
 from sora_site.errors import DomainError
+from sora_site.ratelimit import client_key, rate_limit_check
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:
@@ -20,6 +22,17 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        try:
+            rate_limit_check(
+                "signup",
+                client_key(request),
+                limit=settings.SIGNUP_PER_HOUR,
+                window_s=3600,
+                message=_("Too many sign-ups from your network. Try again in %(seconds)d s."),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return render(request, "feed/sign_up.html", {"form": form}, status=error.status)
         if form.is_valid():
             try:
                 user = services.user_sign_up(**form.cleaned_data)

@@ -6,11 +6,13 @@ import datetime as dt
 import hashlib
 import io
 import ipaddress
+import json
 import re
 import secrets
 import socket
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -89,33 +91,88 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, by: User) -> None:
     endpoint.delete()
 
 
-def webhook_url_check(url: str) -> None:
-    """An http(s) URL whose host does not resolve to this machine or a private network (unless allowed):
-    checked when the endpoint is added and again before each delivery (DNS may change)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
-        raise DomainError("invalid_value", "Enter an http:// or https:// URL (at most 500 characters).", field="url")
-    if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
-        return
+@dataclass(frozen=True)
+class WebhookTarget:
+    """A webhook URL taken apart, with the addresses its host resolved to when it was checked: delivery
+    connects to one of these, never resolving the name again (a second answer could be a private one)."""
+
+    scheme: str
+    hostname: str
+    port: int
+    target: str  # path and query, as sent in the request line
+    addresses: tuple[str, ...]
+
+    @property
+    def host_header(self) -> str:
+        name = f"[{self.hostname}]" if ":" in self.hostname else self.hostname
+        default = 443 if self.scheme == "https" else 80
+        return name if self.port == default else f"{name}:{self.port}"
+
+
+def url_redacted(url: str) -> str:
+    """`scheme://host[:port]/…`: what a log may say about a URL whose user info, path or query can hold a secret."""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        parts = urlsplit(url)
+        netloc = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
+        if parts.port is not None:
+            netloc += f":{parts.port}"
+    except ValueError:
+        return "(unparsable URL)"
+    return f"{parts.scheme}://{netloc}/…"
+
+
+def webhook_url_check(url: str) -> WebhookTarget:
+    """An http(s) URL whose host does not resolve to this machine or a private network (unless allowed):
+    checked when the endpoint is added and again before each delivery (DNS may change). The host is
+    resolved once here and every address checked; the delivery connects to those addresses."""
+    refused = DomainError("invalid_value", "Enter an http:// or https:// URL (at most 500 characters).", field="url")
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port out of range or not a number, an unclosed [IPv6 literal
+        raise refused from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
+        raise refused
+    try:
+        addresses = tuple(dict.fromkeys(str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, port)))
+        hostname = parts.hostname.encode("idna").decode("ascii")  # as the Host header and TLS name carry it
     except (OSError, UnicodeError):
         raise DomainError("invalid_value", f"{parts.hostname} does not resolve.", field="url") from None
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if not ip.is_global:
-            raise DomainError(
-                "invalid_value", f"{parts.hostname} is on a private network; webhooks go to public hosts.", field="url"
-            )
+    if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
+        for address in addresses:
+            if not ipaddress.ip_address(address.split("%")[0]).is_global:
+                raise DomainError(
+                    "invalid_value",
+                    f"{parts.hostname} is on a private network; webhooks go to public hosts.",
+                    field="url",
+                )
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return WebhookTarget(parts.scheme, hostname, port, target, addresses)
 
 
 # --- videos and characters, from the protocol's requests -----------------------------------------
 
 
-def _idempotency(header: str | None) -> str:
-    """The `Idempotency-Key` header as the job's key: namespaced and hashed, so any length fits and a
-    key sent through the API never meets one made by the web form."""
-    return "api:" + hashlib.sha256(header.encode()).hexdigest()[:60] if header else ""
+def _idempotency(
+    header: str | None, operation: str, fields: Mapping[str, object], files: Mapping[str, UploadedFile]
+) -> tuple[str, str]:
+    """`job_create`'s `idempotency_key` and `request_hash` from the `Idempotency-Key` header: the key namespaced and
+    hashed (any length fits, and a key sent through the API never meets one made by the web form), and
+    a SHA-256 of the request (canonical JSON of the operation and its fields, with each file's SHA-256),
+    so that the key sent again with another request is refused instead of answering the first video."""
+    if not header:
+        return "", ""
+    file_digests = {}
+    for name, upload in files.items():
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        file_digests[name] = digest.hexdigest()
+    canonical = json.dumps(
+        {"operation": operation, "fields": fields, "files": file_digests}, sort_keys=True, separators=(",", ":")
+    )
+    return "api:" + hashlib.sha256(header.encode()).hexdigest()[:60], hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def video_create(
@@ -141,6 +198,7 @@ def video_create(
             raise DomainError(
                 "invalid_value", f"Mention the character {name!r} in the prompt to use it.", field="characters"
             )
+    key, request_hash = _idempotency(idempotency_key, "create", params.model_dump(mode="json"), files)
     job, _notices = job_create(
         owner=owner,
         prompt=params.prompt,
@@ -148,7 +206,8 @@ def video_create(
         size=params.size,
         seconds=params.seconds,
         input_image=image,
-        idempotency_key=_idempotency(idempotency_key),
+        idempotency_key=key,
+        request_hash=request_hash,
         cameo_handles=[cameo.handle for cameo in cameos],
     )
     return job
@@ -170,6 +229,7 @@ def _source(owner: User, video: Mapping[str, str] | None, files: Mapping[str, Up
 def video_remix(*, owner: User, source_id: str, prompt: str, idempotency_key: str | None = None) -> GenerationJob:
     """The same length, size and model as the source, with a new prompt on top of it."""
     source = remix_source_get(source_id, owner)
+    key, request_hash = _idempotency(idempotency_key, "remix", {"video": source.public_id, "prompt": prompt}, {})
     job, _notices = job_create(
         owner=owner,
         prompt=prompt,
@@ -177,7 +237,8 @@ def video_remix(*, owner: User, source_id: str, prompt: str, idempotency_key: st
         size=source.size,
         seconds=source.seconds if source.seconds in specs.DURATIONS else specs.DURATIONS[0],
         remix_of=source,
-        idempotency_key=_idempotency(idempotency_key),
+        idempotency_key=key,
+        request_hash=request_hash,
     )
     return job
 
@@ -195,6 +256,7 @@ def video_extend(
     """The source's shots plus one more: a storyboard remixing the source, as long as both together."""
     source = _source(owner, params.video, files)
     added = specs.seconds_check(params.seconds)
+    key, request_hash = _idempotency(idempotency_key, "extend", params.model_dump(mode="json"), files)
     job, _notices = job_create(
         owner=owner,
         prompt=params.prompt,
@@ -203,7 +265,8 @@ def video_extend(
         shots=[*source.shots, {"prompt": params.prompt, "seconds": added}],
         remix_of=source,
         seed=source.seed,
-        idempotency_key=_idempotency(idempotency_key),
+        idempotency_key=key,
+        request_hash=request_hash,
     )
     return job
 

@@ -8,14 +8,15 @@ import logging
 from functools import partial
 from typing import Any
 
-import requests
+import certifi
+import urllib3
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from standardwebhooks import Webhook
 
 from feed.accounts.models import User
-from generation.api.services import webhook_url_check
+from generation.api.services import WebhookTarget, url_redacted, webhook_url_check
 from generation.models import GenerationJob, WebhookDelivery, WebhookEndpoint
 from sora_site.errors import DomainError
 
@@ -69,7 +70,7 @@ def delivery_attempt(delivery_id: int) -> float | None:
     now = timezone.now()
     status_code: int | None = None
     try:
-        webhook_url_check(delivery.endpoint.url)
+        target = webhook_url_check(delivery.endpoint.url)
         signature = Webhook(delivery.endpoint.secret).sign(delivery.event_id, now, delivery.body)
         headers = {
             "content-type": "application/json",
@@ -78,19 +79,13 @@ def delivery_attempt(delivery_id: int) -> float | None:
             "webhook-signature": signature,
             "user-agent": "OpenReel-Webhooks/1",
         }
-        response = requests.post(
-            delivery.endpoint.url,
-            data=delivery.body.encode(),
-            headers=headers,
-            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
-        status_code = response.status_code
-        error = "" if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
+        status_code = _post_pinned(target, body=delivery.body.encode(), headers=headers)
+        error = "" if 200 <= status_code < 300 else f"HTTP {status_code}"
     except DomainError as refused:
         error = refused.message
-    except requests.RequestException as failure:
-        error = f"{failure.__class__.__name__}: {failure}"
+    except urllib3.exceptions.HTTPError as failure:
+        # The exception's text names the URL (its path or query may hold a token): the kind of failure only.
+        error = _failure_kind(failure)
     done = not error or attempt >= settings.WEBHOOK_MAX_ATTEMPTS
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         attempts=attempt,
@@ -99,8 +94,42 @@ def delivery_attempt(delivery_id: int) -> float | None:
         status=Status.DELIVERED if not error else (Status.FAILED if done else Status.PENDING),
         delivered_at=now if not error else None,
     )
-    log.info("webhook %s %s attempt %s: %s", delivery.event_id, delivery.endpoint.url, attempt, error or "delivered")
+    log.info(
+        "webhook %s %s attempt %s: %s",
+        delivery.event_id,
+        url_redacted(delivery.endpoint.url),
+        attempt,
+        error or "delivered",
+    )
     return None if done else float(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+
+
+def _post_pinned(target: WebhookTarget, *, body: bytes, headers: dict[str, str]) -> int:
+    """POST to the address the check resolved (not the name, which could now resolve elsewhere), with
+    the name in the Host header and as the TLS server name and certificate check; no redirects."""
+    pool: urllib3.HTTPConnectionPool
+    options: dict[str, Any] = {"port": target.port, "timeout": settings.WEBHOOK_TIMEOUT_SECONDS, "retries": False}
+    if target.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            target.addresses[0],
+            server_hostname=target.hostname,
+            assert_hostname=target.hostname,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=certifi.where(),
+            **options,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(target.addresses[0], **options)
+    with pool:
+        response = pool.urlopen(
+            "POST", target.target, body=body, headers={**headers, "host": target.host_header}, redirect=False
+        )
+        return int(response.status)
+
+
+def _failure_kind(failure: urllib3.exceptions.HTTPError) -> str:
+    """The failure's class (NewConnectionError, ConnectTimeoutError, SSLError...), without its text."""
+    return type(getattr(failure, "reason", None) or failure).__name__
 
 
 def deliveries_of(owner: User, limit: int = 50) -> list[WebhookDelivery]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,9 @@ class Received:
 @dataclass
 class WebhookReceiver:
     fail_first: int = 0  # answer 500 to this many requests before accepting
+    host: str = "127.0.0.1"  # any of 127.0.0.0/8 (two receivers can share a port on different addresses)
+    port: int = 0  # 0: any free port
+    tls: ssl.SSLContext | None = None  # a server context: answer https
     requests: list[Received] = field(default_factory=list)
     url: str = ""
 
@@ -34,8 +38,11 @@ class WebhookReceiver:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.server = ThreadingHTTPServer((self.host, self.port), Handler)
+        if self.tls is not None:
+            self.server.socket = self.tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
+        self.url = f"{'https' if self.tls else 'http'}://{self.host}:{self.port}/hooks"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def wait_for(self, count: int, timeout: float = 30) -> list[Received]:

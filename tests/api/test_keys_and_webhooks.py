@@ -7,10 +7,19 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
+import socket
+import ssl
 from collections.abc import Iterator
+from pathlib import Path
 
+import certifi
 import openai
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -18,6 +27,7 @@ from openai.types import Video
 from standardwebhooks import Webhook
 
 from feed.models import User
+from generation.api import webhooks
 from generation.api.services import videos_delete_expired, webhook_endpoint_create
 from generation.models import ApiKey, GenerationJob, WebhookDelivery, WebhookEndpoint
 from generation.tasks import webhook_deliver
@@ -88,6 +98,18 @@ def test_idempotency_key_returns_the_first_job(alice: User) -> None:
     other = client.videos.create(prompt="a fox", extra_headers={"Idempotency-Key": "another"})
     assert first.id == again.id != other.id
     assert GenerationJob.objects.filter(owner=alice).count() == 2
+
+
+def test_idempotency_key_with_another_request_is_refused(alice: User) -> None:
+    """As the hosted API does (and the IETF Idempotency-Key draft says): a 422, not the first video."""
+    client = sdk_in_process(key_for(alice))
+    first = client.videos.create(prompt="a fox", extra_headers={"Idempotency-Key": "retry-me"})
+    for changed in ({"prompt": "a hare"}, {"prompt": "a fox", "seconds": "8"}):
+        with pytest.raises(openai.UnprocessableEntityError) as refused:
+            client.videos.create(**changed, extra_headers={"Idempotency-Key": "retry-me"})  # type: ignore[arg-type]
+        assert refused.value.code == "idempotency_key_reused"
+    assert client.videos.create(prompt="a fox", extra_headers={"Idempotency-Key": "retry-me"}).id == first.id
+    assert GenerationJob.objects.filter(owner=alice).count() == 1
 
 
 def test_poll_interval_grows_with_the_queue(alice: User, bob: User, settings) -> None:
@@ -193,3 +215,109 @@ def test_webhook_urls_on_private_networks_are_refused(alice: User) -> None:
             webhook_endpoint_create(owner=alice, url=url)
     page = signed_in(alice).post("/settings/webhooks/", {"url": "http://localhost/hook"})
     assert page.status_code == 400 and not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["http://h:99999/", "http://h:abc/", "http://[::1/"])
+def test_webhook_urls_that_do_not_parse_get_the_form_error(alice: User, url: str) -> None:
+    page = signed_in(alice).post("/settings/webhooks/", {"url": url})
+    assert page.status_code == 400 and "Enter an http:// or https:// URL" in page.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_webhook_goes_only_to_the_address_that_was_checked(
+    alice: User, receiver: WebhookReceiver, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name answers a public address to the check, then this machine to a second
+    lookup. The delivery must connect where the check looked (here a multicast address: "global" to
+    the check, refused at once by the kernel), never to the receiver on 127.0.0.1."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    answers = iter(["233.252.0.1", receiver.host, receiver.host])
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebinding_getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> list:
+        if host != "hooks.example":
+            return real_getaddrinfo(host, port, *args, **kwargs)  # type: ignore[arg-type]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_getaddrinfo)
+    webhook_endpoint_create(owner=alice, url=f"http://hooks.example:{receiver.port}/hooks")
+    answers = iter(["233.252.0.1", receiver.host, receiver.host])  # the same two answers at delivery
+    webhooks.test_event_send(owner=alice)
+    webhook_deliver.apply(args=[WebhookDelivery.objects.get().pk])
+    assert receiver.requests == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.last_error) == ("failed", "NewConnectionError")
+
+
+def test_webhook_logs_never_show_the_url_secrets(
+    alice: User, receiver: WebhookReceiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = receiver.port
+    WebhookEndpoint.objects.create(owner=alice, url=f"http://user:hunter2@127.0.0.1:{port}/t/s3cr3t?token=abc")
+    webhooks.test_event_send(owner=alice)
+    with caplog.at_level(logging.INFO, logger="generation.api.webhooks"):
+        webhook_deliver.apply(args=[WebhookDelivery.objects.get().pk])
+    logged = caplog.text
+    assert f"http://127.0.0.1:{port}/…" in logged
+    assert "hunter2" not in logged and "s3cr3t" not in logged and "token=" not in logged
+    assert receiver.requests[0].headers["host"] == f"127.0.0.1:{port}"  # the name, not the pinned address
+
+
+def self_signed(name: str, folder: Path) -> tuple[Path, Path]:
+    """A certificate for `name` (its own CA) and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
+def test_an_https_webhook_connects_to_the_address_and_verifies_the_name(
+    alice: User, settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Pinned to 127.0.0.1, the TLS handshake still names the host (SNI) and checks the certificate
+    against that name: a certificate for hooks.example passes there, and fails for another name."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    cert_file, key_file = self_signed("hooks.example", tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert_file, key_file)
+    server = WebhookReceiver(tls=tls)
+    monkeypatch.setattr(certifi, "where", lambda: str(cert_file))  # trust the test certificate
+    real_getaddrinfo = socket.getaddrinfo
+
+    def local_names(host: str, port: object, *args: object, **kwargs: object) -> list:
+        if host in ("hooks.example", "other.example"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_names)
+    celery_app.conf.task_eager_propagates = False
+    try:
+        for name in ("hooks.example", "other.example"):
+            WebhookEndpoint.objects.all().delete()
+            webhook_endpoint_create(owner=alice, url=f"https://{name}:{server.port}/hooks")
+            webhooks.test_event_send(owner=alice)
+            webhook_deliver.apply(args=[WebhookDelivery.objects.get().pk])
+    finally:
+        celery_app.conf.task_eager_propagates = True
+        server.close()
+    assert len(server.requests) == 1 and server.requests[0].headers["host"] == f"hooks.example:{server.port}"
+    assert WebhookDelivery.objects.get().last_error == "SSLError"  # other.example: the certificate is not its
