@@ -118,11 +118,12 @@ def post_view(persona: Persona, state: str) -> Rule:
 
 def post_remix(persona: Persona, state: str) -> Rule:
     """Remixing a post's video: its owner, or a person in good standing who may see it (moderators
-    review hidden videos, they do not remix them)."""
+    review hidden videos, they do not remix them). Not even its owner while the post is in review or
+    taken down: a removed video must not come back as a "new" one."""
     if persona in (ANON, *OUT_OF_STANDING):
         return DENY
     if persona == OWNER:
-        return _rule(state not in ("author_suspended", "author_banned"))
+        return _rule(state not in ("author_suspended", "author_banned", "in_review", "taken_down"))
     return post_listed(persona, state)
 
 

@@ -257,7 +257,7 @@ def world_build() -> World:
     # The account's own things.
     key = api_key_create(owner=alice, name="deploy key of alice")[0]
     world.add("api_key", "active", Target(alice, key, marker=key.name))
-    endpoint = webhook_endpoint_create(owner=alice, url="https://hooks.example.com/alice-endpoint")
+    endpoint = webhook_endpoint_create(owner=alice, url="http://127.0.0.1:9/alice-endpoint")
     world.add("webhook", "active", Target(alice, endpoint, marker=endpoint.url))
     world.add("notification", "unread", Target(alice, None, marker="bob commented"))
     world.add("account", "-", Target(alice, alice))
