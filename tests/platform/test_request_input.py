@@ -125,3 +125,11 @@ def test_frames_over_the_pixel_limit_are_refused_before_decoding(client: Client,
     with pytest.raises(DomainError, match="3856x2176"):
         decode_video(huge)
     assert decode_video(_video_of(tmp_path / "small.mp4", 64, 48)).width == 64
+
+
+def test_uploads_may_be_as_large_as_the_view_declares(alice: User) -> None:
+    # 3 MB: over the limit of a plain form, within /v1's (its largest file, a character's clip).
+    api = Client(headers={"Authorization": f"Bearer {key_for(alice)}"})
+    junk = SimpleUploadedFile("still.png", b"\x00" * (3 * 1024 * 1024), content_type="image/png")
+    refused = api.post("/v1/videos", {"prompt": "a fox", "input_reference": junk})
+    assert_envelope(refused, 400, "invalid_type")  # read, and refused for what it is
