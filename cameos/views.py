@@ -14,6 +14,7 @@ from feed.accounts.selectors import signed_in_user, user_get_by_handle
 from feed.graph.selectors import is_blocked_either_way
 from feed.notifications.selectors import notifications_for
 from moderation.services import moderator_check
+from sora_site.bodies import body_limit
 from sora_site.errors import DomainError
 
 
@@ -41,6 +42,7 @@ def record(request: HttpRequest) -> HttpResponse:
     return render(request, "cameos/record.html", context)
 
 
+@body_limit(lambda: services.RECORDING_MAX_BYTES, code="recording_too_large")
 @login_required
 @require_POST
 def upload(request: HttpRequest) -> JsonResponse:
@@ -61,6 +63,7 @@ def status(request: HttpRequest, handle: str) -> JsonResponse:
     return JsonResponse(selectors.cameo_status_dict(selectors.cameo_get_for_owner(handle, user)))
 
 
+@body_limit(lambda: services.PHOTO_MAX_BYTES * services.CHARACTER_PHOTOS[1])
 @login_required
 def character_new(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
@@ -276,6 +279,7 @@ def mentions(request: HttpRequest) -> JsonResponse:
     )
 
 
+@body_limit(lambda: services.PHOTO_MAX_BYTES * services.CHARACTER_PHOTOS[1])
 @login_required
 def public_figures(request: HttpRequest) -> HttpResponse:
     """Moderators: the public-figure registry (new cameos whose face matches one are held for review)."""

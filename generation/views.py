@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -13,9 +14,11 @@ from feed.accounts.selectors import signed_in_user
 from generation import selectors, services, specs
 from generation.events import job_as_dict
 from generation.quotas import quota_of
+from sora_site.bodies import body_limit
 from sora_site.errors import DomainError
 
 
+@body_limit(lambda: settings.GENERATION_INPUT_IMAGE_MAX_BYTES)
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
     me = signed_in_user(request)

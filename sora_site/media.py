@@ -21,6 +21,18 @@ from PIL import Image
 
 from sora_site.errors import DomainError
 
+# The largest frame any upload may have (4K UHD). A decoded 8192x8192 frame costs seconds of CPU and
+# hundreds of MB however small the file, so larger frames are refused before they are decoded.
+VIDEO_MAX_PIXELS = 3840 * 2160
+
+
+def video_frame_size_check(width: int, height: int, *, field: str | None = None) -> None:
+    """Refuses a frame over VIDEO_MAX_PIXELS: from the stream's header before decoding, and per frame
+    (a stream may change size midway)."""
+    if width * height > VIDEO_MAX_PIXELS:
+        message = gettext("Video frames can be at most 3840x2160 pixels; this one is %(width)dx%(height)d.")
+        raise DomainError("invalid_video", message % {"width": width, "height": height}, field=field)
+
 
 @dataclass
 class DecodedVideo:
@@ -56,6 +68,7 @@ def decode_video(
         if not container.streams.video:
             raise DomainError("invalid_video", gettext("This file has no video track."))
         stream = container.streams.video[0]
+        video_frame_size_check(stream.codec_context.width, stream.codec_context.height)
         stream.thread_type = "AUTO"
         frames: list[np.ndarray] = []
         times: list[float] = []
@@ -64,6 +77,7 @@ def decode_video(
         decoded = 0
         try:
             for frame in container.decode(stream):
+                video_frame_size_check(frame.width, frame.height)
                 decoded += 1
                 t = float(frame.time) if frame.time is not None else decoded / 30.0
                 last_time = max(last_time, t)

@@ -24,10 +24,18 @@ from django.utils.translation import gettext
 from sora_site.errors import DomainError
 from sora_site.storage import media_url_signature_valid
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# Offsets of at most 18 digits: any file fits, and int() never meets a 4,301-digit number. A Range
+# header that does not match is ignored (the whole file), as RFC 9110 allows.
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
+# Storage names (`upload_to` folders, random file names) are short; a file system refuses (OSError)
+# a path component over 255 bytes, so longer names are no file here.
+_NAME_MAX_CHARS = 512
+_NAME_PART_MAX_BYTES = 255
 
 
 def media_serve(request: HttpRequest, path: str) -> HttpResponseBase:
+    if len(path) > _NAME_MAX_CHARS or any(len(part.encode()) > _NAME_PART_MAX_BYTES for part in path.split("/")):
+        raise Http404("No such file")
     root = Path(settings.MEDIA_ROOT).resolve()
     file_path = (root / path).resolve()
     if root not in file_path.parents or not file_path.is_file():

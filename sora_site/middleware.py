@@ -1,15 +1,18 @@
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable, Iterator
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext
 
+from sora_site.bodies import body_limit_of, body_too_large, request_json
 from sora_site.errors import DomainError
 
 NUL = "\x00"
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")  # a byte count (ASCII digits: not "²"), not a 4,301-digit one
 
 # The API error envelope's `type` (OpenAI-compatible), by HTTP status.
 _ERROR_TYPES = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error"}
@@ -68,22 +71,46 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-class NulByteMiddleware:
-    """Refuses a NUL character anywhere in the request's text with a 400, before any app code runs.
+class RequestInputMiddleware:
+    """Checks what a request sends before any app code reads it; each refusal is a 400 (413: too large).
 
-    PostgreSQL cannot store NUL in text, so one that reached a query (a handle, a prompt, an id in the
-    path, a file name) ended as a server error. Checked here, once: the decoded path, every query and
-    form key and value (multipart: the fields and the uploaded files' names), the cookies (the session
-    key is looked up in the database) and the strings of a JSON body.
+    - The Content-Length must be a number (Django would fail on it when reading the body).
+    - The body's size, before anything parses it: at most what the view declares with
+      `bodies.body_limit` (multipart uploads), else Django's DATA_UPLOAD_MAX_MEMORY_SIZE. Checked in
+      `process_view`, where the view is known, which runs before CsrfViewMiddleware reads the form.
+    - NUL characters: PostgreSQL cannot store NUL in text, so one that reached a query (a handle, a
+      prompt, an id in the path, a file name) ended as a server error. Checked once: the decoded path,
+      every query and form key and value (multipart: the fields and the uploaded files' names), the
+      cookies (the session key is looked up in the database) and the strings of a JSON body, read with
+      `bodies.request_json` (its depth limit; the view gets the same parsed document).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        found = next(_nul_locations(request), None)
+        if not _CONTENT_LENGTH.fullmatch(request.META.get("CONTENT_LENGTH") or "0"):
+            message = gettext("The Content-Length header must be a number of bytes.")
+            return domain_error_response(request, DomainError("invalid_content_length", message))
+        return self._refusal(request, _nul_locations(request)) or self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], args: object, kwargs: object
+    ) -> HttpResponse | None:
+        content_type = request.content_type or ""
+        max_bytes, code = body_limit_of(view, multipart=content_type == "multipart/form-data")
+        if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes:
+            return domain_error_response(request, body_too_large(max_bytes, code=code))
+        try:
+            return self._refusal(request, _nul_locations_in_body(request))
+        except DomainError as error:  # a body that cannot be read (JSON nested too deeply, malformed)
+            return domain_error_response(request, error)
+
+    @staticmethod
+    def _refusal(request: HttpRequest, locations: Iterator[tuple[str, str | None]]) -> HttpResponse | None:
+        found = next(locations, None)
         if found is None:
-            return self.get_response(request)
+            return None
         where, field = found
         message = f"{where} contains a NUL character (\\x00), which is not allowed."
         return domain_error_response(request, DomainError("invalid_value", message, field=field, status=400))
@@ -94,17 +121,21 @@ def _shown(name: str) -> str:
 
 
 def _nul_locations(request: HttpRequest) -> Iterator[tuple[str, str | None]]:
-    """(where, field name or None) for each place holding a NUL; the first one is reported."""
+    """(where, field name or None) for each place outside the body holding a NUL."""
     if NUL in request.path:
         yield "The address", None
     for name, value in request.COOKIES.items():
         if NUL in name or NUL in value:
             yield f"The cookie '{_shown(name)}'", _shown(name)
     yield from _in_query_dict(request.GET)
+
+
+def _nul_locations_in_body(request: HttpRequest) -> Iterator[tuple[str, str | None]]:
+    """(where, field name or None) for each place in the body holding a NUL."""
     content_type = request.content_type or ""
     if request.method == "POST" and content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        # Parsing errors (too many fields, a malformed body) propagate: Django answers them as it would in
-        # the view. A view may still read request.POST/FILES afterwards: they are parsed once and kept.
+        # Django's own parsing limits (too many fields or files) raise here and become handler400's page. A
+        # view may still read request.POST/FILES afterwards: they are parsed once and kept.
         yield from _in_query_dict(request.POST)
         for name, uploads in request.FILES.lists():
             if NUL in name:
@@ -113,11 +144,7 @@ def _nul_locations(request: HttpRequest) -> Iterator[tuple[str, str | None]]:
                 if NUL in (upload.name or ""):
                     yield f"The name of the file in '{_shown(name)}'", _shown(name)
     elif content_type == "application/json" and request.body:
-        try:
-            document = json.loads(request.body)
-        except ValueError:
-            return  # the view reports a malformed body
-        for field in _json_strings_with_nul(document, None):
+        for field in _json_strings_with_nul(request_json(request), None):
             yield ("The request body" if field is None else f"The field '{_shown(field)}'"), field
 
 

@@ -67,8 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before anything reads the session or a form: PostgreSQL refuses NUL in text (a 400, not a 500).
-    "sora_site.middleware.NulByteMiddleware",
+    # Before anything reads the session or a form: Content-Length, body size, JSON depth, NUL characters.
+    "sora_site.middleware.RequestInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The interface language: the language cookie, else the browser's Accept-Language (en or ja).
     "django.middleware.locale.LocaleMiddleware",

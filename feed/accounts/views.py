@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from feed.accounts import services
 from feed.accounts.forms import ProfileForm, SignUpForm
 from feed.accounts.selectors import signed_in_user
+from sora_site.bodies import body_limit
 from sora_site.errors import DomainError
 from sora_site.ratelimit import client_key, rate_limit_check
 
@@ -46,6 +47,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     return render(request, "feed/sign_up.html", {"form": form}, status=status)
 
 
+@body_limit(lambda: settings.AVATAR_MAX_BYTES)
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,6 +16,7 @@ from feed.notifications.services import notifications_mark_read
 from feed.posts.selectors import post_get_for_viewer, posts_readable_by
 from moderation.selectors import report_categories
 from moderation.services import report_create
+from sora_site.bodies import json_parse
 from sora_site.errors import DomainError
 from sora_site.fields import ID_MAX, int_field
 
@@ -138,7 +137,7 @@ def download(request: HttpRequest, post_id: int) -> HttpResponse:
 def impressions(request: HttpRequest) -> JsonResponse:
     """The player's batched `sendBeacon`: a form field `views` holding a JSON list."""
     try:
-        raw = json.loads(request.POST.get("views", "[]"))
+        raw = json_parse(request.POST.get("views", "[]"), field="views")
         reports = [
             services.ImpressionReport(
                 post_id=int_field(item["post"], name="post", minimum=1, maximum=ID_MAX),
@@ -149,7 +148,7 @@ def impressions(request: HttpRequest) -> JsonResponse:
             )
             for item in raw
         ]
-    except (ValueError, TypeError, KeyError):
+    except (DomainError, ValueError, TypeError, KeyError):
         raise DomainError(
             "invalid_impressions", "Views must be a JSON list of {post, view, ms, done, replays}."
         ) from None

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from feed.accounts.models import User
 from feed.verify.selectors import video_verify
+from sora_site.bodies import body_limit
 from sora_site.errors import DomainError
 from sora_site.middleware import wants_json
 from sora_site.ratelimit import client_key, rate_limit_check
@@ -22,6 +23,8 @@ from sora_site.ratelimit import client_key, rate_limit_check
 TEMPLATE = "feed/verify.html"
 
 
+# A larger body is refused before Django reads (and spools) it, anonymous or not.
+@body_limit(lambda: settings.VERIFY_MAX_BYTES, code="video_too_large")
 @csrf_exempt  # public and read-only: anyone, signed in or not, and scripts may post a file to check
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
@@ -62,9 +65,6 @@ def _upload(request: HttpRequest) -> UploadedFile:
         status=413,
         field="video",
     )
-    # Refused before Django reads (and spools) the body when the client says how big it is.
-    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.VERIFY_MAX_BYTES + 64 * 1024:
-        raise too_big
     upload = request.FILES.get("video")
     if upload is None:
         raise DomainError("video_missing", gettext("Choose a video file to check."), field="video")

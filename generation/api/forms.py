@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from typing import Any, TypeVar
 
@@ -13,6 +12,7 @@ from django.http import HttpRequest, QueryDict
 from pydantic import BaseModel, ValidationError
 
 from generation.api.errors import validation_error
+from sora_site.bodies import request_json
 from sora_site.errors import DomainError
 from sora_site.fields import int_parse
 
@@ -25,10 +25,7 @@ DATA_URL = re.compile(r"data:(?P<type>[\w.+-]+/[\w.+-]+)?(?:;[\w=.+-]+)*;base64,
 def body_read(request: HttpRequest, model: type[Model]) -> tuple[Model, dict[str, UploadedFile]]:
     """The validated fields and the uploaded files (by field name) of a JSON or multipart request."""
     if (request.content_type or "") == "application/json":
-        try:
-            data = json.loads(request.body or b"{}")
-        except ValueError:
-            raise DomainError("invalid_value", "The request body is not valid JSON.") from None
+        data = request_json(request)
         if not isinstance(data, dict):
             raise DomainError("invalid_type", "The request body must be a JSON object.")
         files: dict[str, UploadedFile] = {}

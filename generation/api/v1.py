@@ -7,7 +7,9 @@ import copy
 from collections.abc import Callable
 from typing import Any, Literal
 
+from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError
@@ -33,6 +35,7 @@ from generation.api.schemas import (
 )
 from generation.models import GenerationJob
 from generation.services import job_delete
+from sora_site.bodies import body_limit
 from sora_site.errors import DomainError
 
 api = NinjaAPI(
@@ -211,8 +214,14 @@ def video_content(
     return FileResponse(stored.open("rb"), content_type=CONTENT_TYPES[variant])
 
 
-@api.post("/videos/{video_id}/remix", response={200: Video, **ERRORS}, summary="Remix a completed video")
-def video_remix(request: HttpRequest, response: HttpResponse, video_id: str, body: VideoRemix) -> dict[str, Any]:
+@api.post(
+    "/videos/{video_id}/remix",
+    response={200: Video, **ERRORS},
+    openapi_extra=_body_doc(VideoRemix, files={}),
+    summary="Remix a completed video",
+)
+def video_remix(request: HttpRequest, response: HttpResponse, video_id: str) -> dict[str, Any]:
+    body, _files = body_read(request, VideoRemix)
     job = services.video_remix(
         owner=_owner(request),
         source_id=video_id,
@@ -220,3 +229,17 @@ def video_remix(request: HttpRequest, response: HttpResponse, video_id: str, bod
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     return _video(job, response)
+
+
+def api_urls() -> tuple[list[URLPattern | URLResolver], str, str]:
+    """The API's URL patterns for `sora_site.urls`, each accepting multipart bodies up to the largest
+    file an operation takes (a character's clip); each operation then checks its own files' sizes."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            body_limit(_largest_upload)(pattern.callback)
+    return patterns, app_name, namespace
+
+
+def _largest_upload() -> int:
+    return max(settings.GENERATION_INPUT_IMAGE_MAX_BYTES, services.CHARACTER_CLIP_MAX_BYTES)

@@ -17,6 +17,7 @@ from PIL import Image
 from generation.provenance import invisible
 from generation.provenance.signing import ManifestSummary, manifest_read
 from sora_site.errors import DomainError
+from sora_site.media import video_frame_size_check
 
 HASH_FPS = 2.0  # perceptual hashes per second of video, in the index and in a query
 READ_MAX_SECONDS = 20.0  # how much of an upload is decoded for the watermark and hashes
@@ -59,6 +60,7 @@ def _small_frames(path: Path) -> Iterator[tuple[float, np.ndarray]]:
         if not container.streams.video:
             raise DomainError("invalid_video", gettext("This file has no video track."), field="video")
         stream = container.streams.video[0]
+        video_frame_size_check(stream.codec_context.width, stream.codec_context.height, field="video")
         stream.thread_type = "AUTO"
         size: tuple[int, int] | None = None
         try:
@@ -66,6 +68,7 @@ def _small_frames(path: Path) -> Iterator[tuple[float, np.ndarray]]:
                 at = float(frame.time) if frame.time is not None else index / 24.0
                 if at > READ_MAX_SECONDS:
                     break
+                video_frame_size_check(frame.width, frame.height, field="video")
                 rgb = frame.to_ndarray(format="rgb24")
                 size = size or invisible.work_size(rgb.shape[1], rgb.shape[0])
                 yield at, cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)

@@ -71,3 +71,16 @@ def test_range_requests_for_seeking(alice: User) -> None:
 def test_paths_outside_media_and_unknown_files_are_404(alice: User) -> None:
     assert fetch(alice, "/media/../manage.py").status_code == 404
     assert fetch(alice, "/media/portraits/anything.jpg").status_code == 404
+
+
+def test_a_media_name_too_long_for_the_file_system_is_not_found(db) -> None:
+    assert fetch(None, "/media/" + "a" * 300 + ".mp4").status_code == 404
+    assert fetch(None, "/media/posts/" + "b/" * 3000 + "c.mp4").status_code == 404
+
+
+def test_a_range_with_absurd_offsets_is_ignored(alice: User) -> None:
+    job = finished_job(alice)
+    whole = b"".join(fetch(alice, job.video.url).streaming_content)
+    for absurd in ("bytes=" + "9" * 4301 + "-", "bytes=0-" + "9" * 4301, "bytes=-" + "9" * 4301):
+        response = fetch(alice, job.video.url, HTTP_RANGE=absurd)
+        assert response.status_code == 200 and b"".join(response.streaming_content) == whole
