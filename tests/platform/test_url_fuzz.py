@@ -121,16 +121,6 @@ def _client(session: str | None) -> Client:
 
 
 PATH_LEVEL = ("GET with odd query values", "POST odd form values")
-# Server errors this net found whose fixes belong to other parts of issue #19 (one int/float field
-# parser; webhook URL parsing). Strict both ways: a new one fails the test, and so does one listed here
-# that no longer happens (then delete its line).
-OWNED_ELSEWHERE = {
-    "/feed/limits/ (POST odd form values)",  # break_after "²": isdigit() then int(), feed/ranking/views.py:39
-    "/moderation/cases/<n>/act/ (POST odd form values)",  # days "²", moderation/views.py:68 (before the mod check)
-    "/p/<n>/comments/new/ (POST odd form values)",  # parent "²", feed/engagement/views.py:65
-    "/settings/api-keys/ (POST odd form values)",  # expires_in_days "²", generation/api/views.py:28
-    "/settings/webhooks/ (POST odd form values)",  # url "http://[::1/", generation/api/services.py:92
-}
 
 
 def _where(response: HttpResponse) -> str:
@@ -173,6 +163,6 @@ def test_no_url_answers_a_malformed_request_with_a_server_error(alice: User, bob
         if response.status_code >= 500:
             where = f"{re.sub(r'/[0-9]+/', '/<n>/', path)[:80]} ({kind})"
             failures.setdefault(where, f"{response.status_code} as {persona}: {_where(response)}")
-    new = {where: error for where, error in failures.items() if where not in OWNED_ELSEWHERE}
-    assert not new, f"{len(new)} server errors:\n" + "\n".join(f"{where}: {error}" for where, error in new.items())
-    assert set(failures) == OWNED_ELSEWHERE, f"fixed, delete from OWNED_ELSEWHERE: {OWNED_ELSEWHERE - set(failures)}"
+    assert not failures, f"{len(failures)} server errors:\n" + "\n".join(
+        f"{where}: {error}" for where, error in failures.items()
+    )
