@@ -121,7 +121,7 @@ DATABASES["default"]["OPTIONS"]["pool"] = {
     "min_size": 1,
     "max_size": DATABASE_POOL_SIZE,
     "max_idle": 60,  # seconds before an idle connection above min_size is closed
-    "timeout": env_float("DATABASE_POOL_TIMEOUT", 10.0, minimum=0.1),
+    "timeout": env_float("DATABASE_POOL_TIMEOUT", 30.0, minimum=0.1),
 }
 # pgvector's HNSW search (the feed's "similar" source, feed/ranking/vector_index.py): a wider
 # candidate list, and keep scanning past rows the query filters out. Sent in the connection's
