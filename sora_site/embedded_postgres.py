@@ -27,6 +27,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import psutil
@@ -81,7 +82,8 @@ def _owned_dir(path: Path, account: pwd.struct_passwd | None) -> None:
     path.chmod(0o700)
 
 
-def _run_as(account: pwd.struct_passwd | None) -> dict[str, object]:
+def _run_as(account: pwd.struct_passwd | None) -> dict[str, Any]:
+    """subprocess arguments that run a child as `account` (None: as ourselves)."""
     if account is None:
         return {}
     return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
@@ -147,7 +149,7 @@ def _initdb(data_dir: Path, account: pwd.struct_passwd | None) -> None:
     subprocess.run(
         [str(_bin_dir() / "initdb"), "-D", str(data_dir), "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8",
          "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--locale=C", "--no-sync"],
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **_run_as(account),  # type: ignore[call-overload]
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **_run_as(account),
     )  # fmt: skip
 
 
@@ -196,7 +198,7 @@ def start(data_dir: Path, *, throwaway: bool = False) -> tuple[subprocess.Popen[
             stdout=log,
             stderr=log,
             start_new_session=True,
-            **_run_as(account),  # type: ignore[call-overload]
+            **_run_as(account),
         )
     url = database_url(data_dir)
     deadline = time.monotonic() + START_SECONDS

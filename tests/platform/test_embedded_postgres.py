@@ -135,7 +135,7 @@ def test_a_postmaster_pid_naming_another_live_process_is_stale(data_dir: Path) -
     # PostgreSQL alone would refuse to start ("Is another postmaster running?").
     account = embedded_postgres._server_account()
     ids = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []} if account else {}
-    stranger = subprocess.Popen(["sleep", "120"], **ids)  # type: ignore[call-overload]
+    stranger = subprocess.Popen(["sleep", "120"], **ids)
     try:
         (data_dir / "postmaster.pid").write_text(f"{stranger.pid}\n{data_dir}\n0\n5432\n{data_dir}\n\n0 0\nready\n")
         if account:

@@ -9,10 +9,12 @@ import html
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -120,9 +122,14 @@ def gone(process: psutil.Process) -> bool:
 
 
 @pytest.fixture(scope="module")
-def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One VAR_DIR for the module: the second start finds the database migrated and the demo seeded."""
-    return tmp_path_factory.mktemp("run-local-var")
+def var_dir() -> Iterator[Path]:
+    """One VAR_DIR for the module: the second start finds the database migrated and the demo seeded.
+    Not under pytest's tmp_path, which is private (0700): as root the embedded PostgreSQL runs as
+    `nobody`, who must be able to reach its data directory, as in a checkout."""
+    path = Path(tempfile.mkdtemp(prefix="run-local-var-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture
@@ -183,9 +190,8 @@ def signed_in(run: RunLocal, handle: str) -> requests.Session:
     login = f"http://127.0.0.1:{run.port}/login/"
     session.get(login, timeout=30)
     password = (run.var_dir / "demo_password").read_text().strip()
-    answer = session.post(
-        login, {"username": handle, "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]}, timeout=30
-    )
+    form = {"username": handle, "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]}
+    answer = session.post(login, form, timeout=30)
     assert answer.ok and "sessionid" in session.cookies, answer.text[:500]
     return session
 
