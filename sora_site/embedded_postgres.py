@@ -30,8 +30,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import psutil
-
 SUPERUSER = "postgres"
 DATABASE = "sora"
 SOCKET_NAME = ".s.PGSQL.5432"
@@ -114,34 +112,44 @@ def _lock(data_dir: Path) -> int:
     return fd
 
 
-def _postmaster(data_dir: Path) -> psutil.Process | None:
-    """The process named in postmaster.pid if it is a PostgreSQL server of this data directory. A
-    postmaster.pid that names some other live process (its id reused) is removed, with the socket's
-    lock file: PostgreSQL itself would refuse to start over them."""
+def _is_our_server(pid: int, data_dir: Path) -> bool:
+    """Whether process `pid` is a PostgreSQL server started on `data_dir` (Linux: its /proc entry)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:  # gone
+        return False
+    return os.path.basename(argv[0]) == b"postgres" and os.fsencode(data_dir) in argv
+
+
+def _postmaster(data_dir: Path) -> int | None:
+    """The id of the server named in postmaster.pid if it is a running PostgreSQL of this data
+    directory. A postmaster.pid that names some other process (its id reused, as after a reboot) is
+    removed, with the socket's lock file: PostgreSQL itself would refuse to start over them."""
     pid_file = data_dir / "postmaster.pid"
     try:
         pid = int(pid_file.read_text().split("\n", 1)[0])
-        process = psutil.Process(pid)
-        if str(data_dir) in process.cmdline() and Path(process.exe()).name == "postgres":
-            return process
-    except (FileNotFoundError, ValueError, psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-        pass
+    except (FileNotFoundError, ValueError):
+        pid = 0
+    if pid and _is_our_server(pid, data_dir):
+        return pid
     pid_file.unlink(missing_ok=True)
     (socket_dir(data_dir) / f"{SOCKET_NAME}.lock").unlink(missing_ok=True)
     return None
 
 
-def _stop_orphan(server: psutil.Process) -> None:
-    """A server left by a start that died: fast shutdown, then kill it and its backends."""
-    backends = server.children()
-    server.send_signal(signal.SIGINT)
-    _, alive = psutil.wait_procs([server], timeout=STOP_SECONDS)
-    for process in [*alive, *backends]:
+def _stop_orphan(pid: int, data_dir: Path) -> None:
+    """A server left by a start that died: a fast shutdown; failing that, PostgreSQL's immediate
+    shutdown (it ends its backends itself), then SIGKILL."""
+    for signum, seconds in ((signal.SIGINT, STOP_SECONDS), (signal.SIGQUIT, 10.0), (signal.SIGKILL, 10.0)):
         try:
-            process.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs([server, *backends], timeout=10)
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if not _is_our_server(pid, data_dir):
+                return
+            time.sleep(0.1)
 
 
 def _initdb(data_dir: Path, account: pwd.struct_passwd | None) -> None:
@@ -187,7 +195,7 @@ def start(data_dir: Path, *, throwaway: bool = False) -> tuple[subprocess.Popen[
             raise EmbeddedPostgresError(f"initdb failed: {error.stderr.decode(errors='replace')}") from None
     orphan = _postmaster(data_dir)
     if orphan is not None:
-        _stop_orphan(orphan)
+        _stop_orphan(orphan, data_dir)
         _postmaster(data_dir)
     settings = [f"unix_socket_directories={sockets}", "listen_addresses=", *(THROWAWAY_SETTINGS if throwaway else ())]
     log_path = Path(f"{data_dir}.log")
