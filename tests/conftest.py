@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -94,6 +95,8 @@ def live_server_url(transactional_db) -> Iterator[str]:
     from daphne.testing import DaphneProcess
 
     server = DaphneProcess("127.0.0.1", get_default_application)
+    # The forked server must open its own connections, not share this process's pooled ones.
+    connection.close_pool()
     server.start()
     if not server.ready.wait(timeout=30):
         server.terminate()
@@ -140,10 +143,11 @@ def screenshot(page: Page) -> Callable[[str], Path]:
 
 
 def database_url_for_test_db() -> str:
+    """The test database as a DATABASE_URL, for processes the tests start (a socket directory as `host`)."""
     db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    if db["HOST"].startswith("/"):
+        return f"postgres://{auth}@/{db['NAME']}?host={quote(db['HOST'], safe='/')}"
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 

@@ -1,19 +1,35 @@
-"""Test settings: production settings, plus a real Redis when the environment gives none.
+"""Test settings: production settings, plus a real PostgreSQL and Redis when the environment gives none.
 
-Loaded by pytest-django before anything touches Django, so the Celery app and the Channels layer
-are configured against that Redis from the start (never in-memory or eager: tests use the real stack).
+Loaded by pytest-django before anything touches Django, so the database, the Celery app and the
+Channels layer are configured against those servers from the start (never in-memory or eager: tests
+use the real stack). The embedded PostgreSQL is a throwaway cluster in a temporary directory, removed
+when the run ends; worker processes the tests start reach it through the DATABASE_URL set here.
 """
 
 import atexit
 import os
+import shutil
+import signal
 import tempfile
 from pathlib import Path
 
-from sora_site import embedded_redis
+from sora_site import embedded_postgres, embedded_redis
 
 # Playwright's sync API keeps an event loop in the main thread; Django's ORM guard would trip on it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+if not os.environ.get("DATABASE_URL"):
+    _postgres_dir = Path(tempfile.mkdtemp(prefix="postgres-"))
+    _postgres_dir.chmod(0o755)  # as root the server runs as `nobody`, who must reach its data directory
+    _postgres_process, os.environ["DATABASE_URL"] = embedded_postgres.start(_postgres_dir / "data", throwaway=True)
+
+    @atexit.register
+    def _postgres_stop() -> None:
+        _postgres_process.send_signal(signal.SIGINT)  # a fast shutdown: the run's connections are closing anyway
+        _postgres_process.wait(timeout=30)
+        shutil.rmtree(_postgres_dir, ignore_errors=True)
+
 
 if not os.environ.get("REDIS_URL"):
     _redis_process, os.environ["REDIS_URL"] = embedded_redis.start(Path(tempfile.mkdtemp(prefix="redis-")))

@@ -1,8 +1,9 @@
 """pgvector for "similar to your taste", only where the extension can be installed.
 
-When PostgreSQL has pgvector available (scripts/install_pgvector.sh builds it) and FEED_PGVECTOR is
-on: CREATE EXTENSION, an `embedding vector(384)` column beside the float32 bytes, filled from them,
-and an HNSW index (cosine). Anywhere else this does nothing and the feed uses its NumPy fallback.
+When PostgreSQL has pgvector available (the embedded server always does; for a DATABASE_URL server
+scripts/install_pgvector.sh builds it) and FEED_PGVECTOR is on: CREATE EXTENSION, an `embedding
+vector(384)` column beside the float32 bytes, filled from them, and an HNSW index (cosine). Anywhere
+else this does nothing and the feed uses its NumPy fallback.
 The column is not a model field on purpose: the model must work on databases without the type.
 """
 
@@ -15,7 +16,7 @@ BATCH = 2000
 
 def vector_index_add(apps, schema_editor):
     connection = schema_editor.connection
-    if connection.vendor != "postgresql" or not settings.FEED_PGVECTOR:
+    if not settings.FEED_PGVECTOR:
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
@@ -50,8 +51,6 @@ def vector_index_add(apps, schema_editor):
 
 
 def vector_index_drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("DROP INDEX IF EXISTS post_embedding_hnsw")
         cursor.execute("ALTER TABLE feed_postembedding DROP COLUMN IF EXISTS embedding")

@@ -16,10 +16,7 @@ HALF = (
 
 
 def _rebuild(schema_editor, create: str) -> None:
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
+    with schema_editor.connection.cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM information_schema.columns WHERE table_name = 'feed_postembedding'"
             " AND column_name = 'embedding'"

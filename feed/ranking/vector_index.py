@@ -1,4 +1,5 @@
-"""pgvector's HNSW index over post embeddings, where migrations 0009 and 0011 could add it.
+"""pgvector's HNSW index over post embeddings, where migrations 0009 and 0011 could add it (always on the
+embedded PostgreSQL; on a DATABASE_URL server, where pgvector is installed and FEED_PGVECTOR is on).
 
 The float32 bytes in `PostEmbedding.vector` stay the source of truth (every database has them); the
 `embedding vector(384)` column beside them exists only where the extension is installed, is written
@@ -30,8 +31,6 @@ def _literal(vector: np.ndarray) -> str:
 
 @cache
 def _column_present(database: str) -> bool:
-    if connection.vendor != "postgresql":
-        return False
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = 'embedding'", [TABLE]

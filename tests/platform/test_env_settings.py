@@ -20,11 +20,24 @@ def test_database_url_postgres() -> None:
     assert (config["HOST"], config["PORT"], config["OPTIONS"]) == ("db.internal", "5433", {"sslmode": "require"})
 
 
-def test_database_url_sqlite_absolute_path() -> None:
-    assert env.parse_database_url("sqlite:////tmp/x.db")["NAME"] == "/tmp/x.db"
+def test_database_url_unix_socket_directory() -> None:
+    """The embedded server's form (and libpq's): the socket directory as the `host` query parameter."""
+    config = env.parse_database_url("postgres://postgres@/sora?host=/work/var/postgres&sslmode=disable")
+    assert (config["NAME"], config["USER"], config["PORT"]) == ("sora", "postgres", "")
+    assert config["HOST"] == "/work/var/postgres"
+    assert config["OPTIONS"] == {"sslmode": "disable"}
 
 
-@pytest.mark.parametrize("url", ["mysql://x/y", "postgres://host/", "sqlite://", "postgres://h:notaport/db"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://x/y",
+        "postgres://host/",
+        "sqlite:///var/db.sqlite3",
+        "postgres://h:notaport/db",
+        "postgres://h/db?host=/tmp",
+    ],
+)
 def test_bad_database_urls_fail_loudly(url: str) -> None:
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         env.parse_database_url(url)

@@ -1,14 +1,20 @@
-"""`make run` (scripts/run_local.py) as a user meets it: it says when it is up, refuses a taken port
-before anything else, and a closed terminal (SIGHUP) or a SIGTERM stops every process it started."""
+"""`make run` (scripts/run_local.py) as a user meets it, with no DATABASE_URL or REDIS_URL: it starts
+the embedded PostgreSQL and Redis, says when it is up, accepts a Japanese prompt on the web and the
+API, refuses a taken port before anything else, and a closed terminal (SIGHUP) or a SIGTERM stops
+every process it started, PostgreSQL last; a PostgreSQL left by a killed run is recovered."""
 
 from __future__ import annotations
 
+import html
 import os
 import queue
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +22,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+import requests
 
 pytestmark = pytest.mark.slow
 
@@ -50,11 +57,11 @@ class RunLocal:
         env.update(
             PORT=str(port),
             VAR_DIR=str(var_dir),
-            DATABASE_URL=f"sqlite:///{var_dir / 'db.sqlite3'}",
             HF_HUB_OFFLINE="1",
             PYTHONUNBUFFERED="1",
         )
         self.port = port
+        self.var_dir = var_dir
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.output: list[str] = []
         self.process = subprocess.Popen(
@@ -115,9 +122,14 @@ def gone(process: psutil.Process) -> bool:
 
 
 @pytest.fixture(scope="module")
-def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One VAR_DIR for the module: the second start finds the database migrated and the demo seeded."""
-    return tmp_path_factory.mktemp("run-local-var")
+def var_dir() -> Iterator[Path]:
+    """One VAR_DIR for the module: the second start finds the database migrated and the demo seeded.
+    Not under pytest's tmp_path, which is private (0700): as root the embedded PostgreSQL runs as
+    `nobody`, who must be able to reach its data directory, as in a checkout."""
+    path = Path(tempfile.mkdtemp(prefix="run-local-var-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture
@@ -139,6 +151,7 @@ def test_a_stop_signal_stops_every_process_it_started(started: RunLocal, signum:
     children = started.descendants()
     names = " ".join(" ".join(child.cmdline()) for child in children)
     assert "redis-server" in names and "daphne" in names and " worker " in names and " beat " in names, names
+    assert f"bin/postgres -D {started.var_dir / 'postgres'}" in names, names
 
     os.kill(started.process.pid, signum)
     started.process.wait(timeout=60)
@@ -166,4 +179,54 @@ def test_a_taken_port_is_refused_before_anything_starts(tmp_path: Path) -> None:
     assert run.process.returncode != 0
     assert f"port {port} is in use: is another `make run` still running? set PORT=... to use another" in output
     assert URL_LINE not in output
-    assert not (tmp_path / "db.sqlite3").exists()
+    assert not (tmp_path / "postgres").exists()
+
+
+JAPANESE_PROMPT = "夕暮れの海辺で犬が走り、少女が「こんにちは、また明日」と言う"
+
+
+def signed_in(run: RunLocal, handle: str) -> requests.Session:
+    session = requests.Session()
+    login = f"http://127.0.0.1:{run.port}/login/"
+    session.get(login, timeout=30)
+    password = (run.var_dir / "demo_password").read_text().strip()
+    form = {"username": handle, "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]}
+    answer = session.post(login, form, timeout=30)
+    assert answer.ok and "sessionid" in session.cookies, answer.text[:500]
+    return session
+
+
+def test_the_default_install_accepts_a_japanese_prompt_on_the_web_and_the_api(started: RunLocal) -> None:
+    """The default install used to answer every Japanese prompt with a bare 500: SQLite had no NORMALIZE
+    for the cameo-name matching (cameos/selectors.py). It runs on the embedded PostgreSQL now."""
+    base = f"http://127.0.0.1:{started.port}"
+    web = signed_in(started, "alice")
+    created = web.post(
+        f"{base}/create/",
+        {"prompt": JAPANESE_PROMPT, "model": "sora-2", "size": "1280x720", "seconds": "4",
+         "csrfmiddlewaretoken": web.cookies["csrftoken"]},
+        allow_redirects=False, timeout=60,
+    )  # fmt: skip
+    assert created.status_code == 302 and created.headers["Location"].endswith("/drafts/"), created.text[:2000]
+    assert html.escape(JAPANESE_PROMPT) in web.get(f"{base}/drafts/", timeout=30).text
+
+    keys_page = web.post(
+        f"{base}/settings/api-keys/", {"name": "test", "csrfmiddlewaretoken": web.cookies["csrftoken"]}, timeout=30
+    )
+    found = re.search(r'data-testid="new-key-value">([^<]+)<', keys_page.text)
+    assert found, keys_page.text[:2000]
+    api = {"Authorization": f"Bearer {html.unescape(found.group(1))}"}
+    answer = requests.post(
+        f"{base}/v1/videos", json={"prompt": JAPANESE_PROMPT, "seconds": "4"}, headers=api, timeout=60
+    )
+    assert answer.status_code == 200, answer.text[:2000]
+    video = answer.json()
+    assert video["status"] in {"queued", "in_progress"} and video["prompt"] == JAPANESE_PROMPT
+
+    deadline = time.monotonic() + 180  # the preview renderer on the run's own worker
+    while video["status"] not in {"completed", "failed"} and time.monotonic() < deadline:
+        time.sleep(1)
+        video = requests.get(f"{base}/v1/videos/{video['id']}", headers=api, timeout=30).json()
+    assert video["status"] == "completed", video
+    content = requests.get(f"{base}/v1/videos/{video['id']}/content", headers=api, timeout=60)
+    assert content.status_code == 200 and content.content[4:8] == b"ftyp", content.headers
