@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -91,12 +92,17 @@ def astronaut_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def live_server_url(transactional_db) -> Iterator[str]:
     """The real ASGI app (HTTP + WebSockets) in a forked Daphne process, sharing the test database."""
+    from asgiref.sync import SyncToAsync
     from channels.routing import get_default_application
     from daphne.testing import DaphneProcess
 
     server = DaphneProcess("127.0.0.1", get_default_application)
     # The forked server must open its own connections, not share this process's pooled ones.
     connection.close_pool()
+    # Nor inherit asgiref's one-thread executor after a socket test here used it: the fork copies the
+    # executor but not its thread, so the socket's session lookup (database_sync_to_async) would wait
+    # forever. A new one starts its thread when first used, in whichever process uses it.
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
     server.start()
     if not server.ready.wait(timeout=30):
         server.terminate()
