@@ -39,7 +39,7 @@ def like(request: HttpRequest, post_id: int) -> JsonResponse:
 
 
 def _comments_sheet(
-    request: HttpRequest, post_id: int, *, status: int = 200, error: str = "", notice: str = ""
+    request: HttpRequest, post_id: int, *, status: int = 200, error: str = "", notice: str = "", draft: str = ""
 ) -> HttpResponse:
     viewer = viewer_of(request)
     post = post_get_for_viewer(post_id, viewer)
@@ -51,6 +51,7 @@ def _comments_sheet(
         "report_categories": report_categories("comment"),
         "error": error,
         "notice": notice,
+        "draft": draft,  # a refused comment's text, kept in the box
     }
     return render(request, "feed/_comments.html", context, status=status)
 
@@ -72,7 +73,8 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     except DomainError as error:
         if error.status not in (400, 403):  # refused text or standing: said in the sheet, the draft kept
             raise
-        return _comments_sheet(request, post_id, status=error.status, error=error.message)
+        draft = request.POST.get("text", "")[: services.COMMENT_MAX]
+        return _comments_sheet(request, post_id, status=error.status, error=error.message, draft=draft)
     return _comments_sheet(request, post_id)
 
 

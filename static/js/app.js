@@ -14,6 +14,17 @@
     if (event.detail.unread !== undefined) setBadge(event.detail.unread);
   });
 
+  // htmx drops 4xx answers; a form whose refusal comes back as its own fragment (the comment sheet:
+  // text refused by moderation, an account suspended) says so with data-swap-refusals, and shows it.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const status = event.detail.xhr.status;
+    const form = event.detail.requestConfig.elt;  // the element that asked (detail.elt is the swap target)
+    if ((status === 400 || status === 403) && form.closest("[data-swap-refusals]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // Pages listen with: document.addEventListener("app:event", (e) => e.detail ...)
   // "app:socket" reports "open" / "closed" so pages can fall back to polling.
   function connectEvents() {

@@ -14,6 +14,7 @@ from feed.engagement.services import like_set
 from feed.models import FeedPreferences, Post, User
 from tests.browser.test_create_flow import log_in, published_post
 from tests.conftest import make_user
+from tests.jobs.test_who_may_create import sanction
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -81,9 +82,19 @@ def test_scroll_autoplay_tap_keys_sound_like_and_comment(
     sheet = page.get_by_role("dialog")
     sheet.get_by_label("Add a comment").fill("What a kite!")
     sheet.get_by_role("button", name="Send").click()
-    expect(sheet.get_by_text("What a kite!")).to_be_visible()
+    # The server's first comment loads the prompt-stage text model (seconds on a busy 2-core machine).
+    expect(sheet.get_by_text("What a kite!")).to_be_visible(timeout=20_000)
     expect(rail.locator("[data-count=comments]")).to_have_text("1")
     screenshot("feed-comments-phone")
+    moderator = make_user("mod", is_moderator=True)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # it notifies bob: off Playwright's event-loop thread
+        pool.submit(sanction, bob, action="suspend", reporter=alice, mod=moderator).result()
+    sheet.get_by_label("Add a comment").fill("One more kite!")
+    sheet.get_by_role("button", name="Send").click()  # refused (403): said in the sheet, not silently dropped
+    expect(sheet.get_by_role("alert")).to_contain_text("suspended")
+    expect(sheet.locator(".comment", has_text="One more kite!")).to_have_count(0)
+    expect(sheet.get_by_label("Add a comment")).to_have_value("One more kite!")  # the text is not lost
+    screenshot("feed-comment-refused-phone")
     sheet.get_by_role("button", name="Close comments").click()
     rail.get_by_role("button", name="Why you're seeing this").click()
     expect(page.get_by_role("dialog", name="Why you're seeing this")).to_contain_text("Why you're seeing this")

@@ -180,6 +180,7 @@ def test_suspended_and_banned_people_cannot_comment(action: str, code: str, alic
     response = client_for(bob).post(reverse("comment_create", args=[post.pk]), {"text": "nice kite"})
     assert response.status_code == 403
     assert "comment" in response.content.decode()  # said in the sheet, which stays open
+    assert 'value="nice kite"' in response.content.decode()  # with the text kept in the box
     assert not Comment.objects.exists()
 
 
