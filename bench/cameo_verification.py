@@ -64,7 +64,7 @@ def main() -> None:
     if warm:
         print(
             f"\nWarm median: {statistics.median(warm):.2f} s (target < 10 s on 2 cores). "
-            f"The cold run includes loading dlib, resemblyzer and silero (call warm_up() at worker start)."
+            f"The cold run includes loading dlib, resemblyzer and silero."
         )
 
 

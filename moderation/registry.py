@@ -4,7 +4,7 @@ Moderation sits below the apps whose things it reviews (cameos, generation, the 
 imports them. Each of those registers its subject type here from its `AppConfig.ready()`: how to load
 the subjects of a page of cases, how to show one in the queue, what approving or rejecting one does,
 and (optionally) how to hide, remove or show it again and whose it is.
-A case whose subject type nobody registered (a report about a job, say) is shown by its summary alone
+A case whose subject type nobody registered (its app was removed from INSTALLED_APPS) is shown by its summary alone
 and is just closed when a moderator decides it.
 """
 

@@ -303,7 +303,7 @@ GENERATION_FRAME_STEPS = [
 ]
 GENERATION_FILE_STEPS: list[str] = ["generation.provenance.steps.c2pa_sign"]
 
-# --- moderation (issue 8) ------------------------------------------------------------------------
+# --- moderation -----------------------------------------------------------------------------------
 # The prompt-stage classifier: a factory `(policy, path) -> Classifier` (moderation/policy.py). The
 # default is a head trained on MiniLM embeddings of the examples in moderation/policy.toml; an operator
 # can set "moderation.policy.local_encoder_classifier" and give a local (e.g. multilingual) sentence

@@ -4,7 +4,6 @@ Django-free. Entry point: `verify_recording(path, Challenge(...))`. Matching hel
 new cameo against other accounts' cameos or a public-figure registry live in `matching`.
 """
 
-from .loaders import warm_up
 from .matching import best_face_match, face_distance_min, voice_similarity
 from .pipeline import (
     DEFAULT_SETTINGS,
@@ -33,5 +32,4 @@ __all__ = [
     "face_distance_min",
     "verify_recording",
     "voice_similarity",
-    "warm_up",
 ]

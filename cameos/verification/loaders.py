@@ -2,8 +2,8 @@
 
 The handles are typed `Any`: dlib and resemblyzer ship no type information.
 
-Every model here ships inside a wheel; nothing is downloaded. Loading is done once per process under
-a lock, so a worker can call `warm_up()` at start and requests never pay for it.
+Every model here ships inside a wheel; nothing is downloaded. Loading is done once per process, under
+a lock, on first use.
 """
 
 from __future__ import annotations
@@ -72,17 +72,3 @@ def _vad() -> Any:
 def vad_model() -> Any:
     with _lock:
         return _vad()
-
-
-def warm_up() -> None:
-    """Load every model and run each once (first calls compile/allocate: ~2 s) when a worker starts."""
-    import numpy as np
-
-    from . import faces, voice
-
-    faces.detect_faces(np.zeros((120, 160, 3), np.uint8))
-    t = np.arange(16_000, dtype=np.float32) / 16_000
-    tone = (0.3 * np.sin(2 * np.pi * 120 * t) * (1 + np.sin(2 * np.pi * 3 * t))).astype(np.float32)
-    voice.speech_segments(tone)
-    voice.voice_embedding(tone)
-    voice.median_pitch(tone)

@@ -145,6 +145,9 @@ def test_a_live_recording_becomes_an_active_cameo_and_the_recording_is_deleted(c
     assert all(default_storage.exists(p.image.name) for p in cameo.portraits.all())
     assert cameo.recording.name == "" and not default_storage.exists(cameo.uploaded_as)
     assert "reference_encodings" not in cameo.report and "face_encodings" not in str(cameo.report)
+    client = Client()
+    client.force_login(alice)
+    assert "Digits read aloud: heard." in client.get(reverse("cameo_detail", args=[cameo.handle])).content.decode()
 
 
 @pytest.mark.slow
