@@ -48,7 +48,7 @@ class PlannedShot(Protocol):
     def kind(self) -> str: ...
 
 
-Shot = TypeVar("Shot", bound=PlannedShot)
+ShotT = TypeVar("ShotT", bound=PlannedShot)
 
 
 @dataclass
@@ -88,7 +88,7 @@ class Run:
         return torch.Generator(device=self.loader.device).manual_seed(int(self.request.seed))
 
 
-class Recipe(Protocol[Shot]):
+class Recipe(Protocol[ShotT]):
     """What a diffusion backend supplies to `shots_generate`."""
 
     @property
@@ -109,21 +109,21 @@ class Recipe(Protocol[Shot]):
     @property
     def stages(self) -> tuple[str, ...]: ...  # its timing keys besides load, prepare, decode and resize
 
-    def plan(self, request: GenerationRequest, available: Mapping[str, Path]) -> list[Shot]: ...
+    def plan(self, request: GenerationRequest, available: Mapping[str, Path]) -> list[ShotT]: ...
 
-    def pipeline_kinds(self, request: GenerationRequest, shots: Sequence[Shot]) -> list[str]: ...
+    def pipeline_kinds(self, request: GenerationRequest, shots: Sequence[ShotT]) -> list[str]: ...
 
     def size_for(self, request: GenerationRequest) -> tuple[int, int]: ...
 
     def steps_per_shot(self, request: GenerationRequest) -> int: ...
 
-    def shot_generate(self, shot: Shot, run: Run) -> ShotOutput: ...
+    def shot_generate(self, shot: ShotT, run: Run) -> ShotOutput: ...
 
-    def metadata(self, request: GenerationRequest, shots: Sequence[Shot], run: Run) -> dict[str, Any]: ...
+    def metadata(self, request: GenerationRequest, shots: Sequence[ShotT], run: Run) -> dict[str, Any]: ...
 
 
 def shots_generate(
-    recipe: Recipe[Shot],
+    recipe: Recipe[ShotT],
     request: GenerationRequest,
     *,
     on_progress: ProgressCallback,
