@@ -527,8 +527,8 @@ def ltx2_components(tiny: bool, device: str, dtype: torch.dtype) -> dict[str, An
 
 
 def ltx2_main(args: argparse.Namespace) -> int:
-    from generation.backends.diffusers_backend import frame_plan, generation_size
     from generation.backends.ltx2_backend import LTX2_FPS, MODES, SIZE_MULTIPLE
+    from generation.backends.shots import frame_plan, generation_size
 
     device = "meta" if args.flops_only else args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     cuda = device.startswith("cuda")

@@ -48,7 +48,7 @@ import json
 import math
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,9 +58,9 @@ import torch
 
 from bench.gpu_generation import FULL_TRANSFORMER, LTX2_VIDEO_VAE, dit_flops, fmt, ltx2_flops, peak_tflops, sync
 from generation.backends.base import GenerationRequest, GenerationResult, Shot
-from generation.backends.diffusers_backend import DiffusersBackend
-from generation.backends.ltx2_backend import PIPELINE_CLASSES as LTX2_CLASSES
-from generation.backends.ltx2_backend import LTX2Backend
+from generation.backends.diffusers_backend import WAN_PIPELINES, DiffusersBackend
+from generation.backends.loading import Loader, PipelineSet, clear_pipeline_cache
+from generation.backends.ltx2_backend import LTX2_PIPELINES, LTX2Backend
 
 # name: (family, model name, LTX-2 mode)
 PIPELINES: dict[str, tuple[str, str, str | None]] = {
@@ -92,6 +92,9 @@ UMT5_XXL = dict(
     vocab_size=256_384, d_model=4096, d_kv=64, d_ff=10_240, num_layers=24, num_heads=64,
     relative_attention_num_buckets=32, relative_attention_max_distance=128, feed_forward_proj="gated-gelu",
 )  # fmt: skip
+
+
+InCodeBackend = DiffusersBackend | LTX2Backend
 
 
 class Skipped(Exception):
@@ -164,16 +167,17 @@ def _wan_parts(tiny: bool, dtype: torch.dtype) -> dict[str, Any]:
     return dict(tokenizer=tokenizer, text_encoder=text_encoder, vae=vae, scheduler=scheduler, transformer=transformer)
 
 
-class _InCodeWeights(DiffusersBackend):
+class InCodeLoader(Loader):
     """Serves pipelines assembled from components built in code (built once, shared by every kind,
     like one checkpoint's files) instead of `from_pretrained`; everything after loading is the
     production backend's."""
 
-    family = ""
-    tiny = False
-    _parts: dict[str, Any] | None = None
+    def __init__(self, pipelines: PipelineSet, *, family: str, tiny: bool, device: str | None) -> None:
+        super().__init__(pipelines, device=device)
+        self.family, self.tiny = family, tiny
+        self._parts: dict[str, Any] | None = None
 
-    def _load(self, folder: Path, kind: str) -> Any:
+    def load(self, folder: Path, kind: str) -> Any:
         import diffusers
 
         if self._parts is None:
@@ -187,27 +191,19 @@ class _InCodeWeights(DiffusersBackend):
                 torch.set_default_dtype(previous)
             for name, part in parts.items():
                 if isinstance(part, torch.nn.Module):
-                    part.to(self.device, self._dtype_for(name)).requires_grad_(False)
+                    part.to(self.device, self.dtype_for(name)).requires_grad_(False)
             self._parts = parts
         parts = dict(self._parts)
         if kind == "upsample":
             pipe = diffusers.LTX2LatentUpsamplePipeline(vae=parts["vae"], latent_upsampler=parts["latent_upsampler"])
         else:
             parts.pop("latent_upsampler", None)
-            pipe = getattr(diffusers, self.pipeline_classes[kind])(**parts)
+            pipe = getattr(diffusers, self.pipelines.classes[kind])(**parts)
         pipe.set_progress_bar_config(disable=True)
         return pipe
 
 
-class InCodeLTX2Backend(LTX2Backend, _InCodeWeights):
-    family = "ltx2"
-
-
-class InCodeWanBackend(_InCodeWeights):
-    family = "wan"
-
-
-def skeleton(folder: Path, classes: dict[str, str], kinds: tuple[str, ...]) -> Path:
+def skeleton(folder: Path, classes: Mapping[str, str], kinds: tuple[str, ...]) -> Path:
     """A model path with only each kind's model_index.json: what `capabilities` reads."""
     for kind in kinds:
         (folder / kind).mkdir(parents=True, exist_ok=True)
@@ -215,14 +211,12 @@ def skeleton(folder: Path, classes: dict[str, str], kinds: tuple[str, ...]) -> P
     return folder
 
 
-def make_backend(name: str, args: Any, root: Path) -> _InCodeWeights:
-    from generation.backends.diffusers_backend import PIPELINE_CLASSES as WAN_CLASSES
-
+def make_backend(name: str, args: Any, root: Path) -> InCodeBackend:
     family, model, mode = PIPELINES[name]
-    backend: _InCodeWeights
+    backend: InCodeBackend
     if family == "ltx2":
-        folder = skeleton(root / name, LTX2_CLASSES, ("t2v", "upsample"))
-        backend = InCodeLTX2Backend(
+        folder = skeleton(root / name, LTX2_PIPELINES.classes, ("t2v", "upsample"))
+        backend = LTX2Backend(
             {model: folder},
             modes={model: str(mode)},
             device=args.device,
@@ -233,14 +227,14 @@ def make_backend(name: str, args: Any, root: Path) -> _InCodeWeights:
             max_sequence_length=16 if args.tiny else 1024,
         )
     else:
-        folder = skeleton(root / name, WAN_CLASSES, ("t2v",))
-        backend = InCodeWanBackend(
+        folder = skeleton(root / name, WAN_PIPELINES.classes, ("t2v",))
+        backend = DiffusersBackend(
             {model: folder},
             device=args.device,
             num_inference_steps=args.steps,
             max_area=args.max_area or (32 * 32 if args.tiny else 480 * 832),
         )
-    backend.tiny = args.tiny
+    backend.loader = InCodeLoader(backend.loader.pipelines, family=family, tiny=args.tiny, device=args.device)
     return backend
 
 
@@ -306,14 +300,14 @@ def _forward_flops(transformer: Any, kwargs: dict[str, Any]) -> float:
     return float(x.shape[0] * dit_flops(dict(cfg), tokens, text_tokens))
 
 
-def pipes_of(backend: DiffusersBackend, model: str) -> list[Any]:
-    available = backend.capabilities(backend.model_paths[model])
-    return [backend.pipeline(folder, kind)[0] for kind, folder in available.items()]
+def pipes_of(backend: InCodeBackend, model: str) -> list[Any]:
+    available = backend.loader.capabilities(backend.model_paths[model])
+    return [backend.loader.pipeline(folder, kind)[0] for kind, folder in available.items()]
 
 
-def run_job(backend: DiffusersBackend, request: GenerationRequest) -> Job:
+def run_job(backend: InCodeBackend, request: GenerationRequest) -> Job:
     pipe = pipes_of(backend, request.model)[0]
-    device = backend.device
+    device = backend.loader.device
     parts: dict[str, float] = {}
     counted = {"flops": 0.0, "forwards": 0}
 
@@ -369,7 +363,7 @@ def audio_snr(reference: np.ndarray | None, test: np.ndarray | None) -> float | 
 
 @dataclass
 class Context:
-    backend: DiffusersBackend
+    backend: InCodeBackend
     request: GenerationRequest
     transformer: Any
     steps: int  # the first stage's steps (MagCache interpolates its ratios to it)
@@ -459,9 +453,9 @@ def _taylorseer(ctx: Context) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _fp8(ctx: Context) -> Iterator[None]:
-    if not ctx.backend.is_cuda:
+    if not ctx.backend.loader.is_cuda:
         raise Skipped("fp8 e4m3 needs CUDA with compute capability >= 8.9; this device is a CPU")
-    capability = torch.cuda.get_device_capability(ctx.backend.device)
+    capability = torch.cuda.get_device_capability(ctx.backend.loader.device)
     if capability < (8, 9):
         raise Skipped(f"fp8 e4m3 needs compute capability >= 8.9; this GPU has {capability[0]}.{capability[1]}")
     ctx.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=torch.bfloat16)
@@ -584,11 +578,11 @@ def cfg_batch_row(ctx: Context, name: str, mode: str | None) -> VariantRow:
         results = {}
         for label, fn in (("batched", batched_call), ("split", split_call)):
             results[label] = fn()  # warm-up
-            sync(ctx.backend.device)
+            sync(ctx.backend.loader.device)
             started = time.perf_counter()
             for _ in range(ctx.args.cfg_repeats):
                 fn()
-            sync(ctx.backend.device)
+            sync(ctx.backend.loader.device)
             seconds[label] = (time.perf_counter() - started) / ctx.args.cfg_repeats
     row.gain_denoise = seconds["split"] / seconds["batched"]
     ref = results["split"].cpu().numpy()
@@ -666,7 +660,7 @@ def measure_pipeline(name: str, args: Any, root: Path, peak: float | None) -> Pi
     )
     pipe = pipes_of(backend, model)[0]
     ctx = Context(backend, request, pipe.transformer, next(iter(result.steps.values())), args)
-    for key, label, apply in variant_plan(args, backend.is_cuda):
+    for key, label, apply in variant_plan(args, backend.loader.is_cuda):
         if apply is None:
             result.variants.append(cfg_batch_row(ctx, name, mode))
         else:
@@ -749,8 +743,6 @@ def speedups_main(args: Any) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             results.append(measure_pipeline(name, args, Path(tmp), peak))
-            from generation.backends.diffusers_backend import clear_pipeline_cache
-
             clear_pipeline_cache()  # the next pipeline's model gets the memory
             if cuda:
                 torch.cuda.empty_cache()

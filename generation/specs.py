@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext
@@ -25,18 +27,25 @@ STORYBOARD_MAX_SECONDS = 20
 SHOT_SECONDS = range(1, 13)
 
 
-def model_check(model: str) -> str:
+def model_check(model: str, model_paths: Mapping[str, Path | None] | None = None) -> str:
+    """The model a request names, by its canonical name: one this service offers (or one the backend
+    was built to serve), with its weights installed on this server. Job creation checks against
+    settings (a preview server needs no weights); a backend checks against the paths it was built
+    with, so a job whose weights went away between creation and its run fails the same way."""
     from django.conf import settings
 
     name = MODEL_ALIASES.get(model, model)
-    if name not in MODELS:
+    if model_paths is None and settings.GENERATION_BACKEND == "diffusers":
+        model_paths = settings.MODEL_PATHS
+    if name not in MODELS and (model_paths is None or name not in model_paths):
         raise DomainError(
             "unknown_model",
             gettext("Unknown model %(model)r. Choose one of: %(models)s.")
             % {"model": model, "models": ", ".join(MODELS)},
             field="model",
         )
-    if settings.GENERATION_BACKEND == "diffusers" and not settings.MODEL_PATHS.get(name):
+    path = model_paths.get(name) if model_paths is not None else None
+    if model_paths is not None and (path is None or not Path(path).is_dir()):
         raise DomainError(
             "model_unavailable",
             gettext("%(model)s is not available on this server.") % {"model": name},

@@ -42,10 +42,10 @@ class ByModel:
 def get_backend() -> Backend:
     if settings.GENERATION_BACKEND == "diffusers":
         from generation.backends.diffusers_backend import DiffusersBackend
-        from generation.backends.ltx2_backend import LTX2Backend
+        from generation.backends.ltx2_backend import LTX2_PIPELINES, LTX2Backend
 
         paths: dict[str, Path] = {name: path for name, path in settings.MODEL_PATHS.items() if path is not None}
-        ltx2_paths = {name: path for name, path in paths.items() if LTX2Backend.capabilities(path)}
+        ltx2_paths = {name: path for name, path in paths.items() if LTX2_PIPELINES.capabilities(path)}
         wan = DiffusersBackend(
             {name: path for name, path in paths.items() if name not in ltx2_paths},
             num_inference_steps=settings.DIFFUSERS_STEPS,

@@ -10,8 +10,8 @@ Model names map to model paths (settings `MODEL_PATHS`) and to a mode (`LTX2_MOD
                 width and height), then a short refine at full size on LTX-2's stage-2 sigma
                 schedule, no guidance; video and audio latents both carry over
 
-On-disk layout of a model path (the same rules as the Wan backend: sub-folders written by
-`save_pretrained` or published in diffusers form, each optional, symlinks fine, or one pipeline
+On-disk layout of a model path (the rules are `generation.backends.loading`'s: sub-folders written
+by `save_pretrained` or published in diffusers form, each optional, symlinks fine, or one pipeline
 folder)::
 
     <model path>/
@@ -40,12 +40,10 @@ Conditioning
   at a Wan VACE folder (each model path picks its backend, see `generation.backends`).
 - Dialogue: quoted lines are spoken by `generation.audio.dialogue` in each cameo owner's voice
   (the voice-cloning TTS prompted with the owner's kept voice sample, else espeak-ng pitch-matched
-  to their voice profile), turned into the audio
-  VAE's log-mel input, encoded to audio latents, and imposed on the model's audio stream during
-  denoising (after each of the first `dialogue_strength` share of steps the audio latents are reset
-  to the dialogue latents noised to the current sigma; the model finishes the rest). The video
-  attends to that audio at every step, so lips follow the words; the soundtrack is the model's
-  decode of it. Shots without dialogue get whatever audio the model makes from the prompt.
+  to their voice profile) and held on the model's audio stream for the first `dialogue_strength`
+  share of each stage's steps (`generation.backends.ltx2_dialogue`); the model finishes the rest.
+  The video attends to that audio at every step, so lips follow the words; the soundtrack is the
+  model's decode of it. Shots without dialogue get whatever audio the model makes from the prompt.
 
 Audio: the vocoder's waveform (24 kHz stereo for LTX-2) becomes GenerationResult.audio, each shot
 cut or padded to its length; the finishing soundtrack fill then leaves it alone.
@@ -59,53 +57,48 @@ voices and join them with hard cuts.
 from __future__ import annotations
 
 import json
-import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from generation.audio import cameo_voices, dialogue, speech_source
-from generation.backends.base import (
-    CancelCheck,
-    GenerationCancelled,
-    GenerationRequest,
-    GenerationResult,
-    ProgressCallback,
-)
-from generation.backends.diffusers_backend import (
-    DiffusersBackend,
-    fit_to_length,
-    frame_plan,
-    generation_size,
-    resize_frames,
-)
-from sora_site.errors import DomainError
+from generation.backends.base import CancelCheck, GenerationRequest, GenerationResult, ProgressCallback
+from generation.backends.loading import Loader, PipelineSet
+from generation.backends.ltx2_dialogue import dialogue_hold, dialogue_target, shot_audio
+from generation.backends.runner import Run, ShotOutput, shots_generate
+from generation.backends.shots import ShotPlan, capability_missing, generation_size, pipeline_kind, shots_plan
 from sora_site.images import cover_crop
 
-if TYPE_CHECKING:
-    import torch
 
-log = logging.getLogger(__name__)
+def _audio_latents_visible(pipe: Any, kind: str) -> None:
+    """The step callback may see (and re-impose) the audio latents: that is how dialogue conditions
+    the audio stream. The pipelines list the tensors a callback may ask for."""
+    if kind != "upsample":
+        pipe._callback_tensor_inputs = [*type(pipe)._callback_tensor_inputs, "audio_latents"]
 
-PIPELINE_CLASSES = {
-    "t2v": "LTX2Pipeline",
-    "i2v": "LTX2ImageToVideoPipeline",
-    "condition": "LTX2ConditionPipeline",
-    "upsample": "LTX2LatentUpsamplePipeline",
-}
+
+LTX2_PIPELINES = PipelineSet(
+    classes={
+        "t2v": "LTX2Pipeline",
+        "i2v": "LTX2ImageToVideoPipeline",
+        "condition": "LTX2ConditionPipeline",
+        "upsample": "LTX2LatentUpsamplePipeline",
+    },
+    # The big ones. (Connectors and vocoder are small, and diffusers logs a full module dump when one
+    # is passed in, as their model_index names the "ltx2" library.) Every component runs in bf16.
+    shareable=("text_encoder", "tokenizer", "transformer", "vae", "audio_vae"),
+    after_load=_audio_latents_visible,
+)
 MODES = ("distilled", "full", "two_stage")
 LTX2_FPS = 24
 LTX2_VAE_TEMPORAL = 8
 SIZE_MULTIPLE = 32  # the video VAE's spatial factor
-# The big ones. (Connectors and vocoder are small, and diffusers logs a full module dump when one is
-# passed in, as their model_index names the "ltx2" library.)
-_SHAREABLE = ("text_encoder", "tokenizer", "transformer", "vae", "audio_vae")
-_MEL_FLOOR = 1e-5  # log-mel of silence: log(1e-5), LTX-2's audio front-end clamp
+MAX_CAMEO_PORTRAITS = 3  # side by side in the cameo keyframe
 # No guidance: what the distilled checkpoint and the stage-2 refine run with.
 _NO_GUIDANCE = dict(
     guidance_scale=1.0,
@@ -132,26 +125,38 @@ def guidance_passes(mode: str) -> int:
     return 1 if mode == "distilled" else 4
 
 
-@dataclass
-class _LTXShot:
-    index: int
+@dataclass(frozen=True)
+class Keyframe:
+    picture: Image.Image
+    index: int  # frame index; -1 is the last frame
+    strength: float
+    what: str  # "input_image", "remix_parent", "cameos"
+
+
+@dataclass(frozen=True)
+class LTXShot:
+    plan: ShotPlan
     kind: str
-    prompt: str
-    n_out: int
-    n_gen: int
-    start_s: float
-    seconds: float
     speech: np.ndarray  # mono dialogue at the audio VAE's rate, as long as the shot; all zeros if none
-    keyframes: tuple[tuple[Image.Image, int, float, str], ...]  # (picture, frame index, strength, what)
-    image: Image.Image | None = None  # i2v's first frame
+    keyframes: tuple[Keyframe, ...]
+    image: Image.Image | None  # i2v's first frame
 
 
-class LTX2Backend(DiffusersBackend):
+@dataclass(frozen=True)
+class Stage:
+    name: str  # its timing key: "denoise" or "refine"
+    sampler: dict[str, Any]  # sigmas and guidance scales
+    steps: int
+
+
+class LTX2Backend:
     """LTX-2 text/image-to-video+audio, keyframes, distilled and two-stage. See the module docstring."""
 
-    pipeline_classes: ClassVar[Mapping[str, str]] = PIPELINE_CLASSES
-    shareable: ClassVar[tuple[str, ...]] = _SHAREABLE
-    fp32_components: ClassVar[tuple[str, ...]] = ()  # LTX-2 runs every component in bf16
+    name = "diffusers"
+    family = "ltx2"
+    is_preview = False
+    fps = LTX2_FPS
+    stages = ("denoise", "upsample", "refine")
 
     def __init__(
         self,
@@ -173,113 +178,195 @@ class LTX2Backend(DiffusersBackend):
     ) -> None:
         from diffusers.pipelines.ltx2.utils import DEFAULT_NEGATIVE_PROMPT
 
-        super().__init__(
-            model_paths,
-            device=device,
-            num_inference_steps=num_inference_steps,
-            guidance_scale=guidance_scale,
-            max_area=max_area,
-            max_frames=max_frames,
-            negative_prompt=negative_prompt if negative_prompt is not None else DEFAULT_NEGATIVE_PROMPT,
-            share_components=share_components,
-        )
         unknown = {mode for mode in modes.values() if mode not in MODES}
         if unknown:
             raise ValueError(f"unknown LTX-2 modes {sorted(unknown)}; choose from {MODES}")
+        self.model_paths = {name: Path(path) for name, path in model_paths.items()}
+        self.loader = Loader(LTX2_PIPELINES, device=device, share_components=share_components)
         self.modes = dict(modes)
-        self.fps = LTX2_FPS
+        self.num_inference_steps = int(num_inference_steps)
         self.distilled_steps = int(distilled_steps)
         self.refine_steps = int(refine_steps)
+        self.guidance_scale = float(guidance_scale)
+        self.max_area = int(max_area)
+        self.max_frames = int(max_frames)
         self.max_sequence_length = int(max_sequence_length)
         self.cameo_strength = float(cameo_strength)
         self.dialogue_strength = float(dialogue_strength)
+        self.negative_prompt = negative_prompt if negative_prompt is not None else DEFAULT_NEGATIVE_PROMPT
+
+    def generate(
+        self, request: GenerationRequest, *, on_progress: ProgressCallback, should_cancel: CancelCheck
+    ) -> GenerationResult:
+        return shots_generate(self, request, on_progress=on_progress, should_cancel=should_cancel)
 
     def mode(self, model: str) -> str:
         return self.modes.get(model, "full")
 
-    def _load(self, folder: Path, kind: str) -> Any:  # a diffusers pipeline
-        pipe = super()._load(folder, kind)
-        if kind != "upsample":
-            # The step callback may see (and re-impose) the audio latents: that is how dialogue
-            # conditions the audio stream. The pipelines list the tensors a callback may ask for.
-            pipe._callback_tensor_inputs = [*type(pipe)._callback_tensor_inputs, "audio_latents"]
-        return pipe
+    # -- what the runner asks -----------------------------------------------------------------
 
-    # -- planning -----------------------------------------------------------------------------
-
-    def _plan_shots(self, request: GenerationRequest, available: Mapping[str, Path]) -> list[_LTXShot]:
-        if not request.shots:
-            raise DomainError("invalid_request", "A generation needs at least one shot.")
-        model = request.model
-
-        def missing(what: str, kinds: str) -> DomainError:
-            have = ", ".join(sorted(available)) or "nothing"
-            return DomainError(
-                "model_capability_missing",
-                f"The model {model!r} on this server cannot {what}: it needs a {kinds} pipeline and only has {have}.",
-                status=503,
-            )
-
-        if self.mode(model) == "two_stage" and "upsample" not in available:
-            raise missing("run its two-stage path", "upsample")
-        cameo_frame = self._cameo_keyframe(request)
-        parent = self._parent_frames(request.parent_video) if request.parent_video else None
+    def plan(self, request: GenerationRequest, available: Mapping[str, Path]) -> list[LTXShot]:
+        if self.mode(request.model) == "two_stage" and "upsample" not in available:
+            raise capability_missing(request.model, available, "run its two-stage path", "upsample")
+        plans = shots_plan(request, self.fps, self.max_frames, LTX2_VAE_TEMPORAL)
+        cameos = self._cameo_keyframe(request)
+        parent = self._parent_frames(request.parent_video) if request.parent_video else []
         voices, samples = cameo_voices(request.cameos)
-        rate = self._audio_rate(available)
-        speech = dialogue(request.shots, voices, rate, samples=samples, seed=request.seed)
-        cameo_prefs = [c.preferences.strip() for c in request.cameos if c.preferences.strip()]
-        plans: list[_LTXShot] = []
-        start = 0.0
-        for index, shot in enumerate(request.shots):
-            image = request.input_image if index == 0 else None
+        speech = dialogue(request.shots, voices, _audio_rate(available), samples=samples, seed=request.seed)
+        shots = []
+        for plan in plans:
             # Frame 0: the input image, else the remix parent's frame at this shot's start.
-            first: tuple[Image.Image, str] | None = (image, "input_image") if image is not None else None
-            if first is None and parent:
-                first = (Image.fromarray(parent[min(len(parent) - 1, int(round(start * self.fps)))]), "remix_parent")
-            keyframes: list[tuple[Image.Image, int, float, str]] = []
-            if cameo_frame is not None or (first is not None and first[1] == "remix_parent"):
-                keyframes = [(first[0], 0, 1.0, first[1])] if first is not None else []
-                if cameo_frame is not None:
-                    keyframes.append((cameo_frame, -1 if keyframes else 0, self.cameo_strength, "cameos"))
-                image = None
-            kind = self._kind(keyframes, image, available, missing)
-            if kind == "condition" and image is not None:  # no i2v folder: the image as a keyframe
-                keyframes, image = [(image, 0, 1.0, "input_image")], None
-            if len(request.shots) == 1:
-                prompt = request.prompt or shot.prompt
-            else:  # each shot its own prompt; owner preferences travel with every shot
-                prompt = " ".join([shot.prompt.strip(), *cameo_prefs]).strip() or request.prompt
-            n_out, n_gen = frame_plan(shot.seconds, self.fps, self.max_frames, LTX2_VAE_TEMPORAL)
-            plans.append(
-                _LTXShot(index, kind, prompt, n_out, n_gen, start, shot.seconds, speech[index], tuple(keyframes), image)
+            image = plan.image
+            keyframes: list[Keyframe] = []
+            if image is None and parent:
+                at = min(len(parent) - 1, int(round(plan.start_s * self.fps)))
+                keyframes.append(Keyframe(Image.fromarray(parent[at]), 0, 1.0, "remix_parent"))
+            if cameos is not None:
+                if image is not None:
+                    keyframes.append(Keyframe(image, 0, 1.0, "input_image"))
+                    image = None
+                keyframes.append(Keyframe(cameos, -1 if keyframes else 0, self.cameo_strength, "cameos"))
+            kind = pipeline_kind(
+                request.model, available, conditioned=bool(keyframes), image=image is not None, general="condition"
             )
-            start += shot.seconds
-        return plans
+            if kind == "condition" and image is not None:  # no i2v folder: the image as a keyframe
+                keyframes, image = [Keyframe(image, 0, 1.0, "input_image")], None
+            shots.append(LTXShot(plan, kind, speech[plan.index], tuple(keyframes), image))
+        return shots
 
-    @staticmethod
-    def _kind(
-        keyframes: Sequence[object],
-        image: Image.Image | None,
-        available: Mapping[str, Path],
-        missing: Callable[[str, str], DomainError],
-    ) -> str:
-        if keyframes:
-            if "condition" not in available:
-                raise missing("use cameos or remix a video", "condition")
-            return "condition"
-        if image is not None:
-            kind = next((k for k in ("i2v", "condition") if k in available), None)
-            if kind is None:
-                raise missing("start from an image", "i2v or condition")
-            return kind
-        kind = next((k for k in ("t2v", "condition") if k in available), None)
-        if kind is None:
-            raise missing("generate from text", "t2v or condition")
-        return kind
+    def pipeline_kinds(self, request: GenerationRequest, shots: Sequence[LTXShot]) -> list[str]:
+        upsample = ["upsample"] if self.mode(request.model) == "two_stage" else []
+        return [*(shot.kind for shot in shots), *upsample]
+
+    def size_for(self, request: GenerationRequest) -> tuple[int, int]:
+        multiple = SIZE_MULTIPLE * (2 if self.mode(request.model) == "two_stage" else 1)
+        return generation_size(request.width, request.height, self.max_area, multiple)
+
+    def steps_per_shot(self, request: GenerationRequest) -> int:
+        return sum(stage.steps for stage in self._stages(self.mode(request.model)))
+
+    def shot_generate(self, shot: LTXShot, run: Run) -> ShotOutput:
+        """Each stage of the mode on the shot's pipeline; between two stages the latent upsampler
+        doubles the video latents and the audio latents carry over. The last stage decodes."""
+        pipe = run.pipes[shot.kind]
+        stages = self._stages(self.mode(run.request.model))
+        gen_w, gen_h = run.size
+        latents: Any = None
+        audio_latents: Any = None
+        out: Any = None
+        after_steps = 0
+        for number, stage in enumerate(stages, start=1):
+            last = number == len(stages)
+            width, height = (gen_w, gen_h) if last else (gen_w // 2, gen_h // 2)
+            with run.timings.measure("prepare"):
+                kwargs = self._pipeline_inputs(shot, width, height)
+                hook = None
+                if shot.speech.any():
+                    seconds = shot.plan.n_gen / self.fps
+                    target = dialogue_target(pipe, shot.speech, seconds, run.request.seed, run.loader.device)
+                    hook = dialogue_hold(target, int(round(self.dialogue_strength * stage.steps)))
+            callback = run.step_callback(shot.plan, after_steps=after_steps, steps=stage.steps, hook=hook)
+            started = time.perf_counter()
+            out = pipe(
+                **kwargs,
+                **stage.sampler,
+                prompt=shot.plan.prompt,
+                negative_prompt=self.negative_prompt,
+                height=height,
+                width=width,
+                num_frames=shot.plan.n_gen,
+                frame_rate=float(self.fps),
+                num_inference_steps=stage.steps,
+                generator=run.generator(),
+                latents=latents,
+                audio_latents=audio_latents,
+                max_sequence_length=self.max_sequence_length,
+                output_type="np" if last else "latent",
+                callback_on_step_end=callback,
+                callback_on_step_end_tensor_inputs=["latents", "audio_latents"],
+            )
+            run.loader.sync()
+            done = time.perf_counter()
+            denoised_at = callback.last_step_at or done
+            run.timings[stage.name] += denoised_at - started
+            run.timings["decode"] += done - denoised_at  # the pipeline's own VAE + vocoder decode
+            after_steps += stage.steps
+            if not last:
+                with run.timings.measure("upsample"):
+                    latents = run.pipes["upsample"](
+                        latents=out.frames,
+                        height=height,
+                        width=width,
+                        num_frames=shot.plan.n_gen,
+                        output_type="latent",
+                        return_dict=False,
+                    )[0]
+                audio_latents = out.audio
+        with run.timings.measure("decode"):
+            video = (np.clip(out.frames[0], 0.0, 1.0) * 255.0).round().astype(np.uint8)
+            sample_rate = int(pipe.vocoder.config.output_sampling_rate)
+            audio = shot_audio(out.audio, shot.plan.seconds, sample_rate)
+        meta = {
+            "keyframes": [{"what": k.what, "index": k.index, "strength": k.strength} for k in shot.keyframes],
+            "dialogue_conditioned": bool(shot.speech.any()),
+        }
+        return ShotOutput(video, meta, audio, sample_rate)
+
+    def metadata(self, request: GenerationRequest, shots: Sequence[LTXShot], run: Run) -> dict[str, Any]:
+        mode = self.mode(request.model)
+        samples = cameo_voices(request.cameos)[1]
+        return {
+            "family": self.family,
+            "mode": mode,
+            "steps": {stage.name: stage.steps for stage in self._stages(mode)},
+            "guidance_passes_per_step": guidance_passes(mode),
+            "audio": {
+                "source": "model",
+                "sample_rate": int(run.pipes[shots[0].kind].vocoder.config.output_sampling_rate),
+            },
+            "audio_conditioning": {
+                "dialogue_shots": sum(1 for shot in shots if shot.speech.any()),
+                "strength": self.dialogue_strength,
+                "speech": speech_source(samples),
+                "voices": [c.voice.as_dict() for c in request.cameos if c.voice is not None],
+            },
+        }
+
+    # -- stages and conditioning --------------------------------------------------------------
+
+    def _stages(self, mode: str) -> list[Stage]:
+        from diffusers.pipelines.ltx2.utils import DISTILLED_SIGMA_VALUES, STAGE_2_DISTILLED_SIGMA_VALUES
+
+        if mode == "distilled":
+            sigmas = sigma_schedule(DISTILLED_SIGMA_VALUES, self.distilled_steps)
+            stages = [Stage("denoise", dict(sigmas=sigmas, **_NO_GUIDANCE), len(sigmas))]
+        else:
+            stages = [Stage("denoise", dict(guidance_scale=self.guidance_scale), self.num_inference_steps)]
+        if mode == "two_stage":
+            sigmas = sigma_schedule(STAGE_2_DISTILLED_SIGMA_VALUES, self.refine_steps)
+            stages.append(Stage("refine", dict(sigmas=sigmas, noise_scale=sigmas[0], **_NO_GUIDANCE), len(sigmas)))
+        return stages
+
+    def _pipeline_inputs(self, shot: LTXShot, width: int, height: int) -> dict[str, Any]:
+        if shot.kind == "i2v":
+            assert shot.image is not None  # plan picks i2v only for a shot with an input image
+            return {"image": cover_crop(shot.image.convert("RGB"), width, height)}
+        if shot.kind == "t2v":
+            return {}
+        from diffusers.pipelines.ltx2 import LTX2VideoCondition
+
+        return {
+            "conditions": [
+                LTX2VideoCondition(
+                    frames=cover_crop(k.picture.convert("RGB"), width, height), index=k.index, strength=k.strength
+                )
+                for k in shot.keyframes
+            ]
+        }
 
     def _cameo_keyframe(self, request: GenerationRequest) -> Image.Image | None:
-        """The first verified portrait of each cameo (up to `max_reference_images`), side by side."""
-        portraits = self._reference_images(request)
+        """The first verified portrait of each cameo (up to MAX_CAMEO_PORTRAITS), side by side."""
+        portraits = [c.portraits[0].convert("RGB") for c in request.cameos if c.portraits][:MAX_CAMEO_PORTRAITS]
         if not portraits:
             return None
         height = max(p.height for p in portraits)
@@ -291,284 +378,16 @@ class LTX2Backend(DiffusersBackend):
             x += tile.width
         return strip
 
-    @staticmethod
-    def _audio_rate(available: Mapping[str, Path]) -> int:
-        """The audio VAE's sample rate (its mel front-end's), read from the checkpoint's config."""
-        for folder in available.values():
-            config = folder / "audio_vae" / "config.json"
-            if config.is_file():
-                return int(json.loads(config.read_text()).get("sample_rate", 16_000))
-        return 16_000
+    def _parent_frames(self, parent: Path) -> list[np.ndarray]:
+        from sora_site.media import decode_video
 
-    # -- generation ---------------------------------------------------------------------------
-
-    def generate(
-        self,
-        request: GenerationRequest,
-        *,
-        on_progress: ProgressCallback,
-        should_cancel: CancelCheck,
-    ) -> GenerationResult:
-        import torch
-
-        started = time.perf_counter()
-        path = self._model_path(request.model)
-        available = self.capabilities(path)
-        mode = self.mode(request.model)
-        if should_cancel():
-            raise GenerationCancelled()
-        timings = dict.fromkeys(("load", "prepare", "denoise", "upsample", "refine", "decode", "resize"), 0.0)
-        t0 = time.perf_counter()
-        plans = self._plan_shots(request, available)
-        timings["prepare"] += time.perf_counter() - t0
-        multiple = SIZE_MULTIPLE * (2 if mode == "two_stage" else 1)
-        gen_w, gen_h = generation_size(request.width, request.height, self._max_area(request.model), multiple)
-
-        pipes: dict[str, Any] = {}
-        for kind in dict.fromkeys([*(p.kind for p in plans), *(["upsample"] if mode == "two_stage" else [])]):
-            pipes[kind], seconds = self.pipeline(available[kind], kind)
-            timings["load"] += seconds
-        if self.is_cuda:
-            torch.cuda.reset_peak_memory_stats(self.device)
-
-        from diffusers.pipelines.ltx2.utils import DISTILLED_SIGMA_VALUES, STAGE_2_DISTILLED_SIGMA_VALUES
-
-        stages: list[tuple[str, dict[str, Any], int]] = []  # (name, sampler kwargs, steps)
-        if mode == "distilled":
-            sigmas = sigma_schedule(DISTILLED_SIGMA_VALUES, self.distilled_steps)
-            stages.append(("denoise", dict(sigmas=sigmas, **_NO_GUIDANCE), len(sigmas)))
-        else:
-            stages.append(("denoise", dict(guidance_scale=self.guidance_scale), self.num_inference_steps))
-        if mode == "two_stage":
-            sigmas = sigma_schedule(STAGE_2_DISTILLED_SIGMA_VALUES, self.refine_steps)
-            stages.append(("refine", dict(sigmas=sigmas, noise_scale=sigmas[0], **_NO_GUIDANCE), len(sigmas)))
-        units_per_shot = sum(steps for _, _, steps in stages) + 1  # the decode counts as one step
-        total_units = units_per_shot * len(plans)
-        progress = {"last": 0.0}
-
-        def report(fraction: float) -> None:
-            progress["last"] = min(1.0, max(progress["last"], fraction))
-            on_progress(progress["last"])
-
-        frames: list[np.ndarray] = []
-        audio_pieces: list[np.ndarray] = []
-        sample_rate = 0
-        shot_meta = []
-        for plan in plans:
-            if should_cancel():
-                raise GenerationCancelled()
-            pipe = pipes[plan.kind]
-            base = plan.index * units_per_shot
-            seed = int(request.seed)
-            latents: torch.Tensor | None = None
-            audio_latents: torch.Tensor | None = None
-            out: Any = None
-            for stage_index, (stage, sampler, steps) in enumerate(stages):
-                last = stage_index == len(stages) - 1
-                width, height = (gen_w // 2, gen_h // 2) if mode == "two_stage" and not last else (gen_w, gen_h)
-                t0 = time.perf_counter()
-                kwargs = self._pipeline_inputs(plan, width, height)
-                target = self._dialogue_target(pipe, plan, seed) if plan.speech.any() else None
-                timings["prepare"] += time.perf_counter() - t0
-                callback, marks = self._step_callback(
-                    report, should_cancel, base / total_units, steps, total_units, target
-                )
-                t0 = time.perf_counter()
-                out = pipe(
-                    **kwargs,
-                    **sampler,
-                    prompt=plan.prompt,
-                    negative_prompt=self.negative_prompt,
-                    height=height,
-                    width=width,
-                    num_frames=plan.n_gen,
-                    frame_rate=float(self.fps),
-                    num_inference_steps=steps,
-                    generator=torch.Generator(device=self.device).manual_seed(seed),
-                    latents=latents,
-                    audio_latents=audio_latents,
-                    max_sequence_length=self.max_sequence_length,
-                    output_type="np" if last else "latent",
-                    callback_on_step_end=callback,
-                    callback_on_step_end_tensor_inputs=["latents", "audio_latents"],
-                )
-                self._sync()
-                done = time.perf_counter()
-                denoised_at = marks.get("last_step", done)
-                timings[stage] += denoised_at - t0
-                timings["decode"] += done - denoised_at  # the pipeline's own VAE + vocoder decode
-                base += steps
-                if not last:  # two_stage: upsample the video latents; the audio latents carry over
-                    t0 = time.perf_counter()
-                    latents = pipes["upsample"](
-                        latents=out.frames,
-                        height=height,
-                        width=width,
-                        num_frames=plan.n_gen,
-                        output_type="latent",
-                        return_dict=False,
-                    )[0]
-                    audio_latents = out.audio
-                    self._sync()
-                    timings["upsample"] += time.perf_counter() - t0
-            report((plan.index + 1) * units_per_shot / total_units)
-
-            t0 = time.perf_counter()
-            video = (np.clip(out.frames[0], 0.0, 1.0) * 255.0).round().astype(np.uint8)
-            frames.extend(fit_to_length(resize_frames(video, request.width, request.height), plan.n_out))
-            sample_rate = int(pipe.vocoder.config.output_sampling_rate)
-            audio_pieces.append(_shot_audio(out.audio, plan.seconds, sample_rate))
-            timings["resize"] += time.perf_counter() - t0
-            shot_meta.append(
-                {
-                    "kind": plan.kind,
-                    "frames": plan.n_out,
-                    "generated_frames": plan.n_gen,
-                    "time_stretched": plan.n_out > plan.n_gen,
-                    "keyframes": [{"what": what, "index": at, "strength": s} for _, at, s, what in plan.keyframes],
-                    "dialogue_conditioned": bool(plan.speech.any()),
-                }
-            )
-
-        report(1.0)
-        total = time.perf_counter() - started
-        voices = [c.voice.as_dict() for c in request.cameos if c.voice is not None]
-        metadata: dict[str, Any] = {
-            "backend": self.name,
-            "family": "ltx2",
-            "model": request.model,
-            "mode": mode,
-            "pipeline": "+".join(pipes),
-            "pipeline_classes": {k: type(p).__name__ for k, p in pipes.items()},
-            "device": self.device,
-            "dtype": str(self.dtype).removeprefix("torch."),
-            "steps": {name: steps for name, _, steps in stages},
-            "guidance_passes_per_step": guidance_passes(mode),
-            "seed": request.seed,
-            "generation_size": [gen_w, gen_h],
-            "output_size": [request.width, request.height],
-            "fps": self.fps,
-            "audio": {"source": "model", "sample_rate": sample_rate},
-            "audio_conditioning": {
-                "dialogue_shots": sum(1 for p in plans if p.speech.any()),
-                "strength": self.dialogue_strength,
-                "speech": speech_source(cameo_voices(request.cameos)[1]),
-                "voices": voices,
-            },
-            "shots": shot_meta,
-            "timings": {k: round(v, 4) for k, v in timings.items()} | {"total": round(total, 4)},
-        }
-        if self.is_cuda:
-            metadata["gpu_seconds"] = round(sum(timings[k] for k in ("denoise", "upsample", "refine", "decode")), 3)
-            metadata["peak_gpu_memory_gb"] = round(torch.cuda.max_memory_allocated(self.device) / 2**30, 2)
-        log.info(
-            "ltx2: %s %s %s %dx%d %d frames load=%.2fs denoise=%.2fs decode=%.2fs total=%.2fs",
-            request.model, mode, metadata["pipeline"], gen_w, gen_h, len(frames),
-            timings["load"], timings["denoise"], timings["decode"], total,
-        )  # fmt: skip
-        audio = np.concatenate(audio_pieces) if audio_pieces else None
-        return GenerationResult(frames=frames, fps=self.fps, audio=audio, sample_rate=sample_rate, metadata=metadata)
-
-    def _pipeline_inputs(self, plan: _LTXShot, width: int, height: int) -> dict[str, Any]:
-        if plan.kind == "i2v":
-            assert plan.image is not None  # _plan_shots picks i2v only for a shot with an input image
-            return {"image": cover_crop(plan.image.convert("RGB"), width, height)}
-        if plan.kind == "t2v":
-            return {}
-        from diffusers.pipelines.ltx2 import LTX2VideoCondition
-
-        return {
-            "conditions": [
-                LTX2VideoCondition(frames=cover_crop(picture.convert("RGB"), width, height), index=index, strength=s)
-                for picture, index, s, _ in plan.keyframes
-            ]
-        }
-
-    def _step_callback(
-        self,
-        report: ProgressCallback,
-        should_cancel: CancelCheck,
-        start: float,
-        steps: int,
-        total_units: int,
-        target: tuple[torch.Tensor, torch.Tensor] | None,
-    ) -> tuple[Callable[..., dict[str, Any]], dict[str, float]]:
-        """The per-step callback: progress, cancel (raised at the step boundary, so nothing is
-        decoded for a cancelled job) and the dialogue's hold on the audio latents."""
-        marks: dict[str, float] = {}
-        held_steps = int(round(self.dialogue_strength * steps))
-
-        def on_step_end(pipe: Any, step: int, timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
-            if target is not None and step + 1 <= held_steps:
-                clean, noise = target
-                sigma = float(pipe.scheduler.sigmas[step + 1])
-                tensors["audio_latents"].copy_(sigma * noise + (1.0 - sigma) * clean)
-            report(start + (step + 1) / total_units)
-            if step + 1 == steps:
-                self._sync()
-                marks["last_step"] = time.perf_counter()
-            if should_cancel():
-                raise GenerationCancelled()
-            return {}
-
-        return on_step_end, marks
-
-    def _dialogue_target(self, pipe: Any, plan: _LTXShot, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """(clean, noise): the shot's dialogue as the pipeline's packed, normalised audio latents, and
-        seeded noise of the same shape, for the step callback to mix at each sigma."""
-        import torch
-
-        vae = pipe.audio_vae
-        config = vae.config
-        duration_s = plan.n_gen / self.fps
-        per_second = config.sample_rate / config.mel_hop_length / float(pipe.audio_vae_temporal_compression_ratio)
-        length = round(duration_s * per_second)
-        speech = np.zeros(int(round(duration_s * config.sample_rate)), np.float32)
-        speech[: min(speech.size, plan.speech.size)] = plan.speech[: speech.size]
-        mel = log_mel(speech, config.sample_rate, config.mel_hop_length, config.mel_bins)  # frames x bins
-        mel_frames = length * pipe.audio_vae_temporal_compression_ratio
-        mel = np.pad(mel[:mel_frames], ((0, max(0, mel_frames - len(mel))), (0, 0)), constant_values=np.log(_MEL_FLOOR))
-        batch = torch.from_numpy(np.ascontiguousarray(mel)).to(self.device, vae.dtype)
-        batch = batch[None, None].expand(1, config.in_channels, *mel.shape)  # the same mel on each channel
-        with torch.inference_mode():
-            z = vae.encode(batch).latent_dist.mode()[:, :, :length]
-        if z.shape[2] < length:
-            z = torch.nn.functional.pad(z, (0, 0, 0, length - z.shape[2]))
-        packed = pipe._pack_audio_latents(z.float())
-        clean = pipe._normalize_audio_latents(packed, vae.latents_mean, vae.latents_std).to(self.device, torch.float32)
-        generator = torch.Generator(device="cpu").manual_seed(seed + 1)
-        noise = torch.randn(clean.shape, generator=generator, dtype=torch.float32).to(self.device)
-        return clean, noise
+        return decode_video(parent, sample_fps=self.fps, with_audio=False).frames
 
 
-def log_mel(samples: np.ndarray, sample_rate: int, hop_length: int, mel_bins: int) -> np.ndarray:
-    """frames x mel_bins natural-log magnitude mel spectrogram, the LTX-2 audio VAE's input: 1024-point
-    STFT, `hop_length` hop, Slaney mel filters 0 .. Nyquist, clamped at 1e-5 before the log."""
-    import librosa
-
-    mel = librosa.feature.melspectrogram(
-        y=np.asarray(samples, np.float32),
-        sr=sample_rate,
-        n_fft=1024,
-        hop_length=hop_length,
-        win_length=1024,
-        n_mels=mel_bins,
-        fmin=0.0,
-        fmax=sample_rate / 2,
-        power=1.0,
-        htk=False,
-        norm="slaney",
-    )
-    result: np.ndarray = np.log(np.maximum(mel, _MEL_FLOOR)).T.astype(np.float32)
-    return result
-
-
-def _shot_audio(audio: Any, seconds: float, sample_rate: int) -> np.ndarray:
-    """The vocoder's (1, channels, samples) output as samples x channels float32 in [-1, 1],
-    cut or zero-padded to exactly the shot's length."""
-    waveform = audio[0].float().cpu().numpy().T if hasattr(audio, "float") else np.asarray(audio[0]).T
-    n = int(round(seconds * sample_rate))
-    out = np.zeros((n, waveform.shape[1]), np.float32)
-    out[: min(n, len(waveform))] = waveform[:n]
-    clipped: np.ndarray = np.clip(out, -1.0, 1.0)
-    return clipped
+def _audio_rate(available: Mapping[str, Path]) -> int:
+    """The audio VAE's sample rate (its mel front-end's), read from the checkpoint's config."""
+    for folder in available.values():
+        config = folder / "audio_vae" / "config.json"
+        if config.is_file():
+            return int(json.loads(config.read_text()).get("sample_rate", 16_000))
+    return 16_000

@@ -19,14 +19,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from generation.backends import diffusers_backend as db
+from generation.backends import loading
 from generation.backends.base import (
     CameoReference,
     GenerationCancelled,
     GenerationRequest,
     Shot,
 )
-from generation.backends.diffusers_backend import DiffusersBackend, frame_plan, generation_size
+from generation.backends.diffusers_backend import DiffusersBackend
+from generation.backends.shots import frame_plan, generation_size
 from sora_site.errors import DomainError
 from tests.builders.tiny_wan import build_tiny_wan
 
@@ -150,16 +151,16 @@ def test_seed_determinism(backend) -> None:
 
 def test_pipeline_loads_once_and_shares_components(backend, tiny_model) -> None:
     backend.generate(request(), on_progress=ignore, should_cancel=never)
-    loads = db.LOAD_COUNT
+    loads = loading.LOAD_COUNT
     result = backend.generate(request(seed=11), on_progress=ignore, should_cancel=never)
-    assert db.LOAD_COUNT == loads
+    assert loading.LOAD_COUNT == loads
     assert result.metadata["timings"]["load"] == 0.0
     # A second backend object in the same process reuses the resident pipeline too.
     make_backend(tiny_model).generate(request(), on_progress=ignore, should_cancel=never)
-    assert db.LOAD_COUNT == loads
+    assert loading.LOAD_COUNT == loads
     # t2v and vace hold the same text encoder and VAE objects (loaded once).
-    t2v, _ = backend.pipeline(tiny_model / "t2v", "t2v")
-    vace, _ = backend.pipeline(tiny_model / "vace", "vace")
+    t2v, _ = backend.loader.pipeline(tiny_model / "t2v", "t2v")
+    vace, _ = backend.loader.pipeline(tiny_model / "vace", "vace")
     assert vace.text_encoder is t2v.text_encoder and vace.vae is t2v.vae
     assert vace.transformer is not t2v.transformer
 
@@ -231,10 +232,10 @@ def test_cancel_stops_at_the_next_step(tiny_model) -> None:
 
 
 def test_cancel_before_start_loads_nothing(backend) -> None:
-    loads = db.LOAD_COUNT
+    loads = loading.LOAD_COUNT
     with pytest.raises(GenerationCancelled):
         backend.generate(request(), on_progress=ignore, should_cancel=lambda: True)
-    assert db.LOAD_COUNT == loads
+    assert loading.LOAD_COUNT == loads
 
 
 def test_unknown_and_unavailable_models(backend, tmp_path) -> None:
@@ -249,7 +250,7 @@ def test_unknown_and_unavailable_models(backend, tmp_path) -> None:
 
 def test_missing_capabilities_and_vace_fallback(tmp_path) -> None:
     t2v_only = make_backend(build_tiny_wan(tmp_path / "t2v-only", kinds=("t2v",)))
-    assert set(t2v_only.capabilities(t2v_only.model_paths["sora-2"])) == {"t2v"}
+    assert set(t2v_only.loader.capabilities(t2v_only.model_paths["sora-2"])) == {"t2v"}
     for req in (
         request(cameos=(cameo("alice", (1, 2, 3)),)),
         request(input_image=Image.new("RGB", (720, 1280))),
@@ -261,7 +262,7 @@ def test_missing_capabilities_and_vace_fallback(tmp_path) -> None:
     # A VACE-only model (one folder, like Wan2.1-VACE-1.3B) serves text and image requests too.
     vace_dir = build_tiny_wan(tmp_path / "vace-only", kinds=("vace",)) / "vace"
     vace_only = make_backend(vace_dir)
-    assert set(vace_only.capabilities(vace_dir)) == {"vace"}
+    assert set(vace_only.loader.capabilities(vace_dir)) == {"vace"}
     text = vace_only.generate(request(), on_progress=ignore, should_cancel=never)
     assert text.metadata["pipeline"] == "vace" and len(text.frames) == 8
     image = vace_only.generate(

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from generation.audio import dialogue
-from generation.backends import diffusers_backend as db
+from generation.backends import loading
 from generation.backends.base import (
     CameoReference,
     GenerationCancelled,
@@ -27,7 +27,8 @@ from generation.backends.base import (
     Shot,
     VoiceProfile,
 )
-from generation.backends.ltx2_backend import LTX2Backend, log_mel, sigma_schedule
+from generation.backends.ltx2_backend import LTX2Backend, sigma_schedule
+from generation.backends.ltx2_dialogue import log_mel
 from sora_site.errors import DomainError
 from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, build_tiny_ltx2, inputs_of
 from tests.generation.test_diffusers_backend import ignore, never, request, write_mp4
@@ -138,11 +139,11 @@ def test_full_mode_uses_guidance(backend: LTX2Backend) -> None:
 
 def test_pipelines_load_once_and_share_the_transformer(backend: LTX2Backend, tiny_model: Path) -> None:
     run(backend)
-    loads = db.LOAD_COUNT
+    loads = loading.LOAD_COUNT
     assert run(backend, seed=11).metadata["timings"]["load"] == 0.0
-    assert db.LOAD_COUNT == loads
-    t2v, _ = backend.pipeline(tiny_model / "t2v", "t2v")
-    condition, _ = backend.pipeline(tiny_model / "condition", "condition")
+    assert loading.LOAD_COUNT == loads
+    t2v, _ = backend.loader.pipeline(tiny_model / "t2v", "t2v")
+    condition, _ = backend.loader.pipeline(tiny_model / "condition", "condition")
     assert condition.transformer is t2v.transformer and condition.text_encoder is t2v.text_encoder
 
 
@@ -154,7 +155,7 @@ def test_image_to_video(backend: LTX2Backend) -> None:
 
 
 def test_cameo_portrait_is_the_keyframe_and_dialogue_holds_the_audio(backend: LTX2Backend, tiny_model: Path) -> None:
-    condition, _ = backend.pipeline(tiny_model / "condition", "condition")
+    condition, _ = backend.loader.pipeline(tiny_model / "condition", "condition")
     prompt = 'alice says "hello there"'
     shots = (Shot(prompt, 0.5),)
     alice = cameo("alice", (20, 60, 200), pitch=220.0)
@@ -209,7 +210,7 @@ def test_storyboard_joins_shots_and_their_audio(backend: LTX2Backend) -> None:
 def test_cancel_mid_run_stops_at_the_step_and_decodes_nothing(tiny_model: Path) -> None:
     slow = make_backend(tiny_model, distilled_steps=8)
     seen: list[float] = []
-    with inputs_of(slow.pipeline(tiny_model / "t2v", "t2v")[0].vae.decoder) as decodes:
+    with inputs_of(slow.loader.pipeline(tiny_model / "t2v", "t2v")[0].vae.decoder) as decodes:
         with pytest.raises(GenerationCancelled):
             slow.generate(
                 request(shots=(Shot("a cat", 0.25), Shot("a dog", 0.25))),
@@ -220,10 +221,10 @@ def test_cancel_mid_run_stops_at_the_step_and_decodes_nothing(tiny_model: Path) 
 
 
 def test_cancel_before_start_loads_nothing(tiny_model: Path) -> None:
-    loads = db.LOAD_COUNT
+    loads = loading.LOAD_COUNT
     with pytest.raises(GenerationCancelled):
         make_backend(tiny_model).generate(request(), on_progress=ignore, should_cancel=lambda: True)
-    assert db.LOAD_COUNT == loads
+    assert loading.LOAD_COUNT == loads
 
 
 def test_missing_capabilities(tmp_path: Path) -> None:

@@ -23,8 +23,9 @@ from generation import services, worker
 from generation.audio import DEFAULT_VOICE, cameo_voices, dialogue, speak, speech_source
 from generation.backends import get_backend
 from generation.backends.base import Shot, VoiceProfile, VoiceSample
-from generation.backends.diffusers_backend import clear_pipeline_cache
-from generation.backends.ltx2_backend import LTX2Backend, log_mel
+from generation.backends.loading import clear_pipeline_cache
+from generation.backends.ltx2_backend import LTX2Backend
+from generation.backends.ltx2_dialogue import log_mel
 from generation.models import GenerationJob
 from generation.voice_tts import VoiceCloner, voice_cloner
 from sora_site.errors import DomainError
@@ -160,7 +161,7 @@ def test_an_opted_in_owners_cloned_voice_conditions_the_video_audio(
     alice: User, bob: User, ltx2: LTX2Backend, tts: VoiceCloner, tiny_ltx2: Path
 ) -> None:
     cameo = alice_with_sample(alice, keep=True)
-    condition, _ = ltx2.pipeline(tiny_ltx2 / "condition", "condition")
+    condition, _ = ltx2.loader.pipeline(tiny_ltx2 / "condition", "condition")
     with inputs_of(tts.model.codec_model.encoder) as prompts, inputs_of(condition.audio_vae.encoder) as mels:
         job = run_job(bob, PROMPT)
     assert job.state == "completed", job.error_message
@@ -185,7 +186,7 @@ def test_with_the_option_off_the_espeak_voice_speaks(
     alice: User, bob: User, ltx2: LTX2Backend, tts: VoiceCloner, tiny_ltx2: Path
 ) -> None:
     alice_with_sample(alice, keep=False)
-    condition, _ = ltx2.pipeline(tiny_ltx2 / "condition", "condition")
+    condition, _ = ltx2.loader.pipeline(tiny_ltx2 / "condition", "condition")
     with inputs_of(tts.model.codec_model.encoder) as prompts, inputs_of(condition.audio_vae.encoder) as mels:
         job = run_job(bob, PROMPT)
     assert job.state == "completed", job.error_message

@@ -15,7 +15,9 @@ import pytest
 from feed.models import User
 from generation import services, worker
 from generation.backends import get_backend
-from generation.backends.diffusers_backend import clear_pipeline_cache
+from generation.backends.base import GenerationRequest, Shot
+from generation.backends.diffusers_backend import DiffusersBackend
+from generation.backends.loading import clear_pipeline_cache
 from generation.models import GenerationJob
 from sora_site import media
 from sora_site.errors import DomainError
@@ -54,3 +56,22 @@ def test_a_model_the_server_lacks_is_refused_before_queueing(alice: User, diffus
         services.job_create(owner=alice, prompt="anything", model="sora-2-pro")
     assert (error.value.code, error.value.status) == ("model_unavailable", 503)
     assert not GenerationJob.objects.exists()
+
+
+def test_weights_that_went_away_are_refused_at_creation_and_by_the_backend_alike(
+    alice: User, settings: Any, tmp_path: Path
+) -> None:
+    gone = tmp_path / "removed-model"  # configured, but the folder is not there
+    settings.GENERATION_BACKEND = "diffusers"
+    settings.MODEL_PATHS = {"sora-2": gone, "sora-2-pro": None}
+    with pytest.raises(DomainError) as at_creation:
+        services.job_create(owner=alice, prompt="anything", model="sora-2")
+    assert not GenerationJob.objects.exists()
+    request = GenerationRequest("anything", "sora-2", 720, 1280, 1, (Shot("anything", 4),))
+    with pytest.raises(DomainError) as in_backend:
+        DiffusersBackend({"sora-2": gone}, device="cpu").generate(
+            request, on_progress=lambda _f: None, should_cancel=lambda: False
+        )
+    created, ran = at_creation.value, in_backend.value
+    assert (created.code, created.status, created.message) == ("model_unavailable", 503, ran.message)
+    assert (ran.code, ran.status) == ("model_unavailable", 503)

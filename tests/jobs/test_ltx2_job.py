@@ -29,8 +29,9 @@ from generation import services, worker
 from generation.audio import dialogue
 from generation.backends import get_backend
 from generation.backends.base import Backend, VoiceProfile
-from generation.backends.diffusers_backend import clear_pipeline_cache
-from generation.backends.ltx2_backend import LTX2Backend, log_mel
+from generation.backends.loading import clear_pipeline_cache
+from generation.backends.ltx2_backend import LTX2Backend
+from generation.backends.ltx2_dialogue import log_mel
 from generation.finishing import soundtrack_for
 from generation.models import GenerationJob
 from sora_site import media
@@ -193,7 +194,7 @@ def test_a_cameo_job_conditions_on_the_portrait_and_the_owners_voice(
     alice: User, bob: User, ltx2_settings: Any, tiny_ltx2: Path
 ) -> None:
     active_cameo(alice, access="everyone")  # the astronaut's portrait, a 180 Hz "en-us+f3" voice profile
-    condition, _ = ltx2_backend().pipeline(tiny_ltx2 / "condition", "condition")
+    condition, _ = ltx2_backend().loader.pipeline(tiny_ltx2 / "condition", "condition")
     prompt = '@alice looks at the camera and says "we have liftoff"'
     with inputs_of(condition.vae.encoder) as pictures, inputs_of(condition.audio_vae.encoder) as mels:
         job = completed(bob, prompt, seconds=4)
