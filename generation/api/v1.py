@@ -19,8 +19,8 @@ from pydantic import Field
 from feed.accounts.models import User
 from generation.api import characters, selectors, videos
 from generation.api.auth import ApiKeyAuth
+from generation.api.bodies import body_read
 from generation.api.errors import api_error_response, validation_error
-from generation.api.forms import body_read
 from generation.api.schemas import (
     Character,
     CharacterCreate,

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from feed.accounts.models import User
 from generation import specs
-from generation.api.forms import data_url_file
+from generation.api.bodies import data_url_file
 from generation.api.schemas import VideoCreate, VideoEdit, VideoExtend
 from generation.api.selectors import character_cameo, character_name, video_get
 from generation.models import GenerationJob
