@@ -27,10 +27,11 @@ from generation import specs
 from generation.events import job_push
 from generation.hooks import job_deleting, job_withdrawn
 from generation.models import GenerationJob
+from generation.queue import job_enqueue
 from generation.quotas import quota_check
 from generation.selectors import remix_check
+from generation.storage import media_delete
 from generation.transitions import job_end
-from generation.worker import media_delete
 from moderation import services as moderation_services
 from moderation.nudity import explicit_findings
 from sora_site.errors import DomainError
@@ -190,8 +191,6 @@ def _job_insert(
     job: GenerationJob, *, cameos: list[Cameo], image_file: ContentFile[bytes] | None = None
 ) -> GenerationJob:
     """Meter, save, record cameo usage and queue (after commit) a validated, unsaved job."""
-    from generation.tasks import gpu_generate  # the task module imports the services
-
     with transaction.atomic():
         # Serialise one user's enqueues so two tabs cannot both slip under the quota.
         User.objects.select_for_update().filter(pk=job.owner_id).first()
@@ -201,7 +200,7 @@ def _job_insert(
             job.input_image.save(f"{job.public_id}.png", image_file, save=False)
         job.save()
         cameo_services.cameo_usage_record(job_id=job.pk, maker=job.owner, cameos=cameos)
-        transaction.on_commit(lambda: gpu_generate.delay(job.pk))
+        transaction.on_commit(lambda: job_enqueue(job.pk))
         job_push(job)
     return job
 

@@ -1,8 +1,9 @@
-from celery import Task, shared_task
+"""Generation's Celery tasks: thin, by job id. Nothing in generation imports this module (jobs are
+queued by name, `generation.queue`); `GenerationConfig.ready()` imports it to register the tasks."""
 
-from generation import worker
-from generation.api import services as api_services
-from generation.api.webhooks import delivery_attempt
+from celery import shared_task
+
+from generation import retention, worker
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -19,12 +20,4 @@ def jobs_requeue_stalled() -> dict[str, int]:
 @shared_task
 def videos_delete_expired() -> int:
     """Hourly (beat): finished videos past VIDEO_RETENTION_DAYS."""
-    return api_services.videos_delete_expired()
-
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
-def webhook_deliver(self: Task, delivery_id: int) -> None:
-    """One attempt; a failed one is retried with doubling delays until WEBHOOK_MAX_ATTEMPTS."""
-    retry_in = delivery_attempt(delivery_id)
-    if retry_in is not None:
-        raise self.retry(countdown=retry_in)
+    return retention.videos_delete_expired()

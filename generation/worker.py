@@ -36,7 +36,9 @@ from generation.backends.base import (
 from generation.events import job_push
 from generation.finishing import clip_finish, phase
 from generation.models import GenerationJob
+from generation.queue import job_enqueue
 from generation.selectors import remix_check
+from generation.storage import media_delete
 from generation.transitions import job_end
 from sora_site.errors import DomainError
 from sora_site.storage import local_path
@@ -190,13 +192,6 @@ def _voice_sample_read(cameo: Cameo) -> VoiceSample | None:
     return VoiceSample(audio=audio[:, 0], sample_rate=int(rate), text=cameo.voice_sample_text)
 
 
-def media_delete(*names: str | None) -> None:
-    storage = GenerationJob._meta.get_field("video").storage
-    for name in names:
-        if name:
-            storage.delete(name)
-
-
 class ProgressReporter:
     """Throttled progress writes (which double as the heartbeat) and a throttled cancel check."""
 
@@ -236,8 +231,6 @@ class ProgressReporter:
 
 def jobs_requeue_stalled(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Jobs whose worker stopped heart-beating go back to the queue, or fail after too many tries."""
-    from generation.tasks import gpu_generate  # the task module imports this one
-
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.GENERATION_STALL_SECONDS)
     stalled = GenerationJob.objects.filter(state__in=(State.IN_PROGRESS, State.FINISHING), heartbeat_at__lt=cutoff)
@@ -262,7 +255,7 @@ def jobs_requeue_stalled(*, now: dt.datetime | None = None) -> dict[str, int]:
                 state=State.QUEUED, failures=F("failures") + 1, job_token="", progress=0, heartbeat_at=None
             )
             if requeued:
-                transaction.on_commit(partial(gpu_generate.delay, job.pk))
+                transaction.on_commit(partial(job_enqueue, job.pk))
                 job.refresh_from_db()
                 job_push(job)
         counts["requeued"] += requeued

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "channels",
     "feed",
     "generation",
+    "generation.api",  # the Videos API: its own AppConfig wires it, so the core never imports it
     "cameos",
     "moderation",
 ]

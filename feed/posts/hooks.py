@@ -14,7 +14,7 @@ from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer
 from feed.posts.services import post_restore, post_take_down
 from generation.models import GenerationJob
-from generation.worker import media_delete
+from generation.storage import job_files_erase
 from moderation.selectors import user_is_moderator
 from sora_site.errors import DomainError
 
@@ -28,11 +28,11 @@ def on_job_withdrawn(sender: type[GenerationJob], *, job: GenerationJob, reason:
     if post is None:
         return False
     post_take_down(post=post, reason=reason)
-    media_delete(post.video.name, post.poster.name, job.video.name, job.poster.name, job.spritesheet.name)
+    for file in (post.video, post.poster):
+        if file.name:
+            file.storage.delete(file.name)
     Post.objects.filter(pk=post.pk).update(video="", poster="")
-    GenerationJob.objects.filter(pk=job.pk).update(
-        video="", poster="", spritesheet="", sprite_layout={}, frame_hashes=[]
-    )
+    job_files_erase(job=job)  # generation erases its own files and rows
     return True
 
 

@@ -14,7 +14,7 @@ from ninja.security import HttpBearer
 
 from feed.accounts.models import User
 from generation.api.errors import RateLimited
-from generation.api.services import key_hash
+from generation.api.keys import key_hash
 from generation.models import ApiKey
 from sora_site.errors import DomainError
 

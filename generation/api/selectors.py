@@ -1,4 +1,4 @@
-"""Reads for the API: the Video object, pages of videos, characters, the poll interval."""
+"""Reads for the API: the Video object, pages of videos, characters, the poll interval, webhook deliveries."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cameos.models import Cameo
 from cameos.selectors import may_use
 from feed.accounts.models import User
 from generation.api.errors import failure_code
-from generation.models import GenerationJob
+from generation.models import GenerationJob, WebhookDelivery
 from generation.selectors import job_get_for_owner, jobs_of
 from sora_site.errors import DomainError
 
@@ -119,3 +119,7 @@ def character_get(public_id: str, user: User) -> Cameo:
     if cameo.owner_id != user.pk and not may_use(user, cameo):
         raise DomainError("not_found", f"No character found with id {public_id!r}.", field="character_id", status=404)
     return cameo
+
+
+def deliveries_of(owner: User, limit: int = 50) -> list[WebhookDelivery]:
+    return list(WebhookDelivery.objects.filter(endpoint__owner=owner).select_related("endpoint")[:limit])

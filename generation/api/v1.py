@@ -17,10 +17,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
 from feed.accounts.models import User
-from generation.api import selectors, services
+from generation.api import characters, selectors, videos
 from generation.api.auth import ApiKeyAuth
+from generation.api.bodies import body_read
 from generation.api.errors import api_error_response, validation_error
-from generation.api.forms import body_read
 from generation.api.schemas import (
     Character,
     CharacterCreate,
@@ -113,7 +113,7 @@ def _body_doc(model: type[Schema], *, files: dict[str, str], json: bool = True) 
     summary="Create a video",
 )
 def video_create(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
-    return _job_from_body(request, response, VideoCreate, services.video_create)
+    return _job_from_body(request, response, VideoCreate, videos.video_create)
 
 
 class ListQuery(Schema):
@@ -142,7 +142,7 @@ def video_list(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
     summary="Edit one of your videos with a new prompt",
 )
 def video_edit(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
-    return _job_from_body(request, response, VideoEdit, services.video_edit)
+    return _job_from_body(request, response, VideoEdit, videos.video_edit)
 
 
 @api.post(
@@ -152,7 +152,7 @@ def video_edit(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     summary="Extend one of your videos",
 )
 def video_extend(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
-    return _job_from_body(request, response, VideoExtend, services.video_extend)
+    return _job_from_body(request, response, VideoExtend, videos.video_extend)
 
 
 @api.post(
@@ -163,7 +163,7 @@ def video_extend(request: HttpRequest, response: HttpResponse) -> dict[str, Any]
 )
 def character_create(request: HttpRequest) -> dict[str, Any]:
     params, files = body_read(request, CharacterCreate)
-    cameo = services.character_create_from_clip(owner=_owner(request), name=params.name, clip=files.get("video"))
+    cameo = characters.character_create_from_clip(owner=_owner(request), name=params.name, clip=files.get("video"))
     return selectors.character_object(cameo)
 
 
@@ -222,7 +222,7 @@ def video_content(
 )
 def video_remix(request: HttpRequest, response: HttpResponse, video_id: str) -> dict[str, Any]:
     body, _files = body_read(request, VideoRemix)
-    job = services.video_remix(
+    job = videos.video_remix(
         owner=_owner(request),
         source_id=video_id,
         prompt=body.prompt,
@@ -242,4 +242,4 @@ def api_urls() -> tuple[list[URLPattern | URLResolver], str, str]:
 
 
 def _largest_upload() -> int:
-    return max(settings.GENERATION_INPUT_IMAGE_MAX_BYTES, services.CHARACTER_CLIP_MAX_BYTES)
+    return max(settings.GENERATION_INPUT_IMAGE_MAX_BYTES, characters.CHARACTER_CLIP_MAX_BYTES)

@@ -10,7 +10,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from feed.accounts.selectors import signed_in_user
-from generation.api import services, webhooks
+from generation.api import keys, selectors
+from generation.api.webhooks import endpoints, events
 from generation.models import ApiKey, WebhookEndpoint
 from sora_site.errors import DomainError
 from sora_site.fields import int_field
@@ -22,14 +23,14 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"keys": ApiKey.objects.filter(owner=me)}
     if request.method == "POST":
         try:
-            key, raw = services.api_key_create(
+            key, raw = keys.api_key_create(
                 owner=me,
                 name=request.POST.get("name", ""),
                 expires_in_days=int_field(
                     request.POST.get("expires_in_days"),
                     name="expires_in_days",
                     minimum=1,
-                    maximum=services.KEY_EXPIRY_DAYS_MAX,
+                    maximum=keys.KEY_EXPIRY_DAYS_MAX,
                     default=None,
                 ),
             )
@@ -44,7 +45,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_key_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
     me = signed_in_user(request)
-    services.api_key_revoke(key=get_object_or_404(ApiKey, public_id=public_id, owner=me), by=me)
+    keys.api_key_revoke(key=get_object_or_404(ApiKey, public_id=public_id, owner=me), by=me)
     messages.info(request, gettext("Key revoked. Requests with it are refused from now on."))
     return redirect("api_keys")
 
@@ -56,10 +57,10 @@ def webhook_settings(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            context["new_endpoint"] = services.webhook_endpoint_create(owner=me, url=request.POST.get("url", ""))
+            context["new_endpoint"] = endpoints.webhook_endpoint_create(owner=me, url=request.POST.get("url", ""))
         except DomainError as error:
             context["error"], status = error, error.status
-    context |= {"endpoints": WebhookEndpoint.objects.filter(owner=me), "deliveries": webhooks.deliveries_of(me)}
+    context |= {"endpoints": WebhookEndpoint.objects.filter(owner=me), "deliveries": selectors.deliveries_of(me)}
     return render(request, "generation/webhooks.html", context, status=status)
 
 
@@ -67,7 +68,7 @@ def webhook_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 def webhook_delete(request: HttpRequest, public_id: str) -> HttpResponse:
     me = signed_in_user(request)
-    services.webhook_endpoint_delete(endpoint=get_object_or_404(WebhookEndpoint, public_id=public_id, owner=me), by=me)
+    endpoints.webhook_endpoint_delete(endpoint=get_object_or_404(WebhookEndpoint, public_id=public_id, owner=me), by=me)
     messages.info(request, gettext("Webhook endpoint removed."))
     return redirect("webhooks")
 
@@ -75,7 +76,7 @@ def webhook_delete(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def webhook_test(request: HttpRequest) -> HttpResponse:
-    sent = webhooks.test_event_send(owner=signed_in_user(request))
+    sent = events.test_event_send(owner=signed_in_user(request))
     messages.success(
         request,
         gettext("Test event queued for %(count)d endpoint(s). Reload to see how it went.") % {"count": len(sent)},

@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from openai import OpenAI
 
 from feed.models import User
-from generation.api.services import api_key_create
+from generation.api.keys import api_key_create
 
 
 def key_for(user: User, **fields: Any) -> str:

@@ -27,10 +27,11 @@ from openai.types import Video
 from standardwebhooks import Webhook
 
 from feed.models import User
-from generation.api import webhooks
-from generation.api.services import videos_delete_expired, webhook_endpoint_create
+from generation.api.tasks import webhook_deliver
+from generation.api.webhooks import events as webhooks
+from generation.api.webhooks.endpoints import webhook_endpoint_create
 from generation.models import ApiKey, GenerationJob, WebhookDelivery, WebhookEndpoint
-from generation.tasks import webhook_deliver
+from generation.retention import videos_delete_expired
 from generation.transitions import job_end
 from sora_site.celery import app as celery_app
 from sora_site.errors import DomainError

@@ -22,7 +22,8 @@ from feed.models import Post, User
 from feed.posts.services import post_update
 from generation import services as job_services
 from generation import worker
-from generation.api.services import api_key_create, webhook_endpoint_create
+from generation.api.keys import api_key_create
+from generation.api.webhooks.endpoints import webhook_endpoint_create
 from generation.models import GenerationJob
 from generation.transitions import job_end
 from moderation import services as moderation_services

@@ -1,64 +1,23 @@
-"""Webhook events: `video.completed` / `video.failed` for every job of a user with endpoints, signed
-per Standard Webhooks (the `standardwebhooks` library) and delivered by Celery with backoff."""
+"""One delivery attempt of a webhook event: signed per Standard Webhooks (the `standardwebhooks` library),
+POSTed to the address its URL check pinned; the `webhook_deliver` task retries it with backoff."""
 
 from __future__ import annotations
 
-import json
 import logging
-from functools import partial
 from typing import Any
 
 import certifi
 import urllib3
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from standardwebhooks import Webhook
 
-from feed.accounts.models import User
-from generation.api.services import WebhookTarget, url_redacted, webhook_url_check
-from generation.models import GenerationJob, WebhookDelivery, WebhookEndpoint
+from generation.api.webhooks.targets import WebhookTarget, url_redacted, webhook_url_check
+from generation.models import WebhookDelivery
 from sora_site.errors import DomainError
 
 log = logging.getLogger(__name__)
 Status = WebhookDelivery.Status
-TEST_VIDEO_ID = "video_test_event"
-
-
-def on_job_finished(sender: type[GenerationJob], *, job: GenerationJob, **kwargs: Any) -> None:
-    """Connected to `generation.hooks.job_finished` (sent after commit by `job_end`)."""
-    event_type = "video.completed" if job.state == GenerationJob.State.COMPLETED else "video.failed"
-    event_send(owner_id=job.owner_id, event_type=event_type, video_id=job.public_id)
-
-
-def event_send(*, owner_id: int, event_type: str, video_id: str) -> list[WebhookDelivery]:
-    """One delivery per endpoint of the owner, each queued after commit."""
-    from generation.tasks import webhook_deliver  # the task module imports this one
-
-    deliveries = []
-    with transaction.atomic():
-        for endpoint in WebhookEndpoint.objects.filter(owner_id=owner_id):
-            delivery = WebhookDelivery(endpoint=endpoint, event_type=event_type)
-            delivery.body = json.dumps(
-                {
-                    "id": delivery.event_id,
-                    "object": "event",
-                    "created_at": int(delivery.created_at.timestamp()),
-                    "type": event_type,
-                    "data": {"id": video_id},
-                }
-            )
-            delivery.save()
-            transaction.on_commit(partial(webhook_deliver.delay, delivery.pk))
-            deliveries.append(delivery)
-    return deliveries
-
-
-def test_event_send(*, owner: User) -> list[WebhookDelivery]:
-    """ "Send a test event" in settings: a `video.completed` about a video id that does not exist."""
-    if not WebhookEndpoint.objects.filter(owner=owner).exists():
-        raise DomainError("not_found", "Add a webhook endpoint first.", status=404)
-    return event_send(owner_id=owner.pk, event_type="video.completed", video_id=TEST_VIDEO_ID)
 
 
 def delivery_attempt(delivery_id: int) -> float | None:
@@ -130,7 +89,3 @@ def _post_pinned(target: WebhookTarget, *, body: bytes, headers: dict[str, str])
 def _failure_kind(failure: urllib3.exceptions.HTTPError) -> str:
     """The failure's class (NewConnectionError, ConnectTimeoutError, SSLError...), without its text."""
     return type(getattr(failure, "reason", None) or failure).__name__
-
-
-def deliveries_of(owner: User, limit: int = 50) -> list[WebhookDelivery]:
-    return list(WebhookDelivery.objects.filter(endpoint__owner=owner).select_related("endpoint")[:limit])

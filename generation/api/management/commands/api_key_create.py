@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from feed.accounts.models import User
-from generation.api.services import api_key_create
+from generation.api.keys import api_key_create
 from sora_site.errors import DomainError
 
 

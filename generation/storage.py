@@ -1,0 +1,25 @@
+"""A job's files in storage: deleting them, and erasing a finished video's files when it is withdrawn.
+
+Only generation writes `GenerationJob` rows; the feed calls `job_files_erase` for a posted video taken
+down for consent instead of clearing the job's fields itself.
+"""
+
+from __future__ import annotations
+
+from generation.models import GenerationJob
+
+
+def media_delete(*names: str | None) -> None:
+    storage = GenerationJob._meta.get_field("video").storage
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+def job_files_erase(*, job: GenerationJob) -> None:
+    """Delete a finished video's video, poster and spritesheet, and forget the sprite layout and the
+    frame hashes derived from them: nobody, its owner included, can see or match it any more."""
+    media_delete(job.video.name, job.poster.name, job.spritesheet.name)
+    GenerationJob.objects.filter(pk=job.pk).update(
+        video="", poster="", spritesheet="", sprite_layout={}, frame_hashes=[]
+    )
