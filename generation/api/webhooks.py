@@ -26,7 +26,7 @@ TEST_VIDEO_ID = "video_test_event"
 
 
 def on_job_finished(sender: type[GenerationJob], *, job: GenerationJob, **kwargs: Any) -> None:
-    """Connected to `generation.hooks.job_finished` (sent after commit by `job_end`)."""
+    """Connected to `generation.signals.job_finished` (sent after commit by `job_end`)."""
     event_type = "video.completed" if job.state == GenerationJob.State.COMPLETED else "video.failed"
     event_send(owner_id=job.owner_id, event_type=event_type, video_id=job.public_id)
 
