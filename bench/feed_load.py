@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
+# The key the sessions here and the server started below sign with (the settings never make one).
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
 
 import django  # noqa: E402
 

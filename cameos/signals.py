@@ -1,6 +1,6 @@
 """What cameos tell the layers above them (generation stops and removes jobs). Cameos never import them.
 
-Receivers connect in their `AppConfig.ready()`.
+Receivers connect in their `wiring.connect()`.
 """
 
 from django.dispatch import Signal

@@ -1,4 +1,5 @@
-"""Generation's answers to what the cameos app announces, and its media rule (connected in GenerationConfig.ready)."""
+"""Generation's answers to the layers below it: cameos' signals, its media rule, moderation's "job" subject
+(connected in generation/wiring.py)."""
 
 from __future__ import annotations
 

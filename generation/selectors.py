@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from feed.accounts.models import User
-from generation.hooks import remix_granted
 from generation.models import GenerationJob
+from generation.signals import remix_granted
 from sora_site.errors import DomainError
 
 

@@ -25,11 +25,11 @@ from cameos.selectors import cameos_of_job, may_use
 from feed.accounts.models import User
 from generation import specs
 from generation.events import job_push
-from generation.hooks import job_deleting, job_withdrawn
 from generation.models import GenerationJob
 from generation.queue import job_enqueue
 from generation.quotas import quota_check
 from generation.selectors import remix_check
+from generation.signals import job_deleting, job_withdrawn
 from generation.storage import media_delete
 from generation.transitions import job_end
 from moderation import services as moderation_services

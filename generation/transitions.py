@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from generation.events import job_push
-from generation.hooks import job_finished
 from generation.models import GenerationJob
+from generation.signals import job_finished
 
 log = logging.getLogger(__name__)
 State = GenerationJob.State

@@ -98,7 +98,7 @@ def _frame_name(instance: CaseFrame, filename: str) -> str:
 
 class CaseFrame(models.Model):
     """A sampled frame kept as evidence for a case (a blocked video stores nothing else). Readable by
-    moderators only (`moderation.apps` registers the media rule)."""
+    moderators only (`moderation.wiring` registers the media rule)."""
 
     case = models.ForeignKey(ModerationCase, on_delete=models.CASCADE, related_name="frames")
     image = models.ImageField(upload_to=_frame_name)

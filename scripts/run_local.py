@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from sora_site import embedded_postgres, embedded_redis  # noqa: E402
 from sora_site.celery import worker_argv  # noqa: E402
+from sora_site.env import secret_key_file_ensure  # noqa: E402
 
 PYTHON = sys.executable
 HOST, PORT = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8000"))
@@ -171,7 +172,10 @@ def main() -> int:
     signals.install()
     env = dict(os.environ)
     var_dir = Path(env.setdefault("VAR_DIR", str(ROOT / "var")))
-    var_dir.mkdir(parents=True, exist_ok=True)
+    # What the settings read but never write: VAR_DIR, the key every process signs with (unless
+    # SECRET_KEY is set), the static root WhiteNoise looks for.
+    secret_key_file_ensure(var_dir)
+    (var_dir / "staticfiles").mkdir(exist_ok=True)
     services: list[tuple[str, subprocess.Popen]] = []  # stopped first
     redis: list[tuple[str, subprocess.Popen]] = []  # stopped once the services that use it are gone
     postgres: list[tuple[str, subprocess.Popen]] = []  # likewise

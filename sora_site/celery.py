@@ -14,8 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
 
 app = Celery("sora_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
-app.autodiscover_tasks(["feed.posts"])  # an app's package below its root
+app.autodiscover_tasks()  # each app's root tasks.py; task modules deeper in an app: CELERY_IMPORTS
 
 
 @worker_process_init.connect

@@ -7,6 +7,7 @@ deployment stops the process at start-up instead of surfacing as odd behaviour l
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -163,3 +164,26 @@ def s3_storage_config(s3: S3Settings) -> dict[str, object]:
             "file_overwrite": False,
         },
     }
+
+
+def secret_key_read(var_dir: Path) -> str | None:
+    """SECRET_KEY from the environment (at least 50 characters), else the key in `var_dir`/secret_key
+    (`secret_key_file_ensure` wrote it); None when there is neither. Reads only."""
+    from_env = env_str("SECRET_KEY", "")
+    if from_env:
+        if len(from_env) < 50:
+            raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters")
+        return from_env
+    key_file = var_dir / "secret_key"
+    return key_file.read_text().strip() if key_file.is_file() else None
+
+
+def secret_key_file_ensure(var_dir: Path) -> Path:
+    """The setup step `make run` takes before anything starts: a key generated once into
+    `var_dir`/secret_key (owner-only, never committed), shared by every process that reads VAR_DIR."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key_file = var_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file

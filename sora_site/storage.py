@@ -11,7 +11,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 
-_url_signer = signing.TimestampSigner(salt="sora_site.media-url")
+
+def _url_signer() -> signing.TimestampSigner:
+    """Made when a URL is signed, not at import: loading the app needs no SECRET_KEY (`make lint`, `migrate`)."""
+    return signing.TimestampSigner(salt="sora_site.media-url")
 
 
 class SignedFileSystemStorage(FileSystemStorage):
@@ -26,12 +29,12 @@ class SignedFileSystemStorage(FileSystemStorage):
 
 def media_url_signature(name: str) -> str:
     """The timestamped signature of a stored name (without the name itself)."""
-    return _url_signer.sign(name)[len(name) + 1 :]
+    return _url_signer().sign(name)[len(name) + 1 :]
 
 
 def media_url_signature_valid(name: str, signature: str) -> bool:
     try:
-        _url_signer.unsign(f"{name}:{signature}", max_age=settings.MEDIA_URL_MAX_AGE)
+        _url_signer().unsign(f"{name}:{signature}", max_age=settings.MEDIA_URL_MAX_AGE)
     except signing.BadSignature:  # SignatureExpired is one too
         return False
     return True

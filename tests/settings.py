@@ -8,6 +8,7 @@ when the run ends; worker processes the tests start reach it through the DATABAS
 
 import atexit
 import os
+import secrets
 import shutil
 import signal
 import tempfile
@@ -36,6 +37,9 @@ if not os.environ.get("REDIS_URL"):
     atexit.register(_redis_process.terminate)
 
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="sora-test-var-"))
+# What `make run` sets up before anything starts (the settings only read): the key every process of the
+# run signs with (Daphne, workers and `manage.py` children inherit it), and the static root (below).
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
 os.environ.setdefault("CHANNELS_PREFIX", f"test{os.getpid()}")
 # Each test builds its own posts: the feed's shared matrix of recent post vectors must not outlive one.
 os.environ.setdefault("FEED_SIMILAR_REFRESH_SECONDS", "0")
@@ -44,6 +48,8 @@ os.environ.setdefault("FEED_POOL_SECONDS", "0")  # and so must the shared candid
 os.environ.setdefault("TEXT_EMBEDDINGS_WARM", "0")
 
 from sora_site.settings import *  # noqa: F403
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise warns on a missing one)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; argon2 is tested on its own
 # The suite signs up many accounts from one address; the sign-up limit is tested on its own.

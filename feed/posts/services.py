@@ -1,7 +1,7 @@
 """Writes for posts: publishing a finished draft, its creator's edits and deletion, taking a post down.
 
 Generation ends at a completed draft; from there the video belongs to the feed. Generation never
-imports this module: it announces withdrawals and deletions with signals, answered in `feed.posts.hooks`.
+imports this module: it announces withdrawals and deletions with signals, answered in `feed.posts.receivers`.
 
 Publishing is moderation's stage 3. The caption is checked at once (a refusal loses nothing: the draft
 stays a draft); the stored video's frames and the caption + prompt are re-checked at the feed's

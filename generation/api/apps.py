@@ -9,7 +9,6 @@ class GenerationApiConfig(AppConfig):
     label = "generation_api"
 
     def ready(self) -> None:
-        from generation.api.webhooks.events import on_job_finished
-        from generation.hooks import job_finished
+        from generation.api import wiring
 
-        job_finished.connect(on_job_finished, dispatch_uid="generation.api.webhooks")
+        wiring.connect()

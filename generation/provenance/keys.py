@@ -129,8 +129,8 @@ def _material(cert: Path, key: Path, anchors: Path) -> SigningMaterial:
 def signing_material() -> SigningMaterial:
     """The configured credentials (cached per set of paths, so tests can point settings elsewhere).
 
-    Left at their defaults (under VAR_DIR), missing files are made here as development keys, like the
-    generated SECRET_KEY: a bare `manage.py runserver` signs too. Configured paths are never written.
+    Left at their defaults (under VAR_DIR), missing files are made here as development keys: a bare
+    `manage.py runserver` signs too. Configured paths are never written.
     """
     files = KeyFiles.configured()
     if files == KeyFiles.in_folder(settings.VAR_DIR / "c2pa") and keys_generate(files):

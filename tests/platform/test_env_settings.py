@@ -119,10 +119,21 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
     assert "no issues" in result.stdout + result.stderr
 
 
-def test_secret_key_is_generated_once_into_var(tmp_path: Path) -> None:
+def test_settings_write_nothing_and_make_run_generates_the_secret_key_once(tmp_path: Path) -> None:
+    """Loading the settings creates no file or folder (on a fresh checkout, without SECRET_KEY, Django
+    refuses to sign); the setup step `make run` takes writes the key once, owner-only, and every later
+    process reads the same one."""
+    var_dir = tmp_path / "var"
     code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
-    first = _settings_process({"VAR_DIR": str(tmp_path), "SECRET_KEY": ""}, code)
-    second = _settings_process({"VAR_DIR": str(tmp_path), "SECRET_KEY": ""}, code)
+    bare = _settings_process({"VAR_DIR": str(var_dir), "SECRET_KEY": ""}, code)
+    assert "The SECRET_KEY setting must not be empty" in bare.stderr
+    assert not var_dir.exists()
+
+    key_file = env.secret_key_file_ensure(var_dir)
+    assert env.secret_key_file_ensure(var_dir) == key_file == var_dir / "secret_key"
+    first = _settings_process({"VAR_DIR": str(var_dir), "SECRET_KEY": ""}, code)
+    second = _settings_process({"VAR_DIR": str(var_dir), "SECRET_KEY": ""}, code)
     assert first.returncode == 0, first.stderr
-    assert first.stdout == second.stdout and len(first.stdout.strip()) >= 50
-    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert first.stdout.strip() == second.stdout.strip() == key_file.read_text().strip()
+    assert len(first.stdout.strip()) >= 50
+    assert key_file.stat().st_mode & 0o777 == 0o600

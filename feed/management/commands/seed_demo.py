@@ -83,6 +83,7 @@ class Command(BaseCommand):
     def _password(self) -> str:
         path = settings.VAR_DIR / "demo_password"
         if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)  # the settings never make VAR_DIR
             path.write_text(f"demo-{secrets.token_urlsafe(9)}")
             path.chmod(0o600)
         return path.read_text().strip()

@@ -1,5 +1,5 @@
 """Webhook events: `video.completed` / `video.failed` for every job of a user with endpoints (the answer to
-`generation.hooks.job_finished`, connected in `GenerationApiConfig.ready`), and the settings page's test
+`generation.signals.job_finished`, connected by `generation/api/wiring.py`), and the settings page's test
 event. Each is stored as a delivery and queued after commit."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ TEST_VIDEO_ID = "video_test_event"
 
 
 def on_job_finished(sender: type[GenerationJob], *, job: GenerationJob, **kwargs: Any) -> None:
-    """Connected to `generation.hooks.job_finished` (sent after commit by `job_end`)."""
+    """Connected to `generation.signals.job_finished` (sent after commit by `job_end`)."""
     event_type = "video.completed" if job.state == GenerationJob.State.COMPLETED else "video.failed"
     event_send(owner_id=job.owner_id, event_type=event_type, video_id=job.public_id)
 

@@ -1,5 +1,5 @@
 """What generation tells the layers above it, and the one question it asks them. It never imports them:
-the feed (and later notifications and webhooks) connect here from their `AppConfig.ready()`.
+the feed (and later notifications and webhooks) connect here from their `wiring.connect()`.
 """
 
 from __future__ import annotations

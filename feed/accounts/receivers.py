@@ -1,4 +1,4 @@
-"""The "profile" moderation subject (registered in FeedConfig.ready): accounts sit below moderation,
+"""The "profile" moderation subject (registered in feed/wiring.py): accounts sit below moderation,
 so these only answer its registry's calls and import nothing of it. A profile's subject id is the
 user's pk."""
 

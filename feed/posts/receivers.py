@@ -1,4 +1,5 @@
-"""The feed's answers to generation (connected in FeedConfig.ready): generation never imports posts."""
+"""Posts' answers to the layers below them (connected in feed/wiring.py): generation's signals and
+remix question, the media rule for posts, moderation's "post" subject. Generation never imports posts."""
 
 from __future__ import annotations
 

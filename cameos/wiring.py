@@ -1,0 +1,23 @@
+"""Cameos' connections to the layers below them. Moderation sits below cameos: held cameos reach its
+queue through its subject registry. Called once, from CameosConfig.ready()."""
+
+from __future__ import annotations
+
+
+def connect() -> None:
+    from cameos import receivers
+    from cameos.services import cameo_review_decide
+    from moderation.registry import SubjectType, subject_type_register
+    from sora_site.media_views import media_rule_register
+
+    media_rule_register(receivers.public_figure_photo_readable)
+    subject_type_register(
+        SubjectType(
+            name="cameo",
+            load=receivers.held_cameos,
+            template="cameos/_moderation_subject.html",
+            decide=cameo_review_decide,
+            approve_label="Approve cameo",
+            reject_label="Reject and erase",
+        )
+    )

@@ -1,0 +1,86 @@
+"""The feed's connections to the layers below its packages (the answers: each package's `receivers.py`).
+Called once, from FeedConfig.ready(). This module sits outside the feed's layers, like apps.py: accounts
+sit below moderation, so they answer its registry but cannot register themselves."""
+
+from __future__ import annotations
+
+
+def connect() -> None:
+    """In the order the registries list them: posts, comments, profiles."""
+    _posts()
+    _engagement()
+    _accounts()
+
+
+def _posts() -> None:
+    """Posts sit above generation: they answer its signals and its remix question, guard their media,
+    and are a moderation subject."""
+    from feed.posts import receivers
+    from generation.signals import job_deleting, job_withdrawn, remix_grant_register
+    from moderation.registry import SubjectType, subject_type_register
+    from sora_site.media_views import media_rule_register
+
+    job_withdrawn.connect(receivers.on_job_withdrawn, dispatch_uid="feed.job_withdrawn")
+    job_deleting.connect(receivers.on_job_deleting, dispatch_uid="feed.job_deleting")
+    remix_grant_register(receivers.remix_grant)
+    media_rule_register(receivers.post_media_readable)
+    subject_type_register(
+        SubjectType(
+            name="post",
+            load=receivers.reported_posts,
+            template="feed/_moderation_subject.html",
+            decide=receivers.post_moderation_decide,
+            act=receivers.post_moderation_act,
+            owner=receivers.post_owner,
+            approve_label="Keep post",
+            reject_label="Take down",
+        )
+    )
+
+
+def _engagement() -> None:
+    """Notices for follows and remixes (written in other packages: Django's post_save), and comments as
+    a moderation subject."""
+    from django.db.models.signals import post_save
+
+    from feed.engagement import receivers
+    from feed.graph.models import Follow
+    from feed.posts.models import Post
+    from moderation.registry import SubjectType, subject_type_register
+
+    post_save.connect(receivers.on_follow_saved, sender=Follow, dispatch_uid="feed.follow_notice")
+    post_save.connect(receivers.on_post_saved, sender=Post, dispatch_uid="feed.remix_notice")
+    subject_type_register(
+        SubjectType(
+            name="comment",
+            load=receivers.reported_comments,
+            template="feed/_moderation_comment.html",
+            decide=receivers.comment_moderation_decide,
+            act=receivers.comment_moderation_act,
+            owner=receivers.comment_owner,
+            approve_label="Keep comment",
+            reject_label="Remove comment",
+        )
+    )
+
+
+def _accounts() -> None:
+    """Avatars' media rule, and profiles as a moderation subject."""
+    from feed.accounts import receivers
+    from feed.accounts.selectors import avatar_readable
+    from moderation.registry import SubjectType, subject_type_register
+    from sora_site.media_views import media_rule_register
+
+    media_rule_register(avatar_readable)
+    subject_type_register(
+        SubjectType(
+            name="profile",
+            load=receivers.reported_profiles,
+            template="feed/_moderation_profile.html",
+            decide=receivers.profile_moderation_decide,
+            act=receivers.profile_moderation_act,
+            owner=receivers.profile_owner,
+            approve_label="Keep profile",
+            reject_label="Hide profile",
+        )
+    )

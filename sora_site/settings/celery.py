@@ -1,0 +1,37 @@
+"""Celery (sora_site/celery.py reads every CELERY_* name): the broker, queues, limits, and the one beat
+schedule. A periodic task is added here, next to the others, whichever app it belongs to."""
+
+from __future__ import annotations
+
+from sora_site.env import env_int
+from sora_site.settings.feed import FEED_POOL_SECONDS
+from sora_site.settings.redis import REDIS_URL
+
+# Without REDIS_URL, tasks run inline in the calling process (see settings/redis.py).
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ACKS_LATE = True
+# With acks_late, a task whose worker process dies is redelivered instead of lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 15 * 60, minimum=10)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 20 * 60, minimum=20)
+CELERY_RESULT_EXPIRES = 3600
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers an unacked task after this long; it must exceed the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
+CELERY_TASK_ROUTES = {"generation.tasks.gpu_*": {"queue": "gpu"}}
+# Task modules below an app's root, which autodiscovery (each app's `tasks.py`) does not find.
+CELERY_IMPORTS = ["feed.posts.tasks"]
+
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": {"task": "feed.tasks.sessions_clear_expired", "schedule": 6 * 3600},
+    # Jobs stalled past GENERATION_STALL_SECONDS (settings/generation.py).
+    "generation-watchdog": {"task": "generation.tasks.jobs_requeue_stalled", "schedule": 60},
+    # Finished videos past VIDEO_RETENTION_DAYS (settings/api.py).
+    "videos-delete-expired": {"task": "generation.tasks.videos_delete_expired", "schedule": 3600},
+    "feed-pools-refresh": {"task": "feed.tasks.feed_pools_refresh", "schedule": max(1, FEED_POOL_SECONDS)},
+}

@@ -1,0 +1,16 @@
+"""Moderation: the prompt-stage classifier, the frames stage, report floods."""
+
+from __future__ import annotations
+
+from sora_site.env import env_int, env_str
+
+# The prompt-stage classifier: a factory `(policy, path) -> Classifier` (moderation/policy.py). The
+# default is a head trained on MiniLM embeddings of the examples in moderation/policy.toml; an operator
+# can set "moderation.policy.local_encoder_classifier" and give a local (e.g. multilingual) sentence
+# encoder's folder in MODERATION_CLASSIFIER_PATH.
+MODERATION_CLASSIFIER = env_str("MODERATION_CLASSIFIER", "moderation.policy.trained_head_classifier")
+MODERATION_CLASSIFIER_PATH = env_str("MODERATION_CLASSIFIER_PATH", "")
+# Frames stage: frames sampled per generated second for the nudity and likeness checks.
+MODERATION_FRAMES_PER_SECOND = env_int("MODERATION_FRAMES_PER_SECOND", 2, minimum=1)
+# Reports one account may file per hour (floods are refused).
+MODERATION_REPORTS_PER_HOUR = env_int("MODERATION_REPORTS_PER_HOUR", 20, minimum=1)
