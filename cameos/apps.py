@@ -34,6 +34,7 @@ class CameosConfig(AppConfig):
 
     def ready(self) -> None:
         """Moderation sits below cameos: held cameos reach its queue through its subject registry."""
+        from cameos import tasks  # noqa: F401  (registers the tasks in every process: they are queued by name)
         from cameos.services import cameo_review_decide
         from moderation.registry import SubjectType, subject_type_register
         from sora_site.media_views import media_rule_register

@@ -14,7 +14,10 @@ class FeedConfig(AppConfig):
         from feed.engagement import hooks as engagement_hooks
         from feed.engagement import receivers
         from feed.graph.models import Follow
-        from feed.posts import hooks
+        from feed.posts import (
+            hooks,
+            tasks,  # noqa: F401  (registers the tasks in every process: they are queued by name)
+        )
         from feed.posts.models import Post
         from generation.hooks import job_deleting, job_withdrawn, remix_grant_register
         from moderation.registry import SubjectType, subject_type_register
