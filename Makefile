@@ -99,7 +99,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python scripts/import_cycles.py generation moderation sora_site  # cameos and feed.posts still have a services <-> tasks cycle
+	$(BIN)/python scripts/import_cycles.py feed cameos generation moderation sora_site
 	$(BIN)/mypy feed cameos generation moderation sora_site
 
 # Benchmarks print markdown tables; copy them with the command into docs/BENCHMARKS.md.

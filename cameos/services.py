@@ -53,6 +53,7 @@ from feed.accounts.models import User, handle_validator
 from feed.notifications.services import notification_send, notifications_delete_about
 from moderation.models import ModerationCase
 from moderation.services import audit_record, case_evidence_erase, case_open, cases_about_face, moderator_check
+from sora_site.celery import task_enqueue
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
 from sora_site.images import image_open_checked
@@ -168,9 +169,7 @@ def recording_upload(
         cameo.status, cameo.report = Status.QUEUED, {}
         cameo.save()
         _push_status(cameo)
-        from cameos.tasks import cameo_verify
-
-        transaction.on_commit(lambda: cameo_verify.delay(cameo.pk))
+        transaction.on_commit(lambda: task_enqueue("cameos.tasks.cameo_verify", cameo.pk))
     return cameo
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 
 def connect() -> None:
-    from cameos import receivers
+    from cameos import (
+        receivers,
+        tasks,  # noqa: F401  (registers the tasks in every process: they are queued by name)
+    )
     from cameos.services import cameo_review_decide
     from moderation.registry import SubjectType, subject_type_register
     from sora_site.media_views import media_rule_register

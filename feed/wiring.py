@@ -15,7 +15,10 @@ def connect() -> None:
 def _posts() -> None:
     """Posts sit above generation: they answer its signals and its remix question, guard their media,
     and are a moderation subject."""
-    from feed.posts import receivers
+    from feed.posts import (
+        receivers,
+        tasks,  # noqa: F401  (registers the tasks in every process: they are queued by name)
+    )
     from generation.signals import job_deleting, job_withdrawn, remix_grant_register
     from moderation.registry import SubjectType, subject_type_register
     from sora_site.media_views import media_rule_register

@@ -24,6 +24,16 @@ def _embeddings_warm(**kwargs: Any) -> None:
     embeddings_warm()
 
 
+def task_enqueue(name: str, *args: object) -> None:
+    """Queue a task by its registered name (routed by CELERY_TASK_ROUTES; run at once in eager mode).
+
+    An app's services queue their tasks by name and never import its task module: the tasks call those
+    services, so importing them back would tie the two in an import cycle. Each app's `ready()` imports
+    its task module, so the task is registered in every process (web, worker, eager mode without Redis).
+    """
+    app.tasks[name].delay(*args)
+
+
 def worker_argv(*, queues: str, loglevel: str) -> list[str]:
     """The worker command line `make run` and the tests use: one process, one task at a time."""
     return [

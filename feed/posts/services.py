@@ -33,6 +33,7 @@ from moderation import services as moderation_services
 from moderation.models import ModerationCase
 from moderation.publish import PublishVerdict, publish_rules, publish_verdict
 from sora_site import media
+from sora_site.celery import task_enqueue
 from sora_site.errors import DomainError
 from sora_site.storage import local_path
 
@@ -84,9 +85,7 @@ def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str,
             taken_down_at=timezone.now(),
             taken_down_reason=IN_REVIEW_REASON,
         )
-        from feed.posts.tasks import post_publish_check_run  # the task module imports the services
-
-        transaction.on_commit(lambda: post_publish_check_run.delay(post.pk))
+        transaction.on_commit(lambda: task_enqueue("feed.posts.tasks.post_publish_check_run", post.pk))
         return post
 
 
