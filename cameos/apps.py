@@ -17,14 +17,26 @@ def held_cameos(subject_ids: Sequence[str]) -> Mapping[str, object]:
     return {str(cameo.pk): cameo for cameo in Cameo.objects.filter(pk__in=pks).prefetch_related("portraits")}
 
 
+def figure_requests(subject_ids: Sequence[str]) -> Mapping[str, object]:
+    """The requests to be added to the public-figure registry of a page of moderation cases."""
+    from cameos.models import PublicFigureRequest
+
+    pks = [int(i) for i in subject_ids if i.isdigit()]
+    return {str(request.pk): request for request in PublicFigureRequest.objects.filter(pk__in=pks)}
+
+
 def public_figure_photo_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
-    """Registry photos of public figures: moderators only."""
-    from cameos.models import PublicFigurePhoto
+    """Registry photos of public figures, and the photos sent with requests to be added: moderators only."""
+    from cameos.models import PublicFigurePhoto, PublicFigureRequest
     from feed.accounts.models import User
     from moderation.selectors import user_is_moderator
 
-    if not name.startswith("public_figures/") or not isinstance(viewer, User) or not user_is_moderator(viewer):
+    if not name.startswith(("public_figures/", "figure_requests/")):
         return False
+    if not isinstance(viewer, User) or not user_is_moderator(viewer):
+        return False
+    if name.startswith("figure_requests/"):
+        return PublicFigureRequest.objects.filter(photo=name).exists()
     return PublicFigurePhoto.objects.filter(image=name).exists()
 
 
@@ -34,7 +46,7 @@ class CameosConfig(AppConfig):
 
     def ready(self) -> None:
         """Moderation sits below cameos: held cameos reach its queue through its subject registry."""
-        from cameos.services import cameo_review_decide
+        from cameos.services import FIGURE_REQUEST_SUBJECT, cameo_review_decide, public_figure_request_decide
         from moderation.registry import SubjectType, subject_type_register
         from sora_site.media_views import media_rule_register
 
@@ -48,5 +60,15 @@ class CameosConfig(AppConfig):
                 decide=cameo_review_decide,
                 approve_label="Approve cameo",
                 reject_label="Reject and erase",
+            )
+        )
+        subject_type_register(
+            SubjectType(
+                name=FIGURE_REQUEST_SUBJECT,
+                load=figure_requests,
+                template="cameos/_figure_request_subject.html",
+                decide=public_figure_request_decide,
+                approve_label="Add to the registry",
+                reject_label="Decline",
             )
         )
