@@ -56,7 +56,7 @@ from cameos.selectors import (
 from cameos.signals import cameo_access_narrowed, cameo_job_withdrawn
 from feed.accounts.models import User, handle_validator
 from feed.notifications.services import notification_send, notifications_delete_about
-from moderation.models import ModerationCase
+from moderation.models import ModerationCase, ModerationEvent
 from moderation.services import audit_record, case_evidence_erase, case_open, cases_about_face, moderator_check
 from sora_site import japanese
 from sora_site.errors import DomainError
@@ -500,7 +500,7 @@ def cameos_for_new_job(*, owner: User, texts: Iterable[str], remix_of_job_id: in
             field="prompt",
         )
     prompt = " / ".join(texts)
-    public_figure_check(texts)
+    public_figure_check(texts, owner=owner)
     for cameo in cameos:
         cameo_use_check(owner, cameo)
         if cameo.owner_id != owner.pk:
@@ -508,12 +508,24 @@ def cameos_for_new_job(*, owner: User, texts: Iterable[str], remix_of_job_id: in
     return cameos
 
 
-def public_figure_check(texts: Sequence[str]) -> None:
+def public_figure_check(texts: Sequence[str], *, owner: User | None) -> None:
     """Refuse texts that name or describe a real public figure of the registry (`public_figure_mentioned`),
-    with the person or office it found, in Japanese for a Japanese text."""
+    with the person or office it found, in Japanese for a Japanese text. The refusal goes to the
+    moderation log like the prompt stage's (`text_refused`, category public_figures)."""
     mention = public_figure_mentioned(texts)
     if mention is None:
         return
+    ModerationEvent.objects.create(
+        about_user=owner,
+        action="text_refused",
+        detail={
+            "stage": "prompt",
+            "category": "public_figures",
+            "reason": f"{mention.how}: {mention.phrase}",
+            "figure": mention.figure_id,
+            "text": " / ".join(texts)[:1000],
+        },
+    )
     language = "ja" if any(japanese.has_japanese(text) for text in texts) else translation.get_language()
     with translation.override(language):
         if mention.kind == PublicFigure.Kind.OFFICE:

@@ -22,7 +22,7 @@ from cameos.services import public_figure_create
 from feed.models import User
 from generation import services
 from generation.models import GenerationJob
-from moderation.models import ModerationCase
+from moderation.models import ModerationCase, ModerationEvent
 from sora_site.errors import DomainError
 from tests.api.clients import key_for
 
@@ -121,6 +121,8 @@ def test_the_create_page_the_api_and_a_storyboard_refuse_alike(starter_registry:
     assert response.status_code == 400
     assert "実在の著名人" in response.content.decode()  # a Japanese prompt is answered in Japanese
     assert not GenerationJob.objects.exists()
+    logged = ModerationEvent.objects.filter(action="text_refused", detail__category="public_figures")
+    assert [event.about_user for event in logged] == [alice] * 3  # in the moderation log, like the prompt stage
 
 
 def test_the_starter_registry_loads_once_and_moderators_entries_stay(starter_registry: None, mod: User) -> None:
