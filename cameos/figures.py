@@ -6,9 +6,11 @@ matches only as whole words ("Swift" is not in "swiftly"). Japanese is compared 
 (`sora_site.japanese.folded`: either kana script, full or half width, no spaces or middle dots), so
 大谷翔平, おおたにしょうへい and オオタニショウヘイ are one name.
 
-A description matches when all its content words (articles, prepositions and "current"-like words left
-out) occur close together in one sentence, in any order ("the Real Madrid No. 7" in "a Real Madrid
-player wearing number 7"), unless the sentence calls it fictional. A Japanese description is written as
+A description matches when all its content words (articles, prepositions, "famous" and such left out)
+occur close together in one sentence, in any order ("the Real Madrid No. 7" in "a Real Madrid player
+wearing number 7"; a country's adjective reads as the country), unless the sentence calls it
+fictional, or, for an office, speaks of the past (a year before 2000, "historical", "statue"). Of
+several descriptions found, the most specific names the figure. A Japanese description is written as
 terms separated by spaces, all of which must occur in one sentence (「二刀流 ドジャース 日本人」).
 
 The index is built once per registry version (how many entries, the latest change) and kept in memory,
@@ -25,16 +27,18 @@ from dataclasses import dataclass
 
 from sora_site import japanese
 
-# Words a description may hold that do not point at anyone ("the", "current").
+# Words a description may hold that do not point at anyone ("the", "famous"). "Current" is not one of
+# them: "the current pope" is one man, "a pope" in a fresco is not.
 _FILLER = frozenset(
     "a an the of in at on for to and who whose that which with from by as is was famous well known person man "
     "woman guy lady".split()
 )
 # A description in a sentence that says it is made up is not about a real person.
-_FICTION = frozenset("fictional fictitious imaginary invented madeup made fantasy generic unnamed alien parody".split())
+_FICTION = frozenset("fictional fictitious imaginary invented fantasy generic unnamed".split())
 # An office described in a sentence about the past is about its holders in history ("a statue of an old
 # American president"), not today's.
-_PAST = frozenset("history historical historic century ancient medieval statue era 1700 1800 1900".split())
+_PAST = frozenset("history historical historic century ancient medieval statue era".split())
+_YEAR_BEFORE_2000 = re.compile(r"1[0-9]{3}")
 _PAST_JA = ("歴史", "時代", "世紀", "銅像", "歴代")
 _FICTION_JA = ("架空", "空想", "ファンタジー", "ふぁんたじー", "オリジナルの", "おりじなるの")
 # A full stop ends a sentence before a capital or the end, not in "No. 7", "U.S. president", "Mr. Beast"
@@ -59,7 +63,19 @@ def latin_words(text: str) -> list[str]:
     return [_stem(word) for word in re.findall(r"[a-z0-9]+", text.replace("'", "").replace("’", "")) if word != "s"]
 
 
+# A country's adjective is the country ("the North Korean leader" is "the leader of North Korea").
+_COUNTRY_OF = {
+    "american": "usa", "america": "usa", "japanese": "japan", "korean": "korea", "russian": "russia",
+    "chinese": "china", "french": "france", "german": "germany", "british": "uk", "ukrainian": "ukraine",
+    "indian": "india", "israeli": "israel", "turkish": "turkey", "brazilian": "brazil",
+    "argentine": "argentina", "argentinian": "argentina", "canadian": "canada", "italian": "italy",
+    "mexican": "mexico", "spanish": "spain",
+}  # fmt: skip
+
+
 def _stem(word: str) -> str:
+    if word in _COUNTRY_OF:
+        return _COUNTRY_OF[word]
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
@@ -91,7 +107,12 @@ def sentences(text: str) -> list[Sentence]:
             positions.setdefault(word, []).append(index)
         part_folded = folded(part)
         fictional = bool(_FICTION.intersection(words)) or any(marker in part for marker in _FICTION_JA)
-        past = bool(_PAST.intersection(words)) or any(marker in part for marker in _PAST_JA) or "old" in positions
+        past = (
+            bool(_PAST.intersection(words))
+            or any(marker in part for marker in _PAST_JA)
+            or any(_YEAR_BEFORE_2000.fullmatch(word) for word in words)
+            or "old" in positions
+        )
         out.append(Sentence(words, positions, f" {' '.join(words)} ", part_folded, fictional, past))
     return out
 

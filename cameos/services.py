@@ -728,13 +728,21 @@ def _phrases(texts: Iterable[str]) -> list[str]:
 
 def public_figures_starter_load(*, path: Path = STARTER_REGISTRY) -> tuple[int, int]:
     """Add the shipped registry's entries, and bring those already here up to date, by `key`. Idempotent
-    (run by `manage.py public_figures_load` at start-up); moderators' own entries are never touched.
-    Returns (added, updated)."""
+    (run by `manage.py public_figures_load` at start-up); moderators' own entries are never touched, and
+    a shipped entry a moderator removed is not added again. Returns (added, updated)."""
     entries = tomllib.loads(path.read_text(encoding="utf-8"))["figure"]
     existing = {figure.key: figure for figure in PublicFigure.objects.exclude(key="")}
+    # A shipped entry a moderator removed stays removed (the audit log remembers its key).
+    removed = set(
+        ModerationEvent.objects.filter(action="public_figure_removed", detail__has_key="key").values_list(
+            "detail__key", flat=True
+        )
+    )
     added = updated = 0
     with transaction.atomic():
         for entry in entries:
+            if entry["key"] in removed and entry["key"] not in existing:
+                continue
             values = {
                 "name": entry["name"],
                 "kind": entry.get("kind", PublicFigure.Kind.PERSON),
@@ -863,7 +871,7 @@ def public_figure_delete(*, by: User, figure_id: int) -> str:
         audit_record(
             actor=by,
             action="public_figure_removed",
-            detail={"figure": figure.pk, "name": figure.name, "photos": len(names)},
+            detail={"figure": figure.pk, "name": figure.name, "photos": len(names), "key": figure.key},
         )
         name = figure.name
         figure.delete()

@@ -26,7 +26,7 @@ from moderation.models import ModerationCase, ModerationEvent
 from sora_site.errors import DomainError
 from tests.api.clients import key_for
 
-DEV_SET = Path(__file__).parent / "data" / "public_figures_dev.tsv"
+DATA = Path(__file__).parent / "data"
 CREATE_FIELDS = {"mode": "single", "seconds": "4", "size": "720x1280", "model": "sora-2"}
 
 
@@ -138,6 +138,11 @@ def test_the_starter_registry_loads_once_and_moderators_entries_stay(starter_reg
     assert "大谷翔平" in PublicFigure.objects.get(key="shohei-ohtani").aliases  # brought up to date
     assert PublicFigure.objects.get(pk=own.pk).aliases == ["ハナコ市長"]
     assert PublicFigure.objects.filter(key="shohei-ohtani").count() == 1
+    client = Client()
+    client.force_login(mod)
+    client.post(reverse("public_figure_remove", args=[figures.get(key="tamori").pk]))
+    call_command("public_figures_load", stdout=io.StringIO())
+    assert not PublicFigure.objects.filter(key="tamori").exists()  # a moderator's removal stands
 
 
 def test_every_starter_figure_is_refused_by_its_name(starter_registry: None) -> None:
@@ -169,14 +174,16 @@ def test_a_moderators_new_entry_is_refused_at_once(starter_registry: None, alice
     assert "Joe Quimby" in refused(alice, "クインビー市長が踊る").message
 
 
-def test_the_dev_set(starter_registry: None) -> None:
-    """Recall and false-positive rate on the dev set (harmful, and benign look-alikes) through the
-    selector every door calls. bench/public_figures.py prints the same with each mistake."""
-    with DEV_SET.open(encoding="utf-8") as handle:
+@pytest.mark.parametrize("name", ["public_figures_dev.tsv", "public_figures_fresh.tsv"])
+def test_the_dev_sets(starter_registry: None, name: str) -> None:
+    """Recall and false-positive rate on the dev set and the fresh set (measured once, then fixed in
+    general: docs/BENCHMARKS.md) through the selector every door calls. bench/public_figures.py prints
+    the same with each mistake."""
+    with (DATA / name).open(encoding="utf-8") as handle:
         rows = [(row["label"], row["text"]) for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
     harmful = [text for label, text in rows if label == "public_figures"]
     benign = [text for label, text in rows if label == "benign"]
-    assert len(harmful) >= 60 and len(benign) >= 60
+    assert len(harmful) >= 40 and len(benign) >= 40
     recall = sum(public_figure_mentioned([text]) is not None for text in harmful) / len(harmful)
     false_positives = sum(public_figure_mentioned([text]) is not None for text in benign) / len(benign)
     assert recall >= 0.95 and false_positives <= 0.05, (recall, false_positives)
