@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from moderation import textnorm
 from sora_site import japanese
 
 # Words a description may hold that do not point at anyone ("the", "famous"). "Current" is not one of
@@ -216,6 +217,11 @@ class Index:
             for phrase in entry.ambiguous:
                 self._ambiguous.setdefault(phrase.key, (entry, phrase))
         self._named_re = _alternation(self._named)
+        # A full name written as one word ("barackobama", "#DonaldTrump", "B a r a c k  O b a m a" rejoined).
+        self._squashed: dict[str, tuple[Entry, Phrase]] = {}
+        for entry, phrase in self._named.values():
+            if len(phrase.words) > 1 and len("".join(phrase.words)) >= 8:
+                self._squashed.setdefault("".join(phrase.words), (entry, phrase))
         self._ambiguous_re = _alternation(self._ambiguous)
         # Latin descriptions by their first content word; Japanese ones are few and checked in turn.
         self._described: dict[str, list[tuple[Entry, Phrase]]] = {}
@@ -227,6 +233,16 @@ class Index:
                 else:
                     self._described.setdefault(phrase.words[0], []).append((entry, phrase))
 
+    def search(self, texts: list[str]) -> Mention | None:
+        """`find` in the texts as written, then once more with the evasions undone the way the prompt
+        stage undoes them (`moderation.textnorm`: D0n@ld, Cyrillic look-alikes, "T r u m p", zero-width
+        characters; Japanese keeps its script and dakuten)."""
+        plain = [
+            textnorm.normalise_japanese(text) if japanese.has_japanese(text) else textnorm.normalise(text)
+            for text in texts
+        ]
+        return self.find(texts) or (self.find(plain) if plain != texts else None)
+
     def find(self, texts: Iterable[str]) -> Mention | None:
         """The first registry entry the texts name or describe (names before descriptions)."""
         parsed = [sentence for text in texts for sentence in sentences(text or "")]
@@ -237,6 +253,11 @@ class Index:
         for match in self._named_re.finditer(haystack) if self._named_re else ():
             entry, phrase = self._named[match.group(match.lastindex or 0)]
             return Mention(entry.figure_id, entry.name, entry.kind, "name", phrase.text)
+        for sentence in parsed:
+            for word in sentence.positions:
+                if word in self._squashed:
+                    entry, phrase = self._squashed[word]
+                    return Mention(entry.figure_id, entry.name, entry.kind, "name", phrase.text)
         for match in self._ambiguous_re.finditer(haystack) if self._ambiguous_re else ():
             entry, phrase = self._ambiguous[match.group(match.lastindex or 0)]
             if any(cue.named_in(sentence) for cue in entry.cues for sentence in parsed):

@@ -321,7 +321,7 @@ def public_figure_mentioned(texts: Iterable[str]) -> figures.Mention | None:
     cue beside it) or describe (office, team and number, deed), living or deceased; None if none.
     The one check of the prompt stage for words about real people (`cameos_for_new_job`)."""
     version = tuple(PublicFigure.objects.aggregate(count=Count("id"), latest=Max("updated_at")).values())
-    return figures.index_cached(version, _public_figure_entries).find(texts)
+    return figures.index_cached(version, _public_figure_entries).search(list(texts))
 
 
 def _public_figure_entries() -> list[figures.Entry]:
