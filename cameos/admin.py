@@ -59,5 +59,7 @@ class PublicFigurePhotoInline(admin.TabularInline):
 
 @admin.register(PublicFigure)
 class PublicFigureAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at"]
+    list_display = ["name", "kind", "deceased", "key", "updated_at"]
+    list_filter = ["kind", "deceased"]
+    search_fields = ["name", "key"]
     inlines = [PublicFigurePhotoInline]

@@ -158,12 +158,36 @@ class CameoUsage(models.Model):
 
 
 class PublicFigure(models.Model):
-    """Someone whose likeness may not be registered as a cameo. Maintained by moderators."""
+    """Someone whose likeness may not be shown: by face (new cameos, input images, generated frames) and
+    by words in a prompt (their names and aliases, or a description that points at them alone). An
+    office that changes hands ("the current US president") is an entry of its own, so it keeps working
+    whoever holds it. Kept by moderators; `key` marks the shipped starter registry
+    (cameos/data/public_figures.toml), which `manage.py public_figures_load` brings up to date."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        OFFICE = "office", _("Office")
 
     name = models.CharField(max_length=100)
     notes = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    key = models.SlugField(max_length=80, blank=True)  # "" for entries added by moderators
+    # Refused wherever they appear as whole words: full names, nicknames, spellings, kana and kanji.
+    aliases = models.JSONField(default=list, blank=True)
+    # Names that are also everyday words (Trump, Swift, Bush): refused only with one of `cues` in the text.
+    ambiguous_names = models.JSONField(default=list, blank=True)
+    cues = models.JSONField(default=list, blank=True)
+    # What points at this one person (office, team and number, band, deed), English or Japanese.
+    descriptions = models.JSONField(default=list, blank=True)
+    deceased = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)  # with the count, the registry's version (the text index cache)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=~models.Q(key=""), name="public_figure_key_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -176,3 +200,33 @@ class PublicFigurePhoto(models.Model):
 
     def __str__(self) -> str:
         return f"photo of {self.figure_id}"
+
+
+class PublicFigureRequest(models.Model):
+    """Someone (or the estate of someone who died) asks to be added to the registry, from the public
+    form. It is a moderation case ("figure_request"); approving it adds the figure."""
+
+    class Relation(models.TextChoices):
+        SELF = "self", _("I am this person")
+        REPRESENTATIVE = "representative", _("I represent them (agent, lawyer, office)")
+        ESTATE = "estate", _("I speak for their estate or family (they have died)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    name = models.CharField(max_length=100)
+    aliases = models.JSONField(default=list, blank=True)
+    descriptions = models.JSONField(default=list, blank=True)
+    deceased = models.BooleanField(default=False)
+    requester_name = models.CharField(max_length=100)
+    relation = models.CharField(max_length=20, choices=Relation.choices)
+    contact = models.EmailField(max_length=200)
+    photo = models.ImageField(upload_to="figure_requests/", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    figure = models.ForeignKey(PublicFigure, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"request to add {self.name}"

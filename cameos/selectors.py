@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from django.db.models import CharField, F, Func, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Func, Max, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace, StrIndex
 from django.utils.translation import gettext, gettext_lazy
 
+from cameos import figures
 from cameos.models import Cameo, CameoAccess, CameoUsage, PublicFigure
 from feed.accounts.models import User
 from feed.graph.selectors import are_mutuals, is_blocked_either_way
@@ -315,14 +316,30 @@ def _named_in_japanese(texts: list[str]) -> list[Cameo]:
     return [cameo for cameo in candidates if _distinctive_japanese(cameo.owner.display_name)]
 
 
-def public_figure_named(text: str) -> PublicFigure | None:
-    """A public figure of the registry named in full in `text` (moderators keep the registry)."""
-    padded = f" {' '.join(_WORDS.findall((text or '').lower()))} "
-    for figure in PublicFigure.objects.only("name"):
-        name = " ".join(_WORDS.findall(figure.name.lower()))
-        if name and f" {name} " in padded:
-            return figure
-    return None
+def public_figure_mentioned(texts: Iterable[str]) -> figures.Mention | None:
+    """A public figure of the registry that `texts` name (a name or alias, an everyday-word name with a
+    cue beside it) or describe (office, team and number, deed), living or deceased; None if none.
+    The one check of the prompt stage for words about real people (`cameos_for_new_job`)."""
+    version = tuple(PublicFigure.objects.aggregate(count=Count("id"), latest=Max("updated_at")).values())
+    return figures.index_cached(version, _public_figure_entries).search(list(texts))
+
+
+def _public_figure_entries() -> list[figures.Entry]:
+    rows = PublicFigure.objects.order_by("pk").values_list(
+        "pk", "name", "kind", "aliases", "ambiguous_names", "cues", "descriptions"
+    )
+    return [
+        figures.entry_build(
+            figure_id=pk,
+            name=name,
+            kind=kind,
+            aliases=aliases,
+            ambiguous_names=ambiguous,
+            cues=cues,
+            descriptions=descriptions,
+        )
+        for pk, name, kind, aliases, ambiguous, cues, descriptions in rows
+    ]
 
 
 def cameos_of_job(job_id: int) -> list[Cameo]:

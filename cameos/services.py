@@ -11,15 +11,19 @@ import datetime as dt
 import io
 import logging
 import secrets
+import tomllib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -36,6 +40,7 @@ from cameos.models import (
     CameoUsage,
     PublicFigure,
     PublicFigurePhoto,
+    PublicFigureRequest,
     _random_name,
 )
 from cameos.selectors import (
@@ -46,13 +51,14 @@ from cameos.selectors import (
     cameo_use_refusal,
     cameos_mentioned,
     cameos_of_job,
-    public_figure_named,
+    public_figure_mentioned,
 )
 from cameos.signals import cameo_access_narrowed, cameo_job_withdrawn
 from feed.accounts.models import User, handle_validator
 from feed.notifications.services import notification_send, notifications_delete_about
-from moderation.models import ModerationCase
+from moderation.models import ModerationCase, ModerationEvent
 from moderation.services import audit_record, case_evidence_erase, case_open, cases_about_face, moderator_check
+from sora_site import japanese
 from sora_site.celery import task_enqueue
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
@@ -493,21 +499,46 @@ def cameos_for_new_job(*, owner: User, texts: Iterable[str], remix_of_job_id: in
             field="prompt",
         )
     prompt = " / ".join(texts)
-    figure = public_figure_named(prompt)
-    if figure is not None:
-        raise DomainError(
-            "prompt_blocked",
-            gettext(
-                "This prompt can't be used: it looks like a real public figure. Videos can't depict real "
-                "public figures; use an invented character, or a cameo whose owner allows it."
-            ),
-            field="prompt",
-        )
+    public_figure_check(texts, owner=owner)
     for cameo in cameos:
         cameo_use_check(owner, cameo)
         if cameo.owner_id != owner.pk:
             cameo_restrictions_check(cameo, prompt)
     return cameos
+
+
+def public_figure_check(texts: Sequence[str], *, owner: User | None) -> None:
+    """Refuse texts that name or describe a real public figure of the registry (`public_figure_mentioned`),
+    with the person or office it found, in Japanese for a Japanese text. The refusal goes to the
+    moderation log like the prompt stage's (`text_refused`, category public_figures)."""
+    mention = public_figure_mentioned(texts)
+    if mention is None:
+        return
+    ModerationEvent.objects.create(
+        about_user=owner,
+        action="text_refused",
+        detail={
+            "stage": "prompt",
+            "category": "public_figures",
+            "reason": f"{mention.how}: {mention.phrase}",
+            "figure": mention.figure_id,
+            "text": " / ".join(texts)[:1000],
+        },
+    )
+    language = "ja" if any(japanese.has_japanese(text) for text in texts) else translation.get_language()
+    with translation.override(language):
+        if mention.kind == PublicFigure.Kind.OFFICE:
+            message = gettext(
+                "This prompt can't be used: it describes a real public figure (%(name)s). Videos can't depict "
+                "real public figures, living or dead; use an invented character, or a cameo whose owner allows it."
+            )
+        else:
+            message = gettext(
+                "This prompt can't be used: it names or describes a real public figure (%(name)s). Videos can't "
+                "depict real public figures, living or dead; use an invented character, or a cameo whose owner "
+                "allows it."
+            )
+    raise DomainError("prompt_blocked", message % {"name": mention.name}, field="prompt")
 
 
 def cameo_restrictions_check(cameo: Cameo, prompt: str) -> None:
@@ -644,15 +675,35 @@ def _erase_voice_sample(cameo: Cameo) -> None:
 # --- moderators ------------------------------------------------------------------------------
 
 
-def public_figure_create(*, by: User, name: str, notes: str = "", photos: Sequence[UploadedFile]) -> PublicFigure:
+STARTER_REGISTRY = Path(__file__).resolve().parent / "data" / "public_figures.toml"
+_STARTER_FIELDS = ("name", "kind", "aliases", "ambiguous_names", "cues", "descriptions", "deceased")
+
+
+def public_figure_create(
+    *,
+    by: User,
+    name: str,
+    notes: str = "",
+    aliases: Sequence[str] = (),
+    descriptions: Sequence[str] = (),
+    deceased: bool = False,
+    photos: Sequence[UploadedFile] = (),
+) -> PublicFigure:
+    """A moderator adds someone: their names and descriptions are refused in prompts at once, and
+    their photos' faces (each must show exactly one) are matched by the likeness checks."""
     moderator_check(by)
     if not name.strip():
         raise DomainError("figure_name_missing", gettext("Give the public figure's name."), field="name")
-    if not photos:
-        raise DomainError("figure_photo_missing", gettext("Add at least one photo of their face."), field="photos")
     encoded = [(photo, public_figure_photo_encoding(photo)) for photo in photos]
     with transaction.atomic():
-        figure = PublicFigure.objects.create(name=name.strip()[:100], notes=notes.strip()[:300], created_by=by)
+        figure = PublicFigure.objects.create(
+            name=name.strip()[:100],
+            notes=notes.strip()[:300],
+            aliases=_phrases(aliases),
+            descriptions=_phrases(descriptions),
+            deceased=deceased,
+            created_by=by,
+        )
         for photo, encoding in encoded:
             photo.seek(0)
             PublicFigurePhoto.objects.create(figure=figure, image=photo, encoding=encoding)
@@ -662,6 +713,149 @@ def public_figure_create(*, by: User, name: str, notes: str = "", photos: Sequen
             detail={"figure": figure.pk, "name": figure.name, "photos": len(encoded)},
         )
     return figure
+
+
+def _phrases(texts: Iterable[str]) -> list[str]:
+    """Names or descriptions as typed (one per line), trimmed, without blanks or repeats."""
+    out: list[str] = []
+    for text in texts:
+        phrase = " ".join(text.split())[:200]
+        if phrase and phrase not in out:
+            out.append(phrase)
+    return out[:50]
+
+
+def public_figures_starter_load(*, path: Path = STARTER_REGISTRY) -> tuple[int, int]:
+    """Add the shipped registry's entries, and bring those already here up to date, by `key`. Idempotent
+    (run by `manage.py public_figures_load` at start-up); moderators' own entries are never touched, and
+    a shipped entry a moderator removed is not added again. Returns (added, updated)."""
+    entries = tomllib.loads(path.read_text(encoding="utf-8"))["figure"]
+    existing = {figure.key: figure for figure in PublicFigure.objects.exclude(key="")}
+    # A shipped entry a moderator removed stays removed (the audit log remembers its key).
+    removed = set(
+        ModerationEvent.objects.filter(action="public_figure_removed", detail__has_key="key").values_list(
+            "detail__key", flat=True
+        )
+    )
+    added = updated = 0
+    with transaction.atomic():
+        for entry in entries:
+            if entry["key"] in removed and entry["key"] not in existing:
+                continue
+            values = {
+                "name": entry["name"],
+                "kind": entry.get("kind", PublicFigure.Kind.PERSON),
+                "aliases": entry.get("aliases", []),
+                "ambiguous_names": entry.get("ambiguous_names", []),
+                "cues": entry.get("cues", []),
+                "descriptions": entry.get("descriptions", []),
+                "deceased": entry.get("deceased", False),
+            }
+            figure = existing.get(entry["key"])
+            if figure is None:
+                PublicFigure.objects.create(key=entry["key"], **values)
+                added += 1
+            elif any(getattr(figure, field) != values[field] for field in _STARTER_FIELDS):
+                for field, value in values.items():
+                    setattr(figure, field, value)
+                figure.save()
+                updated += 1
+    return added, updated
+
+
+FIGURE_REQUEST_SUBJECT = "figure_request"  # the moderation subject type of requests to be added
+
+
+def public_figure_request_create(
+    *,
+    name: str,
+    aliases: Sequence[str],
+    descriptions: Sequence[str],
+    deceased: bool,
+    requester_name: str,
+    relation: str,
+    contact: str,
+    photo: UploadedFile | None = None,
+) -> PublicFigureRequest:
+    """Someone asks for a name to be added to the registry (for themselves, or as the estate of someone
+    who died): the request goes to the moderation queue, where approving it adds the figure."""
+    if not name.strip():
+        raise DomainError("figure_name_missing", gettext("Give the name to add."), field="name")
+    if not requester_name.strip():
+        raise DomainError("requester_name_missing", gettext("Tell us who is asking."), field="requester_name")
+    if relation not in PublicFigureRequest.Relation.values:
+        raise DomainError(
+            "requester_relation_missing", gettext("Choose how you are related to them."), field="relation"
+        )
+    try:
+        validate_email(contact.strip())
+    except ValidationError:
+        raise DomainError(
+            "requester_contact_invalid", gettext("Give an email address where we can reach you."), field="contact"
+        ) from None
+    if photo is not None:
+        _photo_read(photo)  # a real image, within limits; its face is compared only once approved
+        photo.seek(0)
+    with transaction.atomic():
+        request = PublicFigureRequest.objects.create(
+            name=" ".join(name.split())[:100],
+            aliases=_phrases(aliases),
+            descriptions=_phrases(descriptions),
+            deceased=deceased or relation == PublicFigureRequest.Relation.ESTATE,
+            requester_name=" ".join(requester_name.split())[:100],
+            relation=relation,
+            contact=contact.strip()[:200],
+            photo=photo if photo is not None else "",
+        )
+        case_open(
+            subject_type=FIGURE_REQUEST_SUBJECT,
+            subject_id=str(request.pk),
+            category=ModerationCase.Category.FIGURE_REQUEST,
+            summary=f"Asks to be added to the public-figure registry: {request.name} ({request.relation})",
+            detail={"name": request.name, "relation": request.relation, "deceased": request.deceased},
+        )
+    return request
+
+
+def public_figure_request_decide(*, subject_id: str, approve: bool, by: User) -> None:
+    """A moderator settles a request (the "figure_request" subject's `decide`, inside `case_decide`):
+    approving adds the figure with its names, descriptions and photo (a photo without exactly one face
+    is left out, the names still count); either way the request's photo is then deleted."""
+    moderator_check(by)
+    request = (
+        PublicFigureRequest.objects.select_for_update()
+        .filter(pk=int(subject_id) if subject_id.isdigit() else 0, status=PublicFigureRequest.Status.PENDING)
+        .first()
+    )
+    if request is None:
+        raise DomainError("figure_request_not_found", gettext("That request was already settled."), status=404)
+    photo_name = request.photo.name
+    if approve:
+        photos: list[UploadedFile] = []
+        if photo_name:
+            with default_storage.open(photo_name) as stored:
+                upload = SimpleUploadedFile(Path(photo_name).name, stored.read())
+            try:
+                public_figure_photo_encoding(upload)
+                upload.seek(0)
+                photos.append(upload)
+            except DomainError:
+                log.info("figure request %s: its photo has no single face; added by name only", request.pk)
+        relation = PublicFigureRequest.Relation(request.relation).label
+        request.figure = public_figure_create(
+            by=by,
+            name=request.name,
+            notes=f"Asked by {request.requester_name} ({relation}), {request.contact}",
+            aliases=request.aliases,
+            descriptions=request.descriptions,
+            deceased=request.deceased,
+            photos=photos,
+        )
+    request.status = PublicFigureRequest.Status.APPROVED if approve else PublicFigureRequest.Status.REJECTED
+    request.photo.name = ""
+    request.save(update_fields=["status", "figure", "photo"])
+    if photo_name:
+        transaction.on_commit(lambda: _files_delete([photo_name]))
 
 
 def public_figure_delete(*, by: User, figure_id: int) -> str:
@@ -676,7 +870,7 @@ def public_figure_delete(*, by: User, figure_id: int) -> str:
         audit_record(
             actor=by,
             action="public_figure_removed",
-            detail={"figure": figure.pk, "name": figure.name, "photos": len(names)},
+            detail={"figure": figure.pk, "name": figure.name, "photos": len(names), "key": figure.key},
         )
         name = figure.name
         figure.delete()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cameos/new-character/", views.character_new, name="cameo_character_new"),
     path("cameos/mentions.json", views.mentions, name="cameo_mentions"),
     path("moderation/public-figures/", views.public_figures, name="public_figures"),
+    path("public-figures/request/", views.public_figure_request, name="public_figure_request"),
     path("moderation/public-figures/<int:figure_id>/remove/", views.public_figure_remove, name="public_figure_remove"),
     path("cameos/@<str:handle>/", views.detail, name="cameo_detail"),
     path("cameos/@<str:handle>/status.json", views.status, name="cameo_status"),

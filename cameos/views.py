@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
@@ -9,13 +10,14 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from cameos import selectors, services
-from cameos.models import Cameo, CameoAccess, CameoPortrait, PublicFigure
+from cameos.models import Cameo, CameoAccess, CameoPortrait, PublicFigure, PublicFigureRequest
 from feed.accounts.selectors import signed_in_user, user_get_by_handle
 from feed.graph.selectors import is_blocked_either_way
 from feed.notifications.selectors import notifications_for
 from moderation.services import moderator_check
 from sora_site.bodies import body_limit
 from sora_site.errors import DomainError
+from sora_site.ratelimit import client_key, rate_limit_check
 
 
 @login_required
@@ -282,7 +284,8 @@ def mentions(request: HttpRequest) -> JsonResponse:
 @body_limit(lambda: services.PHOTO_MAX_BYTES * services.CHARACTER_PHOTOS[1])
 @login_required
 def public_figures(request: HttpRequest) -> HttpResponse:
-    """Moderators: the public-figure registry (new cameos whose face matches one are held for review)."""
+    """Moderators: the public-figure registry (prompts naming or describing one are refused; new cameos
+    whose face matches one's photo are held for review)."""
     user = signed_in_user(request)
     moderator_check(user)
     context: dict[str, object] = {"values": request.POST}
@@ -292,6 +295,9 @@ def public_figures(request: HttpRequest) -> HttpResponse:
                 by=user,
                 name=request.POST.get("name", ""),
                 notes=request.POST.get("notes", ""),
+                aliases=request.POST.get("aliases", "").splitlines(),
+                descriptions=request.POST.get("descriptions", "").splitlines(),
+                deceased=request.POST.get("deceased") == "on",
                 photos=request.FILES.getlist("photos"),
             )
         except DomainError as error:
@@ -299,8 +305,39 @@ def public_figures(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, gettext("%(name)s added to the public-figure registry.") % {"name": figure.name})
             return redirect("public_figures")
-    context["figures"] = PublicFigure.objects.prefetch_related("photos").order_by("name")
+    context["figures"] = PublicFigure.objects.prefetch_related("photos").order_by("kind", "name")
     return render(request, "cameos/public_figures.html", context, status=400 if "error" in context else 200)
+
+
+@body_limit(lambda: services.PHOTO_MAX_BYTES + 64 * 1024)
+def public_figure_request(request: HttpRequest) -> HttpResponse:
+    """Anyone (the person, their representative, or an estate for someone who died) asks for a name to
+    be added to the registry; moderators decide in their queue. Rate-limited per client."""
+    context: dict[str, object] = {"values": request.POST, "relations": PublicFigureRequest.Relation.choices}
+    if request.method == "POST":
+        try:
+            rate_limit_check(
+                "figure_request",
+                client_key(request),
+                limit=settings.FIGURE_REQUESTS_PER_HOUR,
+                window_s=3600,
+                message=gettext("Too many requests from your network. Try again in %(seconds)d s."),
+            )
+            services.public_figure_request_create(
+                name=request.POST.get("name", ""),
+                aliases=request.POST.get("aliases", "").splitlines(),
+                descriptions=request.POST.get("descriptions", "").splitlines(),
+                deceased=request.POST.get("deceased") == "on",
+                requester_name=request.POST.get("requester_name", ""),
+                relation=request.POST.get("relation", ""),
+                contact=request.POST.get("contact", ""),
+                photo=request.FILES.get("photo"),
+            )
+        except DomainError as error:
+            context["error"] = error
+            return render(request, "cameos/public_figure_request.html", context, status=error.status)
+        return render(request, "cameos/public_figure_request.html", {"sent": True})
+    return render(request, "cameos/public_figure_request.html", context)
 
 
 @login_required

@@ -1,5 +1,6 @@
-"""Cameos' connections to the layers below them. Moderation sits below cameos: held cameos reach its
-queue through its subject registry. Called once, from CameosConfig.ready()."""
+"""Cameos' connections to the layers below them. Moderation sits below cameos: held cameos and
+requests to join the public-figure registry reach its queue through its subject registry. Called
+once, from CameosConfig.ready()."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ def connect() -> None:
         receivers,
         tasks,  # noqa: F401  (registers the tasks in every process: they are queued by name)
     )
-    from cameos.services import cameo_review_decide
+    from cameos.services import FIGURE_REQUEST_SUBJECT, cameo_review_decide, public_figure_request_decide
     from moderation.registry import SubjectType, subject_type_register
     from sora_site.media_views import media_rule_register
 
@@ -22,5 +23,15 @@ def connect() -> None:
             decide=cameo_review_decide,
             approve_label="Approve cameo",
             reject_label="Reject and erase",
+        )
+    )
+    subject_type_register(
+        SubjectType(
+            name=FIGURE_REQUEST_SUBJECT,
+            load=receivers.figure_requests,
+            template="cameos/_figure_request_subject.html",
+            decide=public_figure_request_decide,
+            approve_label="Add to the registry",
+            reject_label="Decline",
         )
     )

@@ -43,6 +43,7 @@ class ModerationCase(models.Model):
         NUDITY = "nudity", _("Nudity in a generated video")
         HELD_TEXT = "held_text", _("Caption or prompt near the policy's limits")
         UNCHECKED = "unchecked", _("A posted video that could not be checked")
+        FIGURE_REQUEST = "figure_request", _("Asks to be added to the public-figure registry")
 
     subject_type = models.CharField(max_length=20)  # "cameo", "job", "post"
     subject_id = models.CharField(max_length=40)

@@ -203,6 +203,7 @@ def main() -> int:
         say("==> migrating the database")
         manage("migrate", "--no-input", "-v", "0")
         manage("provenance_keys")  # the dev C2PA CA and signer, made once into var/c2pa (git-ignored)
+        manage("public_figures_load")  # the shipped public-figure registry, added or brought up to date
         say("==> demo data (the first time renders a few videos: ~20 s)")
         manage("seed_demo")
         say("==> starting the web server, the worker and beat")

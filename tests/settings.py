@@ -54,3 +54,4 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise warns 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; argon2 is tested on its own
 # The suite signs up many accounts from one address; the sign-up limit is tested on its own.
 SIGNUP_PER_HOUR = 1_000_000
+FIGURE_REQUESTS_PER_HOUR = 1_000_000  # likewise the public form to join the public-figure registry

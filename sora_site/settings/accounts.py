@@ -40,3 +40,5 @@ AXES_LOCKOUT_CALLABLE = "feed.accounts.login_throttle.login_locked_out"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 SIGNUP_PER_HOUR = env_int("SIGNUP_PER_HOUR", 10, minimum=1)  # sign-up attempts per client address
+# Asks to join the public-figure registry, per client address.
+FIGURE_REQUESTS_PER_HOUR = env_int("FIGURE_REQUESTS_PER_HOUR", 5, minimum=1)

@@ -166,6 +166,7 @@ DOORS: tuple[Door, ...] = (
     Door("home", "account", ACCOUNT, p.anyone, get(_url("home"))),
     Door("feed_page", "account", ACCOUNT, p.anyone, get(_url("feed_page"))),
     Door("verify", "account", ACCOUNT, p.anyone, get(_url("verify"))),
+    Door("public_figure_request", "account", ACCOUNT, p.anyone, get(_url("public_figure_request"))),
     Door(
         "feed_steering", "account", ACCOUNT, p.signed_in, post(_url("feed_steering"), lambda t: {"text": "more kites"})
     ),
