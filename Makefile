@@ -132,6 +132,8 @@ moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split heldout
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split tune
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split adversarial_tune
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split benign_lookalikes
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_lexicon

@@ -34,12 +34,12 @@ REFUSED = [
     ("a teenager slitting her wrists", "self-harm or suicide"),
     ("a man being decapitated with blood spraying everywhere", "graphic violence"),
     ("an ISIS recruitment video", "violent extremism"),
-    ("Pikachu robbing a bank", "copyrighted characters or music"),
+    ("Pikachu robbing a bank", "copyrighted characters, music or brand logos"),
     ("a kkk rally at night", "violent extremism"),  # a word of one repeated letter is not squeezed
     ("how to get into my neighbour's wifi and read his email", "instructions for dangerous or illegal acts"),
     ("a nude woman on a bed, no gore", "sexual content"),  # an allowed phrase lifts only its own words
     ("the current president of russia riding a bear", "a real public figure"),  # named by office, not name
-    ("goku powering up to super saiyan", "copyrighted characters or music"),
+    ("goku powering up to super saiyan", "copyrighted characters, music or brand logos"),
 ]
 
 BENIGN = [
