@@ -331,9 +331,8 @@ class ExampleClassifier:
     def scores(self, texts: Sequence[str]) -> list[tuple[dict[str, float], float]]:
         # Scored sentences are remembered: a request's texts are judged alone and then together
         # (`texts_verdict`), and a retry or a remix repeats its sentences.
-        readable = [
-            t for t in dict.fromkeys(texts) if t not in self._seen and (self.reads_japanese or not japanese.has_japanese(t))
-        ]
+        new = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        readable = [t for t in new if self.reads_japanese or not japanese.has_japanese(t)]
         vectors = self.encode(readable) if self.available and readable else None
         if vectors is not None:
             closest = np.maximum.reduceat(vectors @ self.example_vectors.T, self.class_starts, axis=1)
@@ -377,23 +376,30 @@ def classifier() -> Classifier:
 # "role-play as", "hypothetically", "pretend you are". A film may show what a film may show, so the
 # framing changes nothing: each sentence is also read with it taken out (`_readings`), so it neither
 # launders a harmful request nor pulls it towards the benign examples' film sets.
-_FRAMING = re.compile(
-    r"\b(?:(?:this is|it'?s|it is|that'?s|purely|just|only)\s+)*(?:(?:for|in|as|from|like)\s+(?:a|an|my|our|the|some)\s+"
-    r"(?:[a-z'-]+\s+){0,3}?(?:film|movie|short|scene|documentary|drama|series|show|sketch|skit|parody|satire|music video|"
-    r"video game|game|story|novel|play|comedy|thriller|project|art piece|art project|assignment|class|screenplay|script)s?"
-    r"(?:\s+(?:project|scene|shoot|about \w+))?)\b"
-    r"|\b(?:(?:it'?s|this is|it is|that'?s)\s+)(?:just\s+|only\s+|purely\s+|all\s+)?(?:fiction(?:al)?|satire|satirical|"
-    r"a joke|art|parody|pretend|make[- ]believe|hypothetical|not real|a dream|for fun|fine|ok|okay|allowed|legal)\b"
-    r"|\b(?:hypothetically(?: speaking)?|in theory|theoretically|in a fictional world|in a parallel universe|"
-    r"imagine (?:that|if)|pretend (?:that|you'?re|you are)|let'?s (?:role[- ]?play|pretend)|role[- ]?play(?:ing)?(?: as)?|"
-    r"you are (?:now )?(?:a|an|my) [a-z]+(?: [a-z]+)?|act(?:ing)? as (?:a|an|my)|as a joke|"
-    r"for (?:educational|research|artistic|academic|training) purposes(?: only)?|relax|don'?t worry|no one gets hurt|"
-    r"so it'?s (?:fine|ok|okay|allowed)|it'?s (?:fine|ok|okay) because)\b"
+_WORKS = (
+    r"(?:film|movie|short|scene|documentary|drama|series|show|sketch|skit|parody|satire|music video|video game|game|"
+    r"story|novel|play|comedy|thriller|project|art piece|art project|assignment|class|screenplay|script)s?"
 )
-# Long sentences are also read in windows of clauses, so a long set-up does not drown its last turn.
+_FRAMINGS = (
+    # "for a film", "it's just for a horror movie", "in my novel", "as a parody scene"
+    rf"(?:(?:this is|it'?s|it is|that'?s|purely|just|only)\s+)*(?:for|in|as|from|like)\s+(?:a|an|my|our|the|some)\s+"
+    rf"(?:[a-z'-]+\s+){{0,3}}?{_WORKS}(?:\s+(?:project|scene|shoot))?",
+    # "it's fiction", "this is just satire", "it's fine"
+    r"(?:it'?s|this is|it is|that'?s)\s+(?:just\s+|only\s+|purely\s+|all\s+)?(?:fiction(?:al)?|satire|satirical|a joke|"
+    r"art|parody|pretend|make[- ]believe|hypothetical|not real|a dream|for fun|fine|ok|okay|allowed|legal)",
+    r"hypothetically(?: speaking)?|in theory|theoretically|imagine (?:that|if)",
+    r"in a (?:fictional|made[- ]up|imaginary) world|in a parallel universe",
+    r"pretend (?:that|you'?re|you are)|let'?s (?:role[- ]?play|pretend)|role[- ]?play(?:ing)?(?: as)?",
+    r"you are (?:now )?(?:a|an|my) [a-z]+(?: [a-z]+)?|act(?:ing)? as (?:a|an|my)|as a joke",
+    r"for (?:educational|research|artistic|academic|training) purposes(?: only)?",
+    r"relax|don'?t worry|no one gets hurt|so it'?s (?:fine|ok|okay|allowed)|it'?s (?:fine|ok|okay) because",
+)
+_FRAMING = re.compile(rf"\b(?:{'|'.join(_FRAMINGS)})\b")
+# Long sentences are also read in runs of clauses, so a long set-up does not drown its last turn.
 _CLAUSE_SPLIT = re.compile(r",\s*|\s+(?:and then|then|until|before|after|while|when|where)\s+")
 _LONG_SENTENCE_WORDS = 16
-_READINGS_MAX = 32  # the classifier's batch for one text: bounds the time of a very long prompt
+_CHUNK_WORDS = 12
+_READINGS_MAX = 24  # the classifier's batch for one text: bounds the time of a very long prompt
 
 
 def _sentences(text: str) -> list[str]:
@@ -404,22 +410,37 @@ def _sentences(text: str) -> list[str]:
     return [p for p in parts if len(p) > 2] or [neutral]
 
 
+def _chunks(sentence: str) -> list[str]:
+    """A long sentence's clauses grouped in order into runs of about `_CHUNK_WORDS` words (each
+    clause whole), and its last two clauses: its turns read without the set-up around them."""
+    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(sentence) if len(c.strip()) > 2]
+    chunks: list[list[str]] = [[]]
+    for clause in clauses:
+        if chunks[-1] and sum(len(c.split()) for c in chunks[-1]) + len(clause.split()) > _CHUNK_WORDS:
+            chunks.append([])
+        chunks[-1].append(clause)
+    return [", ".join(chunk) for chunk in chunks if chunk] + [", ".join(clauses[-2:])]
+
+
 def _readings(text: str) -> list[str]:
-    """What the classifier reads of `text`: each sentence; each pair of neighbouring sentences (a
-    meaning split across sentences or shots); a long sentence's pairs of neighbouring clauses (its
-    last turn read without the set-up before it); and each of these with its framing taken out."""
+    """What the classifier reads of `text`: each sentence; each pair of short neighbouring
+    sentences (a meaning split across sentences or shots); a long sentence's clauses in runs
+    (`_chunks`); and each of these with its framing taken out."""
     sentences = _sentences(text)
     readings = list(sentences)
-    readings += [f"{a}. {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
-    for sentence in sentences:
-        if len(sentence.split()) >= _LONG_SENTENCE_WORDS:
-            clauses = [c.strip() for c in _CLAUSE_SPLIT.split(sentence) if len(c.strip()) > 2]
-            readings += [f"{a}, {b}" for a, b in zip(clauses, clauses[1:], strict=False)]
-    unframed = [_FRAMING.sub(" ", r) for r in readings]
-    readings += [" ".join(u.replace(" ,", ",").split()).strip(" ,:;-") for u, r in zip(unframed, readings, strict=True) if u != r]
+    short = [len(s.split()) < _LONG_SENTENCE_WORDS for s in sentences]
+    pairs = zip(sentences, sentences[1:], short, short[1:], strict=False)
+    readings += [f"{a}. {b}" for a, b, a_short, b_short in pairs if a_short and b_short]
+    for sentence, is_short in zip(sentences, short, strict=True):
+        if not is_short:
+            readings += _chunks(sentence)
+    unframed = [" ".join(_FRAMING.sub(" ", r).split()).strip(" ,:;-") for r in readings]
+    readings += [u for u, r in zip(unframed, readings, strict=True) if u != r]
     readings = [r for r in dict.fromkeys(readings) if len(r) > 2]
-    # The last readings (a long text's end, the unframed ones) are kept when there are too many.
-    return readings[:_READINGS_MAX // 2] + readings[-(_READINGS_MAX // 2):] if len(readings) > _READINGS_MAX else readings
+    # A very long text: its start and its end (where a turn comes), and the unframed readings.
+    if len(readings) > _READINGS_MAX:
+        readings = readings[: _READINGS_MAX // 2] + readings[-(_READINGS_MAX // 2) :]
+    return readings
 
 
 def strictness(policy: Policy, audience: Audience) -> float:

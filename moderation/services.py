@@ -106,8 +106,10 @@ def texts_check(
         return
     fields = [field for field, _ in texts]
     field = fields[at_fault] if at_fault is not None and at_fault < len(fields) else fields[0]
-    text = texts[at_fault][1] if at_fault is not None and at_fault < len(texts) else "\n".join(
-        [t for _, t in texts] + list(context)
+    text = (
+        texts[at_fault][1]
+        if at_fault is not None and at_fault < len(texts)
+        else "\n".join([t for _, t in texts] + list(context))
     )
     category = policy_load().categories[verdict.category]
     whole = at_fault is None and len(texts) + len(context) > 1  # no text alone: the texts together

@@ -40,13 +40,14 @@ class Command(BaseCommand):
             raise CommandError(f"{path or options['split']}: {error}") from error
         out = self.stdout.write
         out(f"split: {report.split}")
-        out(f"{'category':22} {'n':>3} {'recall':>7} {'precision':>9} {'right category':>15} {'look-alikes':>11} {'fp rate':>7}")
+        header = f"{'category':22} {'n':>3} {'recall':>7} {'precision':>9} {'right category':>15}"
+        out(f"{header} {'look-alikes':>11} fp rate")
         lookalikes = report.benign_by_category
         for name in sorted({c.category for c in report.categories} | set(lookalikes)):
             c = next((c for c in report.categories if c.category == name), None)
-            harmful = (
-                f"{c.support:3} {c.recall:7.2f} {c.precision:9.2f} {c.right_category:>9}/{c.support:<5}" if c else " " * 37
-            )
+            harmful = " " * 37
+            if c:
+                harmful = f"{c.support:3} {c.recall:7.2f} {c.precision:9.2f} {c.right_category:>9}/{c.support:<5}"
             benign = f"{lookalikes[name].total:11} {lookalikes[name].rate:7.2f}" if name in lookalikes else ""
             out(f"{name:22} {harmful} {benign}".rstrip())
         evasions = sorted(set(report.recall_by_evasion) | set(report.false_positives_by_evasion))
