@@ -398,8 +398,9 @@ _FRAMING = re.compile(rf"\b(?:{'|'.join(_FRAMINGS)})\b")
 # Long sentences are also read in runs of clauses, so a long set-up does not drown its last turn.
 _CLAUSE_SPLIT = re.compile(r",\s*|\s+(?:and then|then|until|before|after|while|when|where)\s+")
 _LONG_SENTENCE_WORDS = 16
-_CHUNK_WORDS = 12
-_READINGS_MAX = 24  # the classifier's batch for one text: bounds the time of a very long prompt
+_CHUNK_WORDS = 14
+_READINGS_MAX = 16  # the classifier's batch for one text: bounds the time of a very long prompt
+_REFERS_BACK = re.compile(r"\b(?:he|she|they|it|him|her|them|his|their|its|then|this|that|these|those|there)\b")
 
 
 def _sentences(text: str) -> list[str]:
@@ -411,29 +412,30 @@ def _sentences(text: str) -> list[str]:
 
 
 def _chunks(sentence: str) -> list[str]:
-    """A long sentence's clauses grouped in order into runs of about `_CHUNK_WORDS` words (each
-    clause whole), and its last two clauses: its turns read without the set-up around them."""
-    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(sentence) if len(c.strip()) > 2]
+    """A long sentence's clauses grouped in order into runs of about `_CHUNK_WORDS` words, each
+    clause whole: its turns read without the set-up around them."""
     chunks: list[list[str]] = [[]]
-    for clause in clauses:
+    for clause in (c.strip() for c in _CLAUSE_SPLIT.split(sentence) if len(c.strip()) > 2):
         if chunks[-1] and sum(len(c.split()) for c in chunks[-1]) + len(clause.split()) > _CHUNK_WORDS:
             chunks.append([])
         chunks[-1].append(clause)
-    return [", ".join(chunk) for chunk in chunks if chunk] + [", ".join(clauses[-2:])]
+    return [", ".join(chunk) for chunk in chunks if chunk]
 
 
 def _readings(text: str) -> list[str]:
-    """What the classifier reads of `text`: each sentence; each pair of short neighbouring
-    sentences (a meaning split across sentences or shots); a long sentence's clauses in runs
-    (`_chunks`); and each of these with its framing taken out."""
+    """What the classifier reads of `text`: each short sentence, a long one as its clauses in runs
+    (`_chunks`: read whole, a long set-up diluted its turn); a sentence that refers back ("they",
+    "her", "then") together with the one before it (a meaning split across sentences or shots); and
+    each of these with its framing taken out. The encoder's time grows with the number of readings,
+    so a plain prompt of one sentence is read once."""
     sentences = _sentences(text)
-    readings = list(sentences)
     short = [len(s.split()) < _LONG_SENTENCE_WORDS for s in sentences]
-    pairs = zip(sentences, sentences[1:], short, short[1:], strict=False)
-    readings += [f"{a}. {b}" for a, b, a_short, b_short in pairs if a_short and b_short]
-    for sentence, is_short in zip(sentences, short, strict=True):
-        if not is_short:
-            readings += _chunks(sentence)
+    readings = [r for s, is_short in zip(sentences, short, strict=True) for r in ([s] if is_short else _chunks(s))]
+    readings += [
+        f"{a}. {b}"
+        for a, b, a_short, b_short in zip(sentences, sentences[1:], short, short[1:], strict=False)
+        if a_short and b_short and _REFERS_BACK.search(b)
+    ]
     unframed = [" ".join(_FRAMING.sub(" ", r).split()).strip(" ,:;-") for r in readings]
     readings += [u for u, r in zip(unframed, readings, strict=True) if u != r]
     readings = [r for r in dict.fromkeys(readings) if len(r) > 2]
