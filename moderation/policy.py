@@ -395,7 +395,7 @@ _FRAMINGS = (
     r"relax|don'?t worry|no one gets hurt|so it'?s (?:fine|ok|okay|allowed)|it'?s (?:fine|ok|okay) because",
 )
 _FRAMING = re.compile(rf"\b(?:{'|'.join(_FRAMINGS)})\b")
-# Long sentences are also read in runs of clauses, so a long set-up does not drown its last turn.
+# A long sentence is read as runs of clauses, so a long set-up does not drown its last turn.
 _CLAUSE_SPLIT = re.compile(r",\s*|\s+(?:and then|then|until|before|after|while|when|where)\s+")
 _LONG_SENTENCE_WORDS = 16
 _CHUNK_WORDS = 14
@@ -426,8 +426,8 @@ def _readings(text: str) -> list[str]:
     """What the classifier reads of `text`: each short sentence, a long one as its clauses in runs
     (`_chunks`: read whole, a long set-up diluted its turn); a sentence that refers back ("they",
     "her", "then") together with the one before it (a meaning split across sentences or shots); and
-    each of these with its framing taken out. The encoder's time grows with the number of readings,
-    so a plain prompt of one sentence is read once."""
+    each of these with its framing taken out. The encoder's time grows with the words it reads, so a
+    plain prompt of one sentence is read once and a long one about once."""
     sentences = _sentences(text)
     short = [len(s.split()) < _LONG_SENTENCE_WORDS for s in sentences]
     readings = [r for s, is_short in zip(sentences, short, strict=True) for r in ([s] if is_short else _chunks(s))]
@@ -519,5 +519,6 @@ def texts_verdict(texts: Sequence[str], audience: Audience = Audience()) -> tupl
                 return index, verdict
     if len(written) < 2:
         return None, verdict
-    # One line each: sentences end at a line break, and neighbouring sentences are read in pairs.
+    # One line each: a text's last sentence ends at the break, and a sentence that refers back is
+    # read with the one before it, across texts too.
     return None, text_verdict("\n".join(written), audience)
