@@ -122,8 +122,9 @@ bench-feed: install $(WITH_DATABASE_URL)
 	$(BIN)/python bench/seed_feed.py $(FEED_SEED) --measure 200
 	$(BIN)/python bench/feed_load.py --seconds 20
 
-# The prompt policy on its labelled sets: precision and recall per category, on the blind sets and the fresh set (never
-# tuned on), the held-out half and the tuning half (docs/BENCHMARKS.md says which is which).
+# The prompt policy on its labelled sets: recall, precision and the look-alikes' false-positive rate per category, and
+# recall and false-positive rate per evasion type (four-column sets), on the blind sets and the fresh set (never tuned
+# on), the held-out half, the tuning half and the tuned sets (docs/BENCHMARKS.md says which is which).
 moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh3
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh4
@@ -133,6 +134,8 @@ moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split heldout
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split tune
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split adversarial_tune
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split benign_lookalikes
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_lexicon

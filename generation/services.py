@@ -132,21 +132,27 @@ def job_create_check(
         texts=[shot["prompt"] for shot in shots] + [f"@{handle}" for handle in cameo_handles],
         remix_of_job_id=remix_of.pk if remix_of is not None else None,
     )
-    prompts_check(owner, shots, cameos, storyboard=storyboard, remix=remix_of is not None)
+    prompts_check(owner, shots, cameos, storyboard=storyboard, remix_of=remix_of)
     return cameos
 
 
 def prompts_check(
-    owner: User, shots: list[dict[str, Any]], cameos: list[Cameo], *, storyboard: bool, remix: bool
+    owner: User, shots: list[dict[str, Any]], cameos: list[Cameo], *, storyboard: bool, remix_of: GenerationJob | None
 ) -> None:
-    """Moderation's prompt stage on every shot (stricter when a real person's cameo is in the video)."""
+    """Moderation's prompt stage on the request as a whole: every shot alone and all of them together
+    with the remixed video's prompt (stricter when a real person's cameo is in the video)."""
     uses_cameo = any(cameo.is_human for cameo in cameos)
-    surface = "storyboard" if storyboard else "remix" if remix else "prompt"
-    for number, shot in enumerate(shots, start=1):
-        field = f"shot-{number}-prompt" if storyboard else "prompt"
-        moderation_services.text_check(
-            text=shot["prompt"], surface=surface, user=owner, uses_cameo=uses_cameo, field=field
-        )
+    surface = "storyboard" if storyboard else "remix" if remix_of is not None else "prompt"
+    moderation_services.texts_check(
+        texts=[
+            (f"shot-{number}-prompt" if storyboard else "prompt", shot["prompt"])
+            for number, shot in enumerate(shots, start=1)
+        ],
+        context=[remix_of.prompt] if remix_of is not None else [],
+        surface=surface,
+        user=owner,
+        uses_cameo=uses_cameo,
+    )
 
 
 def input_image_fit(upload: UploadedFile, width: int, height: int) -> tuple[ContentFile[bytes], str, np.ndarray]:

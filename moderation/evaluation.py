@@ -1,9 +1,16 @@
-"""The prompt policy measured on a labelled set: precision and recall per category.
+"""The prompt policy measured on a labelled set: recall and false-positive rate per category and
+per evasion type, and precision per category.
 
-The set (`tests/moderation/data/prompt_eval.tsv`, label + text) is split in two by position within
-each label: even rows are the half the policy was tuned on, odd rows the held-out half. Recall counts
-a harmful prompt as caught when it is refused at all (the category it is refused under is reported
-separately); precision is per category: of the prompts refused under it, how many carry its label.
+A set is a TSV with a header: `label` + `text` (the older sets), or `label`, `resembles`, `evasion`,
+`text`. `label` is a category or "benign"; `resembles` names the category a benign look-alike
+resembles (a cocktail called Bloody Mary resembles graphic_violence); `evasion` names how a harmful
+prompt is written to get through (leet, framing, long_setup, split, described, emoji, ...; "plain"
+or empty when it is not) and may be set on a benign row written the same way. The false-positive
+rate per category is over the benign rows resembling it.
+`prompt_eval.tsv` is split in two by position within each label: even rows are the half the policy
+was tuned on, odd rows the held-out half. Recall counts a harmful prompt as caught when it is
+refused at all (the category it is refused under is reported separately); precision is per
+category: of the prompts refused under it, how many carry its label.
 """
 
 from __future__ import annotations
@@ -46,24 +53,43 @@ WHOLE_SETS = {
     "ja_fresh2": DATA / "prompt_eval_ja_fresh2.tsv",
     "ja_fresh3": DATA / "prompt_eval_ja_fresh3.tsv",
     "ja_fresh4": DATA / "prompt_eval_ja_fresh4.tsv",
+    # English and Japanese prompts written the way people get around a filter (framing, a long
+    # set-up turning at the end, explicit acts without an explicit word, described people, brands,
+    # dog whistles and emoji), half benign look-alikes: tuned on (issue 20), a regression check.
+    "adversarial_tune": DATA / "prompt_eval_adversarial_tune.tsv",
+    # The standing benign look-alikes per category (cocktails, art history, documentaries, sports
+    # injuries...): the CI test holds their false-positive rate at 0.05 at most.
+    "benign_lookalikes": DATA / "benign_lookalikes.tsv",
 }
+PLAIN = "plain"
 
 
 @dataclass(frozen=True)
 class Labelled:
     label: str
     text: str
+    resembles: str = ""  # a benign row: the category it looks like
+    evasion: str = PLAIN  # how the row is written
 
 
 def eval_set(split: str, path: Path | None = None) -> list[Labelled]:
     """`split` is "tune" (even rows of each label), "heldout" (odd rows), "all", "fresh" (the
     second set, all of it), "ja" or "ja_fresh" (the Japanese sets, all of each). With `path`, all
-    of that TSV file (columns `label` and `text`; labels are category names or "benign")."""
+    of that TSV file (columns `label` and `text`, optionally `resembles` and `evasion`; labels are
+    category names or "benign")."""
     if path is not None:
         split = "all"
     path = path or WHOLE_SETS.get(split, EVAL_SET)
     with path.open(newline="", encoding="utf-8") as handle:
-        rows = [Labelled(r["label"], r["text"]) for r in csv.DictReader(handle, delimiter="\t")]
+        rows = [
+            Labelled(
+                r["label"].strip(),
+                r["text"],
+                (r.get("resembles") or "").strip(),
+                (r.get("evasion") or "").strip() or PLAIN,
+            )
+            for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        ]
     seen: Counter[str] = Counter()
     chosen = []
     for row in rows:
@@ -93,6 +119,22 @@ class CategoryFigures:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """Of `total` rows, `hits` were refused: recall for harmful rows, the false-positive rate for
+    benign ones."""
+
+    total: int = 0
+    hits: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.hits / self.total if self.total else 0.0
+
+    def add(self, refused: bool) -> Rate:
+        return Rate(self.total + 1, self.hits + refused)
+
+
+@dataclass(frozen=True)
 class Report:
     split: str
     categories: list[CategoryFigures]
@@ -100,6 +142,9 @@ class Report:
     benign_refused: list[tuple[str, str]]  # (text, category)
     missed: list[tuple[str, str]]  # (label, text)
     latencies_ms: list[float]
+    benign_by_category: dict[str, Rate]  # benign rows naming the category they resemble
+    recall_by_evasion: dict[str, Rate]
+    false_positives_by_evasion: dict[str, Rate]
 
     @property
     def recall(self) -> float:
@@ -140,6 +185,17 @@ def evaluate(split: str, path: Path | None = None) -> Report:
             )
         )
     benign = by_label[BENIGN]
+    benign_by_category: dict[str, Rate] = defaultdict(Rate)
+    recall_by_evasion: dict[str, Rate] = defaultdict(Rate)
+    false_positives_by_evasion: dict[str, Rate] = defaultdict(Rate)
+    for row, verdict in zip(rows, verdicts, strict=True):
+        refused = not verdict.allowed
+        if row.label == BENIGN:
+            if row.resembles:
+                benign_by_category[row.resembles] = benign_by_category[row.resembles].add(refused)
+            false_positives_by_evasion[row.evasion] = false_positives_by_evasion[row.evasion].add(refused)
+        else:
+            recall_by_evasion[row.evasion] = recall_by_evasion[row.evasion].add(refused)
     return Report(
         split=str(path) if path else split,
         categories=figures,
@@ -149,4 +205,7 @@ def evaluate(split: str, path: Path | None = None) -> Report:
             (rows[i].label, rows[i].text) for i in range(len(rows)) if rows[i].label != BENIGN and verdicts[i].allowed
         ],
         latencies_ms=latencies,
+        benign_by_category=dict(sorted(benign_by_category.items())),
+        recall_by_evasion=dict(sorted(recall_by_evasion.items())),
+        false_positives_by_evasion=dict(sorted(false_positives_by_evasion.items())),
     )

@@ -153,6 +153,8 @@ class Classifier(Protocol):
 
     def scores(self, texts: Sequence[str]) -> list[tuple[dict[str, float], float]]: ...
 
+    def forget(self) -> None: ...
+
 
 def _terms(patterns: Sequence[str]) -> re.Pattern[str] | None:
     if not patterns:
@@ -160,7 +162,8 @@ def _terms(patterns: Sequence[str]) -> re.Pattern[str] | None:
     # Spaces inside a term are optional: "kill yourself" also catches "killyourself" (spaced-out letters
     # are joined by the normaliser).
     alternatives = "|".join(f"(?:{p.replace(' ', ' ?')})" for p in patterns)
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+    # A possessive "s" may follow: the normaliser drops the apostrophe ("Trump's face" -> "trumps face").
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})s?(?![a-z0-9])")
 
 
 def _ja_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -301,11 +304,14 @@ class ExampleClassifier:
     `reads_japanese` is False for an English-only encoder (MiniLM): Japanese sentences then get no
     scores here and rest on the policy's Japanese lexicon."""
 
+    remembered_max = 4096  # sentences whose scores are kept (a few MB)
+
     def __init__(self, policy: Policy, encode: Encoder, *, reads_japanese: bool) -> None:
         from sklearn.linear_model import LogisticRegression
 
         self.encode = encode
         self.reads_japanese = reads_japanese
+        self._seen: dict[str, tuple[dict[str, float], float]] = {}
         self.head_weight = policy.head_weight
         labelled = sorted(
             [(c.name, e) for c in policy.categories.values() for e in c.examples] + [(BENIGN, e) for e in policy.benign]
@@ -323,17 +329,24 @@ class ExampleClassifier:
         assert list(self.head.classes_) == list(self.classes)
 
     def scores(self, texts: Sequence[str]) -> list[tuple[dict[str, float], float]]:
-        readable = [t for t in texts if self.reads_japanese or not japanese.has_japanese(t)]
+        # Scored sentences are remembered: a request's texts are judged alone and then together
+        # (`texts_verdict`), and a retry or a remix repeats its sentences.
+        new = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        readable = [t for t in new if self.reads_japanese or not japanese.has_japanese(t)]
         vectors = self.encode(readable) if self.available and readable else None
-        if vectors is None:
-            return [({}, 0.0) for _ in texts]
-        closest = np.maximum.reduceat(vectors @ self.example_vectors.T, self.class_starts, axis=1)
-        combined = self.head_weight * self.head.predict_proba(vectors) + (1 - self.head_weight) * closest
-        found = {}
-        for text, row in zip(readable, combined, strict=True):
-            by_class = {str(name): float(score) for name, score in zip(self.classes, row, strict=True)}
-            found[text] = (by_class, by_class.pop(BENIGN))
-        return [found.get(text, ({}, 0.0)) for text in texts]
+        if vectors is not None:
+            closest = np.maximum.reduceat(vectors @ self.example_vectors.T, self.class_starts, axis=1)
+            combined = self.head_weight * self.head.predict_proba(vectors) + (1 - self.head_weight) * closest
+            if len(self._seen) + len(readable) > self.remembered_max:
+                self._seen.clear()
+            for text, row in zip(readable, combined, strict=True):
+                by_class = {str(name): float(score) for name, score in zip(self.classes, row, strict=True)}
+                self._seen[text] = (by_class, by_class.pop(BENIGN))
+        return [self._seen.get(text, ({}, 0.0)) for text in texts]
+
+    def forget(self) -> None:
+        """Drop the remembered scores (a benchmark times the encoder, not the memory)."""
+        self._seen.clear()
 
 
 def trained_head_classifier(policy: Policy, path: str) -> Classifier:
@@ -359,12 +372,77 @@ def classifier() -> Classifier:
     return built
 
 
+# Framing that asks for a request to be read as make-believe: "for a film", "it's fiction",
+# "role-play as", "hypothetically", "pretend you are". A film may show what a film may show, so the
+# framing changes nothing: each sentence is also read with it taken out (`_readings`), so it neither
+# launders a harmful request nor pulls it towards the benign examples' film sets.
+_WORKS = (
+    r"(?:film|movie|short|scene|documentary|drama|series|show|sketch|skit|parody|satire|music video|video game|game|"
+    r"story|novel|play|comedy|thriller|project|art piece|art project|assignment|class|screenplay|script)s?"
+)
+_FRAMINGS = (
+    # "for a film", "it's just for a horror movie", "in my novel", "as a parody scene"
+    rf"(?:(?:this is|it'?s|it is|that'?s|purely|just|only)\s+)*(?:for|in|as|from|like)\s+(?:a|an|my|our|the|some)\s+"
+    rf"(?:[a-z'-]+\s+){{0,3}}?{_WORKS}(?:\s+(?:project|scene|shoot))?",
+    # "it's fiction", "this is just satire", "it's fine"
+    r"(?:it'?s|this is|it is|that'?s)\s+(?:just\s+|only\s+|purely\s+|all\s+)?(?:fiction(?:al)?|satire|satirical|a joke|"
+    r"art|parody|pretend|make[- ]believe|hypothetical|not real|a dream|for fun|fine|ok|okay|allowed|legal)",
+    r"hypothetically(?: speaking)?|in theory|theoretically|imagine (?:that|if)",
+    r"in a (?:fictional|made[- ]up|imaginary) world|in a parallel universe",
+    r"pretend (?:that|you'?re|you are)|let'?s (?:role[- ]?play|pretend)|role[- ]?play(?:ing)?(?: as)?",
+    r"you are (?:now )?(?:a|an|my) [a-z]+(?: [a-z]+)?|act(?:ing)? as (?:a|an|my)|as a joke",
+    r"for (?:educational|research|artistic|academic|training) purposes(?: only)?",
+    r"relax|don'?t worry|no one gets hurt|so it'?s (?:fine|ok|okay|allowed)|it'?s (?:fine|ok|okay) because",
+)
+_FRAMING = re.compile(rf"\b(?:{'|'.join(_FRAMINGS)})\b")
+# A long sentence is read as runs of clauses, so a long set-up does not drown its last turn.
+_CLAUSE_SPLIT = re.compile(r",\s*|\s+(?:and then|then|until|before|after|while|when|where)\s+")
+_LONG_SENTENCE_WORDS = 16
+_CHUNK_WORDS = 14
+_READINGS_MAX = 16  # the classifier's batch for one text: bounds the time of a very long prompt
+_REFERS_BACK = re.compile(r"\b(?:he|she|they|it|him|her|them|his|their|its|then|this|that|these|those|there)\b")
+
+
 def _sentences(text: str) -> list[str]:
     """The normalised sentences the classifier reads, @mentions as "a person" (replaced before
     normalising: leetspeak would read "@alice" as "aalice")."""
     neutral = normalise(_MENTION.sub("a person", text))
     parts = [p.strip() for p in _SENTENCE_SPLIT.split(neutral)]
     return [p for p in parts if len(p) > 2] or [neutral]
+
+
+def _chunks(sentence: str) -> list[str]:
+    """A long sentence's clauses grouped in order into runs of about `_CHUNK_WORDS` words, each
+    clause whole: its turns read without the set-up around them."""
+    chunks: list[list[str]] = [[]]
+    for clause in (c.strip() for c in _CLAUSE_SPLIT.split(sentence) if len(c.strip()) > 2):
+        if chunks[-1] and sum(len(c.split()) for c in chunks[-1]) + len(clause.split()) > _CHUNK_WORDS:
+            chunks.append([])
+        chunks[-1].append(clause)
+    return [", ".join(chunk) for chunk in chunks if chunk]
+
+
+def _readings(text: str) -> list[str]:
+    """What the classifier reads of `text`: each short sentence, a long one as its clauses in runs
+    (`_chunks`: read whole, a long set-up diluted its turn); a sentence that refers back ("they",
+    "her", "then") together with the one before it (a meaning split across sentences or shots); and
+    each of these with its framing taken out. The encoder's time grows with the words it reads, so a
+    plain prompt of one sentence is read once and a long one about once."""
+    sentences = _sentences(text)
+    short = [len(s.split()) < _LONG_SENTENCE_WORDS for s in sentences]
+    readings = [r for s, is_short in zip(sentences, short, strict=True) for r in ([s] if is_short else _chunks(s))]
+    readings += [
+        f"{a}. {b}"
+        for a, b, a_short, b_short in zip(sentences, sentences[1:], short, short[1:], strict=False)
+        if a_short and b_short and _REFERS_BACK.search(b)
+    ]
+    unframed = [" ".join(_FRAMING.sub(" ", r).split()).strip(" ,:;-") for r in readings]
+    readings += [u for u, r in zip(unframed, readings, strict=True) if u != r]
+    readings = [r for r in dict.fromkeys(readings) if len(r) > 2]
+    # A very long text: its start and its end (where a turn comes), and the unframed readings.
+    if len(readings) > _READINGS_MAX:
+        readings = readings[: _READINGS_MAX // 2] + readings[-(_READINGS_MAX // 2) :]
+    return readings
 
 
 def strictness(policy: Policy, audience: Audience) -> float:
@@ -408,7 +486,7 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
             name in term_hits and (not category.needs_any_of or term_hits & set(category.needs_any_of))
         ):
             return Verdict(name, "terms", normalised=normalised)
-    sentence_scores = classifier().scores(_sentences(text))
+    sentence_scores = classifier().scores(_readings(text))
     best: dict[str, float] = {}
     best_margin: dict[str, float] = {}
     for per_category, benign in sentence_scores:
@@ -425,3 +503,22 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
     if over:
         return Verdict(max(over)[1], "semantic", rounded, normalised)
     return Verdict(None, scores=rounded, normalised=normalised)
+
+
+def texts_verdict(texts: Sequence[str], audience: Audience = Audience()) -> tuple[int | None, Verdict]:
+    """The policy on one request's texts together (a storyboard's shots, a remix's prompt with its
+    parent's, a caption with its video's prompt): each text alone, then all of them joined, so a
+    meaning split across texts or turned in the last one is judged whole. Returns the index of the
+    text refused on its own (None when none is, or when only the whole is refused) and the verdict."""
+    written = [text for text in texts if text.strip()]
+    verdict = Verdict(None)
+    for index, text in enumerate(texts):
+        if text.strip():
+            verdict = text_verdict(text, audience)
+            if not verdict.allowed:
+                return index, verdict
+    if len(written) < 2:
+        return None, verdict
+    # One line each: a text's last sentence ends at the break, and a sentence that refers back is
+    # read with the one before it, across texts too.
+    return None, text_verdict("\n".join(written), audience)

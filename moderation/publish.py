@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 
 from moderation.nudity import detections, explicit_labels
-from moderation.policy import POLICY_PATH, Audience, policy_load, text_verdict
+from moderation.policy import POLICY_PATH, Audience, policy_load, texts_verdict
 from sora_site.text_embeddings import embed
 
 
@@ -99,7 +99,7 @@ def _frames_over(findings: list[list[FrameFinding]], labels: frozenset[str], sco
 
 def publish_verdict(*, frames: Sequence[np.ndarray], texts: Sequence[str]) -> PublishVerdict:
     """Judge a post from frames sampled from its video (`publish_rules().frames_per_second`) and its
-    texts (caption, prompt), each judged on its own."""
+    texts (caption, prompt), judged alone and together."""
     rules = publish_rules()
     verdict = PublishVerdict()
     per_frame = [[FrameFinding(i, d.label, d.score) for d in detections(np.asarray(f))] for i, f in enumerate(frames)]
@@ -116,15 +116,15 @@ def publish_verdict(*, frames: Sequence[np.ndarray], texts: Sequence[str]) -> Pu
         verdict.evidence = verdict.evidence or teen_frames
     explicit_scores = [f.score for frame in per_frame for f in frame if f.label in explicit]
     verdict.scores["frames_best"] = max(explicit_scores, default=0.0)
+    # The caption and the prompt together, like the prompt stage's whole request (`texts_verdict`).
+    _, text_held = texts_verdict(texts, Audience(surface="caption", offset=rules.review_offset))
+    verdict.scores.update(text_held.scores)
+    if text_held.category is not None:
+        verdict.teen_suitable = False
+        verdict.reasons.append(f"text: {text_held.category}")
+        if not verdict.hold:
+            verdict.hold, verdict.category = True, text_held.category
     for text in (t for t in texts if t.strip()):
-        text_held = text_verdict(text, Audience(surface="caption", offset=rules.review_offset))
-        for name, score in text_held.scores.items():
-            verdict.scores[name] = max(verdict.scores.get(name, 0.0), score)
-        if text_held.category is not None:
-            verdict.teen_suitable = False
-            verdict.reasons.append(f"text: {text_held.category}")
-            if not verdict.hold:
-                verdict.hold, verdict.category = True, text_held.category
         teen_score, benign = teen_text_scores(text)
         verdict.scores["teen"] = max(verdict.scores.get("teen", 0.0), round(teen_score, 3))
         if teen_score >= rules.teen_threshold and teen_score - benign >= rules.teen_margin:

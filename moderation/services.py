@@ -9,6 +9,7 @@ the subject itself belongs to the app that owns it (see `registry`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from feed.accounts.models import User
 from feed.graph.services import block_create
 from feed.notifications.services import notification_send
 from moderation.models import Appeal, CaseFrame, ModerationCase, ModerationEvent, Report, Sanction
-from moderation.policy import Audience, policy_load, text_verdict
+from moderation.policy import Audience, policy_load, texts_verdict
 from moderation.registry import SubjectType, subject_type_get
 from moderation.selectors import (
     APPEAL_WINDOW,
@@ -75,23 +76,51 @@ _NOUNS_JA = {
 def text_check(
     *, text: str, surface: str, user: User | None, uses_cameo: bool = False, field: str | None = None
 ) -> None:
-    """Stage 1: refuse `text` if the policy (moderation/policy.toml) does, for this person and surface.
+    """Stage 1 on one text (a comment, a profile): `texts_check` with that text alone."""
+    texts_check(texts=[(field or surface, text)], surface=surface, user=user, uses_cameo=uses_cameo)
+
+
+def texts_check(
+    *,
+    texts: Sequence[tuple[str, str]],
+    surface: str,
+    user: User | None,
+    uses_cameo: bool = False,
+    context: Sequence[str] = (),
+) -> None:
+    """Stage 1: refuse a request whose texts the policy (moderation/policy.toml) refuses, for this
+    person and surface. `texts` are (field, text) pairs: a prompt, or a storyboard's shots (an
+    extension's are the source's shots and the new one); `context` the texts they go with (a remix's
+    parent prompt, the prompt of a video being captioned), which a refusal never names. Each text is
+    judged alone and then all of them together (`texts_verdict`), so a harmful meaning split across
+    shots or turned at the end is found; the refusal names the field of the one text at fault, or
+    the first field when no one text is.
 
     `surface` is one of prompt, storyboard, remix (code `prompt_blocked`), caption or comment
     (`text_blocked`). Stricter for teens and when the video uses a real person's cameo. The person is
     told the category and how to rephrase; the scores go to the moderation log only.
     """
     audience = Audience(surface=surface, is_teen=bool(user and user.is_teen), uses_cameo=uses_cameo)
-    verdict = text_verdict(text, audience)
+    at_fault, verdict = texts_verdict([text for _, text in texts] + list(context), audience)
     if verdict.category is None:
         return
+    fields = [field for field, _ in texts]
+    field = fields[at_fault] if at_fault is not None and at_fault < len(fields) else fields[0]
+    text = (
+        texts[at_fault][1]
+        if at_fault is not None and at_fault < len(texts)
+        else "\n".join([t for _, t in texts] + list(context))
+    )
     category = policy_load().categories[verdict.category]
+    whole = at_fault is None and len(texts) + len(context) > 1  # no text alone: the texts together
     ModerationEvent.objects.create(
         about_user=user,
         action="text_refused",
         detail={
             "stage": "prompt",
             "surface": surface,
+            "field": field,
+            "whole": whole,
             "category": verdict.category,
             "reason": verdict.reason,
             "scores": verdict.scores,
@@ -100,14 +129,12 @@ def text_check(
     )
     if (japanese.has_japanese(text) or translation.get_language() == "ja") and category.label_ja:
         # In Japanese for a Japanese interface, and for a Japanese text whatever the interface language.
-        noun = _NOUNS_JA.get(surface, "テキスト")
+        noun = "リクエスト" if whole else _NOUNS_JA.get(surface, "テキスト")
         message = f"この{noun}は使用できません：{category.label_ja}に該当するようです。{category.rephrase_ja}"
     else:
-        noun = _NOUNS.get(surface, "text")
+        noun = "request (its texts together)" if whole else _NOUNS.get(surface, "text")
         message = f"This {noun} can't be used: it looks like {category.label}. {category.rephrase}"
-    raise DomainError(
-        "prompt_blocked" if surface in PROMPT_SURFACES else "text_blocked", message, field=field or surface
-    )
+    raise DomainError("prompt_blocked" if surface in PROMPT_SURFACES else "text_blocked", message, field=field)
 
 
 # What a case is about, in words for its owner ("a moderator acted on your post").

@@ -50,6 +50,12 @@ def draft_post_check(*, job: GenerationJob, by: User) -> GenerationJob:
     return job
 
 
+def caption_check(*, caption: str, prompt: str, by: User) -> None:
+    """Moderation's text check on a caption, read with its video's prompt (what a caption says is
+    judged with what the video was asked to show), at publish and on every edit."""
+    moderation_services.texts_check(texts=[("caption", caption)], context=[prompt], surface="caption", user=by)
+
+
 def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str, show_prompt: bool) -> Post:
     """Post a finished draft of `by`'s. A remix points at the post of the video it remixed, if any."""
     job = draft_post_check(job=job, by=by)
@@ -62,7 +68,7 @@ def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str,
             field="caption",
         )
     if caption.strip():  # moderation's publish stage: captions meet stricter thresholds than prompts
-        moderation_services.text_check(text=caption, surface="caption", user=by, field="caption")
+        caption_check(caption=caption, prompt=job.prompt, by=by)
     with transaction.atomic():
         job = GenerationJob.objects.select_for_update().get(pk=job.pk)
         if job.state != GenerationJob.State.COMPLETED:
@@ -241,7 +247,7 @@ def post_update(*, post: Post, by: User, caption: str, visibility: str) -> Post:
         raise DomainError("invalid_visibility", gettext("Choose public, unlisted or private."), field="visibility")
     new_caption = caption.strip() != post.caption
     if new_caption and caption.strip():  # the same check as at publish: a refusal keeps the old caption
-        moderation_services.text_check(text=caption, surface="caption", user=by, field="caption")
+        caption_check(caption=caption, prompt=post.prompt, by=by)
     with transaction.atomic():
         post.caption, post.visibility = caption.strip(), visibility
         post.save(update_fields=["caption", "visibility"])
