@@ -23,6 +23,7 @@ from django.utils.translation import gettext, gettext_lazy
 from feed.accounts.models import User
 from feed.graph.services import block_create
 from feed.notifications.services import notification_send
+from moderation.languages import UNSUPPORTED_LANGUAGE, unsupported_message
 from moderation.models import Appeal, CaseFrame, ModerationCase, ModerationEvent, Report, Sanction
 from moderation.policy import Audience, policy_load, text_verdict
 from moderation.registry import SubjectType, subject_type_get
@@ -85,7 +86,6 @@ def text_check(
     verdict = text_verdict(text, audience)
     if verdict.category is None:
         return
-    category = policy_load().categories[verdict.category]
     ModerationEvent.objects.create(
         about_user=user,
         action="text_refused",
@@ -98,6 +98,11 @@ def text_check(
             "text": text[:1000],
         },
     )
+    code = "prompt_blocked" if surface in PROMPT_SURFACES else "text_blocked"
+    if verdict.category == UNSUPPORTED_LANGUAGE:
+        noun = (_NOUNS_JA if translation.get_language() == "ja" else _NOUNS).get(surface, _NOUNS["prompt"])
+        raise DomainError(code, unsupported_message(language=verdict.language, noun=noun), field=field or surface)
+    category = policy_load().categories[verdict.category]
     if (japanese.has_japanese(text) or translation.get_language() == "ja") and category.label_ja:
         # In Japanese for a Japanese interface, and for a Japanese text whatever the interface language.
         noun = _NOUNS_JA.get(surface, "テキスト")
@@ -105,9 +110,7 @@ def text_check(
     else:
         noun = _NOUNS.get(surface, "text")
         message = f"This {noun} can't be used: it looks like {category.label}. {category.rephrase}"
-    raise DomainError(
-        "prompt_blocked" if surface in PROMPT_SURFACES else "text_blocked", message, field=field or surface
-    )
+    raise DomainError(code, message, field=field or surface)
 
 
 # What a case is about, in words for its owner ("a moderator acted on your post").
