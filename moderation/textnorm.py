@@ -151,7 +151,7 @@ _SPACED = re.compile(rf"(?<![a-z0-9])(?:[a-z0-9@$]{_GAP}){{2,}}[a-z0-9@$](?![a-z
 _WORD_WITH_LEET = re.compile(r"[a-z0-9@$!|+]*[a-z][a-z0-9@$!|+]*|[0-9@$!|+]+[a-z][a-z0-9@$!|+]*")
 # A number with a unit or ordinal stays a number: 24fps, 1080p, 4k, 35mm, 1990s, 3d, 2nd, 12yo, 5min.
 _NUMBER_WITH_UNIT = re.compile(
-    r"\d+(?:fps|p|k|mm|cm|km|kg|g|m|s|th|st|nd|rd|d|x|am|pm|h|hrs?|min|mins|sec|secs|yo|yrs?|mph|kmh|gb|mb|hz|khz|bit|bpm)"
+    r"\d+(?:x\d+|fps|p|k|mm|cm|km|kg|g|m|s|th|st|nd|rd|d|x|am|pm|h|hrs?|min|mins|sec|secs|yo|yrs?|mph|kmh|gb|mb|hz|khz|bit|bpm)"
 )
 _INNER_PUNCT = re.compile(r"(?<=[a-z])[*.\-_'`^~]+(?=[a-z])")
 _REPEATED = re.compile(r"([a-z])\1{2,}")
@@ -176,17 +176,28 @@ def _join_spaced(match: re.Match[str]) -> str:
             words.append(current)
             current = unit
     words.append(current)
-    return " ".join(_segment(word.translate(_LEET)) if any(c.isalpha() for c in word) else word for word in words)
+    return " ".join(_segmented(word.translate(_LEET)) if any(c.isalpha() for c in word) else word for word in words)
+
+
+def _segmented(letters: str) -> str:
+    """The joined letters, followed by their split into words where there is one: the gaps may have
+    hidden word breaks ("killyourself kill yourself") or not ("beheading be heading")."""
+    split = _segment(letters)
+    return letters if split == letters else f"{letters} {split}"
 
 
 def _unleet(match: re.Match[str]) -> str:
     word = match.group(0)
     if _NUMBER_WITH_UNIT.fullmatch(word):
         return word
-    # Digits or marks ending a word stay ("mp4", "covid19", "wow!"), except $ and @ ("a$$").
+    # Digits or marks ending a word stay ("mp4", "covid19", "wow!"), unless the word has leet inside
+    # too ("th1nsp0") or reads as a known word with them ("pr0", "a55").
     body = word.rstrip("0123456789!|+")
     if not any(ch.isalpha() for ch in body):
         return word
+    whole = word.translate(_LEET)
+    if whole != word and (body.translate(_LEET) != body or whole in english_words()):
+        return whole
     return body.translate(_LEET) + word[len(body) :]
 
 
