@@ -41,12 +41,12 @@ _DETECTED = (
     "th vi id ms tl sv da no fi et lv lt sw"
 ).split()
 _SURE = 0.9  # the detector's probability above which a text counts as being in that language
-_MIN_LETTERS = 12
+_MIN_LETTERS = 12  # shorter texts ("sushi", "onsen yukata") are too short to call another language
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _WORDS = re.compile(r"[^\W\d_]+")
-# Japanese written in Latin letters: every word a run of kana syllables (tokyo, no, yakei, kawaii).
+# A word of Japanese written in Latin letters: a run of kana syllables (tokyo, no, yakei, kawaii).
 _ROMAJI_WORD = re.compile(
     r"(?:(?:[kgszjtdnhbpmyrwf]|sh|ch|ts|ky|gy|ny|hy|by|py|my|ry)?[aeiou]|n|(?<=[aeiou])[kstpc](?=[kstpc]))+"
 )
@@ -123,7 +123,7 @@ def _names(code: str) -> tuple[str, str]:
 
 def unsupported_message(*, language: str, noun: str) -> str:
     """What a person is told when their text is in a language the prompt stage cannot read, in the
-    interface language, the languages it reads each named in itself (Español, 한국어)."""
+    interface language, the languages it reads each named in itself (español, 한국어)."""
     translated, local = _names(language)
     readable = ", ".join(_names(code)[1] for code in supported_languages() if "-" not in code)
     return gettext(
@@ -145,8 +145,10 @@ def _identifier() -> Any:  # py3langid ships no type hints
     return identifier
 
 
-def _ranked(text: str) -> list[tuple[str, float]]:
-    return [(str(code), float(p)) for code, p in _identifier().rank(text)[:3]]
+def _detected(text: str) -> tuple[str, float]:
+    """The likeliest language of `text` and its probability."""
+    code, probability = _identifier().classify(text)
+    return str(code), float(probability)
 
 
 @dataclass(frozen=True)
@@ -170,8 +172,7 @@ def english_reading(text: str) -> Reading:
     if _KANA.search(text):
         return Reading(normalised, "ja")
     letters = _WORDS.findall(normalised)
-    ranked = _ranked(text) if sum(len(w) for w in letters) >= 3 else []
-    top, probability = ranked[0] if ranked else ("en", 0.0)
+    top, probability = _detected(text) if sum(len(w) for w in letters) >= 3 else ("en", 0.0)
     known = english_words()
     mostly_english = sum(w in known for w in letters) * 2 >= len(letters)
     glossed = normalised
