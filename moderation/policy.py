@@ -1,11 +1,12 @@
 """Stage 1 of moderation: the written prompt policy (`policy.toml`) applied to a text.
 
-`text_verdict(text, audience=...)` normalises the text (`textnorm`), applies each category's word
-rules, then asks a classifier how close the text's sentences come to each category. The default
-classifier (`ExampleClassifier` on MiniLM) mixes a head trained on the policy's example sentences
-with the closest example's similarity; `MODERATION_CLASSIFIER` names another factory (a dotted path
-to a callable taking the policy and `MODERATION_CLASSIFIER_PATH`), such as `local_encoder_classifier`
-for a local multilingual encoder.
+`text_verdict(text, audience=...)` normalises the text (`textnorm`) and reads other languages in
+English through their glossaries (`languages`; a text in a language with none is refused as
+`UNSUPPORTED_LANGUAGE`), applies each category's word rules, then asks a classifier how close the
+text's sentences come to each category. The default classifier (`ExampleClassifier` on MiniLM)
+mixes a head trained on the policy's example sentences with the closest example's similarity;
+`MODERATION_CLASSIFIER` names another factory (a dotted path to a callable taking the policy and
+`MODERATION_CLASSIFIER_PATH`), such as `local_encoder_classifier` for a local multilingual encoder.
 People are told the category and how to rephrase; scores stay in the moderation log.
 """
 
@@ -24,7 +25,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from moderation.textnorm import JA_MASKS, fold_kana, normalise, normalise_japanese
+from moderation.languages import UNSUPPORTED_LANGUAGE, english_reading
+from moderation.textnorm import JA_MASKS, fold_kana, normalise_japanese
 from sora_site import japanese
 from sora_site.text_embeddings import embed, encoder_load
 
@@ -142,6 +144,7 @@ class Verdict:
     reason: str = ""  # "terms" or "semantic"
     scores: dict[str, float] = field(default_factory=dict)  # for the moderation log, never the user
     normalised: str = ""
+    language: str = ""  # for UNSUPPORTED_LANGUAGE: the language the text is in
 
     @property
     def allowed(self) -> bool:
@@ -404,9 +407,10 @@ _REFERS_BACK = re.compile(r"\b(?:he|she|they|it|him|her|them|his|their|its|then|
 
 
 def _sentences(text: str) -> list[str]:
-    """The normalised sentences the classifier reads, @mentions as "a person" (replaced before
-    normalising: leetspeak would read "@alice" as "aalice")."""
-    neutral = normalise(_MENTION.sub("a person", text))
+    """The normalised sentences the classifier reads (in English where a glossary read another
+    language), @mentions as "a person" (replaced before normalising: leetspeak would read "@alice"
+    as "aalice")."""
+    neutral = english_reading(_MENTION.sub("a person", text)).text
     parts = [p.strip() for p in _SENTENCE_SPLIT.split(neutral)]
     return [p for p in parts if len(p) > 2] or [neutral]
 
@@ -458,7 +462,8 @@ def strictness(policy: Policy, audience: Audience) -> float:
 def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
     """What the policy says about `text` for this audience (rules first, then meaning)."""
     policy = policy_load()
-    normalised = normalise(text)
+    reading = english_reading(text)
+    normalised = reading.text
     readings = _ja_readings(text, policy.ja_allow, policy.ja_lift) if japanese.has_japanese(text) else []
     for_terms = {
         name: category.allow.sub(" ", normalised) if category.allow else normalised
@@ -486,6 +491,8 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
             name in term_hits and (not category.needs_any_of or term_hits & set(category.needs_any_of))
         ):
             return Verdict(name, "terms", normalised=normalised)
+    if reading.unsupported:  # the classifier reads English: its scores would mean nothing here
+        return Verdict(UNSUPPORTED_LANGUAGE, "language", normalised=normalised, language=reading.language)
     sentence_scores = classifier().scores(_readings(text))
     best: dict[str, float] = {}
     best_margin: dict[str, float] = {}

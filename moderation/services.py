@@ -24,6 +24,7 @@ from django.utils.translation import gettext, gettext_lazy
 from feed.accounts.models import User
 from feed.graph.services import block_create
 from feed.notifications.services import notification_send
+from moderation.languages import UNSUPPORTED_LANGUAGE, unsupported_message
 from moderation.models import Appeal, CaseFrame, ModerationCase, ModerationEvent, Report, Sanction
 from moderation.policy import Audience, policy_load, texts_verdict
 from moderation.registry import SubjectType, subject_type_get
@@ -98,7 +99,8 @@ def texts_check(
 
     `surface` is one of prompt, storyboard, remix (code `prompt_blocked`), caption or comment
     (`text_blocked`). Stricter for teens and when the video uses a real person's cameo. The person is
-    told the category and how to rephrase; the scores go to the moderation log only.
+    told the category and how to rephrase (or, for a language the policy cannot read, which languages
+    it can); the scores go to the moderation log only.
     """
     audience = Audience(surface=surface, is_teen=bool(user and user.is_teen), uses_cameo=uses_cameo)
     at_fault, verdict = texts_verdict([text for _, text in texts] + list(context), audience)
@@ -111,7 +113,6 @@ def texts_check(
         if at_fault is not None and at_fault < len(texts)
         else "\n".join([t for _, t in texts] + list(context))
     )
-    category = policy_load().categories[verdict.category]
     whole = at_fault is None and len(texts) + len(context) > 1  # no text alone: the texts together
     ModerationEvent.objects.create(
         about_user=user,
@@ -127,6 +128,11 @@ def texts_check(
             "text": text[:1000],
         },
     )
+    code = "prompt_blocked" if surface in PROMPT_SURFACES else "text_blocked"
+    if verdict.category == UNSUPPORTED_LANGUAGE:
+        noun = (_NOUNS_JA if translation.get_language() == "ja" else _NOUNS).get(surface, _NOUNS["prompt"])
+        raise DomainError(code, unsupported_message(language=verdict.language, noun=noun), field=field)
+    category = policy_load().categories[verdict.category]
     if (japanese.has_japanese(text) or translation.get_language() == "ja") and category.label_ja:
         # In Japanese for a Japanese interface, and for a Japanese text whatever the interface language.
         noun = "リクエスト" if whole else _NOUNS_JA.get(surface, "テキスト")
@@ -134,7 +140,7 @@ def texts_check(
     else:
         noun = "request (its texts together)" if whole else _NOUNS.get(surface, "text")
         message = f"This {noun} can't be used: it looks like {category.label}. {category.rephrase}"
-    raise DomainError("prompt_blocked" if surface in PROMPT_SURFACES else "text_blocked", message, field=field)
+    raise DomainError(code, message, field=field)
 
 
 # What a case is about, in words for its owner ("a moderator acted on your post").

