@@ -126,6 +126,9 @@ bench-feed: install $(WITH_DATABASE_URL)
 # recall and false-positive rate per evasion type (four-column sets), on the blind sets and the fresh set (never tuned
 # on), the held-out half, the tuning half and the tuned sets (docs/BENCHMARKS.md says which is which).
 moderation-eval: install
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split blind_en_a
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split blind_ja_a
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split blind_mix_a
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh3
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh4
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh3
@@ -141,6 +144,9 @@ moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_lexicon
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_tune2
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_tune3
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split evasions_fresh2
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split evasions_fresh
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split evasions
 
 check-deploy: install
 	DEBUG=0 HTTPS_ONLY=1 SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \

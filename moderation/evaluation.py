@@ -60,6 +60,18 @@ WHOLE_SETS = {
     # The standing benign look-alikes per category (cocktails, art history, documentaries, sports
     # injuries...): the CI test holds their false-positive rate at 0.05 at most.
     "benign_lookalikes": DATA / "benign_lookalikes.tsv",
+    # Evasions per type and other languages, each with benign counterparts: `evasions` tuned on,
+    # `evasions_fresh` measured once then tuned on, `evasions_fresh2` measured once (issue 20).
+    "evasions": DATA / "prompt_eval_evasions.tsv",
+    "evasions_fresh": DATA / "prompt_eval_evasions_fresh.tsv",
+    "evasions_fresh2": DATA / "prompt_eval_evasions_fresh2.tsv",
+    # Written blind (English; Japanese; English, Japanese and seven other languages) by three people
+    # who saw neither the policy nor any other set, each with evasions and benign look-alikes;
+    # measured once through the create page (bench/moderation_create_page.py, docs/MODERATION_CARD.md)
+    # and frozen: never tune on them.
+    "blind_en_a": DATA / "prompt_eval_blind_en_a.tsv",
+    "blind_ja_a": DATA / "prompt_eval_blind_ja_a.tsv",
+    "blind_mix_a": DATA / "prompt_eval_blind_mix_a.tsv",
 }
 PLAIN = "plain"
 
