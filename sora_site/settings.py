@@ -312,6 +312,8 @@ MODERATION_CLASSIFIER = env_str("MODERATION_CLASSIFIER", "moderation.policy.trai
 MODERATION_CLASSIFIER_PATH = env_str("MODERATION_CLASSIFIER_PATH", "")
 # Frames stage: frames sampled per generated second for the nudity and likeness checks.
 MODERATION_FRAMES_PER_SECOND = env_int("MODERATION_FRAMES_PER_SECOND", 2, minimum=1)
+# Of those, per generated second, the frames the likeness check looks for faces in (bench/face_detection.py).
+MODERATION_FACE_FRAMES_PER_SECOND = env_int("MODERATION_FACE_FRAMES_PER_SECOND", 1, minimum=1)
 # Reports one account may file per hour (floods are refused).
 MODERATION_REPORTS_PER_HOUR = env_int("MODERATION_REPORTS_PER_HOUR", 20, minimum=1)
 # --- end moderation ------------------------------------------------------------------------------
