@@ -46,6 +46,7 @@ from skimage import data  # noqa: E402
 
 from cameos.likeness import FIND_LOW_SCORE, faces_find  # noqa: E402
 from cameos.verification.faces import detect_faces, face_encoding  # noqa: E402
+from cameos.verification.matching import FACE_MATCH_THRESHOLD  # noqa: E402
 from moderation.nudity import detections, face_boxes  # noqa: E402
 from tests.builders.synthetic_face import HeadTurner  # noqa: E402
 
@@ -313,19 +314,26 @@ def main() -> None:
             same[sample.condition].append(float(distances[sample.person]))
             other[sample.condition].append(float(np.delete(distances, sample.person).min()))
     print(
-        f"{len(persons)} people x {len(SIZES)} sizes x {len(CONDITIONS)} conditions at {W}x{H}; {negatives} negatives"
+        f"{len(persons)} people x {len(SIZES)} sizes x {len(conditions)} conditions at {W}x{H}; {negatives} negatives"
     )
     print(f"{'condition':<14}{'recall':>8}{'found':>8}  same-person distance (median / max)  other (min)")
     total = [0, 0]
     for condition in conditions:
-        ok, n = found_by[condition]
-        total[0] += ok
+        hits, n = found_by[condition]
+        total[0] += hits
         total[1] += n
         s, o = same[condition], other[condition]
         dist = f"{np.median(s):.3f} / {max(s):.3f}" if s else "-"
-        print(f"{condition:<14}{ok / n:>8.3f}{ok:>5}/{n:<4} {dist:>22}  {min(o) if o else float('nan'):>18.3f}")
+        print(f"{condition:<14}{hits / n:>8.3f}{hits:>5}/{n:<4} {dist:>22}  {min(o) if o else float('nan'):>18.3f}")
     print(f"{'all':<14}{total[0] / total[1]:>8.3f}{total[0]:>5}/{total[1]}")
-    print("by face height: " + ", ".join(f"{s} px {ok / n:.3f}" for s, (ok, n) in sorted(by_size.items())))
+    print("by face height: " + ", ".join(f"{s} px {hits / n:.3f}" for s, (hits, n) in sorted(by_size.items())))
+    eyes_covered = ("caption_eyes", "hand_eyes", "sunglasses")
+    for label, keep in (("eyes clear", lambda c: c not in eyes_covered), ("eyes covered", lambda c: c in eyes_covered)):
+        hits, n = (sum(found_by[c][k] for c in conditions if keep(c)) for k in (0, 1))
+        print(f"recall, {label}: {hits / max(n, 1):.3f} ({hits}/{n})")
+    right = sum(1 for c in conditions for d in same[c] if d < FACE_MATCH_THRESHOLD)
+    wrong = sum(1 for c in conditions for d in other[c] if d < FACE_MATCH_THRESHOLD)
+    print(f"faces found under {FACE_MATCH_THRESHOLD}: {right} from their own person, {wrong} from another")
     print("found by: " + ", ".join(f"{k} {v}" for k, v in sorted(how.items())))
     for bar in sorted({args.low, 0.25, 0.5}):
         true = sum(1 for score, ok in scores if ok and score > bar)

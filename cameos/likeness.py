@@ -1,9 +1,16 @@
 """The likeness check: whose registered face is in this picture, and may the requester show it?
 
-Every face found is matched (dlib 128-d encodings, Euclidean, threshold 0.6) against every active
-human cameo and every public figure in the registry. Used by generation on reference images (prompt
-stage) and on sampled output frames (frames stage). The faces found are compared in memory and
-never stored.
+Every face `faces_find` finds (small, tilted, turned or partly covered) is matched (dlib 128-d
+encodings, Euclidean, threshold 0.6) against every active human cameo and every public figure in the
+registry. Used by generation on reference images (prompt stage) and on sampled output frames and the
+input image (frames stage). The faces found are compared in memory and never stored.
+
+A partly covered face (a caption or a hand over the eyes) is found weakly (a low HOG score, or only
+NudeNet's box) and its encoding lies further from the same person (median 0.5 against 0.1 for a clear
+face, bench/face_detection.py) but no nearer other people (closest other 0.57-0.64, as for clear
+faces). It is compared with the same 0.6 and refused on a match, never passed or held: nothing is
+stored before the frames stage passes, so holding it for review would mean keeping a registered
+person's likeness she did not consent to, while a wrongly refused requester can try again.
 
 The registry is read from the database per check (a few hundred floats per cameo); at many
 thousands of cameos this wants a vector index (pgvector) instead of a scan.
@@ -28,7 +35,7 @@ from sora_site.errors import DomainError
 
 HOG_FACE_PX = 80  # dlib's frontal HOG window: the smallest face it finds at its own scale
 MIN_FACE_PX = 48  # the smallest face (box height, brows to chin) found upright
-TILT_MIN_FACE_PX = 160  # and tilted (the turned passes run coarser: each costs as much again)
+TILT_MIN_FACE_PX = 200  # and tilted (the turned passes run coarser, ~20 ms each at 720x1280)
 TILTS = (-30.0, 30.0)
 MAX_ANALYSIS_PIXELS = 2_600_000  # 720x1280 at 1.67x; a bigger picture is analysed at this size
 FIND_LOW_SCORE = -0.3  # see bench/face_detection.py: false detections stay rare above it

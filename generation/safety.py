@@ -17,6 +17,7 @@ and a segment in the registered voice of a cameo the job may not use fails it wi
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 from django.conf import settings
@@ -44,17 +45,20 @@ EVIDENCE_FRAMES_MAX = 6
 INPUT_IMAGE = -1  # the finding's "frame index" when it was the image the clip animates
 
 
-def sample_indices(frame_count: int, fps: int, per_second: int) -> list[int]:
+def sample_indices(frame_count: int, fps: int, per_second: float) -> list[int]:
     """Evenly spread frame indices: `per_second` for each generated second, at least one, both ends in."""
     wanted = max(1, round(frame_count / max(fps, 1) * per_second))
     return sorted({int(i) for i in np.linspace(0, frame_count - 1, num=min(wanted, frame_count))})
 
 
 def face_sample_indices(indices: list[int], frame_count: int, fps: int) -> set[int]:
-    """Of the sampled `indices`, those the likeness check looks for faces in: the nearest one to each of
-    MODERATION_FACE_FRAMES_PER_SECOND evenly spread frames (finding faces costs ~10x NudeNet's run)."""
-    wanted = sample_indices(frame_count, fps, settings.MODERATION_FACE_FRAMES_PER_SECOND)
-    return {min(indices, key=lambda i: abs(i - j)) for j in wanted}
+    """Of the sampled `indices`, those the likeness check looks for faces in (finding faces costs ~10x
+    NudeNet's run): both ends, and no more than 1 / MODERATION_FACE_FRAMES_PER_SECOND seconds apart,
+    each moved to the nearest of `indices`."""
+    seconds = frame_count / max(fps, 1)
+    wanted = math.ceil(seconds * settings.MODERATION_FACE_FRAMES_PER_SECOND) + 1
+    spread = np.linspace(0, frame_count - 1, num=min(wanted, frame_count))
+    return {min(indices, key=lambda i: abs(i - j)) for j in spread}
 
 
 def frames_check(clip: Clip) -> None:

@@ -143,7 +143,7 @@ def clip_of(job: GenerationJob, frame: np.ndarray) -> Clip:
 
 
 @pytest.mark.parametrize(
-    ("face_px", "angle"), [(52, 0.0), (200, 25.0), (200, -28.0)], ids=["small", "tilted", "tilted-other-way"]
+    ("face_px", "angle"), [(52, 0.0), (240, 25.0), (240, -28.0)], ids=["small", "tilted", "tilted-other-way"]
 )
 def test_a_small_or_tilted_face_of_a_cameo_the_job_may_not_use_is_found(
     alice: User, charlie: User, face_px: int, angle: float
