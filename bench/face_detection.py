@@ -44,7 +44,7 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from skimage import data  # noqa: E402
 
-from cameos.likeness import FIND_LOW_SCORE, faces_find  # noqa: E402
+from cameos.likeness import FIND_LOW_SCORE, FoundFace, faces_find  # noqa: E402
 from cameos.verification.faces import detect_faces, face_encoding  # noqa: E402
 from cameos.verification.matching import FACE_MATCH_THRESHOLD  # noqa: E402
 from moderation.nudity import detections, face_boxes  # noqa: E402
@@ -265,6 +265,18 @@ def labelled_set(persons: list[Person], conditions: list[str], rng: np.random.Ge
             yield Sample(np.ascontiguousarray(world[:, ::-1] if flip else world), "negative", 0, -1, None)
 
 
+def found_before(frame: np.ndarray) -> list[FoundFace]:
+    """What the frames stage found before issue 20: HOG on the RGB frame at 480 px short side, upsample 0,
+    score above 0.5."""
+    scale = 480 / min(frame.shape[:2])
+    small = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    out = []
+    for face in detect_faces(small):
+        box = tuple(v / scale for v in face.box)
+        out.append(FoundFace(box, face.score, 0.0, face_encoding(small, face)))
+    return out
+
+
 def hit(found: tuple[float, float, float, float], truth: tuple[float, float, float, float]) -> bool:
     left, top, right, bottom = truth
     cx, cy = (found[0] + found[2]) / 2, (found[1] + found[3]) / 2
@@ -277,6 +289,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated, default: all")
+    parser.add_argument("--before", action="store_true", help="the finder before issue 20, for comparison")
     parser.add_argument("--low", type=float, default=FIND_LOW_SCORE, help="the finder's lowest HOG score")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
@@ -292,8 +305,10 @@ def main() -> None:
     conditions = args.conditions.split(",")
     for sample in labelled_set(persons, conditions, rng):
         cpu = time.process_time()
-        # As the frames stage runs it: NudeNet's face boxes (from the nudity check's own run) as hints.
-        faces = faces_find(sample.frame, hints=face_boxes(detections(sample.frame)), low=args.low)
+        if args.before:
+            faces = found_before(sample.frame)
+        else:  # as the frames stage runs it: NudeNet's face boxes (from the nudity check's own run) as hints
+            faces = faces_find(sample.frame, hints=face_boxes(detections(sample.frame)), low=args.low)
         seconds += time.process_time() - cpu
         frames += 1
         matched = [f for f in faces if sample.box is not None and hit(f.box, sample.box)]
