@@ -40,7 +40,9 @@ TILTS = (-30.0, 30.0)
 MAX_ANALYSIS_PIXELS = 2_600_000  # 720x1280 at 1.67x; a bigger picture is analysed at this size
 FIND_LOW_SCORE = -0.3  # see bench/face_detection.py: false detections stay rare above it
 HINT_BOX_SIZE = 0.8  # NudeNet's face box (forehead to chin) to dlib's (brows to chin)
-MAX_FACES = 8  # most faces encoded per picture (~20 ms each), best-scoring first
+# Weak finds (HOG score <= 0, or only NudeNet's box) encoded per picture at most, best first: each
+# encoding costs ~75 ms and most weak finds in a crowd are faces already found or not faces at all.
+MAX_WEAK_FACES = 4
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def faces_find(
     the upright pass finds up to ~20 degrees); every detection above `low` is kept, as a face with a
     caption or a hand over the eyes scores low. `hints`: face boxes another detector saw (NudeNet's
     face classes find large faces whose eyes are covered, which HOG misses). Overlapping finds are
-    one face."""
+    one face. Every face scoring above 0 is encoded; of the weaker ones, MAX_WEAK_FACES."""
     rgb = np.ascontiguousarray(image[..., :3])
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     h, w = gray.shape
@@ -184,7 +186,9 @@ def faces_find(
     for left, top, right, bottom in hints:  # below any HOG find of the same face
         size = HINT_BOX_SIZE * max(right - left, bottom - top)
         candidates.append(_Candidate((left + right) / 2, (top + bottom) / 2, size, 0.0, low - 1))
-    return [_encoded(rgb, c) for c in _suppressed(candidates)[:MAX_FACES]]
+    kept = _suppressed(candidates)
+    weak = [c for c in kept if c.score <= 0][:MAX_WEAK_FACES]
+    return [_encoded(rgb, c) for c in kept if c.score > 0] + [_encoded(rgb, c) for c in weak]
 
 
 def faces_encode(image: np.ndarray) -> list[np.ndarray]:
