@@ -1,9 +1,16 @@
 """The likeness check: whose registered face is in this picture, and may the requester show it?
 
-Every face found is matched (dlib 128-d encodings, Euclidean, threshold 0.6) against every active
-human cameo and every public figure in the registry. Used by generation on reference images (prompt
-stage) and on sampled output frames (frames stage). The faces found are compared in memory and
-never stored.
+Every face `faces_find` finds (small, tilted, turned or partly covered) is matched (dlib 128-d
+encodings, Euclidean, threshold 0.6) against every active human cameo and every public figure in the
+registry. Used by generation on reference images (prompt stage) and on sampled output frames and the
+input image (frames stage). The faces found are compared in memory and never stored.
+
+A partly covered face (a caption or a hand over the eyes) is found weakly (a low HOG score, or only
+NudeNet's box) and its encoding lies further from the same person (median 0.5 against 0.1 for a clear
+face, bench/face_detection.py) but no nearer other people (closest other 0.57-0.64, as for clear
+faces). It is compared with the same 0.6 and refused on a match, never passed or held: nothing is
+stored before the frames stage passes, so holding it for review would mean keeping a registered
+person's likeness she did not consent to, while a wrongly refused requester can try again.
 
 The registry is read from the database per check (a few hundred floats per cameo); at many
 thousands of cameos this wants a vector index (pgvector) instead of a scan.
@@ -20,12 +27,22 @@ from django.utils.translation import gettext
 
 from cameos.models import Cameo, PublicFigurePhoto
 from cameos.selectors import cameo_use_refusal
-from cameos.verification.faces import detect_faces, face_encoding
+from cameos.verification import loaders
 from cameos.verification.matching import FACE_MATCH_THRESHOLD
 from feed.accounts.models import User
+from moderation.nudity import detections, face_boxes
 from sora_site.errors import DomainError
 
-ANALYSIS_SHORT_SIDE = 480  # HOG at upsample 0 finds faces from ~80 px; a cameo in a frame is ~100 px here
+HOG_FACE_PX = 80  # dlib's frontal HOG window: the smallest face it finds at its own scale
+MIN_FACE_PX = 48  # the smallest face (box height, brows to chin) found upright
+TILT_MIN_FACE_PX = 200  # and tilted (the turned passes run coarser, ~20 ms each at 720x1280)
+TILTS = (-30.0, 30.0)
+MAX_ANALYSIS_PIXELS = 2_600_000  # 720x1280 at 1.67x; a bigger picture is analysed at this size
+FIND_LOW_SCORE = -0.3  # see bench/face_detection.py: false detections stay rare above it
+HINT_BOX_SIZE = 0.8  # NudeNet's face box (forehead to chin) to dlib's (brows to chin)
+# Weak finds (HOG score <= 0, or only NudeNet's box) encoded per picture at most, best first: each
+# encoding costs ~75 ms and most weak finds in a crowd are faces already found or not faces at all.
+MAX_WEAK_FACES = 4
 
 
 @dataclass(frozen=True)
@@ -81,15 +98,102 @@ def face_registry() -> FaceRegistry:
     return FaceRegistry(cameos, entries)
 
 
-def faces_encode(image: np.ndarray, *, upsample: int = 0) -> list[np.ndarray]:
-    """Encodings of the faces in an RGB picture, analysed with its short side at 480 px."""
-    h, w = image.shape[:2]
-    scale = ANALYSIS_SHORT_SIDE / min(h, w)
-    if abs(scale - 1) > 0.01:
-        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-        image = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=interp)
-    image = np.ascontiguousarray(image[..., :3])
-    return [face_encoding(image, face) for face in detect_faces(image, upsample=upsample)]
+@dataclass(frozen=True)
+class FoundFace:
+    box: tuple[float, float, float, float]  # left, top, right, bottom in the picture's pixels (upright)
+    score: float  # dlib HOG detector score
+    angle: float  # the in-plane rotation the face was found at (degrees)
+    encoding: np.ndarray  # 128-d, from the chip aligned on the face's own 68 landmarks
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    cx: float
+    cy: float
+    size: float  # face box height, picture pixels
+    angle: float
+    score: float
+
+
+def _hog_pass(gray: np.ndarray, scale: float, angle: float, low: float) -> list[_Candidate]:
+    """HOG detections in `gray` rotated by `angle` and scaled by `scale`, mapped back to `gray`'s pixels."""
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
+    # The rotated picture's bounding size, and the shift that centres it there.
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    out_w, out_h = round(h * sin + w * cos), round(h * cos + w * sin)
+    m[0, 2] += out_w / 2 - w / 2
+    m[1, 2] += out_h / 2 - h / 2
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    work = cv2.warpAffine(gray, m, (out_w, out_h), flags=interp, borderMode=cv2.BORDER_REPLICATE)
+    rects, scores, _ = loaders.face_detector().run(work, 0, low)
+    back = cv2.invertAffineTransform(m)
+    found = []
+    for rect, score in zip(rects, scores, strict=True):
+        x, y = (rect.left() + rect.right()) / 2, (rect.top() + rect.bottom()) / 2
+        cx, cy = back @ (x, y, 1.0)
+        found.append(_Candidate(float(cx), float(cy), rect.height() / scale, angle, float(score)))
+    return found
+
+
+def _suppressed(candidates: list[_Candidate]) -> list[_Candidate]:
+    """The best-scoring candidate of each face (others whose centre is within half its size dropped)."""
+    kept: list[_Candidate] = []
+    for c in sorted(candidates, key=lambda c: -c.score):
+        if all(np.hypot(c.cx - k.cx, c.cy - k.cy) > 0.5 * max(c.size, k.size) for k in kept):
+            kept.append(c)
+    return kept
+
+
+CHIP_FACE_PX = 120  # a found face is re-sampled to this height (upright) for landmarks and encoding
+
+
+def _encoded(rgb: np.ndarray, c: _Candidate) -> FoundFace:
+    import dlib
+
+    side = int(CHIP_FACE_PX * 2.4)
+    m = cv2.getRotationMatrix2D((c.cx, c.cy), c.angle, CHIP_FACE_PX / c.size)
+    m[0, 2] += side / 2 - c.cx
+    m[1, 2] += side / 2 - c.cy
+    interp = cv2.INTER_AREA if c.size > CHIP_FACE_PX else cv2.INTER_LINEAR
+    crop = cv2.warpAffine(rgb, m, (side, side), flags=interp, borderMode=cv2.BORDER_REPLICATE)
+    half = CHIP_FACE_PX / 2
+    rect = dlib.rectangle(int(side / 2 - half), int(side / 2 - half), int(side / 2 + half), int(side / 2 + half))
+    shape = loaders.landmark_predictor()(crop, rect)
+    encoding = np.asarray(loaders.face_encoder().compute_face_descriptor(crop, shape, 1), dtype=np.float32)
+    half = c.size / 2
+    return FoundFace((c.cx - half, c.cy - half, c.cx + half, c.cy + half), c.score, c.angle, encoding)
+
+
+def faces_find(
+    image: np.ndarray, *, hints: Sequence[tuple[float, float, float, float]] = (), low: float = FIND_LOW_SCORE
+) -> list[FoundFace]:
+    """Every face in an RGB picture, each encoded on its own aligned chip.
+
+    dlib's HOG detector, run on the grey picture scaled so that a face MIN_FACE_PX tall fills its
+    80 px window (small faces), and again turned by each of TILTS at a coarser scale (tilted heads:
+    the upright pass finds up to ~20 degrees); every detection above `low` is kept, as a face with a
+    caption or a hand over the eyes scores low. `hints`: face boxes another detector saw (NudeNet's
+    face classes find large faces whose eyes are covered, which HOG misses). Overlapping finds are
+    one face. Every face scoring above 0 is encoded; of the weaker ones, MAX_WEAK_FACES."""
+    rgb = np.ascontiguousarray(image[..., :3])
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    h, w = gray.shape
+    most = (MAX_ANALYSIS_PIXELS / (h * w)) ** 0.5
+    candidates = _hog_pass(gray, min(HOG_FACE_PX / MIN_FACE_PX, most), 0.0, low)
+    for angle in TILTS:
+        candidates += _hog_pass(gray, min(HOG_FACE_PX / TILT_MIN_FACE_PX, most), angle, low)
+    for left, top, right, bottom in hints:  # below any HOG find of the same face
+        size = HINT_BOX_SIZE * max(right - left, bottom - top)
+        candidates.append(_Candidate((left + right) / 2, (top + bottom) / 2, size, 0.0, low - 1))
+    kept = _suppressed(candidates)
+    weak = [c for c in kept if c.score <= 0][:MAX_WEAK_FACES]
+    return [_encoded(rgb, c) for c in kept if c.score > 0] + [_encoded(rgb, c) for c in weak]
+
+
+def faces_encode(image: np.ndarray) -> list[np.ndarray]:
+    """Encodings of the faces in an RGB picture (`faces_find`, with NudeNet's face boxes as hints)."""
+    return [f.encoding for f in faces_find(image, hints=face_boxes(detections(image)))]
 
 
 def likeness_matches(registry: FaceRegistry, encodings: Iterable[np.ndarray]) -> list[LikenessMatch]:
@@ -132,7 +236,7 @@ def reference_image_check(*, user: User, image: np.ndarray) -> list[Cameo]:
     of a cameo `user` may not use. Returns the cameos it shows that `user` may use (their own, or
     allowed), so the job records them like an @mention."""
     registry = face_registry()
-    matches = likeness_matches(registry, faces_encode(image, upsample=1))
+    matches = likeness_matches(registry, faces_encode(image))
     blocking = likeness_blocking(registry, matches, user=user)
     if blocking is not None:
         raise DomainError(

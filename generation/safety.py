@@ -1,11 +1,13 @@
 """Moderation's frames stage, as a finishing frame step (settings.GENERATION_FRAME_STEPS).
 
 Before anything is encoded or stored, frames sampled across the clip (MODERATION_FRAMES_PER_SECOND)
-go through NudeNet and the likeness check: every face is matched against all active cameos and the
-public-figure registry. A face of a public figure, or of a cameo the job was not allowed to show
-(not one of its checked cameos and not the requester's own), fails the job with `likeness_blocked`;
-explicit nudity fails it with `nudity_blocked`. Either way nothing is stored for the user and a
-moderation case is opened with the frames that showed it, kept privately for moderators.
+go through NudeNet, and every other one (MODERATION_FACE_FRAMES_PER_SECOND) through the likeness
+check: every face `cameos.likeness.faces_find` finds (small, tilted, turned, or partly covered: NudeNet's
+face boxes join dlib's) is matched against all active cameos and the public-figure registry. The image a
+clip animates is checked the same way once more. A face of a public figure, or of a cameo the job was
+not allowed to show (not one of its checked cameos and not the requester's own), fails the job with
+`likeness_blocked`; explicit nudity fails it with `nudity_blocked`. Either way nothing is stored for
+the user and a moderation case is opened with the frames that showed it, kept privately for moderators.
 
 `voice_check` (the next frame step) does the same for the soundtrack (the soundtrack step's speech, or
 a backend's own audio such as LTX-2's): silero VAD finds the speech, resemblyzer embeds each segment,
@@ -15,6 +17,7 @@ and a segment in the registered voice of a cameo the job may not use fails it wi
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 from django.conf import settings
@@ -24,7 +27,7 @@ from PIL import Image
 from cameos.likeness import (
     blocked_message,
     face_registry,
-    faces_encode,
+    faces_find,
     likeness_blocking,
     likeness_matches,
     voice_matches,
@@ -34,41 +37,65 @@ from cameos.verification.voice import speech_segments, voice_embedding
 from generation.finishing import Clip
 from generation.models import GenerationJob
 from moderation.models import ModerationCase
-from moderation.nudity import explicit_findings, frames_needed
+from moderation.nudity import detections, explicit_findings, face_boxes, frames_needed
 from moderation.services import case_frame_add, case_open
 from sora_site.errors import DomainError
 
 EVIDENCE_FRAMES_MAX = 6
+INPUT_IMAGE = -1  # the finding's "frame index" when it was the image the clip animates
 
 
-def sample_indices(frame_count: int, fps: int, per_second: int) -> list[int]:
+def sample_indices(frame_count: int, fps: int, per_second: float) -> list[int]:
     """Evenly spread frame indices: `per_second` for each generated second, at least one, both ends in."""
     wanted = max(1, round(frame_count / max(fps, 1) * per_second))
     return sorted({int(i) for i in np.linspace(0, frame_count - 1, num=min(wanted, frame_count))})
 
 
+def face_sample_indices(indices: list[int], frame_count: int, fps: int) -> set[int]:
+    """Of the sampled `indices`, those the likeness check looks for faces in (finding faces costs ~10x
+    NudeNet's run): both ends, and no more than 1 / MODERATION_FACE_FRAMES_PER_SECOND seconds apart,
+    each moved to the nearest of `indices`."""
+    seconds = frame_count / max(fps, 1)
+    wanted = math.ceil(seconds * settings.MODERATION_FACE_FRAMES_PER_SECOND) + 1
+    spread = np.linspace(0, frame_count - 1, num=min(wanted, frame_count))
+    return {min(indices, key=lambda i: abs(i - j)) for j in spread}
+
+
 def frames_check(clip: Clip) -> None:
-    """Refuse the clip if a sampled frame shows nudity or a face the job may not show."""
+    """Refuse the clip if a sampled frame shows nudity or a face the job may not show, or if the image
+    it animates shows such a face (checked again here: the face may have been registered since)."""
     job = clip.job
     registry = face_registry()
     allowed = {cameo.pk for cameo in cameos_of_job(job.pk)}
-    findings: list[tuple[int, str]] = []  # (frame index, what was found)
+    findings: list[tuple[int, str]] = []  # (frame index, or INPUT_IMAGE; what was found)
     nudity_frames: list[tuple[int, str, float]] = []
     code, message, detail = "", "", {}
-    indices = sample_indices(len(clip.frames), clip.fps, settings.MODERATION_FRAMES_PER_SECOND)
-    for index in indices:
-        frame = np.asarray(clip.frames[index])
-        nudity = explicit_findings(frame, stage="frames")
-        if nudity:
-            nudity_frames.append((index, nudity[0].label, nudity[0].score))
-        blocking = likeness_blocking(
-            registry, likeness_matches(registry, faces_encode(frame)), user=job.owner, allowed=allowed
-        )
+
+    def look_for_faces(index: int, picture: np.ndarray, hints: list[tuple[float, float, float, float]]) -> None:
+        nonlocal code, message, detail
+        faces = faces_find(picture, hints=hints)
+        matches = likeness_matches(registry, [f.encoding for f in faces])
+        blocking = likeness_blocking(registry, matches, user=job.owner, allowed=allowed)
         if blocking is not None:
-            findings.append((index, f"face: {blocking.kind} {blocking.name}"))
+            where = " in the input image" if index == INPUT_IMAGE else ""
+            findings.append((index, f"face: {blocking.kind} {blocking.name}{where}"))
             if not code:
                 code, message = "likeness_blocked", f"{blocked_message(blocking)} The video was not kept."
                 detail = {"kind": blocking.kind, "key": blocking.key, "distance": blocking.distance}
+
+    indices = sample_indices(len(clip.frames), clip.fps, settings.MODERATION_FRAMES_PER_SECOND)
+    face_indices = face_sample_indices(indices, len(clip.frames), clip.fps)
+    if clip.request.input_image is not None:
+        picture = np.asarray(clip.request.input_image.convert("RGB"))
+        look_for_faces(INPUT_IMAGE, picture, face_boxes(detections(picture)))
+    for index in indices:
+        frame = np.asarray(clip.frames[index])
+        found = detections(frame)  # one NudeNet run: nudity, and the faces it saw for the likeness check
+        nudity = explicit_findings(frame, stage="frames", found=found)
+        if nudity:
+            nudity_frames.append((index, nudity[0].label, nudity[0].score))
+        if index in face_indices:
+            look_for_faces(index, frame, face_boxes(found))
     # One frame alone is not enough for nudity: abstract scenes fool the detector now and then.
     if nudity_frames and len(nudity_frames) >= min(frames_needed(), len(indices)):
         findings = [(index, label) for index, label, _ in nudity_frames] + findings
@@ -89,10 +116,13 @@ def frames_check(clip: Clip) -> None:
     )
     for index, finding in findings[:EVIDENCE_FRAMES_MAX]:
         out = io.BytesIO()
-        Image.fromarray(np.asarray(clip.frames[index])).save(out, "JPEG", quality=85)
-        case_frame_add(
-            case=case, image=ContentFile(out.getvalue(), "frame.jpg"), seconds=index / clip.fps, finding=finding
-        )
+        if index == INPUT_IMAGE:
+            assert clip.request.input_image is not None
+            clip.request.input_image.convert("RGB").save(out, "JPEG", quality=85)
+        else:
+            Image.fromarray(np.asarray(clip.frames[index])).save(out, "JPEG", quality=85)
+        seconds = max(index, 0) / clip.fps
+        case_frame_add(case=case, image=ContentFile(out.getvalue(), "frame.jpg"), seconds=seconds, finding=finding)
     if code == "likeness_blocked" and job.input_image.name:
         # The image to animate showed that face: keep no copy of it outside the moderators' evidence.
         if not GenerationJob.objects.filter(input_image=job.input_image.name).exclude(pk=job.pk).exists():

@@ -29,6 +29,7 @@ _lock = threading.Lock()
 class NudityFinding:
     label: str  # NudeNet's class, e.g. "FEMALE_BREAST_EXPOSED"
     score: float
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # left, top, right, bottom, picture pixels
 
 
 @cache
@@ -37,6 +38,7 @@ def _rules() -> tuple[frozenset[str], dict[str, float]]:
     return frozenset(raw["explicit"]), {stage: float(score) for stage, score in raw["min_score"].items()}
 
 
+FACE_MIN_SCORE = 0.3  # NudeNet's face classes; the likeness check then encodes and compares what it finds
 INPUT_SIDE = 320  # the 320n model's input: NudeNet pads a picture to a square and scales it to this
 
 
@@ -72,8 +74,8 @@ def detections(image: np.ndarray) -> list[NudityFinding]:
     rgb = np.ascontiguousarray(image[..., :3])
     # Scaled first to what the model sees (long side 320, bilinear like NudeNet's own resize of the
     # padded square, so the same pixels reach the model): NudeNet would otherwise convert, pad and
-    # resize the whole 720x1280 frame. Only labels and scores are used, never boxes.
-    scale = INPUT_SIDE / max(rgb.shape[:2])
+    # resize the whole 720x1280 frame. Boxes are mapped back to the picture's pixels.
+    scale = min(1.0, INPUT_SIDE / max(rgb.shape[:2]))
     if scale < 1:
         size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
         rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_LINEAR)
@@ -81,11 +83,26 @@ def detections(image: np.ndarray) -> list[NudityFinding]:
     rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
     with _lock:  # one ONNX session per process
         found = _detector().detect(rgba)
-    return sorted((NudityFinding(d["class"], round(float(d["score"]), 3)) for d in found), key=lambda f: -f.score)
+    out = []
+    for d in found:
+        x, y, w, h = (float(v) / scale for v in d["box"])
+        out.append(NudityFinding(d["class"], round(float(d["score"]), 3), (x, y, x + w, y + h)))
+    return sorted(out, key=lambda f: -f.score)
 
 
-def explicit_findings(image: np.ndarray, *, stage: str) -> list[NudityFinding]:
+def explicit_findings(
+    image: np.ndarray, *, stage: str, found: list[NudityFinding] | None = None
+) -> list[NudityFinding]:
     """The explicit detections in a picture, best first (empty: nothing explicit).
-    `stage` is "reference" (an uploaded image) or "frames" (generated frames)."""
+    `stage` is "reference" (an uploaded image) or "frames" (generated frames); `found`: the picture's
+    `detections`, when the caller already has them."""
     labels, min_scores = _rules()
-    return [f for f in detections(image) if f.label in labels and f.score >= min_scores[stage]]
+    return [
+        f for f in (detections(image) if found is None else found) if f.label in labels and f.score >= min_scores[stage]
+    ]
+
+
+def face_boxes(found: list[NudityFinding]) -> list[tuple[float, float, float, float]]:
+    """The faces NudeNet saw (its FACE_FEMALE / FACE_MALE classes): the likeness check looks at these
+    too, as it finds faces that the HOG face detector misses when the eyes are covered."""
+    return [f.box for f in found if f.label.startswith("FACE_") and f.score >= FACE_MIN_SCORE]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sora_site.env import env_int, env_str
+from sora_site.env import env_float, env_int, env_str
 
 # The prompt-stage classifier: a factory `(policy, path) -> Classifier` (moderation/policy.py). The
 # default is a head trained on MiniLM embeddings of the examples in moderation/policy.toml; an operator
@@ -12,5 +12,9 @@ MODERATION_CLASSIFIER = env_str("MODERATION_CLASSIFIER", "moderation.policy.trai
 MODERATION_CLASSIFIER_PATH = env_str("MODERATION_CLASSIFIER_PATH", "")
 # Frames stage: frames sampled per generated second for the nudity and likeness checks.
 MODERATION_FRAMES_PER_SECOND = env_int("MODERATION_FRAMES_PER_SECOND", 2, minimum=1)
+# Of those, per generated second, the frames the likeness check looks for faces in (~0.3 CPU-s each at
+# 720x1280, bench/face_detection.py): 0.5 looks at both ends and at most 2 s apart (moved to the nearest
+# NudeNet frame: 2.25 s at 2 per second), so a face on screen that long is looked at.
+MODERATION_FACE_FRAMES_PER_SECOND = env_float("MODERATION_FACE_FRAMES_PER_SECOND", 0.5, minimum=0.1)
 # Reports one account may file per hour (floods are refused).
 MODERATION_REPORTS_PER_HOUR = env_int("MODERATION_REPORTS_PER_HOUR", 20, minimum=1)

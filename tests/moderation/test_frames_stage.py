@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.conf import settings
 from django.test import Client
 from skimage import data
 
 from cameos.models import Cameo
+from cameos.selectors import cameos_of_job
 from cameos.services import public_figure_create
 from feed.models import User
 from generation import services, worker
@@ -25,6 +27,7 @@ from generation.safety import frames_check, sample_indices
 from moderation.models import CaseFrame, ModerationCase
 from sora_site.errors import DomainError
 from tests.builders.explicit_drawing import torso_drawing
+from tests.builders.placed_face import astronaut_in_frame
 from tests.cameos.factories import active_cameo
 from tests.conftest import PASSWORD
 from tests.moderation.test_likeness_prompt import group_face, png
@@ -106,3 +109,56 @@ def test_explicit_frames_fail_the_step_and_are_kept_as_evidence(alice: User) -> 
     assert error.value.code == "nudity_blocked"
     case = ModerationCase.objects.get(subject_type="job", subject_id=str(job.pk), category="nudity")
     assert case.frames.count() == 4 and case.frames.first().finding == "FEMALE_BREAST_EXPOSED"  # type: ignore[union-attr]
+
+
+# A caption this long wraps to four lines in the preview's portrait caption box, which then lies
+# across the astronaut's eyes and nose in the animated photo (generation/backends/preview.py).
+CAPTION_OVER_THE_EYES = "she smiles and slowly turns toward the window while the morning light moves across the room"
+
+
+def test_a_preview_of_a_registered_face_with_the_caption_over_her_eyes_is_not_stored(
+    alice: User, charlie: User
+) -> None:
+    job, _ = services.job_create(owner=charlie, prompt=CAPTION_OVER_THE_EYES, input_image=png(data.astronaut()))
+    active_cameo(alice, real_face=True)  # registered after the job was queued
+    job = rendered(job)
+    assert (job.state, job.error_code) == ("failed", "likeness_blocked")
+    assert not job.video and not job.poster and not drafts_of(job) and not job.input_image
+    case = ModerationCase.objects.get(subject_type="job", subject_id=str(job.pk))
+    # The image the video animates shows her face plainly, whatever the frames cover.
+    findings = [f.finding for f in CaseFrame.objects.filter(case=case)]
+    assert findings[0] == "face: cameo @alice in the input image"
+
+
+def test_her_own_face_under_the_caption_passes(alice: User) -> None:
+    active_cameo(alice, real_face=True)
+    job, _ = services.job_create(owner=alice, prompt=CAPTION_OVER_THE_EYES, input_image=png(data.astronaut()))
+    job = rendered(job)
+    assert job.state == "completed", job.error_message
+
+
+def clip_of(job: GenerationJob, frame: np.ndarray) -> Clip:
+    request = worker.job_request_build(job, contextlib.ExitStack())
+    return Clip(job, request, [frame] * 48, 24, None, 48_000)  # 2 s at 24 fps
+
+
+@pytest.mark.parametrize(
+    ("face_px", "angle"), [(52, 0.0), (240, 25.0), (240, -28.0)], ids=["small", "tilted", "tilted-other-way"]
+)
+def test_a_small_or_tilted_face_of_a_cameo_the_job_may_not_use_is_found(
+    alice: User, charlie: User, face_px: int, angle: float
+) -> None:
+    job, _ = services.job_create(owner=charlie, prompt="a quiet harbour at dawn")
+    active_cameo(alice, real_face=True)
+    with pytest.raises(DomainError) as error:
+        frames_check(clip_of(job, astronaut_in_frame(face_px, angle=angle)))
+    assert error.value.code == "likeness_blocked"
+    case = ModerationCase.objects.get(subject_type="job", subject_id=str(job.pk), category="likeness_blocked")
+    assert case.frames.first().finding == "face: cameo @alice"  # type: ignore[union-attr]
+
+
+def test_a_small_face_of_a_cameo_the_job_may_use_passes(alice: User, bob: User) -> None:
+    cameo = active_cameo(alice, real_face=True, access=Cameo.Access.EVERYONE)
+    job, _ = services.job_create(owner=bob, prompt="@alice waves from a quiet harbour at dawn")
+    assert cameo in cameos_of_job(job.pk)
+    frames_check(clip_of(job, astronaut_in_frame(52)))

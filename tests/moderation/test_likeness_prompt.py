@@ -21,6 +21,7 @@ from generation import services
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
 from tests.builders.explicit_drawing import torso_drawing
+from tests.builders.placed_face import hand_over
 from tests.cameos.factories import active_cameo
 from tests.cameos.fixtures import GROUP_PHOTO
 from tests.conftest import make_user
@@ -104,3 +105,9 @@ def test_a_distinctive_handle_without_the_at_counts(charlie: User) -> None:
     with pytest.raises(DomainError) as error:
         services.job_create(owner=charlie, prompt="zoe_k99 dancing on a table")
     assert error.value.code == "cameo_permission_denied"
+
+
+def test_a_photo_of_someone_elses_cameo_face_with_a_hand_over_the_mouth_is_refused(alice: User, charlie: User) -> None:
+    active_cameo(alice, real_face=True)
+    error = refused(charlie, hand_over(data.astronaut(), (222, 160), 90))
+    assert error.code == "likeness_blocked"
