@@ -84,7 +84,7 @@ def teen(db) -> User:
 def astronaut_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A live cameo recording (WebM, head turning left then right, speech) of the face that
     `active_cameo(real_face=True)` registers: the astronaut. Made once per run."""
-    from tests.cameos.fixtures import live
+    from tests.builders.cameo_recordings import live
 
     return live(tmp_path_factory.mktemp("astronaut_recording"))
 

@@ -44,7 +44,8 @@ os.environ.setdefault("CHANNELS_PREFIX", f"test{os.getpid()}")
 # Each test builds its own posts: the feed's shared matrix of recent post vectors must not outlive one.
 os.environ.setdefault("FEED_SIMILAR_REFRESH_SECONDS", "0")
 os.environ.setdefault("FEED_POOL_SECONDS", "0")  # and so must the shared candidate pools
-# The suite starts many short-lived Celery workers; warming is tested on its own (tests/feed/test_feed_scale.py).
+# The suite starts many short-lived Celery workers;
+# warming is tested on its own (tests/feed/ranking/test_feed_scale.py).
 os.environ.setdefault("TEXT_EMBEDDINGS_WARM", "0")
 
 from sora_site.settings import *  # noqa: F403

@@ -129,7 +129,7 @@ def median_pitch(speech: np.ndarray, sample_rate: int = SAMPLE_RATE, *, max_seco
     Plain NumPy YIN, not librosa's pYIN: pYIN is compiled by numba into an on-disk cache beside the
     library, and two processes compiling it at once left that cache corrupt (every later voice check
     crashed with SIGSEGV, issue 19). On espeak-ng's voices this agrees with pYIN within 3 %
-    (tests/cameos/test_voice_pitch.py keeps the registers measured with pYIN) in ~10 ms a second."""
+    (tests/cameos/verification/test_voice_pitch.py keeps the registers measured with pYIN) in ~10 ms a second."""
     speech = _to_16k(speech, sample_rate)[: round(max_seconds * SAMPLE_RATE)]
     if len(speech) < SAMPLE_RATE // 4:
         return None

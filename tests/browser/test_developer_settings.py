@@ -8,9 +8,9 @@ from openai import AuthenticationError
 from playwright.sync_api import Page, expect
 
 from feed.models import User
-from tests.api.clients import sdk
-from tests.api.receiver import WebhookReceiver
 from tests.conftest import PASSWORD
+from tests.generation.api.clients import sdk
+from tests.generation.api.receiver import WebhookReceiver
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -14,7 +14,7 @@ from feed.engagement.services import like_set
 from feed.models import FeedPreferences, Post, User
 from tests.browser.test_create_flow import log_in, published_post
 from tests.conftest import make_user
-from tests.jobs.test_who_may_create import sanction
+from tests.generation.test_who_may_create import sanction
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from feed.models import User
 from moderation.services import report_create
-from tests.cameos.factories import active_cameo
+from tests.builders.cameos import active_cameo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -1,7 +1,7 @@
 """Steering the feed in Japanese, in Chromium on a 390 px phone: the Tune sheet takes
 「アニメをもっと、スポーツは少なめ、ホラーはなし」, the Japanese posts reorder at once, and the chips
 are those of the English twin. (The order of the rest is checked over HTTP in
-tests/feed/test_japanese_steering.py: here the player's impressions decide what counts as seen.)"""
+tests/feed/ranking/test_japanese_steering.py: here the player's impressions decide what counts as seen.)"""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from cameos.models import Cameo, CameoAccess
 from feed.models import User
-from tests.cameos.factories import active_cameo
+from tests.builders.cameos import active_cameo
 
 from .test_create_flow import log_in
 

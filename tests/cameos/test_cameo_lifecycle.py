@@ -14,10 +14,9 @@ from feed.models import Notification, Post, User
 from generation import services as generation_services
 from generation.models import GenerationJob
 from moderation.models import ModerationCase
+from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_published
 from tests.conftest import wait_for
-
-from .factories import active_cameo
 
 
 def job_with(owner: User, prompt: str = "@alice plays chess in a park") -> GenerationJob:

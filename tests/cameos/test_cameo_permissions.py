@@ -21,10 +21,9 @@ from generation import services as generation_services
 from generation import worker
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
+from tests.builders.cameos import active_cameo
 from tests.conftest import PASSWORD, make_user
-from tests.jobs.test_who_may_create import sanction
-
-from .factories import active_cameo
+from tests.generation.test_who_may_create import sanction
 
 
 def create(owner: User, prompt: str = "@alice skates through a neon city", **fields: Any) -> GenerationJob:

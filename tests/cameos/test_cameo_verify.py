@@ -21,6 +21,7 @@ from django.utils import timezone
 from PIL import Image
 from skimage import data
 
+import tests.builders.cameo_recordings as F
 from cameos import restrictions, services
 from cameos.models import Cameo, CameoChallenge, PublicFigure
 from feed.models import User
@@ -28,11 +29,9 @@ from moderation.models import ModerationCase
 from moderation.services import case_decide
 from sora_site.errors import DomainError
 from tests.builders import synthetic_face as synthetic
+from tests.builders.cameo_recordings import submit
+from tests.builders.cameos import active_cameo
 from tests.conftest import PASSWORD
-
-from . import fixtures as F
-from .factories import active_cameo
-from .fixtures import submit
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from cameos.models import Cameo
 from feed.models import User
+from tests.builders.cameos import active_cameo
 from tests.conftest import PASSWORD
-
-from .factories import active_cameo
 
 
 def _handles(user: User, query: str) -> list[str]:

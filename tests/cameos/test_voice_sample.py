@@ -11,13 +11,12 @@ import soundfile as sf
 from django.core.files.storage import default_storage
 from django.test import Client
 
+import tests.builders.cameo_recordings as F
 from cameos import services
 from cameos.models import Cameo
 from feed.accounts.models import User
 from sora_site.storage import local_path, media_url_signature
-
-from . import fixtures as F
-from .fixtures import submit
+from tests.builders.cameo_recordings import submit
 
 
 @pytest.fixture

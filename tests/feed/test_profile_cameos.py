@@ -11,7 +11,7 @@ from cameos import services as cameo_services
 from cameos.models import Cameo, CameoAccess
 from feed.graph.services import block_create, follow_create
 from feed.models import User
-from tests.cameos.factories import active_cameo
+from tests.builders.cameos import active_cameo
 
 
 def cameo_states(client: Client, handle: str) -> dict[str, str]:

@@ -29,9 +29,9 @@ from generation.backends.ltx2_dialogue import log_mel
 from generation.models import GenerationJob
 from generation.voice_tts import VoiceCloner, voice_cloner
 from sora_site.errors import DomainError
+from tests.builders.cameos import active_cameo
 from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, build_tiny_ltx2, inputs_of
 from tests.builders.tiny_tts import build_tiny_csm
-from tests.cameos.factories import active_cameo
 
 pytestmark = pytest.mark.slow
 

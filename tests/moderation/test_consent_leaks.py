@@ -15,8 +15,8 @@ from cameos.models import Cameo
 from feed.models import Post, User
 from generation import services, worker
 from moderation.models import CaseFrame, ModerationCase
+from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_published
-from tests.cameos.factories import active_cameo
 from tests.moderation.test_likeness_prompt import png
 from tests.moderation.test_queue import client_for, hold_for_review
 

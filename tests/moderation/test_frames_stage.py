@@ -26,9 +26,9 @@ from generation.models import GenerationJob
 from generation.safety import frames_check, sample_indices
 from moderation.models import CaseFrame, ModerationCase
 from sora_site.errors import DomainError
+from tests.builders.cameos import active_cameo
 from tests.builders.explicit_drawing import torso_drawing
 from tests.builders.placed_face import astronaut_in_frame
-from tests.cameos.factories import active_cameo
 from tests.conftest import PASSWORD
 from tests.moderation.test_likeness_prompt import group_face, png
 

@@ -21,9 +21,9 @@ from moderation import services
 from moderation.models import ModerationCase, ModerationEvent, Report, Sanction
 from moderation.services import report_create
 from sora_site.errors import DomainError
+from tests.builders.cameos import active_cameo
 from tests.builders.explicit_drawing import torso_drawing
 from tests.builders.posts import post_make
-from tests.cameos.factories import active_cameo
 from tests.cameos.test_cameo_lifecycle import as_draft, job_with
 from tests.moderation.test_queue import client_for
 

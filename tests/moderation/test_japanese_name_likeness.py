@@ -10,7 +10,7 @@ from feed.models import User
 from generation import services
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
-from tests.cameos.factories import active_cameo
+from tests.builders.cameos import active_cameo
 
 
 def named(user: User, display_name: str, **cameo_fields: object) -> Cameo:

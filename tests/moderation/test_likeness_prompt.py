@@ -20,10 +20,10 @@ from feed.models import User
 from generation import services
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
+from tests.builders.cameo_recordings import GROUP_PHOTO
+from tests.builders.cameos import active_cameo
 from tests.builders.explicit_drawing import torso_drawing
 from tests.builders.placed_face import hand_over
-from tests.cameos.factories import active_cameo
-from tests.cameos.fixtures import GROUP_PHOTO
 from tests.conftest import make_user
 
 

@@ -17,7 +17,7 @@ from moderation.evaluation import evaluate
 from moderation.models import ModerationEvent
 from moderation.services import text_check
 from sora_site.errors import DomainError
-from tests.cameos.factories import active_cameo
+from tests.builders.cameos import active_cameo
 
 BRANDS = "copyrighted characters, music or brand logos"
 REFUSED = [

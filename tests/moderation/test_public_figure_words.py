@@ -24,7 +24,7 @@ from generation import services
 from generation.models import GenerationJob
 from moderation.models import ModerationCase, ModerationEvent
 from sora_site.errors import DomainError
-from tests.api.clients import key_for
+from tests.generation.api.clients import key_for
 
 DATA = Path(__file__).parent / "data"
 CREATE_FIELDS = {"mode": "single", "seconds": "4", "size": "720x1280", "model": "sora-2"}

@@ -17,8 +17,8 @@ from moderation import services
 from moderation.models import ModerationCase, ModerationEvent
 from moderation.registry import subject_type_get
 from sora_site.errors import DomainError
-from tests.cameos.factories import active_cameo
-from tests.cameos.fixtures import submit
+from tests.builders.cameo_recordings import submit
+from tests.builders.cameos import active_cameo
 from tests.conftest import PASSWORD, make_user
 
 

@@ -20,7 +20,7 @@ from generation import services, worker
 from generation.audio import DEFAULT_VOICE, speak
 from generation.models import GenerationJob
 from moderation.models import ModerationCase
-from tests.cameos.factories import active_cameo
+from tests.builders.cameos import active_cameo
 
 pytestmark = pytest.mark.slow
 

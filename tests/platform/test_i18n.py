@@ -18,8 +18,8 @@ from feed.graph.services import follow_create
 from feed.models import Notification, User
 from moderation.models import ModerationCase
 from moderation.services import case_act, report_create
+from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_make
-from tests.cameos.factories import active_cameo
 from tests.conftest import PASSWORD
 
 ROOT = Path(settings.BASE_DIR)

@@ -17,7 +17,7 @@ from feed.accounts import services as account_services
 from feed.models import User
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
-from tests.api.clients import key_for
+from tests.generation.api.clients import key_for
 
 READ_ERROR = "That file is not an image we can read."
 INFLATED = 2 * 2**20  # past PngImagePlugin.MAX_TEXT_CHUNK (1 MiB), compressed to about 2 kB

@@ -10,8 +10,8 @@ from cameos.models import CameoUsage
 from feed.models import User
 from generation import services, worker
 from generation.models import GenerationJob
+from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_published
-from tests.cameos.factories import active_cameo
 
 pytestmark = pytest.mark.slow
 

@@ -22,8 +22,8 @@ from moderation.models import ModerationCase, Report, Sanction
 from moderation.services import report_create
 from sora_site.errors import DomainError
 from sora_site.fields import float_field, int_field
-from tests.api.clients import key_for
 from tests.builders.posts import post_make
+from tests.generation.api.clients import key_for
 
 NOT_ASCII_DIGITS = ["²", "١٢", "１２", "⑦", "1_000"]
 

@@ -14,8 +14,8 @@ from django.test import Client
 from feed.models import User
 from sora_site.errors import DomainError
 from sora_site.media import decode_video, encode_mp4
-from tests.api.clients import key_for
 from tests.builders.posts import post_make
+from tests.generation.api.clients import key_for
 
 DEEP_JSON = "[" * 100_000
 FIVE_MB = "x" * (5 * 1024 * 1024)

@@ -2,7 +2,7 @@
 converters filled with valid-looking and absurd values, sent malformed input as an anonymous and a
 signed-in caller. Whatever arrives, the answer is never a server error.
 
-The /v1 operations are also fuzzed from their OpenAPI document (tests/api/test_fuzz.py).
+The /v1 operations are also fuzzed from their OpenAPI document (tests/generation/api/test_fuzz.py).
 """
 
 from __future__ import annotations

@@ -28,8 +28,8 @@ from generation.models import GenerationJob
 from generation.transitions import job_end
 from moderation import services as moderation_services
 from moderation.models import ModerationCase
+from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_published
-from tests.cameos.factories import active_cameo
 from tests.conftest import make_user
 from tests.platform.authorization.policy import ADULT, BANNED, MOD, SUSPENDED, TEEN, Persona
 

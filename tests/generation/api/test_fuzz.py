@@ -12,8 +12,8 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from tests.api.clients import key_for, wsgi_app_for_tests
 from tests.conftest import make_user
+from tests.generation.api.clients import key_for, wsgi_app_for_tests
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from feed.models import Post, User
 from feed.posts.services import IN_REVIEW_REASON
 from tests.builders.posts import post_make
-from tests.jobs.test_who_may_create import sanction
+from tests.generation.test_who_may_create import sanction
 from tests.moderation.test_queue import client_for
 
 

@@ -17,8 +17,8 @@ from generation import services, worker
 from generation.models import GenerationJob
 from moderation.services import case_act, report_create
 from sora_site.errors import DomainError
-from tests.cameos.factories import active_cameo
-from tests.jobs.test_job_create import create, finished
+from tests.builders.cameos import active_cameo
+from tests.generation.test_job_create import create, finished
 from tests.moderation.test_queue import client_for
 
 

@@ -16,8 +16,8 @@ from PIL import Image
 from feed.models import User
 from generation.models import GenerationJob, WebhookEndpoint
 from sora_site import media
-from tests.api.clients import key_for, sdk
-from tests.api.receiver import WebhookReceiver
+from tests.generation.api.clients import key_for, sdk
+from tests.generation.api.receiver import WebhookReceiver
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ from cameos.verification import voice
 from generation.audio import speak
 from generation.backends.base import VoiceProfile
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SENTENCE = "The quick brown fox jumps over the lazy dog, and then it runs away into the forest."
 # librosa.pyin(fmin=60, fmax=450, frame_length=1024) on the voiced speech of SENTENCE, median of voiced
 # frames, measured once with librosa 0.11 and espeak-ng 1.51 (the pitch it replaced).

@@ -8,7 +8,7 @@ import pytest
 
 from feed.models import User
 from generation.provenance.signing import TRAINED, manifest_read
-from tests.provenance.helpers import finished_job
+from tests.builders.finished_jobs import finished_job
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from feed.models import User
 from generation.provenance import invisible, visible
 from generation.provenance.reading import video_read
 from sora_site.media import encode_mp4
-from tests.provenance.helpers import finished_job, reupload_copy
+from tests.builders.finished_jobs import finished_job, reupload_copy
 
 pytestmark = pytest.mark.slow
 

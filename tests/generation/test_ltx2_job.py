@@ -37,8 +37,8 @@ from generation.models import GenerationJob
 from sora_site import media
 from sora_site.events import user_group
 from sora_site.images import cover_crop
+from tests.builders.cameos import active_cameo
 from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, build_tiny_ltx2, inputs_of
-from tests.cameos.factories import active_cameo
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.slow

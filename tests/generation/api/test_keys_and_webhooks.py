@@ -35,8 +35,8 @@ from generation.retention import videos_delete_expired
 from generation.transitions import job_end
 from sora_site.celery import app as celery_app
 from sora_site.errors import DomainError
-from tests.api.clients import key_for, sdk_in_process
-from tests.api.receiver import WebhookReceiver
+from tests.generation.api.clients import key_for, sdk_in_process
+from tests.generation.api.receiver import WebhookReceiver
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from django.test import Client
 
 from feed.models import Post, User
 from generation.models import GenerationJob
+from tests.builders.finished_jobs import finished_job, reupload_copy
 from tests.builders.posts import post_published
-from tests.provenance.helpers import finished_job, reupload_copy
 
 pytestmark = pytest.mark.slow
 WITHOUT_INVISIBLE_MARK = ["generation.finishing.soundtrack_fill", "generation.provenance.steps.visible_watermark"]

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from feed.models import User
-from tests.provenance.helpers import finished_job
+from tests.builders.finished_jobs import finished_job
 
 pytestmark = pytest.mark.slow
 

@@ -25,8 +25,8 @@ from feed.ranking.pipeline import candidates_load, for_you_page, viewer_load
 from feed.tasks import feed_pools_refresh
 from generation import services as generation_services
 from generation import worker
+from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_make, post_published
-from tests.cameos.factories import active_cameo
 from tests.conftest import make_user
 
 CAPTIONS = [

@@ -31,7 +31,7 @@ from generation.backends.ltx2_backend import LTX2Backend, sigma_schedule
 from generation.backends.ltx2_dialogue import log_mel
 from sora_site.errors import DomainError
 from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, build_tiny_ltx2, inputs_of
-from tests.generation.test_diffusers_backend import ignore, never, request, write_mp4
+from tests.generation.backends.test_diffusers_backend import ignore, never, request, write_mp4
 
 TINY_AREA = 64 * 96
 MODES = {"sora-2": "distilled", "sora-2-pro": "two_stage", "full": "full"}

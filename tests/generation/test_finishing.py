@@ -35,7 +35,7 @@ def run(owner: User) -> GenerationJob:
 
 
 def test_steps_run_in_order_and_each_is_timed(alice: User, settings) -> None:
-    settings.GENERATION_FILE_STEPS = ["tests.jobs.test_finishing.check_the_encoded_file"]
+    settings.GENERATION_FILE_STEPS = ["tests.generation.test_finishing.check_the_encoded_file"]
     job = run(alice)
     assert job.state == "completed", job.error_message
     frame_steps = {path.rsplit(".", 1)[1] for path in settings.GENERATION_FRAME_STEPS}
@@ -54,7 +54,7 @@ def test_steps_run_in_order_and_each_is_timed(alice: User, settings) -> None:
 
 
 def test_a_step_that_refuses_fails_the_job_stores_nothing_and_refunds(alice: User, settings) -> None:
-    settings.GENERATION_FRAME_STEPS = [SOUNDTRACK, "tests.jobs.test_finishing.refuse_every_clip"]
+    settings.GENERATION_FRAME_STEPS = [SOUNDTRACK, "tests.generation.test_finishing.refuse_every_clip"]
     storage = GenerationJob._meta.get_field("video").storage
     job = run(alice)
     assert (job.state, job.error_code) == ("failed", "frames_refused")

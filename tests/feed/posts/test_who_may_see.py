@@ -22,10 +22,10 @@ from feed.graph.services import block_create, follow_create
 from feed.models import Post, User
 from moderation.models import ModerationCase, Report
 from moderation.services import case_act, report_create
+from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_make, post_published
-from tests.cameos.factories import active_cameo
 from tests.cameos.test_cameo_lifecycle import as_draft, job_with
-from tests.jobs.test_who_may_create import sanction
+from tests.generation.test_who_may_create import sanction
 from tests.moderation.test_queue import client_for
 
 REMOVED = "Removed: your cameo's owner withdrew consent"

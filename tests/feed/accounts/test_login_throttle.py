@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from feed.models import User
 from tests.conftest import PASSWORD
-from tests.feed.test_accounts import signup_data
+from tests.feed.accounts.test_accounts import signup_data
 
 
 def log_in(client: Client, password: str, address: str = "198.51.100.7") -> int:

@@ -14,8 +14,8 @@ from PIL import Image
 
 from feed.models import User
 from generation.models import GenerationJob
-from tests.api.clients import key_for, sdk_in_process
-from tests.cameos.factories import active_cameo
+from tests.builders.cameos import active_cameo
+from tests.generation.api.clients import key_for, sdk_in_process
 
 
 def test_a_wrong_or_missing_key_is_an_authentication_error(alice: User) -> None:

@@ -14,8 +14,8 @@ from feed.ranking.pipeline import following_page, for_you_page
 from feed.ranking.services import steering_apply, steering_chip_remove
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
+from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_make
-from tests.cameos.factories import active_cameo
 from tests.conftest import PASSWORD, make_user
 
 TOPICS = {

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
+import tests.builders.cameo_recordings as F
 from cameos.verification import (
     MESSAGES,
     Challenge,
@@ -30,8 +31,6 @@ from cameos.verification import pose as posemod
 from cameos.verification import voice as voicemod
 from cameos.verification.speech import digits_heard
 from tests.builders import synthetic_face as synthetic
-
-from . import fixtures as F
 
 CHALLENGE = Challenge(moves=("left", "right"), digits=F.DIGITS, nonce="n-123")
 
