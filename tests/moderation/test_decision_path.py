@@ -11,7 +11,8 @@ from cameos import services as cameo_services
 from cameos.models import Cameo
 from feed.models import Post, User
 from feed.notifications.models import Notification
-from moderation.cases import case_act
+from generation.models import GenerationJob
+from moderation.cases import case_act, case_open
 from moderation.models import ModerationCase, ModerationEvent, Sanction
 from moderation.reports import report_create
 from tests.builders.cameos import active_cameo
@@ -53,7 +54,9 @@ def test_take_down_removes_and_settles_without_a_sanction(alice: User, bob: User
     post.refresh_from_db()
     case.refresh_from_db()
     assert post.taken_down_at is not None and post.taken_down_reason == "Removed by a moderator"
-    assert (case.status, case.visibility) == ("closed", "removed") and case.reports.filter(resolved_at=None).count() == 0
+    assert (case.status, case.visibility) == ("closed", "removed") and case.reports.filter(
+        resolved_at=None
+    ).count() == 0
     assert events(case) == ["reported", "take_down"]
     assert not Sanction.objects.exists() and not Notification.objects.filter(kind="moderation_action").exists()
 
@@ -94,3 +97,41 @@ def test_an_erased_post_cannot_be_kept(alice: User, bob: User, charlie: User, mo
     post.refresh_from_db()
     case.refresh_from_db()
     assert post.taken_down_at is not None and case.status == "open" and events(case) == before
+
+
+def test_take_down_on_a_job_deletes_the_draft_and_approve_keeps_it(alice: User, bob: User, mod: User) -> None:
+    kept, removed = as_draft(job_with(bob, "a quiet harbour at dawn")), as_draft(job_with(bob, "gulls over a pier"))
+    cases = {
+        job.pk: case_open(
+            subject_type="job",
+            subject_id=str(job.pk),
+            category=ModerationCase.Category.LIKENESS_WITHOUT_CONSENT,
+            summary="@alice reports a video",
+            actor=alice,
+            action="reported",
+        )
+        for job in (kept, removed)
+    }
+    client = client_for(mod)
+    client.post(reverse("moderation_case_act", args=[cases[kept.pk].pk]), {"action": "approve"})
+    client.post(reverse("moderation_case_act", args=[cases[removed.pk].pk]), {"action": "take_down"})
+    assert (
+        GenerationJob.objects.filter(pk=kept.pk).exists() and not GenerationJob.objects.filter(pk=removed.pk).exists()
+    )
+    for job, visibility in ((kept, "visible"), (removed, "removed")):
+        case = ModerationCase.objects.get(pk=cases[job.pk].pk)
+        assert (case.status, case.visibility) == ("closed", visibility)
+    assert not Sanction.objects.exists()
+
+
+def test_take_down_on_a_profile_hides_it_and_keep_shows_it_again(alice: User, bob: User, mod: User) -> None:
+    client = client_for(mod)
+    case = report_create(reporter=bob, subject_type="profile", subject_id=str(alice.pk), category="spam").case
+    client.post(reverse("moderation_case_act", args=[case.pk]), {"action": "take_down"})
+    alice.refresh_from_db()
+    assert alice.profile_hidden_at is not None and alice.profile_hidden_reason == "Removed by a moderator"
+    again = report_create(reporter=bob, subject_type="profile", subject_id=str(alice.pk), category="spam").case
+    assert again.visibility == "removed"  # a new case starts where the last one left the subject
+    client.post(reverse("moderation_case_act", args=[again.pk]), {"action": "approve"})
+    alice.refresh_from_db()
+    assert alice.profile_hidden_at is None and not Sanction.objects.exists()
