@@ -17,7 +17,7 @@ from cameos import figures
 from cameos.models import Cameo, CameoAccess, CameoUsage, PublicFigure
 from feed.accounts.models import User
 from feed.graph.selectors import are_mutuals, is_blocked_either_way
-from moderation.services import account_standing_check
+from moderation.sanctions import account_standing_check
 from sora_site import japanese
 from sora_site.errors import DomainError
 

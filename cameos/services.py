@@ -56,8 +56,8 @@ from cameos.selectors import (
 from cameos.signals import cameo_access_narrowed, cameo_job_withdrawn
 from feed.accounts.models import User, handle_validator
 from feed.notifications.services import notification_send, notifications_delete_about
+from moderation.cases import audit_record, case_evidence_erase, case_open, cases_about_face, moderator_check
 from moderation.models import ModerationCase, ModerationEvent
-from moderation.services import audit_record, case_evidence_erase, case_open, cases_about_face, moderator_check
 from sora_site import japanese
 from sora_site.celery import task_enqueue
 from sora_site.errors import DomainError
@@ -817,8 +817,8 @@ def public_figure_request_create(
     return request
 
 
-def public_figure_request_decide(*, subject_id: str, approve: bool, by: User) -> None:
-    """A moderator settles a request (the "figure_request" subject's `decide`, inside `case_decide`):
+def public_figure_request_decide(*, subject_id: str, visibility: str, reason: str, by: User) -> None:
+    """A moderator settles a request (the "figure_request" subject's `show`, inside `case_act`):
     approving adds the figure with its names, descriptions and photo (a photo without exactly one face
     is left out, the names still count); either way the request's photo is then deleted."""
     moderator_check(by)
@@ -830,6 +830,7 @@ def public_figure_request_decide(*, subject_id: str, approve: bool, by: User) ->
     if request is None:
         raise DomainError("figure_request_not_found", gettext("That request was already settled."), status=404)
     photo_name = request.photo.name
+    approve = visibility == "visible"  # removed: declined
     if approve:
         photos: list[UploadedFile] = []
         if photo_name:
@@ -906,11 +907,12 @@ def public_figure_photo_encoding(photo: File) -> list[float]:
     return encoding
 
 
-def cameo_review_decide(*, subject_id: str, approve: bool, by: User) -> None:
-    """A moderator settles a held cameo: approve makes it active; reject erases its biometrics.
+def cameo_review_decide(*, subject_id: str, visibility: str, reason: str, by: User) -> None:
+    """A moderator settles a held cameo: approve (visible) makes it active; take down (removed) erases
+    its biometrics.
 
-    The "cameo" subject's `decide` handler (registered in `CameosConfig.ready()`): it runs inside
-    `moderation.services.case_decide`, which records the decision and closes the case. A cameo no longer
+    The "cameo" subject's `show` (registered in cameos/wiring.py): it runs inside
+    `moderation.cases.case_act`, which records the decision and closes the case. A cameo no longer
     held (deleted meanwhile) is left alone."""
     moderator_check(by)
     with transaction.atomic():
@@ -921,7 +923,7 @@ def cameo_review_decide(*, subject_id: str, approve: bool, by: User) -> None:
         )
         if cameo is None:
             return
-        if approve:
+        if visibility == "visible":
             cameo.status, cameo.verified_at = Status.ACTIVE, timezone.now()
         else:
             _erase_biometrics(cameo)

@@ -14,7 +14,7 @@ from cameos.models import Cameo, CameoAccess, CameoPortrait, PublicFigure, Publi
 from feed.accounts.selectors import signed_in_user, user_get_by_handle
 from feed.graph.selectors import is_blocked_either_way
 from feed.notifications.selectors import notifications_for
-from moderation.services import moderator_check
+from moderation.cases import moderator_check
 from sora_site.bodies import body_limit
 from sora_site.errors import DomainError
 from sora_site.ratelimit import client_key, rate_limit_check

@@ -20,7 +20,7 @@ def connect() -> None:
             name="cameo",
             load=receivers.held_cameos,
             template="cameos/_moderation_subject.html",
-            decide=cameo_review_decide,
+            show=cameo_review_decide,
             approve_label="Approve cameo",
             reject_label="Reject and erase",
         )
@@ -30,7 +30,7 @@ def connect() -> None:
             name=FIGURE_REQUEST_SUBJECT,
             load=receivers.figure_requests,
             template="cameos/_figure_request_subject.html",
-            decide=public_figure_request_decide,
+            show=public_figure_request_decide,
             approve_label="Add to the registry",
             reject_label="Decline",
         )

@@ -33,8 +33,8 @@ from feed.ranking.models import FeedPreferences
 from feed.ranking.pipeline import FeedPage, following_page, for_you_page
 from feed.ranking.steering import chips_from_json
 from feed.ranking.wellbeing import limits_for
+from moderation.reports import report_create
 from moderation.selectors import report_categories, sanctions_on_subject, user_is_moderator
-from moderation.services import report_create
 
 TABS = ("foryou", "following")
 

@@ -56,9 +56,14 @@ def job_owner(subject_id: str) -> User | None:
     return job.owner if job is not None else None
 
 
-def job_moderation_decide(*, subject_id: str, approve: bool, by: User) -> None:
-    """Keep the video, or remove it as a consent take-down: a post of it is taken down with its files
-    erased, a job in progress stopped, a draft deleted (a blocked job keeps only the case's evidence)."""
-    if approve or not subject_id.isdigit() or not GenerationJob.objects.filter(pk=int(subject_id)).exists():
+def job_moderation_show(*, subject_id: str, visibility: str, reason: str, by: User) -> None:
+    """Keep the video (visible: nothing changes), or remove it as a consent take-down: a post of it is
+    taken down with its files erased, a job in progress stopped, a draft deleted (a blocked job keeps
+    only the case's evidence). A video cannot be hidden."""
+    if (
+        visibility != "removed"
+        or not subject_id.isdigit()
+        or not GenerationJob.objects.filter(pk=int(subject_id)).exists()
+    ):
         return
     services.job_withdraw(job_id=int(subject_id), code="moderation_removed", reason="Removed by a moderator.")

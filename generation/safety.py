@@ -36,9 +36,9 @@ from cameos.selectors import cameos_of_job
 from cameos.verification.voice import speech_segments, voice_embedding
 from generation.finishing import Clip
 from generation.models import GenerationJob
+from moderation.cases import case_frame_add, case_open
 from moderation.models import ModerationCase
 from moderation.nudity import detections, explicit_findings, face_boxes, frames_needed
-from moderation.services import case_frame_add, case_open
 from sora_site.errors import DomainError
 
 EVIDENCE_FRAMES_MAX = 6

@@ -32,8 +32,9 @@ from generation.selectors import remix_check
 from generation.signals import job_deleting, job_withdrawn
 from generation.storage import media_delete
 from generation.transitions import job_end
-from moderation import services as moderation_services
 from moderation.nudity import explicit_findings
+from moderation.sanctions import account_standing_check
+from moderation.texts import texts_check
 from sora_site.errors import DomainError
 from sora_site.images import cover_crop, image_open_checked
 
@@ -123,7 +124,7 @@ def job_create_check(
     new request. Their account's standing (not suspended or banned), the remixed video (`remix_check`),
     each cameo's consent and its owner's restrictions (`cameo_use_check`), and moderation's prompt stage.
     Returns the cameos the video will show. The quota is metered as the job is inserted (`_job_insert`)."""
-    moderation_services.account_standing_check(user=owner)
+    account_standing_check(user=owner)
     if remix_of is not None:
         remix_check(remix_of, owner)
     # @mentions in every shot and the remixed video's cameos: each must be usable by `owner`.
@@ -143,7 +144,7 @@ def prompts_check(
     with the remixed video's prompt (stricter when a real person's cameo is in the video)."""
     uses_cameo = any(cameo.is_human for cameo in cameos)
     surface = "storyboard" if storyboard else "remix" if remix_of is not None else "prompt"
-    moderation_services.texts_check(
+    texts_check(
         texts=[
             (f"shot-{number}-prompt" if storyboard else "prompt", shot["prompt"])
             for number, shot in enumerate(shots, start=1)

@@ -23,7 +23,7 @@ def connect() -> None:
             name="job",
             load=receivers.moderated_jobs,
             template="generation/_moderation_subject.html",
-            decide=receivers.job_moderation_decide,
+            show=receivers.job_moderation_show,
             owner=receivers.job_owner,
             approve_label="Keep video",
             reject_label="Remove video",

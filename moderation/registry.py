@@ -2,8 +2,8 @@
 
 Moderation sits below the apps whose things it reviews (cameos, generation, the feed's posts) and never
 imports them. Each of those registers its subject type here from its `AppConfig.ready()`: how to load
-the subjects of a page of cases, how to show one in the queue, what approving or rejecting one does,
-and (optionally) how to hide, remove or show it again and whose it is.
+the subjects of a page of cases, how to show one in the queue, what showing, removing (and, where it can be,
+hiding) one does, and (optionally) whose it is.
 A case whose subject type nobody registered (its app was removed from INSTALLED_APPS) is shown by its summary alone
 and is just closed when a moderator decides it.
 """
@@ -21,16 +21,12 @@ if TYPE_CHECKING:
 SubjectLoad = Callable[[Sequence[str]], Mapping[str, object]]
 
 
-class SubjectDecide(Protocol):
-    """Applies a moderator's decision to the subject. Runs inside `case_decide`'s transaction (with the
-    case row locked), before the decision event is recorded: raising a DomainError undoes both."""
-
-    def __call__(self, *, subject_id: str, approve: bool, by: User) -> None: ...
-
-
-class SubjectAct(Protocol):
-    """Shows, hides (from everyone but its owner) or removes the subject; `visibility` is one of
-    `ModerationCase.Visibility`. Runs inside the moderator action's transaction, like `decide`."""
+class SubjectShow(Protocol):
+    """Applies a moderator's decision to the subject: `visibility` is one of `ModerationCase.Visibility`:
+    visible (approved, or shown again after an upheld appeal), hidden (from everyone but its owner;
+    asked only of a `hideable` type) or removed. `reason` is the moderator's ("" if they gave none).
+    Runs inside `moderation.cases.case_act`'s transaction (or `appeal_decide`'s) with the case row
+    locked, before the event is recorded: raising a DomainError undoes both."""
 
     def __call__(self, *, subject_id: str, visibility: str, reason: str, by: User) -> None: ...
 
@@ -44,10 +40,10 @@ class SubjectType:
     name: str  # the cases' `subject_type`, e.g. "cameo"
     load: SubjectLoad
     template: str  # a partial showing one subject in the queue; its context has `case` and `subject`
-    decide: SubjectDecide
-    approve_label: str = "Approve"
+    show: SubjectShow
+    approve_label: str = "Approve"  # the queue's quick buttons: approve, and take_down (removed, no sanction)
     reject_label: str = "Reject"
-    act: SubjectAct | None = None  # None: this subject can only be approved or rejected
+    hideable: bool = False  # False: this subject can only be shown or removed
     owner: SubjectOwner | None = None  # None: actions on people (strike, suspend...) are not offered
 
 

@@ -124,7 +124,7 @@ class QueueRow:
     # Templates call callables, so they ask these instead of the type's callbacks.
     @property
     def can_hide(self) -> bool:
-        return self.subject_type is not None and self.subject_type.act is not None
+        return self.subject_type is not None and self.subject_type.hideable
 
     @property
     def has_owner(self) -> bool:

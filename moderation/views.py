@@ -8,8 +8,9 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from feed.accounts.selectors import signed_in_user
-from moderation import selectors, services
+from moderation import appeals, cases, selectors
 from moderation.models import ModerationCase
+from moderation.sanctions import SUSPEND_DAYS_MAX
 from sora_site.errors import DomainError
 from sora_site.fields import int_field
 
@@ -17,7 +18,7 @@ from sora_site.fields import int_field
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Moderators: open cases (held cameos, reports, appeals...), most severe first, then oldest."""
-    services.moderator_check(signed_in_user(request))
+    cases.moderator_check(signed_in_user(request))
     queue_filter = selectors.QueueFilter(
         stage=request.GET.get("stage", "") if request.GET.get("stage") in ModerationCase.Stage.values else "",
         category=request.GET.get("category", "")
@@ -37,16 +38,16 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """Moderators: one case with its subject, evidence frames, scores, history, reports and the owner's
-    standing, and every action (each goes through `services.case_act`)."""
+    standing, and every action (each goes through `moderation.cases.case_act`)."""
     return _case_page(request, case_id)
 
 
 def _case_page(request: HttpRequest, case_id: int, *, refused: DomainError | None = None) -> HttpResponse:
     """The item page; after a refused action, with the refusal and what the moderator typed kept."""
-    services.moderator_check(signed_in_user(request))
+    cases.moderator_check(signed_in_user(request))
     context = {
         "page": selectors.case_page(case_id),
-        "suspend_days_max": services.SUSPEND_DAYS_MAX,
+        "suspend_days_max": SUSPEND_DAYS_MAX,
         "refused": refused,
         "typed": request.POST if refused else {},
     }
@@ -62,17 +63,10 @@ def _back(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
-    services.case_decide(case_id=case_id, by=signed_in_user(request), approve=request.POST.get("decision") == "approve")
-    messages.success(request, gettext("Decision recorded."))
-    return redirect("moderation_queue")
-
-
-@login_required
-@require_POST
 def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Every decision on a case, from the queue's quick buttons (approve, take_down) and the item page."""
     try:
-        services.case_act(
+        cases.case_act(
             case_id=case_id,
             by=signed_in_user(request),
             action=request.POST.get("action", ""),
@@ -81,7 +75,7 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
                 request.POST.get("days"),
                 name="days",
                 minimum=1,
-                maximum=services.SUSPEND_DAYS_MAX,
+                maximum=SUSPEND_DAYS_MAX,
                 default=None,
                 code="moderation_bad_days",
             ),
@@ -99,7 +93,7 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
-    appeal = services.appeal_decide(
+    appeal = appeals.appeal_decide(
         appeal_id=appeal_id,
         by=signed_in_user(request),
         uphold=request.POST.get("decision") == "uphold",
@@ -115,7 +109,7 @@ def appeal(request: HttpRequest, sanction_id: int) -> HttpResponse:
     me = signed_in_user(request)
     sanction = selectors.sanction_for_appeal(sanction_id, me)
     if request.method == "POST":
-        services.appeal_create(sanction_id=sanction.pk, by=me, text=request.POST.get("text", ""))
+        appeals.appeal_create(sanction_id=sanction.pk, by=me, text=request.POST.get("text", ""))
         messages.success(request, gettext("Appeal sent. A moderator will look at it and you will be told."))
         return redirect("moderation_appeal", sanction_id=sanction.pk)
     context = {"sanction": sanction, "appealable": selectors.sanction_appealable(sanction)}

@@ -19,17 +19,13 @@ def profile_owner(subject_id: str) -> User | None:
     return User.objects.filter(pk=int(subject_id)).first() if subject_id.isdigit() else None
 
 
-def profile_moderation_act(*, subject_id: str, visibility: str, reason: str, by: User) -> None:
+def profile_moderation_show(*, subject_id: str, visibility: str, reason: str, by: User) -> None:
     """Hide or remove: the profile is hidden from others (the account stays; banning it is a sanction);
     visible: shown again."""
     user = profile_owner(subject_id)
     if user is None:
         return
     verb = {"hidden": "Hidden while a moderator reviews it", "removed": "Removed by a moderator"}.get(visibility)
-    profile_hidden_set(user=user, hidden=verb is not None, reason=f"{verb}: {reason}" if verb else "")
-
-
-def profile_moderation_decide(*, subject_id: str, approve: bool, by: User) -> None:
-    profile_moderation_act(
-        subject_id=subject_id, visibility="visible" if approve else "removed", reason="after reports", by=by
+    profile_hidden_set(
+        user=user, hidden=verb is not None, reason=f"{verb}: {reason}" if verb and reason else verb or ""
     )

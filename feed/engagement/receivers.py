@@ -71,16 +71,11 @@ def comment_owner(subject_id: str) -> User | None:
     return comment.author if comment is not None else None
 
 
-def comment_moderation_act(*, subject_id: str, visibility: str, reason: str, by: User) -> None:
+def comment_moderation_show(*, subject_id: str, visibility: str, reason: str, by: User) -> None:
     comment = _comment_of(subject_id)
     if comment is None:
         return
     verb = _VERBS.get(visibility)
-    comment_hidden_set(comment=comment, hidden=verb is not None, reason=f"{verb}: {reason}" if verb else "")
-
-
-def comment_moderation_decide(*, subject_id: str, approve: bool, by: User) -> None:
-    """Keep the reported comment, or remove it."""
-    comment_moderation_act(
-        subject_id=subject_id, visibility="visible" if approve else "removed", reason="after reports", by=by
+    comment_hidden_set(
+        comment=comment, hidden=verb is not None, reason=f"{verb}: {reason}" if verb and reason else verb or ""
     )

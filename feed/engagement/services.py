@@ -23,7 +23,8 @@ from feed.engagement.models import Comment, Impression, Like, NotInterested, Pos
 from feed.notifications.services import notification_send
 from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer, posts_readable_by
-from moderation.services import account_standing_check, text_check
+from moderation.sanctions import account_standing_check
+from moderation.texts import text_check
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
 

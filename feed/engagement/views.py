@@ -14,8 +14,8 @@ from feed.engagement.models import PostStats
 from feed.notifications.selectors import notifications_for
 from feed.notifications.services import notifications_mark_read
 from feed.posts.selectors import post_get_for_viewer, posts_readable_by
+from moderation.reports import report_create
 from moderation.selectors import report_categories
-from moderation.services import report_create
 from sora_site.bodies import json_parse
 from sora_site.errors import DomainError
 from sora_site.fields import ID_MAX, int_field

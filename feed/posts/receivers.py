@@ -96,9 +96,10 @@ def post_owner(subject_id: str) -> User | None:
     return post.author if post is not None else None
 
 
-def post_moderation_act(*, subject_id: str, visibility: str, reason: str, by: User) -> None:
+def post_moderation_show(*, subject_id: str, visibility: str, reason: str, by: User) -> None:
     """A moderator hides a post (from everyone but its author, who sees why and may appeal), removes
-    it (the same, as a final take-down) or shows it again (approve, or an upheld appeal)."""
+    it (the same, as a final take-down; a post whose files were erased for consent too) or shows it
+    again (approve, or an upheld appeal; refused for erased files: `post_restore`)."""
     post = _post_of(subject_id)
     if post is None:
         return
@@ -106,12 +107,4 @@ def post_moderation_act(*, subject_id: str, visibility: str, reason: str, by: Us
         post_restore(post=post)
         return
     verb = "Hidden while a moderator reviews it" if visibility == "hidden" else "Removed by a moderator"
-    post_take_down(post=post, reason=f"{verb}: {reason}")
-
-
-def post_moderation_decide(*, subject_id: str, approve: bool, by: User) -> None:
-    """A moderator keeps a reported post (nothing changes) or takes it down (its author sees why)."""
-    if not approve:
-        post = Post.objects.filter(pk=int(subject_id)).first() if subject_id.isdigit() else None
-        if post is not None:
-            post_take_down(post=post, reason="Taken down by a moderator after reports.")
+    post_take_down(post=post, reason=f"{verb}: {reason}" if reason else verb)

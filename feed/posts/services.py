@@ -29,9 +29,11 @@ from feed.notifications.services import notification_send
 from feed.posts.models import Post
 from generation.models import GenerationJob
 from generation.selectors import job_get_for_owner
-from moderation import services as moderation_services
+from moderation.cases import case_frame_add, case_open
 from moderation.models import ModerationCase
 from moderation.publish import PublishVerdict, publish_rules, publish_verdict
+from moderation.sanctions import account_standing_check
+from moderation.texts import texts_check
 from sora_site import media
 from sora_site.celery import task_enqueue
 from sora_site.errors import DomainError
@@ -46,14 +48,14 @@ def draft_post_check(*, job: GenerationJob, by: User) -> GenerationJob:
     """May `by` post this draft? Only its maker, while their account is in good standing (not suspended
     or banned). Returns the draft as stored. Every door that posts a draft meets it in `post_publish`."""
     job = job_get_for_owner(job.public_id, by)
-    moderation_services.account_standing_check(user=by)
+    account_standing_check(user=by)
     return job
 
 
 def caption_check(*, caption: str, prompt: str, by: User) -> None:
     """Moderation's text check on a caption, read with its video's prompt (what a caption says is
     judged with what the video was asked to show), at publish and on every edit."""
-    moderation_services.texts_check(texts=[("caption", caption)], context=[prompt], surface="caption", user=by)
+    texts_check(texts=[("caption", caption)], context=[prompt], surface="caption", user=by)
 
 
 def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str, show_prompt: bool) -> Post:
@@ -141,7 +143,7 @@ def post_publish_check(*, post_id: int) -> Post | None:
 def _case_for_held(post: Post, verdict: PublishVerdict, frames: list[np.ndarray], *, fps: int) -> None:
     categories = {"nudity": ModerationCase.Category.NUDITY, "unchecked": ModerationCase.Category.UNCHECKED}
     category = categories.get(verdict.category, ModerationCase.Category.HELD_TEXT)
-    case = moderation_services.case_open(
+    case = case_open(
         subject_type="post",
         subject_id=str(post.pk),
         category=category,
@@ -162,7 +164,7 @@ def _case_for_held(post: Post, verdict: PublishVerdict, frames: list[np.ndarray]
     for finding in verdict.evidence[:EVIDENCE_FRAMES_MAX]:
         out = io.BytesIO()
         Image.fromarray(frames[finding.index]).save(out, "JPEG", quality=85)
-        moderation_services.case_frame_add(
+        case_frame_add(
             case=case,
             image=ContentFile(out.getvalue(), "frame.jpg"),
             seconds=finding.index / fps,
@@ -224,7 +226,7 @@ def post_edit_check(*, post: Post, by: User, caption: str) -> None:
     caption stays as the check or the moderator saw it (a moderator's restore would otherwise show a
     caption nobody checked). Its visibility may still change: a taken-down post stays down whatever it is."""
     _own(post, by)
-    moderation_services.account_standing_check(user=by)
+    account_standing_check(user=by)
     if caption.strip() != post.caption and (post.taken_down_at is not None or post.review != Post.Review.CLEAR):
         raise DomainError(
             "post_caption_locked",

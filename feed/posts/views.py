@@ -13,7 +13,7 @@ from feed.engagement.selectors import social_for
 from feed.posts import selectors, services
 from feed.posts.models import Post
 from generation.selectors import job_get_for_owner
-from moderation import services as moderation_services
+from moderation.reports import report_create, report_seconds
 from moderation.selectors import report_categories, sanctions_on_subject
 
 
@@ -81,14 +81,14 @@ def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
     me = signed_in_user(request)
     post = selectors.post_get_for_viewer(post_id, me)
     block = request.POST.get("block") == "on" and post.author_id != me.pk
-    moderation_services.report_create(
+    report_create(
         reporter=me,
         subject_type="post",
         subject_id=str(post.pk),
         category=request.POST.get("category", ""),
         note=request.POST.get("note", ""),
-        start_s=moderation_services.report_seconds(request.POST.get("start_s", ""), field="start_s"),
-        end_s=moderation_services.report_seconds(request.POST.get("end_s", ""), field="end_s"),
+        start_s=report_seconds(request.POST.get("start_s", ""), field="start_s"),
+        end_s=report_seconds(request.POST.get("end_s", ""), field="end_s"),
         also_block=post.author if block else None,
     )
     if block:

@@ -10,7 +10,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from feed.models import User
-from moderation.services import report_create
+from moderation.reports import report_create
 from tests.builders.cameos import active_cameo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from feed.models import User
 from moderation.models import ModerationCase
-from moderation.services import report_create
+from moderation.reports import report_create
 
 from .test_create_flow import log_in, published_post
 

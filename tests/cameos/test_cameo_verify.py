@@ -25,8 +25,8 @@ import tests.builders.cameo_recordings as F
 from cameos import restrictions, services
 from cameos.models import Cameo, CameoChallenge, PublicFigure
 from feed.models import User
+from moderation.cases import case_act
 from moderation.models import ModerationCase
-from moderation.services import case_decide
 from sora_site.errors import DomainError
 from tests.builders import synthetic_face as synthetic
 from tests.builders.cameo_recordings import submit
@@ -197,7 +197,7 @@ def test_a_public_figure_is_refused(clips, alice, mod, left_then_right) -> None:
     assert case.category == "public_figure"
     assert case.events.get().detail["public_figure"] == PublicFigure.objects.get(name="The man").pk
     # A moderator settles it: rejecting erases the held biometrics.
-    case_decide(case_id=case.pk, by=mod, approve=False)
+    case_act(case_id=case.pk, by=mod, action="take_down")
     cameo.refresh_from_db()
     assert cameo.status == "rejected" and cameo.face_encodings == [] and not cameo.portraits.exists()
 

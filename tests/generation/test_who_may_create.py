@@ -15,7 +15,8 @@ from feed.models import Post, User
 from feed.posts.services import post_take_down
 from generation import services, worker
 from generation.models import GenerationJob
-from moderation.services import case_act, report_create
+from moderation.cases import case_act
+from moderation.reports import report_create
 from sora_site.errors import DomainError
 from tests.builders.cameos import active_cameo
 from tests.generation.test_job_create import create, finished

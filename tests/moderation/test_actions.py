@@ -15,10 +15,12 @@ from feed.posts.selectors import post_get_for_viewer, posts_visible_to
 from feed.posts.services import post_publish
 from generation.models import GenerationJob
 from generation.services import job_create
-from moderation import services
+from moderation.appeals import appeal_create, appeal_decide
+from moderation.cases import CASE_ACTIONS, case_act, case_open
 from moderation.models import Appeal, ModerationCase, ModerationEvent, Report, Sanction
+from moderation.reports import report_create
+from moderation.sanctions import account_standing_check
 from moderation.selectors import QueueFilter, queue_rows
-from moderation.services import report_create
 from sora_site.errors import DomainError
 from tests.builders.posts import post_make
 from tests.moderation.test_queue import client_for
@@ -35,7 +37,7 @@ def case(post: Post, bob: User) -> ModerationCase:
 
 
 def act(case: ModerationCase, by: User, action: str, reason: str = "breaks the rules", **kw: int) -> ModerationCase:
-    return services.case_act(case_id=case.pk, by=by, action=action, reason=reason, **kw)
+    return case_act(case_id=case.pk, by=by, action=action, reason=reason, **kw)
 
 
 def events(case: ModerationCase) -> list[str]:
@@ -88,7 +90,7 @@ def test_remove_then_approve_move_the_status_row(case: ModerationCase, post: Pos
 
 def test_approve_shows_a_hidden_post_again(post: Post, bob: User, charlie: User, mod: User) -> None:
     case = report_create(reporter=bob, subject_type="post", subject_id=str(post.pk), category="spam").case
-    services.case_act(case_id=case.pk, by=mod, action="approve")
+    case_act(case_id=case.pk, by=mod, action="approve")
     case.refresh_from_db()
     assert (case.status, case.visibility) == ("closed", "visible")
     assert post in posts_visible_to(charlie)
@@ -127,7 +129,7 @@ def test_a_suspended_user_cannot_create_or_post_until_it_ends(case: ModerationCa
         post_publish(job=draft, by=alice, caption="", visibility="public", show_prompt=True)
     assert code_of(error) == "account_suspended"
     Sanction.objects.filter(pk=sanction.pk).update(ends_at=timezone.now() - dt.timedelta(seconds=1))
-    services.account_standing_check(user=alice)  # over: no error
+    account_standing_check(user=alice)  # over: no error
 
 
 @pytest.mark.parametrize(
@@ -143,20 +145,20 @@ def test_bad_actions_are_refused_and_record_nothing(
     case: ModerationCase, mod: User, action: str, fields: dict, code: str
 ) -> None:
     with pytest.raises(DomainError) as error:
-        services.case_act(case_id=case.pk, by=mod, action=action, **{"reason": "x", **fields})
+        case_act(case_id=case.pk, by=mod, action=action, **{"reason": "x", **fields})
     assert code_of(error) == code
     assert events(case) == ["reported"] and not Sanction.objects.exists()
 
 
 def test_charlie_is_refused_every_action_and_appeal_decision(case: ModerationCase, charlie: User, mod: User) -> None:
-    for action in services.CASE_ACTIONS:
+    for action in CASE_ACTIONS:
         with pytest.raises(DomainError) as error:
             act(case, charlie, action, days=1)
         assert code_of(error) == "not_moderator"
     act(case, mod, "hide")
-    appeal = services.appeal_create(sanction_id=Sanction.objects.get().pk, by=case.sanctions.get().user, text="ok")
+    appeal = appeal_create(sanction_id=Sanction.objects.get().pk, by=case.sanctions.get().user, text="ok")
     with pytest.raises(DomainError) as error:
-        services.appeal_decide(appeal_id=appeal.pk, by=charlie, uphold=True)
+        appeal_decide(appeal_id=appeal.pk, by=charlie, uphold=True)
     assert code_of(error) == "not_moderator"
     ban = {"action": "ban", "reason": "x"}
     response = client_for(charlie).post(reverse("moderation_case_act", args=[case.pk]), ban)
@@ -173,7 +175,7 @@ def test_an_upheld_appeal_restores_the_post_and_reopens_then_closes_the_case(
     case.refresh_from_db()
     assert case.status == "open"
     assert [row.case for row in queue_rows(queue_filter=QueueFilter(appealed=True))] == [case]
-    services.appeal_decide(appeal_id=Appeal.objects.get().pk, by=mod, uphold=True, reason="Fair point.")
+    appeal_decide(appeal_id=Appeal.objects.get().pk, by=mod, uphold=True, reason="Fair point.")
     case.refresh_from_db()
     assert (case.status, case.visibility) == ("closed", "visible")
     assert post in posts_visible_to(charlie)
@@ -189,25 +191,25 @@ def test_an_upheld_appeal_lifts_a_suspension_and_a_denied_one_keeps_it(
     act(case, mod, "suspend", "spam", days=7)
     act(case, mod, "strike", "spam")
     suspension, strike = Sanction.objects.order_by("pk")
-    first = services.appeal_create(sanction_id=suspension.pk, by=alice, text="I was hacked")
-    second = services.appeal_create(sanction_id=strike.pk, by=alice, text="Same")
-    services.appeal_decide(appeal_id=second.pk, by=mod, uphold=False)
+    first = appeal_create(sanction_id=suspension.pk, by=alice, text="I was hacked")
+    second = appeal_create(sanction_id=strike.pk, by=alice, text="Same")
+    appeal_decide(appeal_id=second.pk, by=mod, uphold=False)
     assert ModerationCase.objects.get(pk=case.pk).status == "open"  # one appeal still waits
-    services.appeal_decide(appeal_id=first.pk, by=mod, uphold=True)
-    services.account_standing_check(user=alice)  # lifted: she may create again
+    appeal_decide(appeal_id=first.pk, by=mod, uphold=True)
+    account_standing_check(user=alice)  # lifted: she may create again
     strike.refresh_from_db()
     assert strike.lifted_at is None
     with pytest.raises(DomainError) as error:
-        services.appeal_decide(appeal_id=first.pk, by=mod, uphold=False)
+        appeal_decide(appeal_id=first.pk, by=mod, uphold=False)
     assert code_of(error) == "appeal_decided"
 
 
 def test_appealing_twice_is_refused(case: ModerationCase, alice: User, mod: User) -> None:
     act(case, mod, "strike")
     sanction = Sanction.objects.get()
-    services.appeal_create(sanction_id=sanction.pk, by=alice, text="unfair")
+    appeal_create(sanction_id=sanction.pk, by=alice, text="unfair")
     with pytest.raises(DomainError) as error:
-        services.appeal_create(sanction_id=sanction.pk, by=alice, text="really unfair")
+        appeal_create(sanction_id=sanction.pk, by=alice, text="really unfair")
     assert code_of(error) == "appeal_exists"
     assert Appeal.objects.count() == 1
 
@@ -216,7 +218,7 @@ def test_appealing_after_30_days_is_refused(case: ModerationCase, alice: User, m
     act(case, mod, "strike")
     Sanction.objects.update(created_at=timezone.now() - dt.timedelta(days=30, minutes=1))
     with pytest.raises(DomainError) as error:
-        services.appeal_create(sanction_id=Sanction.objects.get().pk, by=alice, text="late")
+        appeal_create(sanction_id=Sanction.objects.get().pk, by=alice, text="late")
     assert code_of(error) == "appeal_too_late"
     assert not Appeal.objects.exists()
 
@@ -225,7 +227,7 @@ def test_only_the_sanctioned_person_may_appeal(case: ModerationCase, charlie: Us
     act(case, mod, "strike")
     sanction = Sanction.objects.get()
     with pytest.raises(DomainError) as error:
-        services.appeal_create(sanction_id=sanction.pk, by=charlie, text="let me")
+        appeal_create(sanction_id=sanction.pk, by=charlie, text="let me")
     assert (code_of(error), error.value.status) == ("sanction_not_found", 404)
     assert client_for(charlie).get(reverse("moderation_appeal", args=[sanction.pk])).status_code == 404
 
@@ -237,7 +239,7 @@ def test_the_queue_is_ordered_by_severity_then_age_and_filters(alice: User, bob:
         )
 
     old_spam, minors, new_spam = report("a", "spam"), report("b", "minor_safety"), report("c", "spam")
-    frames = services.case_open(subject_type="job", subject_id="7", category="nudity", summary="frames")
+    frames = case_open(subject_type="job", subject_id="7", category="nudity", summary="frames")
     order = [row.case.pk for row in queue_rows()]
     assert order == [minors.case_id, frames.pk, old_spam.case_id, new_spam.case_id]
     assert [row.case.pk for row in queue_rows(queue_filter=QueueFilter(stage="frames"))] == [frames.pk]
@@ -247,7 +249,7 @@ def test_the_queue_is_ordered_by_severity_then_age_and_filters(alice: User, bob:
 
 
 def test_a_subject_without_an_owner_cannot_be_struck(mod: User) -> None:
-    case = services.case_open(subject_type="job", subject_id="7", category="nudity", summary="frames")
+    case = case_open(subject_type="job", subject_id="7", category="nudity", summary="frames")
     with pytest.raises(DomainError) as error:
         act(case, mod, "strike")
     assert code_of(error) == "moderation_no_owner"

@@ -13,8 +13,10 @@ from feed.engagement.services import comment_create
 from feed.graph.selectors import is_blocked_either_way
 from feed.models import Post, User
 from feed.notifications.models import Notification
-from moderation import services
+from moderation.appeals import appeal_create, appeal_decide
+from moderation.cases import case_act
 from moderation.models import ModerationCase, Report, Sanction
+from moderation.reports import report_create
 from sora_site.errors import DomainError
 from tests.builders.posts import post_make
 from tests.moderation.test_queue import client_for
@@ -70,11 +72,9 @@ def test_my_likeness_does_not_fit_a_comment(comment: Comment, post: Post, bob: U
 def test_a_hidden_comment_is_gone_for_everyone_else_and_its_author_is_told(
     comment: Comment, post: Post, alice: User, bob: User, charlie: User, mod: User
 ) -> None:
-    case = services.report_create(
-        reporter=alice, subject_type="comment", subject_id=str(comment.pk), category="hate"
-    ).case
+    case = report_create(reporter=alice, subject_type="comment", subject_id=str(comment.pk), category="hate").case
     assert PostStats.objects.get(post=post).comments == 1
-    services.case_act(case_id=case.pk, by=mod, action="hide", reason="insults other viewers")
+    case_act(case_id=case.pk, by=mod, action="hide", reason="insults other viewers")
     case.refresh_from_db()
     assert (case.status, case.visibility) == ("closed", "hidden")
     for viewer in (bob, None):
@@ -89,15 +89,15 @@ def test_a_hidden_comment_is_gone_for_everyone_else_and_its_author_is_told(
     assert "your comment" in note.text and "insults other viewers" in note.text
 
     # charlie appeals; upholding it brings the comment back for everyone.
-    services.appeal_create(sanction_id=sanction.pk, by=charlie, text="it was a joke between friends")
+    appeal_create(sanction_id=sanction.pk, by=charlie, text="it was a joke between friends")
     appeal = sanction.appeal
-    services.appeal_decide(appeal_id=appeal.pk, by=mod, uphold=True)
+    appeal_decide(appeal_id=appeal.pk, by=mod, uphold=True)
     assert "you are all idiots" in sheet(bob, post) and "1 comment" in sheet(bob, post)
 
 
 def test_removing_a_comment_through_the_queue_decision(comment: Comment, post: Post, bob: User, mod: User) -> None:
-    case = services.report_create(reporter=bob, subject_type="comment", subject_id=str(comment.pk), category="hate")
-    services.case_decide(case_id=case.case_id, by=mod, approve=False)
+    case = report_create(reporter=bob, subject_type="comment", subject_id=str(comment.pk), category="hate")
+    case_act(case_id=case.case_id, by=mod, action="take_down")
     comment.refresh_from_db()
     assert comment.hidden_at is not None and comment.hidden_reason.startswith("Removed by a moderator")
     assert ModerationCase.objects.get().visibility == "removed"
@@ -121,10 +121,10 @@ def test_a_profile_report_offers_impersonation_and_can_block(alice: User, bob: U
 
 def test_a_hidden_profile_shows_others_its_handle_only(alice: User, bob: User, charlie: User, mod: User) -> None:
     post_make(charlie, "charlie's own video")
-    case = services.report_create(
+    case = report_create(
         reporter=alice, subject_type="profile", subject_id=str(charlie.pk), category="impersonation"
     ).case
-    services.case_act(case_id=case.pk, by=mod, action="hide", reason="pretends to be alice")
+    case_act(case_id=case.pk, by=mod, action="hide", reason="pretends to be alice")
     url = reverse("profile", args=["charlie"])
     for viewer in (bob, alice):
         page = client_for(viewer).get(url).content.decode()
@@ -135,14 +135,14 @@ def test_a_hidden_profile_shows_others_its_handle_only(alice: User, bob: User, c
     sanction = Sanction.objects.get(case=case)
     assert reverse("moderation_appeal", args=[sanction.pk]) in own
     assert "This profile is hidden" not in client_for(mod).get(url).content.decode()
-    again = services.report_create(reporter=bob, subject_type="profile", subject_id=str(charlie.pk), category="spam")
-    services.case_act(case_id=again.case_id, by=mod, action="approve")
+    again = report_create(reporter=bob, subject_type="profile", subject_id=str(charlie.pk), category="spam")
+    case_act(case_id=again.case_id, by=mod, action="approve")
     assert "This profile is hidden" not in client_for(bob).get(url).content.decode()
 
 
 def test_a_profile_owner_can_be_suspended_from_its_case(alice: User, charlie: User, mod: User) -> None:
-    case = services.report_create(reporter=alice, subject_type="profile", subject_id=str(charlie.pk), category="spam")
-    services.case_act(case_id=case.case_id, by=mod, action="suspend", reason="spam accounts", days=3)
+    case = report_create(reporter=alice, subject_type="profile", subject_id=str(charlie.pk), category="spam")
+    case_act(case_id=case.case_id, by=mod, action="suspend", reason="spam accounts", days=3)
     sanction = Sanction.objects.get()
     assert (sanction.user, sanction.kind) == (charlie, "suspend")
 
@@ -150,6 +150,6 @@ def test_a_profile_owner_can_be_suspended_from_its_case(alice: User, charlie: Us
 def test_nobody_reports_their_own_comment_or_profile(comment: Comment, charlie: User) -> None:
     for subject_type, subject_id in (("comment", str(comment.pk)), ("profile", str(charlie.pk))):
         with pytest.raises(DomainError) as error:
-            services.report_create(reporter=charlie, subject_type=subject_type, subject_id=subject_id, category="spam")
+            report_create(reporter=charlie, subject_type=subject_type, subject_id=subject_id, category="spam")
         assert error.value.code == "report_own"
     assert not Report.objects.exists()

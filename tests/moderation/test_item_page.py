@@ -17,9 +17,9 @@ from generation import worker
 from generation.finishing import Clip
 from generation.models import GenerationJob
 from generation.safety import frames_check
-from moderation import services
+from moderation.cases import case_act
 from moderation.models import ModerationCase, ModerationEvent, Report, Sanction
-from moderation.services import report_create
+from moderation.reports import report_create
 from sora_site.errors import DomainError
 from tests.builders.cameos import active_cameo
 from tests.builders.explicit_drawing import torso_drawing
@@ -72,11 +72,11 @@ def test_the_page_shows_the_subject_reports_and_reporter_records(
 ) -> None:
     # bob's record: an earlier report of his was upheld (its post hidden), another dismissed.
     upheld = report_create(reporter=bob, subject_type="post", subject_id=str(post_make(alice, "x").pk), category="spam")
-    services.case_act(case_id=upheld.case_id, by=mod, action="hide", reason="spam")
+    case_act(case_id=upheld.case_id, by=mod, action="hide", reason="spam")
     dismissed = report_create(
         reporter=bob, subject_type="post", subject_id=str(post_make(alice, "y").pk), category="spam"
     )
-    services.case_act(case_id=dismissed.case_id, by=mod, action="approve")
+    case_act(case_id=dismissed.case_id, by=mod, action="approve")
 
     status, page = page_of(mod, case)
     assert status == 200
@@ -115,7 +115,7 @@ def test_a_blocked_job_shows_its_frames_scores_and_prompt_to_moderators_only(
 def test_history_covers_every_case_on_the_subject_newest_first(
     case: ModerationCase, post: Post, bob: User, mod: User
 ) -> None:
-    services.case_act(case_id=case.pk, by=mod, action="approve")
+    case_act(case_id=case.pk, by=mod, action="approve")
     again = report_create(reporter=bob, subject_type="post", subject_id=str(post.pk), category="violence").case
     assert again.pk != case.pk
     act(mod, again, "note", reason="same post as before")

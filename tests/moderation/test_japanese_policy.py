@@ -16,7 +16,7 @@ from generation.models import GenerationJob
 from moderation.evaluation import evaluate
 from moderation.models import ModerationEvent
 from moderation.policy import classifier, policy_load, text_verdict
-from moderation.services import text_check
+from moderation.texts import text_check
 from sora_site.errors import DomainError
 from tests.builders.tiny_bert import tiny_bert_save
 

@@ -15,7 +15,7 @@ from generation import services
 from generation.models import GenerationJob
 from moderation.evaluation import evaluate
 from moderation.models import ModerationEvent
-from moderation.services import text_check
+from moderation.texts import text_check
 from sora_site.errors import DomainError
 from tests.builders.cameos import active_cameo
 

@@ -225,7 +225,7 @@ def test_an_approved_request_makes_the_name_refused(starter_registry: None, alic
     queue = moderator.get(reverse("moderation_queue")).content.decode()
     assert "Hanako Kagami" in queue and "estate@example.org" in queue
     assert "estate@example.org" not in Client().get(reverse("public_figure_request")).content.decode()
-    moderator.post(reverse("moderation_case_decide", args=[case.pk]), {"decision": "approve"})
+    moderator.post(reverse("moderation_case_act", args=[case.pk]), {"action": "approve"})
 
     figure = PublicFigure.objects.get(name="Hanako Kagami")
     assert figure.deceased and "鏡花子" in figure.aliases
@@ -252,7 +252,7 @@ def test_a_declined_request_adds_nobody_and_the_form_checks_and_limits(
     case = ModerationCase.objects.get(subject_type="figure_request")
     moderator = Client()
     moderator.force_login(mod)
-    moderator.post(reverse("moderation_case_decide", args=[case.pk]), {"decision": "reject"})
+    moderator.post(reverse("moderation_case_act", args=[case.pk]), {"action": "take_down"})
     assert not PublicFigure.objects.filter(name="Taro Example").exists()
     request.refresh_from_db()
     assert request.status == PublicFigureRequest.Status.REJECTED

@@ -24,8 +24,8 @@ from feed.ranking.cursor import Cursor
 from feed.ranking.pipeline import following_page, for_you_page
 from generation import services, worker
 from generation.models import GenerationJob
+from moderation.cases import case_act
 from moderation.models import ModerationCase
-from moderation.services import case_act
 from sora_site import media
 from sora_site.errors import DomainError
 from sora_site.storage import local_path

@@ -13,7 +13,7 @@ from django.urls import reverse
 from cameos import services as cameo_services
 from cameos.models import Cameo
 from feed.accounts.models import User
-from moderation import services
+from moderation.cases import case_act, case_open, moderator_check
 from moderation.models import ModerationCase, ModerationEvent
 from moderation.registry import subject_type_get
 from sora_site.errors import DomainError
@@ -50,7 +50,7 @@ def case(held: Cameo) -> ModerationCase:
 
 
 def decide_url(case: ModerationCase) -> str:
-    return reverse("moderation_case_decide", args=[case.pk])
+    return reverse("moderation_case_act", args=[case.pk])
 
 
 def test_a_non_moderator_is_refused_the_queue_and_decisions(charlie: User, held: Cameo, case: ModerationCase) -> None:
@@ -59,7 +59,7 @@ def test_a_non_moderator_is_refused_the_queue_and_decisions(charlie: User, held:
     assert response.status_code == 403
     assert 'data-error-code="not_moderator"' in response.content.decode()
     assert held.handle not in response.content.decode()  # nothing of the queue leaks
-    assert client.post(decide_url(case), {"decision": "approve"}).status_code == 403
+    assert client.post(decide_url(case), {"action": "approve"}).status_code == 403
     assert client.get(reverse("public_figures")).status_code == 403
     # Nothing changed: the case is open with only its flag, the cameo still held.
     case.refresh_from_db()
@@ -67,7 +67,7 @@ def test_a_non_moderator_is_refused_the_queue_and_decisions(charlie: User, held:
     assert case.status == "open" and list(case.events.values_list("action", flat=True)) == ["flagged"]
     assert held.status == "in_review"
     with pytest.raises(DomainError) as error:
-        services.case_decide(case_id=case.pk, by=charlie, approve=True)
+        case_act(case_id=case.pk, by=charlie, action="approve")
     assert (error.value.code, error.value.status) == ("not_moderator", 403)
 
 
@@ -80,13 +80,13 @@ def test_a_superuser_is_a_moderator_in_views_and_services_alike(db, held: Cameo,
     # Why: the old queue view asked `is_moderator` while the services accepted superusers too.
     root = make_user("root", is_superuser=True)
     assert not root.is_moderator
-    services.moderator_check(root)  # no error
+    moderator_check(root)  # no error
     client = client_for(root)
     queue = client.get(reverse("moderation_queue"))
     assert queue.status_code == 200 and f'data-case-id="{case.pk}"' in queue.content.decode()
     assert client.get(reverse("public_figures")).status_code == 200
     assert reverse("moderation_queue") in client.get(reverse("cameos")).content.decode()  # the dashboard link
-    services.case_decide(case_id=case.pk, by=root, approve=True)
+    case_act(case_id=case.pk, by=root, action="approve")
     held.refresh_from_db()
     assert held.status == "active"
 
@@ -109,7 +109,7 @@ def test_mod_sees_the_held_cameo_and_approving_activates_it(
     assert "Approve cameo" in page and "Reject and erase" in page
     assert reverse("public_figures") in page
 
-    response = client.post(decide_url(case), {"decision": "approve"})
+    response = client.post(decide_url(case), {"action": "approve"})
     assert response.status_code == 302 and response["Location"] == reverse("moderation_queue")
     held.refresh_from_db()
     case.refresh_from_db()
@@ -122,7 +122,7 @@ def test_rejecting_a_held_cameo_erases_its_biometrics(mod: User, held: Cameo, ca
     portrait_files = [portrait.image.name for portrait in held.portraits.all()]
     assert portrait_files and all(default_storage.exists(name) for name in portrait_files)
     assert held.voice_embedding is not None  # the recording's voice was kept while held
-    client_for(mod).post(decide_url(case), {"decision": "reject"})
+    client_for(mod).post(decide_url(case), {"action": "take_down"})
     held.refresh_from_db()
     assert held.status == "rejected"
     assert held.face_encodings == [] and held.voice_embedding is None and held.voice_pitch_hz is None
@@ -131,38 +131,38 @@ def test_rejecting_a_held_cameo_erases_its_biometrics(mod: User, held: Cameo, ca
 
 
 def test_a_decided_case_cannot_be_decided_again(mod: User, held: Cameo, case: ModerationCase) -> None:
-    services.case_decide(case_id=case.pk, by=mod, approve=False)
+    case_act(case_id=case.pk, by=mod, action="take_down")
     with pytest.raises(DomainError) as error:
-        services.case_decide(case_id=case.pk, by=mod, approve=True)
+        case_act(case_id=case.pk, by=mod, action="approve")
     assert error.value.code == "case_closed"
-    response = client_for(mod).post(decide_url(case), {"decision": "approve"})
+    response = client_for(mod).post(decide_url(case), {"action": "approve"})
     assert response.status_code == 400 and 'data-error-code="case_closed"' in response.content.decode()
     held.refresh_from_db()
     assert held.status == "rejected"  # the second decision did nothing
-    assert list(case.events.values_list("action", flat=True)) == ["flagged", "rejected"]
+    assert list(case.events.values_list("action", flat=True)) == ["flagged", "take_down"]
 
 
 def test_an_unknown_case_is_not_found(mod: User) -> None:
-    response = client_for(mod).post(reverse("moderation_case_decide", args=[999999]), {"decision": "approve"})
+    response = client_for(mod).post(reverse("moderation_case_act", args=[999999]), {"action": "approve"})
     assert response.status_code == 404 and 'data-error-code="case_not_found"' in response.content.decode()
 
 
 def test_events_are_append_only_and_record_actor_and_action(mod: User, held: Cameo, case: ModerationCase) -> None:
-    services.case_decide(case_id=case.pk, by=mod, approve=True)
+    case_act(case_id=case.pk, by=mod, action="approve")
     events = list(case.events.order_by("created_at", "pk"))
-    assert [(e.actor, e.action) for e in events] == [(None, "flagged"), (mod, "approved")]
+    assert [(e.actor, e.action) for e in events] == [(None, "flagged"), (mod, "approve")]
     alices = Cameo.objects.get(owner__username="alice")
     assert events[0].detail["matched_cameo"] == alices.pk and events[0].detail["owner"] == "bob"
-    events[1].action = "rejected"
+    events[1].action = "take_down"
     with pytest.raises(ValueError, match="append-only"):
         events[1].save()
-    assert ModerationEvent.objects.get(pk=events[1].pk).action == "approved"
+    assert ModerationEvent.objects.get(pk=events[1].pk).action == "approve"
 
 
 def test_an_unregistered_subject_is_shown_by_summary_and_closed_on_decision(mod: User, alice: User) -> None:
     # A subject type nobody registered (no app answers for "cameo_use" reports yet).
     assert subject_type_get("cameo_use") is None
-    case = services.case_open(
+    case = case_open(
         subject_type="cameo_use",
         subject_id="video_abc",
         category=ModerationCase.Category.LIKENESS_WITHOUT_CONSENT,
@@ -176,19 +176,19 @@ def test_an_unregistered_subject_is_shown_by_summary_and_closed_on_decision(mod:
     assert "@alice reports @bob&#x27;s video with cameo @alice" in page
     assert "reported by @alice: note=I never allowed this" in page
     assert "Close case" in page and "Approve cameo" not in page
-    client.post(decide_url(case), {"decision": "approve"})
+    client.post(decide_url(case), {"action": "approve"})
     case.refresh_from_db()
     assert case.status == "closed"
     assert [(e.actor, e.action) for e in case.events.order_by("created_at", "pk")] == [
         (alice, "reported"),
-        (mod, "approved"),
+        (mod, "approve"),
     ]
 
 
 def test_the_cameo_subject_type_is_registered_by_cameos() -> None:
     subject_type = subject_type_get("cameo")
     assert subject_type is not None
-    assert subject_type.decide is cameo_services.cameo_review_decide
+    assert subject_type.show is cameo_services.cameo_review_decide
     assert subject_type.template == "cameos/_moderation_subject.html"
 
 

@@ -12,7 +12,7 @@ from feed.models import Post, User
 from feed.ranking.cursor import Cursor
 from feed.ranking.pipeline import for_you_page
 from moderation.models import ModerationCase, Report
-from moderation.services import report_create
+from moderation.reports import report_create
 from sora_site.errors import DomainError
 from tests.conftest import PASSWORD
 
@@ -84,8 +84,8 @@ def test_a_moderator_sees_the_reported_post_and_takes_it_down(post: Post, bob: U
     case = ModerationCase.objects.get()
     assert f'data-case-id="{case.pk}"' in page and "Post by @alice" in page and "Take down" in page
     assert "scam link" in page  # the report's note is in the case history
-    client.post(reverse("moderation_case_decide", args=[case.pk]), {"decision": "reject"})
+    client.post(reverse("moderation_case_act", args=[case.pk]), {"action": "take_down"})
     post.refresh_from_db()
     case.refresh_from_db()
     assert post.taken_down_at is not None and case.status == "closed"
-    assert list(case.events.values_list("action", flat=True)) == ["reported", "rejected"]
+    assert list(case.events.values_list("action", flat=True)) == ["reported", "take_down"]

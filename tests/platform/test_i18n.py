@@ -16,8 +16,9 @@ from django.test import Client
 
 from feed.graph.services import follow_create
 from feed.models import Notification, User
+from moderation.cases import case_act
 from moderation.models import ModerationCase
-from moderation.services import case_act, report_create
+from moderation.reports import report_create
 from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_make
 from tests.conftest import PASSWORD

@@ -19,7 +19,7 @@ from feed.models import Post, User
 from feed.ranking.models import FeedPreferences
 from generation.models import ApiKey, GenerationJob
 from moderation.models import ModerationCase, Report, Sanction
-from moderation.services import report_create
+from moderation.reports import report_create
 from sora_site.errors import DomainError
 from sora_site.fields import float_field, int_field
 from tests.builders.posts import post_make

@@ -20,8 +20,9 @@ from feed.engagement.models import Comment, Impression, PostStats
 from feed.engagement.selectors import comments_of
 from feed.graph.services import block_create, follow_create
 from feed.models import Post, User
+from moderation.cases import case_act
 from moderation.models import ModerationCase, Report
-from moderation.services import case_act, report_create
+from moderation.reports import report_create
 from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_make, post_published
 from tests.cameos.test_cameo_lifecycle import as_draft, job_with

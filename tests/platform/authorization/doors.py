@@ -467,13 +467,6 @@ DOORS: tuple[Door, ...] = (
     # --- moderation and appeals ---------------------------------------------------------------------------
     Door("moderation_case", "case", ("open",), p.moderators_only, get(_url("moderation_case", _pk))),
     Door(
-        "moderation_case_decide",
-        "case",
-        ("open",),
-        p.moderators_only,
-        post(_url("moderation_case_decide", _pk), lambda t: {"decision": "approve"}),
-    ),
-    Door(
         "moderation_case_act",
         "case",
         ("open",),

@@ -26,8 +26,10 @@ from generation.api.keys import api_key_create
 from generation.api.webhooks.endpoints import webhook_endpoint_create
 from generation.models import GenerationJob
 from generation.transitions import job_end
-from moderation import services as moderation_services
+from moderation.appeals import appeal_create
+from moderation.cases import case_act
 from moderation.models import ModerationCase
+from moderation.reports import report_create
 from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_published
 from tests.conftest import make_user
@@ -120,10 +122,8 @@ def _cancelled_remix(by: User, source: GenerationJob) -> GenerationJob:
 
 
 def _act(mod: User, reporter: User, subject_type: str, subject_id: int, action: str, **days: int) -> ModerationCase:
-    case = moderation_services.report_create(
-        reporter=reporter, subject_type=subject_type, subject_id=str(subject_id), category="spam"
-    ).case
-    return moderation_services.case_act(case_id=case.pk, by=mod, action=action, reason="matrix: rules broken", **days)
+    case = report_create(reporter=reporter, subject_type=subject_type, subject_id=str(subject_id), category="spam").case
+    return case_act(case_id=case.pk, by=mod, action=action, reason="matrix: rules broken", **days)
 
 
 def _face_photo() -> SimpleUploadedFile:
@@ -177,7 +177,7 @@ def world_build() -> World:
     post_update(post=private, by=alice, caption=private.caption, visibility=Post.Visibility.PRIVATE)
     hide_case = _act(mod, evan, "post", taken_down.pk, "hide")
     hide_sanction = hide_case.sanctions.get()
-    appeal = moderation_services.appeal_create(sanction_id=hide_sanction.pk, by=alice, text="It was a costume.")
+    appeal = appeal_create(sanction_id=hide_sanction.pk, by=alice, text="It was a costume.")
     _job_add(world, "queued", alice, job_services.job_create(owner=alice, prompt=PROMPT)[0])
     _job_add(world, "completed", alice, _finished(alice, rendered))
     _job_add(world, "failed", alice, _failed(alice))
@@ -245,9 +245,7 @@ def world_build() -> World:
 
     # Moderation: an open case (bob reports alice's public post), alice's appeal of the hide, sam's
     # suspension (not appealed yet), a public figure in the registry.
-    open_case = moderation_services.report_create(
-        reporter=bob, subject_type="post", subject_id=str(public.pk), category="spam"
-    ).case
+    open_case = report_create(reporter=bob, subject_type="post", subject_id=str(public.pk), category="spam").case
     world.add("case", "open", Target(alice, open_case))
     world.add("appeal", "pending", Target(alice, appeal))
     world.add("sanction", "hide_appealed", Target(alice, hide_sanction))
