@@ -1,4 +1,5 @@
-"""Reads for cameos. `cameo_use_check` is the one place that decides "may X use cameo Y"."""
+"""Reads for cameos. `cameo_use_check` is the one place that decides "may X use cameo Y";
+`cameo_visible_to` the one that decides "may X see (or manage) cameo Y"."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from django.db.models import CharField, Count, F, Func, Max, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace, StrIndex
@@ -17,6 +19,7 @@ from cameos import figures
 from cameos.models import Cameo, CameoAccess, CameoUsage, PublicFigure
 from feed.accounts.models import User
 from feed.graph.selectors import are_mutuals, is_blocked_either_way
+from moderation.selectors import user_is_moderator
 from moderation.services import account_standing_check
 from sora_site import japanese
 from sora_site.errors import DomainError
@@ -27,20 +30,49 @@ MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})\b")
 Access = Cameo.Access
 
 
-def cameo_get(handle: str) -> Cameo:
-    try:
-        return Cameo.objects.select_related("owner").get(handle=handle.lower().lstrip("@"))
-    except Cameo.DoesNotExist:
-        raise DomainError(
-            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": handle}, status=404
-        ) from None
+BUSY = (Cameo.Status.QUEUED, Cameo.Status.VERIFYING)  # a recording is being checked
+
+# What a viewer wants with a cameo, for `cameo_get_for_viewer`.
+CameoPurpose = Literal["see", "manage", "portraits"]
 
 
-def cameo_get_for_owner(handle: str, owner: User) -> Cameo:
-    """Someone else's cameo management page is indistinguishable from a missing one."""
-    cameo = cameo_get(handle)
-    if cameo.owner_id != owner.pk:
-        raise DomainError("cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": handle}, status=404)
+def cameo_not_found(handle: str) -> DomainError:
+    """The answer for a cameo that is missing or that this viewer may not have: the two look the same."""
+    return DomainError("cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": handle}, status=404)
+
+
+def cameo_visible_to(viewer: User, cameo: Cameo, *, to: CameoPurpose = "see") -> bool:
+    """The one rule for "may this viewer have this cameo":
+    - "see" (its page, asking for access): its owner; anyone else while it is active, its owner's
+      account is active and neither has blocked the other;
+    - "manage" (its settings, access, ledger, deletion): its owner only;
+    - "portraits" (biometric crops): its owner, unless it is held because its face matched someone
+      else's (then the crops show that person), and moderators."""
+    own = cameo.owner_id == viewer.pk
+    if to == "manage":
+        return own
+    if to == "portraits":
+        return (own and cameo.status != Cameo.Status.IN_REVIEW) or user_is_moderator(viewer)
+    if own:
+        return True
+    return (
+        cameo.status == Cameo.Status.ACTIVE and cameo.owner.is_active and not is_blocked_either_way(viewer, cameo.owner)
+    )
+
+
+def cameo_check_for_viewer(cameo: Cameo, viewer: User, *, to: CameoPurpose = "see") -> None:
+    """Raise `cameo_not_found` unless `cameo_visible_to`: what services given a cameo call."""
+    if not cameo_visible_to(viewer, cameo, to=to):
+        raise cameo_not_found(cameo.handle)
+
+
+def cameo_get_for_viewer(handle: str, viewer: User, *, to: CameoPurpose = "see") -> Cameo:
+    """The cameo `@handle` if `viewer` may have it for `to` (`cameo_visible_to`): what every door that
+    names a cameo calls. A cameo they may not have is indistinguishable from a missing one."""
+    cameo = Cameo.objects.select_related("owner").filter(handle=handle.lower().lstrip("@")).first()
+    if cameo is None:
+        raise cameo_not_found(handle)
+    cameo_check_for_viewer(cameo, viewer, to=to)
     return cameo
 
 
@@ -139,7 +171,7 @@ def cameo_standing(viewer: User | None, cameo: Cameo) -> CameoStanding:
 
 def cameo_access_request_refusal(user: User, cameo: Cameo) -> DomainError | None:
     """Why `user` may not ask `cameo`'s owner for access (the error to raise), or None when they may.
-    The one rule behind the "Ask for access" button and `cameos.services.cameo_request_access`: an
+    The one rule behind the "Ask for access" button and `cameos.services.access.cameo_request_access`: an
     account in good standing, a usable cameo whose owner neither blocked nor is blocked by them, not
     refused before, at the "people I approve" level (the only one a request can change), and never
     beyond a teen owner's mutual followers (an adult stranger can't reach a teen this way)."""
@@ -150,10 +182,8 @@ def cameo_access_request_refusal(user: User, cameo: Cameo) -> DomainError | None
     owner = cameo.owner
     if owner.pk == user.pk:
         return DomainError("cameo_own", gettext("This is your own cameo."))
-    if cameo.status != Cameo.Status.ACTIVE or not owner.is_active or is_blocked_either_way(user, owner):
-        return DomainError(
-            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
-        )
+    if not cameo_visible_to(user, cameo):
+        return cameo_not_found(cameo.handle)
     if cameo.is_paused:
         return DomainError(
             "cameo_paused", gettext("@%(cameo)s has paused their cameo.") % {"cameo": cameo.handle}, status=403
