@@ -20,6 +20,7 @@ Status = Cameo.Status
 
 
 def notification_subject(cameo: Cameo) -> str:
+    """What the owner's notifications about the cameo are filed under: they go when it is deleted."""
     return f"cameo:{cameo.pk}"
 
 

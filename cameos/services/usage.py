@@ -15,12 +15,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from cameos import restrictions
+from cameos.mentions import cameos_mentioned
 from cameos.models import Cameo, CameoUsage, PublicFigure
 from cameos.selectors import (
     MAX_CAMEOS_PER_VIDEO,
     cameo_use_check,
     cameo_use_refusal,
-    cameos_mentioned,
     cameos_of_job,
     public_figure_mentioned,
 )
