@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.files import File
 
-from cameos import services
 from cameos.models import Cameo, CameoUsage, PublicFigure, PublicFigurePhoto
+from cameos.services import public_figures
 from sora_site.errors import DomainError
 
 
@@ -44,7 +44,7 @@ class PublicFigurePhotoForm(forms.ModelForm):
         image: File | None = self.cleaned_data["image"]
         if image and not self.instance.pk:
             try:
-                self.instance.encoding = services.public_figure_photo_encoding(image)
+                self.instance.encoding = public_figures.public_figure_photo_encoding(image)
             except DomainError as error:
                 raise ValidationError(error.message) from None
             image.seek(0)

@@ -1,46 +1,74 @@
-"""Reads for cameos. `cameo_use_check` is the one place that decides "may X use cameo Y"."""
+"""Reads for cameos. `cameo_use_check` is the one place that decides "may X use cameo Y";
+`cameo_visible_to` the one that decides "may X see (or manage) cameo Y"."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from typing import Literal
 
-from django.db.models import CharField, Count, F, Func, Max, Q, QuerySet, Value
-from django.db.models.functions import Lower, Replace, StrIndex
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
 from cameos import figures
+from cameos.mentions import name_folded
 from cameos.models import Cameo, CameoAccess, CameoUsage, PublicFigure
 from feed.accounts.models import User
 from feed.graph.selectors import are_mutuals, is_blocked_either_way
 from moderation.sanctions import account_standing_check
+from moderation.selectors import user_is_moderator
 from sora_site import japanese
 from sora_site.errors import DomainError
 
 MAX_CAMEOS_PER_VIDEO = 2
-MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})\b")
 
 Access = Cameo.Access
 
 
-def cameo_get(handle: str) -> Cameo:
-    try:
-        return Cameo.objects.select_related("owner").get(handle=handle.lower().lstrip("@"))
-    except Cameo.DoesNotExist:
-        raise DomainError(
-            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": handle}, status=404
-        ) from None
+BUSY = (Cameo.Status.QUEUED, Cameo.Status.VERIFYING)  # a recording is being checked
+
+# What a viewer wants with a cameo, for `cameo_get_for_viewer`.
+CameoPurpose = Literal["see", "manage", "portraits"]
 
 
-def cameo_get_for_owner(handle: str, owner: User) -> Cameo:
-    """Someone else's cameo management page is indistinguishable from a missing one."""
-    cameo = cameo_get(handle)
-    if cameo.owner_id != owner.pk:
-        raise DomainError("cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": handle}, status=404)
+def cameo_not_found(handle: str) -> DomainError:
+    """The answer for a cameo that is missing or that this viewer may not have: the two look the same."""
+    return DomainError("cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": handle}, status=404)
+
+
+def cameo_visible_to(viewer: User, cameo: Cameo, *, to: CameoPurpose = "see") -> bool:
+    """The one rule for "may this viewer have this cameo":
+    - "see" (its page, asking for access): its owner; anyone else while it is active, its owner's
+      account is active and neither has blocked the other;
+    - "manage" (its settings, access, ledger, deletion): its owner only;
+    - "portraits" (biometric crops): its owner, unless it is held because its face matched someone
+      else's (then the crops show that person), and moderators."""
+    own = cameo.owner_id == viewer.pk
+    if to == "manage":
+        return own
+    if to == "portraits":
+        return (own and cameo.status != Cameo.Status.IN_REVIEW) or user_is_moderator(viewer)
+    if own:
+        return True
+    return (
+        cameo.status == Cameo.Status.ACTIVE and cameo.owner.is_active and not is_blocked_either_way(viewer, cameo.owner)
+    )
+
+
+def cameo_check_for_viewer(cameo: Cameo, viewer: User, *, to: CameoPurpose = "see") -> None:
+    """Raise `cameo_not_found` unless `cameo_visible_to`: what services given a cameo call."""
+    if not cameo_visible_to(viewer, cameo, to=to):
+        raise cameo_not_found(cameo.handle)
+
+
+def cameo_get_for_viewer(handle: str, viewer: User, *, to: CameoPurpose = "see") -> Cameo:
+    """The cameo `@handle` if `viewer` may have it for `to` (`cameo_visible_to`): what every door that
+    names a cameo calls. A cameo they may not have is indistinguishable from a missing one."""
+    cameo = Cameo.objects.select_related("owner").filter(handle=handle.lower().lstrip("@")).first()
+    if cameo is None:
+        raise cameo_not_found(handle)
+    cameo_check_for_viewer(cameo, viewer, to=to)
     return cameo
 
 
@@ -139,7 +167,7 @@ def cameo_standing(viewer: User | None, cameo: Cameo) -> CameoStanding:
 
 def cameo_access_request_refusal(user: User, cameo: Cameo) -> DomainError | None:
     """Why `user` may not ask `cameo`'s owner for access (the error to raise), or None when they may.
-    The one rule behind the "Ask for access" button and `cameos.services.cameo_request_access`: an
+    The one rule behind the "Ask for access" button and `cameos.services.access.cameo_request_access`: an
     account in good standing, a usable cameo whose owner neither blocked nor is blocked by them, not
     refused before, at the "people I approve" level (the only one a request can change), and never
     beyond a teen owner's mutual followers (an adult stranger can't reach a teen this way)."""
@@ -150,10 +178,8 @@ def cameo_access_request_refusal(user: User, cameo: Cameo) -> DomainError | None
     owner = cameo.owner
     if owner.pk == user.pk:
         return DomainError("cameo_own", gettext("This is your own cameo."))
-    if cameo.status != Cameo.Status.ACTIVE or not owner.is_active or is_blocked_either_way(user, owner):
-        return DomainError(
-            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
-        )
+    if not cameo_visible_to(user, cameo):
+        return cameo_not_found(cameo.handle)
     if cameo.is_paused:
         return DomainError(
             "cameo_paused", gettext("@%(cameo)s has paused their cameo.") % {"cameo": cameo.handle}, status=403
@@ -198,124 +224,6 @@ def cameos_on_profile(viewer: User | None, owner: User) -> list[CameoStanding]:
     return [cameo_standing(viewer, cameo) for cameo in sorted(active, key=lambda c: (not c.is_human, c.handle))]
 
 
-def cameos_mentioned(texts: Iterable[str]) -> list[Cameo]:
-    """Cameos named as @handle in any of the texts, in order of first mention, then the cameos named
-    without the @ (`cameos_named`). Plain @mentions of people without a cameo stay plain text."""
-    texts = list(texts)
-    handles: list[str] = []
-    for text in texts:
-        for match in MENTION_RE.finditer(text or ""):
-            handle = match.group(1).lower()
-            if handle not in handles:
-                handles.append(handle)
-    found = {c.handle: c for c in Cameo.objects.select_related("owner").filter(handle__in=handles)}
-    mentioned = [found[h] for h in handles if h in found]
-    return mentioned + [c for c in cameos_named(texts) if c.handle not in found]
-
-
-_WORDS = re.compile(r"[a-z0-9_]+")
-_NAME_WORDS_MAX = 4
-
-
-@cache
-def _common_words() -> frozenset[str]:
-    """English words and common first names: the CMU pronouncing dictionary that ships in the
-    pocketsphinx wheel (126k entries). Empty without it: then only names with a digit, an underscore
-    or two words count."""
-    try:
-        import pocketsphinx
-    except ImportError:
-        return frozenset()
-    path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        return frozenset(line.split(" ", 1)[0].split("(", 1)[0] for line in handle)
-
-
-def _distinctive(name: str) -> bool:
-    """A name that points at one person: several words ("Alice Liddell"), or one that is not an
-    ordinary word or first name ("bob" is not; "bobthebuilder99" is)."""
-    words = _WORDS.findall(name.lower())
-    if len(words) >= 2:
-        return True
-    if not words:
-        return False
-    word = words[0]
-    common = _common_words()
-    return bool(re.search(r"[0-9_]", word)) or (bool(common) and word not in common)
-
-
-def cameos_named(texts: Iterable[str]) -> list[Cameo]:
-    """Human cameos named without the @: by their owner's full display name or by their handle, when
-    that name is distinctive (a common first name alone is not). Such a prompt uses the cameo."""
-    texts = [text or "" for text in texts]
-    named = _named_in_words(texts)
-    return named + [cameo for cameo in _named_in_japanese(texts) if cameo not in named]
-
-
-def _named_in_words(texts: list[str]) -> list[Cameo]:
-    """Names and handles in Latin letters, matched word by word ("alice liddell", "zoe_k99")."""
-    words = [w for text in texts for w in _WORDS.findall(text.lower())]
-    phrases = {" ".join(words[i : i + n]) for n in range(1, _NAME_WORDS_MAX + 1) for i in range(len(words) - n + 1)}
-    if not phrases:
-        return []
-    candidates = (
-        Cameo.objects.select_related("owner")
-        .annotate(owner_name=Lower("owner__display_name"))
-        .filter(kind=Cameo.Kind.HUMAN)
-        .filter(Q(handle__in=set(words)) | Q(owner_name__in=phrases))
-        .order_by("handle")
-    )
-    named: list[Cameo] = []
-    for cameo in candidates:
-        display = " ".join(_WORDS.findall(cameo.owner.display_name.lower()))
-        by_handle = cameo.handle in words and _distinctive(cameo.handle)
-        by_name = bool(display) and display in phrases and _distinctive(display)
-        if by_handle or by_name:
-            named.append(cameo)
-    return named
-
-
-def _distinctive_japanese(name: str) -> bool:
-    """A Japanese name that points at one person: a family and a given name (山田花子, 山田ハナコ), or
-    several words of five characters or more. One word, with or without an honorific (花子, 佐藤,
-    さくら, 花子さん), is not; nor is a short name that the tokenizer cuts into pieces (ゆうき)."""
-    words = [
-        (surface, pos)
-        for surface, _, pos in japanese.tagged(unicodedata.normalize("NFKC", name).replace(" ", ""))
-        if pos[1] != "接尾"
-    ]
-    if len(words) < 2:
-        return False
-    return any("人名" in pos for _, pos in words) or sum(len(surface) for surface, _ in words) >= 5
-
-
-def _folded(field: str) -> Func:
-    """`japanese.folded` of a name column, in SQL (PostgreSQL's NORMALIZE and TRANSLATE)."""
-    nfkc = Func(F(field), template="NORMALIZE(%(expressions)s, NFKC)", output_field=CharField())
-    hiragana = Func(
-        Lower(nfkc), Value(japanese.KATAKANA), Value(japanese.HIRAGANA), function="TRANSLATE", output_field=CharField()
-    )
-    return Replace(hiragana, Value(" "), Value(""))
-
-
-def _named_in_japanese(texts: list[str]) -> list[Cameo]:
-    """Japanese display names, which have no spaces between words: found anywhere in the texts, in
-    either kana script, full or half width, with or without a space (山田花子 in 「山田花子が踊る」).
-    The display names are folded by the database: one scan of the human cameos with a Japanese name."""
-    folded = "\n".join(japanese.folded(text) for text in texts if japanese.has_japanese(text))
-    if not folded:
-        return []
-    candidates = (
-        Cameo.objects.select_related("owner")
-        .filter(kind=Cameo.Kind.HUMAN, owner__display_name__regex=japanese.JAPANESE_CHARACTER)
-        .annotate(folded_name=_folded("owner__display_name"))
-        .annotate(found_at=StrIndex(Value(folded), F("folded_name")))
-        .filter(found_at__gt=0)
-        .order_by("handle")
-    )
-    return [cameo for cameo in candidates if _distinctive_japanese(cameo.owner.display_name)]
-
-
 def public_figure_mentioned(texts: Iterable[str]) -> figures.Mention | None:
     """A public figure of the registry that `texts` name (a name or alias, an everyday-word name with a
     cue beside it) or describe (office, team and number, deed), living or deceased; None if none.
@@ -358,7 +266,7 @@ def cameos_usable_by(user: User, *, query: str = "", limit: int = 8) -> list[Cam
         # Japanese names have no spaces to start a word at, so a part of the name is looked for.
         spelling = japanese.folded(query)
         candidates = candidates.annotate(
-            folded_name=_folded("name"), folded_owner_name=_folded("owner__display_name")
+            folded_name=name_folded("name"), folded_owner_name=name_folded("owner__display_name")
         ).filter(Q(folded_name__contains=spelling) | Q(folded_owner_name__contains=spelling))
     elif query:
         candidates = candidates.filter(

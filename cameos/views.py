@@ -9,10 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
-from cameos import selectors, services
+from cameos import selectors
 from cameos.models import Cameo, CameoAccess, CameoPortrait, PublicFigure, PublicFigureRequest
+from cameos.services import access as access_services
+from cameos.services import characters, figure_requests, ledger, photos, recording
+from cameos.services import public_figures as registry
 from feed.accounts.selectors import signed_in_user, user_get_by_handle
-from feed.graph.selectors import is_blocked_either_way
 from feed.notifications.selectors import notifications_for
 from moderation.cases import moderator_check
 from sora_site.bodies import body_limit
@@ -36,20 +38,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def record(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    cameo = services.human_cameo_for(user)
+    cameo = recording.human_cameo_for(user)
     if cameo.status in (Cameo.Status.ACTIVE, Cameo.Status.IN_REVIEW):
         return redirect("cameo_detail", handle=cameo.handle)
-    challenge = None if cameo.status in services.BUSY else services.challenge_issue(owner=user)
-    context = {"cameo": cameo, "challenge": challenge, "max_mb": services.RECORDING_MAX_BYTES // 2**20}
+    challenge = None if cameo.status in selectors.BUSY else recording.challenge_issue(owner=user)
+    context = {"cameo": cameo, "challenge": challenge, "max_mb": recording.RECORDING_MAX_BYTES // 2**20}
     return render(request, "cameos/record.html", context)
 
 
-@body_limit(lambda: services.RECORDING_MAX_BYTES, code="recording_too_large")
+@body_limit(lambda: recording.RECORDING_MAX_BYTES, code="recording_too_large")
 @login_required
 @require_POST
 def upload(request: HttpRequest) -> JsonResponse:
     user = signed_in_user(request)
-    cameo = services.recording_upload(
+    cameo = recording.recording_upload(
         owner=user,
         nonce=request.POST.get("nonce", ""),
         upload=request.FILES.get("recording"),
@@ -62,17 +64,17 @@ def upload(request: HttpRequest) -> JsonResponse:
 @login_required
 def status(request: HttpRequest, handle: str) -> JsonResponse:
     user = signed_in_user(request)
-    return JsonResponse(selectors.cameo_status_dict(selectors.cameo_get_for_owner(handle, user)))
+    return JsonResponse(selectors.cameo_status_dict(selectors.cameo_get_for_viewer(handle, user, to="manage")))
 
 
-@body_limit(lambda: services.PHOTO_MAX_BYTES * services.CHARACTER_PHOTOS[1])
+@body_limit(lambda: photos.PHOTO_MAX_BYTES * characters.CHARACTER_PHOTOS[1])
 @login_required
 def character_new(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     context: dict[str, object] = {"kinds": [k for k in Cameo.Kind if k != Cameo.Kind.HUMAN], "values": request.POST}
     if request.method == "POST":
         try:
-            cameo = services.character_create(
+            cameo = characters.character_create(
                 owner=user,
                 handle=request.POST.get("handle", ""),
                 name=request.POST.get("name", ""),
@@ -90,9 +92,10 @@ def character_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, handle: str) -> HttpResponse:
     user = signed_in_user(request)
-    cameo = selectors.cameo_get(handle)
+    cameo = selectors.cameo_get_for_viewer(handle, user)
     if cameo.owner_id != user.pk:
-        return _public_detail(request, cameo)
+        standing = selectors.cameo_standing(user, cameo)
+        return render(request, "cameos/public.html", {"cameo": cameo, "standing": standing})
     context = {
         "cameo": cameo,
         "access_levels": Cameo.Access.choices,
@@ -106,28 +109,12 @@ def detail(request: HttpRequest, handle: str) -> HttpResponse:
     return render(request, "cameos/detail.html", context)
 
 
-def _public_detail(request: HttpRequest, cameo: Cameo) -> HttpResponse:
-    user = signed_in_user(request)
-    if cameo.status != Cameo.Status.ACTIVE:
-        raise DomainError(
-            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
-        )
-    if is_blocked_either_way(user, cameo.owner):
-        raise DomainError(
-            "cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": cameo.handle}, status=404
-        )
-    return render(request, "cameos/public.html", {"cameo": cameo, "standing": selectors.cameo_standing(user, cameo)})
-
-
 @login_required
 def portrait(request: HttpRequest, handle: str, portrait_id: int) -> FileResponse:
     """Portrait crops are biometric: their owner and moderators only, never a public media URL. A cameo
     held because its face matches someone else's shows that person: moderators only."""
     user = signed_in_user(request)
-    cameo = selectors.cameo_get(handle)
-    owner_may = cameo.owner_id == user.pk and cameo.status != Cameo.Status.IN_REVIEW
-    if not owner_may and not user.is_moderator:
-        raise DomainError("cameo_not_found", gettext("There is no cameo @%(handle)s.") % {"handle": handle}, status=404)
+    cameo = selectors.cameo_get_for_viewer(handle, user, to="portraits")
     try:
         item = cameo.portraits.get(pk=portrait_id)
     except CameoPortrait.DoesNotExist:
@@ -141,8 +128,8 @@ def portrait(request: HttpRequest, handle: str, portrait_id: int) -> FileRespons
 @require_POST
 def settings_update(request: HttpRequest, handle: str) -> HttpResponse:
     user = signed_in_user(request)
-    cameo = selectors.cameo_get_for_owner(handle, user)
-    notices = services.cameo_settings_update(
+    cameo = selectors.cameo_get_for_viewer(handle, user, to="manage")
+    notices = access_services.cameo_settings_update(
         cameo=cameo,
         by=user,
         access=request.POST.get("access", ""),
@@ -159,8 +146,8 @@ def settings_update(request: HttpRequest, handle: str) -> HttpResponse:
 @require_POST
 def pause(request: HttpRequest, handle: str) -> HttpResponse:
     user = signed_in_user(request)
-    cameo = selectors.cameo_get_for_owner(handle, user)
-    services.cameo_pause(cameo=cameo, by=user, paused=request.POST.get("paused") == "1")
+    cameo = selectors.cameo_get_for_viewer(handle, user, to="manage")
+    access_services.cameo_pause(cameo=cameo, by=user, paused=request.POST.get("paused") == "1")
     messages.success(
         request, gettext("Paused: nobody else can use it.") if cameo.is_paused else gettext("Your cameo is on again.")
     )
@@ -171,8 +158,8 @@ def pause(request: HttpRequest, handle: str) -> HttpResponse:
 @require_POST
 def voice_sample_stop(request: HttpRequest, handle: str) -> HttpResponse:
     user = signed_in_user(request)
-    cameo = selectors.cameo_get_for_owner(handle, user)
-    services.cameo_voice_sample_stop(cameo=cameo, by=user)
+    cameo = selectors.cameo_get_for_viewer(handle, user, to="manage")
+    access_services.cameo_voice_sample_stop(cameo=cameo, by=user)
     messages.success(request, gettext("Your voice sample is deleted. Your lines are spoken by a synthetic voice."))
     return redirect("cameo_detail", handle=cameo.handle)
 
@@ -181,15 +168,15 @@ def voice_sample_stop(request: HttpRequest, handle: str) -> HttpResponse:
 @require_POST
 def access(request: HttpRequest, handle: str, username: str, action: str) -> HttpResponse:
     owner = signed_in_user(request)
-    cameo = selectors.cameo_get_for_owner(handle, owner)
+    cameo = selectors.cameo_get_for_viewer(handle, owner, to="manage")
     person = user_get_by_handle(username)
     if action == "approve":
-        services.cameo_approve_access(cameo=cameo, by=owner, user=person)
+        access_services.cameo_approve_access(cameo=cameo, by=owner, user=person)
         messages.success(
             request, gettext("@%(person)s can use @%(cameo)s.") % {"person": person.username, "cameo": cameo.handle}
         )
     elif action == "revoke":
-        stopped = services.cameo_revoke_access(cameo=cameo, by=owner, user=person)
+        stopped = access_services.cameo_revoke_access(cameo=cameo, by=owner, user=person)
         text = gettext("@%(person)s can no longer use @%(cameo)s.") % {"person": person.username, "cameo": cameo.handle}
         if stopped:
             text += " " + ngettext(
@@ -197,7 +184,7 @@ def access(request: HttpRequest, handle: str, username: str, action: str) -> Htt
             ) % {"count": stopped}
         messages.success(request, text)
     elif action == "allow":
-        services.cameo_allow_again(cameo=cameo, by=owner, user=person)
+        access_services.cameo_allow_again(cameo=cameo, by=owner, user=person)
         messages.success(
             request,
             gettext("@%(person)s is no longer blocked from @%(cameo)s.")
@@ -212,8 +199,8 @@ def access(request: HttpRequest, handle: str, username: str, action: str) -> Htt
 @require_POST
 def request_access(request: HttpRequest, handle: str) -> HttpResponse:
     user = signed_in_user(request)
-    cameo = selectors.cameo_get(handle)
-    services.cameo_request_access(cameo=cameo, by=user)
+    cameo = selectors.cameo_get_for_viewer(handle, user)
+    access_services.cameo_request_access(cameo=cameo, by=user)
     messages.success(
         request,
         gettext("Asked @%(owner)s. You'll be able to use @%(cameo)s once they approve.")
@@ -230,8 +217,8 @@ def request_access(request: HttpRequest, handle: str) -> HttpResponse:
 @require_POST
 def usage_remove(request: HttpRequest, handle: str, usage_id: int) -> HttpResponse:
     user = signed_in_user(request)
-    cameo = selectors.cameo_get_for_owner(handle, user)
-    done = services.usage_remove(cameo=cameo, by=user, usage_id=usage_id)
+    cameo = selectors.cameo_get_for_viewer(handle, user, to="manage")
+    done = ledger.usage_remove(cameo=cameo, by=user, usage_id=usage_id)
     text = {
         "taken_down": gettext("The post was taken down."),
         "stopped": gettext("The video was stopped."),
@@ -245,8 +232,8 @@ def usage_remove(request: HttpRequest, handle: str, usage_id: int) -> HttpRespon
 @require_POST
 def usage_report(request: HttpRequest, handle: str, usage_id: int) -> HttpResponse:
     user = signed_in_user(request)
-    cameo = selectors.cameo_get_for_owner(handle, user)
-    services.usage_report(cameo=cameo, by=user, usage_id=usage_id, note=request.POST.get("note", ""))
+    cameo = selectors.cameo_get_for_viewer(handle, user, to="manage")
+    ledger.usage_report(cameo=cameo, by=user, usage_id=usage_id, note=request.POST.get("note", ""))
     messages.success(request, gettext("Reported. A moderator will look at it."))
     return redirect("cameo_detail", handle=cameo.handle)
 
@@ -255,11 +242,11 @@ def usage_report(request: HttpRequest, handle: str, usage_id: int) -> HttpRespon
 @require_POST
 def delete(request: HttpRequest, handle: str) -> HttpResponse:
     user = signed_in_user(request)
-    cameo = selectors.cameo_get_for_owner(handle, user)
+    cameo = selectors.cameo_get_for_viewer(handle, user, to="manage")
     if request.POST.get("confirm", "").strip().lstrip("@").lower() != cameo.handle:
         messages.error(request, gettext("Type %(handle)s to confirm.") % {"handle": cameo.handle})
         return redirect("cameo_detail", handle=cameo.handle)
-    done = services.cameo_delete(cameo=cameo, by=user)
+    done = ledger.cameo_delete(cameo=cameo, by=user)
     messages.success(
         request,
         gettext(
@@ -281,7 +268,7 @@ def mentions(request: HttpRequest) -> JsonResponse:
     )
 
 
-@body_limit(lambda: services.PHOTO_MAX_BYTES * services.CHARACTER_PHOTOS[1])
+@body_limit(lambda: photos.PHOTO_MAX_BYTES * characters.CHARACTER_PHOTOS[1])
 @login_required
 def public_figures(request: HttpRequest) -> HttpResponse:
     """Moderators: the public-figure registry (prompts naming or describing one are refused; new cameos
@@ -291,7 +278,7 @@ def public_figures(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"values": request.POST}
     if request.method == "POST":
         try:
-            figure = services.public_figure_create(
+            figure = registry.public_figure_create(
                 by=user,
                 name=request.POST.get("name", ""),
                 notes=request.POST.get("notes", ""),
@@ -309,7 +296,7 @@ def public_figures(request: HttpRequest) -> HttpResponse:
     return render(request, "cameos/public_figures.html", context, status=400 if "error" in context else 200)
 
 
-@body_limit(lambda: services.PHOTO_MAX_BYTES + 64 * 1024)
+@body_limit(lambda: photos.PHOTO_MAX_BYTES + 64 * 1024)
 def public_figure_request(request: HttpRequest) -> HttpResponse:
     """Anyone (the person, their representative, or an estate for someone who died) asks for a name to
     be added to the registry; moderators decide in their queue. Rate-limited per client."""
@@ -323,7 +310,7 @@ def public_figure_request(request: HttpRequest) -> HttpResponse:
                 window_s=3600,
                 message=gettext("Too many requests from your network. Try again in %(seconds)d s."),
             )
-            services.public_figure_request_create(
+            figure_requests.public_figure_request_create(
                 name=request.POST.get("name", ""),
                 aliases=request.POST.get("aliases", "").splitlines(),
                 descriptions=request.POST.get("descriptions", "").splitlines(),
@@ -343,6 +330,6 @@ def public_figure_request(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def public_figure_remove(request: HttpRequest, figure_id: int) -> HttpResponse:
-    name = services.public_figure_delete(by=signed_in_user(request), figure_id=figure_id)
+    name = registry.public_figure_delete(by=signed_in_user(request), figure_id=figure_id)
     messages.success(request, gettext("%(name)s removed from the public-figure registry.") % {"name": name})
     return redirect("public_figures")

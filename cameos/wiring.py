@@ -10,7 +10,8 @@ def connect() -> None:
         receivers,
         tasks,  # noqa: F401  (registers the tasks in every process: they are queued by name)
     )
-    from cameos.services import FIGURE_REQUEST_SUBJECT, cameo_review_decide, public_figure_request_decide
+    from cameos.services.figure_requests import FIGURE_REQUEST_SUBJECT, public_figure_request_decide
+    from cameos.services.recording import cameo_review_decide
     from moderation.registry import SubjectType, subject_type_register
     from sora_site.media_views import media_rule_register
 

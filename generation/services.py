@@ -19,9 +19,9 @@ from django.db.models import Q
 from django.utils.translation import gettext
 
 from cameos import likeness
-from cameos import services as cameo_services
 from cameos.models import Cameo
 from cameos.selectors import cameos_of_job, may_use
+from cameos.services import usage as cameo_usage
 from feed.accounts.models import User
 from generation import specs
 from generation.events import job_push
@@ -128,7 +128,7 @@ def job_create_check(
     if remix_of is not None:
         remix_check(remix_of, owner)
     # @mentions in every shot and the remixed video's cameos: each must be usable by `owner`.
-    cameos = cameo_services.cameos_for_new_job(
+    cameos = cameo_usage.cameos_for_new_job(
         owner=owner,
         texts=[shot["prompt"] for shot in shots] + [f"@{handle}" for handle in cameo_handles],
         remix_of_job_id=remix_of.pk if remix_of is not None else None,
@@ -191,7 +191,7 @@ def reference_image_check(owner: User, image: np.ndarray, *, prompts: list[str],
         if cameo.pk not in {c.pk for c in cameos}:
             cameos.append(cameo)
             if cameo.owner_id != owner.pk:
-                cameo_services.cameo_restrictions_check(cameo, " / ".join(prompts))
+                cameo_usage.cameo_restrictions_check(cameo, " / ".join(prompts))
 
 
 def _job_insert(
@@ -206,7 +206,7 @@ def _job_insert(
         if image_file is not None:
             job.input_image.save(f"{job.public_id}.png", image_file, save=False)
         job.save()
-        cameo_services.cameo_usage_record(job_id=job.pk, maker=job.owner, cameos=cameos)
+        cameo_usage.cameo_usage_record(job_id=job.pk, maker=job.owner, cameos=cameos)
         transaction.on_commit(lambda: job_enqueue(job.pk))
         job_push(job)
     return job
@@ -291,7 +291,7 @@ def jobs_stop_disallowed(*, cameo: Cameo) -> int:
     stopped = 0
     for job in active.select_related("owner"):
         if not may_use(job.owner, cameo):
-            job_revoke(job_id=job.pk, code="cameo_permission_revoked", message=cameo_services.revoked_message(cameo))
+            job_revoke(job_id=job.pk, code="cameo_permission_revoked", message=cameo_usage.revoked_message(cameo))
             stopped += 1
     return stopped
 

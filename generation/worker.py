@@ -21,9 +21,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from PIL import Image
 
-from cameos import services as cameo_services
 from cameos.models import Cameo
 from cameos.selectors import cameos_of_job, prompt_with_preferences
+from cameos.services import usage as cameo_usage
 from generation.backends import get_backend
 from generation.backends.base import (
     CameoReference,
@@ -77,7 +77,7 @@ def job_execute(job_id: int) -> None:
     started = time.monotonic()
     files = contextlib.ExitStack()  # local copies of stored inputs, removed when the job ends
     try:
-        cameo_services.cameos_recheck(job_id=job.pk, maker=job.owner)  # access may have been withdrawn
+        cameo_usage.cameos_recheck(job_id=job.pk, maker=job.owner)  # access may have been withdrawn
         if job.remix_of is not None:  # the source may have gone private, blocked its maker or been taken down
             remix_check(job.remix_of, job.owner)
         request = job_request_build(job, files)

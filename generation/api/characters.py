@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from PIL import Image
 
 from cameos.models import Cameo
-from cameos.services import character_create
+from cameos.services.characters import character_create
 from feed.accounts.models import User
 from sora_site.errors import DomainError
 from sora_site.media import decode_video

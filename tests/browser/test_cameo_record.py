@@ -12,8 +12,8 @@ import soundfile as sf
 from django.core.files.storage import default_storage
 from playwright.sync_api import Page, expect
 
-from cameos import services
 from cameos.models import Cameo
+from cameos.services import recording
 from feed.models import User
 from tests.builders import synthetic_face as synthetic
 from tests.conftest import CHROMIUM
@@ -84,8 +84,8 @@ def page(playwright, fake_media) -> Page:
 def server(monkeypatch, request) -> str:
     """The app server, forked after pinning the challenge to left-then-right (the order the fake camera
     turns). Production challenges stay random."""
-    monkeypatch.setattr(services, "random_moves", lambda: ("left", "right"))
-    monkeypatch.setattr(services, "random_digits", lambda: "4719")  # what the clip says
+    monkeypatch.setattr(recording, "random_moves", lambda: ("left", "right"))
+    monkeypatch.setattr(recording, "random_digits", lambda: "4719")  # what the clip says
     return request.getfixturevalue("live_server_url")
 
 

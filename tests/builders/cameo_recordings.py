@@ -13,8 +13,8 @@ import numpy as np
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from cameos import services
 from cameos.models import Cameo
+from cameos.services import recording
 from feed.accounts.models import User
 from tests.builders import synthetic_face as synthetic
 
@@ -134,10 +134,10 @@ def webm(path: Path) -> SimpleUploadedFile:
 
 def submit(owner: User, clip: Path, **kw: Any) -> Cameo:
     """Upload and verify through the real task; the uploaded file's name is kept on `cameo.uploaded_as`."""
-    challenge = services.challenge_issue(owner=owner)
-    cameo = services.recording_upload(owner=owner, nonce=challenge.nonce, upload=webm(clip), **kw)
+    challenge = recording.challenge_issue(owner=owner)
+    cameo = recording.recording_upload(owner=owner, nonce=challenge.nonce, upload=webm(clip), **kw)
     uploaded_as = cameo.recording.name
-    services.cameo_verify(cameo_id=cameo.pk)
+    recording.cameo_verify(cameo_id=cameo.pk)
     cameo.refresh_from_db()
     cameo.uploaded_as = uploaded_as
     return cameo

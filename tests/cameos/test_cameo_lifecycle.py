@@ -8,8 +8,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 
-from cameos import services
 from cameos.models import Cameo, CameoAccess, CameoPortrait, CameoUsage
+from cameos.services import access, ledger
 from feed.models import Notification, Post, User
 from generation import services as generation_services
 from generation.models import GenerationJob
@@ -47,12 +47,12 @@ def test_the_owner_removes_other_peoples_drafts_and_posts_and_reports(cameo, ali
     post = post_published(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)
     usages = {u.job_id: u.pk for u in CameoUsage.objects.filter(cameo=cameo)}
 
-    assert services.usage_remove(cameo=cameo, by=alice, usage_id=usages[draft.pk]) == "deleted"
+    assert ledger.usage_remove(cameo=cameo, by=alice, usage_id=usages[draft.pk]) == "deleted"
     assert not GenerationJob.objects.filter(pk=draft.pk).exists() and not default_storage.exists(draft.video.name)
-    assert services.usage_remove(cameo=cameo, by=alice, usage_id=usages[posted.pk]) == "taken_down"
+    assert ledger.usage_remove(cameo=cameo, by=alice, usage_id=usages[posted.pk]) == "taken_down"
     post.refresh_from_db()
     assert post.taken_down_at is not None and "@alice" in post.taken_down_reason
-    case = services.usage_report(cameo=cameo, by=alice, usage_id=usages[posted.pk], note="not me")
+    case = ledger.usage_report(cameo=cameo, by=alice, usage_id=usages[posted.pk], note="not me")
     assert (case.category, case.subject_id, case.events.get().actor) == (
         "likeness_without_consent",
         str(posted.pk),
@@ -63,12 +63,12 @@ def test_the_owner_removes_other_peoples_drafts_and_posts_and_reports(cameo, ali
 def test_someone_else_cannot_touch_my_ledger(cameo, alice, bob) -> None:
     usage = CameoUsage.objects.get(job=job_with(bob))
     with pytest.raises(Exception) as error:
-        services.usage_remove(cameo=cameo, by=bob, usage_id=usage.pk)
+        ledger.usage_remove(cameo=cameo, by=bob, usage_id=usage.pk)
     assert error.value.code == "cameo_not_found"
 
 
 def test_deleting_a_cameo_leaves_no_row_file_or_embedding(cameo, alice, bob, charlie) -> None:
-    services.cameo_approve_access(cameo=cameo, by=alice, user=charlie)  # an access row
+    access.cameo_approve_access(cameo=cameo, by=alice, user=charlie)  # an access row
     draft = as_draft(job_with(bob))
     posted = as_draft(job_with(charlie))
     post = post_published(job=posted, by=charlie, caption="", visibility="public", show_prompt=True)
@@ -78,7 +78,7 @@ def test_deleting_a_cameo_leaves_no_row_file_or_embedding(cameo, alice, bob, cha
     assert all(default_storage.exists(name) for name in files)
     cameo_id = cameo.pk
 
-    done = services.cameo_delete(cameo=cameo, by=alice)
+    done = ledger.cameo_delete(cameo=cameo, by=alice)
 
     assert done == {"deleted": 2, "taken_down": 1, "stopped": 1}
     # Rows: the cameo and everything hanging off it.
@@ -109,12 +109,12 @@ def test_deleting_a_cameo_leaves_no_row_file_or_embedding(cameo, alice, bob, cha
 @pytest.mark.slow
 def test_revoking_access_mid_job_fails_it_on_the_worker(alice: User, bob: User, start_worker) -> None:
     cameo = active_cameo(alice, access=Cameo.Access.APPROVED)
-    services.cameo_approve_access(cameo=cameo, by=alice, user=bob)
+    access.cameo_approve_access(cameo=cameo, by=alice, user=bob)
     shots = [{"prompt": f"@alice walks through scene {i}, slowly", "seconds": 5} for i in range(4)]
     job, _ = generation_services.job_create(owner=bob, prompt="", shots=shots, size="1792x1024")
     start_worker()
     wait_for(job, lambda j: j.state == "in_progress" and j.progress > 0, timeout=90)
-    services.cameo_revoke_access(cameo=cameo, by=alice, user=bob)
+    access.cameo_revoke_access(cameo=cameo, by=alice, user=bob)
     job = wait_for(job, lambda j: not j.is_active, timeout=60)
     assert (job.state, job.error_code, job.charged_seconds) == ("failed", "cameo_permission_revoked", 0)
     assert "@alice withdrew permission" in job.error_message

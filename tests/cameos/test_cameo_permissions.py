@@ -13,8 +13,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cameos import selectors, services
+from cameos import selectors
 from cameos.models import Cameo, CameoAccess, CameoUsage
+from cameos.services import access
 from feed.graph import services as graph_services
 from feed.models import Notification, Post, User
 from generation import services as generation_services
@@ -58,7 +59,7 @@ def cameo(alice: User) -> Cameo:
 
 @pytest.fixture
 def approved_bob(cameo: Cameo, alice: User, bob: User) -> User:
-    services.cameo_approve_access(cameo=cameo, by=alice, user=bob)
+    access.cameo_approve_access(cameo=cameo, by=alice, user=bob)
     return bob
 
 
@@ -121,12 +122,12 @@ def test_at_most_two_cameos_per_video(cameo, alice, bob, charlie) -> None:
 
 
 def test_only_me_refuses_even_approved_people(cameo, alice, approved_bob) -> None:
-    services.cameo_settings_update(cameo=cameo, by=alice, access="only_me", preferences="", restrictions_text="")
+    access.cameo_settings_update(cameo=cameo, by=alice, access="only_me", preferences="", restrictions_text="")
     refused("cameo_permission_denied", approved_bob)
 
 
 def test_mutuals_level(cameo, alice, bob, charlie) -> None:
-    services.cameo_settings_update(cameo=cameo, by=alice, access="mutuals", preferences="", restrictions_text="")
+    access.cameo_settings_update(cameo=cameo, by=alice, access="mutuals", preferences="", restrictions_text="")
     mutuals(alice, bob)
     graph_services.follow_create(follower=charlie, followee=alice)  # one way only
     create(bob)
@@ -134,27 +135,27 @@ def test_mutuals_level(cameo, alice, bob, charlie) -> None:
 
 
 def test_a_block_wins_over_everyone(cameo, alice, charlie) -> None:
-    services.cameo_settings_update(cameo=cameo, by=alice, access="everyone", preferences="", restrictions_text="")
+    access.cameo_settings_update(cameo=cameo, by=alice, access="everyone", preferences="", restrictions_text="")
     create(charlie)
     graph_services.block_create(blocker=charlie, blocked=alice)  # either side blocking is enough
     refused("cameo_permission_denied", charlie)
 
 
 def test_a_revoked_person_stays_refused_at_every_level(cameo, alice, approved_bob) -> None:
-    services.cameo_settings_update(cameo=cameo, by=alice, access="everyone", preferences="", restrictions_text="")
-    services.cameo_revoke_access(cameo=cameo, by=alice, user=approved_bob)
+    access.cameo_settings_update(cameo=cameo, by=alice, access="everyone", preferences="", restrictions_text="")
+    access.cameo_revoke_access(cameo=cameo, by=alice, user=approved_bob)
     refused("cameo_permission_denied", approved_bob)
 
 
 def test_a_paused_cameo_is_refused_to_others_but_not_its_owner(cameo, alice, approved_bob) -> None:
-    services.cameo_pause(cameo=cameo, by=alice, paused=True)
+    access.cameo_pause(cameo=cameo, by=alice, paused=True)
     refused("cameo_permission_denied", approved_bob)
     create(alice)
 
 
 def test_revoking_fails_queued_jobs_at_once(cameo, alice, approved_bob) -> None:
     job = create(approved_bob)
-    services.cameo_revoke_access(cameo=cameo, by=alice, user=approved_bob)
+    access.cameo_revoke_access(cameo=cameo, by=alice, user=approved_bob)
     job.refresh_from_db()
     assert (job.state, job.error_code, job.charged_seconds) == ("failed", "cameo_permission_revoked", 0)
 
@@ -174,7 +175,7 @@ def test_a_retry_is_checked_and_recorded_like_a_new_job(cameo, alice, approved_b
     retry = generation_services.job_retry(job=job, by=approved_bob)
     assert CameoUsage.objects.filter(cameo=cameo, job=retry).exists()
     generation_services.job_cancel(job=retry, by=approved_bob)
-    services.cameo_revoke_access(cameo=cameo, by=alice, user=approved_bob)
+    access.cameo_revoke_access(cameo=cameo, by=alice, user=approved_bob)
     with pytest.raises(DomainError) as error:
         generation_services.job_retry(job=retry, by=approved_bob)
     assert error.value.code == "cameo_permission_denied"
@@ -207,7 +208,7 @@ def test_only_a_teens_mutuals_may_ask_for_their_cameo_and_the_teen_hears_of_nobo
 
 def test_a_teen_cannot_open_their_cameo_to_everyone(teen) -> None:
     cameo = active_cameo(teen, access=Cameo.Access.ONLY_ME)
-    notices = services.cameo_settings_update(
+    notices = access.cameo_settings_update(
         cameo=cameo, by=teen, access="everyone", preferences="", restrictions_text=""
     )
     cameo.refresh_from_db()
@@ -219,7 +220,7 @@ def test_a_teen_cannot_open_their_cameo_to_everyone(teen) -> None:
 
 
 def test_restrictions_refuse_a_prompt_in_the_owners_words(cameo, alice, approved_bob) -> None:
-    services.cameo_settings_update(
+    access.cameo_settings_update(
         cameo=cameo, by=alice, access="approved", preferences="", restrictions_text="nothing political; never shirtless"
     )
     error = refused("cameo_restriction", approved_bob, prompt="@alice campaigns for president at a rally")
@@ -279,7 +280,7 @@ def test_only_the_approved_level_takes_requests(cameo, alice, charlie, level) ->
     Cameo.objects.filter(pk=cameo.pk).update(access=level)
     cameo.refresh_from_db()
     with pytest.raises(DomainError) as error:
-        services.cameo_request_access(cameo=cameo, by=charlie)
+        access.cameo_request_access(cameo=cameo, by=charlie)
     assert error.value.code == "cameo_request_not_allowed"
     assert not Notification.objects.filter(recipient=alice, kind="cameo_access_requested").exists()
 

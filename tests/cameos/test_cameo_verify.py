@@ -22,8 +22,9 @@ from PIL import Image
 from skimage import data
 
 import tests.builders.cameo_recordings as F
-from cameos import restrictions, services
+from cameos import restrictions
 from cameos.models import Cameo, CameoChallenge, PublicFigure
+from cameos.services import access, characters, public_figures, recording, usage
 from feed.models import User
 from moderation.cases import case_act
 from moderation.models import ModerationCase
@@ -37,8 +38,8 @@ from tests.conftest import PASSWORD
 @pytest.fixture
 def left_then_right(monkeypatch) -> None:
     """Challenges ask for left, then right: the order the test clips turn in."""
-    monkeypatch.setattr(services, "random_moves", lambda: ("left", "right"))
-    monkeypatch.setattr(services, "random_digits", lambda: "4719")  # what the clip says
+    monkeypatch.setattr(recording, "random_moves", lambda: ("left", "right"))
+    monkeypatch.setattr(recording, "random_digits", lambda: "4719")  # what the clip says
 
 
 def jpeg(array: np.ndarray, name: str = "photo.jpg") -> SimpleUploadedFile:
@@ -95,7 +96,7 @@ def test_the_record_page_issues_a_challenge(alice_client, alice) -> None:
 
 
 def test_upload_queues_verification_and_uses_up_the_nonce(alice_client, alice) -> None:
-    nonce = services.challenge_issue(owner=alice).nonce
+    nonce = recording.challenge_issue(owner=alice).nonce
     response = post_recording(alice_client, nonce, SimpleUploadedFile("c.webm", FAKE_WEBM, "video/webm"))
     assert response.status_code == 202 and response.json()["status"] == "queued"
     cameo = Cameo.objects.get(owner=alice)
@@ -106,25 +107,25 @@ def test_upload_queues_verification_and_uses_up_the_nonce(alice_client, alice) -
 
 
 def test_an_expired_challenge_is_refused(alice_client, alice) -> None:
-    challenge = services.challenge_issue(owner=alice)
+    challenge = recording.challenge_issue(owner=alice)
     CameoChallenge.objects.filter(pk=challenge.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     response = post_recording(alice_client, challenge.nonce, SimpleUploadedFile("c.webm", FAKE_WEBM, "video/webm"))
     assert (response.status_code, response.json()["error"]["code"]) == (409, "challenge_expired")
 
 
 def test_someone_elses_nonce_is_refused(alice_client, bob) -> None:
-    nonce = services.challenge_issue(owner=bob).nonce
+    nonce = recording.challenge_issue(owner=bob).nonce
     response = post_recording(alice_client, nonce, SimpleUploadedFile("c.webm", FAKE_WEBM, "video/webm"))
     assert response.json()["error"]["code"] == "challenge_used"
 
 
 def test_type_and_size_are_checked(alice_client, alice, monkeypatch) -> None:
-    nonce = services.challenge_issue(owner=alice).nonce
+    nonce = recording.challenge_issue(owner=alice).nonce
     text = post_recording(alice_client, nonce, SimpleUploadedFile("c.webm", b"hello, not a video", "video/webm"))
     assert (text.status_code, text.json()["error"]["code"]) == (415, "recording_bad_type")
     image = post_recording(alice_client, nonce, SimpleUploadedFile("c.png", FAKE_WEBM, "image/png"))
     assert image.json()["error"]["code"] == "recording_bad_type"
-    monkeypatch.setattr(services, "RECORDING_MAX_BYTES", 1000)
+    monkeypatch.setattr(recording, "RECORDING_MAX_BYTES", 1000)
     big = post_recording(alice_client, nonce, SimpleUploadedFile("c.webm", FAKE_WEBM, "video/webm"))
     assert (big.status_code, big.json()["error"]["code"]) == (413, "recording_too_large")
     assert not CameoChallenge.objects.get(nonce=nonce).used_at  # refused uploads don't use up the challenge
@@ -175,7 +176,7 @@ def test_a_face_registered_by_another_account_is_refused_and_routed_to_moderator
     event = case.events.get()
     assert event.action == "flagged" and event.actor is None and event.detail["matched_cameo"] == theirs.pk
     with pytest.raises(DomainError):  # not usable, not even by bob
-        services.cameos_for_new_job(owner=bob, texts=["@bob dances"])
+        usage.cameos_for_new_job(owner=bob, texts=["@bob dances"])
 
 
 @pytest.mark.slow
@@ -188,7 +189,7 @@ def test_a_public_figure_is_refused(clips, alice, mod, left_then_right) -> None:
         "Other": group[230:450, 1070:1270],
     }
     for name, crop in crops.items():
-        services.public_figure_create(by=mod, name=name, photos=[jpeg(np.ascontiguousarray(crop))])
+        public_figures.public_figure_create(by=mod, name=name, photos=[jpeg(np.ascontiguousarray(crop))])
     assert PublicFigure.objects.count() == 3
     cameo = submit(alice, clips["man"])
     assert cameo.status == "in_review", cameo.report
@@ -204,14 +205,14 @@ def test_a_public_figure_is_refused(clips, alice, mod, left_then_right) -> None:
 
 def test_a_registry_photo_without_a_face_is_refused(mod) -> None:
     with pytest.raises(DomainError) as error:
-        services.public_figure_create(by=mod, name="Nobody", photos=[jpeg(data.coffee(), "coffee.jpg")])
+        public_figures.public_figure_create(by=mod, name="Nobody", photos=[jpeg(data.coffee(), "coffee.jpg")])
     assert error.value.code == "figure_photo_no_face"
     assert not PublicFigure.objects.exists()
 
 
 def test_only_moderators_maintain_the_registry(alice) -> None:
     with pytest.raises(DomainError) as error:
-        services.public_figure_create(by=alice, name="X", photos=[jpeg(data.astronaut())])
+        public_figures.public_figure_create(by=alice, name="X", photos=[jpeg(data.astronaut())])
     assert error.value.code == "not_moderator"
 
 
@@ -219,23 +220,23 @@ def test_only_moderators_maintain_the_registry(alice) -> None:
 
 
 def test_a_pet_cameo_from_photos_is_active_without_a_face_check(alice, bob) -> None:
-    pet = services.character_create(
+    pet = characters.character_create(
         owner=alice, handle="Mittens", name="Mittens the cat", kind="pet", photos=[jpeg(data.chelsea(), "cat.jpg")]
     )
     assert (pet.handle, pet.status, pet.kind, pet.face_encodings) == ("mittens", "active", "pet", [])
     assert pet.portraits.count() == 1
-    services.cameo_settings_update(cameo=pet, by=alice, access="everyone", preferences="", restrictions_text="")
-    assert services.cameos_for_new_job(owner=bob, texts=["@mittens chases a laser"]) == [pet]
+    access.cameo_settings_update(cameo=pet, by=alice, access="everyone", preferences="", restrictions_text="")
+    assert usage.cameos_for_new_job(owner=bob, texts=["@mittens chases a laser"]) == [pet]
 
 
 def test_a_character_photo_with_a_human_face_is_refused(alice) -> None:
     with pytest.raises(DomainError) as error:
-        services.character_create(
+        characters.character_create(
             owner=alice, handle="spaceman", name="Spaceman", kind="character", photos=[jpeg(data.astronaut())]
         )
     assert error.value.code == "cameo_photo_has_person"
     with pytest.raises(DomainError) as taken:
-        services.character_create(owner=alice, handle="alice", name="Me", kind="pet", photos=[jpeg(data.chelsea())])
+        characters.character_create(owner=alice, handle="alice", name="Me", kind="pet", photos=[jpeg(data.chelsea())])
     assert taken.value.code == "cameo_handle_taken"
 
 

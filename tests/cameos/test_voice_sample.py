@@ -12,8 +12,8 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 import tests.builders.cameo_recordings as F
-from cameos import services
 from cameos.models import Cameo
+from cameos.services import ledger, recording
 from feed.accounts.models import User
 from sora_site.storage import local_path, media_url_signature
 from tests.builders.cameo_recordings import submit
@@ -21,8 +21,8 @@ from tests.builders.cameo_recordings import submit
 
 @pytest.fixture
 def left_then_right(monkeypatch) -> None:
-    monkeypatch.setattr(services, "random_moves", lambda: ("left", "right"))
-    monkeypatch.setattr(services, "random_digits", lambda: F.DIGITS)  # what the clip says
+    monkeypatch.setattr(recording, "random_moves", lambda: ("left", "right"))
+    monkeypatch.setattr(recording, "random_digits", lambda: F.DIGITS)  # what the clip says
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_stopping_deletes_the_file_at_once(clip, alice, bob, left_then_right) ->
 def test_deleting_the_cameo_erases_the_sample(clip, alice, left_then_right) -> None:
     cameo = submit(alice, clip, keep_voice_sample=True)
     name = cameo.voice_sample.name
-    services.cameo_delete(cameo=cameo, by=alice)
+    ledger.cameo_delete(cameo=cameo, by=alice)
     assert not Cameo.objects.filter(pk=cameo.pk).exists()
     assert not default_storage.exists(name)
 

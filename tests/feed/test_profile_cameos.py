@@ -7,8 +7,8 @@ import re
 from django.test import Client
 from django.urls import reverse
 
-from cameos import services as cameo_services
 from cameos.models import Cameo, CameoAccess
+from cameos.services import access
 from feed.graph.services import block_create, follow_create
 from feed.models import User
 from tests.builders.cameos import active_cameo
@@ -53,9 +53,9 @@ def test_ask_to_use_from_the_profile_then_approval(client: Client, alice: User, 
     assert response.status_code == 302 and response.url == profile_url
     assert CameoAccess.objects.get(cameo=cameo, user=charlie).state == CameoAccess.State.REQUESTED
     assert cameo_states(client, "alice") == {"alice": "requested"}
-    cameo_services.cameo_approve_access(cameo=cameo, by=alice, user=charlie)
+    access.cameo_approve_access(cameo=cameo, by=alice, user=charlie)
     assert cameo_states(client, "alice") == {"alice": "can_use"}
-    cameo_services.cameo_revoke_access(cameo=cameo, by=alice, user=charlie)
+    access.cameo_revoke_access(cameo=cameo, by=alice, user=charlie)
     assert cameo_states(client, "alice") == {"alice": "not_available"}
 
 
@@ -93,6 +93,6 @@ def test_only_active_cameos_show_and_a_paused_one_is_not_available(client: Clien
     Cameo.objects.create(owner=alice, handle="rex_draft", kind=Cameo.Kind.PET, name="Rex", status=Cameo.Status.QUEUED)
     client.force_login(bob)
     assert cameo_states(client, "alice") == {"alice": "can_use"}
-    cameo_services.cameo_pause(cameo=cameo, by=alice, paused=True)
+    access.cameo_pause(cameo=cameo, by=alice, paused=True)
     assert cameo_states(client, "alice") == {"alice": "not_available"}
     assert "has paused their cameo" in client.get(reverse("profile", args=["alice"])).content.decode()

@@ -16,8 +16,8 @@ import soundfile as sf
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from cameos import services as cameo_services
 from cameos.models import Cameo, _random_name
+from cameos.services import access
 from feed.models import User
 from generation import services, worker
 from generation.audio import DEFAULT_VOICE, cameo_voices, dialogue, speak, speech_source
@@ -201,13 +201,13 @@ def test_a_person_not_allowed_never_gets_the_sample(
     alice: User, bob: User, charlie: User, ltx2: LTX2Backend, tts: VoiceCloner
 ) -> None:
     cameo = alice_with_sample(alice, keep=True, access=Cameo.Access.APPROVED)
-    cameo_services.cameo_approve_access(cameo=cameo, by=alice, user=bob)
+    access.cameo_approve_access(cameo=cameo, by=alice, user=bob)
     with pytest.raises(DomainError):  # charlie is refused before anything is queued
         services.job_create(owner=charlie, prompt=PROMPT, seconds=4)
     # bob is allowed when he queues, revoked before the worker starts: the worker's re-check stops the
     # job before the sample is read, so neither the TTS nor the video model sees alice's voice.
     job, _ = services.job_create(owner=bob, prompt=PROMPT, seconds=4)
-    cameo_services.cameo_revoke_access(cameo=cameo, by=alice, user=bob)
+    access.cameo_revoke_access(cameo=cameo, by=alice, user=bob)
     with inputs_of(tts.model.codec_model.encoder) as prompts:
         worker.job_execute(job.pk)
     job.refresh_from_db()

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from django.urls import reverse
 
-from cameos import services as cameo_services
 from cameos.models import Cameo
+from cameos.services import access
 from feed.graph.services import block_create
 from feed.models import Post, User
 from feed.posts.services import post_take_down
@@ -85,9 +85,9 @@ def test_a_retry_still_needs_consent_to_the_cameos_the_api_asked_for_by_name(ali
     """The API's `characters` may be named in the prompt without an @: the retry asks for the same
     cameos (from the first job's ledger) and meets their consent check again."""
     cameo = active_cameo(alice, access=Cameo.Access.APPROVED)
-    cameo_services.cameo_approve_access(cameo=cameo, by=alice, user=bob)
+    access.cameo_approve_access(cameo=cameo, by=alice, user=bob)
     job = services.job_cancel(job=create(bob, prompt="a fox meets her", cameo_handles=["alice"]), by=bob)
-    cameo_services.cameo_revoke_access(cameo=cameo, by=alice, user=bob)
+    access.cameo_revoke_access(cameo=cameo, by=alice, user=bob)
     with pytest.raises(DomainError) as error:
         services.job_retry(job=job, by=bob)
     assert error.value.code == "cameo_permission_denied"

@@ -10,8 +10,8 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from skimage import data
 
-from cameos import services as cameo_services
 from cameos.models import Cameo
+from cameos.services import ledger
 from feed.models import Post, User
 from generation import services, worker
 from moderation.models import CaseFrame, ModerationCase
@@ -34,7 +34,7 @@ def test_a_held_attempt_at_someone_elses_face_is_theirs_to_erase(
     assert client_for(mod).get(url).status_code == 200
     files = [p.image.name for p in held.portraits.all()]
 
-    cameo_services.cameo_delete(cameo=Cameo.objects.get(owner=alice), by=alice)
+    ledger.cameo_delete(cameo=Cameo.objects.get(owner=alice), by=alice)
 
     held.refresh_from_db()
     assert held.status == "rejected"
@@ -54,7 +54,7 @@ def test_a_post_taken_down_because_its_cameo_was_deleted_cannot_be_played(alice:
     assert client_for(bob).get(video_url).status_code == 200
     sprite_name = job.spritesheet.name
 
-    cameo_services.cameo_delete(cameo=cameo, by=alice)
+    ledger.cameo_delete(cameo=cameo, by=alice)
 
     post.refresh_from_db()
     assert post.taken_down_at is not None
@@ -79,7 +79,7 @@ def test_deleting_a_cameo_erases_the_evidence_frames_that_show_its_face(alice: U
     frames = list(CaseFrame.objects.all())
     assert frames and all(default_storage.exists(f.image.name) for f in frames)
 
-    cameo_services.cameo_delete(cameo=cameo, by=alice)
+    ledger.cameo_delete(cameo=cameo, by=alice)
 
     assert not CaseFrame.objects.exists()
     assert not any(default_storage.exists(f.image.name) for f in frames)

@@ -18,7 +18,7 @@ from skimage import data
 
 from cameos.models import Cameo
 from cameos.selectors import cameos_of_job
-from cameos.services import public_figure_create
+from cameos.services.public_figures import public_figure_create
 from feed.models import User
 from generation import services, worker
 from generation.finishing import Clip

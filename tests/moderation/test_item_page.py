@@ -9,8 +9,8 @@ import contextlib
 import pytest
 from django.urls import reverse
 
-from cameos import services as cameo_services
 from cameos.models import Cameo, CameoUsage
+from cameos.services import ledger
 from feed.models import Post, User
 from generation import services as generation_services
 from generation import worker
@@ -196,7 +196,7 @@ def test_a_cameo_use_its_owner_reported_is_reviewed_and_removed_from_its_page(
     cameo = active_cameo(alice, access=Cameo.Access.EVERYONE)
     job = as_draft(job_with(charlie, "@alice dances on a table"))
     usage = CameoUsage.objects.get(cameo=cameo, job=job)
-    case = cameo_services.usage_report(cameo=cameo, by=alice, usage_id=usage.pk, note="I never agreed")
+    case = ledger.usage_report(cameo=cameo, by=alice, usage_id=usage.pk, note="I never agreed")
     assert (case.subject_type, case.subject_id) == ("job", str(job.pk))
 
     status, page = page_of(mod, case)

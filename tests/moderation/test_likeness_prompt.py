@@ -14,7 +14,7 @@ from PIL import Image
 from skimage import data
 
 from cameos.models import Cameo, CameoUsage
-from cameos.services import public_figure_create
+from cameos.services.public_figures import public_figure_create
 from feed.graph.services import follow_create
 from feed.models import User
 from generation import services

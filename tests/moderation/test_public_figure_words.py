@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from cameos.models import PublicFigure, PublicFigureRequest
 from cameos.selectors import public_figure_mentioned
-from cameos.services import public_figure_create
+from cameos.services.public_figures import public_figure_create
 from feed.models import User
 from generation import services
 from generation.models import GenerationJob

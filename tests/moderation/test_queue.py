@@ -10,8 +10,8 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 
-from cameos import services as cameo_services
 from cameos.models import Cameo
+from cameos.services import recording as cameo_recording
 from feed.accounts.models import User
 from moderation.cases import case_act, case_open, moderator_check
 from moderation.models import ModerationCase, ModerationEvent
@@ -32,8 +32,8 @@ def hold_for_review(owner: User, impostor: User, recording: Path, monkeypatch: p
     """The impostor uploads a recording of the owner's face (already the owner's active cameo): the real
     verification task holds the impostor's cameo for review."""
     active_cameo(owner, real_face=True)
-    monkeypatch.setattr(cameo_services, "random_moves", lambda: ("left", "right"))  # the clip's order
-    monkeypatch.setattr(cameo_services, "random_digits", lambda: "4719")  # what the clip says
+    monkeypatch.setattr(cameo_recording, "random_moves", lambda: ("left", "right"))  # the clip's order
+    monkeypatch.setattr(cameo_recording, "random_digits", lambda: "4719")  # what the clip says
     cameo = submit(impostor, recording)
     assert cameo.status == Cameo.Status.IN_REVIEW, cameo.report
     return cameo
@@ -188,7 +188,7 @@ def test_an_unregistered_subject_is_shown_by_summary_and_closed_on_decision(mod:
 def test_the_cameo_subject_type_is_registered_by_cameos() -> None:
     subject_type = subject_type_get("cameo")
     assert subject_type is not None
-    assert subject_type.show is cameo_services.cameo_review_decide
+    assert subject_type.show is cameo_recording.cameo_review_decide
     assert subject_type.template == "cameos/_moderation_subject.html"
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cameos.services import STARTER_REGISTRY, public_figures_starter_load
+from cameos.services.public_figures import STARTER_REGISTRY, public_figures_starter_load
 
 
 class Command(BaseCommand):

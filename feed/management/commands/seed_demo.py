@@ -18,7 +18,8 @@ from PIL import Image
 from skimage import data
 
 from cameos.models import Cameo
-from cameos.services import cameo_settings_update, character_create
+from cameos.services.access import cameo_settings_update
+from cameos.services.characters import character_create
 from feed.accounts.models import User
 from feed.accounts.services import user_sign_up
 from feed.graph.services import follow_create

@@ -12,8 +12,8 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 
-from cameos import services as cameo_services
 from cameos.models import Cameo
+from cameos.services import ledger
 from feed.accounts.services import profile_hidden_set
 from feed.engagement import services
 from feed.engagement.models import Comment, Impression, PostStats
@@ -136,7 +136,7 @@ def test_after_a_cameo_is_deleted_the_videos_showing_it_render_for_their_owner_a
     post = post_published(job=job, by=bob)
     report_create(reporter=charlie, subject_type="post", subject_id=str(post.pk), category="spam")
 
-    cameo_services.cameo_delete(cameo=cameo, by=alice)
+    ledger.cameo_delete(cameo=cameo, by=alice)
 
     as_bob = client_for(bob)
     for url in ("/drafts/", f"/drafts/{job.public_id}/card/", f"/p/{post.pk}/", "/@bob/"):

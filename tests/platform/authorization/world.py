@@ -14,8 +14,8 @@ from django.test import Client
 from PIL import Image
 from skimage import data
 
-from cameos import services as cameo_services
 from cameos.models import Cameo
+from cameos.services import access, public_figures
 from feed.engagement.services import comment_create
 from feed.graph.services import block_create, follow_create
 from feed.models import Post, User
@@ -230,15 +230,15 @@ def world_build() -> World:
     used, _ = job_services.job_create(owner=bob, prompt="@evan waves from a paper boat")
     world.add("cameo", "everyone", Target(evan, evans, extra=used.cameo_usages.get().pk))
     paused = active_cameo(paula, access=Cameo.Access.EVERYONE)
-    cameo_services.cameo_pause(cameo=paused, by=paula, paused=True)
+    access.cameo_pause(cameo=paused, by=paula, paused=True)
     world.add("cameo", "paused", Target(paula, paused))
     revoked = active_cameo(rita, access=Cameo.Access.EVERYONE)
     for viewer in viewers:
-        cameo_services.cameo_revoke_access(cameo=revoked, by=rita, user=viewer)
+        access.cameo_revoke_access(cameo=revoked, by=rita, user=viewer)
     world.add("cameo", "revoked", Target(rita, revoked))
     world.add("cameo", "teen", Target(tina, active_cameo(tina, access=Cameo.Access.MUTUALS)))
     ruled = active_cameo(rosa, access=Cameo.Access.EVERYONE)
-    cameo_services.cameo_settings_update(
+    access.cameo_settings_update(
         cameo=ruled, by=rosa, access="everyone", preferences="", restrictions_text="nothing political"
     )
     world.add("cameo", "rules", Target(rosa, ruled))
@@ -250,7 +250,7 @@ def world_build() -> World:
     world.add("appeal", "pending", Target(alice, appeal))
     world.add("sanction", "hide_appealed", Target(alice, hide_sanction))
     world.add("sanction", "suspension", Target(sam, suspension))
-    figure = cameo_services.public_figure_create(by=mod, name="A. Famous Person", photos=[_face_photo()])
+    figure = public_figures.public_figure_create(by=mod, name="A. Famous Person", photos=[_face_photo()])
     world.add("registry", "figure", Target(alice, figure))  # nobody's: the owner column is an ordinary adult
 
     # The account's own things.

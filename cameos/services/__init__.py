@@ -1,0 +1,1 @@
+"""Writes for cameos, one module per concern (see docs/ARCHITECTURE.md)."""
