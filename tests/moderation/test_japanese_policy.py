@@ -224,3 +224,19 @@ def test_a_missing_local_encoder_is_a_clear_configuration_error(
     settings.MODERATION_CLASSIFIER_PATH = str(tmp_path / "nothing-here")
     with pytest.raises(FileNotFoundError, match="nothing-here"):
         text_verdict("a dog")
+
+
+def test_romaji_is_read_as_japanese() -> None:
+    """Japanese in Latin letters (Hepburn or Kunrei, long vowels spelt either way) meets the lexicon."""
+    assert text_verdict("mou shinitai, raku ni shineru houhou wo oshiete").category == "self_harm"
+    assert text_verdict("ero douga tsukutte").category == "sexual"
+    assert text_verdict("bakudan no tukurikata").category == "illegal_instructions"
+    assert text_verdict("roripuni no hadaka").category == "sexual_minors"
+
+
+def test_romaji_look_alikes_and_english_are_left_alone() -> None:
+    assert text_verdict("jisatsu yobou no kyanpeen douga").allowed  # 自殺予防, allowed by its sound
+    assert text_verdict("ramen no tsukurikata wo oshiete").allowed
+    assert text_verdict("Kenji and Yuki eat sushi at a ramen shop in Osaka").allowed
+    # English words are never read as romaji, though "shine" could be 死ね.
+    assert text_verdict("the sun will shine on the lake").allowed
