@@ -72,6 +72,7 @@ class JapaneseTerm:
     # sounds of its dictionary forms when it ends in one: matched against romaji ("korosu", "douga").
     sounds: str = ""
     sound_bases: tuple[str, ...] | None = None
+    has_kanji: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class _JapaneseReading:
     # A reading of romaji ("shinitai houhou"): its words' sounds (しにたい, ほーほー), matched against
     # the terms' sounds; empty for text written in kana and kanji.
     sounds: tuple[str, ...] = ()
+    # Its katakana words by sound (カクセイザイ, ｼﾞｻﾂ after NFKC): a kanji term spelt in katakana
+    # to dodge the lexicon matches when it is the whole katakana word.
+    katakana: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,8 @@ def _ja_terms(words: Sequence[str]) -> tuple[JapaneseTerm, ...]:
     for word in words:
         surfaces, bases = _ja_words(normalise_japanese(word))
         folded = fold_kana(normalise_japanese(word))
-        unknown = len(surfaces) > 1 and all(len(surface) == 1 for surface in surfaces)
+        # janome's dictionary does not know it (single characters), or reads no word in it (emoji).
+        unknown = not surfaces or (len(surfaces) > 1 and all(len(surface) == 1 for surface in surfaces))
         in_dictionary_form = bool(surfaces) and surfaces[-1] == bases[-1]
         terms.append(
             JapaneseTerm(
@@ -197,9 +202,14 @@ def _ja_terms(words: Sequence[str]) -> tuple[JapaneseTerm, ...]:
                 len(folded) >= 4 or unknown,
                 _sounds(word),
                 tuple(_sounds(base) for base in bases) if in_dictionary_form else None,
+                _KANJI.search(word) is not None,
             )
         )
     return tuple(terms)
+
+
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]")
+_KATAKANA_WORD = re.compile(r"[\u30a1-\u30faー]{2,}")
 
 
 def _sounds(text: str) -> str:
@@ -257,7 +267,8 @@ def _ja_readings(text: str, allow: Sequence[str], lift: JapaneseLift | None = No
             while at >= 0:
                 normalised = normalised[:at] + "、" * len(phrase) + normalised[at + len(phrase) :]
                 at = fold_kana(normalised).find(phrase)
-        readings.append(_JapaneseReading(*_ja_words(normalised), fold_kana(normalised)))
+        katakana = tuple(kana_sounds(fold_kana(word)) for word in _KATAKANA_WORD.findall(normalised))
+        readings.append(_JapaneseReading(*_ja_words(normalised), fold_kana(normalised), katakana=katakana))
     return readings
 
 
@@ -280,6 +291,7 @@ def _ja_hit(terms: Sequence[JapaneseTerm], readings: Sequence[_JapaneseReading])
         or (term.as_substring and term.folded in reading.folded)
         or _masked(term.folded, reading.folded)
         or (bool(reading.sounds) and _sounds_hit(term, reading))
+        or (term.has_kanji and term.sounds in reading.katakana)
         for reading in readings
         for term in terms
     )
