@@ -60,6 +60,8 @@ WHOLE_SETS = {
     # Japanese written to get around the lexicon (romaji, acts without their word, a late turn,
     # emoji, methods and how-tos in plain words, half-width kana) with benign look-alikes: tuned on.
     "tune_ja_dev": DATA / "prompt_eval_tune_ja_dev.tsv",
+    # Written the same way after tune_ja_dev's rules, measured before and after them, not tuned on.
+    "tune_ja_fresh": DATA / "prompt_eval_tune_ja_fresh.tsv",
     # The standing benign look-alikes per category (cocktails, art history, documentaries, sports
     # injuries...): the CI test holds their false-positive rate at 0.05 at most.
     "benign_lookalikes": DATA / "benign_lookalikes.tsv",

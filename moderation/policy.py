@@ -92,8 +92,9 @@ class _JapaneseReading:
     # A reading of romaji ("shinitai houhou"): its words' sounds (しにたい, ほーほー), matched against
     # the terms' sounds; empty for text written in kana and kanji.
     sounds: tuple[str, ...] = ()
-    # Its katakana words by sound (カクセイザイ, ｼﾞｻﾂ after NFKC): a kanji term spelt in katakana
-    # to dodge the lexicon matches when it is the whole katakana word.
+    # Its katakana words the dictionary does not know, by sound (カクセイザイ, ｼﾞｻﾂ after NFKC): a
+    # kanji term spelt in katakana to dodge the lexicon matches when it is the whole word (オウム, a
+    # known loanword, is never read as 王蟲).
     katakana: tuple[str, ...] = ()
 
 
@@ -209,7 +210,6 @@ def _ja_terms(words: Sequence[str]) -> tuple[JapaneseTerm, ...]:
 
 
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]")
-_KATAKANA_WORD = re.compile(r"[\u30a1-\u30faー]{2,}")
 
 
 def _sounds(text: str) -> str:
@@ -267,7 +267,7 @@ def _ja_readings(text: str, allow: Sequence[str], lift: JapaneseLift | None = No
             while at >= 0:
                 normalised = normalised[:at] + "、" * len(phrase) + normalised[at + len(phrase) :]
                 at = fold_kana(normalised).find(phrase)
-        katakana = tuple(kana_sounds(fold_kana(word)) for word in _KATAKANA_WORD.findall(normalised))
+        katakana = tuple(kana_sounds(fold_kana(word)) for word in japanese.unknown_katakana(normalised))
         readings.append(_JapaneseReading(*_ja_words(normalised), fold_kana(normalised), katakana=katakana))
     return readings
 
