@@ -60,7 +60,8 @@ WHOLE_SETS = {
     # Japanese written to get around the lexicon (romaji, acts without their word, a late turn,
     # emoji, methods and how-tos in plain words, half-width kana) with benign look-alikes: tuned on.
     "tune_ja_dev": DATA / "prompt_eval_tune_ja_dev.tsv",
-    # Written the same way after tune_ja_dev's rules, measured before and after them, not tuned on.
+    # Written the same way after tune_ja_dev's first rules and measured with them (recall 0.31 before
+    # them, 0.81 with them, no false positives), then tuned on.
     "tune_ja_fresh": DATA / "prompt_eval_tune_ja_fresh.tsv",
     # The standing benign look-alikes per category (cocktails, art history, documentaries, sports
     # injuries...): the CI test holds their false-positive rate at 0.05 at most.
