@@ -57,6 +57,12 @@ WHOLE_SETS = {
     # set-up turning at the end, explicit acts without an explicit word, described people, brands,
     # dog whistles and emoji), half benign look-alikes: tuned on (issue 20), a regression check.
     "adversarial_tune": DATA / "prompt_eval_adversarial_tune.tsv",
+    # Japanese written to get around the lexicon (romaji, acts without their word, a late turn,
+    # emoji, methods and how-tos in plain words, half-width kana) with benign look-alikes: tuned on.
+    "tune_ja_dev": DATA / "prompt_eval_tune_ja_dev.tsv",
+    # Written the same way after tune_ja_dev's first rules and measured with them (recall 0.31 before
+    # them, 0.81 with them, no false positives), then tuned on.
+    "tune_ja_fresh": DATA / "prompt_eval_tune_ja_fresh.tsv",
     # The standing benign look-alikes per category (cocktails, art history, documentaries, sports
     # injuries...): the CI test holds their false-positive rate at 0.05 at most.
     "benign_lookalikes": DATA / "benign_lookalikes.tsv",

@@ -26,7 +26,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from moderation.languages import UNSUPPORTED_LANGUAGE, english_reading
-from moderation.textnorm import JA_MASKS, fold_kana, normalise_japanese
+from moderation.textnorm import JA_MASKS, fold_kana, kana_sounds, normalise_japanese, romaji_kana, romaji_readings
 from sora_site import japanese
 from sora_site.text_embeddings import embed, encoder_load
 
@@ -68,6 +68,11 @@ class JapaneseTerm:
     # Also found inside longer words: terms of 4+ characters, and terms janome's dictionary does not
     # know (it splits them into single characters: 盗撮 -> 盗 + 撮, and 盗撮した reads differently).
     as_substring: bool = False
+    # How it sounds, in hiragana with long vowels as ー (殺す -> ころす, 動画 -> どーが), and the
+    # sounds of its dictionary forms when it ends in one: matched against romaji ("korosu", "douga").
+    sounds: str = ""
+    sound_bases: tuple[str, ...] | None = None
+    has_kanji: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,13 @@ class _JapaneseReading:
     surfaces: tuple[str, ...]
     bases: tuple[str, ...]
     folded: str
+    # A reading of romaji ("shinitai houhou"): its words' sounds (しにたい, ほーほー), matched against
+    # the terms' sounds; empty for text written in kana and kanji.
+    sounds: tuple[str, ...] = ()
+    # Its katakana words the dictionary does not know, by sound (カクセイザイ, ｼﾞｻﾂ after NFKC): a
+    # kanji term spelt in katakana to dodge the lexicon matches when it is the whole word (オウム, a
+    # known loanword, is never read as 王蟲).
+    katakana: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,7 @@ class Policy:
     surface_offsets: dict[str, float]
     ja_allow: tuple[str, ...] = ()  # phrases taken out before the Japanese terms are looked for
     ja_lift: JapaneseLift | None = None
+    ja_allow_sounds: tuple[str, ...] = ()  # the allowed phrases as they sound, for romaji
     head_regularisation: float = 1.0  # the trained head's inverse regularisation strength (C)
     head_weight: float = 0.5  # the head's share of a score; the rest is the closest example's cosine
 
@@ -179,10 +192,66 @@ def _ja_terms(words: Sequence[str]) -> tuple[JapaneseTerm, ...]:
     for word in words:
         surfaces, bases = _ja_words(normalise_japanese(word))
         folded = fold_kana(normalise_japanese(word))
-        unknown = len(surfaces) > 1 and all(len(surface) == 1 for surface in surfaces)
+        # janome's dictionary does not know it (single characters), or reads no word in it (emoji).
+        unknown = not surfaces or (len(surfaces) > 1 and all(len(surface) == 1 for surface in surfaces))
         in_dictionary_form = bool(surfaces) and surfaces[-1] == bases[-1]
-        terms.append(JapaneseTerm(surfaces, bases if in_dictionary_form else None, folded, len(folded) >= 4 or unknown))
+        terms.append(
+            JapaneseTerm(
+                surfaces,
+                bases if in_dictionary_form else None,
+                folded,
+                len(folded) >= 4 or unknown,
+                _sounds(word),
+                tuple(_sounds(base) for base in bases) if in_dictionary_form else None,
+                _KANJI.search(word) is not None,
+            )
+        )
     return tuple(terms)
+
+
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]")
+
+
+def _sounds(text: str) -> str:
+    """`text` as it sounds, in hiragana with long vowels as ー (Latin letters read as romaji)."""
+    normalised = normalise_japanese(text)
+    if not japanese.has_japanese(normalised):
+        return kana_sounds(romaji_kana(normalised) or "")
+    return kana_sounds(fold_kana(japanese.reading(normalised)))
+
+
+def _romaji_readings(text: str, allow_sounds: Sequence[str]) -> list[_JapaneseReading]:
+    """The text's runs of romaji ("ero douga", "shinitai") read as hiragana, allowed phrases taken
+    out by their sounds (jisatsu yobou is 自殺予防)."""
+    readings = []
+    for run in romaji_readings(text):
+        words = [kana_sounds(word) for word in run.split()]
+        joined = "".join(words)
+        for phrase in allow_sounds:
+            if phrase and phrase in joined:
+                joined = joined.replace(phrase, "、")
+                words = [w for w in words if w not in phrase]
+        found = japanese.morphemes(joined)
+        readings.append(
+            _JapaneseReading(
+                tuple(surface for surface, _ in found),
+                tuple(kana_sounds(base) for _, base in found),
+                joined,
+                tuple(words) or ("、",),
+            )
+        )
+    return readings
+
+
+def _sounds_hit(term: JapaneseTerm, reading: _JapaneseReading) -> bool:
+    """A term heard in romaji: the start of a word when short (しね, えろい, ろりぷに), else anywhere in
+    the run."""
+    if not term.sounds:
+        return False
+    if len(term.sounds) < 3:
+        return any(word.startswith(term.sounds) for word in reading.sounds)
+    in_dictionary_form = term.sound_bases is not None and _contains(reading.bases, term.sound_bases)
+    return term.sounds in reading.folded or in_dictionary_form
 
 
 def _ja_readings(text: str, allow: Sequence[str], lift: JapaneseLift | None = None) -> list[_JapaneseReading]:
@@ -198,7 +267,8 @@ def _ja_readings(text: str, allow: Sequence[str], lift: JapaneseLift | None = No
             while at >= 0:
                 normalised = normalised[:at] + "、" * len(phrase) + normalised[at + len(phrase) :]
                 at = fold_kana(normalised).find(phrase)
-        readings.append(_JapaneseReading(*_ja_words(normalised), fold_kana(normalised)))
+        katakana = tuple(kana_sounds(fold_kana(word)) for word in japanese.unknown_katakana(normalised))
+        readings.append(_JapaneseReading(*_ja_words(normalised), fold_kana(normalised), katakana=katakana))
     return readings
 
 
@@ -220,6 +290,8 @@ def _ja_hit(terms: Sequence[JapaneseTerm], readings: Sequence[_JapaneseReading])
         or (term.bases is not None and _contains(reading.bases, term.bases))
         or (term.as_substring and term.folded in reading.folded)
         or _masked(term.folded, reading.folded)
+        or (bool(reading.sounds) and _sounds_hit(term, reading))
+        or (term.has_kanji and term.sounds in reading.katakana)
         for reading in readings
         for term in terms
     )
@@ -282,6 +354,7 @@ def policy_load(path: Path = POLICY_PATH) -> Policy:
         surface_offsets={k: float(v) for k, v in thresholds["surface_offset"].items()},
         ja_allow=tuple(fold_kana(normalise_japanese(p)) for p in raw.get("japanese", {}).get("allow", [])),
         ja_lift=_ja_lift(raw.get("japanese", {}).get("lift"), categories.values()),
+        ja_allow_sounds=tuple(_sounds(p) for p in raw.get("japanese", {}).get("allow", [])),
         head_regularisation=float(raw["classifier"]["regularisation"]),
         head_weight=float(raw["classifier"]["head_weight"]),
     )
@@ -465,6 +538,7 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
     reading = english_reading(text)
     normalised = reading.text
     readings = _ja_readings(text, policy.ja_allow, policy.ja_lift) if japanese.has_japanese(text) else []
+    readings += _romaji_readings(text, policy.ja_allow_sounds)
     for_terms = {
         name: category.allow.sub(" ", normalised) if category.allow else normalised
         for name, category in policy.categories.items()

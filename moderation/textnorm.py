@@ -257,3 +257,129 @@ def normalise_japanese(text: str, *, lookalikes: bool = False) -> str:
 def fold_kana(text: str) -> str:
     """Katakana as hiragana, so エロ, えろ and ｴﾛ (after NFKC) compare equal."""
     return japanese.to_hiragana(text)
+
+
+# --- romaji -------------------------------------------------------------------------------------
+# Japanese written in Latin letters ("shinitai", "ero douga", "roripuni"), read back as hiragana so
+# the Japanese lexicon sees it. Hepburn, Kunrei and Nihon-shiki spellings, and "l" for "r" (loli).
+_ROMAJI_ROWS = {
+    "": "あいうえお", "k": "かきくけこ", "g": "がぎぐげご", "s": "さしすせそ", "z": "ざじずぜぞ", "t": "たちつてと",
+    "d": "だぢづでど", "n": "なにぬねの", "h": "はひふへほ", "b": "ばびぶべぼ", "p": "ぱぴぷぺぽ", "m": "まみむめも",
+    "r": "らりるれろ", "y": "や\0ゆ\0よ", "w": "わゐ\0ゑを",
+}  # fmt: skip
+_YOUON = {
+    "k": "き",
+    "g": "ぎ",
+    "s": "し",
+    "z": "じ",
+    "t": "ち",
+    "c": "ち",
+    "n": "に",
+    "h": "ひ",
+    "b": "び",
+    "p": "ぴ",
+    "m": "み",
+    "r": "り",
+    "j": "じ",
+    "d": "ぢ",
+}
+_SMALL = {"a": "ゃ", "u": "ゅ", "o": "ょ", "e": "ぇ"}
+
+
+def _romaji_syllables() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for consonant, kana in _ROMAJI_ROWS.items():
+        for vowel, letter in zip("aiueo", kana, strict=True):
+            if letter != "\0":
+                table[consonant + vowel] = letter
+    for consonant, i_kana in _YOUON.items():
+        for vowel, small in _SMALL.items():
+            table[consonant + "y" + vowel] = i_kana + small
+    table.update({"shi": "し", "chi": "ち", "tsu": "つ", "fu": "ふ", "ji": "じ", "di": "ぢ", "du": "づ", "wo": "を"})
+    for vowel, small in _SMALL.items():  # sha, cha, ja (Hepburn) beside sya, tya, zya
+        table["sh" + vowel] = "し" + small
+        table["ch" + vowel] = "ち" + small
+        table["j" + vowel] = "じ" + small
+    table.update({"she": "しぇ", "che": "ちぇ", "je": "じぇ", "fa": "ふぁ", "fi": "ふぃ", "fe": "ふぇ", "fo": "ふぉ"})
+    table.update({"ti": "ち", "tu": "つ", "si": "し", "zi": "じ", "hu": "ふ", "vu": "ゔ", "thi": "てぃ", "dhi": "でぃ"})
+    table.update({key.replace("r", "l", 1): kana for key, kana in list(table.items()) if key.startswith("r")})
+    return table
+
+
+_ROMAJI = _romaji_syllables()
+_ROMAJI_LONGEST = max(len(key) for key in _ROMAJI)
+_MACRONS = str.maketrans(
+    {"ā": "aa", "ī": "ii", "ū": "uu", "ē": "ee", "ō": "ou", "â": "aa", "î": "ii", "û": "uu", "ê": "ee", "ô": "ou"}
+)
+_VOWELS_Y = ("a", "i", "u", "e", "o", "y")
+_ROMAJI_WORD = re.compile(r"[a-zāīūēōâîûêô'-]+")
+
+
+def romaji_kana(word: str) -> str | None:
+    """`word` read as romaji in hiragana ("koroshite" -> "ころして", "douga" -> "どうが"), or None when
+    some part of it is not a romaji syllable (most English words: "the", "cat")."""
+    letters = word.lower().translate(_MACRONS)
+    kana: list[str] = []
+    at = 0
+    while at < len(letters):
+        ch, rest = letters[at], letters[at + 1 : at + 2]
+        if ch == "-":
+            kana.append("ー")
+            at += 1
+        elif ch == "n" and rest not in _VOWELS_Y:  # ん: before a consonant, at the end, n' and nn
+            kana.append("ん")
+            at += 2 if rest == "'" or (rest == "n" and letters[at + 2 : at + 3] not in _VOWELS_Y) else 1
+        elif ch == "m" and rest in ("b", "p", "m"):  # Hepburn's m for ん before b, p, m (sempai)
+            kana.append("ん")
+            at += 1
+        elif ch == rest and ch not in "aiueon" or (ch == "t" and rest == "c"):  # a doubled consonant: っ (itte, matcha)
+            kana.append("っ")
+            at += 1
+        else:
+            for size in range(min(_ROMAJI_LONGEST, len(letters) - at), 0, -1):
+                if letters[at : at + size] in _ROMAJI:
+                    kana.append(_ROMAJI[letters[at : at + size]])
+                    at += size
+                    break
+            else:
+                return None
+    return "".join(kana) if kana and kana[0] not in "んっー" else None
+
+
+def romaji_readings(text: str) -> list[str]:
+    """The runs of `text`'s Latin words that read as romaji, in hiragana with the words joined by
+    spaces ("ero douga kudasai" -> "えろ どうが ください"); a run counts only when one of its words is
+    not an English word, so English prompts ("a tea made on time") give none."""
+    known = english_words()
+    runs: list[list[str]] = [[]]
+    has_foreign: list[bool] = [False]
+    for match in re.finditer(r"\S+", unicodedata.normalize("NFKC", _visible(text)).lower()):
+        word = match.group().strip('.,!?;:"()[]「」')
+        kana = romaji_kana(word) if _ROMAJI_WORD.fullmatch(word) else None
+        if kana is None:
+            runs.append([])
+            has_foreign.append(False)
+            continue
+        runs[-1].append(kana)
+        has_foreign[-1] = has_foreign[-1] or (len(word) > 2 and word not in known)
+    return [" ".join(run) for run, foreign in zip(runs, has_foreign, strict=True) if run and foreign]
+
+
+_VOWEL_OF = {kana[-1]: key[-1] for key, kana in _ROMAJI.items() if key[-1] in "aiueo"}
+# A long vowel, spelt three ways (どうが, どーが in janome's pronunciation, doga): after a kana
+# ending in that vowel, a repeated vowel, う after o or u, い after e.
+_LENGTHENS = {"a": "あ", "i": "い", "u": "う", "e": "えい", "o": "おう"}
+
+
+def kana_sounds(kana: str) -> str:
+    """Hiragana with long vowels written ー, so a spelling and a pronunciation compare equal
+    (どうが, どーが -> どーが; ほうほう, ほーほー -> ほーほー)."""
+    out: list[str] = []
+    vowel = ""
+    for ch in kana:
+        if vowel and (ch == "ー" or ch in _LENGTHENS[vowel]):
+            out.append("ー")
+            continue
+        out.append(ch)
+        vowel = _VOWEL_OF.get(ch, "")
+    return "".join(out)

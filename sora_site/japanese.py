@@ -91,6 +91,21 @@ def reading(text: str) -> str:
     return "".join(phonetic if has_japanese(surface) else surface for surface, _, _, phonetic in _tokens(text))
 
 
+_KATAKANA_RUN = re.compile(r"[\u30a1-\u30faー]{2,}")
+
+
+def unknown_katakana(text: str) -> list[str]:
+    """The katakana words of `text` that are not one word of the dictionary (カクセイザイ, ジサツ, ハダカ:
+    kanji words spelt in katakana), leaving out loanwords it knows (オウム, シネマ)."""
+    found = []
+    for run in _KATAKANA_RUN.findall(text):
+        with _lock:
+            tokens = list(_tokenizer().tokenize(run))
+        if not (len(tokens) == 1 and getattr(tokens[0], "node_type", "") == "SYS_DICT"):
+            found.append(run)
+    return found
+
+
 def morphemes(text: str) -> list[tuple[str, str]]:
     """(surface, base form) of each word janome finds in `text`, symbols and spaces left out."""
     return [(surface, base) for surface, base, pos, _ in _tokens(text) if not pos.startswith("記号")]

@@ -16,6 +16,7 @@ from generation.models import GenerationJob
 from moderation.languages import UNSUPPORTED_LANGUAGE
 from moderation.models import ModerationEvent
 from moderation.policy import text_verdict
+from moderation.textnorm import kana_sounds, romaji_kana, romaji_readings
 from tests.conftest import PASSWORD
 
 ZWSP, ZWJ, SOFT_HYPHEN, RLO = "\u200b", "\u200d", "\u00ad", "\u202e"
@@ -121,3 +122,14 @@ def test_the_create_page_names_an_unreadable_language_and_the_readable_ones(alic
     assert "トルコ語 (Türkçe)" in japanese and "次のいずれかの言語で書いてください" in japanese
     assert ModerationEvent.objects.filter(about_user=alice, detail__category=UNSUPPORTED_LANGUAGE).count() == 2
     assert not GenerationJob.objects.filter(owner=alice).exists()
+
+
+def test_romaji_reads_as_hiragana_and_english_words_do_not() -> None:
+    assert romaji_kana("koroshite") == "ころして"
+    assert romaji_kana("sempai") == romaji_kana("senpai") == "せんぱい"
+    assert romaji_kana("matcha") == "まっちゃ" and romaji_kana("kan'i") == "かんい"
+    assert romaji_kana("loli") == "ろり"  # l for r
+    assert romaji_kana("cat") is None
+    assert kana_sounds("どうが") == kana_sounds("どーが")
+    assert romaji_readings("ero douga wo mite") == ["えろ どうが を みて"]
+    assert romaji_readings("a tea made on time") == []
