@@ -451,9 +451,10 @@ def classifier() -> Classifier:
 # Framing that asks for a request to be read as make-believe: "for a film", "it's fiction",
 # "role-play as", "hypothetically", "pretend you are". A film may show what a film may show, so the
 # framing changes nothing: each sentence is also read with it taken out (`_readings`), so it neither
-# launders a harmful request nor pulls it towards the benign examples' film sets.
+# launders a harmful request nor pulls it towards the benign examples' film sets. A documentary is no
+# make-believe: "a medieval execution in a history documentary" keeps its context.
 _WORKS = (
-    r"(?:film|movie|short|scene|documentary|drama|series|show|sketch|skit|parody|satire|music video|video game|game|"
+    r"(?:film|movie|short|scene|drama|series|show|sketch|skit|parody|satire|music video|video game|game|"
     r"story|novel|play|comedy|thriller|project|art piece|art project|assignment|class|screenplay|script)s?"
 )
 _FRAMINGS = (
