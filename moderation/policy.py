@@ -484,9 +484,11 @@ def _sentences(text: str) -> list[str]:
     """The normalised sentences the classifier reads (in English where a glossary read another
     language), @mentions as "a person" (replaced before normalising: leetspeak would read "@alice"
     as "aalice")."""
-    neutral = english_reading(_MENTION.sub("a person", text)).text
-    parts = [p.strip() for p in _SENTENCE_SPLIT.split(neutral)]
-    return [p for p in parts if len(p) > 2] or [neutral]
+    # Line by line: normalising joins whitespace, and a line break ends a sentence (a shot, a caption).
+    lines = [line for line in text.splitlines() if line.strip()] or [text]
+    neutral = [english_reading(_MENTION.sub("a person", line)).text for line in lines]
+    parts = [p.strip() for line in neutral for p in _SENTENCE_SPLIT.split(line)]
+    return [p for p in parts if len(p) > 2] or [" ".join(neutral)]
 
 
 def _chunks(sentence: str) -> list[str]:
@@ -570,18 +572,18 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
         return Verdict(UNSUPPORTED_LANGUAGE, "language", normalised=normalised, language=reading.language)
     sentence_scores = classifier().scores(_readings(text))
     best: dict[str, float] = {}
-    best_margin: dict[str, float] = {}
+    offset = strictness(policy, audience)
+    # A category is over when ONE reading is both close enough to it and far enough from the benign
+    # examples: the best score of one reading and the best margin of another (a request read whole
+    # has many readings) would add up to a refusal no reading deserves.
+    over: list[tuple[float, str]] = []
     for per_category, benign in sentence_scores:
         for name, score in per_category.items():
             best[name] = max(best.get(name, 0.0), score)
-            best_margin[name] = max(best_margin.get(name, -1.0), score - benign)
+            threshold = policy.categories[name].threshold - offset
+            if score >= threshold and score - benign >= policy.margin - offset:
+                over.append((score - threshold, name))
     rounded = {name: round(score, 3) for name, score in best.items()}
-    offset = strictness(policy, audience)
-    over = [
-        (best[name] - policy.categories[name].threshold + offset, name)
-        for name in best
-        if best[name] >= policy.categories[name].threshold - offset and best_margin[name] >= policy.margin - offset
-    ]
     if over:
         return Verdict(max(over)[1], "semantic", rounded, normalised)
     return Verdict(None, scores=rounded, normalised=normalised)

@@ -54,16 +54,15 @@ def texts_check(
     it can); the scores go to the moderation log only.
     """
     audience = Audience(surface=surface, is_teen=bool(user and user.is_teen), uses_cameo=uses_cameo)
-    at_fault, verdict = texts_verdict([text for _, text in texts] + list(context), audience)
+    # The context first, as it came first: a new prompt that turns its parent's scene ("they take
+    # everything off") is read after it.
+    at_fault, verdict = texts_verdict(list(context) + [text for _, text in texts], audience)
     if verdict.category is None:
         return
+    at_fault = at_fault - len(context) if at_fault is not None and at_fault >= len(context) else None
     fields = [field for field, _ in texts]
-    field = fields[at_fault] if at_fault is not None and at_fault < len(fields) else fields[0]
-    text = (
-        texts[at_fault][1]
-        if at_fault is not None and at_fault < len(texts)
-        else "\n".join([t for _, t in texts] + list(context))
-    )
+    field = fields[at_fault] if at_fault is not None else fields[0]
+    text = texts[at_fault][1] if at_fault is not None else "\n".join(list(context) + [t for _, t in texts])
     whole = at_fault is None and len(texts) + len(context) > 1  # no text alone: the texts together
     ModerationEvent.objects.create(
         about_user=user,
