@@ -78,6 +78,10 @@ WHOLE_SETS = {
     "blind_en_a": DATA / "prompt_eval_blind_en_a.tsv",
     "blind_ja_a": DATA / "prompt_eval_blind_ja_a.tsv",
     "blind_mix_a": DATA / "prompt_eval_blind_mix_a.tsv",
+    # Two more, written the same way while the policy was tuned after the three above, measured once
+    # before that tuning and once after it, and frozen.
+    "blind_en_b": DATA / "prompt_eval_blind_en_b.tsv",
+    "blind_ja_b": DATA / "prompt_eval_blind_ja_b.tsv",
 }
 PLAIN = "plain"
 
