@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from cameos import services as cameo_services
 from cameos.models import Cameo
+from cameos.services import ledger as cameo_ledger
 from feed.models import Post, User
 from feed.notifications.models import Notification
 from generation.models import GenerationJob
@@ -26,7 +26,7 @@ def erased_post_reported(alice: User, bob: User, charlie: User) -> tuple[Post, M
     cameo = active_cameo(alice, access=Cameo.Access.EVERYONE)
     post = post_published(job=as_draft(job_with(bob, "@alice waves from a boat")), by=bob)
     case = report_create(reporter=charlie, subject_type="post", subject_id=str(post.pk), category="spam").case
-    cameo_services.cameo_delete(cameo=cameo, by=alice)
+    cameo_ledger.cameo_delete(cameo=cameo, by=alice)
     post.refresh_from_db()
     assert post.video.name == "" and post.taken_down_at is not None
     return post, case
