@@ -14,7 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
 
 app = Celery("sora_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()  # each app's root tasks.py; task modules deeper in an app: CELERY_IMPORTS
+app.autodiscover_tasks()  # each app's root tasks.py; every app's wiring.connect() imports its task modules too
 
 
 @worker_process_init.connect

@@ -24,9 +24,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacked task after this long; it must exceed the longest task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
 CELERY_TASK_ROUTES = {"generation.tasks.gpu_*": {"queue": "gpu"}}
-# Task modules below an app's root, which autodiscovery (each app's `tasks.py`) does not find.
-CELERY_IMPORTS = ["feed.posts.tasks"]
-
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "feed.tasks.sessions_clear_expired", "schedule": 6 * 3600},
     # Jobs stalled past GENERATION_STALL_SECONDS (settings/generation.py).
