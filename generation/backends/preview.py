@@ -12,9 +12,7 @@ per frame it is one cv2.warpAffine plus a few small alpha blends, at 12 fps.
 
 from __future__ import annotations
 
-import logging
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +20,7 @@ from typing import cast
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from generation.backends.base import (
     CancelCheck,
@@ -31,144 +29,16 @@ from generation.backends.base import (
     GenerationResult,
     ProgressCallback,
 )
+from generation.backends.preview_layers import CameoLayer, Overlay, badge, caption_box, ink, seeded_rng
+from generation.backends.preview_styles import MOTIONS, STYLES, Palette, pick_style
 from sora_site import japanese
 from sora_site.images import cover_crop
 from sora_site.media import decode_video
 
-logger = logging.getLogger(__name__)
-RGB = tuple[int, int, int]
-Palette = tuple[RGB, RGB, RGB, RGB]  # sky top, sky bottom, ground / shapes, accent
-
-# Each style has a few palettes; storyboard shot i takes palette i, so cuts are visible while the
-# look stays in one family. Keys: English words, then Japanese base forms (sora_site.japanese).
-STYLES: dict[str, tuple[tuple[str, ...], tuple[Palette, ...]]] = {
-    "noir": (
-        ("noir", "monochrome", "detective", "grayscale", "greyscale", "ノワール", "モノクロ", "白黒", "探偵"),
-        (
-            ((20, 20, 22), (95, 95, 100), (8, 8, 10), (235, 235, 235)),
-            ((150, 150, 155), (45, 45, 50), (15, 15, 18), (255, 255, 255)),
-            ((5, 5, 5), (60, 60, 65), (130, 130, 135), (200, 200, 200)),
-        ),
-    ),
-    "anime": (
-        ("anime", "manga", "ghibli", "cartoon", "kawaii", "chibi")
-        + ("アニメ", "漫画", "マンガ", "ジブリ", "カートゥーン", "かわいい", "可愛い", "カワイイ", "ちび"),
-        (
-            ((120, 190, 255), (255, 214, 236), (92, 170, 120), (255, 120, 160)),
-            ((255, 200, 150), (255, 240, 200), (110, 140, 220), (255, 90, 90)),
-            ((160, 130, 255), (255, 190, 230), (70, 90, 160), (255, 230, 120)),
-        ),
-    ),
-    "neon": (
-        ("neon", "cyberpunk", "synthwave", "arcade", "rave", "vaporwave", "club")
-        + ("ネオン", "サイバーパンク", "シンセウェイブ", "ゲームセンター", "ゲーセン", "レイブ", "クラブ"),
-        (
-            ((20, 0, 40), (90, 0, 120), (0, 255, 220), (255, 0, 170)),
-            ((5, 10, 40), (40, 0, 90), (255, 60, 200), (0, 220, 255)),
-            ((30, 0, 30), (0, 40, 90), (255, 230, 0), (0, 255, 140)),
-        ),
-    ),
-    "sunset": (
-        ("sunset", "sunrise", "dusk", "dawn", "golden", "twilight")
-        + ("夕焼け", "夕暮れ", "夕日", "夕方", "日没", "朝焼け", "日の出", "黄昏", "たそがれ", "夜明け", "黄金"),
-        (
-            ((255, 120, 60), (255, 210, 120), (90, 40, 80), (255, 240, 180)),
-            ((180, 60, 120), (255, 150, 80), (40, 20, 60), (255, 220, 140)),
-            ((255, 170, 90), (120, 80, 160), (60, 30, 50), (255, 255, 200)),
-        ),
-    ),
-    "space": (
-        ("space", "galaxy", "stars", "star", "planet", "nebula", "astronaut", "cosmic", "orbit", "moon")
-        + ("宇宙", "銀河", "星", "星空", "惑星", "星雲", "軌道", "月"),
-        (
-            ((5, 5, 20), (40, 20, 80), (120, 60, 200), (255, 255, 255)),
-            ((0, 0, 10), (10, 40, 80), (200, 80, 160), (180, 220, 255)),
-            ((10, 0, 20), (60, 10, 60), (40, 120, 220), (255, 220, 160)),
-        ),
-    ),
-    "ocean": (
-        ("ocean", "sea", "beach", "underwater", "wave", "waves", "surf", "coral", "island")
-        + ("海", "海辺", "浜辺", "海岸", "ビーチ", "水中", "波", "サーフィン", "珊瑚", "サンゴ", "島"),
-        (
-            ((0, 90, 160), (120, 220, 230), (0, 50, 90), (255, 240, 200)),
-            ((0, 40, 90), (0, 150, 170), (240, 210, 150), (255, 255, 255)),
-            ((60, 170, 220), (200, 240, 250), (20, 90, 120), (255, 200, 120)),
-        ),
-    ),
-    "forest": (
-        ("forest", "woods", "jungle", "garden", "meadow", "tree", "trees", "moss", "park")
-        + ("森", "林", "ジャングル", "庭", "庭園", "草原", "木", "木々", "苔", "公園"),
-        (
-            ((70, 130, 80), (190, 220, 150), (30, 60, 35), (250, 230, 140)),
-            ((20, 60, 40), (100, 160, 90), (60, 40, 20), (220, 255, 180)),
-            ((120, 170, 90), (230, 240, 190), (50, 90, 50), (255, 180, 90)),
-        ),
-    ),
-    "snow": (
-        ("snow", "winter", "ice", "frozen", "arctic", "christmas", "ski")
-        + ("雪", "冬", "氷", "凍る", "北極", "クリスマス", "スキー"),
-        (
-            ((170, 200, 230), (245, 250, 255), (120, 140, 170), (230, 60, 60)),
-            ((60, 80, 130), (200, 215, 240), (235, 240, 250), (255, 210, 120)),
-            ((220, 230, 245), (150, 175, 210), (80, 95, 130), (120, 200, 255)),
-        ),
-    ),
-    "desert": (
-        ("desert", "sand", "dune", "dunes", "canyon", "sahara", "western")
-        + ("砂漠", "砂", "砂丘", "峡谷", "サハラ", "西部劇"),
-        (
-            ((250, 190, 110), (255, 235, 180), (190, 110, 60), (120, 60, 40)),
-            ((120, 170, 230), (250, 220, 170), (210, 140, 80), (255, 255, 230)),
-            ((200, 90, 60), (250, 180, 110), (110, 50, 40), (255, 230, 160)),
-        ),
-    ),
-}
-MOTIONS = ("zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down")
-_FONT_PATHS = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-)
-# Captions with kana or kanji: DejaVu has none of those glyphs (they come out as empty boxes).
-# fonts-noto-cjk is in the Makefile's RUN_PACKAGES; face 0 of the collection is the Japanese one.
-CJK_FONT_PATHS = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-)
 _WORLD_SCALE = 1.3  # the background world is this much larger than the frame (room to pan)
 _WORLD_RES = 0.5  # and drawn at half resolution: it is all soft gradients and blurred shapes
 _CAPTION_TOP = 0.12  # portrait: fraction of the height where the caption box starts
 _TEXT_BANDS = (0.3, 0.25)  # remix: the parent's top and bottom bands (its burned-in text), blurred away
-
-
-@dataclass
-class _Overlay:
-    """A premultiplied RGBA patch, blended with integer math."""
-
-    fg: np.ndarray  # h x w x 3 uint16, colour * alpha
-    inv: np.ndarray  # h x w x 1 uint16, 255 - alpha
-
-    @classmethod
-    def from_image(cls, image: Image.Image) -> _Overlay:
-        rgba = np.asarray(image.convert("RGBA"), dtype=np.uint16)
-        alpha = rgba[..., 3:4]
-        return cls(fg=rgba[..., :3] * alpha, inv=255 - alpha)
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.fg.shape[1], self.fg.shape[0]
-
-    def blend(self, frame: np.ndarray, x: int, y: int) -> None:
-        h, w = self.fg.shape[:2]
-        H, W = frame.shape[:2]
-        x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, W), min(y + h, H)
-        if x0 >= x1 or y0 >= y1:
-            return
-        region = frame[y0:y1, x0:x1]
-        fg = self.fg[y0 - y : y1 - y, x0 - x : x1 - x]
-        inv = self.inv[y0 - y : y1 - y, x0 - x : x1 - x]
-        region[:] = ((region * inv + fg) // 255).astype(np.uint8)
 
 
 @dataclass
@@ -183,7 +53,7 @@ class _ShotPlan:
     world: np.ndarray | None
     particles: np.ndarray  # k x 5: x, y, vx, vy, radius (output pixels, per second)
     particle_kind: str
-    overlays: list[tuple[_Overlay, int, int]]  # static: caption, badges
+    overlays: list[tuple[Overlay, int, int]]  # static: caption, badges
     remix_lut: np.ndarray | None
 
 
@@ -207,7 +77,7 @@ class PreviewBackend:
         W, H = request.width, request.height
         parent = _load_parent(request.parent_video, fps) if request.parent_video is not None else None
         plans = _plan_shots(request, fps, parent is not None)
-        cameos = _CameoLayer(request, fps)
+        cameos = CameoLayer(request, fps)
         total = sum(plan.count for plan in plans)
         frames: list[np.ndarray] = []
         step = max(1, total // 20)
@@ -253,21 +123,9 @@ class PreviewBackend:
 # --- Planning ------------------------------------------------------------------------------------
 
 
-def _rng(seed: int, *salt: int) -> np.random.Generator:
-    return np.random.default_rng([seed & 0xFFFFFFFFFFFFFFFF, *salt])
-
-
-def pick_style(text: str) -> str | None:
-    words = japanese.words(text)
-    for name, (keys, _) in STYLES.items():
-        if words.intersection(keys):
-            return name
-    return None
-
-
 def _seeded_palettes(seed: int) -> tuple[Palette, ...]:
     """Three palettes around a seeded hue, for prompts with no style word."""
-    hue = float(_rng(seed, 7).uniform(0, 180))
+    hue = float(seeded_rng(seed, 7).uniform(0, 180))
     out: list[Palette] = []
     for i in range(3):
         h = (hue + 60 * i) % 180
@@ -291,7 +149,7 @@ def _plan_shots(request: GenerationRequest, fps: int, remix: bool) -> list[_Shot
         style = pick_style(shot.prompt) or shared_style or "seeded"
         palettes = STYLES[style][1] if style in STYLES else _seeded_palettes(request.seed)
         palette = palettes[index % len(palettes)]
-        rng = _rng(request.seed, index, 1)
+        rng = seeded_rng(request.seed, index, 1)
         motion = str(rng.choice(MOTIONS))
         if index == 0 and request.input_image is not None:
             background, world, motion = "image", _image_world(request.input_image, W, H), "ken_burns"
@@ -394,7 +252,7 @@ def _background(
     if plan.background == "image":
         assert plan.world is not None
         zoom = 1.0 + 0.15 * p
-        drift = _rng(request.seed, plan.index, 2).uniform(-1, 1, size=2)
+        drift = seeded_rng(request.seed, plan.index, 2).uniform(-1, 1, size=2)
         cx = W / 2 + drift[0] * (W / 2 - W / (2 * zoom))
         cy = H / 2 + drift[1] * (H / 2 - H / (2 * zoom))
         return _warp(plan.world, 1 / zoom, cx - W / (2 * zoom), cy - H / (2 * zoom), W, H)
@@ -498,206 +356,29 @@ def _draw_particles(frame: np.ndarray, plan: _ShotPlan, t: float) -> None:
             cv2.circle(frame, (x, y), r, colour if plan.particle_kind == "bokeh" else (255, 255, 255), -1, cv2.LINE_AA)
 
 
-# --- Text and badges -----------------------------------------------------------------------------
-
-
-def caption_font_path(text: str) -> str | None:
-    """The font file the renderer draws `text` with: a CJK font when it holds kana or kanji (when
-    none is installed, the Latin font, logged once: the caption then shows empty boxes)."""
-    paths = CJK_FONT_PATHS if japanese.has_japanese(text) else _FONT_PATHS
-    found = next((path for path in paths if Path(path).exists()), None)
-    if found is None and paths is CJK_FONT_PATHS:
-        _warn_no_cjk_font()
-        return caption_font_path("")
-    return found
-
-
-@lru_cache(maxsize=1)
-def _warn_no_cjk_font() -> None:
-    logger.warning("no CJK font found (%s): install fonts-noto-cjk (make system-packages)", ", ".join(CJK_FONT_PATHS))
-
-
-@lru_cache(maxsize=32)
-def _font_file(path: str | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
-
-
-def caption_font(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return _font_file(caption_font_path(text), size)
-
-
-# Kinsoku: no line starts with closing punctuation, none ends with an opening bracket.
-_NO_LINE_START = set("、。，．・：；？！ー」』）〕］｝〉》ゝゞ々ぁぃぅぇぉっゃゅょァィゥェォッャュョ…,.!?)]}")
-_NO_LINE_END = set("「『（〔［｛〈《([{")
-
-
-def _units(text: str) -> list[str]:
-    """Breakable pieces: Latin words (a space before each but the first) and single CJK characters,
-    with kinsoku punctuation glued to its neighbour."""
-    units: list[str] = []
-    glue_next = False
-    space = False
-    for word in re.findall(r"\s+|[^\s]+", text):
-        if word.isspace():
-            space = True
-            continue
-        pieces = list(word) if japanese.has_japanese(word) else [word]
-        for i, piece in enumerate(pieces):
-            joined = space and i == 0
-            if units and (glue_next or (piece[0] in _NO_LINE_START and not joined)):
-                units[-1] += (" " if joined else "") + piece
-            else:
-                units.append((" " if joined and units else "") + piece)
-            glue_next = piece[-1] in _NO_LINE_END
-        space = False
-    return units
-
-
-def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int, max_lines: int) -> list[str]:
-    """Greedy line breaking at spaces (English) and between characters (Japanese), at most
-    max_lines, the last one ending in … when text is left over."""
-    lines: list[list[str]] = []
-    current: list[str] = []
-    units = _units(text)
-    for unit in units:
-        if not current or font.getlength("".join([*current, unit])) <= width:
-            current.append(unit)
-            continue
-        lines.append(current)
-        if len(lines) == max_lines:
-            last = lines[-1]
-            while len(last) > 1 and font.getlength("".join(last) + " …") > width:
-                last.pop()
-            return [*("".join(line).strip() for line in lines[:-1]), "".join(last).strip() + " …"]
-        current = [unit.lstrip()]
-    if current:
-        lines.append(current)
-    return ["".join(line).strip() for line in lines]
-
-
-def _badge(text: str, size: int, fill: tuple[int, int, int, int], colour: RGB = (255, 255, 255)) -> Image.Image:
-    font = caption_font(text, size)
-    left, top, right, bottom = font.getbbox(text)
-    pad = size // 2
-    # getbbox is typed float (for fractional strokes); with no stroke it returns whole pixels.
-    image = Image.new("RGBA", (int(right - left + 2 * pad), int(bottom - top + pad + pad // 2)), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    draw.rounded_rectangle((0, 0, image.width - 1, image.height - 1), radius=pad, fill=fill)
-    draw.text((pad - left, pad * 3 // 4 - top), text, font=font, fill=colour)
-    return image
-
-
 def _static_overlays(
     request: GenerationRequest, caption: str, index: int, palette: Palette, remix: bool
-) -> list[tuple[_Overlay, int, int]]:
+) -> list[tuple[Overlay, int, int]]:
     W, H = request.width, request.height
     unit = min(W, H) / 720
     margin = int(24 * unit)
-    out: list[tuple[_Overlay, int, int]] = []
-    preview = _badge("PREVIEW", int(30 * unit), (215, 30, 45, 230))
-    out.append((_Overlay.from_image(preview), margin, margin))
+    out: list[tuple[Overlay, int, int]] = []
+    preview = badge("PREVIEW", int(30 * unit), (215, 30, 45, 230))
+    out.append((Overlay.from_image(preview), margin, margin))
     y = margin + preview.height + int(10 * unit)
     if remix:
-        badge = _badge("↻ REMIX", int(24 * unit), (*palette[3], 220), _ink(palette[3]))
-        out.append((_Overlay.from_image(badge), margin, y))
+        remix_tag = badge("↻ REMIX", int(24 * unit), (*palette[3], 220), ink(palette[3]))
+        out.append((Overlay.from_image(remix_tag), margin, y))
     if len(request.shots) > 1:
-        badge = _badge(f"shot {index + 1}/{len(request.shots)}", int(24 * unit), (0, 0, 0, 150))
-        out.append((_Overlay.from_image(badge), W - margin - badge.width, margin))
-    box = _caption(caption, W - 2 * margin, int(34 * unit), max_lines=4 if H > W else 3)
+        shot_tag = badge(f"shot {index + 1}/{len(request.shots)}", int(24 * unit), (0, 0, 0, 150))
+        out.append((Overlay.from_image(shot_tag), W - margin - shot_tag.width, margin))
+    box = caption_box(caption, W - 2 * margin, int(34 * unit), max_lines=4 if H > W else 3)
     if box is not None:
         if H > W:
             # Portrait players put the author, caption and action rail over the bottom third and the
             # tabs over the very top: the burned-in caption goes in the clear band below the badges.
             top = max(y + int(48 * unit), int(H * _CAPTION_TOP))
-            out.append((_Overlay.from_image(box), margin, top))
+            out.append((Overlay.from_image(box), margin, top))
         else:
-            out.append((_Overlay.from_image(box), margin, H - box.height - int(48 * unit)))
+            out.append((Overlay.from_image(box), margin, H - box.height - int(48 * unit)))
     return out
-
-
-def _caption(text: str, width: int, size: int, *, max_lines: int) -> Image.Image | None:
-    font = caption_font(text, size)
-    pad = size // 2
-    lines = _wrap(text, font, width - 2 * pad, max_lines)
-    if not lines:
-        return None
-    line_h = int(size * 1.3)
-    image = Image.new("RGBA", (width, line_h * len(lines) + 2 * pad), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    draw.rounded_rectangle((0, 0, width - 1, image.height - 1), radius=pad, fill=(0, 0, 0, 155))
-    for i, line in enumerate(lines):
-        draw.text((pad + 2, pad + i * line_h + 2), line, font=font, fill=(0, 0, 0, 200))
-        draw.text((pad, pad + i * line_h), line, font=font, fill=(255, 255, 255, 255))
-    return image
-
-
-def _ink(colour: RGB) -> RGB:
-    """Black or white, whichever reads on `colour`."""
-    luma = 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
-    return (20, 20, 20) if luma > 150 else (255, 255, 255)
-
-
-# --- Cameos --------------------------------------------------------------------------------------
-
-
-class _CameoLayer:
-    """Each cameo as a round portrait (rounded square for non-human cameos) with an @handle tag,
-    bobbing gently; portraits cycle every ~0.75 s when there are several."""
-
-    def __init__(self, request: GenerationRequest, fps: int) -> None:
-        W, H = request.width, request.height
-        self.fps = fps
-        self.items: list[tuple[list[_Overlay], int, int, float]] = []
-        cameos = [c for c in request.cameos if c.portraits][:4]
-        if not cameos:
-            return
-        unit = min(W, H) / 720
-        n = len(cameos)
-        diameter = int(min(min(W, H) * 0.36, (W - 48 * unit) / n * 0.85))
-        diameter -= diameter % 2
-        tag_size = max(12, int(24 * unit))
-        for i, cameo in enumerate(cameos):
-            patches = [
-                _Overlay.from_image(_cameo_patch(p, cameo.handle, cameo.is_human, diameter, tag_size, unit))
-                for p in cameo.portraits[:6]
-            ]
-            pw, ph = patches[0].size
-            cx = W * (i + 0.5) / n
-            cy = H * (0.5 if H > W else 0.42)
-            phase = float(_rng(request.seed, 100 + i).uniform(0, 2 * math.pi))
-            self.items.append((patches, int(cx - pw / 2), int(cy - ph / 2), phase))
-        self.bob = 8 * unit
-
-    def draw(self, frame: np.ndarray, k: int) -> None:
-        t = k / self.fps
-        for patches, x, y, phase in self.items:
-            patch = patches[int(t / 0.75) % len(patches)]
-            dy = int(round(self.bob * math.sin(2 * math.pi * 0.5 * t + phase)))
-            dx = int(round(self.bob * 0.5 * math.sin(2 * math.pi * 0.23 * t + phase)))
-            patch.blend(frame, x + dx, y + dy)
-
-
-def _cameo_patch(
-    portrait: Image.Image, handle: str, is_human: bool, diameter: int, tag_size: int, unit: float
-) -> Image.Image:
-    ring = max(2, int(5 * unit))
-    face = cover_crop(portrait.convert("RGB"), diameter, diameter)
-    mask = Image.new("L", (diameter, diameter), 0)
-    shape = ImageDraw.Draw(mask)
-    if is_human:
-        shape.ellipse((0, 0, diameter - 1, diameter - 1), fill=255)
-    else:
-        shape.rounded_rectangle((0, 0, diameter - 1, diameter - 1), radius=diameter // 5, fill=255)
-    tag = _badge(f"@{handle}", tag_size, (0, 0, 0, 175))
-    width = max(diameter + 2 * ring, tag.width)
-    image = Image.new("RGBA", (width, diameter + 2 * ring + tag.height + int(8 * unit)), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    left = (width - diameter) // 2
-    box = (left - ring, 0, left + diameter + ring - 1, diameter + 2 * ring - 1)
-    if is_human:
-        draw.ellipse(box, fill=(255, 255, 255, 235))
-    else:
-        draw.rounded_rectangle(box, radius=diameter // 5 + ring, fill=(255, 255, 255, 235))
-    image.paste(face, (left, ring), mask)
-    image.alpha_composite(tag, ((width - tag.width) // 2, diameter + 2 * ring + int(8 * unit)))
-    return image

@@ -9,7 +9,9 @@ from PIL import Image, ImageFont
 from cameos.verification.voice import speech_segments
 from generation.audio import mood, quoted_lines, render_soundtrack, speak
 from generation.backends.base import GenerationRequest, Shot, VoiceProfile
-from generation.backends.preview import PreviewBackend, caption_font_path, pick_style
+from generation.backends.preview import PreviewBackend
+from generation.backends.preview_layers import caption_font_path
+from generation.backends.preview_styles import pick_style
 from tests.conftest import ARTIFACTS
 
 RATE = 48_000
