@@ -1,11 +1,11 @@
 """The kinds of subject moderation can show and settle.
 
 Moderation sits below the apps whose things it reviews (cameos, generation, the feed's posts) and never
-imports them. Each of those registers its subject type here from its `AppConfig.ready()`: how to load
-the subjects of a page of cases, how to show one in the queue, what showing, removing (and, where it can be,
-hiding) one does, and (optionally) whose it is.
-A case whose subject type nobody registered (its app was removed from INSTALLED_APPS) is shown by its summary alone
-and is just closed when a moderator decides it.
+imports them. Each of those registers its subject type here from its `wiring.connect()` (run by its
+`AppConfig.ready()`): how to load the subjects of a page of cases, how to show one in the queue, what
+showing, removing (and, where it can be, hiding) one does, and (optionally) whose it is.
+A case whose subject type nobody registered (its app was removed from INSTALLED_APPS) is shown by its
+summary alone and is just closed when a moderator decides it.
 """
 
 from __future__ import annotations

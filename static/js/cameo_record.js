@@ -176,6 +176,8 @@
       item.dataset.code = f.code;
       return item;
     }));
+    // The spoken-digit check's own outcome (the recogniser may be missing or fail on a server).
+    for (const el of root.querySelectorAll("[data-digits]")) el.hidden = el.dataset.digits !== update.digits_check;
     setState(update.status);
     if (!["queued", "verifying"].includes(update.status)) stopPolling();
   }
