@@ -131,6 +131,8 @@ moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split blind_mix_a
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split blind_en_b
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split blind_ja_b
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split blind_en_c
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split blind_ja_c
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split fresh3
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh4
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split ja_fresh3

@@ -58,7 +58,7 @@ def main() -> None:
     keys.keys_generate(keys.KeyFiles.configured())
     request = storyboard_request(args.seconds, 720, 1280)
     result = PreviewBackend(fps=FPS).generate(request, on_progress=lambda _: None, should_cancel=lambda: False)
-    frames, audio = result.frames, soundtrack_for(request)
+    frames, audio = result.frames, soundtrack_for(request).audio
     seconds = len(frames) / FPS
     rows: list[tuple[str, float, float]] = []
 

@@ -81,7 +81,7 @@ def main() -> None:
                 [m for m in likeness_matches(registry, encodings) if m.key == -1]  # the check's match step
         best_cpu = min(best_cpu, time.process_time() - cpu)
         best_wall = min(best_wall, time.perf_counter() - wall)
-    audio = soundtrack_for(request).mean(axis=1)  # 48 kHz, as the frame steps get it
+    audio = soundtrack_for(request).audio.mean(axis=1)  # 48 kHz, as the frame steps get it
     voices = rng.random((args.registry, 256)) - 0.5
     voices /= np.linalg.norm(voices, axis=1, keepdims=True)
     voice_embedding(audio[:48_000], 48_000)  # load silero and resemblyzer outside the timing

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import soundfile as sf
@@ -22,7 +23,7 @@ from django.utils.translation import gettext
 from scipy.signal import butter, sosfilt
 
 from cameos.verification.voice import VoiceProfile
-from generation.backends.base import CameoReference, Shot, VoiceSample
+from generation.backends.base import CameoReference, Cue, Shot, VoiceSample
 from generation.voice_tts import voice_cloner
 from sora_site import japanese
 from sora_site.errors import DomainError
@@ -111,6 +112,12 @@ def speech_source(samples: Sequence[VoiceSample | None]) -> str:
     return "espeak-ng, pitch-matched to each cameo's voice profile"
 
 
+@dataclass(frozen=True)
+class Soundtrack:
+    audio: np.ndarray  # samples x 2 float32 in [-1, 1]
+    cues: list[Cue]  # the dialogue's lines as they are heard
+
+
 def render_soundtrack(
     *,
     prompt_shots: Sequence[Shot],
@@ -118,17 +125,16 @@ def render_soundtrack(
     voices: Sequence[VoiceProfile],
     samples: Sequence[VoiceSample | None] = (),
     sample_rate: int = 48_000,
-) -> np.ndarray:
-    """samples x 2 float32 in [-1, 1], exactly as long as the shots together.
+) -> Soundtrack:
+    """The soundtrack, exactly as long as the shots together, and its subtitles.
 
     Each shot gets an ambient bed from its prompt's words; its quoted lines are spoken one after
     another from the start of the shot (voices taken in turn, across the whole clip) and cut with a
     fade at the shot's end. The bed ducks under speech.
     """
     pieces = []
-    for index, (shot, speech) in enumerate(
-        zip(prompt_shots, dialogue(prompt_shots, voices, sample_rate, samples=samples, seed=seed), strict=True)
-    ):
+    spoken = dialogue(prompt_shots, voices, sample_rate, samples=samples, seed=seed)
+    for index, (shot, speech) in enumerate(zip(prompt_shots, spoken.tracks, strict=True)):
         rng = np.random.default_rng([abs(int(seed)), index])
         bed = ambient_bed(shot.prompt, speech.size, rng, sample_rate)
         if speech.any():
@@ -139,7 +145,13 @@ def render_soundtrack(
     peak = float(np.abs(out).max()) if out.size else 0.0
     if peak > _LIMIT:
         out *= _LIMIT / peak
-    return out.astype(np.float32, copy=False)
+    return Soundtrack(out.astype(np.float32, copy=False), spoken.cues)
+
+
+@dataclass(frozen=True)
+class Spoken:
+    tracks: list[np.ndarray]  # per shot, mono float32, exactly as long as the shot
+    cues: list[Cue]
 
 
 def dialogue(
@@ -149,8 +161,8 @@ def dialogue(
     *,
     samples: Sequence[VoiceSample | None] = (),
     seed: int = 0,
-) -> list[np.ndarray]:
-    """Per shot, mono float32 speech exactly as long as the shot (silence where nobody speaks).
+) -> Spoken:
+    """The speech of each shot and the cue of each line as it was said (cut lines end at the cut).
 
     `samples[i]`, when given, is the kept voice sample of `voices[i]`'s owner: with a TTS model
     configured, that voice's lines are cloned from it (seeded by `seed` and the line's position).
@@ -161,7 +173,9 @@ def dialogue(
     audio on it, so both say the same lines in the same voices at the same times.
     """
     tracks = []
+    cues: list[Cue] = []
     line_index = 0
+    shot_start = 0
     for shot in shots:
         n = max(0, int(round(shot.seconds * sample_rate)))
         speech = np.zeros(n, dtype=np.float32)
@@ -181,12 +195,27 @@ def dialogue(
             line_index += 1
             said = _fit(spoken, n - at, sample_rate)
             speech[at : at + said.size] += said
+            if said.size:
+                cues.append(Cue((shot_start + at) / sample_rate, (shot_start + at + said.size) / sample_rate, line))
             at += said.size + int(0.3 * sample_rate)
         peak = float(np.abs(speech).max()) if n else 0.0
         if peak > 0:
             speech *= _SPEECH_PEAK / peak
         tracks.append(speech)
-    return tracks
+        shot_start += n
+    return Spoken(tracks, cues)
+
+
+def webvtt(cues: Sequence[Cue]) -> str:
+    """The cues as a WebVTT file (what a browser's <track> reads)."""
+
+    def clock(seconds: float) -> str:
+        ms = int(round(seconds * 1000))
+        return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+    # A cue's text may not hold "-->" or a blank line (it would end the cue); a line is one line already.
+    blocks = [f"{clock(c.start_s)} --> {clock(c.end_s)}\n{c.text.replace('-->', '→')}" for c in cues]
+    return "WEBVTT\n\n" + "\n\n".join(blocks) + "\n"
 
 
 def _fit(samples: np.ndarray, room: int, rate: int) -> np.ndarray:

@@ -24,8 +24,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.module_loading import import_string
 
-from generation.audio import cameo_voices, render_soundtrack
-from generation.backends.base import GenerationRequest, GenerationResult
+from generation.audio import Soundtrack, cameo_voices, render_soundtrack, webvtt
+from generation.backends.base import Cue, GenerationRequest, GenerationResult
 from generation.models import GenerationJob
 from generation.provenance.reading import frame_hashes
 from sora_site import media
@@ -42,6 +42,7 @@ class Clip:
     audio: np.ndarray | None  # samples x channels, float32 in [-1, 1]; None until the soundtrack step
     sample_rate: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    cues: list[Cue] = field(default_factory=list)  # its dialogue as subtitles
 
 
 FrameStep = Callable[[Clip], None]
@@ -75,13 +76,16 @@ class FinishedFiles:
     spritesheet: str  # JPEG grid, `sprite_layout` says how to read it
     sprite_layout: dict[str, float]
     frame_hashes: list[str]  # perceptual hashes, for the verify page's index of published posts
+    subtitles: str  # WebVTT of the dialogue; "" when nobody speaks
 
 
 def clip_finish(
     job: GenerationJob, request: GenerationRequest, result: GenerationResult, *, stem: str, timings: dict[str, float]
 ) -> FinishedFiles:
     """Run the frame steps, encode, run the file steps, then store the video, poster and spritesheet."""
-    clip = Clip(job, request, result.frames, result.fps, result.audio, result.sample_rate, dict(result.metadata))
+    clip = Clip(
+        job, request, result.frames, result.fps, result.audio, result.sample_rate, dict(result.metadata), result.cues
+    )
     for frame_step in frame_steps():
         with phase(timings, frame_step.__name__):
             frame_step(clip)
@@ -104,6 +108,7 @@ def clip_finish(
                 video_name = storage.save(f"{stem}.mp4", handle)
             poster_name = storage.save(f"{stem}.webp", ContentFile(poster))
             sprite_name = storage.save(f"{stem}-sprites.jpg", ContentFile(sheet.data))
+            subtitles_name = storage.save(f"{stem}.vtt", ContentFile(webvtt(clip.cues).encode())) if clip.cues else ""
     layout = {
         "tiles": sheet.tiles,
         "columns": sheet.columns,
@@ -112,17 +117,19 @@ def clip_finish(
         "tile_height": sheet.tile_height,
         "interval_s": sheet.interval_s,
     }
-    return FinishedFiles(video_name, poster_name, sprite_name, layout, hashes)
+    return FinishedFiles(video_name, poster_name, sprite_name, layout, hashes, subtitles_name)
 
 
 def soundtrack_fill(clip: Clip) -> None:
-    """The one place a clip's sound is decided: a backend's own audio stays; a silent clip gets speech
-    for its quoted dialogue (in the cameo owners' voices) over an ambient bed."""
+    """The one place a clip's sound is decided: a backend's own audio stays (with the cues it gave); a
+    silent clip gets speech for its quoted dialogue (in the cameo owners' voices) over an ambient bed,
+    and that speech's cues as its subtitles."""
     if clip.audio is None:
-        clip.audio, clip.sample_rate = soundtrack_for(clip.request), media.AUDIO_RATE
+        soundtrack = soundtrack_for(clip.request)
+        clip.audio, clip.sample_rate, clip.cues = soundtrack.audio, media.AUDIO_RATE, soundtrack.cues
 
 
-def soundtrack_for(request: GenerationRequest) -> np.ndarray:
+def soundtrack_for(request: GenerationRequest) -> Soundtrack:
     """The soundtrack of a silent clip, at `media.AUDIO_RATE`: deterministic for the same request."""
     voices, samples = cameo_voices(request.cameos)
     return render_soundtrack(prompt_shots=request.shots, seed=request.seed, voices=voices, samples=samples)

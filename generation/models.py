@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sora_site import japanese
+
 
 def new_public_id() -> str:
     return f"video_{secrets.token_hex(12)}"
@@ -70,6 +72,8 @@ class GenerationJob(models.Model):
     spritesheet = models.FileField(upload_to="drafts/%Y/%m/", blank=True, db_index=True)
     sprite_layout = models.JSONField(default=dict, blank=True)
     frame_hashes = models.JSONField(default=list, blank=True)
+    # WebVTT of the dialogue as it is heard (generation.audio), for the players' subtitles; none if silent.
+    subtitles = models.FileField(upload_to="drafts/%Y/%m/", blank=True, db_index=True)
     backend = models.CharField(max_length=16, blank=True)
     is_preview = models.BooleanField(default=False)
 
@@ -89,6 +93,11 @@ class GenerationJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.public_id} ({self.state})"
+
+    @property
+    def subtitles_language(self) -> str:
+        """The language its dialogue is in (the players' <track srclang>): the prompt's quoted lines."""
+        return "ja" if japanese.has_japanese(self.prompt) else "en"
 
     @property
     def is_active(self) -> bool:

@@ -25,12 +25,13 @@ def on_cameo_job_withdrawn(sender: type[Cameo], *, cameo: Cameo, job_id: int, re
 
 
 def job_media_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
-    """A job's video, poster, spritesheet and input image are readable by the job's owner and by the owner of a cameo
-    it uses (who may see every video with their likeness). The feed adds a rule for published videos."""
+    """A job's video, poster, spritesheet, subtitles and input image are readable by the job's owner and
+    by the owner of a cameo it uses (who may see every video with their likeness). The feed adds a rule
+    for published videos."""
     if viewer is None:
         return False
     job = GenerationJob.objects.filter(
-        Q(video=name) | Q(poster=name) | Q(spritesheet=name) | Q(input_image=name)
+        Q(video=name) | Q(poster=name) | Q(spritesheet=name) | Q(subtitles=name) | Q(input_image=name)
     ).first()
     if job is None:
         return False

@@ -267,7 +267,11 @@ def job_delete(*, job: GenerationJob, by: User) -> None:
     job_deleting.send(sender=GenerationJob, job=job)  # the feed refuses while the video is posted
     input_image_shared = GenerationJob.objects.filter(input_image=job.input_image.name).exclude(pk=job.pk).exists()
     media_delete(
-        job.video.name, job.poster.name, job.spritesheet.name, "" if input_image_shared else job.input_image.name
+        job.video.name,
+        job.poster.name,
+        job.spritesheet.name,
+        job.subtitles.name,
+        "" if input_image_shared else job.input_image.name,
     )
     job.delete()
 

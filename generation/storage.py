@@ -17,9 +17,9 @@ def media_delete(*names: str | None) -> None:
 
 
 def job_files_erase(*, job: GenerationJob) -> None:
-    """Delete a finished video's video, poster and spritesheet, and forget the sprite layout and the
-    frame hashes derived from them: nobody, its owner included, can see or match it any more."""
-    media_delete(job.video.name, job.poster.name, job.spritesheet.name)
+    """Delete a finished video's video, poster, spritesheet and subtitles, and forget the sprite layout
+    and the frame hashes derived from them: nobody, its owner included, can see or match it any more."""
+    media_delete(job.video.name, job.poster.name, job.spritesheet.name, job.subtitles.name)
     GenerationJob.objects.filter(pk=job.pk).update(
-        video="", poster="", spritesheet="", sprite_layout={}, frame_hashes=[]
+        video="", poster="", spritesheet="", subtitles="", sprite_layout={}, frame_hashes=[]
     )

@@ -104,6 +104,7 @@ def job_execute(job_id: int) -> None:
             video=files_out.video,
             poster=files_out.poster,
             spritesheet=files_out.spritesheet,
+            subtitles=files_out.subtitles,
             sprite_layout=files_out.sprite_layout,
             frame_hashes=files_out.frame_hashes,
             backend=backend.name,
@@ -112,7 +113,7 @@ def job_execute(job_id: int) -> None:
             gpu_seconds=float(result.metadata.get("gpu_seconds", 0.0)),
         )
         if not completed:
-            media_delete(files_out.video, files_out.poster, files_out.spritesheet)
+            media_delete(files_out.video, files_out.poster, files_out.spritesheet, files_out.subtitles)
             if _claimed(job_id, token).filter(state=State.FINISHING).exists():
                 raise GenerationCancelled  # cancelled or revoked while finishing
     except GenerationCancelled:

@@ -82,6 +82,10 @@ WHOLE_SETS = {
     # before that tuning and once after it, and frozen.
     "blind_en_b": DATA / "prompt_eval_blind_en_b.tsv",
     "blind_ja_b": DATA / "prompt_eval_blind_ja_b.tsv",
+    # Two more (English; Japanese), written the same way by two new writers while the policy was
+    # split and tuned again, measured before and after that, and frozen.
+    "blind_en_c": DATA / "prompt_eval_blind_en_c.tsv",
+    "blind_ja_c": DATA / "prompt_eval_blind_ja_c.tsv",
 }
 PLAIN = "plain"
 

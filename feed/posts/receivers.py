@@ -61,13 +61,14 @@ def remix_grant(job: GenerationJob, user: User) -> bool | None:
 
 
 def post_media_readable(name: str, viewer: AbstractBaseUser | None) -> bool:
-    """A post's video, poster and spritesheet are readable by whoever may see the post, and by
+    """A post's video, poster, spritesheet and subtitles are readable by whoever may see the post, and by
     moderators (a post erased for consent has no files left to read)."""
     viewer = viewer if isinstance(viewer, User) else None
     post = (
         Post.objects.filter(video=name).first()
         or Post.objects.filter(poster=name).first()
         or Post.objects.filter(job__spritesheet=name).first()
+        or Post.objects.filter(job__subtitles=name).first()
     )
     if post is None:
         return False

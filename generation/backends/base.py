@@ -69,6 +69,15 @@ class GenerationRequest:
         return sum(shot.seconds for shot in self.shots)
 
 
+@dataclass(frozen=True)
+class Cue:
+    """One spoken line and when it is heard, in seconds from the start of the clip (a subtitle)."""
+
+    start_s: float
+    end_s: float
+    text: str
+
+
 @dataclass
 class GenerationResult:
     frames: Sequence[np.ndarray]  # each H x W x 3, uint8, RGB
@@ -76,6 +85,7 @@ class GenerationResult:
     audio: np.ndarray | None  # samples x channels, float32 in [-1, 1]
     sample_rate: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    cues: list[Cue] = field(default_factory=list)  # the lines its own audio speaks (none without audio)
 
 
 class Backend(Protocol):

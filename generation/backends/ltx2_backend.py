@@ -67,7 +67,7 @@ import numpy as np
 from PIL import Image
 
 from generation.audio import cameo_voices, dialogue, speech_source
-from generation.backends.base import CancelCheck, GenerationRequest, GenerationResult, ProgressCallback
+from generation.backends.base import CancelCheck, Cue, GenerationRequest, GenerationResult, ProgressCallback
 from generation.backends.loading import Loader, PipelineSet
 from generation.backends.ltx2_dialogue import dialogue_hold, dialogue_target, shot_audio
 from generation.backends.runner import Run, ShotOutput, shots_generate
@@ -138,6 +138,7 @@ class LTXShot:
     plan: ShotPlan
     kind: str
     speech: np.ndarray  # mono dialogue at the audio VAE's rate, as long as the shot; all zeros if none
+    cues: tuple[Cue, ...]  # its lines as `speech` says them (the model's audio is held to that)
     keyframes: tuple[Keyframe, ...]
     image: Image.Image | None  # i2v's first frame
 
@@ -212,7 +213,8 @@ class LTX2Backend:
         cameos = self._cameo_keyframe(request)
         parent = self._parent_frames(request.parent_video) if request.parent_video else []
         voices, samples = cameo_voices(request.cameos)
-        speech = dialogue(request.shots, voices, _audio_rate(available), samples=samples, seed=request.seed)
+        spoken = dialogue(request.shots, voices, _audio_rate(available), samples=samples, seed=request.seed)
+        bounds = [sum(shot.seconds for shot in request.shots[:i]) for i in range(len(request.shots) + 1)]
         shots = []
         for plan in plans:
             # Frame 0: the input image, else the remix parent's frame at this shot's start.
@@ -231,7 +233,8 @@ class LTX2Backend:
             )
             if kind == "condition" and image is not None:  # no i2v folder: the image as a keyframe
                 keyframes, image = [Keyframe(image, 0, 1.0, "input_image")], None
-            shots.append(LTXShot(plan, kind, speech[plan.index], tuple(keyframes), image))
+            cues = tuple(c for c in spoken.cues if bounds[plan.index] <= c.start_s < bounds[plan.index + 1])
+            shots.append(LTXShot(plan, kind, spoken.tracks[plan.index], cues, tuple(keyframes), image))
         return shots
 
     def pipeline_kinds(self, request: GenerationRequest, shots: Sequence[LTXShot]) -> list[str]:
@@ -310,7 +313,7 @@ class LTX2Backend:
             "keyframes": [{"what": k.what, "index": k.index, "strength": k.strength} for k in shot.keyframes],
             "dialogue_conditioned": bool(shot.speech.any()),
         }
-        return ShotOutput(video, meta, audio, sample_rate)
+        return ShotOutput(video, meta, audio, sample_rate, shot.cues)
 
     def metadata(self, request: GenerationRequest, shots: Sequence[LTXShot], run: Run) -> dict[str, Any]:
         mode = self.mode(request.model)

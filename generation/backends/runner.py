@@ -19,6 +19,7 @@ import numpy as np
 
 from generation.backends.base import (
     CancelCheck,
+    Cue,
     GenerationCancelled,
     GenerationRequest,
     GenerationResult,
@@ -57,6 +58,7 @@ class ShotOutput:
     meta: dict[str, Any]  # what this shot adds to its entry in the metadata's "shots"
     audio: np.ndarray | None = None  # samples x channels float32, exactly the shot's length
     sample_rate: int = 0
+    cues: Sequence[Cue] = ()  # the lines its audio speaks, timed from the start of the clip
 
 
 @dataclass
@@ -149,6 +151,7 @@ def shots_generate(
 
     frames: list[np.ndarray] = []
     audio: list[np.ndarray] = []
+    cues: list[Cue] = []
     sample_rate = 0
     shot_meta: list[dict[str, Any]] = []
     for shot in shots:
@@ -162,6 +165,7 @@ def shots_generate(
         if output.audio is not None:
             audio.append(output.audio)
             sample_rate = output.sample_rate
+            cues.extend(output.cues)
         shot_meta.append(
             {
                 "kind": shot.kind,
@@ -206,4 +210,5 @@ def shots_generate(
         audio=np.concatenate(audio) if audio else None,
         sample_rate=sample_rate,
         metadata=metadata,
+        cues=cues,
     )

@@ -63,9 +63,9 @@ def test_unknown_or_hostile_voice_names_fall_back_to_en_us() -> None:
 def test_soundtrack_shape_determinism_and_headroom() -> None:
     shots = [Shot('rain on the roof, he whispers "it is late"', 2.0), Shot("deep space, silence", 1.5)]
     voices = [VoiceProfile(pitch_hz=100)]
-    a = render_soundtrack(prompt_shots=shots, seed=11, voices=voices)
-    b = render_soundtrack(prompt_shots=shots, seed=11, voices=voices)
-    c = render_soundtrack(prompt_shots=shots, seed=12, voices=voices)
+    a = render_soundtrack(prompt_shots=shots, seed=11, voices=voices).audio
+    b = render_soundtrack(prompt_shots=shots, seed=11, voices=voices).audio
+    c = render_soundtrack(prompt_shots=shots, seed=12, voices=voices).audio
     assert a.shape == (int(3.5 * RATE), 2) and a.dtype == np.float32
     assert np.array_equal(a, b)
     assert not np.array_equal(a, c)
@@ -76,8 +76,8 @@ def test_soundtrack_shape_determinism_and_headroom() -> None:
 def test_dialogue_is_placed_at_the_start_of_its_shot() -> None:
     forest = Shot("a calm forest", 2.0)
     said, unsaid = Shot('the ocean; "look at the waves"', 2.0), Shot("the ocean; look at the waves", 2.0)
-    spoken = render_soundtrack(prompt_shots=[forest, said], seed=1, voices=[])
-    quiet = render_soundtrack(prompt_shots=[forest, unsaid], seed=1, voices=[])
+    spoken = render_soundtrack(prompt_shots=[forest, said], seed=1, voices=[]).audio
+    quiet = render_soundtrack(prompt_shots=[forest, unsaid], seed=1, voices=[]).audio
     assert np.array_equal(spoken[: 2 * RATE], quiet[: 2 * RATE])  # shot 1 has no dialogue
     window = slice(2 * RATE, int(3.5 * RATE))  # the first 1.5 s of shot 2
     assert _rms(spoken[window]) > 2.5 * _rms(quiet[window])
@@ -85,7 +85,7 @@ def test_dialogue_is_placed_at_the_start_of_its_shot() -> None:
 
 def test_speech_is_cut_at_the_shot_end_without_clipping() -> None:
     long_line = '"' + "this is a very long sentence that cannot possibly fit " * 3 + '"'
-    track = render_soundtrack(prompt_shots=[Shot(long_line, 1.0)], seed=0, voices=[VoiceProfile(180)])
+    track = render_soundtrack(prompt_shots=[Shot(long_line, 1.0)], seed=0, voices=[VoiceProfile(180)]).audio
     assert track.shape == (RATE, 2)
     assert float(np.abs(track).max()) <= 0.99
     assert float(np.abs(track[-10:]).max()) < 0.05  # faded, no click at the cut
@@ -107,8 +107,8 @@ def test_ambience_follows_prompt_words(prompt, expected) -> None:
 
 
 def test_ambience_differs_by_mood() -> None:
-    rain = render_soundtrack(prompt_shots=[Shot("heavy rain", 1.0)], seed=5, voices=[])
-    space = render_soundtrack(prompt_shots=[Shot("deep space", 1.0)], seed=5, voices=[])
+    rain = render_soundtrack(prompt_shots=[Shot("heavy rain", 1.0)], seed=5, voices=[]).audio
+    space = render_soundtrack(prompt_shots=[Shot("deep space", 1.0)], seed=5, voices=[]).audio
     spectrum = lambda x: np.abs(np.fft.rfft(x[:, 0]))  # noqa: E731
     freqs = np.fft.rfftfreq(RATE, 1 / RATE)
     centroid_rain = float((spectrum(rain) * freqs).sum() / spectrum(rain).sum())
@@ -122,4 +122,4 @@ def test_missing_espeak_is_a_clear_domain_error(monkeypatch) -> None:
         render_soundtrack(prompt_shots=[Shot('"hi"', 1.0)], seed=0, voices=[])
     assert caught.value.code == "tts_unavailable"
     # without dialogue, no speech is needed
-    assert render_soundtrack(prompt_shots=[Shot("no words", 0.5)], seed=0, voices=[]).shape == (RATE // 2, 2)
+    assert render_soundtrack(prompt_shots=[Shot("no words", 0.5)], seed=0, voices=[]).audio.shape == (RATE // 2, 2)

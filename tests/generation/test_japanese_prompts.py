@@ -64,8 +64,10 @@ def test_kanji_are_spoken_as_their_reading_in_the_japanese_voice() -> None:
 
 def test_japanese_dialogue_reaches_the_soundtrack_as_speech() -> None:
     unquoted = ISSUE_PROMPT.replace("「", "").replace("」", "")
-    spoken = render_soundtrack(prompt_shots=[Shot(ISSUE_PROMPT, 3.0)], seed=4, voices=[VoiceProfile(pitch_hz=200.0)])
-    silent = render_soundtrack(prompt_shots=[Shot(unquoted, 3.0)], seed=4, voices=[VoiceProfile(pitch_hz=200.0)])
+    spoken = render_soundtrack(
+        prompt_shots=[Shot(ISSUE_PROMPT, 3.0)], seed=4, voices=[VoiceProfile(pitch_hz=200.0)]
+    ).audio
+    silent = render_soundtrack(prompt_shots=[Shot(unquoted, 3.0)], seed=4, voices=[VoiceProfile(pitch_hz=200.0)]).audio
     speech = sum(end - start for start, end in speech_segments(spoken.mean(axis=1), RATE)) / RATE
     none = sum(end - start for start, end in speech_segments(silent.mean(axis=1), RATE)) / RATE
     assert speech > 0.5

@@ -128,7 +128,7 @@ def test_a_job_makes_video_with_the_models_audio_and_reports_progress(
     # and timing, not its sample values, so those are what is compared.
     made = int(np.flatnonzero(model_audio.any(axis=1)).max()) + 1  # the model's frames; then silence
     tail = slice(made + AUDIO_SAMPLE_RATE // 10, None)
-    espeak = media.resample(soundtrack_for(request), media.AUDIO_RATE, AUDIO_SAMPLE_RATE)
+    espeak = media.resample(soundtrack_for(request).audio, media.AUDIO_RATE, AUDIO_SAMPLE_RATE)
     assert rms(espeak[tail]) > 0.01  # a silent clip's soundtrack would sound all the way through
     assert rms(track[tail]) < 0.1 * rms(track[:made])  # this one is silent where the model made nothing
     for side in (0, 1):
@@ -208,7 +208,7 @@ def test_a_cameo_job_conditions_on_the_portrait_and_the_owners_voice(
     with contextlib.ExitStack() as files:
         request = worker.job_request_build(job, files)
     assert request.cameos[0].voice == VoiceProfile(pitch_hz=180.0, espeak_voice="en-us+f3")
-    speech = dialogue(request.shots, (request.cameos[0].voice,), AUDIO_SAMPLE_RATE)[0]
+    speech = dialogue(request.shots, (request.cameos[0].voice,), AUDIO_SAMPLE_RATE).tracks[0]
     expected = log_mel(speech, AUDIO_SAMPLE_RATE, 160, 8)
     given = mels[0][0, 0].numpy()
     n = min(len(expected), len(given)) - 4  # the model's 0.7 s; the STFT's last frames see the cut

@@ -82,9 +82,9 @@ def test_the_loader_reads_the_saved_model_and_speaks_in_the_prompts_voice(tts: V
 def test_dialogue_clones_only_voices_with_a_sample(tts: VoiceCloner) -> None:
     shots = (Shot(f'alice says "{LINE}" and bob says "good luck"', 4.0),)
     voices = [VoiceProfile(pitch_hz=180.0, espeak_voice="en-us+f3"), DEFAULT_VOICE]
-    espeak_only = dialogue(shots, voices, 24_000)[0]
+    espeak_only = dialogue(shots, voices, 24_000).tracks[0]
     with inputs_of(tts.model.codec_model.encoder) as prompts:
-        cloned = dialogue(shots, voices, 24_000, samples=[sample_of(180.0), None], seed=5)[0]
+        cloned = dialogue(shots, voices, 24_000, samples=[sample_of(180.0), None], seed=5).tracks[0]
     assert len(prompts) == 1  # alice's line is cloned; bob (no sample) keeps espeak
     assert speech_source([sample_of(180.0), None]).startswith("voice-cloning TTS")
     assert speech_source([None, None]).startswith("espeak-ng")
@@ -95,8 +95,8 @@ def test_without_a_model_the_sample_is_ignored_and_espeak_speaks(settings: Any) 
     settings.GENERATION_TTS_MODEL_PATH = None
     shots = (Shot(f'she says "{LINE}"', 2.0),)
     voices = [VoiceProfile(pitch_hz=180.0, espeak_voice="en-us+f3")]
-    with_sample = dialogue(shots, voices, 24_000, samples=[sample_of(180.0)], seed=1)[0]
-    assert np.array_equal(with_sample, dialogue(shots, voices, 24_000)[0])
+    with_sample = dialogue(shots, voices, 24_000, samples=[sample_of(180.0)], seed=1).tracks[0]
+    assert np.array_equal(with_sample, dialogue(shots, voices, 24_000).tracks[0])
 
 
 # --- end to end: a cameo job on tiny LTX-2 + tiny CSM -------------------------------------------
@@ -150,7 +150,7 @@ def dialogue_mel(job: GenerationJob) -> np.ndarray:
         request = worker.job_request_build(job, files)
     voices, samples = cameo_voices(request.cameos)
     assert samples and samples[0] is not None
-    speech = dialogue(request.shots, voices, AUDIO_SAMPLE_RATE, samples=samples, seed=request.seed)[0]
+    speech = dialogue(request.shots, voices, AUDIO_SAMPLE_RATE, samples=samples, seed=request.seed).tracks[0]
     return log_mel(speech, AUDIO_SAMPLE_RATE, 160, 8)
 
 
@@ -174,7 +174,7 @@ def test_an_opted_in_owners_cloned_voice_conditions_the_video_audio(
     n = min(len(expected), len(given)) - 4  # the STFT's last frames see the cut
     assert n > 50 and np.allclose(given[:n], expected[:n], atol=1e-3)
     espeak = log_mel(
-        dialogue((Shot(PROMPT, 4.0),), [VoiceProfile(180.0, "en-us+f3")], AUDIO_SAMPLE_RATE)[0],
+        dialogue((Shot(PROMPT, 4.0),), [VoiceProfile(180.0, "en-us+f3")], AUDIO_SAMPLE_RATE).tracks[0],
         AUDIO_SAMPLE_RATE,
         160,
         8,
@@ -191,7 +191,7 @@ def test_with_the_option_off_the_espeak_voice_speaks(
         job = run_job(bob, PROMPT)
     assert job.state == "completed", job.error_message
     assert prompts == []  # the TTS never ran
-    espeak = dialogue((Shot(PROMPT, 4.0),), [VoiceProfile(180.0, "en-us+f3")], AUDIO_SAMPLE_RATE)[0]
+    espeak = dialogue((Shot(PROMPT, 4.0),), [VoiceProfile(180.0, "en-us+f3")], AUDIO_SAMPLE_RATE).tracks[0]
     expected, given = log_mel(espeak, AUDIO_SAMPLE_RATE, 160, 8), mels[0][0, 0].numpy()
     n = min(len(expected), len(given)) - 4
     assert n > 50 and np.allclose(given[:n], expected[:n], atol=1e-3)

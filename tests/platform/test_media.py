@@ -134,7 +134,7 @@ def test_preview_clip_round_trip_with_dialogue(tmp_path) -> None:
     )
     result = PreviewBackend().generate(request, on_progress=lambda _: None, should_cancel=lambda: False)
     dest = tmp_path / "preview.mp4"
-    encode_mp4(result.frames, result.fps, soundtrack_for(request), AUDIO_RATE, dest)
+    encode_mp4(result.frames, result.fps, soundtrack_for(request).audio, AUDIO_RATE, dest)
 
     info = probe(dest)
     assert (info.width, info.height) == (720, 1280)

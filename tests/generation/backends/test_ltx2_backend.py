@@ -172,7 +172,7 @@ def test_cameo_portrait_is_the_keyframe_and_dialogue_holds_the_audio(backend: LT
     edge = frame[2, 2]
     assert np.allclose(centre, (255, 220, 180), atol=20) and np.allclose(edge, (20, 60, 200), atol=20)
     # The dialogue in alice's voice reached the audio VAE that makes the audio conditioning.
-    speech = dialogue(shots, (alice.voice,), AUDIO_SAMPLE_RATE)[0]  # type: ignore[arg-type]
+    speech = dialogue(shots, (alice.voice,), AUDIO_SAMPLE_RATE).tracks[0]  # type: ignore[arg-type]
     expected = log_mel(speech, AUDIO_SAMPLE_RATE, 160, 8)
     given = mels[0][0, 0].numpy()
     assert np.allclose(given[: len(expected)], expected[: len(given)], atol=1e-4)

@@ -50,7 +50,7 @@ def _generate(request: GenerationRequest, **callbacks: Any) -> GenerationResult:
     callbacks.setdefault("should_cancel", lambda: False)
     result = PreviewBackend().generate(request, **callbacks)
     assert result.audio is None
-    result.audio, result.sample_rate = soundtrack_for(request), AUDIO_RATE
+    result.audio, result.sample_rate = soundtrack_for(request).audio, AUDIO_RATE
     return result
 
 
