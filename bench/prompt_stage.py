@@ -29,8 +29,9 @@ django.setup()
 
 import numpy as np  # noqa: E402
 
+from moderation.classifier import classifier  # noqa: E402
 from moderation.evaluation import eval_set  # noqa: E402
-from moderation.policy import classifier, text_verdict  # noqa: E402
+from moderation.policy import text_verdict  # noqa: E402
 
 
 def main() -> None:

@@ -21,7 +21,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from moderation.policy import policy_load, text_verdict
+from moderation.policy import text_verdict
+from moderation.policy_file import policy_load
 
 BENIGN = "benign"
 DATA = Path(__file__).resolve().parent.parent / "tests" / "moderation" / "data"

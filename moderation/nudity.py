@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from moderation.policy import POLICY_PATH
+from moderation.policy_file import POLICY_PATH
 
 if TYPE_CHECKING:
     from nudenet import NudeDetector

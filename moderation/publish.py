@@ -14,7 +14,8 @@ from functools import cache
 import numpy as np
 
 from moderation.nudity import detections, explicit_labels
-from moderation.policy import POLICY_PATH, Audience, policy_load, texts_verdict
+from moderation.policy import Audience, texts_verdict
+from moderation.policy_file import POLICY_PATH, policy_load
 from sora_site.text_embeddings import embed
 
 

@@ -10,7 +10,8 @@ from django.utils import translation
 from feed.accounts.models import User
 from moderation.languages import UNSUPPORTED_LANGUAGE, unsupported_message
 from moderation.models import ModerationEvent
-from moderation.policy import Audience, policy_load, texts_verdict
+from moderation.policy import Audience, texts_verdict
+from moderation.policy_file import policy_load
 from sora_site import japanese
 from sora_site.errors import DomainError
 

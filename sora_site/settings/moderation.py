@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sora_site.env import env_float, env_int, env_str
 
-# The prompt-stage classifier: a factory `(policy, path) -> Classifier` (moderation/policy.py). The
+# The prompt-stage classifier: a factory `(policy, path) -> Classifier` (moderation/classifier.py). The
 # default is a head trained on MiniLM embeddings of the examples in moderation/policy.toml; an operator
-# can set "moderation.policy.local_encoder_classifier" and give a local (e.g. multilingual) sentence
+# can set "moderation.classifier.local_encoder_classifier" and give a local (e.g. multilingual) sentence
 # encoder's folder in MODERATION_CLASSIFIER_PATH.
-MODERATION_CLASSIFIER = env_str("MODERATION_CLASSIFIER", "moderation.policy.trained_head_classifier")
+MODERATION_CLASSIFIER = env_str("MODERATION_CLASSIFIER", "moderation.classifier.trained_head_classifier")
 MODERATION_CLASSIFIER_PATH = env_str("MODERATION_CLASSIFIER_PATH", "")
 # Frames stage: frames sampled per generated second for the nudity and likeness checks.
 MODERATION_FRAMES_PER_SECOND = env_int("MODERATION_FRAMES_PER_SECOND", 2, minimum=1)

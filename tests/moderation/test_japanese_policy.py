@@ -13,9 +13,11 @@ from django.core.exceptions import ImproperlyConfigured
 from feed.models import User
 from generation import services
 from generation.models import GenerationJob
+from moderation.classifier import classifier
 from moderation.evaluation import evaluate
 from moderation.models import ModerationEvent
-from moderation.policy import classifier, policy_load, text_verdict
+from moderation.policy import text_verdict
+from moderation.policy_file import policy_load
 from moderation.texts import text_check
 from sora_site.errors import DomainError
 from tests.builders.tiny_bert import tiny_bert_save
@@ -205,7 +207,7 @@ def test_the_default_english_encoder_leaves_japanese_to_the_lexicon(fresh_classi
 def test_a_local_multilingual_encoder_is_loaded_from_the_configured_path(
     tmp_path: Path, settings: Any, fresh_classifier: None
 ) -> None:
-    settings.MODERATION_CLASSIFIER = "moderation.policy.local_encoder_classifier"
+    settings.MODERATION_CLASSIFIER = "moderation.classifier.local_encoder_classifier"
     settings.MODERATION_CLASSIFIER_PATH = str(tiny_bert_save(tmp_path / "encoder"))
     scored = {name for name, category in policy_load().categories.items() if category.examples}
     verdict = text_verdict("海で泳ぐ犬")  # a random-weight encoder: scores, but meaningless ones
@@ -217,7 +219,7 @@ def test_a_local_multilingual_encoder_is_loaded_from_the_configured_path(
 def test_a_missing_local_encoder_is_a_clear_configuration_error(
     tmp_path: Path, settings: Any, fresh_classifier: None
 ) -> None:
-    settings.MODERATION_CLASSIFIER = "moderation.policy.local_encoder_classifier"
+    settings.MODERATION_CLASSIFIER = "moderation.classifier.local_encoder_classifier"
     settings.MODERATION_CLASSIFIER_PATH = ""
     with pytest.raises(ImproperlyConfigured, match="MODERATION_CLASSIFIER_PATH"):
         text_verdict("a dog")

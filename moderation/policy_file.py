@@ -1,0 +1,115 @@
+"""The written prompt policy (`policy.toml`, the one reviewed file) loaded once per process: each
+category's label and rephrasing (in English and Japanese), its classifier threshold and example
+sentences, its English term rules and its Japanese lexicon; the benign examples, the thresholds'
+offsets per audience and the classifier's settings."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from moderation.japanese_terms import JapaneseLift, JapanesePair, JapaneseTerm, ja_lift, ja_terms, term_sounds
+from moderation.textnorm import fold_kana, normalise_japanese
+
+POLICY_PATH = Path(__file__).with_name("policy.toml")
+BENIGN = "benign"  # the classifier's class for the benign examples
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    label: str
+    rephrase: str
+    threshold: float
+    terms: re.Pattern[str] | None
+    extra_terms: re.Pattern[str] | None  # refuse alone (sexual_minors: "lolicon")
+    needs_any_of: tuple[str, ...]
+    # Everyday phrases holding one of the terms ("a naked mole rat", "no gore"), taken out of the
+    # normalised text before this category's terms are looked for (the classifier still reads them).
+    allow: re.Pattern[str] | None
+    examples: tuple[str, ...]
+    ja_terms: tuple[JapaneseTerm, ...] = ()
+    ja_extra_terms: tuple[JapaneseTerm, ...] = ()
+    ja_together: tuple[JapanesePair, ...] = ()
+    label_ja: str = ""
+    rephrase_ja: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    categories: dict[str, Category]
+    benign: tuple[str, ...]
+    margin: float
+    teen_offset: float
+    cameo_offset: float
+    surface_offsets: dict[str, float]
+    ja_allow: tuple[str, ...] = ()  # phrases taken out before the Japanese terms are looked for
+    ja_lift: JapaneseLift | None = None
+    ja_allow_sounds: tuple[str, ...] = ()  # the allowed phrases as they sound, for romaji
+    head_regularisation: float = 1.0  # the trained head's inverse regularisation strength (C)
+    head_weight: float = 0.5  # the head's share of a score; the rest is the closest example's cosine
+
+
+def _terms(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    # Spaces inside a term are optional: "kill yourself" also catches "killyourself" (spaced-out letters
+    # are joined by the normaliser).
+    alternatives = "|".join(f"(?:{p.replace(' ', ' ?')})" for p in patterns)
+    # A possessive "s" may follow: the normaliser drops the apostrophe ("Trump's face" -> "trumps face").
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})s?(?![a-z0-9])")
+
+
+@cache
+def policy_load(path: Path = POLICY_PATH) -> Policy:
+    raw = tomllib.loads(path.read_text())
+    thresholds = raw["thresholds"]
+    categories = {
+        name: Category(
+            name=name,
+            label=body["label"],
+            rephrase=body["rephrase"],
+            threshold=float(body["threshold"]),
+            terms=_terms(body.get("terms", [])),
+            extra_terms=_terms(body.get("extra_terms", [])),
+            needs_any_of=tuple(body.get("needs_any_of", [])),
+            allow=_terms(body.get("allow", [])),
+            examples=tuple(body.get("examples", [])),
+            ja_terms=ja_terms(body.get("ja_terms", [])),
+            ja_extra_terms=ja_terms(body.get("ja_extra_terms", [])),
+            ja_together=tuple(
+                JapanesePair(ja_terms(pair["any_of"]), ja_terms(pair["with_any_of"]))
+                for pair in body.get("ja_together", [])
+            ),
+            label_ja=body.get("label_ja", ""),
+            rephrase_ja=body.get("rephrase_ja", ""),
+        )
+        for name, body in raw["categories"].items()
+    }
+    return Policy(
+        categories=categories,
+        benign=tuple(raw["benign"]["examples"]),
+        margin=float(thresholds["margin"]),
+        teen_offset=float(thresholds["teen_offset"]),
+        cameo_offset=float(thresholds["cameo_offset"]),
+        surface_offsets={k: float(v) for k, v in thresholds["surface_offset"].items()},
+        ja_allow=tuple(fold_kana(normalise_japanese(p)) for p in raw.get("japanese", {}).get("allow", [])),
+        ja_lift=ja_lift(raw.get("japanese", {}).get("lift"), _all_ja_terms(categories.values())),
+        ja_allow_sounds=tuple(term_sounds(p) for p in raw.get("japanese", {}).get("allow", [])),
+        head_regularisation=float(raw["classifier"]["regularisation"]),
+        head_weight=float(raw["classifier"]["head_weight"]),
+    )
+
+
+def _all_ja_terms(categories: Iterable[Category]) -> list[JapaneseTerm]:
+    return [
+        term
+        for category in categories
+        for group in (category.ja_terms, category.ja_extra_terms, *(p.any_of for p in category.ja_together))
+        + tuple(p.with_any_of for p in category.ja_together)
+        for term in group
+    ]
