@@ -57,10 +57,14 @@ $(STAMP): $(LOCKS) requirements.txt | system-packages
 	@echo "==> $(VENV) is ready"
 
 # The interface's catalogs (sora_site/locale/*/LC_MESSAGES/*.po) compiled to .mo; the .mo files are not
-# committed. Run on every install, so `make run` and `make test` always serve the current translations.
-messages: system-packages $(STAMP)
-	@echo "==> compiling the message catalogs"
-	@$(BIN)/python manage.py compilemessages --ignore '$(VENV)' --ignore var -v 0
+# committed. Compiled whenever a .po is newer than its .mo, so `make run` and `make test` always serve
+# the current translations (and a second `make run` does not wait for an unchanged catalog).
+# GNU gettext's msgfmt, as `manage.py compilemessages` runs it, without starting Django.
+CATALOGS := $(wildcard sora_site/locale/*/LC_MESSAGES/*.po)
+%.mo: %.po | system-packages
+	@echo "==> compiling the message catalog $<"
+	@msgfmt --check-format -o $@ $<
+messages: $(CATALOGS:.po=.mo)
 
 install: system-packages $(STAMP) messages
 

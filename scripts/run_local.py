@@ -213,7 +213,8 @@ def main() -> int:
         return child
 
     def manage(*args: str) -> None:
-        subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+        # Unbuffered: its "==>" lines reach a piped terminal (a log, a benchmark) when they happen.
+        subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env={**env, "PYTHONUNBUFFERED": "1"}, check=True)
 
     try:
         if not env.get("DATABASE_URL"):
@@ -226,15 +227,11 @@ def main() -> int:
             with signals.deferred():
                 redis_process, env["REDIS_URL"] = embedded_redis.start(var_dir)
                 redis.append(("redis", redis_process))
-        say("==> migrating the database")
-        manage("migrate", "--no-input", "-v", "0")
-        manage("provenance_keys")  # the dev C2PA CA and signer, made once into var/c2pa (git-ignored)
-        manage("public_figures_load")  # the shipped public-figure registry, added or brought up to date
-        say("==> demo data (the first time renders a few videos: ~20 s)")
-        manage("seed_demo")
+        manage("demo_setup")  # migrate, signing keys, public figures, demo data: one process
         say("==> starting the web server, the worker and beat")
         daphne = start("daphne", [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(PORT), "sora_site.asgi:application"])
         worker_command = worker_argv(queues="default,gpu", loglevel="warning")
+        worker_command.insert(worker_command.index("celery") + 1, "--quiet")  # no banner
         if os.geteuid() == 0:
             say(AS_ROOT)
             worker_command[1:1] = ["-W", "ignore::celery.exceptions.SecurityWarning"]
@@ -242,7 +239,8 @@ def main() -> int:
         worker_ready = threading.Event()
         threading.Thread(target=forward, args=(worker, worker_ready), daemon=True).start()
         beat_schedule = str(var_dir / "celerybeat-schedule")
-        start("beat", [PYTHON, "-m", "celery", "-A", "sora_site", "beat", "-l", "warning", "-s", beat_schedule])
+        beat = [PYTHON, "-m", "celery", "--quiet", "-A", "sora_site", "beat", "-l", "warning", "-s", beat_schedule]
+        start("beat", beat)
 
         deadline = time.monotonic() + DAPHNE_START_SECONDS
         while not accepts_connections(HOST, PORT):
