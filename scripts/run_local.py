@@ -44,7 +44,9 @@ GRACE_SECONDS = 10.0
 DAPHNE_START_SECONDS = 60.0
 WORKER_WARM_SECONDS = 180.0  # after this the URL is printed anyway; the worker still loads its models
 WORKER_READY = "models loaded in"  # the worker's line once its models are loaded (sora_site.celery)
-# Celery warns a root worker that it should not be one. Said here once, in plain words, instead.
+# Celery warns a root worker that it should not be one (celery.platforms.ROOT_DISCOURAGED, a
+# SecurityWarning; -W can name no category outside the standard library). Said here once, plainly.
+CELERY_ROOT_WARNING = "You're running the worker with superuser privileges"
 AS_ROOT = (
     "  (running as root: fine for this demo on your own machine; production runs its workers as an\n"
     "   unprivileged user, e.g. `celery worker --uid`)"
@@ -234,7 +236,7 @@ def main() -> int:
         worker_command.insert(worker_command.index("celery") + 1, "--quiet")  # no banner
         if os.geteuid() == 0:
             say(AS_ROOT)
-            worker_command[1:1] = ["-W", "ignore::celery.exceptions.SecurityWarning"]
+            worker_command[1:1] = ["-W", f"ignore:{CELERY_ROOT_WARNING}"]
         worker = start("worker", worker_command, piped=True)
         worker_ready = threading.Event()
         threading.Thread(target=forward, args=(worker, worker_ready), daemon=True).start()
