@@ -22,7 +22,7 @@ TEST_PACKAGES := chromium
 # bench/feed_load.py drives HTTP with Debian's wrk.
 BENCH_PACKAGES := wrk
 
-.PHONY: install system-packages messages translations lock run test test-fast lint bench bench-feed check-deploy clean moderation-eval pgvector
+.PHONY: install system-packages messages translations lock run test test-fast lint bench bench-feed check-deploy clean moderation-eval pgvector bench-first-minute
 
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
@@ -115,6 +115,13 @@ bench: install
 	$(BIN)/python bench/prompt_stage.py
 	$(BIN)/python bench/frames_stage.py
 	$(BIN)/python bench/feed_eval.py
+
+# A new user's first minutes (docs/BENCHMARKS.md "First minute"): a fresh clone of HEAD, `make run` to the
+# first page (each step's share), Generate -> playing in Chromium for 5 clips, a second `make run`.
+# FIRST_MINUTE_ARGS=--cold empties the package cache for it; PORT picks the port (default 8022).
+bench-first-minute: install
+	@scripts/ensure_system_packages.sh $(TEST_PACKAGES)
+	$(BIN)/python bench/first_minute.py --port $${PORT:-8022} $(FIRST_MINUTE_ARGS)
 
 # The feed at scale (docs/BENCHMARKS.md "Feed at scale"), on the PostgreSQL that DATABASE_URL names (and
 # REDIS_URL's Redis): seeds 200,000 posts, 20,000 people and 2,000,000 interactions and keeps them, times
