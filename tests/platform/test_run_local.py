@@ -137,7 +137,7 @@ def var_dir() -> Iterator[Path]:
 def started(var_dir: Path) -> Iterator[RunLocal]:
     run = RunLocal(var_dir, free_port())
     try:
-        if not run.wait_for_line(URL_LINE, timeout=240):
+        if not run.wait_for_line(URL_LINE, timeout=480):  # seeding, then the worker loading its models
             pytest.fail(f"no URL line; output:\n{run.transcript()}")
         yield run
     finally:
