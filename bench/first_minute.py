@@ -118,6 +118,11 @@ class Run:
         return out + [(re.sub(r"\s*\(.*", "", name), end - at) for (at, name), end in zip(marks, ends, strict=True)]
 
 
+def note(text: str) -> None:
+    """Progress on stderr as it happens (the tables come at the end, on stdout)."""
+    print(f"[first_minute] {text}", file=sys.stderr, flush=True)
+
+
 def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -150,6 +155,7 @@ def clicks_to_playing(port: int, password: str, clips: int) -> list[float]:
                 "requestAnimationFrame(check); check(); })"
             )
             seconds.append(time.monotonic() - clicked)
+            note(f"clip {n + 1}: click -> playing {seconds[-1]:.2f} s")
         browser.close()
     return seconds
 
@@ -178,7 +184,7 @@ def main() -> int:
     clicks: list[float] = []
     second: Run | None = None
     try:
-        first.wait_for_first_page(timeout=1800)
+        note(f"first page after {first.wait_for_first_page(timeout=1800):.1f} s (load {load()})")
         first.wait_for_line("Log in as", timeout=300)
         password = (clone / "var" / "demo_password").read_text().strip()
         if args.clips:
@@ -188,7 +194,10 @@ def main() -> int:
         if not args.no_second_run:
             second = Run(clone, args.port, env)
             second.start()
-            second.wait_for_first_page(timeout=600)
+            note(f"second run: first page after {second.wait_for_first_page(timeout=600):.1f} s")
+    except BaseException:
+        note(f"failed; the run's last lines:\n{first.tail()}")
+        raise
     finally:
         first.stop()
         if second is not None:
