@@ -4,13 +4,12 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 PIP := $(BIN)/pip install --disable-pip-version-check --progress-bar on
 # This machine's pip config lists extra local indexes that lack most projects: pip says so once per
 # project and index ("WARNING: Location ... is ignored"). Drop those lines from stderr only, so stdout
 # stays the terminal and pip's progress shows; pip's exit status is kept.
 QUIET_LOCATIONS := 2> >(grep --line-buffered -v '^ *WARNING: Location' >&2)
-# The pins `make install` installs; `make lock` writes them from the human-edited requirements*.txt.
-LOCKS := requirements.lock requirements-dev.lock requirements-nodeps.lock
 TORCH := $(shell grep -E '^torch==' requirements.txt)
 COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
 	--unsafe-package torch --unsafe-package pip
@@ -22,7 +21,7 @@ TEST_PACKAGES := chromium
 # bench/feed_load.py drives HTTP with Debian's wrk.
 BENCH_PACKAGES := wrk
 
-.PHONY: install system-packages messages translations lock run test test-fast lint bench bench-feed check-deploy clean moderation-eval pgvector
+.PHONY: install install-run system-packages messages translations lock run test test-fast lint bench bench-feed check-deploy clean moderation-eval pgvector bench-first-minute
 
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
@@ -42,27 +41,40 @@ pgvector:
 # installed copy when the locked packages that need it are installed. setuptools<81 (pkg_resources
 # users) is pinned in the locks. face-recognition and resemblyzer come from requirements-nodeps.lock,
 # without their deps (they would compile dlib / pull `typing`).
-$(STAMP): $(LOCKS) requirements.txt | system-packages
+# `make run` installs the app's lock (requirements.lock) only; `make test`, `make lint` and the rest add
+# the test and lint tools (requirements-dev.lock: the same versions plus those).
+$(RUN_STAMP): requirements.lock requirements-nodeps.lock requirements.txt | system-packages
 	@echo "==> creating the virtual environment $(VENV)"
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@echo "==> installing $(TORCH) (CPU build, from this machine's disk)"
 	@$(PIP) --no-deps "$(TORCH)" $(QUIET_LOCATIONS)
-	@echo "==> installing the locked requirements (requirements-dev.lock: a few minutes on a fresh machine)"
-	@$(PIP) --require-hashes -r requirements-dev.lock $(QUIET_LOCATIONS)
+	@echo "==> installing the locked requirements (requirements.lock: a few minutes on a fresh machine)"
+	@$(PIP) --require-hashes -r requirements.lock $(QUIET_LOCATIONS)
 	@echo "==> installing face-recognition and resemblyzer without their dependencies"
 	@$(PIP) --require-hashes --no-deps -r requirements-nodeps.lock $(QUIET_LOCATIONS)
 	@echo "==> checking the imports"
 	$(BIN)/python -c "import django, torch, face_recognition, resemblyzer, av, channels, celery"
+	@touch $(RUN_STAMP)
+	@echo "==> $(VENV) is ready to run"
+
+$(STAMP): $(RUN_STAMP) requirements-dev.lock
+	@echo "==> installing the test and lint tools (requirements-dev.lock)"
+	@$(PIP) --require-hashes -r requirements-dev.lock $(QUIET_LOCATIONS)
 	@touch $(STAMP)
 	@echo "==> $(VENV) is ready"
 
 # The interface's catalogs (sora_site/locale/*/LC_MESSAGES/*.po) compiled to .mo; the .mo files are not
-# committed. Run on every install, so `make run` and `make test` always serve the current translations.
-messages: system-packages $(STAMP)
-	@echo "==> compiling the message catalogs"
-	@$(BIN)/python manage.py compilemessages --ignore '$(VENV)' --ignore var -v 0
+# committed. Compiled whenever a .po is newer than its .mo, so `make run` and `make test` always serve
+# the current translations (and a second `make run` does not wait for an unchanged catalog).
+# GNU gettext's msgfmt, as `manage.py compilemessages` runs it, without starting Django.
+CATALOGS := $(wildcard sora_site/locale/*/LC_MESSAGES/*.po)
+%.mo: %.po | system-packages
+	@echo "==> compiling the message catalog $<"
+	@msgfmt --check-format -o $@ $<
+messages: $(CATALOGS:.po=.mo)
 
 install: system-packages $(STAMP) messages
+install-run: system-packages $(RUN_STAMP) messages
 
 # After marking or changing interface strings: refresh the .po files from the source (the same flags the
 # committed catalogs were made with), then write the new entries' Japanese (tests/platform/test_i18n.py
@@ -71,7 +83,7 @@ translations: install
 	$(BIN)/python manage.py makemessages -l ja --no-location --ignore '$(VENV)' --ignore var --ignore tests --ignore bench
 	$(BIN)/python manage.py makemessages -l ja -d djangojs --no-location --ignore '$(VENV)' --ignore var --ignore 'static/vendor/*'
 
-run: install
+run: install-run
 	$(BIN)/python scripts/run_local.py
 
 test: install $(WITH_DATABASE_URL)
@@ -111,6 +123,13 @@ bench: install
 	$(BIN)/python bench/prompt_stage.py
 	$(BIN)/python bench/frames_stage.py
 	$(BIN)/python bench/feed_eval.py
+
+# A new user's first minutes (docs/BENCHMARKS.md "First minute"): a fresh clone of HEAD, `make run` to the
+# first page (each step's share), Generate -> playing in Chromium for 5 clips, a second `make run`.
+# FIRST_MINUTE_ARGS=--cold empties the package cache for it; PORT picks the port (default 8022).
+bench-first-minute: install
+	@scripts/ensure_system_packages.sh $(TEST_PACKAGES)
+	$(BIN)/python bench/first_minute.py --port $${PORT:-8022} $(FIRST_MINUTE_ARGS)
 
 # The feed at scale (docs/BENCHMARKS.md "Feed at scale"), on the PostgreSQL that DATABASE_URL names (and
 # REDIS_URL's Redis): seeds 200,000 posts, 20,000 people and 2,000,000 interactions and keeps them, times

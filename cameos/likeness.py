@@ -260,14 +260,18 @@ class VoiceMatch:
     similarity: float
 
 
-def voice_matches(embeddings: Sequence[np.ndarray]) -> list[VoiceMatch]:
-    """The active cameos (of active accounts) whose registered voice one of `embeddings` matches,
-    closest first, one entry per cameo."""
-    cameos = [
+def voice_registry() -> list[Cameo]:
+    """The active cameos (of active accounts) with a registered voice."""
+    return [
         c
         for c in Cameo.objects.select_related("owner").filter(status=Cameo.Status.ACTIVE, owner__is_active=True)
         if c.voice_embedding
     ]
+
+
+def voice_matches(cameos: Sequence[Cameo], embeddings: Sequence[np.ndarray]) -> list[VoiceMatch]:
+    """Those of `cameos` (from `voice_registry`) whose registered voice one of `embeddings` matches,
+    closest first, one entry per cameo."""
     if not cameos or not embeddings:
         return []
     registered = np.asarray([c.voice_embedding for c in cameos], dtype=np.float64)

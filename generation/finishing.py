@@ -80,30 +80,44 @@ class FinishedFiles:
 
 
 def clip_finish(
-    job: GenerationJob, request: GenerationRequest, result: GenerationResult, *, stem: str, timings: dict[str, float]
+    job: GenerationJob,
+    request: GenerationRequest,
+    result: GenerationResult,
+    *,
+    stem: str,
+    timings: dict[str, float],
+    on_phase_done: Callable[[str], None] = lambda _name: None,
 ) -> FinishedFiles:
-    """Run the frame steps, encode, run the file steps, then store the video, poster and spritesheet."""
+    """Run the frame steps, encode, run the file steps, then store the video, poster, spritesheet and
+    subtitles. Each phase is timed under its name in `timings`, and `on_phase_done(name)` is called as it ends."""
     clip = Clip(
         job, request, result.frames, result.fps, result.audio, result.sample_rate, dict(result.metadata), result.cues
     )
+
+    @contextmanager
+    def step(name: str) -> Iterator[None]:
+        with phase(timings, name):
+            yield
+        on_phase_done(name)
+
     for frame_step in frame_steps():
-        with phase(timings, frame_step.__name__):
+        with step(frame_step.__name__):
             frame_step(clip)
     storage = GenerationJob._meta.get_field("video").storage
     with tempfile.TemporaryDirectory() as workdir:
         path = Path(workdir) / "video.mp4"
-        with phase(timings, "encode"):
+        with step("encode"):
             media.encode_mp4(clip.frames, clip.fps, clip.audio, clip.sample_rate, path)
         for file_step in file_steps():
-            with phase(timings, file_step.__name__):
+            with step(file_step.__name__):
                 file_step(clip, path)
-        with phase(timings, "poster"):
+        with step("poster"):
             poster = media.poster_webp(clip.frames[len(clip.frames) // 3])
-        with phase(timings, "spritesheet"):
+        with step("spritesheet"):
             sheet = media.spritesheet_jpeg(clip.frames, clip.fps)
-        with phase(timings, "frame_hashes"):
+        with step("frame_hashes"):
             hashes = frame_hashes(clip.frames, clip.fps)
-        with phase(timings, "store"):
+        with step("store"):
             with path.open("rb") as handle:
                 video_name = storage.save(f"{stem}.mp4", handle)
             poster_name = storage.save(f"{stem}.webp", ContentFile(poster))

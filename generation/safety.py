@@ -31,6 +31,7 @@ from cameos.likeness import (
     likeness_blocking,
     likeness_matches,
     voice_matches,
+    voice_registry,
 )
 from cameos.selectors import cameos_of_job
 from cameos.verification.voice import speech_segments, voice_embedding
@@ -134,17 +135,16 @@ def frames_check(clip: Clip) -> None:
 def voice_check(clip: Clip) -> None:
     """Refuse the clip if its speech is in the registered voice of a cameo the job may not use (the
     job's checked cameos and the requester's own are allowed, as for faces)."""
-    if clip.audio is None:
-        return
     job = clip.job
+    allowed = {cameo.pk for cameo in cameos_of_job(job.pk)}
+    forbidden = [c for c in voice_registry() if c.pk not in allowed and c.owner_id != job.owner_id]
+    if clip.audio is None or not forbidden:
+        return  # no voice this job may not use is registered: nothing to listen for, no model to load
     mono = np.asarray(clip.audio, dtype=np.float32)
     mono = mono.mean(axis=1) if mono.ndim == 2 else mono
     segments = speech_segments(mono, clip.sample_rate)
     heard = [e for start, end in segments if (e := voice_embedding(mono[start:end], clip.sample_rate)) is not None]
-    allowed = {cameo.pk for cameo in cameos_of_job(job.pk)}
-    blocking = next(
-        (m for m in voice_matches(heard) if m.cameo.pk not in allowed and m.cameo.owner_id != job.owner_id), None
-    )
+    blocking = next(iter(voice_matches(forbidden, heard)), None)
     if blocking is None:
         return
     case_open(

@@ -57,6 +57,22 @@ def remix_source_get(public_id: str, user: User) -> GenerationJob:
     return job
 
 
+def phase_shares(backend: str) -> dict[str, float]:
+    """Each phase's share of the whole job's time (generate, then every finishing step by name), as the
+    last completed job on `backend` took them; empty before the first. Progress moves by these shares,
+    so a job's progress rate (and the estimate from it) is its real pace."""
+    last = (
+        GenerationJob.objects.filter(state=GenerationJob.State.COMPLETED, backend=backend)
+        .exclude(timings={})
+        .order_by("-completed_at")
+        .values_list("timings", flat=True)
+        .first()
+    )
+    seconds = {name: float(s) for name, s in (last or {}).items() if name != "total"}
+    whole = sum(seconds.values())
+    return {name: s / whole for name, s in seconds.items()} if whole > 0 else {}
+
+
 ETA_MIN_PROGRESS = 3  # below this the rate says little (model loading, the first frame)
 
 

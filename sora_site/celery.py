@@ -5,6 +5,7 @@ A GPU machine runs: celery -A sora_site worker -Q gpu --concurrency 1 --prefetch
 
 import os
 import sys
+import time
 from typing import Any
 
 from celery import Celery
@@ -18,10 +19,22 @@ app.autodiscover_tasks()  # each app's root tasks.py; every app's wiring.connect
 
 
 @worker_process_init.connect
-def _embeddings_warm(**kwargs: Any) -> None:
-    from sora_site.text_embeddings import embeddings_warm
+def models_warm(**kwargs: Any) -> None:
+    """Load settings.WORKER_MODELS in each pool process before it takes its first task, and say so on
+    one line (to the real stderr: Celery turns prints in a pool process into warnings)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
 
-    embeddings_warm()
+    if not settings.WORKER_MODELS_WARM:
+        return
+    started = time.monotonic()
+    took = []
+    for label, path in settings.WORKER_MODELS.items():
+        began = time.monotonic()
+        import_string(path)()
+        took.append(f"{label} {time.monotonic() - began:.1f} s")
+    line = f"worker {os.getpid()}: models loaded in {time.monotonic() - started:.1f} s ({', '.join(took)})"
+    print(line, file=sys.__stderr__, flush=True)
 
 
 def task_enqueue(name: str, *args: object) -> None:

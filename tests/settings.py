@@ -47,6 +47,7 @@ os.environ.setdefault("FEED_POOL_SECONDS", "0")  # and so must the shared candid
 # The suite starts many short-lived Celery workers;
 # warming is tested on its own (tests/feed/ranking/test_feed_scale.py).
 os.environ.setdefault("TEXT_EMBEDDINGS_WARM", "0")
+os.environ.setdefault("WORKER_MODELS_WARM", "0")  # likewise the models a worker loads at start (tested on its own)
 
 from sora_site.settings import *  # noqa: F403
 

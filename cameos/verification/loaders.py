@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import threading
 import warnings
-from functools import cache
 from typing import Any
+
+from sora_site.loading import model_loader
 
 _lock = threading.Lock()
 
 
-@cache
+@model_loader("dlib")
 def _dlib_models() -> tuple[Any, Any, Any]:
     import dlib
 
@@ -46,7 +47,7 @@ def face_encoder() -> Any:
         return _dlib_models()[2]
 
 
-@cache
+@model_loader("resemblyzer")
 def _voice_encoder() -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # resemblyzer imports scipy.ndimage.morphology
@@ -60,7 +61,7 @@ def voice_encoder() -> Any:
         return _voice_encoder()
 
 
-@cache
+@model_loader("silero VAD")
 def _vad() -> Any:
     from silero_vad import load_silero_vad
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import importlib.util
 import threading
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.signal import resample_poly
+
+from sora_site.loading import model_loader
 
 RATE = 16_000
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -27,12 +28,20 @@ _lock = threading.Lock()
 Transcriber = Callable[[np.ndarray, int, str], str]  # (audio, rate, expected digits) -> transcript
 
 
-@cache
+@model_loader("pocketsphinx")
 def _decoder() -> Any:
     from pocketsphinx import Decoder, get_model_path
 
     models = Path(get_model_path()) / "en-us"
     return Decoder(hmm=str(models / "en-us"), dict=str(models / "cmudict-en-us.dict"), loglevel="FATAL")
+
+
+def decoder_load() -> None:
+    """Load the recogniser now (a worker does at start: sora_site.celery), not on the first challenge."""
+    if importlib.util.find_spec("pocketsphinx") is None:
+        return
+    with _lock:
+        _decoder()
 
 
 def _grammar(digits: str) -> str:

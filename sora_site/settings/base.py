@@ -102,4 +102,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Its "Loading SentenceTransformer model from <path>" at each start; sora_site.loading logs the load.
+    "loggers": {"sentence_transformers": {"level": "WARNING"}},
 }

@@ -30,7 +30,7 @@ def drafts_in_three_states(owner: User) -> None:
         assert token is not None
         GenerationJob.objects.filter(pk=running.pk).update(started_at=running.created_at - dt.timedelta(seconds=20))
         running.refresh_from_db()
-        worker.ProgressReporter(running, token).report(0.35)
+        worker.ProgressReporter(running, token, {"generate": 1.0}).report(0.32)  # 32%
         services.job_create(owner=owner, prompt="a fox in the snow", seconds=4)
         connection.close()  # this thread's own connection, or the test database cannot be dropped
 

@@ -27,14 +27,14 @@ def running_for(job: GenerationJob, seconds: float) -> worker.ProgressReporter:
     started = GenerationJob.objects.get(pk=job.pk).started_at - dt.timedelta(seconds=seconds)
     GenerationJob.objects.filter(pk=job.pk).update(started_at=started)
     job.refresh_from_db()
-    return worker.ProgressReporter(job, token)
+    return worker.ProgressReporter(job, token, {"generate": 1.0})  # all of its time in the generate phase
 
 
 def test_time_left_comes_from_the_jobs_progress_rate_and_is_pushed(client: Client, alice: User) -> None:
     job = queued(alice)
     assert job_as_dict(job)["seconds_left"] is None
     reporter = running_for(job, 10)
-    reporter.report(0.25)  # 23 points in 10 s: 77 to go at 2.3 points a second
+    reporter.report(0.225)  # 23 points in 10 s: 77 to go at 2.3 points a second
     pushed = job_as_dict(reporter.job)  # what the worker's progress push carries
     assert pushed["progress"] == 23 and 32 <= pushed["seconds_left"] <= 34
 
@@ -47,7 +47,7 @@ def test_time_left_comes_from_the_jobs_progress_rate_and_is_pushed(client: Clien
 
 def test_a_slow_job_says_minutes_and_a_queued_one_says_it_waits(client: Client, alice: User) -> None:
     waiting, slow = queued(alice), queued(alice)
-    running_for(slow, 300).report(0.1)  # 9 points in 5 minutes
+    running_for(slow, 300).report(0.08)  # 8 points in 5 minutes
     client.force_login(alice)
     page = client.get(reverse("jobs")).content.decode()
     assert "waiting for a worker" in page

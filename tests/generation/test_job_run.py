@@ -64,7 +64,7 @@ def test_a_worker_with_a_stale_token_cannot_write(alice: User) -> None:
     fresh_token = worker.job_claim(job.pk)
     assert fresh_token and fresh_token != stale_token
     assert worker.job_claim(job.pk) is None  # already claimed
-    stale_worker = worker.ProgressReporter(job, stale_token)
+    stale_worker = worker.ProgressReporter(job, stale_token, {})
     stale_worker.report(0.5)
     assert stale_worker.should_cancel()  # it learns it lost the job
     assert not job_end(job.pk, state=GenerationJob.State.FAILED, token=stale_token, error=("x", "should not land"))

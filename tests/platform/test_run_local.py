@@ -59,6 +59,7 @@ class RunLocal:
             VAR_DIR=str(var_dir),
             HF_HUB_OFFLINE="1",
             PYTHONUNBUFFERED="1",
+            WORKER_MODELS_WARM="1",  # as a user's run does (the suite's own workers skip it)
         )
         self.port = port
         self.var_dir = var_dir
@@ -136,7 +137,7 @@ def var_dir() -> Iterator[Path]:
 def started(var_dir: Path) -> Iterator[RunLocal]:
     run = RunLocal(var_dir, free_port())
     try:
-        if not run.wait_for_line(URL_LINE, timeout=240):
+        if not run.wait_for_line(URL_LINE, timeout=480):  # seeding, then the worker loading its models
             pytest.fail(f"no URL line; output:\n{run.transcript()}")
         yield run
     finally:
@@ -199,6 +200,13 @@ def signed_in(run: RunLocal, handle: str) -> requests.Session:
 def test_the_default_install_accepts_a_japanese_prompt_on_the_web_and_the_api(started: RunLocal) -> None:
     """The default install used to answer every Japanese prompt with a bare 500: SQLite had no NORMALIZE
     for the cameo-name matching (cameos/selectors.py). It runs on the embedded PostgreSQL now."""
+    assert started.wait_for_line("Log in as", timeout=30)  # the line after the URL
+    said = started.transcript()
+    url_at = said.index(URL_LINE)
+    assert "models loaded in" in said[:url_at]  # the worker is ready for the first video before the URL
+    assert re.search(r"Log in as alice, bob, charlie or mod, password demo-\S+", said[url_at:])
+    # Warnings nobody at this terminal can act on: Redis's (it never forks to save), Celery's about root.
+    assert "overcommit" not in said and "superuser privileges" not in said
     base = f"http://127.0.0.1:{started.port}"
     web = signed_in(started, "alice")
     created = web.post(
