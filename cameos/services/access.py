@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from cameos.models import Cameo, CameoAccess
 from cameos.selectors import cameo_access_request_check, cameo_check_for_viewer
@@ -43,7 +43,11 @@ def cameo_settings_update(
         revoked = _revoke_jobs_no_longer_allowed(cameo)
     if revoked:
         notices.append(
-            gettext("Stopped %(count)d video(s) in progress by people who can no longer use your cameo.")
+            ngettext(
+                "Stopped %(count)d video in progress by someone who can no longer use your cameo.",
+                "Stopped %(count)d videos in progress by people who can no longer use your cameo.",
+                revoked,
+            )
             % {"count": revoked}
         )
     return notices

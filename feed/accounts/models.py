@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sora_site.texts import sentence_render
+
 handle_validator = RegexValidator(
     r"^[a-z0-9_]{3,30}$",
     _("Handles are 3-30 characters: lowercase letters, digits and underscores."),
@@ -61,6 +63,11 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def profile_hidden_text(self) -> str:
+        """Why the profile is hidden, in the active language."""
+        return sentence_render(self.profile_hidden_sentence, self.profile_hidden_reason)
 
     @property
     def reading_language(self) -> str:

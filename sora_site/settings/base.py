@@ -81,7 +81,7 @@ TEMPLATES = [
                 "feed.notifications.selectors.unread_badge",  # the inbox badge (feed)
             ],
             # {% translate %} / {% blocktranslate %} in every template without a {% load %}.
-            "builtins": ["django.templatetags.i18n"],
+            "builtins": ["django.templatetags.i18n", "sora_site.moments"],
         },
     },
 ]

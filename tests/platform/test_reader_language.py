@@ -98,9 +98,7 @@ def test_a_job_failed_before_sentences_shows_its_stored_text(alice: User) -> Non
     assert "Old." in signed_in(alice).get("/drafts/", **JA).content.decode()
 
 
-def test_a_take_down_reason_is_in_the_authors_language_with_the_moderators_words_kept(
-    alice: User, mod: User
-) -> None:
+def test_a_take_down_reason_is_in_the_authors_language_with_the_moderators_words_kept(alice: User, mod: User) -> None:
     compiled()
     post = post_make(alice, "a kite over the dunes")
     post_moderation_show(subject_id=str(post.pk), visibility="removed", reason="spam wave", by=mod)
@@ -145,4 +143,3 @@ def test_the_browsers_zone_becomes_the_accounts_once_and_a_bad_one_is_ignored(al
     signed_in(alice, tz="Europe/Paris").get("/", **EN)  # travelling: the account keeps its zone
     alice.refresh_from_db()
     assert alice.time_zone == "Asia/Tokyo"
-
