@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _random_name(prefix: str, suffix: str) -> str:
@@ -107,6 +108,10 @@ class CameoPortrait(models.Model):
         return f"portrait {self.position} of cameo {self.cameo_id}"
 
 
+# The head turns asked for, as words (the stored moves are codes; "left" as a direction, not a verb).
+MOVE_WORDS = {"left": pgettext_lazy("head turn", "left"), "right": pgettext_lazy("head turn", "right")}
+
+
 class CameoChallenge(models.Model):
     """A one-time liveness challenge: head moves in a random order, then digits to read aloud."""
 
@@ -120,6 +125,11 @@ class CameoChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"challenge for user {self.owner_id}: {', '.join(self.moves)} then {self.digits}"
+
+    @property
+    def move_words(self) -> list[str]:
+        """The moves in the active language, in the order asked."""
+        return [str(MOVE_WORDS.get(move, move)) for move in self.moves]
 
 
 class CameoAccess(models.Model):

@@ -250,8 +250,8 @@ def delete(request: HttpRequest, handle: str) -> HttpResponse:
     messages.success(
         request,
         gettext(
-            "@%(handle)s was deleted with all its recordings, face and voice data. %(deleted)d draft(s) deleted, "
-            "%(taken_down)d post(s) taken down, %(stopped)d stopped."
+            "@%(handle)s was deleted with all its recordings, face and voice data. Drafts deleted: %(deleted)d. "
+            "Posts taken down: %(taken_down)d. Videos stopped: %(stopped)d."
         )
         % {"handle": cameo.handle, **done},
     )

@@ -4,6 +4,8 @@ once, from CameosConfig.ready()."""
 
 from __future__ import annotations
 
+from django.utils.translation import pgettext_lazy
+
 
 def connect() -> None:
     from cameos import (
@@ -22,8 +24,8 @@ def connect() -> None:
             load=receivers.held_cameos,
             template="cameos/_moderation_subject.html",
             show=cameo_review_decide,
-            approve_label="Approve cameo",
-            reject_label="Reject and erase",
+            approve_label=pgettext_lazy("moderation queue button", "Approve cameo"),
+            reject_label=pgettext_lazy("moderation queue button", "Reject and erase"),
         )
     )
     subject_type_register(
@@ -32,7 +34,7 @@ def connect() -> None:
             load=receivers.figure_requests,
             template="cameos/_figure_request_subject.html",
             show=public_figure_request_decide,
-            approve_label="Add to the registry",
-            reject_label="Decline",
+            approve_label=pgettext_lazy("moderation queue button", "Add to the registry"),
+            reject_label=pgettext_lazy("moderation queue button", "Decline"),
         )
     )

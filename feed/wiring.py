@@ -4,6 +4,8 @@ sit below moderation, so they answer its registry but cannot register themselves
 
 from __future__ import annotations
 
+from django.utils.translation import pgettext_lazy
+
 
 def connect() -> None:
     """In the order the registries list them: posts, comments, profiles."""
@@ -35,8 +37,8 @@ def _posts() -> None:
             show=receivers.post_moderation_show,
             hideable=True,
             owner=receivers.post_owner,
-            approve_label="Keep post",
-            reject_label="Take down",
+            approve_label=pgettext_lazy("moderation queue button", "Keep post"),
+            reject_label=pgettext_lazy("moderation queue button", "Take down"),
         )
     )
 
@@ -61,8 +63,8 @@ def _engagement() -> None:
             show=receivers.comment_moderation_show,
             hideable=True,
             owner=receivers.comment_owner,
-            approve_label="Keep comment",
-            reject_label="Remove comment",
+            approve_label=pgettext_lazy("moderation queue button", "Keep comment"),
+            reject_label=pgettext_lazy("moderation queue button", "Remove comment"),
         )
     )
 
@@ -83,7 +85,7 @@ def _accounts() -> None:
             show=receivers.profile_moderation_show,
             hideable=True,
             owner=receivers.profile_owner,
-            approve_label="Keep profile",
-            reject_label="Hide profile",
+            approve_label=pgettext_lazy("moderation queue button", "Keep profile"),
+            reject_label=pgettext_lazy("moderation queue button", "Hide profile"),
         )
     )

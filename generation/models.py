@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sora_site import japanese
+from sora_site.texts import sentence_render
 
 
 def new_public_id() -> str:
@@ -59,7 +60,9 @@ class GenerationJob(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     charged_seconds = models.PositiveSmallIntegerField(default=0)  # quota; refunded on failure/cancel
     error_code = models.CharField(max_length=64, blank=True)
-    error_message = models.CharField(max_length=500, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)  # in English: the API's `error.message`
+    # The same as a code and parameters (sora_site.texts), written in the viewer's language when shown.
+    error_sentence = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict)  # seconds per phase of the last run
     gpu_seconds = models.FloatField(default=0)
 
@@ -102,6 +105,11 @@ class GenerationJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE_STATES
+
+    @property
+    def error_text(self) -> str:
+        """Why it failed, in the active language (stored English for rows from before sentences)."""
+        return sentence_render(self.error_sentence, self.error_message)
 
     @property
     def size(self) -> str:

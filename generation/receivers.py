@@ -11,16 +11,17 @@ from django.db.models import Q
 
 from cameos.models import Cameo
 from feed.accounts.models import User
-from generation import services
+from generation import failures, services
 from generation.models import GenerationJob
 from moderation.selectors import cases_exist, user_is_moderator
+from sora_site.texts import Sentence
 
 
 def on_cameo_access_narrowed(sender: type[Cameo], *, cameo: Cameo, **kwargs: Any) -> int:
     return services.jobs_stop_disallowed(cameo=cameo)
 
 
-def on_cameo_job_withdrawn(sender: type[Cameo], *, cameo: Cameo, job_id: int, reason: str, **kwargs: Any) -> str:
+def on_cameo_job_withdrawn(sender: type[Cameo], *, cameo: Cameo, job_id: int, reason: Sentence, **kwargs: Any) -> str:
     return services.job_withdraw(job_id=job_id, code="cameo_permission_revoked", reason=reason)
 
 
@@ -67,4 +68,4 @@ def job_moderation_show(*, subject_id: str, visibility: str, reason: str, by: Us
         or not GenerationJob.objects.filter(pk=int(subject_id)).exists()
     ):
         return
-    services.job_withdraw(job_id=int(subject_id), code="moderation_removed", reason="Removed by a moderator.")
+    services.job_withdraw(job_id=int(subject_id), code="moderation_removed", reason=failures.MODERATION_REMOVED())

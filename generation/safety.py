@@ -25,7 +25,6 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from cameos.likeness import (
-    blocked_message,
     face_registry,
     faces_find,
     likeness_blocking,
@@ -35,6 +34,7 @@ from cameos.likeness import (
 )
 from cameos.selectors import cameos_of_job
 from cameos.verification.voice import speech_segments, voice_embedding
+from generation import failures
 from generation.finishing import Clip
 from generation.models import GenerationJob
 from moderation.cases import case_frame_add, case_open
@@ -81,7 +81,7 @@ def frames_check(clip: Clip) -> None:
             where = " in the input image" if index == INPUT_IMAGE else ""
             findings.append((index, f"face: {blocking.kind} {blocking.name}{where}"))
             if not code:
-                code, message = "likeness_blocked", f"{blocked_message(blocking)} The video was not kept."
+                code, message = "likeness_blocked", failures.likeness_blocked(blocking)
                 detail = {"kind": blocking.kind, "key": blocking.key, "distance": blocking.distance}
 
     indices = sample_indices(len(clip.frames), clip.fps, settings.MODERATION_FRAMES_PER_SECOND)
@@ -101,7 +101,7 @@ def frames_check(clip: Clip) -> None:
     if nudity_frames and len(nudity_frames) >= min(frames_needed(), len(indices)):
         findings = [(index, label) for index, label, _ in nudity_frames] + findings
         if not code:
-            code, message = "nudity_blocked", "This video showed nudity, so it was not kept."
+            code, message = "nudity_blocked", failures.NUDITY_BLOCKED()
             detail = {"finding": nudity_frames[0][1], "score": nudity_frames[0][2], "frames": len(nudity_frames)}
     if not code:
         return
@@ -164,5 +164,4 @@ def voice_check(clip: Clip) -> None:
             "prompt": job.prompt[:1000],
         },
     )
-    message = "This video's speech is in the voice of someone whose cameo you may not use. It was not kept."
-    raise DomainError("likeness_blocked", message)
+    raise DomainError("likeness_blocked", failures.VOICE_BLOCKED())

@@ -23,7 +23,7 @@ from cameos.models import Cameo
 from cameos.selectors import cameos_of_job, may_use
 from cameos.services import usage as cameo_usage
 from feed.accounts.models import User
-from generation import specs
+from generation import failures, specs
 from generation.events import job_push
 from generation.models import GenerationJob
 from generation.queue import job_enqueue
@@ -31,12 +31,13 @@ from generation.quotas import quota_check
 from generation.selectors import remix_check
 from generation.signals import job_deleting, job_withdrawn
 from generation.storage import media_delete
-from generation.transitions import job_end
+from generation.transitions import job_end, job_error_fields
 from moderation.nudity import explicit_findings
 from moderation.sanctions import account_standing_check
 from moderation.texts import texts_check
 from sora_site.errors import DomainError
 from sora_site.images import cover_crop, image_open_checked
+from sora_site.texts import Sentence
 
 State = GenerationJob.State
 INPUT_IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
@@ -240,14 +241,16 @@ def job_cancel(*, job: GenerationJob, by: User) -> GenerationJob:
     if not job.is_active:
         raise DomainError("job_not_active", gettext("This job has already finished."))
     with transaction.atomic():
-        if not job_end(job.pk, state=State.CANCELLED, where=Q(state=State.QUEUED), error=("cancelled", "Cancelled.")):
+        if not job_end(
+            job.pk, state=State.CANCELLED, where=Q(state=State.QUEUED), error=("cancelled", failures.CANCELLED())
+        ):
             GenerationJob.objects.filter(pk=job.pk, state__in=GenerationJob.ACTIVE_STATES).update(cancel_requested=True)
             job_push(GenerationJob.objects.get(pk=job.pk))
         job.refresh_from_db()
     return job
 
 
-def job_revoke(*, job_id: int, code: str, message: str) -> None:
+def job_revoke(*, job_id: int, code: str, message: str | Sentence) -> None:
     """Stop a job because something it relies on was withdrawn (e.g. a cameo's permission).
 
     A queued job fails at once; a running one fails at its next cancel check, with this code.
@@ -255,7 +258,7 @@ def job_revoke(*, job_id: int, code: str, message: str) -> None:
     with transaction.atomic():
         if not job_end(job_id, state=State.FAILED, where=Q(state=State.QUEUED), error=(code, message)):
             stopping = GenerationJob.objects.filter(pk=job_id, state__in=GenerationJob.ACTIVE_STATES)
-            if stopping.update(cancel_requested=True, error_code=code, error_message=message[:500]):
+            if stopping.update(cancel_requested=True, **job_error_fields(code, message)):
                 job_push(GenerationJob.objects.get(pk=job_id))
 
 
@@ -276,7 +279,7 @@ def job_delete(*, job: GenerationJob, by: User) -> None:
     job.delete()
 
 
-def job_withdraw(*, job_id: int, code: str, reason: str) -> str:
+def job_withdraw(*, job_id: int, code: str, reason: str | Sentence) -> str:
     """Something the video shows was withdrawn: a published video is taken down, a job in progress is
     stopped, a draft is deleted. Returns which of "taken_down", "stopped", "deleted" happened."""
     job = GenerationJob.objects.select_related("owner").get(pk=job_id)

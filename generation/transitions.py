@@ -18,6 +18,7 @@ from django.utils import timezone
 from generation.events import job_push
 from generation.models import GenerationJob
 from generation.signals import job_finished
+from sora_site.texts import Sentence, sentence_columns
 
 log = logging.getLogger(__name__)
 State = GenerationJob.State
@@ -29,7 +30,7 @@ def job_end(
     *,
     state: str,
     token: str | None = None,
-    error: tuple[str, str] | None = None,
+    error: tuple[str, str | Sentence] | None = None,
     where: Q | None = None,
     **fields: Any,
 ) -> bool:
@@ -51,7 +52,7 @@ def job_end(
     if state != State.COMPLETED:
         values["charged_seconds"] = 0  # the refund: quota is metered from charged_seconds
     if error is not None:
-        values["error_code"], values["error_message"] = error[0], error[1][:500]
+        values.update(job_error_fields(*error))
     with transaction.atomic():
         if not rows.update(**values):
             return False
@@ -61,3 +62,10 @@ def job_end(
     timings = " ".join(f"{phase}={seconds}s" for phase, seconds in job.timings.items())
     log.info("job %s %s %s %s", job.public_id, state, job.error_code, timings)
     return True
+
+
+def job_error_fields(code: str, message: str | Sentence) -> dict[str, Any]:
+    """A failure's columns: its code, its English message (the API's) and, given as a Sentence, the same
+    kept as code and parameters for the owner's language."""
+    english, stored = sentence_columns(message, 500)
+    return {"error_code": code, "error_message": english, "error_sentence": stored}

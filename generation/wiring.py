@@ -5,6 +5,8 @@ GenerationConfig.ready()."""
 
 from __future__ import annotations
 
+from django.utils.translation import pgettext_lazy
+
 
 def connect() -> None:
     from cameos.signals import cameo_access_narrowed, cameo_job_withdrawn
@@ -25,7 +27,7 @@ def connect() -> None:
             template="generation/_moderation_subject.html",
             show=receivers.job_moderation_show,
             owner=receivers.job_owner,
-            approve_label="Keep video",
-            reject_label="Remove video",
+            approve_label=pgettext_lazy("moderation queue button", "Keep video"),
+            reject_label=pgettext_lazy("moderation queue button", "Remove video"),
         )
     )

@@ -24,6 +24,7 @@ from PIL import Image
 from cameos.models import Cameo
 from cameos.selectors import cameos_of_job, prompt_with_preferences
 from cameos.services import usage as cameo_usage
+from generation import failures
 from generation.backends import get_backend
 from generation.backends.base import (
     CameoReference,
@@ -42,6 +43,7 @@ from generation.storage import media_delete
 from generation.transitions import job_end
 from sora_site.errors import DomainError
 from sora_site.storage import local_path
+from sora_site.texts import Sentence
 
 log = logging.getLogger(__name__)
 State = GenerationJob.State
@@ -52,7 +54,6 @@ PROGRESS_INTERVAL_S = 1.0  # throttle for the generate phase's progress writes a
 GENERATE_SHARE_FIRST = 0.3
 STEP_SHARE_FIRST = 0.07
 CANCEL_POLL_INTERVAL_S = 0.5
-GENERIC_FAILURE = "Something went wrong while generating. Your quota was refunded."
 
 
 def job_claim(job_id: int) -> str | None:
@@ -125,21 +126,34 @@ def job_execute(job_id: int) -> None:
     except GenerationCancelled:
         _end_stopped(job_id, token, timings)
     except DomainError as error:
-        job_end(job_id, state=State.FAILED, token=token, error=(error.code, error.message), timings=timings)
+        job_end(
+            job_id,
+            state=State.FAILED,
+            token=token,
+            error=(error.code, error.sentence or error.message),
+            timings=timings,
+        )
     except Exception:
         log.exception("job %s failed", job_id)
-        job_end(job_id, state=State.FAILED, token=token, error=("generation_error", GENERIC_FAILURE), timings=timings)
+        job_end(
+            job_id,
+            state=State.FAILED,
+            token=token,
+            error=("generation_error", failures.GENERIC_FAILURE()),
+            timings=timings,
+        )
     finally:
         files.close()
 
 
 def _end_stopped(job_id: int, token: str, timings: dict[str, float]) -> None:
     """A stop asked for by `job_revoke` carries its reason and is a failure; the owner's is a cancel."""
-    code, message = GenerationJob.objects.filter(pk=job_id).values_list("error_code", "error_message").get()
-    if code:
-        job_end(job_id, state=State.FAILED, token=token, error=(code, message), timings=timings)
+    job = GenerationJob.objects.only("error_code", "error_message", "error_sentence").get(pk=job_id)
+    if job.error_code:
+        reason = Sentence.stored(job.error_sentence) if job.error_sentence else job.error_message
+        job_end(job_id, state=State.FAILED, token=token, error=(job.error_code, reason), timings=timings)
     else:
-        job_end(job_id, state=State.CANCELLED, token=token, error=("cancelled", "Cancelled."), timings=timings)
+        job_end(job_id, state=State.CANCELLED, token=token, error=("cancelled", failures.CANCELLED()), timings=timings)
 
 
 def job_request_build(job: GenerationJob, files: contextlib.ExitStack) -> GenerationRequest:
@@ -267,10 +281,7 @@ def jobs_requeue_stalled(*, now: dt.datetime | None = None) -> dict[str, int]:
                 state=State.FAILED,
                 token=job.job_token,
                 where=Q(heartbeat_at__lt=cutoff),
-                error=(
-                    "worker_lost",
-                    "The video worker stopped responding several times. Your quota was refunded; try again.",
-                ),
+                error=("worker_lost", failures.WORKER_LOST()),
                 failures=F("failures") + 1,
                 job_token="",
             )

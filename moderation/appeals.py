@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import lazy
-from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from feed.accounts.models import User
@@ -14,8 +12,26 @@ from feed.notifications.services import notification_send
 from moderation.cases import case_close, case_locked, moderator_check, subject_show
 from moderation.models import Appeal, ModerationCase, ModerationEvent, Sanction
 from moderation.registry import subject_type_get
+from moderation.sanctions import KIND_WORDS
 from moderation.selectors import APPEAL_WINDOW
 from sora_site.errors import DomainError
+from sora_site.texts import sentence
+
+# What its author is told of an appeal's outcome, with the moderator's note when there is one.
+APPEAL_UPHELD = (
+    sentence("appeal_upheld", gettext_lazy("Your appeal against {kind} was upheld: the action was reversed.")),
+    sentence(
+        "appeal_upheld_note",
+        gettext_lazy("Your appeal against {kind} was upheld: the action was reversed. Moderator's note: {reason}"),
+    ),
+)
+APPEAL_DENIED = (
+    sentence("appeal_denied", gettext_lazy("Your appeal against {kind} was denied: the action stays.")),
+    sentence(
+        "appeal_denied_note",
+        gettext_lazy("Your appeal against {kind} was denied: the action stays. Moderator's note: {reason}"),
+    ),
+)
 
 
 def appeal_create(*, sanction_id: int, by: User, text: str) -> Appeal:
@@ -85,20 +101,12 @@ def appeal_decide(*, appeal_id: int, by: User, uphold: bool, reason: str = "") -
             case.save(update_fields=["visibility", "updated_at"])
         else:
             case_close(case)
-        outcome = (
-            gettext_lazy("Your appeal against {kind} was upheld: the action was reversed.{reason}")
-            if uphold
-            else gettext_lazy("Your appeal against {kind} was denied: the action stays.{reason}")
-        )
+        outcome = (APPEAL_UPHELD if uphold else APPEAL_DENIED)[bool(reason)]
         notification_send(
             recipient=sanction.user,
             actor=None,
             kind="moderation_appeal",
             subject=f"sanction:{sanction.pk}",
-            text=format_lazy(
-                outcome,
-                kind=lazy(lambda: sanction.get_kind_display().lower(), str)(),
-                reason=f" {reason}" if reason else "",
-            ),
+            text=outcome(kind=KIND_WORDS[Sanction.Kind(sanction.kind)](), reason=reason),
         )
     return appeal

@@ -14,6 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
 if TYPE_CHECKING:
     from feed.accounts.models import User
 
@@ -41,8 +44,9 @@ class SubjectType:
     load: SubjectLoad
     template: str  # a partial showing one subject in the queue; its context has `case` and `subject`
     show: SubjectShow
-    approve_label: str = "Approve"  # the queue's quick buttons: approve, and take_down (removed, no sanction)
-    reject_label: str = "Reject"
+    # The queue's quick buttons: approve, and take_down (removed, no sanction); translated when shown.
+    approve_label: str | Promise = pgettext_lazy("moderation queue button", "Approve")
+    reject_label: str | Promise = pgettext_lazy("moderation queue button", "Reject")
     hideable: bool = False  # False: this subject can only be shown or removed
     owner: SubjectOwner | None = None  # None: actions on people (strike, suspend...) are not offered
 

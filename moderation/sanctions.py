@@ -7,15 +7,14 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import lazy
-from django.utils.text import format_lazy
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from feed.accounts.models import User
 from feed.notifications.services import notification_send
 from moderation.models import ModerationCase, Sanction
 from moderation.selectors import APPEAL_WINDOW, sanction_blocking
 from sora_site.errors import DomainError
+from sora_site.texts import sentence
 
 SUSPEND_DAYS_MAX = 365
 
@@ -45,32 +44,44 @@ def sanction_create(*, case: ModerationCase, owner: User | None, kind: str, reas
     )
 
 
+# A sanction's kind inside a sentence (lower case in English; the labels of Sanction.Kind are titles).
+KIND_WORDS = {
+    Sanction.Kind.HIDE: sentence("sanction_word_hide", pgettext_lazy("sanction, in a sentence", "hidden")),
+    Sanction.Kind.REMOVE: sentence("sanction_word_remove", pgettext_lazy("sanction, in a sentence", "removed")),
+    Sanction.Kind.STRIKE: sentence("sanction_word_strike", pgettext_lazy("sanction, in a sentence", "a strike")),
+    Sanction.Kind.SUSPEND: sentence(
+        "sanction_word_suspend", pgettext_lazy("sanction, in a sentence", "suspended from posting")
+    ),
+    Sanction.Kind.BAN: sentence("sanction_word_ban", pgettext_lazy("sanction, in a sentence", "banned from posting")),
+}
+ACTED = sentence(
+    "moderation_action",
+    gettext_lazy("A moderator acted on your {subject}: {kind}. Reason: {reason}. You can appeal within {days} days."),
+)
+ACTED_UNTIL = sentence(
+    "moderation_action_until",
+    gettext_lazy(
+        "A moderator acted on your {subject}: {kind} until {date}. Reason: {reason}. You can appeal within {days} days."
+    ),
+)
+
+
 def sanction_tell(*, sanction: Sanction) -> None:
     """Tell its owner what was done, why, and that they may appeal (stored with the decision, pushed
-    after commit by `notification_send`)."""
-    # Lazy parts: notification_send writes the text in the owner's language.
-    kind_words = lazy(lambda: sanction.get_kind_display().lower(), str)()
-    ends_at = sanction.ends_at
-    until = (
-        format_lazy(gettext_lazy(" until {date}"), date=lazy(lambda: date_format(ends_at), str)()) if ends_at else ""
-    )
+    after commit by `notification_send`; written in the reader's language and time zone when shown)."""
     subject_type = sanction.case.subject_type
+    said = {
+        "subject": SUBJECT_NOUNS.get(subject_type, subject_type),
+        "kind": KIND_WORDS[Sanction.Kind(sanction.kind)](),
+        "reason": sanction.reason,
+        "days": APPEAL_WINDOW.days,
+    }
     notification_send(
         recipient=sanction.user,
         actor=None,
         kind="moderation_action",
         subject=f"sanction:{sanction.pk}",
-        text=format_lazy(
-            gettext_lazy(
-                "A moderator acted on your {subject}: {kind}{until}. Reason: {reason}. "
-                "You can appeal within {days} days."
-            ),
-            subject=SUBJECT_NOUNS.get(subject_type, subject_type),
-            kind=kind_words,
-            until=until,
-            reason=sanction.reason,
-            days=APPEAL_WINDOW.days,
-        ),
+        text=ACTED_UNTIL(**said, date=sanction.ends_at) if sanction.ends_at else ACTED(**said),
     )
 
 
@@ -89,9 +100,9 @@ def account_standing_check(*, user: User) -> None:
     raise DomainError(
         "account_suspended",
         gettext(
-            "Your account is suspended until %(until)s UTC, so you can't create, post or comment until then. "
+            "Your account is suspended until %(until)s, so you can't create, post or comment until then. "
             "Reason: %(reason)s"
         )
-        % {"until": f"{sanction.ends_at:%d %b %Y %H:%M}", "reason": sanction.reason},
+        % {"until": date_format(timezone.localtime(sanction.ends_at), "DATETIME_FORMAT"), "reason": sanction.reason},
         status=403,
     )

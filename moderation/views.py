@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from feed.accounts.selectors import signed_in_user
 from moderation import appeals, cases, selectors
 from moderation.models import ModerationCase
-from moderation.sanctions import SUSPEND_DAYS_MAX
+from moderation.sanctions import SUBJECT_NOUNS, SUSPEND_DAYS_MAX
 from sora_site.errors import DomainError
 from sora_site.fields import int_field
 
@@ -112,5 +112,9 @@ def appeal(request: HttpRequest, sanction_id: int) -> HttpResponse:
         appeals.appeal_create(sanction_id=sanction.pk, by=me, text=request.POST.get("text", ""))
         messages.success(request, gettext("Appeal sent. A moderator will look at it and you will be told."))
         return redirect("moderation_appeal", sanction_id=sanction.pk)
-    context = {"sanction": sanction, "appealable": selectors.sanction_appealable(sanction)}
+    context = {
+        "sanction": sanction,
+        "subject_noun": SUBJECT_NOUNS.get(sanction.case.subject_type, sanction.case.subject_type),
+        "appealable": selectors.sanction_appealable(sanction),
+    }
     return render(request, "moderation/appeal.html", context)

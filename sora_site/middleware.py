@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Callable, Iterator
+from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from sora_site.bodies import body_limit_of, body_too_large, request_json
 from sora_site.errors import DomainError
+from sora_site.timezones import TIME_ZONE_COOKIE, time_zone_valid
 
 NUL = "\x00"
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")  # a byte count (ASCII digits: not "²"), not a 4,301-digit one
@@ -64,10 +69,48 @@ class UserLanguageMiddleware:
             language = "en"
         else:
             user = getattr(request, "user", None)
-            language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+            signed_in = user is not None and user.is_authenticated
+            language = user.language if signed_in else ""
+            if signed_in and not language:
+                _browser_language_record(user, getattr(request, "LANGUAGE_CODE", ""))
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+def _browser_language_record(user: Any, browser: str) -> None:
+    """Someone on "the browser's language": what is written to them while away (notifications pushed or
+    sent out) follows the language their browser last asked for (sign-up, then each change)."""
+    if browser in dict(settings.LANGUAGES) and user.browser_language != browser:
+        user.browser_language = browser
+        get_user_model().objects.filter(pk=user.pk).update(browser_language=browser)
+
+
+class UserTimeZoneMiddleware:
+    """Dates and times in the viewer's zone: their account's (`User.time_zone`), else their browser's.
+
+    The browser tells its zone in the `tz` cookie; an account without a zone takes it (once), so what is
+    computed for them away from any request (a daily limit's midnight, a notification) uses it too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        browser = request.COOKIES.get(TIME_ZONE_COOKIE, "")
+        browser = browser if time_zone_valid(browser) else ""
+        user = getattr(request, "user", None)
+        zone = browser
+        if user is not None and user.is_authenticated:
+            if not user.time_zone and browser:
+                user.time_zone = browser
+                get_user_model().objects.filter(pk=user.pk).update(time_zone=browser)
+            zone = user.time_zone or browser
+        if zone:
+            timezone.activate(zoneinfo.ZoneInfo(zone))
+        else:
+            timezone.deactivate()
         return self.get_response(request)
 
 

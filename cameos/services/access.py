@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.text import format_lazy
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from cameos.models import Cameo, CameoAccess
 from cameos.selectors import cameo_access_request_check, cameo_check_for_viewer
@@ -17,6 +15,9 @@ from cameos.signals import cameo_access_narrowed
 from feed.accounts.models import User
 from feed.notifications.services import notification_send
 from sora_site.errors import DomainError
+from sora_site.texts import Sentence, sentence
+
+ACCESS_REQUESTED = sentence("cameo_access_requested", gettext_lazy("@{handle} asked to use your cameo @{cameo}."))
 
 
 def cameo_settings_update(
@@ -42,7 +43,11 @@ def cameo_settings_update(
         revoked = _revoke_jobs_no_longer_allowed(cameo)
     if revoked:
         notices.append(
-            gettext("Stopped %(count)d video(s) in progress by people who can no longer use your cameo.")
+            ngettext(
+                "Stopped %(count)d video in progress by someone who can no longer use your cameo.",
+                "Stopped %(count)d videos in progress by people who can no longer use your cameo.",
+                revoked,
+            )
             % {"count": revoked}
         )
     return notices
@@ -80,9 +85,7 @@ def cameo_request_access(*, cameo: Cameo, by: User) -> CameoAccess:
                 cameo,
                 actor=by,
                 kind="cameo_access_requested",
-                text=format_lazy(
-                    gettext_lazy("@{handle} asked to use your cameo @{cameo}."), handle=by.username, cameo=cameo.handle
-                ),
+                text=ACCESS_REQUESTED(handle=by.username, cameo=cameo.handle),
             )
     return entry
 
@@ -117,5 +120,5 @@ def _revoke_jobs_no_longer_allowed(cameo: Cameo) -> int:
     return sum(int(stopped or 0) for _, stopped in cameo_access_narrowed.send(sender=Cameo, cameo=cameo))
 
 
-def owner_notify(cameo: Cameo, *, actor: User | None, kind: str, text: str | Promise) -> None:
+def owner_notify(cameo: Cameo, *, actor: User | None, kind: str, text: Sentence) -> None:
     notification_send(recipient=cameo.owner, actor=actor, kind=kind, text=text, subject=notification_subject(cameo))

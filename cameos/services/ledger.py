@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from cameos.models import Cameo, CameoUsage
 from cameos.selectors import BUSY, cameo_check_for_viewer
@@ -15,6 +15,11 @@ from feed.notifications.services import notifications_delete_about
 from moderation.cases import case_evidence_erase, case_open, cases_about_face
 from moderation.models import ModerationCase
 from sora_site.errors import DomainError
+from sora_site.texts import Sentence, sentence
+
+# Why a video showing a cameo was taken down, stopped or deleted, as its maker reads it.
+REMOVED_BY_OWNER = sentence("cameo_owner_removed", gettext_lazy("Removed by @{owner}, whose cameo it shows."))
+CAMEO_DELETED = sentence("cameo_deleted", gettext_lazy("A cameo in this video was deleted by its owner."))
 
 Status = Cameo.Status
 
@@ -31,10 +36,10 @@ def usage_remove(*, cameo: Cameo, by: User, usage_id: int) -> str:
     usage = CameoUsage.objects.filter(pk=usage_id, cameo=cameo).first()
     if usage is None:
         raise DomainError("usage_not_found", gettext("That video is not in your cameo's list."), status=404)
-    return withdraw(cameo, usage.job_id, reason=f"Removed by @{cameo.owner.username}, whose cameo it shows.")
+    return withdraw(cameo, usage.job_id, reason=REMOVED_BY_OWNER(owner=cameo.owner.username))
 
 
-def withdraw(cameo: Cameo, job_id: int, *, reason: str) -> str:
+def withdraw(cameo: Cameo, job_id: int, *, reason: Sentence) -> str:
     """Have the job's video taken down, stopped or deleted (generation decides which); returns which."""
     outcomes = [
         outcome for _, outcome in cameo_job_withdrawn.send(sender=Cameo, cameo=cameo, job_id=job_id, reason=reason)
@@ -63,7 +68,7 @@ def cameo_delete(*, cameo: Cameo, by: User) -> dict[str, int]:
     used it are deleted, jobs in progress stopped, posts showing it taken down."""
     cameo_check_for_viewer(cameo, by, to="manage")
     done = {"taken_down": 0, "stopped": 0, "deleted": 0}
-    reason = "A cameo in this video was deleted by its owner."
+    reason = CAMEO_DELETED()
     with transaction.atomic():
         cameo = Cameo.objects.select_for_update().get(pk=cameo.pk)
         for job_id in CameoUsage.objects.filter(cameo=cameo).values_list("job_id", flat=True):

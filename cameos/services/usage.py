@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.utils import translation
-from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from cameos import restrictions
@@ -29,13 +28,19 @@ from feed.accounts.models import User
 from moderation.models import ModerationEvent
 from sora_site import japanese
 from sora_site.errors import DomainError
+from sora_site.texts import Sentence, sentence
+
+CAMEO_USED = sentence("cameo_used", gettext_lazy("@{handle} is making a video with your cameo @{cameo}."))
 
 
-def revoked_message(cameo: Cameo) -> str:
-    return gettext("@%(owner)s withdrew permission to use their cameo @%(cameo)s, so this video was stopped.") % {
-        "owner": cameo.owner.username,
-        "cameo": cameo.handle,
-    }
+REVOKED = sentence(
+    "cameo_permission_revoked",
+    gettext_lazy("@{owner} withdrew permission to use their cameo @{cameo}, so this video was stopped."),
+)
+
+
+def revoked_message(cameo: Cameo) -> Sentence:
+    return REVOKED(owner=cameo.owner.username, cameo=cameo.handle)
 
 
 def cameos_for_new_job(*, owner: User, texts: Iterable[str], remix_of_job_id: int | None = None) -> list[Cameo]:
@@ -116,11 +121,7 @@ def cameo_usage_record(*, job_id: int, maker: User, cameos: Sequence[Cameo]) -> 
     for cameo in cameos:
         CameoUsage.objects.create(cameo=cameo, job_id=job_id)
         if cameo.owner_id != maker.pk:
-            text = format_lazy(
-                gettext_lazy("@{handle} is making a video with your cameo @{cameo}."),
-                handle=maker.username,
-                cameo=cameo.handle,
-            )
+            text = CAMEO_USED(handle=maker.username, cameo=cameo.handle)
             owner_notify(cameo, actor=maker, kind="cameo_used", text=text)
 
 

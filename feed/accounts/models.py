@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sora_site.texts import sentence_render
+
 handle_validator = RegexValidator(
     r"^[a-z0-9_]{3,30}$",
     _("Handles are 3-30 characters: lowercase letters, digits and underscores."),
@@ -28,6 +30,7 @@ class User(AbstractUser):
     """An account. `username` is the public @handle."""
 
     username = models.CharField(
+        _("Handle"),
         max_length=30,
         unique=True,
         validators=[handle_validator],
@@ -40,9 +43,16 @@ class User(AbstractUser):
     is_moderator = models.BooleanField(default=False)
     # The interface language; blank follows the browser's (sora_site.middleware.UserLanguageMiddleware).
     language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
+    # The browser's language, recorded at sign-up and on later visits while `language` is blank: what is
+    # written to them while they are away (a pushed notification) is in the language they read.
+    browser_language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
+    # IANA zone (e.g. "Asia/Tokyo") for dates, times and the daily limits' midnight; blank: the browser's,
+    # recorded on their first visit (static/js/app.js sets the `tz` cookie, UserTimeZoneMiddleware reads it).
+    time_zone = models.CharField(max_length=64, blank=True)
     # Set by a moderator: the profile (name, bio, picture, videos) is hidden from everyone but its owner.
     profile_hidden_at = models.DateTimeField(null=True, blank=True)
-    profile_hidden_reason = models.CharField(max_length=300, blank=True)
+    profile_hidden_reason = models.CharField(max_length=300, blank=True)  # English; rows from before sentences
+    profile_hidden_sentence = models.JSONField(default=dict, blank=True)  # the reason as code + parameters
 
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
@@ -53,6 +63,16 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def profile_hidden_text(self) -> str:
+        """Why the profile is hidden, in the active language."""
+        return sentence_render(self.profile_hidden_sentence, self.profile_hidden_reason)
+
+    @property
+    def reading_language(self) -> str:
+        """The language to write to them in when they are not the one asking (notifications sent out)."""
+        return self.language or self.browser_language or settings.LANGUAGE_CODE
 
     @property
     def is_teen(self) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from feed.accounts.hidden_reasons import moderation_reason
 from feed.accounts.models import User
 from feed.accounts.services import profile_hidden_set
 
@@ -25,7 +26,5 @@ def profile_moderation_show(*, subject_id: str, visibility: str, reason: str, by
     user = profile_owner(subject_id)
     if user is None:
         return
-    verb = {"hidden": "Hidden while a moderator reviews it", "removed": "Removed by a moderator"}.get(visibility)
-    profile_hidden_set(
-        user=user, hidden=verb is not None, reason=f"{verb}: {reason}" if verb and reason else verb or ""
-    )
+    said = moderation_reason(visibility, reason)
+    profile_hidden_set(user=user, hidden=said is not None, reason=said or "")

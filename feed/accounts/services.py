@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from feed.accounts.models import InviteCode, User, age_on, handle_validator
 from sora_site.errors import DomainError
 from sora_site.images import cover_crop, image_open_checked
+from sora_site.texts import Sentence, sentence_columns
+from sora_site.timezones import time_zone_valid
 
 AVATAR_SIZE = 512
 AVATAR_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
@@ -32,7 +34,11 @@ def user_sign_up(
     display_name: str = "",
     invite_code: str = "",
     today: dt.date | None = None,
+    browser_language: str = "",
+    time_zone: str = "",
 ) -> User:
+    """A new account; `browser_language` and `time_zone` are what their browser asked for (blank settings
+    follow them), so what they are told before their next visit is in their language and zone."""
     username = username.strip().lower()
     try:
         handle_validator(username)
@@ -47,7 +53,13 @@ def user_sign_up(
             _("You must be at least %(age)d years old to use this app.") % {"age": settings.MINIMUM_AGE},
             field="birth_date",
         )
-    candidate = User(username=username, birth_date=birth_date, display_name=display_name.strip())
+    candidate = User(
+        username=username,
+        birth_date=birth_date,
+        display_name=display_name.strip(),
+        browser_language=browser_language if browser_language in dict(settings.LANGUAGES) else "",
+        time_zone=time_zone if time_zone_valid(time_zone) else "",
+    )
     try:
         validate_password(password, user=candidate)
     except ValidationError as exc:
@@ -128,9 +140,9 @@ def _avatar_normalise(upload: UploadedFile) -> bytes:
     return out.getvalue()
 
 
-def profile_hidden_set(*, user: User, hidden: bool, reason: str = "") -> None:
+def profile_hidden_set(*, user: User, hidden: bool, reason: str | Sentence = "") -> None:
     """A moderator hides a profile (its name, bio, picture and videos) from everyone but its owner, who
-    sees why, or shows it again."""
+    sees why (in their language), or shows it again."""
     user.profile_hidden_at = timezone.now() if hidden else None
-    user.profile_hidden_reason = reason[:300] if hidden else ""
-    user.save(update_fields=["profile_hidden_at", "profile_hidden_reason"])
+    user.profile_hidden_reason, user.profile_hidden_sentence = sentence_columns(reason if hidden else "", 300)
+    user.save(update_fields=["profile_hidden_at", "profile_hidden_reason", "profile_hidden_sentence"])

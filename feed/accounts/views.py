@@ -15,6 +15,7 @@ from feed.accounts.selectors import signed_in_user
 from sora_site.bodies import body_limit
 from sora_site.errors import DomainError
 from sora_site.ratelimit import client_key, rate_limit_check
+from sora_site.timezones import TIME_ZONE_COOKIE
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:
@@ -36,7 +37,11 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             return render(request, "feed/sign_up.html", {"form": form}, status=error.status)
         if form.is_valid():
             try:
-                user = services.user_sign_up(**form.cleaned_data)
+                user = services.user_sign_up(
+                    **form.cleaned_data,
+                    browser_language=translation.get_language() or "",
+                    time_zone=request.COOKIES.get(TIME_ZONE_COOKIE, ""),
+                )
             except DomainError as error:
                 form.add_error(error.field, error.message)
             else:

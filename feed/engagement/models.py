@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from sora_site.texts import sentence_render
+
 
 class PostStats(models.Model):
     """One row of counters per post, bumped with F() updates: the feed reads counts without COUNT(*)."""
@@ -47,13 +49,19 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Set by a moderator (hidden in review, or removed): gone for everyone but its author, who sees why.
     hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_reason = models.CharField(max_length=300, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)  # English; rows from before sentences
+    hidden_sentence = models.JSONField(default=dict, blank=True)  # the reason as code + parameters
 
     class Meta:
         indexes = [models.Index(fields=["post", "created_at"])]
 
     def __str__(self) -> str:
         return f"comment {self.pk} on post {self.post_id}"
+
+    @property
+    def hidden_text(self) -> str:
+        """Why it is hidden, in the active language."""
+        return sentence_render(self.hidden_sentence, self.hidden_reason)
 
 
 class Impression(models.Model):

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from feed.accounts.hidden_reasons import moderation_reason
 from feed.accounts.models import User
 from feed.engagement.models import Comment
 from feed.engagement.services import comment_hidden_set, stats_bump
@@ -17,6 +17,10 @@ from feed.graph.models import Follow
 from feed.notifications.services import notification_send
 from feed.posts.models import Post
 from feed.tasks import post_embed
+from sora_site.texts import sentence
+
+FOLLOWED = sentence("followed", _("@{handle} started following you."))
+REMIXED = sentence("post_remixed", _("@{handle} remixed your video."))
 
 
 def on_follow_saved(sender: type[Follow], *, instance: Follow, created: bool, **kwargs: Any) -> None:
@@ -26,7 +30,7 @@ def on_follow_saved(sender: type[Follow], *, instance: Follow, created: bool, **
             recipient=instance.followee,
             actor=follower,
             kind="followed",
-            text=format_lazy(_("@{handle} started following you."), handle=follower.username),
+            text=FOLLOWED(handle=follower.username),
             subject=f"user:{follower.pk}",
         )
 
@@ -47,13 +51,12 @@ def on_post_saved(sender: type[Post], *, instance: Post, created: bool, **kwargs
             recipient=parent.author,
             actor=instance.author,
             kind="post_remixed",
-            text=format_lazy(_("@{handle} remixed your video."), handle=instance.author.username),
+            text=REMIXED(handle=instance.author.username),
             subject=f"post:{instance.pk}",
         )
 
 
 # --- the "comment" moderation subject ---------------------------------------------------------------
-_VERBS = {"hidden": "Hidden while a moderator reviews it", "removed": "Removed by a moderator"}
 
 
 def reported_comments(subject_ids: Sequence[str]) -> Mapping[str, object]:
@@ -75,7 +78,5 @@ def comment_moderation_show(*, subject_id: str, visibility: str, reason: str, by
     comment = _comment_of(subject_id)
     if comment is None:
         return
-    verb = _VERBS.get(visibility)
-    comment_hidden_set(
-        comment=comment, hidden=verb is not None, reason=f"{verb}: {reason}" if verb and reason else verb or ""
-    )
+    said = moderation_reason(visibility, reason)
+    comment_hidden_set(comment=comment, hidden=said is not None, reason=said or "")

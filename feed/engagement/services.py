@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from feed.accounts.models import User
@@ -27,10 +25,12 @@ from moderation.sanctions import account_standing_check
 from moderation.texts import text_check
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
+from sora_site.texts import Sentence, SentenceTemplate, sentence, sentence_columns
 
-if TYPE_CHECKING:
-    from django.utils.functional import _StrPromise
-
+LIKED = sentence("post_liked", gettext_lazy("@{handle} liked your video."))
+COMMENTED = sentence("post_commented", gettext_lazy("@{handle} commented: {text}"))
+REPLIED = sentence("comment_replied", gettext_lazy("@{handle} replied: {text}"))
+MENTIONED = sentence("comment_mention", gettext_lazy("@{handle} mentioned you: {text}"))
 COMMENT_MAX = Comment._meta.get_field("text").max_length or 0
 IMPRESSIONS_PER_BATCH = 50
 WATCH_MS_MAX = 10 * 60 * 1000  # a view longer than ten minutes is a tab left open, not watching
@@ -75,7 +75,7 @@ def like_set(*, user: User, post: Post, liked: bool) -> bool:
                     recipient=post.author,
                     actor=user,
                     kind="post_liked",
-                    text=format_lazy(gettext_lazy("@{handle} liked your video."), handle=user.username),
+                    text=LIKED(handle=user.username),
                     subject=_subject(post),
                 )
             return True
@@ -115,14 +115,10 @@ def comment_create(*, author: User, post: Post, text: str, parent: Comment | Non
         comment = Comment.objects.create(post=post, author=author, parent=parent, text=text)
         comments_recount(post.pk)
         # Each person hears once, in this order: the post's author, the replied-to, the @mentioned.
-        audience: list[tuple[User, str, _StrPromise]] = [
-            (post.author, "post_commented", gettext_lazy("@{handle} commented: {text}"))
-        ]
+        audience: list[tuple[User, str, SentenceTemplate]] = [(post.author, "post_commented", COMMENTED)]
         if parent is not None:
-            audience.append((parent.author, "comment_replied", gettext_lazy("@{handle} replied: {text}")))
-        audience += [
-            (person, "comment_mention", gettext_lazy("@{handle} mentioned you: {text}")) for person in _mentioned(text)
-        ]
+            audience.append((parent.author, "comment_replied", REPLIED))
+        audience += [(person, "comment_mention", MENTIONED) for person in _mentioned(text)]
         told = {author.pk}
         for person, kind, said in audience:
             if person.pk in told or not _may_see(post, person):
@@ -132,7 +128,7 @@ def comment_create(*, author: User, post: Post, text: str, parent: Comment | Non
                 recipient=person,
                 actor=author,
                 kind=kind,
-                text=format_lazy(said, handle=author.username, text=text[:120]),
+                text=said(handle=author.username, text=text[:120]),
                 subject=_subject(post),
             )
     return comment
@@ -161,14 +157,14 @@ def comment_delete(*, comment: Comment, by: User) -> None:
         comments_recount(comment.post_id)
 
 
-def comment_hidden_set(*, comment: Comment, hidden: bool, reason: str = "") -> None:
+def comment_hidden_set(*, comment: Comment, hidden: bool, reason: str | Sentence = "") -> None:
     """A moderator hides or removes a comment (gone for everyone but its author, who sees why; its
     replies go with it) or shows it again. The post's comment count follows."""
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         comment.hidden_at = (comment.hidden_at or timezone.now()) if hidden else None
-        comment.hidden_reason = reason[:300] if hidden else ""
-        comment.save(update_fields=["hidden_at", "hidden_reason"])
+        comment.hidden_reason, comment.hidden_sentence = sentence_columns(reason if hidden else "", 300)
+        comment.save(update_fields=["hidden_at", "hidden_reason", "hidden_sentence"])
         comments_recount(comment.post_id)
 
 

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils import timezone
 
 from feed.accounts.models import User
 from feed.notifications.models import Notification
 from feed.notifications.selectors import unread_count
 from sora_site.events import user_event_send
+from sora_site.texts import Sentence, sentence_in
 
 
 def notification_send(
-    *, recipient: User, actor: User | None, kind: str, text: str | Promise, subject: str = ""
+    *, recipient: User, actor: User | None, kind: str, text: Sentence, subject: str = ""
 ) -> Notification:
     """Store it (in the caller's transaction) and push it, with the new unread count, after commit.
 
-    `text` is best a lazy translation (`format_lazy(gettext_lazy(...), ...)`): it is written in the
-    recipient's language (their setting, else the site's), not in the language of whoever caused it.
+    `text` is kept as its code and parameters and written in the reader's language whenever the inbox
+    shows it; what is pushed now (and kept beside it) is written in the recipient's language (their
+    setting, else their browser's, recorded at sign-up), not in the language of whoever caused it.
     """
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        written = str(text)
+    with timezone.override(recipient.time_zone or None):
+        written = sentence_in(recipient.reading_language, text)
     notification = Notification.objects.create(
-        recipient=recipient, actor=actor, kind=kind, subject=subject, text=written[:300]
+        recipient=recipient, actor=actor, kind=kind, subject=subject, sentence=text.as_json(), text=written[:300]
     )
     event = {
         "type": "notification",

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sora_site.texts import sentence_render
+
 
 class Post(models.Model):
     """A published video. Drafts live in generation until their owner posts them."""
@@ -41,7 +43,8 @@ class Post(models.Model):
     # Taken down (by moderation or because a cameo it shows was deleted): hidden from everyone but
     # its author, who sees the reason.
     taken_down_at = models.DateTimeField(null=True, blank=True)
-    taken_down_reason = models.CharField(max_length=200, blank=True)
+    taken_down_reason = models.CharField(max_length=200, blank=True)  # English; rows from before sentences
+    taken_down_sentence = models.JSONField(default=dict, blank=True)  # the reason as code + parameters
     review = models.CharField(max_length=10, choices=Review.choices, default=Review.CLEAR)
     # Set by the publish stage: frames or text over the teen bar hide the post from teen accounts everywhere.
     teen_suitable = models.BooleanField(default=True)
@@ -55,3 +58,8 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"post {self.pk} by @{self.author.username}"
+
+    @property
+    def taken_down_text(self) -> str:
+        """Why it is down, in the active language."""
+        return sentence_render(self.taken_down_sentence, self.taken_down_reason)

@@ -10,6 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext
 
+from feed.accounts.hidden_reasons import moderation_reason
 from feed.accounts.models import User
 from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer
@@ -18,9 +19,10 @@ from generation.models import GenerationJob
 from generation.storage import job_files_erase
 from moderation.selectors import user_is_moderator
 from sora_site.errors import DomainError
+from sora_site.texts import Sentence
 
 
-def on_job_withdrawn(sender: type[GenerationJob], *, job: GenerationJob, reason: str, **kwargs: Any) -> bool:
+def on_job_withdrawn(sender: type[GenerationJob], *, job: GenerationJob, reason: str | Sentence, **kwargs: Any) -> bool:
     """A video withdrawn for consent (a cameo it shows was deleted or its owner removed it) that was
     posted is taken down and stays down; its video, poster and spritesheet are erased (and the frame
     hashes derived from it), so nobody, the author included, can see it any more. The post row keeps
@@ -107,5 +109,4 @@ def post_moderation_show(*, subject_id: str, visibility: str, reason: str, by: U
     if visibility == "visible":
         post_restore(post=post)
         return
-    verb = "Hidden while a moderator reviews it" if visibility == "hidden" else "Removed by a moderator"
-    post_take_down(post=post, reason=f"{verb}: {reason}" if reason else verb)
+    post_take_down(post=post, reason=moderation_reason(visibility, reason) or "")

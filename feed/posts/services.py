@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 from PIL import Image
 
@@ -38,9 +37,12 @@ from sora_site import media
 from sora_site.celery import task_enqueue
 from sora_site.errors import DomainError
 from sora_site.storage import local_path
+from sora_site.texts import Sentence, sentence, sentence_columns, sentence_in
+
+CAMEO_POSTED = sentence("cameo_posted", gettext_lazy("@{handle} posted a video with your cameo @{cameo}."))
 
 CAPTION_MAX = Post._meta.get_field("caption").max_length or 0
-IN_REVIEW_REASON = "In review: it appears once moderation's checks pass"
+IN_REVIEW_REASON = sentence("post_in_review", gettext_lazy("In review: it appears once moderation's checks pass"))
 EVIDENCE_FRAMES_MAX = 6
 
 
@@ -91,7 +93,8 @@ def post_publish(*, job: GenerationJob, by: User, caption: str, visibility: str,
             remix_of=Post.objects.filter(job_id=job.remix_of_id).first() if job.remix_of_id else None,
             review=Post.Review.CHECKING,
             taken_down_at=timezone.now(),
-            taken_down_reason=IN_REVIEW_REASON,
+            taken_down_reason=sentence_in("en", IN_REVIEW_REASON()),
+            taken_down_sentence=IN_REVIEW_REASON().as_json(),
         )
         transaction.on_commit(lambda: task_enqueue("feed.posts.tasks.post_publish_check_run", post.pk))
         return post
@@ -182,21 +185,21 @@ def _cameo_owners_tell(post: Post) -> None:
             recipient=cameo.owner,
             actor=post.author,
             kind="cameo_posted",
-            text=format_lazy(
-                gettext_lazy("@{handle} posted a video with your cameo @{cameo}."),
-                handle=post.author.username,
-                cameo=cameo.handle,
-            ),
+            text=CAMEO_POSTED(handle=post.author.username, cameo=cameo.handle),
             subject=f"post:{post.pk}",
         )
 
 
-def post_take_down(*, post: Post, reason: str) -> None:
+def post_take_down(*, post: Post, reason: str | Sentence) -> None:
     """Hide a post from everyone but its author, who sees the latest reason (a post already down, its
     files erased for consent included, may still be hidden or removed by a moderator). A post in review
     that is taken down is no longer in review (a moderator removed it, or its cameo went)."""
+    english, stored = sentence_columns(reason, 200)
     Post.objects.filter(pk=post.pk).update(
-        taken_down_at=Coalesce(F("taken_down_at"), Now()), taken_down_reason=reason[:200], review=Post.Review.CLEAR
+        taken_down_at=Coalesce(F("taken_down_at"), Now()),
+        taken_down_reason=english,
+        taken_down_sentence=stored,
+        review=Post.Review.CLEAR,
     )
 
 
@@ -210,7 +213,7 @@ def post_restore(*, post: Post) -> bool:
     return bool(
         Post.objects.filter(pk=post.pk)
         .exclude(taken_down_at=None)
-        .update(taken_down_at=None, taken_down_reason="", review=Post.Review.CLEAR)
+        .update(taken_down_at=None, taken_down_reason="", taken_down_sentence={}, review=Post.Review.CLEAR)
     )
 
 
@@ -271,7 +274,8 @@ def _caption_recheck(post: Post) -> None:
         review=Post.Review.HELD,
         teen_suitable=teen_suitable,
         taken_down_at=timezone.now(),
-        taken_down_reason=IN_REVIEW_REASON,
+        taken_down_reason=sentence_in("en", IN_REVIEW_REASON()),
+        taken_down_sentence=IN_REVIEW_REASON().as_json(),
     )
     _case_for_held(post, verdict, [], fps=publish_rules().frames_per_second)
 

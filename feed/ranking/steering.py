@@ -65,7 +65,7 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 @dataclass(frozen=True)
 class _Clause:
     mode: ChipKind | None  # None: the clause says no mode word of its own
-    topics: list[str]
+    topics: list[tuple[str, str]]  # (the topic ranking reads, the topic as written)
     japanese: bool
 
 
@@ -77,7 +77,8 @@ def _english_clause(clause: str) -> _Clause:
             mode = _MODES[word]
         elif word not in _FILLER and word not in _MODES:
             topic_words.append(word)
-    return _Clause(mode, [" ".join(topic_words)], japanese=False)
+    topic = " ".join(topic_words)
+    return _Clause(mode, [(topic, topic)], japanese=False)
 
 
 def _japanese_mode(bases: set[str]) -> ChipKind | None:
@@ -93,6 +94,10 @@ def _japanese_topic(words: list[str]) -> str:
     english = english_topic(words)
     if english is not None:
         return english
+    return _as_written(words)
+
+
+def _as_written(words: list[str]) -> str:
     return " ".join(words) if all(word.isascii() for word in words) else "".join(words)
 
 
@@ -101,7 +106,7 @@ def _japanese_clause(clause: str) -> _Clause:
     after them (もっとアニメ, アニメをもっと)."""
     words = japanese.tagged(clause)
     bases = {base for _, base, _ in words}
-    topics: list[str] = []
+    topics: list[tuple[str, str]] = []
     run: list[str] = []
     for surface, base, pos in words:
         is_topic = (
@@ -113,10 +118,10 @@ def _japanese_clause(clause: str) -> _Clause:
         if is_topic:
             run.append(surface)
         elif run:
-            topics.append(_japanese_topic(run))
+            topics.append((_japanese_topic(run), _as_written(run)))
             run = []
     if run:
-        topics.append(_japanese_topic(run))
+        topics.append((_japanese_topic(run), _as_written(run)))
     return _Clause(_japanese_mode(bases), topics, japanese=True)
 
 
@@ -145,11 +150,11 @@ def steering_parse(text: str) -> list[Chip]:
     ]
     chips: dict[str, Chip] = {}
     for clause, mode in zip(clauses, _clause_modes(clauses), strict=True):
-        for topic in clause.topics:
+        for topic, written in clause.topics:
             topic = topic[:TOPIC_MAX].strip()
             if topic:
                 chips.pop(topic, None)
-                chips[topic] = Chip(kind=mode, topic=topic)
+                chips[topic] = Chip(kind=mode, topic=topic, written=written[:TOPIC_MAX].strip())
     return list(chips.values())[-CHIPS_MAX:]
 
 
@@ -172,9 +177,10 @@ def chips_from_json(raw: object) -> list[Chip]:
         return chips
     for item in raw:
         if isinstance(item, dict) and item.get("kind") in ("more", "less", "no") and isinstance(item.get("topic"), str):
-            chips.append(Chip(kind=item["kind"], topic=item["topic"][:TOPIC_MAX]))
+            written = item.get("written") if isinstance(item.get("written"), str) else ""
+            chips.append(Chip(kind=item["kind"], topic=item["topic"][:TOPIC_MAX], written=written[:TOPIC_MAX]))
     return chips[:CHIPS_MAX]
 
 
 def chips_to_json(chips: list[Chip]) -> list[dict[str, str]]:
-    return [{"kind": chip.kind, "topic": chip.topic} for chip in chips]
+    return [{"kind": chip.kind, "topic": chip.topic, "written": chip.written} for chip in chips]

@@ -20,13 +20,14 @@ class Chip:
     """One steering instruction: "more cooking", "less sports", "no horror"."""
 
     kind: ChipKind
-    topic: str
+    topic: str  # what ranking reads: a Japanese topic's English twin ("anime" for アニメ), else as written
+    written: str = field(default="", compare=False)  # the topic as the person wrote it ("アニメ")
 
     @property
     def label(self) -> str:
-        """In the interface language: "more cooking", 「料理を増やす」."""
+        """In the interface language, with the topic as they wrote it: "more cooking", 「アニメを増やす」."""
         words = {"more": gettext("more %(topic)s"), "less": gettext("less %(topic)s"), "no": gettext("no %(topic)s")}
-        return words[self.kind] % {"topic": self.topic}
+        return words[self.kind] % {"topic": self.written or self.topic}
 
 
 @dataclass(frozen=True)

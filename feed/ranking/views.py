@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST
 
 from feed.accounts.selectors import signed_in_user
@@ -25,7 +25,9 @@ def steering(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(
-            request, gettext("Feed tuned: %(chips)s.") % {"chips": ", ".join(chip.label for chip in chips)}
+            request,
+            gettext("Feed tuned: %(chips)s.")
+            % {"chips": pgettext("between items of a list", ", ").join(chip.label for chip in chips)},
         )
     return redirect("home")
 

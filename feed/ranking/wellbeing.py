@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
 
 from feed.accounts.models import User
 from feed.engagement.models import Impression
 from feed.ranking.models import FeedPreferences
+from sora_site.timezones import local_midnight
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,9 @@ def limits_for(user: User | None, prefs: FeedPreferences | None) -> Limits | Non
 
 
 def watched_today(user: User, *, besides: list[int]) -> int:
-    """Posts this person watched today, leaving out `besides` (this scroll's, counted by the cursor)."""
-    since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    """Posts this person watched today, leaving out `besides` (this scroll's, counted by the cursor).
+    Today starts at midnight where they live (their account's zone), whoever asks and from where."""
+    since = local_midnight(user.time_zone)
     views = Impression.objects.filter(user=user, created_at__gte=since).exclude(post_id__in=besides)
     return views.values("post_id").distinct().count()
 

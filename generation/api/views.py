@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from feed.accounts.selectors import signed_in_user
@@ -79,6 +79,11 @@ def webhook_test(request: HttpRequest) -> HttpResponse:
     sent = events.test_event_send(owner=signed_in_user(request))
     messages.success(
         request,
-        gettext("Test event queued for %(count)d endpoint(s). Reload to see how it went.") % {"count": len(sent)},
+        ngettext(
+            "Test event queued for %(count)d endpoint. Reload to see how it went.",
+            "Test event queued for %(count)d endpoints. Reload to see how it went.",
+            len(sent),
+        )
+        % {"count": len(sent)},
     )
     return redirect("webhooks")

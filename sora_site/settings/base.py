@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A signed-in person's language setting overrides the browser; the /v1 API always answers in English.
     "sora_site.middleware.UserLanguageMiddleware",
+    "sora_site.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sora_site.middleware.DomainErrorMiddleware",
@@ -80,7 +81,7 @@ TEMPLATES = [
                 "feed.notifications.selectors.unread_badge",  # the inbox badge (feed)
             ],
             # {% translate %} / {% blocktranslate %} in every template without a {% load %}.
-            "builtins": ["django.templatetags.i18n"],
+            "builtins": ["django.templatetags.i18n", "sora_site.moments"],
         },
     },
 ]

@@ -2,6 +2,12 @@
 (() => {
   "use strict";
 
+  // The browser's time zone, for dates and the daily limits' midnight (sora_site.middleware.UserTimeZoneMiddleware).
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && !document.cookie.split("; ").includes(`tz=${encodeURIComponent(zone)}`)) {
+    document.cookie = `tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; samesite=lax`;
+  }
+
   // The inbox badge follows the unread count pushed with every notification.
   function setBadge(unread) {
     document.querySelectorAll("[data-unread-badge]").forEach((badge) => {

@@ -7,7 +7,9 @@
 
   const SECONDS = 12;
   const MIN_SECONDS = 8;
-  const moves = (root.dataset.moves || "left,right").split(",");
+  // The moves are codes; these are the words the person reads (a direction, not the verb "leave").
+  const MOVE_WORDS = { left: pgettext("head turn", "left"), right: pgettext("head turn", "right") };
+  const moves = (root.dataset.moves || "left,right").split(",").map((move) => MOVE_WORDS[move] || move);
   const digits = (root.dataset.digits || "").split("").join(" ");
   // What to do when, during the recording (seconds from the start).
   const STEPS = [

@@ -28,7 +28,7 @@ def test_sign_up_log_in_follow_and_view_profile(page: Page, live_server_url: str
 
     page.get_by_role("button", name="Log out @dana").click()
     page.goto(f"{live_server_url}/login/")
-    page.get_by_label("Username").fill("dana")
+    page.get_by_label("Handle").fill("dana")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out @dana")).to_be_visible()
@@ -81,7 +81,7 @@ def test_on_a_phone_every_tab_fits_and_logging_out_is_on_the_profile(
     # Why: with the log-out button in the bar, the sixth tab (Profile) was cut off at 390 px.
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server_url}/login/")
-    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Handle").fill("alice")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     tabs = page.locator(".nav-list a")

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def log_in(page: Page, base: str, handle: str) -> None:
     page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(handle)
+    page.get_by_label("Handle").fill(handle)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 

@@ -188,7 +188,7 @@ def test_a_moderation_action_is_told_in_the_owners_language(alice: User, bob: Us
     case = report_create(reporter=bob, subject_type="post", subject_id=str(post.pk), category="hate").case
     case_act(case_id=case.pk, by=mod, action="suspend", reason="spam wave", days=3)  # the moderator's side is English
     told = Notification.objects.get(recipient=alice, kind="moderation_action").text
-    assert told.startswith("モデレーターがあなたの投稿に措置を取りました：一時停止（")
+    assert told.startswith("モデレーターがあなたの投稿に措置を取りました：") and "まで投稿停止。" in told
     assert "理由：spam wave。30日以内なら異議を申し立てられます。" in told
 
 

@@ -34,7 +34,12 @@ def test_suspended_and_banned_authors_cannot_edit_their_posts(
 def test_a_held_posts_caption_stays_as_the_moderator_sees_it(alice: User) -> None:
     """Otherwise a moderator's approval would publish a caption no check has read."""
     post = post_make(
-        alice, "Kite day", review=Post.Review.HELD, taken_down_at=timezone.now(), taken_down_reason=IN_REVIEW_REASON
+        alice,
+        "Kite day",
+        review=Post.Review.HELD,
+        taken_down_at=timezone.now(),
+        taken_down_reason=str(IN_REVIEW_REASON()),
+        taken_down_sentence=IN_REVIEW_REASON().as_json(),
     )
     client = client_for(alice)
     response = client.post(reverse("post_edit", args=[post.pk]), {"caption": "something else", "visibility": "public"})

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from cameos.models import CameoUsage
 from feed.engagement import services as engagement
+from feed.engagement.models import Impression
 from feed.graph.services import block_create, follow_create
 from feed.models import FeedPreferences, Post, User
 from feed.ranking.cursor import Cursor
 from feed.ranking.pipeline import following_page, for_you_page
 from feed.ranking.services import steering_apply, steering_chip_remove
+from feed.ranking.wellbeing import watched_today
 from generation.models import GenerationJob
 from sora_site.errors import DomainError
+from sora_site.timezones import local_midnight
 from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_make
 from tests.conftest import PASSWORD, make_user
@@ -135,6 +140,23 @@ def test_the_daily_cap_counts_what_was_watched_today(library: dict[str, list[Pos
     engagement.impressions_record(user=teen, reports=reports)
     assert len(for_you_page(teen, Cursor()).items) == 1
     assert len(for_you_page(teen, Cursor()).items) == 1  # a reload is not another item
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/Los_Angeles"])
+def test_the_daily_cap_starts_again_at_midnight_where_the_viewer_lives(
+    library: dict[str, list[Post]], teen: User, zone: str
+) -> None:
+    """Watched a minute before their local midnight: yesterday's; at midnight: today's (not UTC's day)."""
+    FeedPreferences.objects.create(user=teen, daily_cap=4)
+    teen.time_zone = zone
+    teen.save(update_fields=["time_zone"])
+    midnight = local_midnight(zone)
+    assert (midnight.hour, midnight.minute, str(midnight.tzinfo)) == (0, 0, zone)
+    first, second, third = [post for posts in library.values() for post in posts][:3]
+    for post, at in ((first, midnight - dt.timedelta(minutes=1)), (second, midnight), (third, midnight)):
+        Impression.objects.create(user=teen, post=post, view_id=f"v{post.pk}", created_at=at)
+    assert watched_today(teen, besides=[]) == 2
+    assert len(for_you_page(teen, Cursor()).items) == 2
 
 
 def test_break_card_comes_after_the_continuous_limit(library: dict[str, list[Post]], settings: object) -> None:

@@ -7,10 +7,11 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from feed.models import Post, User
 from feed.ranking.stages import hard_filter, score
-from feed.ranking.steering import steering_parse, steering_terms
+from feed.ranking.steering import chips_from_json, chips_to_json, steering_parse, steering_terms
 from feed.ranking.types import Candidate, Chip, Viewer
 from tests.builders.posts import post_make
 from tests.conftest import PASSWORD, make_user
@@ -45,6 +46,19 @@ def test_a_japanese_topic_without_an_english_twin_is_kept_as_a_keyword() -> None
     assert horror.keywords == frozenset({"horror"})
 
 
+def test_a_chip_shows_its_topic_as_the_person_wrote_it_in_a_whole_japanese_phrase() -> None:
+    """Ranking reads the English twin; the person reads 「アニメを増やす」, not 「animeを増やす」."""
+    anime, horror = steering_parse("アニメをもっと、ホラーはなし")
+    assert (anime.topic, horror.topic) == ("anime", "horror")
+    with translation.override("ja"):
+        assert (anime.label, horror.label) == ("アニメを増やす", "ホラーはなし")
+    stored = chips_from_json(chips_to_json([anime, horror]))
+    with translation.override("ja"):
+        assert [chip.label for chip in stored] == ["アニメを増やす", "ホラーはなし"]
+    with translation.override("en"):
+        assert steering_parse("more anime")[0].label == "more anime"
+
+
 def candidate(pk: int, text: str) -> Candidate:
     return Candidate(post_id=pk, author_id=pk, created_at=NOW - dt.timedelta(hours=1), text=text)
 
@@ -58,7 +72,8 @@ def test_chips_from_either_language_match_japanese_posts_by_keyword() -> None:
         assert [c.post_id for c in kept] == [2, 3]
         ranked = score(kept, viewer)
         assert [s.candidate.post_id for s in ranked] == [3, 2]
-        assert ranked[1].parts["steer:less sports"] < 0  # サッカー is sports
+        sports = next(chip for chip in chips if chip.topic == "sports")  # labelled as written (スポーツ, sports)
+        assert ranked[1].parts[f"steer:{sports.label}"] < 0  # サッカー is sports
 
 
 LIBRARY = {

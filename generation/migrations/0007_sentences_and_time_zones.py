@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='generationjob',
-            name='subtitles',
-            field=models.FileField(blank=True, db_index=True, upload_to='drafts/%Y/%m/'),
+            name='error_sentence',
+            field=models.JSONField(blank=True, default=dict),
         ),
     ]
