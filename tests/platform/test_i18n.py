@@ -188,7 +188,7 @@ def test_a_moderation_action_is_told_in_the_owners_language(alice: User, bob: Us
     case = report_create(reporter=bob, subject_type="post", subject_id=str(post.pk), category="hate").case
     case_act(case_id=case.pk, by=mod, action="suspend", reason="spam wave", days=3)  # the moderator's side is English
     told = Notification.objects.get(recipient=alice, kind="moderation_action").text
-    assert told.startswith("モデレーターがあなたの投稿に措置を取りました：一時停止（")
+    assert told.startswith("モデレーターがあなたの投稿に措置を取りました：投稿停止（")
     assert "理由：spam wave。30日以内なら異議を申し立てられます。" in told
 
 
@@ -199,7 +199,7 @@ def test_a_report_refusal_and_its_categories_follow_the_language(alice: User, bo
     client = Client()
     client.login(username="bob", password=PASSWORD)
     page = client.get("/@alice/", **JA).content.decode()
-    assert "私になりすましている（名前または顔）" in page and "スパム・詐欺" in page
+    assert "自分になりすましている（名前や顔）" in page and "スパム・詐欺" in page
     refused = client.post("/@alice/report/", {"category": "nonsense"}, **JA)
     assert refused.status_code == 400
     assert "何が問題かを選んでください。" in refused.content.decode()
