@@ -4,6 +4,7 @@ from cameos import views
 
 urlpatterns = [
     path("cameos/", views.dashboard, name="cameos"),
+    path("cameos/consent/", views.consent, name="cameo_consent"),
     path("cameos/record/", views.record, name="cameo_record"),
     path("cameos/record/upload/", views.upload, name="cameo_upload"),
     path("cameos/new-character/", views.character_new, name="cameo_character_new"),

@@ -35,6 +35,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "cameos/dashboard.html", context)
 
 
+def consent(request: HttpRequest) -> HttpResponse:
+    """What a cameo keeps of a face and a voice, why, for how long, who sees it, how to delete it:
+    read before recording (linked from the record page and the deletion card). Open to anyone."""
+    return render(request, "cameos/consent.html", {"portraits_max": recording.PORTRAITS_KEPT})
+
+
 @login_required
 def record(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)

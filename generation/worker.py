@@ -18,7 +18,8 @@ import soundfile as sf
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import pgettext
 from PIL import Image
 
 from cameos.models import Cameo
@@ -28,6 +29,7 @@ from generation import failures
 from generation.backends import get_backend
 from generation.backends.base import (
     CameoReference,
+    FrameLabels,
     GenerationCancelled,
     GenerationRequest,
     Shot,
@@ -41,6 +43,7 @@ from generation.queue import job_enqueue
 from generation.selectors import phase_shares, remix_check
 from generation.storage import media_delete
 from generation.transitions import job_end
+from sora_site import japanese
 from sora_site.errors import DomainError
 from sora_site.storage import local_path
 from sora_site.texts import Sentence
@@ -174,7 +177,20 @@ def job_request_build(job: GenerationJob, files: contextlib.ExitStack) -> Genera
         input_image=input_image,
         parent_video=parent_path,
         cameos=cameo_references(cameos),
+        labels=frame_labels(job),
     )
+
+
+def frame_labels(job: GenerationJob) -> FrameLabels:
+    """The words drawn into a preview's frames, in the creator's language: the one they chose, else
+    Japanese for a Japanese prompt, else the site's. Drawn once, for every viewer."""
+    language = job.owner.language or ("ja" if japanese.has_japanese(job.prompt) else settings.LANGUAGE_CODE)
+    with translation.override(language):
+        return FrameLabels(
+            preview=pgettext("drawn in a video", "PREVIEW"),
+            remix=pgettext("drawn in a video", "↻ REMIX"),
+            shot=pgettext("drawn in a video", "shot {index}/{count}"),
+        )
 
 
 def cameo_references(cameos: list[Cameo]) -> tuple[CameoReference, ...]:

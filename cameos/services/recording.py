@@ -39,6 +39,7 @@ Status = Cameo.Status
 CHALLENGE_TTL = dt.timedelta(minutes=10)
 RECORDING_MAX_BYTES = 60 * 1024 * 1024
 RECORDING_TYPES = {"video/webm", "video/mp4", "video/quicktime", "video/x-matroska"}
+PORTRAITS_KEPT = 5  # face crops kept from a verified recording (the consent page says how many)
 VOICE_SAMPLE_RATE = 16_000  # what verification decodes the recording's audio at
 DIGIT_WORDS = dict(zip("0123456789", "zero one two three four five six seven eight nine".split(), strict=True))
 
@@ -179,7 +180,7 @@ def _keep_biometrics(cameo: Cameo, report: VerificationReport) -> None:
     if report.voice_profile is not None:
         cameo.voice_pitch_hz = report.voice_profile.pitch_hz
         cameo.espeak_voice = report.voice_profile.espeak_voice
-    for position, portrait in enumerate(report.portraits[:5]):
+    for position, portrait in enumerate(report.portraits[:PORTRAITS_KEPT]):
         portrait_save(cameo, portrait, position)
     if cameo.keep_voice_sample and report.voice_sample is not None:
         _voice_sample_save(cameo, report.voice_sample, report.digits_check, cameo.challenge)

@@ -52,6 +52,16 @@ class CameoReference:
 
 
 @dataclass(frozen=True)
+class FrameLabels:
+    """The words a preview draws into its frames, already in the creator's language (the worker
+    translates them; backends run without Django). `shot` has {index} and {count}."""
+
+    preview: str = "PREVIEW"
+    remix: str = "↻ REMIX"
+    shot: str = "shot {index}/{count}"
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
     prompt: str  # the full instruction, owner preferences already appended
     model: str  # "sora-2" | "sora-2-pro"
@@ -63,6 +73,7 @@ class GenerationRequest:
     input_image: Image.Image | None = None  # already fitted to width x height
     parent_video: Path | None = None  # remix: the parent's MP4
     cameos: tuple[CameoReference, ...] = ()
+    labels: FrameLabels = FrameLabels()
 
     @property
     def seconds(self) -> float:

@@ -1,10 +1,11 @@
 """The CPU preview renderer: a deterministic animatic that stands in for a video model.
 
 It exists so the whole product (drafts, feed, cameos, moderation of faces in output) runs and is
-testable on a laptop without a GPU. Every frame says PREVIEW. Per shot it draws a seeded
-background in a palette picked from the prompt's words (or animates the input image, or a
-stylised version of the remix parent), moves a camera over it, floats the cameo portraits with
-"@handle" tags on top and captions the shot's prompt. Shots follow each other with hard cuts.
+testable on a laptop without a GPU. Every frame says PREVIEW, in the creator's language
+(request.labels). Per shot it draws a seeded background in a palette picked from the prompt's words
+(or animates the input image, or a stylised version of the remix parent), moves a camera over it,
+floats the cameo portraits with "@handle" tags on top and captions the shot's prompt. Shots follow
+each other with hard cuts.
 
 Cost: static layers (background world, caption, badges, cameo discs) are drawn once per shot;
 per frame it is one cv2.warpAffine plus a few small alpha blends, at 12 fps.
@@ -363,14 +364,16 @@ def _static_overlays(
     unit = min(W, H) / 720
     margin = int(24 * unit)
     out: list[tuple[Overlay, int, int]] = []
-    preview = badge("PREVIEW", int(30 * unit), (215, 30, 45, 230))
+    labels = request.labels
+    preview = badge(labels.preview, int(30 * unit), (215, 30, 45, 230))
     out.append((Overlay.from_image(preview), margin, margin))
     y = margin + preview.height + int(10 * unit)
     if remix:
-        remix_tag = badge("↻ REMIX", int(24 * unit), (*palette[3], 220), ink(palette[3]))
+        remix_tag = badge(labels.remix, int(24 * unit), (*palette[3], 220), ink(palette[3]))
         out.append((Overlay.from_image(remix_tag), margin, y))
     if len(request.shots) > 1:
-        shot_tag = badge(f"shot {index + 1}/{len(request.shots)}", int(24 * unit), (0, 0, 0, 150))
+        shot = labels.shot.format(index=index + 1, count=len(request.shots))
+        shot_tag = badge(shot, int(24 * unit), (0, 0, 0, 150))
         out.append((Overlay.from_image(shot_tag), W - margin - shot_tag.width, margin))
     box = caption_box(caption, W - 2 * margin, int(34 * unit), max_lines=4 if H > W else 3)
     if box is not None:

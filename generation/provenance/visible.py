@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from generation.backends.preview_layers import caption_font
 
 HOP_SECONDS = 3.0
 OPACITY = 0.85
@@ -21,16 +23,13 @@ TEXT_HEIGHT = 0.034  # font size as a share of the frame's width
 # (x, y) as shares of the free space: opposite sides in turn, so consecutive spots are far apart; a
 # little in from the top and bottom edges, where players put their controls.
 SPOTS = ((0.0, 0.06), (1.0, 0.9), (1.0, 0.06), (0.0, 0.9), (0.0, 0.5), (1.0, 0.5))
-FONT = "DejaVuSans-Bold.ttf"  # Debian's fonts-dejavu-core; Pillow's own font where it is missing
 
 
 @lru_cache(maxsize=8)
 def label_image(text: str, font_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """(rgb float32 h x w x 3, alpha float32 h x w x 1) of the label."""
-    try:
-        font: ImageFont.FreeTypeFont | ImageFont.ImageFont = ImageFont.truetype(FONT, font_size)
-    except OSError:
-        font = ImageFont.load_default(size=font_size)
+    """(rgb float32 h x w x 3, alpha float32 h x w x 1) of the label. The font is the preview
+    renderer's: a CJK one (Noto Sans CJK) when the site name has kana or kanji, else DejaVu Sans."""
+    font = caption_font(text, font_size)
     left, top, right, bottom = (int(v) for v in font.getbbox(text))
     pad_x, pad_y = font_size // 2, font_size // 3
     size = (right - left + 2 * pad_x, bottom - top + 2 * pad_y)

@@ -105,7 +105,7 @@ def test_record_verify_and_manage_a_cameo(server: str, page: Page, alice: User, 
         "v => new Promise(r => { v.currentTime = 1e9; v.ontimeupdate = () => r(v.duration); })"
     )
     assert 11 < duration < 13.5
-    voice_consent = page.get_by_label("Keep a few seconds of my verified recording to speak my lines in my voice")
+    voice_consent = page.get_by_label("Use my own voice for my lines in videos")
     expect(voice_consent).not_to_be_checked()  # off unless the owner opts in
     voice_consent.check()
     screenshot("cameo-review")

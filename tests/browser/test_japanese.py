@@ -48,7 +48,7 @@ def test_sign_up_and_create_in_japanese_on_a_phone(page: Page, live_server_url: 
     page.goto(f"{live_server_url}/signup/")
     expect(page.get_by_role("heading", name="アカウントを作成")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "ja"
-    page.get_by_label("ハンドル").fill("hanako")
+    page.get_by_label("ユーザー名").fill("hanako")
     page.get_by_label("表示名").fill("山田花子")
     page.get_by_label("生年月日").fill(years_ago(25).isoformat())
     page.get_by_label("パスワード").fill(PASSWORD)
@@ -76,8 +76,8 @@ def test_sign_up_and_create_in_japanese_on_a_phone(page: Page, live_server_url: 
     assert_fits_the_phone(page)
     screenshot("ja-create-phone")
     page.get_by_role("button", name="生成").click()
-    expect(page.get_by_text("動画を順番待ちに入れました。")).to_be_visible()
-    expect(page.locator("#live-status")).to_have_text("ライブ", timeout=10_000)
+    expect(page.get_by_text("動画の生成を受け付けました。")).to_be_visible()
+    expect(page.locator("#live-status")).to_have_text("リアルタイム更新中", timeout=10_000)
     job_card = page.locator("[data-job-id]").first
     expect(job_card.get_by_text(PROMPT)).to_be_visible()
     expect(job_card.locator("video")).to_be_visible(timeout=120_000)

@@ -46,7 +46,7 @@ def test_the_case_page_and_the_voice_card_in_japanese_on_a_phone(
     signed_in(page, live_server_url, mod)
     page.goto(f"{live_server_url}/moderation/case/{case.pk}/")
     expect(page.get_by_role("heading", name=f"ケース {case.pk}")).to_be_visible()
-    expect(page.get_by_role("heading", name="報告 1 件")).to_be_visible()
+    expect(page.get_by_role("heading", name="報告1件")).to_be_visible()
     expect(page.get_by_test_id("case-status")).to_contain_text("ユーザーからの報告")
     expect(page.get_by_test_id("case-reports")).to_contain_text("スパム・詐欺")
     expect(page.get_by_role("heading", name="この対象の履歴")).to_be_visible()

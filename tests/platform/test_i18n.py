@@ -199,7 +199,7 @@ def test_a_report_refusal_and_its_categories_follow_the_language(alice: User, bo
     client = Client()
     client.login(username="bob", password=PASSWORD)
     page = client.get("/@alice/", **JA).content.decode()
-    assert "私になりすましている（名前または顔）" in page and "スパム・詐欺" in page
+    assert "自分になりすましている（名前や顔）" in page and "スパム・詐欺" in page
     refused = client.post("/@alice/report/", {"category": "nonsense"}, **JA)
     assert refused.status_code == 400
     assert "何が問題かを選んでください。" in refused.content.decode()

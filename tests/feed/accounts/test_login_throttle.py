@@ -31,7 +31,7 @@ def test_wrong_passwords_lock_the_handle_out_from_that_address(alice: User, sett
         HTTP_ACCEPT_LANGUAGE="ja",
     )
     assert locked.status_code == 429 and "_auth_user_id" not in client.session  # the right password too
-    assert "ログインの失敗が多すぎます。15 分後にもう一度お試しください。" in locked.content.decode()
+    assert "ログインの失敗が多すぎます。15分後にもう一度お試しください。" in locked.content.decode()
     # Another address is not locked out (a guesser can't lock the owner out everywhere).
     elsewhere = Client()
     assert log_in(elsewhere, PASSWORD, address="198.51.100.8") == 302

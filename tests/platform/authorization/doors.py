@@ -197,6 +197,7 @@ DOORS: tuple[Door, ...] = (
     ),
     Door("jobs", "account", ACCOUNT, p.signed_in, get(_url("jobs"))),
     Door("cameos", "account", ACCOUNT, p.signed_in, get(_url("cameos"))),
+    Door("cameo_consent", "account", ACCOUNT, p.anyone, get(_url("cameo_consent"))),
     Door("cameo_record", "account", ACCOUNT, p.signed_in, get(_url("cameo_record"))),
     Door("cameo_upload", "account", ACCOUNT, p.signed_in_open, post(_url("cameo_upload"), lambda t: {"nonce": "x"})),
     Door("cameo_character_new", "account", ACCOUNT, p.signed_in, get(_url("cameo_character_new"))),
