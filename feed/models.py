@@ -11,6 +11,7 @@ from feed.graph.models import Block, Follow
 from feed.notifications.models import Notification
 from feed.posts.models import Post
 from feed.ranking.models import FeedPreferences, PostEmbedding
+from feed.search.models import Hashtag, PersonSearch, PostSearch
 
 __all__ = [
     "Block",
@@ -19,13 +20,16 @@ __all__ = [
     "Comment",
     "FeedPreferences",
     "Follow",
+    "Hashtag",
     "Impression",
     "InviteCode",
     "Like",
     "NotInterested",
+    "PersonSearch",
     "Notification",
     "Post",
     "PostEmbedding",
+    "PostSearch",
     "PostStats",
     "User",
 ]
