@@ -10,7 +10,7 @@ from django.test import Client
 from cameos.models import CameoUsage
 from feed.engagement.services import stats_bump
 from feed.graph.services import block_create, follow_create
-from feed.models import User
+from feed.models import Post, User
 from generation.models import GenerationJob
 from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_make
@@ -21,7 +21,7 @@ def reel_ids(html: bytes) -> list[int]:
     return [int(pk) for pk in re.findall(rb'id="reel-(\d+)"', html)]
 
 
-def with_cameo_of(owner: User, author: User, caption: str, **fields: object):
+def with_cameo_of(owner: User, author: User, caption: str, **fields: object) -> Post:
     job = GenerationJob.objects.create(owner=author, prompt=caption, seconds=4, width=720, height=1280, seed=1)
     cameo = owner.cameos.first() or active_cameo(owner)
     CameoUsage.objects.create(cameo=cameo, job=job)
