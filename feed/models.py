@@ -6,24 +6,30 @@ generation; posts (and the pages) sit above them. Code in lower apps imports the
 """
 
 from feed.accounts.models import InviteCode, User
-from feed.engagement.models import Comment, Impression, Like, NotInterested, PostStats
+from feed.engagement.models import Bookmark, Collection, Comment, Impression, Like, NotInterested, PostStats
 from feed.graph.models import Block, Follow
 from feed.notifications.models import Notification
 from feed.posts.models import Post
 from feed.ranking.models import FeedPreferences, PostEmbedding
+from feed.search.models import Hashtag, PersonSearch, PostSearch
 
 __all__ = [
     "Block",
+    "Bookmark",
+    "Collection",
     "Comment",
     "FeedPreferences",
     "Follow",
+    "Hashtag",
     "Impression",
     "InviteCode",
     "Like",
     "NotInterested",
+    "PersonSearch",
     "Notification",
     "Post",
     "PostEmbedding",
+    "PostSearch",
     "PostStats",
     "User",
 ]

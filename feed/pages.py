@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cameos.models import Cameo
 from cameos.selectors import cameos_on_profile
 from feed.accounts.models import User
 from feed.accounts.selectors import signed_in_user, user_get_by_handle, viewer_of
@@ -30,9 +31,10 @@ from feed.posts.models import Post
 from feed.posts.selectors import profile_posts
 from feed.ranking.cursor import cursor_decode
 from feed.ranking.models import FeedPreferences
-from feed.ranking.pipeline import FeedPage, following_page, for_you_page
+from feed.ranking.pipeline import FeedPage, cameo_page, following_page, for_you_page
 from feed.ranking.steering import chips_from_json
 from feed.ranking.wellbeing import limits_for
+from feed.search.selectors import cameos_findable_by
 from moderation.reports import report_create
 from moderation.selectors import report_categories, sanctions_on_subject, user_is_moderator
 
@@ -45,13 +47,45 @@ class Reel:
     social: PostSocial
 
 
+@dataclass
+class FeedFilters:
+    """The feed's filters, from the query string: "with @someone's cameo" and "hide remixes"."""
+
+    cameo: Cameo | None = None
+    hide_remixes: bool = False
+    unknown_cameo: str = ""  # a handle asked for that the viewer can't find: said, and not applied
+
+    def query(self) -> dict[str, str]:
+        return {
+            **({"with": self.cameo.handle} if self.cameo else {}),
+            **({"remixes": "hide"} if self.hide_remixes else {}),
+        }
+
+
+def _filters(request: HttpRequest) -> FeedFilters:
+    handle = request.GET.get("with", "").strip().lstrip("@").lower()[:30]
+    cameo = cameos_findable_by(viewer_of(request)).filter(handle=handle).first() if handle else None
+    return FeedFilters(
+        cameo=cameo,
+        hide_remixes=request.GET.get("remixes") == "hide",
+        unknown_cameo=handle if handle and not cameo else "",
+    )
+
+
 def _feed_context(request: HttpRequest) -> dict[str, object]:
     viewer = viewer_of(request)
     tab = request.GET.get("tab", "foryou")
     if tab not in TABS or (tab == "following" and viewer is None):
         tab = "foryou"
-    cursor = cursor_decode(request.GET.get("cursor", ""), tab=tab)
-    page: FeedPage = following_page(viewer, cursor) if tab == "following" and viewer else for_you_page(viewer, cursor)
+    filters = _filters(request)
+    hide = filters.hide_remixes
+    if filters.cameo is not None:  # a cameo's feed stands in for either tab
+        cursor = cursor_decode(request.GET.get("cursor", ""), tab=f"cameo:{filters.cameo.pk}")
+        page: FeedPage = cameo_page(viewer, filters.cameo.pk, cursor, hide_remixes=hide)
+    elif tab == "following" and viewer is not None:
+        page = following_page(viewer, cursor_decode(request.GET.get("cursor", ""), tab=tab), hide_remixes=hide)
+    else:
+        page = for_you_page(viewer, cursor_decode(request.GET.get("cursor", ""), tab=tab), hide_remixes=hide)
     socials = social_for([item.post for item in page.items], viewer)
     reels = []
     for item in page.items:
@@ -60,9 +94,18 @@ def _feed_context(request: HttpRequest) -> dict[str, object]:
         reels.append(Reel(post=item.post, social=social))
     next_url = ""
     if page.cursor is not None:
-        next_url = reverse("feed_page") + "?" + urlencode({"tab": tab, "cursor": page.cursor.encode()})
+        query = {"tab": tab, **filters.query(), "cursor": page.cursor.encode()}
+        next_url = reverse("feed_page") + "?" + urlencode(query)
     continuation = bool(request.GET.get("cursor"))
-    return {"tab": tab, "items": reels, "next_url": next_url, "page": page, "continuation": continuation}
+    return {
+        "tab": tab,
+        "items": reels,
+        "next_url": next_url,
+        "page": page,
+        "continuation": continuation,
+        "filters": filters,
+        "filter_query": urlencode(filters.query()),
+    }
 
 
 def home(request: HttpRequest) -> HttpResponse:

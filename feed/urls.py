@@ -7,6 +7,7 @@ from feed.engagement import views as engagement_views
 from feed.graph import views as graph_views
 from feed.posts import views as post_views
 from feed.ranking import views as ranking_views
+from feed.search import views as search_views
 from feed.verify import views as verify_views
 
 urlpatterns = [
@@ -36,6 +37,14 @@ urlpatterns = [
     path("p/<int:post_id>/not-interested/", engagement_views.not_interested, name="post_not_interested"),
     path("p/<int:post_id>/share/", engagement_views.share, name="post_share"),
     path("p/<int:post_id>/download/", engagement_views.download, name="post_download"),
+    path("p/<int:post_id>/save/", engagement_views.save, name="post_save"),
+    path("saved/", engagement_views.saved, name="saved"),
+    path("saved/collections/new/", engagement_views.collection_create, name="collection_create"),
+    path("saved/collections/<int:collection_id>/delete/", engagement_views.collection_delete, name="collection_delete"),
+    path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.suggest, name="search_suggest"),
+    path("tags/<str:name>/", search_views.tag, name="hashtag"),
+    path("cameos/@<str:handle>/videos/", search_views.cameo_videos, name="cameo_videos"),
     path("feed/views/", engagement_views.impressions, name="feed_impressions"),
     path("inbox/", engagement_views.inbox, name="inbox"),
     path("p/<int:post_id>/report/", post_views.post_report, name="post_report"),

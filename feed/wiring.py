@@ -12,6 +12,7 @@ def connect() -> None:
     _posts()
     _engagement()
     _accounts()
+    _search()
 
 
 def _posts() -> None:
@@ -89,3 +90,15 @@ def _accounts() -> None:
             reject_label=pgettext_lazy("moderation queue button", "Hide profile"),
         )
     )
+
+
+def _search() -> None:
+    """The search index follows posts and profiles (saved in lower packages: Django's post_save)."""
+    from django.db.models.signals import post_save
+
+    from feed.accounts.models import User
+    from feed.posts.models import Post
+    from feed.search import receivers
+
+    post_save.connect(receivers.on_post_saved, sender=Post, dispatch_uid="feed.search_post")
+    post_save.connect(receivers.on_user_saved, sender=User, dispatch_uid="feed.search_person")

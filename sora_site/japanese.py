@@ -51,7 +51,7 @@ def _tokenizer() -> Tokenizer:
     return Tokenizer()
 
 
-def _tokens(text: str) -> list[tuple[str, str, str, str]]:
+def japanese_tokens(text: str) -> list[tuple[str, str, str, str]]:
     """(surface, base form, part of speech, pronunciation in katakana) per janome token; the part of
     speech is IPADIC's comma-separated fields ("名詞,固有名詞,人名,姓")."""
     with _lock:  # janome's lattice is built per call, but its lazily loaded dictionary is shared
@@ -71,7 +71,7 @@ def japanese_words(text: str) -> list[str]:
     """Base forms of the Japanese content words in `text`, in order (凍った -> 凍る)."""
     words: list[str] = []
     for run in _JAPANESE_RUN.findall(text):
-        words.extend(base for _, base, pos, _ in _tokens(run) if not pos.startswith("記号"))
+        words.extend(base for _, base, pos, _ in japanese_tokens(run) if not pos.startswith("記号"))
     return words
 
 
@@ -88,7 +88,7 @@ def reading(text: str) -> str:
     speech synthesiser that only reads kana can say it. Other characters are kept."""
     if not has_japanese(text):
         return text
-    return "".join(phonetic if has_japanese(surface) else surface for surface, _, _, phonetic in _tokens(text))
+    return "".join(phonetic if has_japanese(surface) else surface for surface, _, _, phonetic in japanese_tokens(text))
 
 
 _KATAKANA_RUN = re.compile(r"[\u30a1-\u30faー]{2,}")
@@ -108,12 +108,14 @@ def unknown_katakana(text: str) -> list[str]:
 
 def morphemes(text: str) -> list[tuple[str, str]]:
     """(surface, base form) of each word janome finds in `text`, symbols and spaces left out."""
-    return [(surface, base) for surface, base, pos, _ in _tokens(text) if not pos.startswith("記号")]
+    return [(surface, base) for surface, base, pos, _ in japanese_tokens(text) if not pos.startswith("記号")]
 
 
 def tagged(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """(surface, base form, part-of-speech fields) of each word in `text`, symbols and spaces left
     out: ("山田", "山田", ("名詞", "固有名詞", "人名", "姓"))."""
     return [
-        (surface, base, tuple(pos.split(","))) for surface, base, pos, _ in _tokens(text) if not pos.startswith("記号")
+        (surface, base, tuple(pos.split(",")))
+        for surface, base, pos, _ in japanese_tokens(text)
+        if not pos.startswith("記号")
     ]

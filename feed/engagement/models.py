@@ -99,3 +99,36 @@ class NotInterested(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} is not interested in {self.post_id}"
+
+
+class Collection(models.Model):
+    """A named list of saved posts, private to its owner (a saved post sits in one collection or none)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections")
+    name = models.CharField(max_length=60)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="collection_name_once")]
+
+    def __str__(self) -> str:
+        return f"collection {self.name!r} of {self.owner_id}"
+
+
+class Bookmark(models.Model):
+    """A post someone saved for later: only they see it (downloading the file is a separate action)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
+    post = models.ForeignKey("feed.Post", on_delete=models.CASCADE, related_name="+")
+    # Deleting a collection keeps its posts saved, out of any collection.
+    collection = models.ForeignKey(
+        Collection, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookmarks"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="bookmark_once")]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saved {self.post_id}"

@@ -1,4 +1,4 @@
-"""Writes for engagement: likes, comments, views, shares, downloads, "not interested".
+"""Writes for engagement: likes, comments, views, shares, downloads, "not interested", bookmarks.
 
 Each write that others should hear about sends a notification through
 `feed.notifications.services.notification_send` (stored in the same transaction, pushed after commit).
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from feed.accounts.models import User
-from feed.engagement.models import Comment, Impression, Like, NotInterested, PostStats
+from feed.engagement.models import Bookmark, Collection, Comment, Impression, Like, NotInterested, PostStats
 from feed.notifications.services import notification_send
 from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer, posts_readable_by
@@ -35,6 +35,8 @@ COMMENT_MAX = Comment._meta.get_field("text").max_length or 0
 IMPRESSIONS_PER_BATCH = 50
 WATCH_MS_MAX = 10 * 60 * 1000  # a view longer than ten minutes is a tab left open, not watching
 REPLAYS_MAX = 50
+COLLECTION_NAME_MAX = Collection._meta.get_field("name").max_length or 0
+COLLECTIONS_MAX = 50
 _MENTION = re.compile(r"(?<![\w@])@([a-z0-9_]{3,30})\b")
 
 
@@ -245,3 +247,53 @@ def impressions_record(*, user: User, reports: list[ImpressionReport]) -> int:
                 stats_bump(report.post_id, **deltas)
         written += 1
     return written
+
+
+def bookmark_set(*, user: User, post: Post, saved: bool, collection: Collection | None = None) -> bool:
+    """Save a post for later (private: nobody is told, no counter moves) or unsave it; saving again
+    files it into `collection` (None: out of any). Unsaving needs no right to see the post any more, so
+    a post taken down since can still be dropped. True when something changed."""
+    if not saved:
+        deleted, _ = Bookmark.objects.filter(user=user, post_id=post.pk).delete()
+        return bool(deleted)
+    post = post_get_for_viewer(post.pk, user)
+    if collection is not None and collection.owner_id != user.pk:
+        raise DomainError("collection_not_found", gettext("This collection does not exist."), status=404)
+    bookmark, created = Bookmark.objects.get_or_create(user=user, post=post, defaults={"collection": collection})
+    if not created and bookmark.collection_id != (collection.pk if collection else None):
+        bookmark.collection = collection
+        bookmark.save(update_fields=["collection"])
+        return True
+    return created
+
+
+def collection_create(*, owner: User, name: str) -> Collection:
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("collection_name_empty", gettext("Give the collection a name."), field="name")
+    if len(name) > COLLECTION_NAME_MAX:
+        raise DomainError(
+            "collection_name_too_long",
+            gettext("A collection's name can be at most %(max)d characters.") % {"max": COLLECTION_NAME_MAX},
+            field="name",
+        )
+    if Collection.objects.filter(owner=owner).count() >= COLLECTIONS_MAX:
+        raise DomainError(
+            "collections_too_many",
+            gettext("You can have at most %(max)d collections.") % {"max": COLLECTIONS_MAX},
+            field="name",
+        )
+    try:
+        with transaction.atomic():
+            return Collection.objects.create(owner=owner, name=name)
+    except IntegrityError:
+        raise DomainError(
+            "collection_name_taken", gettext("You already have a collection with this name."), field="name"
+        ) from None
+
+
+def collection_delete(*, collection: Collection, by: User) -> None:
+    """Its posts stay saved, out of any collection."""
+    if collection.owner_id != by.pk:
+        raise DomainError("collection_not_found", gettext("This collection does not exist."), status=404)
+    collection.delete()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,6 +15,7 @@ from feed.engagement import selectors, services
 from feed.engagement.models import PostStats
 from feed.notifications.selectors import notifications_for
 from feed.notifications.services import notifications_mark_read
+from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer, posts_readable_by
 from moderation.reports import report_create
 from moderation.selectors import report_categories
@@ -108,6 +111,65 @@ def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
         " " + _("You blocked @%(handle)s.") % {"handle": comment.author.username} if block else ""
     )
     return _comments_sheet(request, comment.post_id, notice=notice)
+
+
+@login_required
+@require_POST
+def save(request: HttpRequest, post_id: int) -> JsonResponse | HttpResponse:
+    """Save or unsave a post (the rail's bookmark, JSON), or file a saved post into a collection (the
+    saved page's form, which goes back to the page it came from)."""
+    me = signed_in_user(request)
+    saved = request.POST.get("saved", "1") == "1"
+    collection_id = int_field(
+        request.POST.get("collection") or None, name="collection", minimum=1, maximum=ID_MAX, default=None
+    )
+    collection = selectors.collection_get(me, collection_id) if collection_id is not None else None
+    # Unsaving asks for no right to see the post: one taken down since can still leave the list.
+    post = post_get_for_viewer(post_id, me) if saved else Post(pk=post_id)
+    services.bookmark_set(user=me, post=post, saved=saved, collection=collection)
+    if request.POST.get("next") == "saved":  # back to the saved page, in the collection it was showing
+        shown = int_field(request.POST.get("shown") or None, name="shown", minimum=1, maximum=ID_MAX, default=None)
+        return redirect(reverse("saved") + (f"?c={shown}" if shown is not None else ""))
+    return JsonResponse({"saved": saved})
+
+
+@login_required
+@require_GET
+def saved(request: HttpRequest) -> HttpResponse:
+    """The viewer's own saved posts, all or one collection: private, never shown to anyone else."""
+    me = signed_in_user(request)
+    collection_id = int_field(request.GET.get("c") or None, name="c", minimum=1, maximum=ID_MAX, default=None)
+    collection = selectors.collection_get(me, collection_id) if collection_id is not None else None
+    context = {
+        "person": me,
+        "collection": collection,
+        "collections": selectors.collections_of(me),
+        "posts": selectors.saved_posts(me, collection),
+        "name_max": services.COLLECTION_NAME_MAX,
+    }
+    return render(request, "feed/saved.html", context)
+
+
+@login_required
+@require_POST
+def collection_create(request: HttpRequest) -> HttpResponse:
+    me = signed_in_user(request)
+    try:
+        collection = services.collection_create(owner=me, name=request.POST.get("name", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("saved")
+    return redirect(f"{reverse('saved')}?c={collection.pk}")
+
+
+@login_required
+@require_POST
+def collection_delete(request: HttpRequest, collection_id: int) -> HttpResponse:
+    me = signed_in_user(request)
+    collection = selectors.collection_get(me, collection_id)
+    services.collection_delete(collection=collection, by=me)
+    messages.success(request, _("Collection deleted; its videos are still saved."))
+    return redirect("saved")
 
 
 @login_required

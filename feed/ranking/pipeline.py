@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import BinaryField, Case, F, Q, Value, When
+from django.db.models import BinaryField, Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -18,7 +18,7 @@ from feed.accounts.models import User
 from feed.engagement.models import Comment, Impression, Like, NotInterested
 from feed.graph.models import Block, Follow
 from feed.posts.models import Post
-from feed.posts.selectors import posts_reported_by
+from feed.posts.selectors import posts_reported_by, posts_visible_to
 from feed.ranking import sources
 from feed.ranking.cursor import Cursor
 from feed.ranking.embeddings import embeddings_for, kept_vectors, topic_vector, vector_of
@@ -173,6 +173,7 @@ def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
             "stats__impressions",
             "stats__completions",
             "stats__not_interested",
+            "remix_of_id",
         )
     )
     rows = list(query)
@@ -188,7 +189,7 @@ def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
     out: list[Candidate] = []
     for row in rows:
         pk, author_id, created_at, caption, prompt, show_prompt, visibility, taken_down_at, teen_ok = row[:9]
-        likes, comments, shares, remixes, impressions, completions, not_interested = (n or 0 for n in row[10:])
+        likes, comments, shares, remixes, impressions, completions, not_interested = (n or 0 for n in row[10:17])
         out.append(
             Candidate(
                 post_id=pk,
@@ -208,6 +209,7 @@ def candidates_load(proposed: dict[int, set[str]]) -> list[Candidate]:
                 impressions=impressions,
                 completions=completions,
                 not_interested=not_interested,
+                is_remix=row[17] is not None,
             )
         )
     return out
@@ -235,7 +237,7 @@ def rank(viewer: Viewer, *, limit: int) -> list[tuple[int, list[str]]]:
     return [(item.candidate.post_id, reasons(item)) for item in diversify(score(kept, viewer), limit=limit)]
 
 
-def for_you_page(user: User | None, cursor: Cursor) -> FeedPage:
+def for_you_page(user: User | None, cursor: Cursor, *, hide_remixes: bool = False) -> FeedPage:
     prefs = FeedPreferences.objects.filter(user=user).first() if user is not None else None
     limits = limits_for(user, prefs)
     page_size = settings.FEED_PAGE_SIZE
@@ -245,6 +247,7 @@ def for_you_page(user: User | None, cursor: Cursor) -> FeedPage:
             return FeedPage(items=[], cursor=None, cap_reached=True)
         page_size = min(page_size, left)
     viewer = viewer_load(user, served=cursor.served, prefs=prefs)
+    viewer.hide_remixes = hide_remixes
     ranked = rank(viewer, limit=page_size)
     if not ranked and len(viewer.seen) > len(cursor.served):
         # Everything new was watched: offer rewatches (never twice in one scroll) rather than nothing.
@@ -261,7 +264,7 @@ def for_you_page(user: User | None, cursor: Cursor) -> FeedPage:
     return FeedPage(items=items, cursor=next_cursor if items else None, break_at=break_at)
 
 
-def following_page(user: User, cursor: Cursor) -> FeedPage:
+def following_page(user: User, cursor: Cursor, *, hide_remixes: bool = False) -> FeedPage:
     """Newest first from the people you follow; a keyset cursor, so pages never shift."""
     blocked = Block.objects.filter(Q(blocker=user) | Q(blocked=user))
     posts = (
@@ -279,14 +282,28 @@ def following_page(user: User, cursor: Cursor) -> FeedPage:
     )
     if user.is_teen:
         posts = posts.filter(teen_suitable=True)
+    if hide_remixes:
+        posts = posts.filter(remix_of=None)
+    return _keyset_page(posts, cursor, reason=gettext("From someone you follow."))
+
+
+def cameo_page(user: User | None, cameo_id: int, cursor: Cursor, *, hide_remixes: bool = False) -> FeedPage:
+    """The feed filter "with @someone's cameo": the posts showing that cameo that the viewer may see,
+    newest first (the caller checked they may find the cameo). The cursor's tab names the cameo."""
+    posts = posts_visible_to(user).filter(job__cameo_usages__cameo_id=cameo_id).select_related("author", "job")
+    if hide_remixes:
+        posts = posts.filter(remix_of=None)
+    return _keyset_page(posts.order_by("-created_at", "-pk"), cursor, reason=gettext("It shows the cameo you chose."))
+
+
+def _keyset_page(posts: QuerySet[Post], cursor: Cursor, *, reason: str) -> FeedPage:
+    """A page of a newest-first list of posts (ordered by created_at, id), from a keyset cursor."""
     key = cursor.before_key
     if key is not None:
         posts = posts.filter(Q(created_at__lt=key[0]) | Q(created_at=key[0], pk__lt=key[1]))
     page = list(posts[: settings.FEED_PAGE_SIZE + 1])
-    items = [
-        FeedItem(post=post, reasons=[gettext("From someone you follow.")]) for post in page[: settings.FEED_PAGE_SIZE]
-    ]
+    items = [FeedItem(post=post, reasons=[reason]) for post in page[: settings.FEED_PAGE_SIZE]]
     more = len(page) > settings.FEED_PAGE_SIZE
     last = items[-1].post if items else None
-    next_cursor = Cursor(tab="following", before=(last.created_at.isoformat(), last.pk)) if more and last else None
+    next_cursor = Cursor(tab=cursor.tab, before=(last.created_at.isoformat(), last.pk)) if more and last else None
     return FeedPage(items=items, cursor=next_cursor)

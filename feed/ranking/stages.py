@@ -81,7 +81,7 @@ def _excluded_by_steering(candidate: Candidate, viewer: Viewer) -> bool:
 def hard_filter(candidates: list[Candidate], viewer: Viewer) -> list[Candidate]:
     """Drop what this viewer must not get: not public, taken down, authors inactive, hidden by a moderator
     or blocked (both ways), already seen, "not interested", excluded by steering ("no horror"),
-    unsuitable for teens."""
+    unsuitable for teens; remixes when the viewer hides them."""
     kept: list[Candidate] = []
     for candidate in candidates:
         if candidate.visibility != "public" or candidate.taken_down or not candidate.author_shown:
@@ -91,6 +91,8 @@ def hard_filter(candidates: list[Candidate], viewer: Viewer) -> list[Candidate]:
         if candidate.post_id in viewer.seen or candidate.post_id in viewer.not_interested_posts:
             continue
         if viewer.is_teen and not candidate.teen_suitable:
+            continue
+        if viewer.hide_remixes and candidate.is_remix:
             continue
         if _excluded_by_steering(candidate, viewer):
             continue

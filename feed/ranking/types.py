@@ -60,6 +60,7 @@ class Candidate:
     impressions: int = 0
     completions: int = 0
     not_interested: int = 0
+    is_remix: bool = False
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -84,6 +85,7 @@ class Viewer:
     liked_authors: dict[int, int] = field(default_factory=dict)
     taste: np.ndarray | None = None
     steering: list[SteeringTerm] = field(default_factory=list)
+    hide_remixes: bool = False  # the feed filter "hide remixes"
 
 
 @dataclass

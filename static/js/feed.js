@@ -241,6 +241,13 @@
       const response = await post(button.dataset.url, { liked: liked ? "1" : "0" });
       if (response.ok) setCount(reel, "likes", (await response.json()).likes);
       else button.setAttribute("aria-pressed", String(!liked));
+    } else if (action === "save") {
+      // Private: no count to show, only the viewer's own mark (their list is on their profile).
+      const saved = button.getAttribute("aria-pressed") !== "true";
+      button.setAttribute("aria-pressed", String(saved));
+      const response = await post(button.dataset.url, { saved: saved ? "1" : "0" });
+      if (response.ok) toast(saved ? gettext("Saved to your bookmarks") : gettext("Removed from your bookmarks"));
+      else button.setAttribute("aria-pressed", String(!saved));
     } else if (action === "comments") {
       const dialog = document.getElementById("comments-dialog");
       await openSheet(dialog, async (body) => {

@@ -1,0 +1,147 @@
+"""Search: people, posts, hashtags and cameos, ranked, each through the same visibility rules as the
+rest of the app (`posts_visible_to` for posts; blocks, deactivated and moderator-hidden profiles for
+people and cameos), so nothing is found here that the viewer could not open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from cameos.mentions import name_folded
+from cameos.models import Cameo
+from feed.accounts.models import User
+from feed.graph.selectors import users_hidden_from
+from feed.posts.models import Post
+from feed.posts.selectors import posts_visible_to
+from feed.search.models import Hashtag
+from feed.search.text import hashtags, search_terms, tsquery
+from sora_site import japanese
+
+QUERY_MAX = 100  # characters of a query that count
+_VIEWS = Coalesce(F("stats__impressions"), 0)  # each post's view count, for the grids
+
+
+@dataclass(frozen=True)
+class TagHit:
+    name: str
+    posts: int
+
+
+def _query(text: str, *, prefix: bool) -> SearchQuery | None:
+    raw = tsquery(text[:QUERY_MAX], prefix=prefix)
+    return SearchQuery(raw, search_type="raw", config="simple") if raw else None
+
+
+def _teen_cutoff() -> dt.date:
+    """Born after this date: a teen account today."""
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year - settings.ADULT_AGE)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - settings.ADULT_AGE, day=28)
+
+
+def _people_findable_by(viewer: User | None) -> QuerySet[User]:
+    """Active people with a profile no moderator hid, not blocked either way; teens only by teens (a
+    teen's account is never put in front of adults or people signed out)."""
+    people = User.objects.filter(is_active=True, profile_hidden_at=None)
+    if viewer is not None:
+        people = people.exclude(pk__in=users_hidden_from(viewer))
+    if viewer is None or not viewer.is_teen:
+        people = people.exclude(birth_date__gt=_teen_cutoff())
+    return people
+
+
+def people_search(viewer: User | None, text: str, *, prefix: bool = False, limit: int = 20) -> list[User]:
+    """By handle or display name, best match first (a handle counts more than a name)."""
+    query = _query(text, prefix=prefix)
+    if query is None:
+        return []
+    found = (
+        _people_findable_by(viewer)
+        .filter(search__document=query)
+        .annotate(rank=SearchRank(F("search__document"), query))
+        .order_by("-rank", "username")
+    )
+    return list(found[:limit])
+
+
+def posts_search(viewer: User | None, text: str, *, prefix: bool = False, limit: int = 30) -> list[Post]:
+    """By caption, #tags, and prompt where its author shows it; best match first, then newest."""
+    query = _query(text, prefix=prefix)
+    if query is None:
+        return []
+    found = (
+        posts_visible_to(viewer)
+        .filter(search__document=query)
+        .annotate(rank=SearchRank(F("search__document"), query), views=_VIEWS)
+        .order_by("-rank", "-created_at", "-pk")
+    )
+    return list(found[:limit])
+
+
+def posts_tagged(viewer: User | None, tag: str, *, limit: int = 60) -> QuerySet[Post]:
+    """A hashtag's page: the posts the viewer may see whose caption carries #tag, newest first."""
+    posts = posts_visible_to(viewer).filter(search__tags__contains=[tag]).annotate(views=_VIEWS)
+    return posts.order_by("-created_at", "-pk")[:limit]
+
+
+def tag_normal(text: str) -> str:
+    """A tag as typed ("#Kite", "kite") as it is stored: '' when it is no tag."""
+    found = hashtags("#" + text.strip().lstrip("#"))
+    return found[0] if found else ""
+
+
+def hashtags_search(viewer: User | None, text: str, *, limit: int = 5) -> list[TagHit]:
+    """Tags starting with the text, with how many posts the viewer may see carry each; a tag with none
+    (used only on private or removed posts) is not shown."""
+    start = tag_normal(text)
+    if not start:
+        return []
+    hits = []
+    for name in Hashtag.objects.filter(name__startswith=start).order_by("name").values_list("name", flat=True)[:20]:
+        count = posts_visible_to(viewer).filter(search__tags__contains=[name]).count()
+        if count:
+            hits.append(TagHit(name=name, posts=count))
+    hits.sort(key=lambda hit: (hit.name != start, -hit.posts, hit.name))
+    return hits[:limit]
+
+
+def cameos_findable_by(viewer: User | None) -> QuerySet[Cameo]:
+    """Active cameos whose owner the viewer may find (`_people_findable_by`)."""
+    return Cameo.objects.select_related("owner").filter(
+        status=Cameo.Status.ACTIVE, owner__in=_people_findable_by(viewer)
+    )
+
+
+def cameos_search(viewer: User | None, text: str, *, limit: int = 8) -> list[Cameo]:
+    """By handle (its start) or name: every word of a Latin query starts a word of the name or handle;
+    a Japanese one is found inside the name, folded (either kana script, full or half width)."""
+    text = text[:QUERY_MAX].strip().lstrip("@")
+    terms = search_terms(text)
+    if not terms:
+        return []
+    cameos = cameos_findable_by(viewer)
+    if japanese.has_japanese(text):
+        spelling = japanese.folded(text)
+        cameos = cameos.annotate(folded=name_folded("name"), folded_owner=name_folded("owner__display_name")).filter(
+            Q(folded__contains=spelling) | Q(folded_owner__contains=spelling)
+        )
+    else:
+        for term in terms:
+            cameos = cameos.filter(
+                Q(handle__startswith=term) | Q(name__iregex=rf"\m{term}") | Q(owner__display_name__iregex=rf"\m{term}")
+            )
+    return sorted(cameos.order_by("handle")[:limit], key=lambda c: (not c.handle.startswith(terms[0]), c.handle))
+
+
+def posts_with_cameo(viewer: User | None, cameo: Cameo, *, limit: int = 60) -> QuerySet[Post]:
+    """A cameo's page: the posts the viewer may see that show it, newest first."""
+    posts = posts_visible_to(viewer).filter(job__cameo_usages__cameo=cameo).annotate(views=_VIEWS)
+    return posts.order_by("-created_at", "-pk")[:limit]
