@@ -29,6 +29,7 @@ from feed.graph.selectors import (
 from feed.posts.models import Post
 from feed.posts.selectors import profile_posts
 from feed.ranking.cursor import cursor_decode
+from feed.ranking.metrics import FEED_PAGE_SECONDS
 from feed.ranking.models import FeedPreferences
 from feed.ranking.pipeline import FeedPage, following_page, for_you_page
 from feed.ranking.steering import chips_from_json
@@ -51,7 +52,10 @@ def _feed_context(request: HttpRequest) -> dict[str, object]:
     if tab not in TABS or (tab == "following" and viewer is None):
         tab = "foryou"
     cursor = cursor_decode(request.GET.get("cursor", ""), tab=tab)
-    page: FeedPage = following_page(viewer, cursor) if tab == "following" and viewer else for_you_page(viewer, cursor)
+    with FEED_PAGE_SECONDS.labels(tab).time():
+        page: FeedPage = (
+            following_page(viewer, cursor) if tab == "following" and viewer else for_you_page(viewer, cursor)
+        )
     socials = social_for([item.post for item in page.items], viewer)
     reels = []
     for item in page.items:

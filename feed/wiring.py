@@ -10,6 +10,7 @@ def connect() -> None:
     _posts()
     _engagement()
     _accounts()
+    from feed.ranking import metrics  # noqa: F401  (the feed's latency metric, in every process)
 
 
 def _posts() -> None:

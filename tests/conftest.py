@@ -23,6 +23,7 @@ from feed.models import User
 from generation.models import GenerationJob
 from sora_site.celery import app as celery_app
 from sora_site.celery import worker_argv
+from sora_site.metrics import queue_names
 
 PASSWORD = "correct-horse-battery-9"
 CHROMIUM = "/usr/bin/chromium"
@@ -188,9 +189,16 @@ class WorkerProcess:
         return self.process.stdout.read() if self.process.stdout else ""
 
 
+def queues_purge() -> None:
+    """Empty every queue tasks are sent to (`control.purge` empties only the default one, not `gpu`)."""
+    with celery_app.connection_for_write() as connection:
+        for queue in queue_names():
+            connection.default_channel.queue_purge(queue)
+
+
 @pytest.fixture
 def start_worker(transactional_db) -> Iterator[Callable[[], WorkerProcess]]:
-    celery_app.control.purge()  # messages left by other tests would point at rows that no longer exist
+    queues_purge()  # messages left by other tests would point at rows that no longer exist
     workers: list[WorkerProcess] = []
 
     def start() -> WorkerProcess:
