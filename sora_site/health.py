@@ -33,6 +33,7 @@ _STORAGE_PROBE = "readyz-probe"
 
 def _database() -> str:
     db = settings.DATABASES["default"]
+    libpq_options = {key: value for key, value in db["OPTIONS"].items() if key != "pool"}  # sslmode, ...
     with psycopg.connect(
         dbname=db["NAME"],
         user=db["USER"] or None,
@@ -40,6 +41,7 @@ def _database() -> str:
         host=db["HOST"] or None,
         port=db["PORT"] or None,
         connect_timeout=CHECK_TIMEOUT_S,
+        **libpq_options,
     ) as conn:
         conn.execute("SELECT 1")
     return "ok"
