@@ -30,6 +30,7 @@ from feed.graph.selectors import (
 from feed.posts.models import Post
 from feed.posts.selectors import profile_posts
 from feed.ranking.cursor import cursor_decode
+from feed.ranking.metrics import FEED_PAGE_SECONDS
 from feed.ranking.models import FeedPreferences
 from feed.ranking.pipeline import FeedPage, cameo_page, following_page, for_you_page
 from feed.ranking.steering import chips_from_json
@@ -79,13 +80,14 @@ def _feed_context(request: HttpRequest) -> dict[str, object]:
         tab = "foryou"
     filters = _filters(request)
     hide = filters.hide_remixes
-    if filters.cameo is not None:  # a cameo's feed stands in for either tab
-        cursor = cursor_decode(request.GET.get("cursor", ""), tab=f"cameo:{filters.cameo.pk}")
-        page: FeedPage = cameo_page(viewer, filters.cameo.pk, cursor, hide_remixes=hide)
-    elif tab == "following" and viewer is not None:
-        page = following_page(viewer, cursor_decode(request.GET.get("cursor", ""), tab=tab), hide_remixes=hide)
-    else:
-        page = for_you_page(viewer, cursor_decode(request.GET.get("cursor", ""), tab=tab), hide_remixes=hide)
+    with FEED_PAGE_SECONDS.labels(tab if filters.cameo is None else "cameo").time():
+        if filters.cameo is not None:  # a cameo's feed stands in for either tab
+            cursor = cursor_decode(request.GET.get("cursor", ""), tab=f"cameo:{filters.cameo.pk}")
+            page: FeedPage = cameo_page(viewer, filters.cameo.pk, cursor, hide_remixes=hide)
+        elif tab == "following" and viewer is not None:
+            page = following_page(viewer, cursor_decode(request.GET.get("cursor", ""), tab=tab), hide_remixes=hide)
+        else:
+            page = for_you_page(viewer, cursor_decode(request.GET.get("cursor", ""), tab=tab), hide_remixes=hide)
     socials = social_for([item.post for item in page.items], viewer)
     reels = []
     for item in page.items:

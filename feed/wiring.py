@@ -13,6 +13,7 @@ def connect() -> None:
     _engagement()
     _accounts()
     _search()
+    from feed.ranking import metrics  # noqa: F401  (the feed's latency metric, in every process)
 
 
 def _posts() -> None:

@@ -38,6 +38,7 @@ from generation import failures
 from generation.finishing import Clip
 from generation.models import GenerationJob
 from moderation.cases import case_frame_add, case_open
+from moderation.metrics import stage_measured
 from moderation.models import ModerationCase
 from moderation.nudity import detections, explicit_findings, face_boxes, frames_needed
 from sora_site.errors import DomainError
@@ -62,6 +63,7 @@ def face_sample_indices(indices: list[int], frame_count: int, fps: int) -> set[i
     return {min(indices, key=lambda i: abs(i - j)) for j in spread}
 
 
+@stage_measured("frames")
 def frames_check(clip: Clip) -> None:
     """Refuse the clip if a sampled frame shows nudity or a face the job may not show, or if the image
     it animates shows such a face (checked again here: the face may have been registered since)."""
@@ -132,6 +134,7 @@ def frames_check(clip: Clip) -> None:
     raise DomainError(code, message)
 
 
+@stage_measured("voice")
 def voice_check(clip: Clip) -> None:
     """Refuse the clip if its speech is in the registered voice of a cameo the job may not use (the
     job's checked cameos and the requester's own are allowed, as for faces)."""

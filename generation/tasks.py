@@ -4,12 +4,14 @@ queued by name, `generation.queue`); `GenerationConfig.ready()` imports it to re
 from celery import shared_task
 
 from generation import retention, worker
+from sora_site.logs import log_context
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def gpu_generate(job_id: int) -> None:
     """Routed to the `gpu` queue (CELERY_TASK_ROUTES). Idempotent: a duplicate delivery is a no-op."""
-    worker.job_execute(job_id)
+    with log_context(job_id=job_id):
+        worker.job_execute(job_id)
 
 
 @shared_task

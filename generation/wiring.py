@@ -11,15 +11,18 @@ from django.utils.translation import pgettext_lazy
 def connect() -> None:
     from cameos.signals import cameo_access_narrowed, cameo_job_withdrawn
     from generation import (
+        metrics,
         receivers,
         tasks,  # noqa: F401  (registers the tasks in every process: jobs are queued by name)
     )
+    from generation.signals import job_finished
     from moderation.registry import SubjectType, subject_type_register
     from sora_site.media_views import media_rule_register
 
     cameo_access_narrowed.connect(receivers.on_cameo_access_narrowed, dispatch_uid="generation.access_narrowed")
     cameo_job_withdrawn.connect(receivers.on_cameo_job_withdrawn, dispatch_uid="generation.job_withdrawn")
     media_rule_register(receivers.job_media_readable)
+    job_finished.connect(metrics.on_job_finished, dispatch_uid="generation.metrics")
     subject_type_register(
         SubjectType(
             name="job",

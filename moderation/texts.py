@@ -9,6 +9,7 @@ from django.utils import translation
 
 from feed.accounts.models import User
 from moderation.languages import UNSUPPORTED_LANGUAGE, unsupported_message
+from moderation.metrics import stage_measured
 from moderation.models import ModerationEvent
 from moderation.policy import Audience, texts_verdict
 from moderation.policy_file import policy_load
@@ -34,6 +35,20 @@ def text_check(
 
 
 def texts_check(
+    *,
+    texts: Sequence[tuple[str, str]],
+    surface: str,
+    user: User | None,
+    uses_cameo: bool = False,
+    context: Sequence[str] = (),
+) -> None:
+    """Stage 1 (`_texts_judge`), timed and counted as stage "prompt" (prompts, storyboards, remixes)
+    or "text" (captions, comments)."""
+    with stage_measured("prompt" if surface in PROMPT_SURFACES else "text"):
+        _texts_judge(texts=texts, surface=surface, user=user, uses_cameo=uses_cameo, context=context)
+
+
+def _texts_judge(
     *,
     texts: Sequence[tuple[str, str]],
     surface: str,

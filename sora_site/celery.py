@@ -9,7 +9,9 @@ import time
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
+
+from sora_site import logs  # noqa: F401  (its signal receivers carry request ids into tasks)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
 
@@ -35,6 +37,21 @@ def models_warm(**kwargs: Any) -> None:
         took.append(f"{label} {time.monotonic() - began:.1f} s")
     line = f"worker {os.getpid()}: models loaded in {time.monotonic() - started:.1f} s ({', '.join(took)})"
     print(line, file=sys.__stderr__, flush=True)
+
+
+@worker_init.connect
+def _metrics_serve(**kwargs: Any) -> None:
+    """A worker with METRICS_PORT serves its pool's metrics (gathered from PROMETHEUS_MULTIPROC_DIR)."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    from sora_site.metrics import metrics_server_start
+
+    if not settings.METRICS_PORT:
+        return
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        raise ImproperlyConfigured("METRICS_PORT needs PROMETHEUS_MULTIPROC_DIR: the pool's processes count there")
+    metrics_server_start(settings.METRICS_PORT, settings.METRICS_ADDR)
 
 
 def task_enqueue(name: str, *args: object) -> None:

@@ -4,9 +4,14 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
 from generation.api.v1 import api_urls
+from sora_site.health import healthz, readyz
 from sora_site.media_views import media_serve
+from sora_site.metrics import metrics_view
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", healthz, name="healthz"),  # liveness and readiness probes (sora_site/health.py)
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),  # Prometheus, for a scraper with the token or address
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language form on the log-in pages
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # gettext() for static/js

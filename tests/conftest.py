@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +25,7 @@ from feed.models import User
 from generation.models import GenerationJob
 from sora_site.celery import app as celery_app
 from sora_site.celery import worker_argv
+from sora_site.metrics import queue_names
 
 PASSWORD = "correct-horse-battery-9"
 CHROMIUM = "/usr/bin/chromium"
@@ -114,6 +117,30 @@ def live_server_url(transactional_db) -> Iterator[str]:
         server.join(timeout=10)
 
 
+@pytest.fixture
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 API (moto_server) on a free loopback port, for this test only."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     if not os.path.exists(CHROMIUM):
@@ -193,9 +220,16 @@ class WorkerProcess:
         return self.process.stdout.read() if self.process.stdout else ""
 
 
+def queues_purge() -> None:
+    """Empty every queue tasks are sent to (`control.purge` empties only the default one, not `gpu`)."""
+    with celery_app.connection_for_write() as connection:
+        for queue in queue_names():
+            connection.default_channel.queue_purge(queue)
+
+
 @pytest.fixture
 def start_worker(transactional_db) -> Iterator[Callable[..., WorkerProcess]]:
-    celery_app.control.purge()  # messages left by other tests would point at rows that no longer exist
+    queues_purge()  # messages left by other tests would point at rows that no longer exist
     workers: list[WorkerProcess] = []
 
     def start(**environ: str) -> WorkerProcess:

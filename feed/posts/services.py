@@ -29,6 +29,7 @@ from feed.posts.models import Post
 from generation.models import GenerationJob
 from generation.selectors import job_get_for_owner
 from moderation.cases import case_frame_add, case_open
+from moderation.metrics import stage_measured
 from moderation.models import ModerationCase
 from moderation.publish import PublishVerdict, publish_rules, publish_verdict
 from moderation.sanctions import account_standing_check
@@ -121,10 +122,12 @@ def post_publish_check(*, post_id: int) -> Post | None:
             frames = decoded.frames
         except DomainError:  # a stored video PyAV cannot read is for a moderator to judge, not the feed
             unreadable = True
-    verdict = publish_verdict(frames=frames, texts=[post.caption, post.prompt])
-    if unreadable and not verdict.hold:
-        verdict.hold, verdict.category = True, "unchecked"
-        verdict.reasons.insert(0, "the stored video could not be decoded")
+    with stage_measured("publish") as measured:
+        verdict = publish_verdict(frames=frames, texts=[post.caption, post.prompt])
+        if unreadable and not verdict.hold:
+            verdict.hold, verdict.category = True, "unchecked"
+            verdict.reasons.insert(0, "the stored video could not be decoded")
+        measured.decision = "held" if verdict.hold else "clear" if verdict.teen_suitable else "clear_not_teen"
     with transaction.atomic():
         held = Post.objects.filter(pk=post.pk, review=Post.Review.CHECKING)
         if verdict.hold:

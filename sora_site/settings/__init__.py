@@ -13,6 +13,7 @@ from sora_site.settings.redis import *  # noqa: F403
 from sora_site.settings.storage import *  # noqa: F403
 from sora_site.settings.accounts import *  # noqa: F403
 from sora_site.settings.security import *  # noqa: F403
+from sora_site.settings.observability import *  # noqa: F403
 from sora_site.settings.generation import *  # noqa: F403
 from sora_site.settings.moderation import *  # noqa: F403
 from sora_site.settings.api import *  # noqa: F403

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sora_site.env import env_bool, env_list, env_path, env_str, secret_key_read
+from sora_site.env import env_bool, env_choice, env_list, env_path, env_str, secret_key_read
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR: Path = env_path("VAR_DIR", BASE_DIR / "var")
@@ -40,6 +40,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every request is counted and timed (sora_site/metrics.py), and has an id for its logs.
+    "sora_site.metrics.RequestMetricsMiddleware",
+    "sora_site.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the session or a form: Content-Length, body size, JSON depth, NUL characters.
@@ -97,11 +100,18 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Every line carries the request id and job id it belongs to (sora_site/logs.py); LOG_FORMAT=json writes
+# one JSON object a line for a log collector.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "sora_site.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(job_id)s] %(message)s"},
+        "json": {"()": "sora_site.logs.json_formatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Its "Loading SentenceTransformer model from <path>" at each start; sora_site.loading logs the load.
     "loggers": {"sentence_transformers": {"level": "WARNING"}},
