@@ -22,7 +22,7 @@ TEST_PACKAGES := chromium
 # bench/feed_load.py drives HTTP with Debian's wrk.
 BENCH_PACKAGES := wrk
 
-.PHONY: install system-packages messages translations lock run test test-fast lint bench bench-feed check-deploy clean moderation-eval pgvector
+.PHONY: install system-packages messages translations lock run test test-fast lint bench bench-feed bench-watermark check-deploy clean moderation-eval pgvector
 
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
@@ -111,6 +111,12 @@ bench: install
 	$(BIN)/python bench/prompt_stage.py
 	$(BIN)/python bench/frames_stage.py
 	$(BIN)/python bench/feed_eval.py
+
+# The invisible watermark against crops, rotation, re-encoding, screen capture... (docs/BENCHMARKS.md
+# "Watermark robustness"). WATERMARK_BENCH="--videos 30 --negatives-attacked" is the full run (hours on 2 cores).
+WATERMARK_BENCH ?= --videos 8
+bench-watermark: install
+	$(BIN)/python bench/watermark_robustness.py $(WATERMARK_BENCH)
 
 # The feed at scale (docs/BENCHMARKS.md "Feed at scale"), on the PostgreSQL that DATABASE_URL names (and
 # REDIS_URL's Redis): seeds 200,000 posts, 20,000 people and 2,000,000 interactions and keeps them, times
