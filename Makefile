@@ -21,7 +21,7 @@ TEST_PACKAGES := chromium
 # bench/feed_load.py drives HTTP with Debian's wrk.
 BENCH_PACKAGES := wrk
 
-.PHONY: install install-run system-packages messages translations lock run test test-fast lint bench bench-feed check-deploy clean moderation-eval pgvector bench-first-minute
+.PHONY: install install-run system-packages messages translations lock run test test-fast lint bench bench-feed bench-watermark check-deploy clean moderation-eval pgvector bench-first-minute
 
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
@@ -130,6 +130,12 @@ bench: install
 bench-first-minute: install
 	@scripts/ensure_system_packages.sh $(TEST_PACKAGES)
 	$(BIN)/python bench/first_minute.py --port $${PORT:-8022} $(FIRST_MINUTE_ARGS)
+
+# The invisible watermark against crops, rotation, re-encoding, screen capture... (docs/BENCHMARKS.md
+# "Watermark robustness"). WATERMARK_BENCH="--videos 30 --negatives-attacked" is the full run (hours on 2 cores).
+WATERMARK_BENCH ?= --videos 8
+bench-watermark: install
+	$(BIN)/python bench/watermark_robustness.py $(WATERMARK_BENCH)
 
 # The feed at scale (docs/BENCHMARKS.md "Feed at scale"), on the PostgreSQL that DATABASE_URL names (and
 # REDIS_URL's Redis): seeds 200,000 posts, 20,000 people and 2,000,000 interactions and keeps them, times

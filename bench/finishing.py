@@ -1,12 +1,12 @@
 """Time each finishing step on its own, per generated second, at 720x1280 and 24 fps.
 
 A 2-shot storyboard clip from the CPU preview renderer (rendered at 24 fps, the real models' rate) goes
-through each step separately: the visible watermark, the invisible watermark (every WATERMARK_EVERY-th
-frame), H.264 + AAC encoding (with the tuned x264 parameters and, for comparison, preset veryfast
-alone: the old settings), C2PA signing, the WebP poster, the JPEG spritesheet and the frame hashes of
-the verify index; plus reading a file back as /verify/ does (not part of finishing). Each figure is
-the best of --repeat runs, process CPU seconds (all threads) and wall seconds, divided by the clip's
-length. Signing keys are made into a temporary folder. Usage:
+through each step separately: the visible watermark, the invisible watermark, H.264 + AAC encoding (with
+the tuned x264 parameters and, for comparison, preset veryfast alone: the old settings), C2PA signing,
+the WebP poster, the JPEG spritesheet and the frame hashes of the verify index; plus reading a file back
+as /verify/ does (not part of finishing). Each figure is the best of --repeat runs, process CPU seconds
+(all threads) and wall seconds, divided by the clip's length. Signing keys are made into a temporary
+folder. Usage:
 
     .venv/bin/python bench/finishing.py [--seconds 4] [--repeat 3]
 """
@@ -47,7 +47,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     django.setup()  # the steps read settings and the models; imported once Django is ready
-    from django.conf import settings
 
     from generation.backends.preview import PreviewBackend
     from generation.finishing import soundtrack_for
@@ -70,8 +69,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         labelled = timed("visible watermark", lambda: visible.frames_label(frames, FPS, "OpenReel · @alice"))
         marked = timed(
-            f"invisible watermark (1 frame in {settings.WATERMARK_EVERY})",
-            lambda: invisible.frames_mark(labelled, 4_000_001, every=settings.WATERMARK_EVERY),
+            "invisible watermark",
+            lambda: invisible.frames_mark(labelled, 4_000_001),
         )
         path = Path(tmp) / "clip.mp4"
         timed("encode H.264 + AAC (tuned)", lambda: media.encode_mp4(marked, FPS, audio, media.AUDIO_RATE, path))

@@ -1,31 +1,67 @@
-"""The invisible watermark: a job id hidden in the chroma of the frames, read back after re-encoding.
+"""The invisible watermark: a job id in a faint tiled pattern in the luma, read back after crops,
+reframing, scaling, rotation, mirroring, re-encoding and screen capture.
 
-The embedding is invisible-watermark's `dwtDctSvd` (each 4x4 block of the Haar LL band of U carries one
-bit in the largest singular value of its DCT, quantised with step 36), computed here on whole arrays at
-once instead of the library's per-block Python loop (far cheaper, so many frames can carry it),
-at a reduced working resolution whose change is scaled back up onto the full frame. The payload is
-Reed-Solomon coded: a magic byte and the 32-bit job id plus parity bytes, so a few wrong bytes still
-decode and a video without a mark decodes to nothing. A reader combines soft scores over many frames,
-which is what makes the mark survive a lower bitrate, trims and downscales.
+Embedding: a 32 x 32 tile of +-1 chips is repeated over the frame, each chip `min(w, h) / 128` pixels
+wide and smoothly interpolated, and added to every frame at a few grey levels (the same pattern in every
+frame, so it does not flicker and a reader can average frames). A quarter of the chips are a fixed
+synchronisation pattern; the rest carry the Reed-Solomon coded payload (a magic byte, the 32-bit job id
+and parity), each bit spread over about ten chips with pseudo-random signs.
+
+Reading survives geometry because the tiling is periodic: the frames' high-pass residual is averaged
+(the pattern adds up, moving content does not), and its autocorrelation has peaks on the tile lattice,
+wherever the copy was cropped and whatever its scale, rotation or mirroring. The two shortest lattice
+vectors give the geometry; the residual is resampled onto the tile grid and folded into one tile; the
+tile's offset and orientation (the lattice's eight symmetries) are found by correlating with the
+synchronisation chips over every circular shift; the payload chips are then read and error-corrected.
+A video without our pattern has no synchronisation peak and no valid payload, and reads as nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import cv2
 import numpy as np
 from reedsolo import ReedSolomonError, RSCodec
 
-MAGIC = 0xA7  # marks a payload as ours (and this layout as version 1)
+MAGIC = 0xB2  # marks a payload as ours, and this (tiled, version 2) layout
 PARITY_BYTES = 5  # corrects up to 2 wrong bytes of the 10
 PAYLOAD_BITS = (1 + 4 + PARITY_BYTES) * 8
-QUANT_STEP = 36.0  # the library's default scale for U
-BLOCK = 4
-WORK_SHORT_SIDE = 144  # the mark lives at this resolution (720x1280 works at 144x256)
-# Chroma change per unit of U, in RGB, for the BT.601 conversion cv2 (and libswscale) use.
-_U_TO_RGB = np.array([0.0, -0.395, 2.032], dtype=np.float32)
+TILE = 32  # chips per side of the repeated tile
+CHIPS_PER_SHORT_SIDE = 128  # chip size: the frame's short side over this
+STRENGTH = 2.6  # grey levels of luma per chip at its centre
+SAMPLES = 4  # the reader resamples each chip at SAMPLES x SAMPLES points
+ANALYSIS_PIXELS = 600_000  # a read frame is scaled down to about this many pixels
+AXIS_NOTCH = 3
+LATTICE_TRIES = 4  # tile geometries folded and tried for synchronisation
+MIN_PERIOD = 32  # analysis pixels: the shortest tile period looked for
+SYNC_MIN_Z = 6.0  # the synchronisation peak's height in standard deviations of all other shifts
+_SEED = 0x50A2
+
+
+@dataclass(frozen=True)
+class _Layout:
+    sync: np.ndarray  # TILE x TILE bool: the synchronisation chips
+    sync_signs: np.ndarray  # TILE x TILE +-1
+    chip_bit: np.ndarray  # TILE x TILE int: the payload bit a data chip carries (-1 for sync chips)
+    chip_signs: np.ndarray  # TILE x TILE +-1: the spreading signs of data chips
+
+
+@cache
+def _layout() -> _Layout:
+    rng = np.random.default_rng(_SEED)
+    order = rng.permutation(TILE * TILE)
+    sync = np.zeros(TILE * TILE, bool)
+    sync[order[: TILE * TILE // 4]] = True
+    chip_bit = np.full(TILE * TILE, -1)
+    data = order[TILE * TILE // 4 :]
+    chip_bit[data] = np.arange(len(data)) % PAYLOAD_BITS
+    signs = rng.choice([-1.0, 1.0], size=(2, TILE, TILE))
+    return _Layout(sync.reshape(TILE, TILE), signs[0], chip_bit.reshape(TILE, TILE), signs[1])
+
+
 _codec = RSCodec(PARITY_BYTES)
 
 
@@ -47,93 +83,226 @@ def payload_decode(soft_bits: np.ndarray) -> int | None:
     return int.from_bytes(message[1:5], "big")
 
 
-def work_size(width: int, height: int) -> tuple[int, int]:
-    """(width, height) of the working resolution: a multiple of 8 on each side, same aspect."""
-    scale = WORK_SHORT_SIDE / min(width, height)
-    return max(8, round(width * scale / 8) * 8), max(8, round(height * scale / 8) * 8)
+def tile_chips(job_id: int) -> np.ndarray:
+    """The TILE x TILE chip values (+-1) carrying `job_id`."""
+    layout = _layout()
+    bits = payload_bits(job_id).astype(np.float64) * 2 - 1
+    data = layout.chip_signs * bits[np.maximum(layout.chip_bit, 0)]
+    chips: np.ndarray = np.where(layout.sync, layout.sync_signs, data)
+    return chips
 
 
-@cache
-def _dct4() -> np.ndarray:
-    """The orthonormal DCT-II matrix (what cv2.dct applies to a 4x4 block: C = D B D^T)."""
-    k, n = np.meshgrid(np.arange(BLOCK), np.arange(BLOCK), indexing="ij")
-    matrix = np.cos(np.pi * (2 * n + 1) * k / (2 * BLOCK)) * np.sqrt(2 / BLOCK)
-    matrix[0] /= np.sqrt(2)
-    dct: np.ndarray = matrix.astype(np.float64)
-    return dct
+def pattern(job_id: int, width: int, height: int) -> np.ndarray:
+    """The luma change for a width x height frame (float32, grey levels)."""
+    chip = min(width, height) / CHIPS_PER_SHORT_SIDE
+    cols, rows = int(np.ceil(width / chip)) + 1, int(np.ceil(height / chip)) + 1
+    grid = np.tile(tile_chips(job_id), (rows // TILE + 1, cols // TILE + 1))[:rows, :cols].astype(np.float32)
+    # Chip (i, j) is centred at pixel ((j + 0.5) * chip, (i + 0.5) * chip); linear in between.
+    xs = (np.arange(width, dtype=np.float32) + 0.5) / chip - 0.5
+    ys = (np.arange(height, dtype=np.float32) + 0.5) / chip - 0.5
+    map_x, map_y = np.meshgrid(xs, ys)
+    change: np.ndarray = cv2.remap(grid, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT) * STRENGTH
+    return change
 
 
-def _u_plane(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
-    return cv2.cvtColor(small, cv2.COLOR_RGB2YUV)[..., 1].astype(np.float64)
+def frames_mark(frames: Sequence[np.ndarray], job_id: int) -> list[np.ndarray]:
+    """Copies of `frames` (H x W x 3 uint8 RGB) carrying `job_id`: the same luma pattern in each."""
+    if not frames:
+        return []
+    height, width = frames[0].shape[:2]
+    change = np.repeat(pattern(job_id, width, height)[..., None], 3, axis=2)
+    return [cv2.add(frame, change, dtype=cv2.CV_8U) for frame in frames]  # saturating, rounded
 
 
-def _ll_blocks(u: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
-    """The Haar LL band of `u` ((a+b+c+d)/2 per 2x2) cut into 4x4 blocks: (n, 4, 4) and the grid."""
-    h, w = u.shape
-    ll = u.reshape(h // 2, 2, w // 2, 2).sum(axis=(1, 3)) / 2
-    rows, cols = ll.shape[0] // BLOCK, ll.shape[1] // BLOCK
-    blocks = ll[: rows * BLOCK, : cols * BLOCK].reshape(rows, BLOCK, cols, BLOCK).swapaxes(1, 2)
-    return blocks.reshape(-1, BLOCK, BLOCK), (rows, cols)
+def _residual(luma: np.ndarray) -> np.ndarray:
+    """High-pass luma with edges clipped, so texture and edges weigh little against the pattern."""
+    luma = luma.astype(np.float32)
+    detail = luma - cv2.GaussianBlur(luma, (0, 0), 3.0)
+    clipped: np.ndarray = np.clip(detail, -6.0, 6.0)
+    return clipped
 
 
-def frame_mark(frame: np.ndarray, bits: np.ndarray) -> np.ndarray:
-    """A copy of `frame` (H x W x 3 uint8 RGB) carrying `bits`."""
-    height, width = frame.shape[:2]
-    size = work_size(width, height)
-    blocks, (rows, cols) = _ll_blocks(_u_plane(frame, size))
-    d = _dct4()
-    coefficients = d @ blocks @ d.T
-    u, s, vt = np.linalg.svd(coefficients)
-    wanted = bits[np.arange(len(blocks)) % len(bits)]
-    target = (np.floor(s[:, 0] / QUANT_STEP) + 0.25 + 0.5 * wanted) * QUANT_STEP
-    change = (target - s[:, 0])[:, None, None] * (u[:, :, :1] @ vt[:, :1, :])
-    ll_change = (d.T @ change @ d).reshape(rows, cols, BLOCK, BLOCK).swapaxes(1, 2).reshape(rows * BLOCK, cols * BLOCK)
-    # Inverse Haar of an LL-only change: each coefficient spreads over its 2x2 pixels, halved.
-    u_change = np.zeros((size[1], size[0]), dtype=np.float32)
-    u_change[: rows * BLOCK * 2, : cols * BLOCK * 2] = np.repeat(np.repeat(ll_change / 2, 2, axis=0), 2, axis=1)
-    rgb_change = cv2.resize(u_change[..., None] * _U_TO_RGB, (width, height), interpolation=cv2.INTER_LINEAR)
-    marked: np.ndarray = cv2.add(frame, rgb_change, dtype=cv2.CV_8U)  # saturating, rounded
-    return marked
-
-
-def frame_scores(frame: np.ndarray) -> np.ndarray:
-    """Soft scores per payload bit for one frame: near +1 / -1 where marked, near 0 where not."""
-    height, width = frame.shape[:2]
-    blocks, _ = _ll_blocks(_u_plane(frame, work_size(width, height)))
-    d = _dct4()
-    s0 = np.linalg.svd(d @ blocks @ d.T, compute_uv=False)[:, 0]
-    # Bit 0 sits a quarter into the quantisation cell, bit 1 three quarters in.
-    soft = -np.sin(2 * np.pi * (s0 / QUANT_STEP))
-    sums = np.bincount(np.arange(len(blocks)) % PAYLOAD_BITS, weights=soft, minlength=PAYLOAD_BITS)
-    counts = np.bincount(np.arange(len(blocks)) % PAYLOAD_BITS, minlength=PAYLOAD_BITS)
-    scores: np.ndarray = sums / np.maximum(counts, 1)
-    return scores
-
-
-def frames_mark(frames: Sequence[np.ndarray], job_id: int, *, every: int = 1) -> list[np.ndarray]:
-    bits = payload_bits(job_id)
-    return [frame_mark(f, bits) if i % every == 0 else f for i, f in enumerate(frames)]
+@dataclass(frozen=True)
+class MarkReading:
+    job_id: int | None
+    soft_bits: np.ndarray | None  # per coded bit, > 0 reads as 1; None where no geometry was found
+    sync_z: float  # the synchronisation peak, in standard deviations
 
 
 class MarkReader:
-    """Reads the job id from frames fed one at a time (nothing kept but the running scores): soft
-    scores add up, weighted by each frame's confidence, so unmarked frames count for little."""
+    """Reads the job id from luma frames fed one at a time: only the running sum of their residuals is
+    kept, at a fixed analysis size chosen from the first frame."""
 
     def __init__(self) -> None:
-        self.total = np.zeros(PAYLOAD_BITS)
+        self.total: np.ndarray | None = None
+        self.count = 0
+        self.size: tuple[int, int] = (0, 0)
 
-    def add(self, frame: np.ndarray) -> None:
-        scores = frame_scores(frame)
-        self.total += scores * np.abs(scores).mean()
+    def add(self, luma: np.ndarray) -> None:
+        """One frame's luma (H x W uint8)."""
+        if self.total is None:
+            height, width = luma.shape
+            factor = min(1.0, float(np.sqrt(ANALYSIS_PIXELS / (width * height))))
+            self.size = (max(16, round(width * factor)), max(16, round(height * factor)))
+            self.total = np.zeros((self.size[1], self.size[0]), np.float32)
+        small = cv2.resize(luma, self.size, interpolation=cv2.INTER_AREA) if luma.shape[::-1] != self.size else luma
+        self.total += _residual(small)
+        self.count += 1
+
+    def reading(self) -> MarkReading:
+        if self.total is None:
+            return MarkReading(None, None, 0.0)
+        residual = self.total / self.count
+        best = MarkReading(None, None, 0.0)
+        for basis in _lattice_candidates(residual):
+            found = _read_with_basis(residual, basis)
+            if found.sync_z > best.sync_z:
+                best = found
+        return best
 
     def job_id(self) -> int | None:
-        return payload_decode(self.total)
+        return self.reading().job_id
 
 
 def frames_decode(frames: Iterable[np.ndarray]) -> int | None:
-    """The job id carried by a run of frames, or None."""
+    """The job id carried by a run of RGB frames, or None."""
     reader = MarkReader()
     for frame in frames:
-        reader.add(frame)
+        reader.add(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY))
     return reader.job_id()
+
+
+def _autocorrelation(residual: np.ndarray) -> np.ndarray:
+    """The residual's autocorrelation (from the magnitude spectrum, which favours the pattern's sharp
+    spectral lines over content), per overlapping pixel, with its slow trend removed; centred."""
+    height, width = residual.shape
+    spectrum = np.fft.rfft2(residual - residual.mean(), s=(2 * height, 2 * width))
+    magnitude = np.abs(spectrum)
+    # Structure constant along a row or column (bands, bars, gradients) makes ridges along the axes of
+    # the autocorrelation; it lives next to the axes of the spectrum.
+    magnitude[:AXIS_NOTCH] = magnitude[-AXIS_NOTCH:] = 0
+    magnitude[:, :AXIS_NOTCH] = 0
+    auto = np.fft.fftshift(np.fft.irfft2(magnitude, s=(2 * height, 2 * width))).astype(np.float32)
+    ys, xs = np.mgrid[-height:height, -width:width]
+    auto /= np.maximum((height - np.abs(ys)) * (width - np.abs(xs)), 1).astype(np.float32)
+    auto -= cv2.GaussianBlur(auto, (0, 0), 4.0)
+    smoothed: np.ndarray = cv2.GaussianBlur(auto, (0, 0), 1.0)
+    return smoothed
+
+
+# Lattice points (k1, k2) scored for a candidate tile geometry: every one within reach of the lags.
+_LATTICE_POINTS = np.array([(1, 0), (0, 1), (1, 1), (1, -1), (2, 0), (0, 2), (2, 1), (1, 2), (2, -1), (1, -2)])
+
+
+def _lattice_scores(auto: np.ndarray, periods: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    """Mean autocorrelation at the lattice points of a square tile grid of each period and angle."""
+    height, width = auto.shape[0] // 2, auto.shape[1] // 2
+    limit = 0.6 * min(height, width)
+    p, a = np.meshgrid(periods, angles, indexing="ij")
+    k1, k2 = _LATTICE_POINTS[:, 0], _LATTICE_POINTS[:, 1]
+    cos, sin = (np.cos(a) * p)[..., None], (np.sin(a) * p)[..., None]
+    dx, dy = k1 * cos - k2 * sin, k1 * sin + k2 * cos
+    valid = (np.hypot(dx, dy) <= limit).astype(np.float32)
+    values = _bilinear(auto, dx + width, dy + height)
+    scores: np.ndarray = (values * valid).sum(axis=-1) / np.maximum(valid.sum(axis=-1), 1)
+    return np.where(valid.sum(axis=-1) >= 4, scores, -np.inf)
+
+
+def _bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """`image` at fractional points (any shape), by cv2.remap laid out in rows it accepts."""
+    count, row = x.size, 4096
+    padded = -(-count // row) * row
+    map_x = np.zeros(padded, np.float32)
+    map_y = np.zeros(padded, np.float32)
+    map_x[:count], map_y[:count] = x.ravel(), y.ravel()
+    values = cv2.remap(image, map_x.reshape(-1, row), map_y.reshape(-1, row), cv2.INTER_LINEAR)
+    result: np.ndarray = values.ravel()[:count].reshape(x.shape)
+    return result
+
+
+def _lattice_candidates(residual: np.ndarray) -> list[np.ndarray]:
+    """Bases (2 x 2, columns are tile vectors in analysis pixels) of the square tile grids the
+    residual's autocorrelation fits best, best first: a coarse search over period and angle (a
+    square grid looks the same every 90 degrees), then a fine one around each of the best."""
+    auto = _autocorrelation(residual)
+    limit = 0.6 * min(residual.shape)
+    periods = np.arange(MIN_PERIOD, limit / np.sqrt(2), 0.5)
+    angles = np.deg2rad(np.arange(-45, 45, 0.5))
+    if len(periods) == 0:
+        return []
+    coarse = _lattice_scores(auto, periods, angles)
+    bases: list[np.ndarray] = []
+    for flat in np.argsort(coarse, axis=None)[::-1]:
+        i, j = np.unravel_index(int(flat), coarse.shape)
+        period, angle = periods[i], angles[j]
+        if any(abs(period - p) < 2 and abs(angle - a) < np.deg2rad(2) for p, a in bases):
+            continue
+        fine_periods = period + np.arange(-0.5, 0.51, 0.05)
+        fine_angles = angle + np.deg2rad(np.arange(-0.5, 0.51, 0.05))
+        fine = _lattice_scores(auto, fine_periods, fine_angles)
+        fi, fj = np.unravel_index(int(np.argmax(fine)), fine.shape)
+        bases.append((fine_periods[fi], fine_angles[fj]))
+        if len(bases) == LATTICE_TRIES:
+            break
+    return [p * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) for p, a in bases]
+
+
+@cache
+def _sync_template() -> np.ndarray:
+    """The synchronisation chips as the reader sees them at SAMPLES per chip, zero on data chips."""
+    layout = _layout()
+    chips = np.where(layout.sync, layout.sync_signs, 0.0).astype(np.float32)
+    template: np.ndarray = np.kron(chips, np.ones((SAMPLES, SAMPLES), np.float32))
+    return template
+
+
+def _fold(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """The residual resampled onto the tile grid (SAMPLES per chip) and averaged into one tile."""
+    height, width = residual.shape
+    to_pixels = basis / (TILE * SAMPLES)  # grid step -> analysis pixels
+    to_grid = np.linalg.inv(to_pixels)
+    corners = to_grid @ np.array([[0, width, 0, width], [0, 0, height, height]], dtype=np.float64)
+    low = np.floor(corners.min(axis=1))
+    size = np.ceil(corners.max(axis=1) - low).astype(int) + 1
+    gx, gy = np.meshgrid(np.arange(size[0]) + low[0], np.arange(size[1]) + low[1])
+    map_x = (to_pixels[0, 0] * gx + to_pixels[0, 1] * gy).astype(np.float32)
+    map_y = (to_pixels[1, 0] * gx + to_pixels[1, 1] * gy).astype(np.float32)
+    sampled = cv2.remap(residual, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    inside = ((map_x >= 0) & (map_x <= width - 1) & (map_y >= 0) & (map_y <= height - 1)).astype(np.float32)
+    period = TILE * SAMPLES
+    iy = (gy.astype(np.int64) % period).ravel()
+    ix = (gx.astype(np.int64) % period).ravel()
+    cells = iy * period + ix
+    sums = np.bincount(cells, weights=sampled.ravel(), minlength=period * period)
+    counts = np.bincount(cells, weights=inside.ravel(), minlength=period * period)
+    folded: np.ndarray = (sums / np.maximum(counts, 1)).reshape(period, period)
+    return folded
+
+
+def _orientations(tile: np.ndarray) -> list[np.ndarray]:
+    """The tile under the lattice's eight symmetries (rotations by 90 degrees, with and without a flip)."""
+    turns = [np.rot90(tile, k) for k in range(4)]
+    return turns + [t.T for t in turns]
+
+
+def _read_with_basis(residual: np.ndarray, basis: np.ndarray) -> MarkReading:
+    folded = _fold(residual, basis)
+    template_f = np.conj(np.fft.fft2(_sync_template()))
+    scores = []
+    for oriented in _orientations(folded):
+        oriented = oriented - oriented.mean()
+        scores.append(np.real(np.fft.ifft2(np.fft.fft2(oriented) * template_f)))
+    stack = np.stack(scores)
+    best = np.unravel_index(int(np.argmax(stack)), stack.shape)
+    z = float((stack[best] - stack.mean()) / (stack.std() + 1e-12))
+    which, dy, dx = (int(v) for v in best)
+    aligned = np.roll(_orientations(folded)[which], (-dy, -dx), axis=(0, 1))
+    # Each chip: the mean of its SAMPLES x SAMPLES samples.
+    chips = aligned.reshape(TILE, SAMPLES, TILE, SAMPLES).mean(axis=(1, 3))
+    layout = _layout()
+    data = layout.chip_bit >= 0
+    soft = np.bincount(layout.chip_bit[data], weights=(chips * layout.chip_signs)[data], minlength=PAYLOAD_BITS).astype(
+        np.float64
+    )
+    job_id = payload_decode(soft) if z >= SYNC_MIN_Z else None
+    return MarkReading(job_id, soft, z)

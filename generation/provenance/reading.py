@@ -20,6 +20,7 @@ from sora_site.errors import DomainError
 from sora_site.media import video_frame_size_check
 
 HASH_FPS = 2.0  # perceptual hashes per second of video, in the index and in a query
+MARK_FPS = 8.0  # frames per second of video the watermark reader looks at
 READ_MAX_SECONDS = 20.0  # how much of an upload is decoded for the watermark and hashes
 # Containers a video may come in (PyAV also opens images and audio, which are not videos here).
 VIDEO_CONTAINERS = frozenset({"mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "mpegts", "flv"})
@@ -30,6 +31,7 @@ HASH_MATCH_BITS = 10  # of 64: a frame matches an indexed one at this Hamming di
 class VideoReading:
     manifest: ManifestSummary
     watermark_job_pk: int | None  # the job id the invisible watermark carries
+    watermark_bits: np.ndarray | None  # soft scores of the coded payload bits (> 0 reads as 1)
     hashes: list[int]  # 64-bit pHashes at HASH_FPS
 
 
@@ -46,8 +48,8 @@ def frame_hashes(frames: Sequence[np.ndarray], fps: float) -> list[str]:
     return [f"{frame_hash(frame):016x}" for frame in frames[::step]]
 
 
-def _small_frames(path: Path) -> Iterator[tuple[float, np.ndarray]]:
-    """(time, frame) at the watermark's working size, for the first READ_MAX_SECONDS."""
+def _frames(path: Path) -> Iterator[tuple[float, av.VideoFrame]]:
+    """(time, decoded frame) for the first READ_MAX_SECONDS."""
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
@@ -62,16 +64,13 @@ def _small_frames(path: Path) -> Iterator[tuple[float, np.ndarray]]:
         stream = container.streams.video[0]
         video_frame_size_check(stream.codec_context.width, stream.codec_context.height, field="video")
         stream.thread_type = "AUTO"
-        size: tuple[int, int] | None = None
         try:
             for index, frame in enumerate(container.decode(stream)):
                 at = float(frame.time) if frame.time is not None else index / 24.0
                 if at > READ_MAX_SECONDS:
                     break
                 video_frame_size_check(frame.width, frame.height, field="video")
-                rgb = frame.to_ndarray(format="rgb24")
-                size = size or invisible.work_size(rgb.shape[1], rgb.shape[0])
-                yield at, cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+                yield at, frame
         except av.error.FFmpegError as exc:
             raise DomainError(
                 "invalid_video", gettext("This video is corrupt and could not be decoded."), field="video"
@@ -82,15 +81,21 @@ def video_read(path: Path) -> VideoReading:
     """Read everything the verify page shows. Raises DomainError("invalid_video") for a non-video."""
     mark = invisible.MarkReader()
     hashes: list[int] = []
-    next_hash_at = 0.0
-    for at, frame in _small_frames(path):
-        mark.add(frame)
+    next_hash_at = next_mark_at = 0.0
+    for at, frame in _frames(path):
+        # The mark is the same in every frame: MARK_FPS of them, spread over the clip, are plenty.
+        if at + 1e-6 >= next_mark_at:
+            mark.add(frame.to_ndarray(format="gray"))
+            next_mark_at = at + 1.0 / MARK_FPS
         if at + 1e-6 >= next_hash_at:
-            hashes.append(frame_hash(frame))
+            hashes.append(frame_hash(frame.to_ndarray(format="rgb24")))
             next_hash_at = at + 1.0 / HASH_FPS
     if not hashes:
         raise DomainError("invalid_video", gettext("This video has no frames."), field="video")
-    return VideoReading(manifest=manifest_read(path), watermark_job_pk=mark.job_id(), hashes=hashes)
+    found = mark.reading()
+    return VideoReading(
+        manifest=manifest_read(path), watermark_job_pk=found.job_id, watermark_bits=found.soft_bits, hashes=hashes
+    )
 
 
 def hashes_distance(query: Sequence[int], indexed: Sequence[str]) -> float:

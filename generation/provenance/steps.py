@@ -17,8 +17,8 @@ def visible_watermark(clip: Clip) -> None:
 
 
 def invisible_watermark(clip: Clip) -> None:
-    """The job's id (error-corrected) in every `WATERMARK_EVERY`th frame."""
-    clip.frames = invisible.frames_mark(clip.frames, clip.job.pk, every=settings.WATERMARK_EVERY)
+    """The job's id (error-corrected), in every frame."""
+    clip.frames = invisible.frames_mark(clip.frames, clip.job.pk)
 
 
 def c2pa_sign(clip: Clip, path: Path) -> None:

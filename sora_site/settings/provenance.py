@@ -8,7 +8,6 @@ from sora_site.env import env_int, env_path, env_str
 from sora_site.settings.base import VAR_DIR
 
 SITE_NAME = env_str("SITE_NAME", "OpenReel")  # drawn on every video with the creator's @handle
-WATERMARK_EVERY = env_int("WATERMARK_EVERY", 2, minimum=1)  # the invisible mark goes in every Nth frame
 # C2PA signing: `manage.py provenance_keys` (run by `make run`) makes a dev CA and signer here;
 # production points these at its real certificate chain (leaf first), PKCS#8 key and trust anchors.
 _C2PA_DIR = VAR_DIR / "c2pa"

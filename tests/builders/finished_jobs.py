@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import av
 import cv2
+import numpy as np
 
 from feed.models import User
 from generation import services, worker
@@ -22,10 +24,17 @@ def finished_job(owner: User, prompt: str, *, remix_of: GenerationJob | None = N
 
 
 def reupload_copy(
-    source: Path, dest: Path, *, skip_s: float = 2.0, scale: float = 0.5, bit_rate: int = 300_000
+    source: Path,
+    dest: Path,
+    *,
+    skip_s: float = 2.0,
+    scale: float = 0.5,
+    bit_rate: int = 300_000,
+    edit: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> Path:
-    """What a re-upload elsewhere does: decode, drop the first `skip_s` seconds, scale down, encode
-    again at a low bitrate. The result has no C2PA manifest (a new file from the frames)."""
+    """What a re-upload elsewhere does: decode, drop the first `skip_s` seconds, `edit` each frame (a
+    crop, a rotation), scale down, encode again at a low bitrate. The result has no C2PA manifest (a
+    new file from the frames)."""
     with av.open(str(source)) as src, av.open(str(dest), "w") as out:
         stream = None
         count = 0
@@ -33,6 +42,8 @@ def reupload_copy(
             if frame.time is not None and frame.time < skip_s:
                 continue
             rgb = frame.to_ndarray(format="rgb24")
+            if edit is not None:
+                rgb = edit(rgb)
             height, width = rgb.shape[:2]
             size = (round(width * scale / 2) * 2, round(height * scale / 2) * 2)
             small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -52,6 +55,38 @@ def test_a_reencoded_copy_without_c2pa_finds_its_original_by_the_watermark(alice
     body = check(reupload_copy(Path(job.video.path), tmp_path / "copy.mp4")).json()
     assert body["c2pa"]["state"] == "none"
     assert body["original"] == {"state": "found", "matched_by": "watermark", "url": f"/p/{post.pk}/"}
+
+
+def _crop_70(frame: np.ndarray) -> np.ndarray:
+    height, width = frame.shape[:2]
+    h, w = round(height * 0.7 / 2) * 2, round(width * 0.7 / 2) * 2
+    return frame[(height - h) // 2 : (height - h) // 2 + h, (width - w) // 2 : (width - w) // 2 + w]
+
+
+def _rotate_10(frame: np.ndarray) -> np.ndarray:
+    height, width = frame.shape[:2]
+    return cv2.warpAffine(frame, cv2.getRotationMatrix2D((width / 2, height / 2), 10, 1.0), (width, height))
+
+
+@pytest.mark.parametrize("edit", [_crop_70, _rotate_10], ids=["crop to 70%", "rotated 10 degrees"])
+def test_a_cropped_or_rotated_copy_finds_its_original_by_the_watermark(
+    alice: User, tmp_path: Path, edit: Callable[[np.ndarray], np.ndarray]
+) -> None:
+    job = finished_job(alice, "a lighthouse on a cliff at sunset")
+    post = publish(job, alice)
+    copy = reupload_copy(Path(job.video.path), tmp_path / "copy.mp4", skip_s=1.0, scale=1.0, edit=edit)
+    body = check(copy).json()
+    assert body["c2pa"]["state"] == "none"
+    assert body["watermark"] == {"found": True, "job": job.public_id}
+    assert body["original"] == {"state": "found", "matched_by": "watermark", "url": f"/p/{post.pk}/"}
+
+
+def test_an_unmarked_video_cropped_the_same_way_names_no_job(alice: User, settings, tmp_path: Path) -> None:
+    settings.GENERATION_FRAME_STEPS = WITHOUT_INVISIBLE_MARK
+    job = finished_job(alice, "a lighthouse on a cliff at sunset")
+    for edit in (_crop_70, _rotate_10):
+        copy = reupload_copy(Path(job.video.path), tmp_path / "copy.mp4", skip_s=1.0, scale=1.0, edit=edit)
+        assert check(copy).json()["watermark"] == {"found": False, "job": None}
 
 
 def test_without_a_watermark_the_frames_index_still_finds_the_original(alice: User, settings, tmp_path: Path) -> None:
