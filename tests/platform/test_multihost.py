@@ -2,7 +2,8 @@
 each in its own working directory with its own VAR_DIR, sharing only PostgreSQL, Redis and S3 (a real S3
 API, moto_server, on loopback). Keys and secrets come from settings (the environment), as a deployment
 hands them to every host. One video goes the whole way: created on the web, generated and finished by
-the gpu worker, checked for publishing by the default worker, shown on its post page, downloaded, and
+the gpu worker, read and downloaded through the Videos API, announced by a signed webhook (sent from the
+default worker), checked for publishing by the default worker, shown on its post page, downloaded, and
 traced by /verify/; its request id and job id are in the worker's log lines, and each host's /metrics
 counted its part."""
 
@@ -27,9 +28,11 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from prometheus_client.parser import text_string_to_metric_families
 
 from feed.models import Post, User
-from generation.models import GenerationJob
+from generation.models import GenerationJob, WebhookEndpoint
 from sora_site.celery import worker_argv
 from tests.conftest import PASSWORD, ROOT, database_url_for_test_db, queues_purge, wait_for
+from tests.generation.api.clients import key_for, sdk
+from tests.generation.api.receiver import WebhookReceiver
 
 pytestmark = pytest.mark.slow
 BUCKET = "openreel-media"
@@ -94,6 +97,7 @@ def cluster(transactional_db, s3_endpoint: str, tmp_path: Path) -> Iterator[dict
         "C2PA_KEY_FILE": str(secrets_dir / Path(settings.C2PA_KEY_FILE).name),
         "C2PA_TRUST_ANCHORS_FILE": str(secrets_dir / Path(settings.C2PA_TRUST_ANCHORS_FILE).name),
         "METRICS_TOKEN": TOKEN,
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1",  # the test's receiver listens on loopback
         "LOG_FORMAT": "json",
         "HF_HUB_OFFLINE": "1",
         "TEXT_EMBEDDINGS_WARM": "0",
@@ -190,6 +194,9 @@ def test_a_video_goes_the_whole_way_across_hosts_that_share_no_disk(cluster: dic
     assert ready.status_code == 200, ready.text
     assert ready.json()["checks"]["storage"]["status"] == "ok"
 
+    receiver = WebhookReceiver()
+    endpoint = WebhookEndpoint.objects.create(owner=alice, url=receiver.url)
+    api = sdk(url, key_for(alice))
     session = signed_in(url)
     request_id = f"multihost-{os.getpid()}-{time.time_ns()}"
     created = session.post(
@@ -206,6 +213,17 @@ def test_a_video_goes_the_whole_way_across_hosts_that_share_no_disk(cluster: dic
     assert job.state == "completed", (job.error_code, job.error_message, gpu.log.read_text()[-3000:])
     stored = s3.get_object(Bucket=BUCKET, Key=job.video.name)["Body"].read()
     assert len(stored) > 10_000
+
+    # The Videos API on the web host reads the same job and hands out the same bytes; the default host
+    # delivered the signed webhook.
+    assert api.videos.retrieve(job.public_id).status == "completed"
+    assert api.videos.download_content(job.public_id, variant="video").read() == stored
+    try:
+        (delivery,) = receiver.wait_for(1, timeout=180)
+    finally:
+        receiver.close()
+    event = api.webhooks.unwrap(delivery.body, delivery.headers, secret=endpoint.secret)
+    assert (event.type, event.data.id) == ("video.completed", job.public_id)
 
     # Its request id crossed from the web into the gpu worker's task, next to the job id.
     job_lines = [line for line in gpu.log_lines() if line.get("job_id") == str(job.pk)]
