@@ -75,7 +75,7 @@ def test_sign_up_and_create_in_japanese_on_a_phone(page: Page, live_server_url: 
     page.get_by_label("プロンプト", exact=True).fill(PROMPT)
     assert_fits_the_phone(page)
     screenshot("ja-create-phone")
-    page.get_by_role("button", name="生成").click()
+    page.get_by_role("button", name="生成").click(timeout=120_000)  # waits for the navigation too
     expect(page.get_by_text("動画の生成を受け付けました。")).to_be_visible()
     expect(page.locator("#live-status")).to_have_text("リアルタイム更新中", timeout=10_000)
     job_card = page.locator("[data-job-id]").first
