@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,9 @@ from feed.accounts.models import User
 from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer
 from generation.models import GenerationJob
+from generation.provenance import invisible
 from generation.provenance.reading import HASH_MATCH_BITS, VideoReading, hashes_distance, video_read
+from generation.provenance.signing import ManifestSummary, manifest_read
 from sora_site.errors import DomainError
 
 
@@ -25,26 +29,33 @@ class Original:
     post: Post | None = None
 
 
+def manifest_json(manifest: ManifestSummary) -> dict[str, Any]:
+    return {
+        "state": manifest.state,
+        "claim_generator": manifest.claim_generator,
+        "actions": manifest.actions,
+        "digital_source_type": manifest.digital_source_type,
+        "generation": manifest.generation,
+        "ingredients": manifest.ingredients,
+        "issuer": manifest.issuer,
+        "soft_bindings": manifest.soft_bindings,
+        "errors": manifest.errors,
+    }
+
+
 @dataclass
 class Verification:
     reading: VideoReading
     watermark_job: str | None  # the public id of the job the watermark names, when it still exists
     original: Original = field(default_factory=Original)
+    # For a copy without its manifest: the original's, found through the watermark (C2PA soft binding).
+    original_manifest: ManifestSummary | None = None
 
     def as_json(self) -> dict[str, Any]:
-        manifest = self.reading.manifest
         post = self.original.post
         return {
-            "c2pa": {
-                "state": manifest.state,
-                "claim_generator": manifest.claim_generator,
-                "actions": manifest.actions,
-                "digital_source_type": manifest.digital_source_type,
-                "generation": manifest.generation,
-                "ingredients": manifest.ingredients,
-                "issuer": manifest.issuer,
-                "errors": manifest.errors,
-            },
+            "c2pa": manifest_json(self.reading.manifest),
+            "original_manifest": manifest_json(self.original_manifest) if self.original_manifest else None,
             "watermark": {"found": self.reading.watermark_job_pk is not None, "job": self.watermark_job},
             "original": {
                 "state": self.original.state,
@@ -66,9 +77,23 @@ def video_verify(path: Path, viewer: User | None) -> Verification:
         verification.original = _original_of(GenerationJob.objects.filter(public_id=claimed).first(), viewer, "c2pa")
     elif reading.watermark_job_pk is not None:
         verification.original = _original_of(job_from_mark, viewer, "watermark")
+        if job_from_mark is not None and verification.original.state == "found":
+            verification.original_manifest = _manifest_bound_to_mark(job_from_mark, reading.watermark_job_pk)
     else:
         verification.original = _original_by_frames(reading.hashes, viewer)
     return verification
+
+
+def _manifest_bound_to_mark(job: GenerationJob, mark: int) -> ManifestSummary | None:
+    """The original video's manifest, when it is ours and its soft-binding assertion names this mark:
+    the C2PA soft-binding lookup, with the stored original as the manifest repository."""
+    with tempfile.NamedTemporaryFile(suffix=".mp4") as copy:
+        with job.video.open("rb") as stored:
+            shutil.copyfileobj(stored, copy)
+        copy.flush()
+        manifest = manifest_read(Path(copy.name))
+    wanted = {"alg": invisible.SOFT_BINDING_ALG, "value": invisible.soft_binding_value(mark)}
+    return manifest if manifest.state == "Trusted" and wanted in manifest.soft_bindings else None
 
 
 def _original_of(job: GenerationJob | None, viewer: User | None, matched_by: str) -> Original:

@@ -39,6 +39,9 @@ LATTICE_TRIES = 4  # tile geometries folded and tried for synchronisation
 MIN_PERIOD = 32  # analysis pixels: the shortest tile period looked for
 SYNC_MIN_Z = 6.0  # the synchronisation peak's height in standard deviations of all other shifts
 _SEED = 0x50A2
+# The name of this algorithm in C2PA soft-binding assertions: reverse-DNS plus version, the form the C2PA
+# soft-binding algorithm list uses (this one is not on that list, which is for registered algorithms).
+SOFT_BINDING_ALG = "org.openreel.watermark.tiled-luma.2"
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,11 @@ def payload_decode(soft_bits: np.ndarray) -> int | None:
     if message[0] != MAGIC:
         return None
     return int.from_bytes(message[1:5], "big")
+
+
+def soft_binding_value(job_id: int) -> str:
+    """What the mark carries, as the hex a C2PA soft-binding assertion records (magic byte + job id)."""
+    return (bytes([MAGIC]) + int(job_id).to_bytes(4, "big")).hex()
 
 
 def tile_chips(job_id: int) -> np.ndarray:
@@ -231,7 +239,7 @@ def _lattice_candidates(residual: np.ndarray) -> list[np.ndarray]:
     if len(periods) == 0:
         return []
     coarse = _lattice_scores(auto, periods, angles)
-    bases: list[np.ndarray] = []
+    bases: list[tuple[float, float]] = []  # (period, angle)
     for flat in np.argsort(coarse, axis=None)[::-1]:
         i, j = np.unravel_index(int(flat), coarse.shape)
         period, angle = periods[i], angles[j]
@@ -241,7 +249,7 @@ def _lattice_candidates(residual: np.ndarray) -> list[np.ndarray]:
         fine_angles = angle + np.deg2rad(np.arange(-0.5, 0.51, 0.05))
         fine = _lattice_scores(auto, fine_periods, fine_angles)
         fi, fj = np.unravel_index(int(np.argmax(fine)), fine.shape)
-        bases.append((fine_periods[fi], fine_angles[fj]))
+        bases.append((float(fine_periods[fi]), float(fine_angles[fj])))
         if len(bases) == LATTICE_TRIES:
             break
     return [p * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) for p, a in bases]

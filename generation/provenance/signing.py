@@ -3,6 +3,8 @@
 A new video is `c2pa.created`; a remix is `c2pa.edited` with its parent's MP4 as a `parentOf`
 ingredient, so the lineage travels with the file. Both say `trainedAlgorithmicMedia` and carry our
 own assertion (`ASSERTION`) with the job id, model and a hash of the prompt: no names, no prompt text.
+A video carrying the invisible watermark also has a `c2pa.soft-binding` assertion naming it, so a copy
+stripped of its manifest can be led back to this one by the watermark.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from c2pa import Builder, C2paError, C2paSignerInfo, C2paSigningAlg, Context, Reader, Settings, Signer
 
+from generation.provenance.invisible import SOFT_BINDING_ALG
 from generation.provenance.keys import signing_material, trust_anchors_pem
 
 SOFTWARE = "OpenReel"
@@ -23,6 +26,7 @@ ASSERTION = "org.openreel.generation"
 TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 MP4 = "video/mp4"
 PARENT = "parent"
+SOFT_BINDING = "c2pa.soft-binding"
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class GenerationClaim:
     prompt: str  # hashed before it goes in
     parent_path: Path | None = None  # the remixed video's MP4, signed itself
     parent_job: str | None = None
+    soft_binding: str | None = None  # the invisible watermark's value (`invisible.soft_binding_value`)
 
 
 def manifest_for(claim: GenerationClaim) -> dict[str, Any]:
@@ -52,14 +57,19 @@ def manifest_for(claim: GenerationClaim) -> dict[str, Any]:
     }
     if claim.parent_job:
         ours["remix_of"] = claim.parent_job
+    assertions: list[dict[str, Any]] = [
+        {"label": "c2pa.actions.v2", "data": {"actions": actions}},
+        {"label": ASSERTION, "data": ours},
+    ]
+    if claim.soft_binding:
+        # The watermark over the whole video (empty scope), so a stripped copy leads back to this manifest.
+        blocks = [{"scope": {}, "value": claim.soft_binding}]
+        assertions.append({"label": SOFT_BINDING, "data": {"alg": SOFT_BINDING_ALG, "blocks": blocks}})
     return {
         "claim_generator_info": [{"name": SOFTWARE, "version": SOFTWARE_VERSION}],
         "title": f"{claim.job}.mp4",
         "format": MP4,
-        "assertions": [
-            {"label": "c2pa.actions.v2", "data": {"actions": actions}},
-            {"label": ASSERTION, "data": ours},
-        ],
+        "assertions": assertions,
     }
 
 
@@ -94,6 +104,7 @@ class ManifestSummary:
     generation: dict[str, Any] = field(default_factory=dict)  # our assertion
     ingredients: list[dict[str, Any]] = field(default_factory=list)  # title, relationship, job
     issuer: str = ""
+    soft_bindings: list[dict[str, str]] = field(default_factory=list)  # alg, value (one per block)
     errors: list[str] = field(default_factory=list)  # validation failure codes
 
 
@@ -121,6 +132,9 @@ def manifest_read(path: Path) -> ManifestSummary:
                 summary.digital_source_type = summary.digital_source_type or action.get("digitalSourceType", "")
         elif label == ASSERTION:
             summary.generation = data
+        elif label == SOFT_BINDING:
+            for block in data.get("blocks", []):
+                summary.soft_bindings.append({"alg": str(data.get("alg", "")), "value": str(block.get("value", ""))})
     for ingredient in active.get("ingredients", []):
         parent = report.get("manifests", {}).get(ingredient.get("active_manifest", ""), {})
         parent_job = next(

@@ -9,6 +9,8 @@ from django.conf import settings
 from generation.finishing import Clip
 from generation.provenance import invisible, signing, visible
 
+SOFT_BINDING = "soft_binding"  # clip.metadata: the watermark's value, when the clip carries one
+
 
 def visible_watermark(clip: Clip) -> None:
     """Site name + the creator's @handle, moving around the frame."""
@@ -17,8 +19,9 @@ def visible_watermark(clip: Clip) -> None:
 
 
 def invisible_watermark(clip: Clip) -> None:
-    """The job's id (error-corrected), in every frame."""
+    """The job's id (error-corrected), in every frame; the manifest will name it as a soft binding."""
     clip.frames = invisible.frames_mark(clip.frames, clip.job.pk)
+    clip.metadata[SOFT_BINDING] = invisible.soft_binding_value(clip.job.pk)
 
 
 def c2pa_sign(clip: Clip, path: Path) -> None:
@@ -30,5 +33,6 @@ def c2pa_sign(clip: Clip, path: Path) -> None:
         prompt=clip.job.prompt,
         parent_path=clip.request.parent_video if parent is not None else None,
         parent_job=parent.public_id if parent is not None else None,
+        soft_binding=clip.metadata.get(SOFT_BINDING),
     )
     signing.mp4_sign(path, claim)

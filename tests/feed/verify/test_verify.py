@@ -15,6 +15,7 @@ from django.test import Client
 
 from feed.models import Post, User
 from generation.models import GenerationJob
+from generation.provenance.invisible import SOFT_BINDING_ALG, soft_binding_value
 from tests.builders.finished_jobs import finished_job, reupload_copy
 from tests.builders.posts import post_published
 
@@ -47,6 +48,8 @@ def test_the_original_file_is_trusted_and_links_its_post(alice: User, tmp_path: 
     assert body["c2pa"]["generation"]["job"] == job.public_id
     assert body["watermark"] == {"found": True, "job": job.public_id}
     assert body["original"] == {"state": "found", "matched_by": "c2pa", "url": f"/p/{post.pk}/"}
+    assert body["c2pa"]["soft_bindings"] == [{"alg": SOFT_BINDING_ALG, "value": soft_binding_value(job.pk)}]
+    assert body["original_manifest"] is None  # the file has its own
 
 
 def test_a_reencoded_copy_without_c2pa_finds_its_original_by_the_watermark(alice: User, tmp_path: Path) -> None:
@@ -79,6 +82,13 @@ def test_a_cropped_or_rotated_copy_finds_its_original_by_the_watermark(
     assert body["c2pa"]["state"] == "none"
     assert body["watermark"] == {"found": True, "job": job.public_id}
     assert body["original"] == {"state": "found", "matched_by": "watermark", "url": f"/p/{post.pk}/"}
+    # C2PA soft binding: the mark leads to the original's manifest, which names the mark.
+    original = body["original_manifest"]
+    assert original["state"] == "Trusted" and original["generation"]["job"] == job.public_id
+    assert original["soft_bindings"] == [{"alg": SOFT_BINDING_ALG, "value": soft_binding_value(job.pk)}]
+    with copy.open("rb") as handle:
+        page = Client().post("/verify/", {"video": handle}).content.decode()
+    assert 'data-original-manifest="Trusted"' in page and SOFT_BINDING_ALG in page
 
 
 def test_an_unmarked_video_cropped_the_same_way_names_no_job(alice: User, settings, tmp_path: Path) -> None:
@@ -97,6 +107,7 @@ def test_without_a_watermark_the_frames_index_still_finds_the_original(alice: Us
     body = check(reupload_copy(Path(job.video.path), tmp_path / "copy.mp4")).json()
     assert body["watermark"] == {"found": False, "job": None}
     assert body["original"] == {"state": "found", "matched_by": "fingerprint", "url": f"/p/{post.pk}/"}
+    assert body["original_manifest"] is None
     assert other.pk != post.pk
 
 
@@ -109,6 +120,7 @@ def test_a_private_post_or_a_draft_is_named_but_not_linked(alice: User, charlie:
     client.force_login(charlie)
     body = check(copy, client=client).json()
     assert body["original"] == {"state": "private", "matched_by": "watermark", "url": None}
+    assert body["original_manifest"] is None  # not shown to someone who may not see the post
     assert "secret" not in str(body)
 
 
