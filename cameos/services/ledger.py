@@ -15,10 +15,13 @@ from feed.notifications.services import notifications_delete_about
 from moderation.cases import case_evidence_erase, case_open, cases_about_face
 from moderation.models import ModerationCase
 from sora_site.errors import DomainError
-from sora_site.texts import Sentence, sentence
+from sora_site.texts import Sentence, sentence, sentence_columns
 
 # Why a video showing a cameo was taken down, stopped or deleted, as its maker reads it.
 REMOVED_BY_OWNER = sentence("cameo_owner_removed", gettext_lazy("Removed by @{owner}, whose cameo it shows."))
+MATCHED_DELETED = sentence(
+    "cameo_check_matched_deleted", gettext_lazy("The cameo @{handle} whose face this matched was deleted.")
+)
 CAMEO_DELETED = sentence("cameo_deleted", gettext_lazy("A cameo in this video was deleted by its owner."))
 
 Status = Cameo.Status
@@ -95,7 +98,9 @@ def _erase_copies_of_face(cameo: Cameo) -> None:
         if held is not None:
             erase_biometrics(held)
             held.status = Status.REJECTED
-            held.report = {**held.report, "failures": [{"code": "likeness_registered", "message": reason}]}
+            english, said = sentence_columns(MATCHED_DELETED(handle=cameo.handle), 500)
+            failure = {"code": "likeness_registered", "message": english, "sentence": said}
+            held.report = {**held.report, "failures": [failure]}
             held.save()
 
 
