@@ -110,7 +110,7 @@ def frames_check(clip: Clip) -> None:
         category=ModerationCase.Category.LIKENESS_BLOCKED
         if code == "likeness_blocked"
         else ModerationCase.Category.NUDITY,
-        summary=f"Frames stage blocked job {job.public_id} by @{job.owner.username}: {findings[0][1]}",
+        summary=failures.FRAMES_BLOCKED(id=job.public_id, handle=job.owner.username, finding=findings[0][1]),
         action="blocked",
         detail={"stage": "frames", "code": code, "prompt": job.prompt[:1000], "sampled": len(indices), **detail},
     )
@@ -151,7 +151,7 @@ def voice_check(clip: Clip) -> None:
         subject_type="job",
         subject_id=str(job.pk),
         category=ModerationCase.Category.LIKENESS_BLOCKED,
-        summary=f"Frames stage blocked job {job.public_id} by @{job.owner.username}: voice of @{blocking.cameo.handle}",
+        summary=failures.VOICE_OF(id=job.public_id, handle=job.owner.username, cameo=blocking.cameo.handle),
         action="blocked",
         detail={
             "stage": "frames",

@@ -19,6 +19,9 @@ from sora_site.texts import Sentence, sentence, sentence_columns
 
 # Why a video showing a cameo was taken down, stopped or deleted, as its maker reads it.
 REMOVED_BY_OWNER = sentence("cameo_owner_removed", gettext_lazy("Removed by @{owner}, whose cameo it shows."))
+USE_REPORTED = sentence(
+    "case_cameo_use_reported", gettext_lazy("@{handle} reports @{owner}'s video with cameo @{cameo}")
+)
 MATCHED_DELETED = sentence(
     "cameo_check_matched_deleted", gettext_lazy("The cameo @{handle} whose face this matched was deleted.")
 )
@@ -59,7 +62,7 @@ def usage_report(*, cameo: Cameo, by: User, usage_id: int, note: str = "") -> Mo
         subject_type="job",
         subject_id=str(usage.job_id),
         category=ModerationCase.Category.LIKENESS_WITHOUT_CONSENT,
-        summary=f"@{by.username} reports @{usage.job.owner.username}'s video with cameo @{cameo.handle}",
+        summary=USE_REPORTED(handle=by.username, owner=usage.job.owner.username, cameo=cameo.handle),
         actor=by,
         action="reported",
         detail={"note": note[:500]},

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -236,6 +235,7 @@ class _Hold:
     message: SentenceTemplate
 
 
+NEW_CAMEO_HELD = sentence("case_new_cameo", gettext_lazy("New cameo @{handle}: {category}"))
 _LIKENESS_REGISTERED = _Hold(
     ModerationCase.Category.LIKENESS_MATCH,
     "likeness_registered",
@@ -288,8 +288,7 @@ def _hold_for_review(cameo: Cameo, hold: _Hold, *, matched_id: int, distance: fl
     failure = {"code": hold.code, "message": english, "sentence": said}
     cameo.report = {**cameo.report, "passed": False, "failures": [failure]}
     detail = {hold.detail_key: matched_id, "distance": round(float(distance), 3), "owner": cameo.owner.username}
-    with translation.override(settings.LANGUAGE_CODE):  # a summary for moderators, not the owner's language
-        summary = f"New cameo @{cameo.handle}: {ModerationCase.Category(hold.category).label}"
+    summary = NEW_CAMEO_HELD(handle=cameo.handle, category=ModerationCase.Category(hold.category).label)
     case_open(
         subject_type="cameo",
         subject_id=str(cameo.pk),
