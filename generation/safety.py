@@ -40,6 +40,7 @@ from moderation.cases import case_frame_add, case_open
 from moderation.models import ModerationCase
 from moderation.nudity import detections, explicit_findings, face_boxes, frames_needed
 from sora_site.errors import DomainError
+from sora_site.texts import Sentence
 
 EVIDENCE_FRAMES_MAX = 6
 INPUT_IMAGE = -1  # the finding's "frame index" when it was the image the clip animates
@@ -69,7 +70,8 @@ def frames_check(clip: Clip) -> None:
     allowed = {cameo.pk for cameo in cameos_of_job(job.pk)}
     findings: list[tuple[int, str]] = []  # (frame index, or INPUT_IMAGE; what was found)
     nudity_frames: list[tuple[int, str, float]] = []
-    code, message, detail = "", "", {}
+    code, detail = "", {}
+    message: Sentence | None = None
 
     def look_for_faces(index: int, picture: np.ndarray, hints: list[tuple[float, float, float, float]]) -> None:
         nonlocal code, message, detail
@@ -128,7 +130,7 @@ def frames_check(clip: Clip) -> None:
         if not GenerationJob.objects.filter(input_image=job.input_image.name).exclude(pk=job.pk).exists():
             job.input_image.storage.delete(job.input_image.name)
         GenerationJob.objects.filter(pk=job.pk).update(input_image="")
-    raise DomainError(code, message)
+    raise DomainError(code, message or failures.GENERIC_FAILURE())
 
 
 def voice_check(clip: Clip) -> None:

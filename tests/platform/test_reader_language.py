@@ -172,3 +172,17 @@ def test_a_failed_verification_says_what_to_fix_in_the_owners_language(alice: Us
     english = client.get(f"/cameos/@{cameo.handle}/", **EN).content.decode()
     assert "The recording is 4.2 s long. Record for 8 to 12 seconds." in english
     assert "Turn your head in the order shown: right, then left." in english
+
+
+def test_the_moderation_queue_speaks_the_moderators_language(alice: User, bob: User, mod: User) -> None:
+    """Its buttons come from the catalog (in their moderation sense) and a case's summary is written when
+    shown: the same case reads in Japanese to one moderator and in English to another."""
+    compiled()
+    post = post_make(alice, "a kite over the dunes")
+    report_create(reporter=bob, subject_type="post", subject_id=str(post.pk), category="spam")
+    client = signed_in(mod)
+    japanese = client.get("/moderation/", **JA).content.decode()
+    assert "投稿を残す" in japanese and "公開停止" in japanese and "Keep post" not in japanese
+    assert f"報告された投稿（{post.pk}）：スパム・詐欺" in japanese
+    english = client.get("/moderation/", **EN).content.decode()
+    assert "Keep post" in english and f"Reported post {post.pk}: Spam or scam" in english
