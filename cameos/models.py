@@ -13,7 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from cameos.moves import MOVE_WORDS
+from sora_site.texts import sentence_render
 
 
 def _random_name(prefix: str, suffix: str) -> str:
@@ -82,6 +84,14 @@ class Cameo(models.Model):
         return f"@{self.handle} ({self.kind}, {self.status})"
 
     @property
+    def failures_said(self) -> list[dict[str, str]]:
+        """The failed checks of the last attempt, each said in the active language."""
+        return [
+            {"code": f.get("code", ""), "message": sentence_render(f.get("sentence"), f.get("message", ""))}
+            for f in self.report.get("failures", [])
+        ]
+
+    @property
     def is_human(self) -> bool:
         return self.kind == self.Kind.HUMAN
 
@@ -106,10 +116,6 @@ class CameoPortrait(models.Model):
 
     def __str__(self) -> str:
         return f"portrait {self.position} of cameo {self.cameo_id}"
-
-
-# The head turns asked for, as words (the stored moves are codes; "left" as a direction, not a verb).
-MOVE_WORDS = {"left": pgettext_lazy("head turn", "left"), "right": pgettext_lazy("head turn", "right")}
 
 
 class CameoChallenge(models.Model):

@@ -293,7 +293,7 @@ def cameo_status_dict(cameo: Cameo) -> dict:
         "handle": cameo.handle,
         "status": cameo.status,
         "status_label": cameo.get_status_display(),
-        "failures": cameo.report.get("failures", []),
+        "failures": cameo.failures_said,  # in the active language: the asker's, the owner's for a push
         "digits_check": cameo.report.get("digits_check", "not_checked"),
     }
 

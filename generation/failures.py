@@ -29,6 +29,11 @@ _LIKENESS_BLOCKED = sentence(
 )
 
 
+# The cases the frames stage opens, as moderators read them.
+FRAMES_BLOCKED = sentence("case_frames_blocked", _("Frames stage blocked job {id} by @{handle}: {finding}"))
+VOICE_OF = sentence("case_frames_blocked_voice", _("Frames stage blocked job {id} by @{handle}: voice of @{cameo}"))
+
+
 def likeness_blocked(match: LikenessMatch) -> Sentence:
     """A frame (or the image animated) shows a face the job may not show."""
     return _PUBLIC_FIGURE_BLOCKED() if match.kind == "public_figure" else _LIKENESS_BLOCKED()

@@ -42,6 +42,7 @@ from moderation.metrics import stage_measured
 from moderation.models import ModerationCase
 from moderation.nudity import detections, explicit_findings, face_boxes, frames_needed
 from sora_site.errors import DomainError
+from sora_site.texts import Sentence
 
 EVIDENCE_FRAMES_MAX = 6
 INPUT_IMAGE = -1  # the finding's "frame index" when it was the image the clip animates
@@ -72,7 +73,8 @@ def frames_check(clip: Clip) -> None:
     allowed = {cameo.pk for cameo in cameos_of_job(job.pk)}
     findings: list[tuple[int, str]] = []  # (frame index, or INPUT_IMAGE; what was found)
     nudity_frames: list[tuple[int, str, float]] = []
-    code, message, detail = "", "", {}
+    code, detail = "", {}
+    message: Sentence | None = None
 
     def look_for_faces(index: int, picture: np.ndarray, hints: list[tuple[float, float, float, float]]) -> None:
         nonlocal code, message, detail
@@ -113,7 +115,7 @@ def frames_check(clip: Clip) -> None:
         category=ModerationCase.Category.LIKENESS_BLOCKED
         if code == "likeness_blocked"
         else ModerationCase.Category.NUDITY,
-        summary=f"Frames stage blocked job {job.public_id} by @{job.owner.username}: {findings[0][1]}",
+        summary=failures.FRAMES_BLOCKED(id=job.public_id, handle=job.owner.username, finding=findings[0][1]),
         action="blocked",
         detail={"stage": "frames", "code": code, "prompt": job.prompt[:1000], "sampled": len(indices), **detail},
     )
@@ -131,7 +133,7 @@ def frames_check(clip: Clip) -> None:
         if not GenerationJob.objects.filter(input_image=job.input_image.name).exclude(pk=job.pk).exists():
             job.input_image.storage.delete(job.input_image.name)
         GenerationJob.objects.filter(pk=job.pk).update(input_image="")
-    raise DomainError(code, message)
+    raise DomainError(code, message or failures.GENERIC_FAILURE())
 
 
 @stage_measured("voice")
@@ -154,7 +156,7 @@ def voice_check(clip: Clip) -> None:
         subject_type="job",
         subject_id=str(job.pk),
         category=ModerationCase.Category.LIKENESS_BLOCKED,
-        summary=f"Frames stage blocked job {job.public_id} by @{job.owner.username}: voice of @{blocking.cameo.handle}",
+        summary=failures.VOICE_OF(id=job.public_id, handle=job.owner.username, cameo=blocking.cameo.handle),
         action="blocked",
         detail={
             "stage": "frames",

@@ -22,6 +22,7 @@ from moderation.registry import SubjectType, subject_type_get
 from moderation.sanctions import SUSPEND_DAYS_MAX, sanction_create, sanction_tell
 from moderation.selectors import user_is_moderator
 from sora_site.errors import DomainError
+from sora_site.texts import Sentence, sentence_columns
 
 # The queue shows the most severe cases first (then the oldest). A reported case takes the severity of
 # its worst report.
@@ -53,7 +54,7 @@ def case_open(
     subject_type: str,
     subject_id: str,
     category: str,
-    summary: str,
+    summary: str | Sentence,
     actor: User | None = None,
     action: str = "flagged",
     detail: dict[str, Any] | None = None,
@@ -62,12 +63,14 @@ def case_open(
 ) -> ModerationCase:
     """A new open case with its first event (`actor` None: an automatic flag). `stage` and `visibility`
     default to what the subject and category imply (a post held at publish says both)."""
+    english_summary, stored_summary = sentence_columns(summary, 300)
     with transaction.atomic():
         case = ModerationCase.objects.create(
             subject_type=subject_type,
             subject_id=subject_id,
             category=category,
-            summary=summary[:300],
+            summary=english_summary,
+            summary_sentence=stored_summary,
             stage=stage or _stage_of(subject_type, category),
             visibility=visibility or subject_visibility_last(subject_type=subject_type, subject_id=subject_id),
             severity=CASE_SEVERITY.get(category, 1),

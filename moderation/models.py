@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sora_site.texts import sentence_render
+
 
 class ModerationCase(models.Model):
     class Status(models.TextChoices):
@@ -49,7 +51,8 @@ class ModerationCase(models.Model):
     subject_id = models.CharField(max_length=40)
     category = models.CharField(max_length=40, choices=Category.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    summary = models.CharField(max_length=300)
+    summary = models.CharField(max_length=300)  # in English; rows from before sentences show it
+    summary_sentence = models.JSONField(default=dict, blank=True)  # the same as code + parameters
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     # The subject's state as moderation left it, changed with each event (the per-subject status row).
@@ -66,6 +69,11 @@ class ModerationCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.subject_type} {self.subject_id} ({self.status})"
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the active language (the moderator's)."""
+        return sentence_render(self.summary_sentence, self.summary)
 
 
 class ModerationEvent(models.Model):

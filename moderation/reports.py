@@ -6,17 +6,22 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from feed.accounts.models import User
 from feed.graph.services import block_create
 from moderation.cases import subject_visibility_last
 from moderation.models import ModerationCase, ModerationEvent, Report
 from moderation.registry import subject_type_get
+from moderation.sanctions import SUBJECT_NOUNS
 from moderation.selectors import LIKENESS_SUBJECTS, REPORT_SUBJECTS
 from sora_site.errors import DomainError
 from sora_site.fields import float_field
+from sora_site.texts import sentence, sentence_columns
+
+# A reported subject's case, as moderators read it (in their language).
+REPORTED = sentence("case_reported", gettext_lazy("Reported {subject} {id}: {category}"))
 
 REPORT_SECONDS_MAX = 3600.0  # a reported time range lies within the video: an hour is past any video made here
 REPORT_SEVERITY: dict[str, int] = {
@@ -72,13 +77,18 @@ def report_create(
             .first()
         )
         if case is None:
-            with translation.override(settings.LANGUAGE_CODE):  # a summary for moderators, not the reporter's language
-                summary = f"Reported {subject_type} {subject_id}: {Report.Category(category).label}"
+            said = REPORTED(
+                subject=SUBJECT_NOUNS.get(subject_type, subject_type),
+                id=subject_id,
+                category=Report.Category(category).label,
+            )
+            english, stored = sentence_columns(said, 300)
             case = ModerationCase.objects.create(
                 subject_type=subject_type,
                 subject_id=subject_id,
                 category=ModerationCase.Category.REPORTED,
-                summary=summary,
+                summary=english,
+                summary_sentence=stored,
                 visibility=subject_visibility_last(subject_type=subject_type, subject_id=subject_id),
             )
         case.severity = max(case.severity, REPORT_SEVERITY.get(category, 1))

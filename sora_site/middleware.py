@@ -69,10 +69,11 @@ class UserLanguageMiddleware:
             language = "en"
         else:
             user = getattr(request, "user", None)
-            signed_in = user is not None and user.is_authenticated
-            language = user.language if signed_in else ""
-            if signed_in and not language:
-                _browser_language_record(user, getattr(request, "LANGUAGE_CODE", ""))
+            language = ""
+            if user is not None and user.is_authenticated:
+                language = user.language
+                if not language:
+                    _browser_language_record(user, getattr(request, "LANGUAGE_CODE", ""))
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
@@ -88,10 +89,9 @@ def _browser_language_record(user: Any, browser: str) -> None:
 
 
 class UserTimeZoneMiddleware:
-    """Dates and times in the viewer's zone: their account's (`User.time_zone`), else their browser's.
-
-    The browser tells its zone in the `tz` cookie; an account without a zone takes it (once), so what is
-    computed for them away from any request (a daily limit's midnight, a notification) uses it too.
+    """Dates and times in the viewer's zone: the one their account chose (`User.time_zone`), else their
+    browser's. The browser tells its zone in the `tz` cookie; the account records it, so what is computed
+    for them away from any request (a daily limit's midnight, a notification) uses it too.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -103,10 +103,10 @@ class UserTimeZoneMiddleware:
         user = getattr(request, "user", None)
         zone = browser
         if user is not None and user.is_authenticated:
-            if not user.time_zone and browser:
-                user.time_zone = browser
-                get_user_model().objects.filter(pk=user.pk).update(time_zone=browser)
-            zone = user.time_zone or browser
+            if browser and user.browser_time_zone != browser:
+                user.browser_time_zone = browser
+                get_user_model().objects.filter(pk=user.pk).update(browser_time_zone=browser)
+            zone = user.time_zone or browser or user.browser_time_zone
         if zone:
             timezone.activate(zoneinfo.ZoneInfo(zone))
         else:

@@ -16,6 +16,10 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def time_zone_names() -> list[str]:
+    return sorted(_time_zones())
+
+
 def time_zone_valid(name: str) -> bool:
     return bool(name) and name in _time_zones()
 

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from cameos.models import PublicFigureRequest
 from cameos.services.photos import photo_read
@@ -21,6 +21,12 @@ from feed.accounts.models import User
 from moderation.cases import case_open, moderator_check
 from moderation.models import ModerationCase
 from sora_site.errors import DomainError
+from sora_site.texts import sentence
+
+FIGURE_ASKED = sentence(
+    "case_figure_request",
+    gettext_lazy("Asks to be added to the public-figure registry: {name} ({relation})"),
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +78,7 @@ def public_figure_request_create(
             subject_type=FIGURE_REQUEST_SUBJECT,
             subject_id=str(request.pk),
             category=ModerationCase.Category.FIGURE_REQUEST,
-            summary=f"Asks to be added to the public-figure registry: {request.name} ({request.relation})",
+            summary=FIGURE_ASKED(name=request.name, relation=request.relation),
             detail={"name": request.name, "relation": request.relation, "deceased": request.deceased},
         )
     return request

@@ -15,10 +15,16 @@ from feed.notifications.services import notifications_delete_about
 from moderation.cases import case_evidence_erase, case_open, cases_about_face
 from moderation.models import ModerationCase
 from sora_site.errors import DomainError
-from sora_site.texts import Sentence, sentence
+from sora_site.texts import Sentence, sentence, sentence_columns
 
 # Why a video showing a cameo was taken down, stopped or deleted, as its maker reads it.
 REMOVED_BY_OWNER = sentence("cameo_owner_removed", gettext_lazy("Removed by @{owner}, whose cameo it shows."))
+USE_REPORTED = sentence(
+    "case_cameo_use_reported", gettext_lazy("@{handle} reports @{owner}'s video with cameo @{cameo}")
+)
+MATCHED_DELETED = sentence(
+    "cameo_check_matched_deleted", gettext_lazy("The cameo @{handle} whose face this matched was deleted.")
+)
 CAMEO_DELETED = sentence("cameo_deleted", gettext_lazy("A cameo in this video was deleted by its owner."))
 
 Status = Cameo.Status
@@ -56,7 +62,7 @@ def usage_report(*, cameo: Cameo, by: User, usage_id: int, note: str = "") -> Mo
         subject_type="job",
         subject_id=str(usage.job_id),
         category=ModerationCase.Category.LIKENESS_WITHOUT_CONSENT,
-        summary=f"@{by.username} reports @{usage.job.owner.username}'s video with cameo @{cameo.handle}",
+        summary=USE_REPORTED(handle=by.username, owner=usage.job.owner.username, cameo=cameo.handle),
         actor=by,
         action="reported",
         detail={"note": note[:500]},
@@ -95,7 +101,9 @@ def _erase_copies_of_face(cameo: Cameo) -> None:
         if held is not None:
             erase_biometrics(held)
             held.status = Status.REJECTED
-            held.report = {**held.report, "failures": [{"code": "likeness_registered", "message": reason}]}
+            english, said = sentence_columns(MATCHED_DELETED(handle=cameo.handle), 500)
+            failure = {"code": "likeness_registered", "message": english, "sentence": said}
+            held.report = {**held.report, "failures": [failure]}
             held.save()
 
 

@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from cameos.models import Cameo, CameoChallenge, PublicFigurePhoto, _random_name
 from cameos.selectors import BUSY, cameo_status_dict
@@ -31,6 +30,7 @@ from sora_site.celery import task_enqueue
 from sora_site.errors import DomainError
 from sora_site.events import user_event_send
 from sora_site.storage import local_path
+from sora_site.texts import SentenceTemplate, sentence, sentence_columns
 
 if TYPE_CHECKING:  # the verification stack (dlib, torch) loads only in the task that runs it
     from cameos.verification import VerificationReport
@@ -197,7 +197,8 @@ def _voice_sample_save(cameo: Cameo, speech: np.ndarray, digits_check: str, chal
 
 
 def _push_status(cameo: Cameo) -> None:
-    user_event_send(cameo.owner_id, cameo_status_dict(cameo))
+    with translation.override(cameo.owner.reading_language):
+        user_event_send(cameo.owner_id, cameo_status_dict(cameo))
 
 
 def cameo_review_decide(*, subject_id: str, visibility: str, reason: str, by: User) -> None:
@@ -232,22 +233,33 @@ class _Hold:
     category: str  # of the moderation case
     code: str  # of the failure the owner sees
     detail_key: str  # the matched registry entry's id, in the case's detail
-    message: str
+    message: SentenceTemplate
 
 
+NEW_CAMEO_HELD = sentence("case_new_cameo", gettext_lazy("New cameo @{handle}: {category}"))
 _LIKENESS_REGISTERED = _Hold(
     ModerationCase.Category.LIKENESS_MATCH,
     "likeness_registered",
     "matched_cameo",
-    "This face is already registered as a cameo by another account, so we can't verify it. "
-    "A moderator will look at it.",
+    sentence(
+        "cameo_check_likeness_registered",
+        gettext_lazy(
+            "This face is already registered as a cameo by another account, so we can't verify it. "
+            "A moderator will look at it."
+        ),
+    ),
 )
 _PUBLIC_FIGURE = _Hold(
     ModerationCase.Category.PUBLIC_FIGURE,
     "public_figure",
     "public_figure",
-    "This face looks like a public figure, and cameos of public figures are not allowed. "
-    "A moderator will look at it in case this is a mistake.",
+    sentence(
+        "cameo_check_public_figure",
+        gettext_lazy(
+            "This face looks like a public figure, and cameos of public figures are not allowed. "
+            "A moderator will look at it in case this is a mistake."
+        ),
+    ),
 )
 
 
@@ -273,10 +285,11 @@ def _match_or_activate(cameo: Cameo) -> None:
 
 def _hold_for_review(cameo: Cameo, hold: _Hold, *, matched_id: int, distance: float) -> None:
     cameo.status = Status.IN_REVIEW
-    cameo.report = {**cameo.report, "passed": False, "failures": [{"code": hold.code, "message": hold.message}]}
+    english, said = sentence_columns(hold.message(), 500)
+    failure = {"code": hold.code, "message": english, "sentence": said}
+    cameo.report = {**cameo.report, "passed": False, "failures": [failure]}
     detail = {hold.detail_key: matched_id, "distance": round(float(distance), 3), "owner": cameo.owner.username}
-    with translation.override(settings.LANGUAGE_CODE):  # a summary for moderators, not the owner's language
-        summary = f"New cameo @{cameo.handle}: {ModerationCase.Category(hold.category).label}"
+    summary = NEW_CAMEO_HELD(handle=cameo.handle, category=ModerationCase.Category(hold.category).label)
     case_open(
         subject_type="cameo",
         subject_id=str(cameo.pk),

@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from cameos.moves import MOVES_SAID
 from sora_site.errors import DomainError
 from sora_site.media import DecodedVideo, decode_video
+from sora_site.texts import Sentence, SentenceTemplate, sentence, sentence_columns
 
 from . import faces as facemod
 from . import pose as posemod
@@ -31,21 +34,30 @@ from .speech import Transcriber, digits_transcriber
 MOVES = posemod.MOVES
 
 # Stable failure codes -> default messages (some are refined with numbers at run time).
-MESSAGES: dict[str, str] = {
-    "invalid_video": "We could not read this recording. Record it again.",
-    "too_short": "The recording is too short. Record for {min:.0f} to {max:.0f} seconds.",
-    "too_long": "The recording is too long. Record for {min:.0f} to {max:.0f} seconds.",
-    "no_face": "We could not see your face. Face the camera in good light.",
-    "face_lost": "We lost sight of your face for part of the recording. Keep your whole face in the "
-    "picture, in good light, from start to end.",
-    "multiple_faces": "We saw more than one face. Record alone, with no other people, photos or screens in view.",
-    "face_inconsistent": "The face changed during the recording. Only you should be in it, from start to end.",
-    "liveness_still": "This looks like a still photo. Move your head as asked.",
-    "liveness_left": "We did not see you turn your head far enough to your left. Turn it further when asked.",
-    "liveness_right": "We did not see you turn your head far enough to your right. Turn it further when asked.",
-    "liveness_order": "Turn your head in the order shown: {order}.",
-    "no_speech": "We could not hear you. Read the digits out loud, in a quiet place, close to the microphone.",
-    "digits_mismatch": "We could not hear the digits shown. Read them out loud, clearly.",
+# What the person is told for each failed check (sora_site.texts: kept as code + parameters with the
+# attempt, written in their language when shown).
+MESSAGES: dict[str, SentenceTemplate] = {
+    code: sentence(f"cameo_check_{code}", text)
+    for code, text in {
+        "invalid_video": _("We could not read this recording. Record it again."),
+        "too_short": _("The recording is {seconds} s long. Record for {min} to {max} seconds."),
+        "too_long": _("The recording is {seconds} s long. Record for {min} to {max} seconds."),
+        "no_face": _("We could not see your face. Face the camera in good light."),
+        "face_lost": _(
+            "We lost sight of your face for part of the recording. Keep your whole face in the "
+            "picture, in good light, from start to end."
+        ),
+        "multiple_faces": _(
+            "We saw more than one face. Record alone, with no other people, photos or screens in view."
+        ),
+        "face_inconsistent": _("The face changed during the recording. Only you should be in it, from start to end."),
+        "liveness_still": _("This looks like a still photo. Move your head as asked."),
+        "liveness_left": _("We did not see you turn your head far enough to your left. Turn it further when asked."),
+        "liveness_right": _("We did not see you turn your head far enough to your right. Turn it further when asked."),
+        "liveness_order": _("Turn your head in the order shown: {first}, then {second}."),
+        "no_speech": _("We could not hear you. Read the digits out loud, in a quiet place, close to the microphone."),
+        "digits_mismatch": _("We could not hear the digits shown. Read them out loud, clearly."),
+    }.items()
 }
 
 
@@ -100,10 +112,16 @@ VOICE_SAMPLE_S = 10.0
 @dataclass
 class VerificationFailure:
     code: str
-    message: str
+    message: str  # in English (what rows from before sentences show)
+    sentence: dict = field(default_factory=dict)  # the same as code + parameters, for the reader's language
+
+    @classmethod
+    def of(cls, code: str, said: Sentence) -> VerificationFailure:
+        english, stored = sentence_columns(said, 500)
+        return cls(code, english, stored)
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message}
+        return {"code": self.code, "message": self.message, "sentence": self.sentence}
 
 
 @dataclass
@@ -164,8 +182,8 @@ def verify_recording(
     timings: dict[str, float] = {}
     failures: list[VerificationFailure] = []
 
-    def fail(code: str, message: str | None = None) -> None:
-        failures.append(VerificationFailure(code, message or MESSAGES[code]))
+    def fail(code: str, **params: object) -> None:
+        failures.append(VerificationFailure.of(code, MESSAGES[code](**params)))
 
     t0 = time.perf_counter()
     try:
@@ -178,7 +196,11 @@ def verify_recording(
     except DomainError as exc:
         timings["decode"] = time.perf_counter() - t0
         return VerificationReport(
-            False, [VerificationFailure(exc.code, exc.message)], "not_checked", {}, _rounded(timings)
+            False,
+            [VerificationFailure(exc.code, exc.message, exc.sentence.as_json() if exc.sentence else {})],
+            "not_checked",
+            {},
+            _rounded(timings),
         )
     timings["decode"] = time.perf_counter() - t0
 
@@ -190,11 +212,11 @@ def verify_recording(
         "frames_sampled": len(video.frames),
     }
     lo, hi = s.min_duration_s, s.max_duration_s
-    length = f"The recording is {video.duration_s:.1f} s long. Record for {lo:.0f} to {hi:.0f} seconds."
+    length = {"seconds": f"{video.duration_s:.1f}", "min": f"{lo:.0f}", "max": f"{hi:.0f}"}
     if video.duration_s < lo - s.duration_tolerance_s:
-        fail("too_short", length)
+        fail("too_short", **length)
     elif video.duration_s > hi + s.duration_tolerance_s:
-        fail("too_long", length)
+        fail("too_long", **length)
 
     # ---- faces -----------------------------------------------------------------------------
     t0 = time.perf_counter()
@@ -252,8 +274,8 @@ def verify_recording(
             for m in liveness.missing:
                 fail(f"liveness_{m}")
             if not liveness.order_ok:
-                order = ", then ".join(challenge.moves)
-                fail("liveness_order", MESSAGES["liveness_order"].format(order=order))
+                first, second = (MOVES_SAID[move]() for move in challenge.moves[:2])
+                fail("liveness_order", first=first, second=second)
     timings["pose"] = time.perf_counter() - t0
 
     # ---- references: encodings + portraits (counted as face work) ------------------------------

@@ -28,3 +28,11 @@ class ProfileForm(forms.Form):
         required=False,
         choices=[("", _("The browser's language")), *settings.LANGUAGES],
     )
+    # Any name is accepted here and checked by the service (a refusal says so); the page lists them.
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        required=False,
+        help_text=_("For example Asia/Tokyo. Leave it blank to follow your browser."),
+        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
+    )

@@ -46,9 +46,11 @@ class User(AbstractUser):
     # The browser's language, recorded at sign-up and on later visits while `language` is blank: what is
     # written to them while they are away (a pushed notification) is in the language they read.
     browser_language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
-    # IANA zone (e.g. "Asia/Tokyo") for dates, times and the daily limits' midnight; blank: the browser's,
-    # recorded on their first visit (static/js/app.js sets the `tz` cookie, UserTimeZoneMiddleware reads it).
+    # IANA zone (e.g. "Asia/Tokyo") for dates, times and the daily limits' midnight; blank follows the
+    # browser's, recorded as it last reported it (static/js/app.js sets the `tz` cookie; read by
+    # sora_site.middleware.UserTimeZoneMiddleware), for what is computed or sent while they are away.
     time_zone = models.CharField(max_length=64, blank=True)
+    browser_time_zone = models.CharField(max_length=64, blank=True)
     # Set by a moderator: the profile (name, bio, picture, videos) is hidden from everyone but its owner.
     profile_hidden_at = models.DateTimeField(null=True, blank=True)
     profile_hidden_reason = models.CharField(max_length=300, blank=True)  # English; rows from before sentences
@@ -68,6 +70,11 @@ class User(AbstractUser):
     def profile_hidden_text(self) -> str:
         """Why the profile is hidden, in the active language."""
         return sentence_render(self.profile_hidden_sentence, self.profile_hidden_reason)
+
+    @property
+    def zone_name(self) -> str:
+        """Their time zone: the one they chose, else their browser's ("" when neither is known: UTC)."""
+        return self.time_zone or self.browser_time_zone
 
     @property
     def reading_language(self) -> str:

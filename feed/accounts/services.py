@@ -58,7 +58,7 @@ def user_sign_up(
         birth_date=birth_date,
         display_name=display_name.strip(),
         browser_language=browser_language if browser_language in dict(settings.LANGUAGES) else "",
-        time_zone=time_zone if time_zone_valid(time_zone) else "",
+        browser_time_zone=time_zone if time_zone_valid(time_zone) else "",
     )
     try:
         validate_password(password, user=candidate)
@@ -106,11 +106,22 @@ def invite_code_create(
 
 
 def profile_update(
-    *, user: User, display_name: str, bio: str, avatar: UploadedFile | None = None, language: str | None = None
+    *,
+    user: User,
+    display_name: str,
+    bio: str,
+    avatar: UploadedFile | None = None,
+    language: str | None = None,
+    time_zone: str | None = None,
 ) -> User:
-    """`language`: one of settings.LANGUAGES, "" to follow the browser, None to leave it as it is."""
+    """`language`: one of settings.LANGUAGES, "" to follow the browser, None to leave it as it is;
+    `time_zone` the same, an IANA zone name."""
     if language and language not in dict(settings.LANGUAGES):
         raise DomainError("invalid_language", _("That language is not available."), field="language")
+    if time_zone and not time_zone_valid(time_zone):
+        raise DomainError("invalid_time_zone", _("That time zone is not known."), field="time_zone")
+    if time_zone is not None:
+        user.time_zone = time_zone
     user.display_name = display_name.strip()[:50]
     user.bio = bio.strip()[:300]
     if language is not None:
@@ -120,7 +131,7 @@ def profile_update(
         user.avatar.save(f"{user.pk}-{secrets.token_hex(4)}.webp", ContentFile(_avatar_normalise(avatar)), save=False)
         if old_name:
             user.avatar.storage.delete(old_name)
-    user.save(update_fields=["display_name", "bio", "avatar", "language"])
+    user.save(update_fields=["display_name", "bio", "avatar", "language", "time_zone"])
     return user
 
 

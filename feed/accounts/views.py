@@ -15,7 +15,7 @@ from feed.accounts.selectors import signed_in_user
 from sora_site.bodies import body_limit
 from sora_site.errors import DomainError
 from sora_site.ratelimit import client_key, rate_limit_check
-from sora_site.timezones import TIME_ZONE_COOKIE
+from sora_site.timezones import TIME_ZONE_COOKIE, time_zone_names
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:
@@ -56,7 +56,12 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    initial = {"display_name": user.display_name, "bio": user.bio, "language": user.language}
+    initial = {
+        "display_name": user.display_name,
+        "bio": user.bio,
+        "language": user.language,
+        "time_zone": user.time_zone,
+    }
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -71,4 +76,4 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Profile saved."))
                 return redirect("profile", handle=user.username)
         status = 400
-    return render(request, "feed/profile_edit.html", {"form": form}, status=status)
+    return render(request, "feed/profile_edit.html", {"form": form, "time_zones": time_zone_names()}, status=status)

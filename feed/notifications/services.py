@@ -9,6 +9,7 @@ from feed.notifications.models import Notification
 from feed.notifications.selectors import unread_count
 from sora_site.events import user_event_send
 from sora_site.texts import Sentence, sentence_in
+from sora_site.timezones import zone_of
 
 
 def notification_send(
@@ -20,7 +21,7 @@ def notification_send(
     shows it; what is pushed now (and kept beside it) is written in the recipient's language (their
     setting, else their browser's, recorded at sign-up), not in the language of whoever caused it.
     """
-    with timezone.override(recipient.time_zone or None):
+    with timezone.override(zone_of(recipient.zone_name)):
         written = sentence_in(recipient.reading_language, text)
     notification = Notification.objects.create(
         recipient=recipient, actor=actor, kind=kind, subject=subject, sentence=text.as_json(), text=written[:300]

@@ -40,6 +40,7 @@ from sora_site.errors import DomainError
 from sora_site.storage import local_path
 from sora_site.texts import Sentence, sentence, sentence_columns, sentence_in
 
+HELD_AT_PUBLISH = sentence("case_held_at_publish", gettext_lazy("Held at publish: post {id} by @{handle}: {reason}"))
 CAMEO_POSTED = sentence("cameo_posted", gettext_lazy("@{handle} posted a video with your cameo @{cameo}."))
 
 CAPTION_MAX = Post._meta.get_field("caption").max_length or 0
@@ -153,7 +154,7 @@ def _case_for_held(post: Post, verdict: PublishVerdict, frames: list[np.ndarray]
         subject_type="post",
         subject_id=str(post.pk),
         category=category,
-        summary=f"Held at publish: post {post.pk} by @{post.author.username}: {verdict.reasons[0]}",
+        summary=HELD_AT_PUBLISH(id=post.pk, handle=post.author.username, reason=verdict.reasons[0]),
         action="held",
         stage=ModerationCase.Stage.PUBLISH,
         visibility=ModerationCase.Visibility.HIDDEN,

@@ -177,8 +177,9 @@ def chips_from_json(raw: object) -> list[Chip]:
         return chips
     for item in raw:
         if isinstance(item, dict) and item.get("kind") in ("more", "less", "no") and isinstance(item.get("topic"), str):
-            written = item.get("written") if isinstance(item.get("written"), str) else ""
-            chips.append(Chip(kind=item["kind"], topic=item["topic"][:TOPIC_MAX], written=written[:TOPIC_MAX]))
+            written = item.get("written")
+            written = written[:TOPIC_MAX] if isinstance(written, str) else ""
+            chips.append(Chip(kind=item["kind"], topic=item["topic"][:TOPIC_MAX], written=written))
     return chips[:CHIPS_MAX]
 
 

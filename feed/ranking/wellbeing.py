@@ -44,7 +44,7 @@ def limits_for(user: User | None, prefs: FeedPreferences | None) -> Limits | Non
 def watched_today(user: User, *, besides: list[int]) -> int:
     """Posts this person watched today, leaving out `besides` (this scroll's, counted by the cursor).
     Today starts at midnight where they live (their account's zone), whoever asks and from where."""
-    since = local_midnight(user.time_zone)
+    since = local_midnight(user.zone_name)
     views = Impression.objects.filter(user=user, created_at__gte=since).exclude(post_id__in=besides)
     return views.values("post_id").distinct().count()
 

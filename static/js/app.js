@@ -12,7 +12,7 @@
   function setBadge(unread) {
     document.querySelectorAll("[data-unread-badge]").forEach((badge) => {
       badge.textContent = unread;
-      badge.setAttribute("aria-label", `${unread} unread`);
+      badge.setAttribute("aria-label", interpolate(ngettext("%s unread", "%s unread", unread), [unread]));
       badge.hidden = !unread;
     });
   }

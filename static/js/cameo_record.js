@@ -128,7 +128,7 @@
     showError("");
     const maxBytes = Number(root.dataset.maxBytes) * 1024 * 1024;
     if (blob.size > maxBytes) {
-      showError(`This recording is too large (over ${root.dataset.maxBytes} MB). Record again, 8 to 15 seconds.`);
+      showError(interpolate(gettext("This recording is too large (over %s MB). Record again, 8 to 15 seconds."), [root.dataset.maxBytes]));
       return;
     }
     const form = new FormData();
@@ -156,7 +156,7 @@
         startPolling();
       } else {
         setState("review");
-        showError((body.error && body.error.message) || `Upload failed (${xhr.status}). Try again.`);
+        showError((body.error && body.error.message) || interpolate(gettext("Upload failed (%s). Try again."), [xhr.status]));
       }
     };
     xhr.onerror = () => { setState("review"); showError(gettext("The upload failed: check your connection and try again.")); };

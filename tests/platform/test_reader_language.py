@@ -11,7 +11,9 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from cameos.models import Cameo
+from cameos.moves import MOVES_SAID
 from cameos.services import access
+from cameos.verification.pipeline import MESSAGES, VerificationFailure
 from feed.graph.services import follow_create
 from feed.models import Notification, Post, User
 from feed.posts.receivers import post_moderation_show
@@ -47,7 +49,7 @@ def test_a_japanese_browser_on_the_default_setting_is_told_in_japanese(bob: User
     client.cookies["tz"] = "Asia/Tokyo"
     assert client.post("/signup/", form, **JA).status_code == 302
     kenji = User.objects.get(username="kenji")
-    assert (kenji.language, kenji.browser_language, kenji.time_zone) == ("", "ja", "Asia/Tokyo")
+    assert (kenji.language, kenji.browser_language, kenji.zone_name) == ("", "ja", "Asia/Tokyo")
     follow_create(follower=bob, followee=kenji)  # bob's side is English; kenji never opened Settings
     note = Notification.objects.get(recipient=kenji)
     assert note.text == "@bob さんがあなたをフォローしました。"  # what was pushed to kenji's open tabs
@@ -133,13 +135,54 @@ def test_a_suspension_is_dated_in_the_viewers_zone_and_format(alice: User, bob: 
     assert f"{japanese_date}まで投稿停止中" in refused.value.message
 
 
-def test_the_browsers_zone_becomes_the_accounts_once_and_a_bad_one_is_ignored(alice: User) -> None:
+def test_the_browsers_zone_is_recorded_and_a_chosen_zone_wins(alice: User) -> None:
     signed_in(alice, tz="Not/AZone").get("/", **EN)
     alice.refresh_from_db()
-    assert alice.time_zone == ""
+    assert (alice.time_zone, alice.browser_time_zone, alice.zone_name) == ("", "", "")
     signed_in(alice, tz="Asia/Tokyo").get("/", **EN)
     alice.refresh_from_db()
-    assert alice.time_zone == "Asia/Tokyo"
-    signed_in(alice, tz="Europe/Paris").get("/", **EN)  # travelling: the account keeps its zone
+    assert (alice.browser_time_zone, alice.zone_name) == ("Asia/Tokyo", "Asia/Tokyo")
+    client = signed_in(alice, tz="Europe/Paris")  # travelling, with a zone of their own chosen
+    form = {"display_name": "Alice", "bio": "", "language": "", "time_zone": "Asia/Tokyo"}
+    assert client.post("/settings/profile/", form, **EN).status_code == 302
     alice.refresh_from_db()
-    assert alice.time_zone == "Asia/Tokyo"
+    assert (alice.time_zone, alice.browser_time_zone, alice.zone_name) == ("Asia/Tokyo", "Europe/Paris", "Asia/Tokyo")
+    refused = client.post("/settings/profile/", {**form, "time_zone": "Mars/Base", "display_name": "X"}, **JA)
+    assert refused.status_code == 400 and "そのタイムゾーンは見つかりません。" in refused.content.decode()
+    alice.refresh_from_db()
+    assert (alice.display_name, alice.time_zone) == ("Alice", "Asia/Tokyo")
+
+
+def test_a_failed_verification_says_what_to_fix_in_the_owners_language(alice: User) -> None:
+    """The checks' reasons are kept as codes and parameters with the attempt (the head turns too)."""
+    compiled()
+    cameo = active_cameo(alice)
+    failures = [
+        VerificationFailure.of("too_short", MESSAGES["too_short"](seconds="4.2", min="8", max="12")),
+        VerificationFailure.of(
+            "liveness_order", MESSAGES["liveness_order"](first=MOVES_SAID["right"](), second=MOVES_SAID["left"]())
+        ),
+    ]
+    Cameo.objects.filter(pk=cameo.pk).update(status="rejected", report={"failures": [f.as_dict() for f in failures]})
+    assert failures[1].message == "Turn your head in the order shown: right, then left."
+    client = signed_in(alice)
+    japanese = client.get(f"/cameos/@{cameo.handle}/", **JA).content.decode()
+    assert "録画の長さが4.2秒でした。8〜12秒の長さで録画してください。" in japanese
+    assert "表示された順番で顔を向けてください：右、次に左。" in japanese
+    english = client.get(f"/cameos/@{cameo.handle}/", **EN).content.decode()
+    assert "The recording is 4.2 s long. Record for 8 to 12 seconds." in english
+    assert "Turn your head in the order shown: right, then left." in english
+
+
+def test_the_moderation_queue_speaks_the_moderators_language(alice: User, bob: User, mod: User) -> None:
+    """Its buttons come from the catalog (in their moderation sense) and a case's summary is written when
+    shown: the same case reads in Japanese to one moderator and in English to another."""
+    compiled()
+    post = post_make(alice, "a kite over the dunes")
+    report_create(reporter=bob, subject_type="post", subject_id=str(post.pk), category="spam")
+    client = signed_in(mod)
+    japanese = client.get("/moderation/", **JA).content.decode()
+    assert "投稿を残す" in japanese and "公開停止" in japanese and "Keep post" not in japanese
+    assert f"報告された投稿（{post.pk}）：スパム・詐欺" in japanese
+    english = client.get("/moderation/", **EN).content.decode()
+    assert "Keep post" in english and f"Reported post {post.pk}: Spam or scam" in english
