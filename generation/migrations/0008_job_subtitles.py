@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("generation", "0007_sentences_and_time_zones"),
+        ("generation", "0007_job_error_sentence"),
     ]
 
     operations = [
