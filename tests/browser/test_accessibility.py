@@ -16,8 +16,10 @@ from playwright.sync_api import Browser, Page, expect
 from feed.engagement.services import like_set
 from feed.models import Post, User
 from moderation.reports import report_create
+from tests.conftest import ARTIFACTS
 
 from .test_create_flow import published_post
+from .test_feed import copies
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -85,6 +87,8 @@ def test_no_serious_violations_anywhere(
         def check(page: Page, state: str, where: str = where) -> None:
             page.wait_for_load_state("load")
             found.extend(serious_violations(page, f"{where}: {state}"))
+            name = "-".join(f"{where} {state}".replace(",", "").split())
+            page.screenshot(path=str(ARTIFACTS / f"a11y-{name}.png"))  # looked at, language by language
 
         def visit(user: User | None, pages: dict[str, str], size: str = size, language: str = language) -> Page:
             page = signed_in(browser, live_server_url, user, size=size, language=language)
@@ -135,3 +139,43 @@ def test_no_serious_violations_anywhere(
 
     assert found == [], "\n".join(found)
     assert csp == [], csp
+
+
+def test_reduced_motion_pause_control_and_shortcuts_off(
+    browser: Browser, live_server_url: str, alice: User, bob: User
+) -> None:
+    """With prefers-reduced-motion nothing plays by itself; Play/Pause on the reel; the j/k/m keys can be
+    turned off (arrows still work), remembered; the reel reached by keys shows its focus ring."""
+    first = published_post(alice, "a red kite over green hills", "Kite day")
+    copies(first, [(alice, "Second kite")])
+    context = browser.new_context(viewport=SIZES["desktop"], reduced_motion="reduce")
+    page = context.new_page()
+    client = Client()
+    client.force_login(bob)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server_url}])
+    page.set_default_navigation_timeout(120_000)
+    page.goto(f"{live_server_url}/")
+    reel = page.locator(".reel").first
+    expect(reel.get_by_role("button", name="Play")).to_be_visible()
+    page.wait_for_timeout(1500)
+    assert page.locator(".reel video").first.evaluate("v => v.paused")
+    reel.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => !document.querySelector('.reel video').paused")
+    expect(reel.get_by_role("button", name="Pause")).to_be_visible()
+
+    shortcuts = page.get_by_role("button", name="Keys j k m")
+    expect(shortcuts).to_have_attribute("aria-pressed", "true")
+    shortcuts.click()
+    expect(shortcuts).to_have_attribute("aria-pressed", "false")
+    page.locator("body").focus()
+    page.keyboard.press("j")  # off: the feed stays where it is
+    page.wait_for_timeout(800)
+    assert page.evaluate("document.querySelector('.reels').scrollTop") == 0
+    page.keyboard.press("ArrowDown")  # the arrows are not single characters: they still move
+    second = page.locator(".reel").nth(1)
+    expect(second).to_be_focused()
+    assert second.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+    page.screenshot(path=str(ARTIFACTS / "a11y-reduced-motion-keys-off.png"))
+    page.reload()
+    expect(page.get_by_role("button", name="Keys j k m")).to_have_attribute("aria-pressed", "false")
+    context.close()
