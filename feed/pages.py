@@ -118,6 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["chips"] = chips_from_json(prefs.steering) if prefs else []
         context["limits"] = limits_for(viewer, prefs)
         context["prefs"] = prefs
+        context["report_categories"] = report_categories("post")  # the rail's report sheet
     return render(request, "feed/home.html", context)
 
 

@@ -91,10 +91,25 @@ def cameo_request_access(*, cameo: Cameo, by: User) -> CameoAccess:
 
 
 def cameo_approve_access(*, cameo: Cameo, by: User, user: User) -> CameoAccess:
+    """`user` may use the cameo; they are told once, when they were not approved before."""
     cameo_check_for_viewer(cameo, by, to="manage")
-    entry, _ = CameoAccess.objects.update_or_create(
-        cameo=cameo, user=user, defaults={"state": CameoAccess.State.APPROVED, "updated_at": timezone.now()}
-    )
+    with transaction.atomic():
+        was_approved = CameoAccess.objects.filter(cameo=cameo, user=user, state=CameoAccess.State.APPROVED).exists()
+        entry, _ = CameoAccess.objects.update_or_create(
+            cameo=cameo, user=user, defaults={"state": CameoAccess.State.APPROVED, "updated_at": timezone.now()}
+        )
+        if not was_approved:
+            notification_send(
+                recipient=user,
+                actor=by,
+                kind="cameo_access_approved",
+                text=format_lazy(
+                    gettext_lazy("@{owner} approved you: you can use the cameo @{cameo} in your videos."),
+                    owner=by.username,
+                    cameo=cameo.handle,
+                ),
+                subject=notification_subject(cameo),
+            )
     return entry
 
 

@@ -31,6 +31,31 @@
     }
   });
 
+  // A form with data-confirm (deleting a post or a draft) asks first.
+  document.addEventListener("submit", (event) => {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+
+  // A copy button (data-copy: the id of the element whose text it copies), saying so beside it.
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    const source = document.getElementById(button.dataset.copy);
+    const status = button.parentElement.querySelector("[data-copy-status]");
+    try {
+      await navigator.clipboard.writeText(source.textContent.trim());
+      if (status) status.textContent = button.dataset.copied;
+    } catch {
+      window.getSelection().selectAllChildren(source);  // no clipboard: selected, for the person to copy
+    }
+  });
+
+  // A region filled by htmx on load (the post page's comments) says it is busy until then.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.getAttribute("aria-busy") === "true") event.detail.target.removeAttribute("aria-busy");
+  });
+
   // Pages listen with: document.addEventListener("app:event", (e) => e.detail ...)
   // "app:socket" reports "open" / "closed" so pages can fall back to polling.
   function connectEvents() {
@@ -58,6 +83,7 @@
 
   // Scrub preview: a strip under the player shows the spritesheet tile for the pointed-at moment
   // and seeks there on click. The layout comes from the job's sprite_layout (data-* attributes).
+  // It is a slider too: arrow keys seek by a second, Home and End to the ends.
   function setupScrub() {
     document.querySelectorAll(".scrub[data-sprite]").forEach((strip) => {
       const video = document.getElementById(strip.dataset.video);
@@ -82,6 +108,22 @@
       strip.addEventListener("pointerleave", () => { tip.hidden = true; });
       strip.addEventListener("click", (event) => {
         if (video && video.duration) video.currentTime = at(event) * video.duration;
+      });
+      const seconds = (t) => `${Math.floor(t / 60)}:${String(Math.floor(t % 60)).padStart(2, "0")}`;
+      if (video) video.addEventListener("timeupdate", () => {
+        if (!video.duration) return;
+        strip.setAttribute("aria-valuenow", String(Math.round((video.currentTime / video.duration) * 100)));
+        strip.setAttribute("aria-valuetext", seconds(video.currentTime));
+      });
+      strip.addEventListener("keydown", (event) => {
+        if (!video || !video.duration) return;
+        const moves = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 };
+        if (event.key in moves) video.currentTime = Math.min(video.duration, Math.max(0, video.currentTime + moves[event.key]));
+        else if (event.key === "Home") video.currentTime = 0;
+        else if (event.key === "End") video.currentTime = video.duration - 0.1;
+        else return;
+        event.preventDefault();
+        event.stopPropagation();
       });
     });
   }

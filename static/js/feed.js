@@ -1,9 +1,14 @@
 // The player: a full-height snap feed. Autoplay of the visible reel only, tap to pause, double-tap to
 // like, one remembered sound setting, preload of the next reel, keys (up/down, space, m), the action
 // rail, comment and "why" sheets, more pages as you scroll, and views sent in batches with sendBeacon.
+// With prefers-reduced-motion nothing starts by itself; every reel has a Pause/Play button; the single-key
+// shortcuts (j, k, m) can be turned off (WCAG 2.1.4), remembered.
 (() => {
   "use strict";
   const SOUND_KEY = "openreel:sound";
+  const KEYS_KEY = "openreel:shortcuts";
+  const calm = window.matchMedia("(prefers-reduced-motion: reduce)");
+  let shortcutsOn = localStorage.getItem(KEYS_KEY) !== "off";
   const feed = document.querySelector("[data-feed]");
   const csrf = () => JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
   let soundOn = localStorage.getItem(SOUND_KEY) === "on";
@@ -37,9 +42,7 @@
   function applySound() {
     document.querySelectorAll("video[data-autoplay]").forEach((video) => { video.muted = !soundOn; });
     document.querySelectorAll(".reel-sound").forEach((button) => {
-      button.setAttribute("aria-pressed", String(soundOn));
-      button.setAttribute("aria-label", soundOn ? gettext("Turn sound off") : gettext("Turn sound on"));
-      button.textContent = soundOn ? gettext("Sound on") : gettext("Sound off");
+      button.textContent = soundOn ? gettext("Turn sound off") : gettext("Turn sound on");
     });
   }
   function toggleSound() {
@@ -117,7 +120,9 @@
     const video = videoOf(reel);
     viewStart(reel);
     video.preload = "auto";
+    if (calm.matches && !reel.dataset.userPlayed) reel.dataset.userPaused = "1";  // nothing moves by itself
     if (!reel.dataset.userPaused) play(video);
+    showPaused(reel);
     // Preload the next reel, so the swipe lands on a playing video.
     const all = reels();
     const next = videoOf(all[all.indexOf(reel) + 1]);
@@ -151,18 +156,27 @@
     });
   }
 
+  function showPaused(reel) {
+    const paused = Boolean(reel.dataset.userPaused);
+    const badge = reel.querySelector(".reel-paused");
+    if (badge) badge.hidden = !paused;
+    const button = reel.querySelector("[data-action=pause]");
+    if (button) button.textContent = paused ? gettext("Play") : gettext("Pause");
+  }
+
   function togglePause(reel) {
     const video = videoOf(reel);
     if (!video) return;
-    if (video.paused) {
+    if (reel.dataset.userPaused || video.paused) {
       delete reel.dataset.userPaused;
+      reel.dataset.userPlayed = "1";
+      if (reel !== active) activate(reel);
       play(video);
     } else {
       reel.dataset.userPaused = "1";
       video.pause();
     }
-    const badge = reel.querySelector(".reel-paused");
-    if (badge) badge.hidden = !video.paused;
+    showPaused(reel);
   }
 
   const observer = new IntersectionObserver((entries) => {
@@ -204,17 +218,18 @@
     const all = reels();
     const index = active ? all.indexOf(active) : -1;
     const target = all[Math.max(0, Math.min(all.length - 1, index + direction))];
-    if (target) { target.scrollIntoView({ behavior: "smooth", block: "start" }); target.focus({ preventScroll: true }); }
+    if (target) { target.scrollIntoView({ behavior: calm.matches ? "auto" : "smooth", block: "start" }); target.focus({ preventScroll: true }); }
   }
 
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, textarea, select, dialog[open], [contenteditable]") || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.target.closest("button, a") && event.key === " ") return;  // space presses the focused control
     if (!document.querySelector(".reel")) return;
-    if (event.key === "ArrowDown" || event.key === "j") { event.preventDefault(); step(1); }
-    else if (event.key === "ArrowUp" || event.key === "k") { event.preventDefault(); step(-1); }
+    const letter = shortcutsOn && ["j", "k", "m"].includes(event.key) ? event.key : null;
+    if (event.key === "ArrowDown" || letter === "j") { event.preventDefault(); step(1); }
+    else if (event.key === "ArrowUp" || letter === "k") { event.preventDefault(); step(-1); }
     else if (event.key === " ") { event.preventDefault(); if (active) togglePause(active); }
-    else if (event.key === "m") { toggleSound(); }
+    else if (letter === "m") { toggleSound(); }
   });
 
   async function openSheet(dialog, fill) {
@@ -248,6 +263,12 @@
       const response = await post(button.dataset.url, { saved: saved ? "1" : "0" });
       if (response.ok) toast(saved ? gettext("Saved to your bookmarks") : gettext("Removed from your bookmarks"));
       else button.setAttribute("aria-pressed", String(!saved));
+    } else if (action === "comments" && document.getElementById("post-comments")) {
+      // The post's own page lists its comments below the video: go there rather than open a sheet.
+      const section = document.getElementById("post-comments");
+      section.scrollIntoView({ behavior: calm.matches ? "auto" : "smooth" });
+      const input = section.querySelector("input[name=text]");
+      (input || section).focus({ preventScroll: true });
     } else if (action === "comments") {
       const dialog = document.getElementById("comments-dialog");
       await openSheet(dialog, async (body) => {
@@ -260,6 +281,10 @@
       await openSheet(document.getElementById("why-dialog"), async (body) => {
         body.replaceChildren(reel.querySelector("template.why-text").content.cloneNode(true));
       });
+    } else if (action === "report") {
+      const dialog = document.getElementById("report-dialog");
+      dialog.querySelector("[data-report-form]").action = button.dataset.url;
+      dialog.showModal();
     } else if (action === "open-sheet") {
       const dialog = document.getElementById(button.dataset.sheet);
       if (dialog && !dialog.open) dialog.showModal();
@@ -267,6 +292,12 @@
       button.closest(".reel-card").querySelector(".actions").replaceChildren("Thanks. Enjoy, and take care.");
     } else if (action === "sound") {
       toggleSound();
+    } else if (action === "pause") {
+      togglePause(reel);
+    } else if (action === "shortcuts") {
+      shortcutsOn = !shortcutsOn;
+      localStorage.setItem(KEYS_KEY, shortcutsOn ? "on" : "off");
+      showShortcuts();
     } else if (action === "close") {
       button.closest("dialog").close();
     } else if (action === "share") {
@@ -320,5 +351,11 @@
     if (data.type === "post_stats") setCount(document.getElementById(`reel-${data.post}`), "likes", data.likes);
   });
 
+  function showShortcuts() {
+    document.querySelectorAll("[data-action=shortcuts]").forEach((button) => {
+      button.setAttribute("aria-pressed", String(shortcutsOn));
+    });
+  }
+  showShortcuts();
   wire(document);
 })();

@@ -22,12 +22,30 @@
       : interpolate(gettext("· about %s min left"), [Math.round(s / 60)]);
   }
 
+  // A finished card is said aloud (state and prompt), and the quota line above ("1 of 2 videos in
+  // progress") is fetched again with it: it counted the job as running when the page was made.
+  const announcer = document.getElementById("jobs-announce");
   async function refreshCard(el) {
     const response = await fetch(el.dataset.cardUrl, { headers: { "X-Requested-With": "fetch" } });
     if (!response.ok) return;
     const holder = document.createElement("ul");
     holder.innerHTML = (await response.text()).trim();
-    el.replaceWith(holder.firstElementChild);
+    const fresh = holder.firstElementChild;
+    el.replaceWith(fresh);
+    if (announcer) {
+      const state = fresh.querySelector("[data-testid=job-state]");
+      const prompt = fresh.querySelector(".job-prompt");
+      announcer.textContent = `${state ? state.textContent : ""}: ${prompt ? prompt.textContent : ""}`;
+    }
+    refreshQuota();
+  }
+  async function refreshQuota() {
+    const quota = document.querySelector("[data-testid=quota]");
+    if (!quota) return;
+    const response = await fetch(location.pathname, { headers: { "X-Requested-With": "fetch" } });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-testid=quota]");
+    if (fresh) quota.replaceWith(fresh);
   }
 
   function apply(update) {

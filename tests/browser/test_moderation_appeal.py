@@ -43,7 +43,12 @@ def test_a_moderator_hides_a_post_and_reverses_it_on_appeal(
 
     as_user(page, live_server_url, "alice", width)
     page.goto(f"{live_server_url}/p/{post.pk}/")
-    expect(page.get_by_text("Hidden while a moderator reviews it: The caption looks like a slur")).to_be_visible()
+    # Said once, by the moderator's action (with its appeal link), with no doubled full stop.
+    expect(page.get_by_text("Only you can see this post: it was taken down.")).to_be_visible()
+    expect(page.get_by_text("Hidden by a moderator. Reason: The caption looks like a slur")).to_be_visible()
+    assert page.locator("main").inner_text().count("The caption looks like a slur") == 1
+    assert ".." not in page.locator("main").inner_text()
+    screenshot(f"moderation-hidden-post-{width}")
     page.get_by_role("link", name="Details and appeal").click()
     page.get_by_label("Why was this wrong?").fill("Kite day is the name of a festival, not a slur.")
     screenshot(f"moderation-appeal-{width}")

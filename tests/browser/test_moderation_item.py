@@ -6,7 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from feed.engagement.models import Comment
 from feed.engagement.services import comment_create
@@ -34,10 +34,13 @@ def sign_in_as(page: Page, base: str, handle: str, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 900})
 
 
-def open_comments(page: Page, base: str, post: Post) -> None:
+def open_comments(page: Page, base: str, post: Post) -> Locator:
+    """The post page lists its comments below the video (the rail's Comments button goes there)."""
     page.goto(f"{base}/p/{post.pk}/")
     page.get_by_role("button", name="Comments").first.click()
-    expect(page.get_by_role("dialog").locator(".comments")).to_be_visible()
+    comments = page.get_by_role("region", name="Comments")
+    expect(comments.locator(".comments")).to_be_visible()
+    return comments
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -50,8 +53,7 @@ def test_a_reported_comment_is_hidden_from_its_item_page(
     commented(post, bob, "Lovely colours")
 
     sign_in_as(page, live_server_url, "charlie", width)
-    open_comments(page, live_server_url, post)
-    sheet = page.get_by_role("dialog")
+    sheet = open_comments(page, live_server_url, post)
     item = sheet.locator(f"#comment-{comment.pk}")
     item.get_by_text("Report", exact=True).click()
     item.get_by_label("What is wrong?").select_option("hate")
@@ -79,8 +81,7 @@ def test_a_reported_comment_is_hidden_from_its_item_page(
     assert ModerationEvent.objects.filter(case=case, action="hide", actor=mod).exists()
 
     sign_in_as(page, live_server_url, "bob", width)
-    open_comments(page, live_server_url, post)
-    sheet = page.get_by_role("dialog")
+    sheet = open_comments(page, live_server_url, post)
     expect(sheet.get_by_text("Lovely colours")).to_be_visible()
     expect(sheet.get_by_text(INSULT)).to_have_count(0)
     expect(sheet.get_by_role("heading", name="1 comment")).to_be_visible()

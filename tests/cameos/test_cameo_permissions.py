@@ -307,3 +307,17 @@ def test_a_teens_cameo_page_and_level_form(db) -> None:
     active_cameo(teen, access=Cameo.Access.MUTUALS)
     page = client_for(teen).get(reverse("cameo_detail", args=["tina"])).content
     assert b"mutual followers at most" in page
+
+
+def test_an_approved_person_is_told_once_in_their_inbox(cameo, alice, bob) -> None:
+    bob.language = "ja"
+    bob.save(update_fields=["language"])
+    assert client_for(bob).post(reverse("cameo_request_access", args=[cameo.handle])).status_code == 302
+    for _ in range(2):  # approving again (the owner clicks twice) tells nobody twice
+        response = client_for(alice).post(reverse("cameo_access", args=[cameo.handle, "bob", "approve"]))
+        assert response.status_code == 302
+    told = Notification.objects.get(recipient=bob, kind="cameo_access_approved")
+    assert told.text == f"@alice があなたを承認しました。動画でカメオ @{cameo.handle} を使えます。"
+    assert told.actor == alice
+    inbox = client_for(bob).get(reverse("inbox"), HTTP_ACCEPT_LANGUAGE="ja")
+    assert told.text in inbox.content.decode()
