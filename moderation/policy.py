@@ -5,7 +5,8 @@ to a text.
 English through their glossaries (`languages`; a text in a language with none is refused as
 `UNSUPPORTED_LANGUAGE`), applies each category's word rules and its Japanese lexicon
 (`japanese_terms`), then asks the classifier (`classifier`) how close the text's readings
-(`readings`) come to each category. People are told the category and how to rephrase; scores stay
+(`readings`) come to each category, and the character n-gram classifier (`char_ngrams`, which reads
+Japanese too) the same. People are told the category and how to rephrase; scores stay
 in the moderation log.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from moderation.char_ngrams import char_classifier
 from moderation.classifier import classifier
 from moderation.japanese_terms import ja_hit, ja_pair_hit, ja_readings, romaji_term_readings
 from moderation.languages import UNSUPPORTED_LANGUAGE, english_reading
@@ -35,7 +37,7 @@ class Audience:
 @dataclass(frozen=True)
 class Verdict:
     category: str | None  # None: allowed
-    reason: str = ""  # "terms" or "semantic"
+    reason: str = ""  # "terms", "semantic" (the classifier), "char_ngrams" or "language"
     scores: dict[str, float] = field(default_factory=dict)  # for the moderation log, never the user
     normalised: str = ""
     language: str = ""  # for UNSUPPORTED_LANGUAGE: the language the text is in
@@ -90,23 +92,51 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
             return Verdict(name, "terms", normalised=normalised)
     if reading.unsupported:  # the classifier reads English: its scores would mean nothing here
         return Verdict(UNSUPPORTED_LANGUAGE, "language", normalised=normalised, language=reading.language)
-    sentence_scores = classifier().scores(classifier_readings(text))
-    best: dict[str, float] = {}
+    meaning_readings = classifier_readings(text)
     offset = strictness(policy, audience)
-    # A category is over when ONE reading is both close enough to it and far enough from the benign
-    # examples: the best score of one reading and the best margin of another (a request read whole
-    # has many readings) would add up to a refusal no reading deserves.
-    over: list[tuple[float, str]] = []
-    for per_category, benign in sentence_scores:
-        for name, score in per_category.items():
-            best[name] = max(best.get(name, 0.0), score)
-            threshold = policy.categories[name].threshold - offset
-            if score >= threshold and score - benign >= policy.margin - offset:
-                over.append((score - threshold, name))
+    best, over = _over(
+        classifier().scores(meaning_readings),
+        {name: category.threshold - offset for name, category in policy.categories.items()},
+        policy.margin - offset,
+    )
     rounded = {name: round(score, 3) for name, score in best.items()}
     if over:
         return Verdict(max(over)[1], "semantic", rounded, normalised)
+    chars = char_classifier()
+    if chars is not None and policy.char_ngrams is not None:
+        # The whole text too: a short prompt's sentences say together what none says alone.
+        char_best, over = _over(
+            chars.scores(list(dict.fromkeys([normalised, *meaning_readings]))),
+            # Not a category that needs another's hit too (sexual_minors): n-grams learn "a schoolgirl"
+            # from its rows, and a child alone is an everyday scene (小学生の女の子が公園で遊ぶ).
+            {
+                name: policy.char_ngrams.threshold - offset
+                for name, c in policy.categories.items()
+                if not c.needs_any_of
+            },
+            policy.char_ngrams.margin - offset,
+        )
+        rounded |= {f"chars.{name}": round(score, 3) for name, score in char_best.items() if score >= 0.1}
+        if over:
+            return Verdict(max(over)[1], "char_ngrams", rounded, normalised)
     return Verdict(None, scores=rounded, normalised=normalised)
+
+
+def _over(
+    scored: Sequence[tuple[dict[str, float], float]], thresholds: dict[str, float], margin: float
+) -> tuple[dict[str, float], list[tuple[float, str]]]:
+    """The best score per category over the readings, and the categories some reading is over (by
+    how far past the threshold). A category is over when ONE reading is both close enough to it and
+    far enough from the benign examples: the best score of one reading and the best margin of
+    another (a request read whole has many readings) would add up to a refusal no reading deserves."""
+    best: dict[str, float] = {}
+    over: list[tuple[float, str]] = []
+    for per_category, benign in scored:
+        for name, score in per_category.items():
+            best[name] = max(best.get(name, 0.0), score)
+            if name in thresholds and score >= thresholds[name] and score - benign >= margin:
+                over.append((score - thresholds[name], name))
+    return best, over
 
 
 def texts_verdict(texts: Sequence[str], audience: Audience = Audience()) -> tuple[int | None, Verdict]:

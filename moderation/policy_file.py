@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from moderation.japanese_terms import JapaneseLift, JapanesePair, JapaneseTerm, ja_lift, ja_terms, term_sounds
 from moderation.textnorm import fold_kana, normalise_japanese
@@ -40,6 +41,17 @@ class Category:
 
 
 @dataclass(frozen=True)
+class CharNgrams:
+    """The `[char_ngrams]` table: the character n-gram classifier (`moderation.char_ngrams`)."""
+
+    threshold: float  # a category's probability must reach this...
+    margin: float  # ...and beat the benign class's by this
+    regularisation: float  # the logistic regression's C
+    ngram_range: tuple[int, int]
+    train: tuple[str, ...]  # labelled TSVs it is fitted on besides the examples, from the repository root
+
+
+@dataclass(frozen=True)
 class Policy:
     categories: dict[str, Category]
     benign: tuple[str, ...]
@@ -52,6 +64,7 @@ class Policy:
     ja_allow_sounds: tuple[str, ...] = ()  # the allowed phrases as they sound, for romaji
     head_regularisation: float = 1.0  # the trained head's inverse regularisation strength (C)
     head_weight: float = 0.5  # the head's share of a score; the rest is the closest example's cosine
+    char_ngrams: CharNgrams | None = None
 
 
 def _terms(patterns: Sequence[str]) -> re.Pattern[str] | None:
@@ -102,6 +115,20 @@ def policy_load(path: Path = POLICY_PATH) -> Policy:
         ja_allow_sounds=tuple(term_sounds(p) for p in raw.get("japanese", {}).get("allow", [])),
         head_regularisation=float(raw["classifier"]["regularisation"]),
         head_weight=float(raw["classifier"]["head_weight"]),
+        char_ngrams=_char_ngrams(raw.get("char_ngrams")),
+    )
+
+
+def _char_ngrams(raw: dict[str, Any] | None) -> CharNgrams | None:
+    if not raw:
+        return None
+    low, high = raw["ngram_range"]
+    return CharNgrams(
+        threshold=float(raw["threshold"]),
+        margin=float(raw["margin"]),
+        regularisation=float(raw["regularisation"]),
+        ngram_range=(int(low), int(high)),
+        train=tuple(raw["train"]),
     )
 
 

@@ -127,7 +127,9 @@ def test_a_storyboard_shot_is_checked_on_its_own_and_named(alice: User) -> None:
 
 
 # Each allowed alone; together, an explicit act (the set-up in one shot, the turn in the next).
-TURN = ("two lovers kissing on the bed", "they take everything off and do it, nothing hidden")
+# The second shot alone reads as a scene change; after the first, as sex. ("they take everything off and
+# do it, nothing hidden" alone is refused by the character n-grams.)
+TURN = ("two lovers kissing on the bed", "then they take everything off")
 
 
 def test_a_storyboard_is_judged_whole_and_the_first_shot_named(alice: User) -> None:
