@@ -7,7 +7,7 @@ answers with one of the moderation codes below; other errors (a prompt too long,
 Prints recall and false-positive rate overall, per label and per evasion kind, and the time per
 request. Needs a migrated database (DATABASE_URL, or the embedded one `make run` keeps). Usage:
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/moderation_create_page.py tests/moderation/data/blind_en_a.tsv
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/moderation_create_page.py moderation/data/blind_en_a.tsv
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Recall and false-positive rate of the prompt stage per evasion type (and per language).
 
-Reads a labelled set with an `evasion` column (tests/moderation/data/prompt_eval_evasions.tsv: label,
+Reads a labelled set with an `evasion` column (moderation/data/prompt_eval_evasions.tsv: label,
 resembles, evasion, text) and runs `moderation.policy.text_verdict` on each row, as
 `manage.py moderation_eval --file` does, but grouped by the kind of evasion. Usage:
 

@@ -3,7 +3,7 @@ time per prompt.
 
 Builds the index from the shipped starter registry (cameos/data/public_figures.toml, as
 `manage.py public_figures_load` stores it), then:
-- runs it over tests/moderation/data/public_figures_dev.tsv, or `--dev` another set such as
+- runs it over moderation/data/public_figures_dev.tsv, or `--dev` another set such as
   public_figures_fresh.tsv (harmful `public_figures` rows and benign look-alikes), and prints recall,
   false-positive rate and every mistake;
 - times `Index.search` (as written, then with the evasions undone, as the selector runs it) over that
@@ -11,7 +11,7 @@ Builds the index from the shipped starter registry (cameos/data/public_figures.t
   milliseconds. The selector adds one small query (count and latest change) per check; the index
   itself is built once per registry version. Usage:
 
-    .venv/bin/python bench/public_figures.py [--repeat 3] [--dev tests/moderation/data/public_figures_fresh.tsv]
+    .venv/bin/python bench/public_figures.py [--repeat 3] [--dev moderation/data/public_figures_fresh.tsv]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from cameos import figures  # noqa: E402
 
 REGISTRY = ROOT / "cameos" / "data" / "public_figures.toml"
-DATA = ROOT / "tests" / "moderation" / "data"
+DATA = ROOT / "moderation" / "data"
 
 
 def starter_index() -> figures.Index:

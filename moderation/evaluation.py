@@ -25,7 +25,7 @@ from moderation.policy import text_verdict
 from moderation.policy_file import policy_load
 
 BENIGN = "benign"
-DATA = Path(__file__).resolve().parent.parent / "tests" / "moderation" / "data"
+DATA = Path(__file__).resolve().parent / "data"
 EVAL_SET = DATA / "prompt_eval.tsv"
 # Written after the held-out half had been looked at once (and the policy adjusted): never tuned on.
 FRESH_SET = DATA / "prompt_eval_fresh.tsv"

@@ -18,6 +18,9 @@ from sora_site.errors import DomainError
 from sora_site.texts import Sentence, sentence
 
 ACCESS_REQUESTED = sentence("cameo_access_requested", gettext_lazy("@{handle} asked to use your cameo @{cameo}."))
+ACCESS_APPROVED = sentence(
+    "cameo_access_approved", gettext_lazy("@{owner} approved you: you can use the cameo @{cameo} in your videos.")
+)
 
 
 def cameo_settings_update(
@@ -103,11 +106,7 @@ def cameo_approve_access(*, cameo: Cameo, by: User, user: User) -> CameoAccess:
                 recipient=user,
                 actor=by,
                 kind="cameo_access_approved",
-                text=format_lazy(
-                    gettext_lazy("@{owner} approved you: you can use the cameo @{cameo} in your videos."),
-                    owner=by.username,
-                    cameo=cameo.handle,
-                ),
+                text=ACCESS_APPROVED(owner=by.username, cameo=cameo.handle),
                 subject=notification_subject(cameo),
             )
     return entry

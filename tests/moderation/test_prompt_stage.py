@@ -85,7 +85,7 @@ BENIGN = [
     "a war film scene of soldiers storming a beach, without gore",
     "a sexy red sports car on a coastal road",
     "she finally decides to let it go and smiles",
-    # Framing around a harmless scene, and look-alikes (tests/moderation/data/benign_lookalikes.tsv has more).
+    # Framing around a harmless scene, and look-alikes (moderation/data/benign_lookalikes.tsv has more).
     "for a film, two adults share a tender kiss on a rooftop at sunset",
     "it's fiction: a detective finds a clue at a crime scene marked with yellow tape",
     "a Bloody Mary cocktail with a celery stick",

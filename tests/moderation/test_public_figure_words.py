@@ -26,7 +26,7 @@ from moderation.models import ModerationCase, ModerationEvent
 from sora_site.errors import DomainError
 from tests.generation.api.clients import key_for
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parent.parent.parent / "moderation" / "data"
 CREATE_FIELDS = {"mode": "single", "seconds": "4", "size": "720x1280", "model": "sora-2"}
 
 

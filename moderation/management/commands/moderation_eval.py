@@ -4,7 +4,7 @@ precision per category, and recall and false-positive rate per evasion type (set
 
 `--split fresh3` / `--split ja_fresh4` are the blind sets (measured once, never tuned on; fresh2,
 ja_fresh2 and ja_fresh3 were, until tuned on); `--split ja` / `--split ja_fresh`
-/ `--split ja_lexicon` measure the other Japanese sets (tests/moderation/data/prompt_eval_ja*.tsv) on
+/ `--split ja_lexicon` measure the other Japanese sets (moderation/data/prompt_eval_ja*.tsv) on
 their own; `--split adversarial_tune` and `--split benign_lookalikes` the evasion dev set and the
 standing benign look-alikes; `--file PATH` measures any TSV with `label` and `text` columns.
 """
@@ -20,7 +20,7 @@ from moderation.evaluation import WHOLE_SETS, evaluate
 
 
 class Command(BaseCommand):
-    help = "Evaluate the prompt policy on the labelled set (tests/moderation/data/prompt_eval.tsv)."
+    help = "Evaluate the prompt policy on the labelled set (moderation/data/prompt_eval.tsv)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--split", choices=sorted(["tune", "heldout", "all", *WHOLE_SETS]), default="heldout")

@@ -45,7 +45,7 @@ def test_with_a_cameo_shows_only_its_videos_and_hide_remixes_drops_remixes(
     assert set(reel_ids(client.get("/", {"remixes": "hide"}).content)) == {original.pk, plain.pk}
     follow_create(follower=charlie, followee=bob)
     assert reel_ids(client.get("/", {"tab": "following", "remixes": "hide"}).content) == [plain.pk, original.pk]
-    assert b'class="badge badge-remix"' in client.get("/", {"with": "alice"}).content
+    assert b'class="badge badge-remix' in client.get("/", {"with": "alice"}).content
 
 
 def test_a_cameo_you_cannot_find_is_said_and_not_applied(client: Client, alice: User, bob: User, charlie: User) -> None:
