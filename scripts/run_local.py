@@ -229,7 +229,8 @@ def main() -> int:
             with signals.deferred():
                 redis_process, env["REDIS_URL"] = embedded_redis.start(var_dir)
                 redis.append(("redis", redis_process))
-        manage("demo_setup")  # migrate, signing keys, public figures, demo data: one process
+        say("==> set-up (one Django process): migrate, signing keys, public figures, demo data")
+        manage("demo_setup")
         say("==> starting the web server, the worker and beat")
         daphne = start("daphne", [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(PORT), "sora_site.asgi:application"])
         worker_command = worker_argv(queues="default,gpu", loglevel="warning")
