@@ -41,7 +41,7 @@ PYTHON = sys.executable
 HOST, PORT = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8000"))
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 GRACE_SECONDS = 10.0
-DAPHNE_START_SECONDS = 60.0
+DAPHNE_START_SECONDS = 120.0  # it loads MiniLM first: 15-30 s on a busy 2-core machine
 WORKER_WARM_SECONDS = 180.0  # after this the URL is printed anyway; the worker still loads its models
 WORKER_READY = "models loaded in"  # the worker's line once its models are loaded (sora_site.celery)
 # Celery warns a root worker that it should not be one (celery.platforms.ROOT_DISCOURAGED, a
@@ -229,7 +229,8 @@ def main() -> int:
             with signals.deferred():
                 redis_process, env["REDIS_URL"] = embedded_redis.start(var_dir)
                 redis.append(("redis", redis_process))
-        manage("demo_setup")  # migrate, signing keys, public figures, demo data: one process
+        say("==> set-up (one Django process): migrate, signing keys, public figures, demo data")
+        manage("demo_setup")
         say("==> starting the web server, the worker and beat")
         daphne = start("daphne", [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(PORT), "sora_site.asgi:application"])
         worker_command = worker_argv(queues="default,gpu", loglevel="warning")

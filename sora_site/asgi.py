@@ -12,9 +12,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from sora_site.routing import websocket_urlpatterns  # noqa: E402
-from sora_site.text_embeddings import embeddings_warm  # noqa: E402
+from sora_site.web import web_models_warm  # noqa: E402
 
-embeddings_warm()
+web_models_warm()
 
 application = ProtocolTypeRouter(
     {

@@ -5,7 +5,6 @@ A GPU machine runs: celery -A sora_site worker -Q gpu --concurrency 1 --prefetch
 
 import os
 import sys
-import time
 from typing import Any
 
 from celery import Celery
@@ -25,18 +24,11 @@ def models_warm(**kwargs: Any) -> None:
     """Load settings.WORKER_MODELS in each pool process before it takes its first task, and say so on
     one line (to the real stderr: Celery turns prints in a pool process into warnings)."""
     from django.conf import settings
-    from django.utils.module_loading import import_string
 
-    if not settings.WORKER_MODELS_WARM:
-        return
-    started = time.monotonic()
-    took = []
-    for label, path in settings.WORKER_MODELS.items():
-        began = time.monotonic()
-        import_string(path)()
-        took.append(f"{label} {time.monotonic() - began:.1f} s")
-    line = f"worker {os.getpid()}: models loaded in {time.monotonic() - started:.1f} s ({', '.join(took)})"
-    print(line, file=sys.__stderr__, flush=True)
+    from sora_site.loading import models_warm as warm
+
+    if settings.WORKER_MODELS_WARM:
+        print(f"worker {os.getpid()}: {warm(settings.WORKER_MODELS)}", file=sys.__stderr__, flush=True)
 
 
 @worker_init.connect

@@ -30,6 +30,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 # WORKER_MODELS_WARM=0 skips them (the test suite's many short-lived workers; tested on its own).
 WORKER_MODELS = {
     "MiniLM": "sora_site.text_embeddings.embeddings_warm",  # the prompt stage (TEXT_EMBEDDINGS_WARM=0 skips it)
+    "prompt stage": "moderation.policy.policy_warm",  # its examples' embeddings (the API's and tasks' texts)
     "NudeNet": "moderation.nudity.detector_load",  # the frames stage
     "dlib": "cameos.verification.loaders.face_encoder",  # faces: the frames stage, cameo verification
     "silero VAD": "cameos.verification.loaders.vad_model",  # speech: the voice check, verification

@@ -14,6 +14,10 @@ FEED_POOL_SECONDS = env_int("FEED_POOL_SECONDS", 60, minimum=0)
 FEED_PGVECTOR = env_bool("FEED_PGVECTOR", True)
 # Load MiniLM when a web server or worker process starts (sora_site.text_embeddings.embeddings_warm).
 TEXT_EMBEDDINGS_WARM = env_bool("TEXT_EMBEDDINGS_WARM", True)
+# What a web process (sora_site/web.py) loads on a thread at start, after MiniLM, when
+# TEXT_EMBEDDINGS_WARM is on: the prompt stage's first run (its examples' embeddings), which the first
+# Generate would otherwise wait for (25 s on a busy machine).
+WEB_MODELS = {"prompt stage": "moderation.policy.policy_warm"}
 # Teens (and anyone who turns the limits on): items a day, and a "take a break" card every N in a row.
 FEED_TEEN_DAILY_CAP = env_int("FEED_TEEN_DAILY_CAP", 120, minimum=1)
 FEED_TEEN_BREAK_AFTER = env_int("FEED_TEEN_BREAK_AFTER", 30, minimum=1)

@@ -69,7 +69,7 @@ def test_catalogs_cover_every_marked_string(tmp_path: Path) -> None:
 
 def compiled() -> None:
     mo = ROOT / "sora_site/locale/ja/LC_MESSAGES/django.mo"
-    assert mo.exists(), "the catalogs are not compiled: `make install` (or `make messages`) runs compilemessages"
+    assert mo.exists(), "the catalogs are not compiled: `make install` (or `make messages`) runs msgfmt"
 
 
 @pytest.mark.django_db
