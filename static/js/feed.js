@@ -7,11 +7,14 @@
   "use strict";
   const SOUND_KEY = "openreel:sound";
   const KEYS_KEY = "openreel:shortcuts";
+  const SUBTITLES_KEY = "openreel:subtitles";
   const calm = window.matchMedia("(prefers-reduced-motion: reduce)");
   let shortcutsOn = localStorage.getItem(KEYS_KEY) !== "off";
   const feed = document.querySelector("[data-feed]");
   const csrf = () => JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
   let soundOn = localStorage.getItem(SOUND_KEY) === "on";
+  // On unless turned off: the feed starts muted, and the words are the dialogue.
+  let subtitlesOn = localStorage.getItem(SUBTITLES_KEY) !== "off";
   let active = null;
 
   const reels = () => Array.from(document.querySelectorAll(".reel"));
@@ -51,6 +54,16 @@
     applySound();
     const video = videoOf(active);
     if (video && video.paused && !active.dataset.userPaused) play(video);
+  }
+
+  // Subtitles (the dialogue's WebVTT track): one setting for every reel, like the sound.
+  function applySubtitles() {
+    document.querySelectorAll("video[data-autoplay]").forEach((video) => {
+      for (const track of video.textTracks) track.mode = subtitlesOn ? "showing" : "hidden";
+    });
+    document.querySelectorAll("[data-action=subtitles]").forEach((button) => {
+      button.setAttribute("aria-pressed", String(subtitlesOn));
+    });
   }
 
   // Views: one record per time a reel is on screen; resent with growing numbers, the server keeps the max.
@@ -195,6 +208,7 @@
     });
     root.querySelectorAll(".feed-more").forEach((sentinel) => moreObserver.observe(sentinel));
     applySound();
+    applySubtitles();
   }
 
   // More pages: the sentinel after the last reel loads the next one as it comes near.
@@ -294,6 +308,10 @@
       toggleSound();
     } else if (action === "pause") {
       togglePause(reel);
+    } else if (action === "subtitles") {
+      subtitlesOn = !subtitlesOn;
+      localStorage.setItem(SUBTITLES_KEY, subtitlesOn ? "on" : "off");
+      applySubtitles();
     } else if (action === "shortcuts") {
       shortcutsOn = !shortcutsOn;
       localStorage.setItem(KEYS_KEY, shortcutsOn ? "on" : "off");
