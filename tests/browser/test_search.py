@@ -103,7 +103,7 @@ def test_feed_filters_from_the_tune_sheet_on_a_phone(
 
     page.get_by_role("button", name="Tune").click()
     page.get_by_label("Only videos with this cameo").fill("@alice")
-    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("button", name="Filter the feed").click()
     expect(page.locator("article.reel")).to_have_count(1)
     expect(page.locator(f"#reel-{original.pk}")).to_be_visible()
     expect(page.get_by_role("link", name="With @alice's cameo: show everything")).to_be_visible()
@@ -113,7 +113,7 @@ def test_feed_filters_from_the_tune_sheet_on_a_phone(
     expect(page.get_by_role("link", name="With @alice's cameo: show everything")).to_have_count(0)
     page.get_by_role("button", name="Tune").click()
     page.get_by_label("Hide remixes").check()
-    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("button", name="Filter the feed").click()
     expect(page.get_by_role("link", name="Remixes hidden: show them")).to_be_visible()
     # What charlie watched already may have left For You (it offers rewatches when nothing is new):
     # whatever is shown, the remix is not.
