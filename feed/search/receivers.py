@@ -9,12 +9,20 @@ from feed.accounts.models import User
 from feed.posts.models import Post
 from feed.search.services import people_index, posts_index
 
+_POST_TEXT = {"caption", "prompt", "show_prompt"}
+_PERSON_TEXT = {"username", "display_name"}
 
-def on_post_saved(sender: type[Post], *, instance: Post, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
+
+def on_post_saved(
+    sender: type[Post], *, instance: Post, raw: bool = False, update_fields: frozenset[str] | None = None, **kwargs: Any
+) -> None:
+    if not raw and (update_fields is None or update_fields & _POST_TEXT):
         posts_index([instance])
 
 
-def on_user_saved(sender: type[User], *, instance: User, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
+def on_user_saved(
+    sender: type[User], *, instance: User, raw: bool = False, update_fields: frozenset[str] | None = None, **kwargs: Any
+) -> None:
+    """Not for a save of other fields only (a login's `last_login`)."""
+    if not raw and (update_fields is None or update_fields & _PERSON_TEXT):
         people_index([instance])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, Q, QuerySet
+from django.db.models import CharField, Count, F, Func, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -104,11 +104,20 @@ def hashtags_search(viewer: User | None, text: str, *, limit: int = 5) -> list[T
     start = tag_normal(text)
     if not start:
         return []
-    hits = []
-    for name in Hashtag.objects.filter(name__startswith=start).order_by("name").values_list("name", flat=True)[:20]:
-        count = posts_visible_to(viewer).filter(search__tags__contains=[name]).count()
-        if count:
-            hits.append(TagHit(name=name, posts=count))
+    names = list(Hashtag.objects.filter(name__startswith=start).order_by("name").values_list("name", flat=True)[:20])
+    if not names:
+        return []
+    # One query: each visible post carrying any of the names, its tags unnested and counted.
+    counts = (
+        posts_visible_to(viewer)
+        .filter(search__tags__overlap=names)
+        .annotate(tag=Func(F("search__tags"), function="unnest", output_field=CharField()))
+        .values("tag")
+        .annotate(posts=Count("pk"))
+        .order_by()
+    )
+    wanted = set(names)
+    hits = [TagHit(name=row["tag"], posts=row["posts"]) for row in counts if row["tag"] in wanted]
     hits.sort(key=lambda hit: (hit.name != start, -hit.posts, hit.name))
     return hits[:limit]
 

@@ -5,6 +5,7 @@ search_reindex` (posts written in bulk, a change to how terms are made)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import connection
 
@@ -27,7 +28,8 @@ def _vector_upsert(table: str, key: str, rows: Sequence[Sequence[object]], *, ta
     values = ", ".join([row] * len(rows))
     sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({key}) DO UPDATE SET {update}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row_values in rows for value in row_values])
+        params: list[Any] = [value for row_values in rows for value in row_values]
+        cursor.execute(sql, params)
 
 
 def posts_index(posts: Iterable[Post]) -> None:

@@ -32,7 +32,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     """The typeahead under the search box (htmx swaps it in as you type): a few of each kind."""
     viewer = viewer_of(request)
     text = request.GET.get("q", "").strip()[: selectors.QUERY_MAX]
-    context = {"q": text}
+    context: dict[str, object] = {"q": text}
     if text:
         context.update(
             people=selectors.people_search(viewer, text, prefix=True, limit=SUGGESTIONS_EACH),

@@ -3,27 +3,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TypeVar
 
 from django.core.management.base import BaseCommand
+from django.db.models import Model, QuerySet
 
 from feed.accounts.models import User
 from feed.posts.models import Post
 from feed.search.services import people_index, posts_index
 
 BATCH = 1000
+M = TypeVar("M", bound=Model)
+
+
+def _batches(rows: QuerySet[M]) -> Iterator[list[M]]:
+    last = 0
+    while batch := list(rows.filter(pk__gt=last).order_by("pk")[:BATCH]):
+        yield batch
+        last = batch[-1].pk
 
 
 class Command(BaseCommand):
     help = "Index every post and person for search again."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for model, index in ((Post, posts_index), (User, people_index)):
-            last, done = 0, 0
-            while True:
-                batch = list(model.objects.filter(pk__gt=last).order_by("pk")[:BATCH])  # type: ignore[attr-defined]
-                if not batch:
-                    break
-                index(batch)
-                last, done = batch[-1].pk, done + len(batch)
-            self.stdout.write(f"{model.__name__}: {done} indexed")
+        posts = people = 0
+        for post_batch in _batches(Post.objects.all()):
+            posts_index(post_batch)
+            posts += len(post_batch)
+        for person_batch in _batches(User.objects.all()):
+            people_index(person_batch)
+            people += len(person_batch)
+        self.stdout.write(f"{posts} posts and {people} people indexed")
