@@ -5,10 +5,10 @@ encodings, Euclidean, threshold 0.6) against every active human cameo and every 
 registry. Used by generation on reference images (prompt stage) and on sampled output frames and the
 input image (frames stage). The faces found are compared in memory and never stored.
 
-A partly covered face (a caption or a hand over the eyes) is found weakly (a low HOG score, or only
-NudeNet's box) and its encoding lies further from the same person (median 0.5 against 0.1 for a clear
-face, bench/face_detection.py) but no nearer other people (closest other 0.57-0.64, as for clear
-faces). It is compared with the same 0.6 and refused on a match, never passed or held: nothing is
+A partly covered face (a caption or a hand over the eyes) is found weakly (a low HOG score, kept
+below -0.3 only where NudeNet sees a face there too, or only NudeNet's box) and its encoding lies
+further from the same person (median 0.5-0.7 against 0.1 for a clear face, bench/face_detection.py)
+but no nearer other people (closest other 0.57-0.64, as for clear faces). It is compared with the same 0.6 and refused on a match, never passed or held: nothing is
 stored before the frames stage passes, so holding it for review would mean keeping a registered
 person's likeness she did not consent to, while a wrongly refused requester can try again.
 
@@ -185,8 +185,8 @@ def _confirmed(rgb: np.ndarray, doubts: list[_Candidate]) -> list[_Candidate]:
         scale = tile / (DOUBT_TILE_FACES * c.size)
         m = np.array([[scale, 0.0, tile / 2 - c.cx * scale], [0.0, scale, tile / 2 - c.cy * scale]])
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-        y, x = divmod(i, 2)
-        mosaic[y * tile : (y + 1) * tile, x * tile : (x + 1) * tile] = cv2.warpAffine(
+        row, col = divmod(i, 2)
+        mosaic[row * tile : (row + 1) * tile, col * tile : (col + 1) * tile] = cv2.warpAffine(
             rgb, m, (tile, tile), flags=interp, borderMode=cv2.BORDER_REPLICATE
         )
     face_px = tile / DOUBT_TILE_FACES
