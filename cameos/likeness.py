@@ -8,9 +8,10 @@ input image (frames stage). The faces found are compared in memory and never sto
 A partly covered face (a caption or a hand over the eyes) is found weakly (a low HOG score, kept
 below -0.3 only where NudeNet sees a face there too, or only NudeNet's box) and its encoding lies
 further from the same person (median 0.5-0.7 against 0.1 for a clear face, bench/face_detection.py)
-but no nearer other people (closest other 0.57-0.64, as for clear faces). It is compared with the same 0.6 and refused on a match, never passed or held: nothing is
-stored before the frames stage passes, so holding it for review would mean keeping a registered
-person's likeness she did not consent to, while a wrongly refused requester can try again.
+but no nearer other people (closest other 0.57-0.64, as for clear faces). It is compared with the
+same 0.6 and refused on a match, never passed or held: nothing is stored before the frames stage
+passes, so holding it for review would mean keeping a registered person's likeness she did not
+consent to, while a wrongly refused requester can try again.
 
 The registry is read from the database per check (a few hundred floats per cameo); at many
 thousands of cameos this wants a vector index (pgvector) instead of a scan.
