@@ -5,12 +5,13 @@ encodings, Euclidean, threshold 0.6) against every active human cameo and every 
 registry. Used by generation on reference images (prompt stage) and on sampled output frames and the
 input image (frames stage). The faces found are compared in memory and never stored.
 
-A partly covered face (a caption or a hand over the eyes) is found weakly (a low HOG score, or only
-NudeNet's box) and its encoding lies further from the same person (median 0.5 against 0.1 for a clear
-face, bench/face_detection.py) but no nearer other people (closest other 0.57-0.64, as for clear
-faces). It is compared with the same 0.6 and refused on a match, never passed or held: nothing is
-stored before the frames stage passes, so holding it for review would mean keeping a registered
-person's likeness she did not consent to, while a wrongly refused requester can try again.
+A partly covered face (a caption or a hand over the eyes) is found weakly (a low HOG score, kept
+below -0.3 only where NudeNet sees a face there too, or only NudeNet's box) and its encoding lies
+further from the same person (median 0.5-0.7 against 0.1 for a clear face, bench/face_detection.py)
+but no nearer other people (closest other 0.57-0.64, as for clear faces). It is compared with the
+same 0.6 and refused on a match, never passed or held: nothing is stored before the frames stage
+passes, so holding it for review would mean keeping a registered person's likeness she did not
+consent to, while a wrongly refused requester can try again.
 
 The registry is read from the database per check (a few hundred floats per cameo); at many
 thousands of cameos this wants a vector index (pgvector) instead of a scan.
@@ -43,6 +44,13 @@ HINT_BOX_SIZE = 0.8  # NudeNet's face box (forehead to chin) to dlib's (brows to
 # Weak finds (HOG score <= 0, or only NudeNet's box) encoded per picture at most, best first: each
 # encoding costs ~75 ms and most weak finds in a crowd are faces already found or not faces at all.
 MAX_WEAK_FACES = 4
+# Doubtful finds (upright HOG score in DOUBT_LOW_SCORE..low: most faces with a caption across the eyes,
+# and many non-faces) are kept only where NudeNet, run once on a 2 x 2 mosaic of the DOUBTS_CHECKED
+# best of them (each centred in a 160 px tile, 2.4 face heights across), sees a face in the tile.
+DOUBT_LOW_SCORE = -1.1
+DOUBTS_CHECKED = 4
+DOUBT_TILE_PX = 160
+DOUBT_TILE_FACES = 2.4
 
 
 @dataclass(frozen=True)
@@ -136,11 +144,16 @@ def _hog_pass(gray: np.ndarray, scale: float, angle: float, low: float) -> list[
     return found
 
 
+def _apart(c: _Candidate, kept: list[_Candidate]) -> bool:
+    """Whether `c` is another face than each of `kept` (its centre further than half the bigger size)."""
+    return all(np.hypot(c.cx - k.cx, c.cy - k.cy) > 0.5 * max(c.size, k.size) for k in kept)
+
+
 def _suppressed(candidates: list[_Candidate]) -> list[_Candidate]:
     """The best-scoring candidate of each face (others whose centre is within half its size dropped)."""
     kept: list[_Candidate] = []
     for c in sorted(candidates, key=lambda c: -c.score):
-        if all(np.hypot(c.cx - k.cx, c.cy - k.cy) > 0.5 * max(c.size, k.size) for k in kept):
+        if _apart(c, kept):
             kept.append(c)
     return kept
 
@@ -165,6 +178,29 @@ def _encoded(rgb: np.ndarray, c: _Candidate) -> FoundFace:
     return FoundFace((c.cx - half, c.cy - half, c.cx + half, c.cy + half), c.score, c.angle, encoding)
 
 
+def _confirmed(rgb: np.ndarray, doubts: list[_Candidate]) -> list[_Candidate]:
+    """Those of `doubts` (at most 4) in whose mosaic tile NudeNet sees a face near the centre."""
+    tile = DOUBT_TILE_PX
+    mosaic = np.zeros((2 * tile, 2 * tile, 3), np.uint8)
+    for i, c in enumerate(doubts):
+        scale = tile / (DOUBT_TILE_FACES * c.size)
+        m = np.array([[scale, 0.0, tile / 2 - c.cx * scale], [0.0, scale, tile / 2 - c.cy * scale]])
+        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        row, col = divmod(i, 2)
+        mosaic[row * tile : (row + 1) * tile, col * tile : (col + 1) * tile] = cv2.warpAffine(
+            rgb, m, (tile, tile), flags=interp, borderMode=cv2.BORDER_REPLICATE
+        )
+    face_px = tile / DOUBT_TILE_FACES
+    seen = set()
+    for left, top, right, bottom in face_boxes(detections(mosaic)):
+        x, y = (left + right) / 2, (top + bottom) / 2
+        i = int(y // tile) * 2 + int(x // tile)
+        near = abs(x % tile - tile / 2) < 0.5 * face_px and abs(y % tile - tile / 2) < 0.5 * face_px
+        if near and 0.6 * face_px < bottom - top < 2.5 * face_px:
+            seen.add(i)
+    return [c for i, c in enumerate(doubts) if i in seen]
+
+
 def faces_find(
     image: np.ndarray, *, hints: Sequence[tuple[float, float, float, float]] = (), low: float = FIND_LOW_SCORE
 ) -> list[FoundFace]:
@@ -175,18 +211,25 @@ def faces_find(
     the upright pass finds up to ~20 degrees); every detection above `low` is kept, as a face with a
     caption or a hand over the eyes scores low. `hints`: face boxes another detector saw (NudeNet's
     face classes find large faces whose eyes are covered, which HOG misses). Overlapping finds are
-    one face. Every face scoring above 0 is encoded; of the weaker ones, MAX_WEAK_FACES."""
+    one face. Upright finds scoring DOUBT_LOW_SCORE..`low` (a caption across the eyes scores down to
+    about -1) are kept where NudeNet confirms them (`_confirmed`, one NudeNet run on up to 4 of them).
+    Every face scoring above 0 is encoded; of the weaker ones, MAX_WEAK_FACES."""
     rgb = np.ascontiguousarray(image[..., :3])
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     h, w = gray.shape
     most = (MAX_ANALYSIS_PIXELS / (h * w)) ** 0.5
-    candidates = _hog_pass(gray, min(HOG_FACE_PX / MIN_FACE_PX, most), 0.0, low)
+    upright = _hog_pass(gray, min(HOG_FACE_PX / MIN_FACE_PX, most), 0.0, min(low, DOUBT_LOW_SCORE))
+    candidates = [c for c in upright if c.score > low]
     for angle in TILTS:
         candidates += _hog_pass(gray, min(HOG_FACE_PX / TILT_MIN_FACE_PX, most), angle, low)
     for left, top, right, bottom in hints:  # below any HOG find of the same face
         size = HINT_BOX_SIZE * max(right - left, bottom - top)
         candidates.append(_Candidate((left + right) / 2, (top + bottom) / 2, size, 0.0, low - 1))
     kept = _suppressed(candidates)
+    doubts = [c for c in _suppressed([c for c in upright if c.score <= low]) if _apart(c, kept)]
+    if doubts:
+        kept += _confirmed(rgb, doubts[:DOUBTS_CHECKED])
+        kept.sort(key=lambda c: -c.score)
     weak = [c for c in kept if c.score <= 0][:MAX_WEAK_FACES]
     return [_encoded(rgb, c) for c in kept if c.score > 0] + [_encoded(rgb, c) for c in weak]
 
