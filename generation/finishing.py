@@ -45,6 +45,9 @@ class Clip:
     cues: list[Cue] = field(default_factory=list)  # its dialogue as subtitles
 
 
+# The players' language codes (ISO 639-1) as an MP4 text track names them (ISO 639-2).
+MP4_LANGUAGES = {"en": "eng", "ja": "jpn"}
+
 FrameStep = Callable[[Clip], None]
 FileStep = Callable[[Clip, Path], None]
 
@@ -107,7 +110,15 @@ def clip_finish(
     with tempfile.TemporaryDirectory() as workdir:
         path = Path(workdir) / "video.mp4"
         with step("encode"):
-            media.encode_mp4(clip.frames, clip.fps, clip.audio, clip.sample_rate, path)
+            media.encode_mp4(
+                clip.frames,
+                clip.fps,
+                clip.audio,
+                clip.sample_rate,
+                path,
+                subtitles=[(cue.start_s, cue.end_s, cue.text) for cue in clip.cues],
+                subtitles_language=MP4_LANGUAGES.get(job.subtitles_language, "und"),
+            )
         for file_step in file_steps():
             with step(file_step.__name__):
                 file_step(clip, path)

@@ -16,6 +16,7 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
+from av.subtitles.subtitle import SubtitleSet
 from django.utils.translation import gettext
 from PIL import Image
 
@@ -160,12 +161,16 @@ def encode_mp4(
     dest: Path | str,
     *,
     crf: int = 21,
+    subtitles: Sequence[TimedText] = (),
+    subtitles_language: str = "und",
 ) -> None:
     """Write H.264 (yuv420p) + AAC (48 kHz) MP4 with the index up front (faststart).
 
     `frames` are H x W x 3 uint8 RGB with even sides, streamed one by one (an iterator is fine).
     `audio` is samples or samples x channels (1 or 2) float in [-1, 1] at `sample_rate`; it is
     resampled to 48 kHz, interleaved with the video as it goes and cut at the video's end.
+    `subtitles` (start, end in seconds, one line of text) become a text track (mov_text, what players
+    and editors read from an MP4) in `subtitles_language` (ISO 639-2: "eng", "jpn").
     """
     pcm = _prepare_audio(audio, sample_rate) if audio is not None else None
     with av.open(str(dest), "w", options={"movflags": "+faststart"}) as container:
@@ -180,6 +185,7 @@ def encode_mp4(
         for frame in frames:
             if video is None:
                 video = _add_video_stream(container, frame, fps, crf)
+                text = _add_text_stream(container, subtitles_language) if subtitles else None
             vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
             vf.pts = count
             container.mux(video.encode(vf))
@@ -193,6 +199,42 @@ def encode_mp4(
         if sound is not None and pcm is not None:
             _mux_audio(container, sound, pcm, written, min(pcm.shape[1], count * AUDIO_RATE // fps))
             container.mux(sound.encode(None))
+        if text is not None:
+            _mux_subtitles(container, text, subtitles)
+
+
+TimedText = tuple[float, float, str]  # start and end in seconds, one line
+# mov_text is encoded from ASS events; the encoder needs a script header with one style.
+_ASS_HEADER = (
+    b"[Script Info]\nScriptType: v4.00+\n\n[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, "
+    b"SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, "
+    b"Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\nStyle: Default,Sans,16,"
+    b"&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0\n\n[Events]\nFormat: Layer, Start, End, "
+    b"Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+)
+
+
+def _add_text_stream(container: av.container.OutputContainer, language: str) -> av.subtitles.stream.SubtitleStream:
+    stream = container.add_stream("mov_text")
+    stream.codec_context.subtitle_header = _ASS_HEADER
+    stream.time_base = Fraction(1, 1000)
+    stream.metadata["language"] = language
+    return stream
+
+
+def _mux_subtitles(
+    container: av.container.OutputContainer, stream: av.subtitles.stream.SubtitleStream, lines: Sequence[TimedText]
+) -> None:
+    for start, end, text in lines:
+        # Braces open ASS override blocks; a line break is ASS's \N.
+        event = text.replace("{", "(").replace("}", ")").replace("\n", "\\N")
+        cue = SubtitleSet.create(
+            f"0,0,Default,,0,0,0,,{event}".encode(), 0, round((end - start) * 1000), pts=round(start * 1000)
+        )
+        encoded = stream.codec_context.encode_subtitle(cue)
+        for packet in encoded if isinstance(encoded, list) else [encoded]:
+            packet.stream = stream
+            container.mux(packet)
 
 
 def _add_video_stream(container: av.container.OutputContainer, first: np.ndarray, fps: int, crf: int) -> av.VideoStream:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import av
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -43,6 +45,16 @@ def cues(job: GenerationJob) -> list[tuple[float, float, str]]:
     return out
 
 
+def mp4_text_track(job: GenerationJob) -> tuple[str, list[str]] | None:
+    """The MP4's own text track (what a download carries): its language and its lines, or None."""
+    with av.open(job.video.path) as container:
+        if not container.streams.subtitles:
+            return None
+        stream = container.streams.subtitles[0]
+        lines = [sub.dialogue.decode() for packet in container.demux(stream) if packet.size for sub in packet.decode()]
+        return stream.metadata.get("language", ""), lines
+
+
 def test_the_lines_are_subtitled_when_they_are_heard(alice: User) -> None:
     job = finished(alice, 'a lighthouse in a storm, a sailor says "hold fast" and then "we are almost home"')
     said = cues(job)
@@ -53,6 +65,12 @@ def test_the_lines_are_subtitled_when_they_are_heard(alice: User) -> None:
         if following is not None:
             assert end <= following[0]  # one after another, as they are spoken
     assert job.subtitles_language == "en"
+    assert mp4_text_track(job) == ("eng", ["hold fast", "we are almost home"])  # players that read the MP4
+    # The text track is signed with the rest: the file still verifies, its mark still reads.
+    with job.video.open("rb") as handle:
+        upload = SimpleUploadedFile("video.mp4", handle.read(), content_type="video/mp4")
+    body = Client().post("/verify/", {"video": upload}, HTTP_ACCEPT="application/json").json()
+    assert body["c2pa"]["state"] == "Trusted" and body["watermark"] == {"found": True, "job": job.public_id}
 
 
 def test_each_shot_s_lines_start_in_that_shot_and_japanese_is_kept(alice: User) -> None:
@@ -68,11 +86,13 @@ def test_each_shot_s_lines_start_in_that_shot_and_japanese_is_kept(alice: User) 
     assert text == "おはよう、ねこちゃん"
     assert 4.0 <= start < end <= 8.05  # in the second shot, where it is said
     assert job.subtitles_language == "ja"
+    assert mp4_text_track(job) == ("jpn", ["おはよう、ねこちゃん"])
 
 
 def test_a_silent_video_has_no_subtitles(alice: User) -> None:
     job = finished(alice, "waves rolling onto a quiet beach at dawn")
     assert not job.subtitles
+    assert mp4_text_track(job) is None
 
 
 def test_subtitles_are_read_like_the_video_and_go_with_it(alice: User, bob: User, charlie: User) -> None:
