@@ -214,7 +214,8 @@ def webvtt(cues: Sequence[Cue]) -> str:
         return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
     # A cue's text may not hold "-->" or a blank line (it would end the cue); a line is one line already.
-    blocks = [f"{clock(c.start_s)} --> {clock(c.end_s)}\n{c.text.replace('-->', '→')}" for c in cues]
+    # line:70%: above the bottom fifth, where a vertical player puts its caption, names and buttons.
+    blocks = [f"{clock(c.start_s)} --> {clock(c.end_s)} line:70%\n{c.text.replace('-->', '→')}" for c in cues]
     return "WEBVTT\n\n" + "\n\n".join(blocks) + "\n"
 
 

@@ -21,7 +21,7 @@ from tests.builders.posts import post_published
 
 pytestmark = pytest.mark.slow
 
-CUE = re.compile(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})\n(.+)")
+CUE = re.compile(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3}) line:70%\n(.+)")
 
 
 def finished(owner: User, prompt: str, **fields: Any) -> GenerationJob:

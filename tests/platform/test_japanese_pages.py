@@ -1,11 +1,7 @@
 """Every word a Japanese reader sees is Japanese: the main pages rendered with a Japanese browser carry no
 Latin word outside names, handles, brands and code samples. Text that never went through the catalogs
-(a hard-coded English string, a raw code such as "left", a label without gettext) fails here.
-
-Not covered yet, as they still show English from stored text or raw codes (issue 23, items 1-3): the
-log-in form ("Username"), the record page (left / right), the inbox of someone whose language follows the
-browser, the moderation queue and case pages (case summaries, event rows, "Keep post" / "Take down") and
-a taken-down post (its stored reason)."""
+(a hard-coded English string, a raw code such as "left", a label without gettext, a stored English
+sentence) fails here. tests/browser/test_japanese_walk.py walks the same pages in Chromium at 390 px."""
 
 from __future__ import annotations
 
@@ -17,6 +13,8 @@ from django.test import Client
 
 from feed.graph.services import follow_create
 from feed.models import User
+from moderation.cases import case_act
+from moderation.reports import report_create
 from tests.builders.cameos import active_cameo
 from tests.builders.posts import post_make
 
@@ -24,7 +22,7 @@ JA = {"HTTP_ACCEPT_LANGUAGE": "ja-JP,ja;q=0.9"}
 # Brands, formats and technical names a Japanese interface writes in Latin letters too.
 ALLOWED = {
     "openreel", "c2pa", "jpeg", "jpg", "png", "webp", "gif", "mp4", "webm", "mb", "https", "http", "api",
-    "url", "id", "ok", "json", "sora", "pro", "openai", "hz",
+    "url", "id", "ok", "json", "sora", "pro", "openai", "hz", "cpu", "gpu",
     "english",  # the language menu names each language in itself
     "rec",  # the recording light of every camera
 }  # fmt: skip
@@ -67,6 +65,7 @@ def latin_words(html: str) -> set[str]:
     parser.feed(html)
     text = " ".join(parser.parts)
     text = re.sub(r"@\w+|\w*_\w*", " ", text)  # handles, and examples of one
+    text = re.sub(r"\b[A-Z][a-z]+/[\w/+-]+", " ", text)  # time-zone names (Asia/Tokyo), shown as their IDs
     text = re.sub(r"https?://\S+|/[\w./-]+", " ", text)  # addresses
     words = {word.strip("'’").lstrip("0123456789") for word in LATIN_WORD.findall(text)}  # 2MB: a unit
     return {word for word in words if word.lower() not in ALLOWED | NAMES and sum(c.isalpha() for c in word) > 1}
@@ -104,6 +103,10 @@ def test_the_scanner_finds_english_and_lets_names_and_brands_through() -> None:
         "/settings/profile/",
         "/verify/",
         "/public-figures/request/",
+        "/cameos/record/",
+        "/saved/",
+        "/search/?q=凧",
+        "/tags/凧/",
     ],
 )
 def test_a_page_in_japanese_has_no_english(path: str, alice: User, bob: User) -> None:
@@ -116,7 +119,7 @@ def test_a_page_in_japanese_has_no_english(path: str, alice: User, bob: User) ->
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/signup/", "/cameos/consent/", "/verify/"])
+@pytest.mark.parametrize("path", ["/signup/", "/login/", "/cameos/consent/", "/verify/"])
 def test_a_page_for_people_not_signed_in_has_no_english(path: str) -> None:
     assert english_on(Client(), path) == set()
 
@@ -144,3 +147,24 @@ def test_the_cameo_page_in_japanese_has_no_english(alice: User, bob: User) -> No
     client = Client()
     client.force_login(alice)
     assert english_on(client, f"/cameos/@{cameo.handle}/") == set()
+
+
+def test_what_was_stored_in_english_reads_in_japanese(alice: User, bob: User, charlie: User, mod: User) -> None:
+    """The inbox of someone on the default language setting (their browser's, recorded at sign-up), a
+    taken-down post with its stored reason, and the moderation queue and a case page (summaries, event
+    rows, the decision buttons)."""
+    assert alice.language == ""  # the default: the browser's language
+    alice.browser_language = "ja"
+    alice.save(update_fields=["browser_language"])
+    post = post_make(alice, "砂丘の上の凧")
+    follow_create(follower=bob, followee=alice)
+    case = report_create(reporter=charlie, subject_type="post", subject_id=str(post.pk), category="spam").case
+    moderator = Client()
+    moderator.force_login(mod)
+    assert english_on(moderator, "/moderation/") == set()
+    assert english_on(moderator, f"/moderation/case/{case.pk}/") == set()
+    case_act(case_id=case.pk, by=mod, action="take_down", reason="スパムの宣伝")
+    client = Client()
+    client.force_login(alice)
+    assert english_on(client, "/inbox/") == set()
+    assert english_on(client, f"/p/{post.pk}/") == set()
