@@ -4,12 +4,21 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from feed.accounts.models import User
 from generation.models import GenerationJob
 from generation.signals import remix_granted
 from sora_site.errors import DomainError
+from sora_site.texts import sentence
+
+# Kept as sentences: the worker checks a remix again before reading its source, and a job that fails
+# there keeps the reason for its owner to read in their own language.
+_REMIX_WITHHELD = sentence(
+    "remix_withheld", gettext_lazy("This video's post is in review or taken down, so it can't be remixed.")
+)
+_REMIX_NOT_ALLOWED = sentence("remix_not_allowed", gettext_lazy("You can only remix public posts or your own videos."))
+_REMIX_NOT_READY = sentence("remix_not_ready", gettext_lazy("Only finished videos can be remixed."))
 
 
 def jobs_of(owner: User) -> QuerySet[GenerationJob]:
@@ -33,26 +42,26 @@ def remix_check(source: GenerationJob, user: User) -> None:
     if granted is False and source.owner_id == user.pk:
         raise DomainError(
             "remix_not_allowed",
-            gettext("This video's post is in review or taken down, so it can't be remixed."),
+            _REMIX_WITHHELD(),
             field="remix_of",
             status=403,
         )
     if granted is False or (granted is None and source.owner_id != user.pk):
         raise DomainError(
             "remix_not_allowed",
-            gettext("You can only remix public posts or your own videos."),
+            _REMIX_NOT_ALLOWED(),
             field="remix_of",
             status=404,
         )
     if source.state != GenerationJob.State.COMPLETED:
-        raise DomainError("remix_not_ready", gettext("Only finished videos can be remixed."), field="remix_of")
+        raise DomainError("remix_not_ready", _REMIX_NOT_READY(), field="remix_of")
 
 
 def remix_source_get(public_id: str, user: User) -> GenerationJob:
     """The video `user` asked to remix, if they may: their own finished draft or one the feed shows them."""
     job = GenerationJob.objects.select_related("owner").filter(public_id=public_id).first()
     if job is None:
-        raise DomainError("remix_not_allowed", "You can only remix public posts or your own videos.", status=404)
+        raise DomainError("remix_not_allowed", _REMIX_NOT_ALLOWED(), status=404)
     remix_check(job, user)
     return job
 
