@@ -66,7 +66,7 @@ def test_a_japanese_reader_meets_no_english(
         ("create", "/create/"),
         ("drafts", "/drafts/"),
         ("cameos", "/cameos/"),
-        ("cameo-record", "/cameos/record/"),
+        ("cameo-page", "/cameos/record/"),  # she has a cameo: her cameo's page
         ("cameo-consent", "/cameos/consent/"),
         ("inbox", "/inbox/"),
         ("saved", "/saved/"),
@@ -77,7 +77,9 @@ def test_a_japanese_reader_meets_no_english(
     ]:
         page.goto(base + path)
         found[name] = english_on(page, name, screenshot)
-    signed_in(page, base, bob)  # someone else's post: its rail can report it
+    signed_in(page, base, bob)  # no cameo yet: the recording page; someone else's post: its rail can report it
+    page.goto(base + "/cameos/record/")
+    found["cameo-record"] = english_on(page, "cameo-record", screenshot)
     page.goto(base + "/")
     reel = page.locator(".reel").first
     reel.locator("[data-action=comments]").click()
