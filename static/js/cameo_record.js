@@ -179,7 +179,7 @@
       return item;
     }));
     // The spoken-digit check's own outcome (the recogniser may be missing or fail on a server).
-    for (const el of root.querySelectorAll("[data-digits]")) el.hidden = el.dataset.digits !== update.digits_check;
+    for (const el of root.querySelectorAll("[data-digits-check]")) el.hidden = el.dataset.digitsCheck !== update.digits_check;
     setState(update.status);
     if (!["queued", "verifying"].includes(update.status)) stopPolling();
   }

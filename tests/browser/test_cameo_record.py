@@ -118,7 +118,7 @@ def test_record_verify_and_manage_a_cameo(server: str, page: Page, alice: User, 
     expect(result).to_have_text("Verified. Your cameo @alice is ready.")
     # The spoken-digit check's own outcome, whichever it was on this server.
     heard = {"passed": "heard.", "failed": "not heard.", "not_checked": "not checked."}[cameo.report["digits_check"]]
-    expect(page.locator("[data-digits]:visible")).to_have_text(f"Digits read aloud: {heard}")
+    expect(page.locator("[data-digits-check]:visible")).to_have_text(f"Digits read aloud: {heard}")
     assert not cameo.recording  # deleted after the check (not kept)
     kept = cameo.voice_sample.name
     assert cameo.keep_voice_sample and default_storage.exists(kept)  # the owner opted in

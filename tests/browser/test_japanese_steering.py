@@ -29,12 +29,13 @@ def test_japanese_steering_on_a_phone(
     page.get_by_role("button", name="Tune").click()
     page.get_by_label("Say what you want, in your own words").fill("アニメをもっと、スポーツは少なめ、ホラーはなし")
     page.get_by_role("button", name="Apply").click()
-    expect(page.get_by_text("Feed tuned: more anime, less sports, no horror.")).to_be_visible()
+    # The topics as the person wrote them (the ranking reads their English twins).
+    expect(page.get_by_text("Feed tuned: more アニメ, less スポーツ, no ホラー.")).to_be_visible()
     expect(page.locator(".reel").first).to_contain_text("魔法少女アニメ")
     expect(page.locator(".reel", has_text="深夜のホラー映画")).to_have_count(0)
     screenshot("feed-steered-japanese-phone")
     page.get_by_role("button", name="Tune · 3").click()
     chips = page.get_by_role("list", name="Your steering")
-    for label in ("more anime", "less sports", "no horror"):
+    for label in ("more アニメ", "less スポーツ", "no ホラー"):
         expect(chips.get_by_text(label)).to_be_visible()
     screenshot("feed-tune-japanese-phone")

@@ -144,7 +144,8 @@ def test_a_job_makes_video_with_the_models_audio_and_reports_progress(
             break
         events.append(message["event"])
     states = [e["state"] for e in events if e["id"] == job.public_id]
-    progress = [e["progress"] for e in events if e["state"] == "in_progress"]
+    # Progress moves through generating and then each finishing phase (by their shares of the time).
+    progress = [e["progress"] for e in events if e["id"] == job.public_id and e["state"] != "completed"]
     assert states[0] == "in_progress" and states[-1] == "completed" and "finishing" in states
     assert progress == sorted(progress) and max(progress) >= 90
 

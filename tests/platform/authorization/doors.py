@@ -167,6 +167,21 @@ DOORS: tuple[Door, ...] = (
     Door("feed_page", "account", ACCOUNT, p.anyone, get(_url("feed_page"))),
     Door("verify", "account", ACCOUNT, p.anyone, get(_url("verify"))),
     Door("public_figure_request", "account", ACCOUNT, p.anyone, get(_url("public_figure_request"))),
+    Door("healthz", "account", ACCOUNT, p.anyone, get(_url("healthz"))),
+    Door("readyz", "account", ACCOUNT, p.anyone, get(_url("readyz"))),
+    # Prometheus' page: only with METRICS_TOKEN or an allowed address, which the suite sets for no persona.
+    Door("metrics", "account", ACCOUNT, p.nobody, get(_url("metrics"))),
+    Door("search", "account", ACCOUNT, p.anyone, get(lambda t: reverse("search") + "?q=kite")),
+    Door("search_suggest", "account", ACCOUNT, p.anyone, get(lambda t: reverse("search_suggest") + "?q=kit")),
+    Door("hashtag", "account", ACCOUNT, p.anyone, get(_url("hashtag", lambda t: "kite"))),
+    # A cameo nobody may find answers as a missing one (tests/feed/search covers who finds which).
+    Door("cameo_videos", "account", ACCOUNT, p.nobody, get(_url("cameo_videos", lambda t: "no_such_cameo"))),
+    Door("saved", "account", ACCOUNT, p.signed_in, get(_url("saved"))),
+    Door(
+        "collection_create", "account", ACCOUNT, p.signed_in, post(_url("collection_create"), lambda t: {"name": "M"})
+    ),
+    # Another person's collection answers as a missing one.
+    Door("collection_delete", "account", ACCOUNT, p.nobody, post(_url("collection_delete", lambda t: MISSING_ID))),
     Door(
         "feed_steering", "account", ACCOUNT, p.signed_in, post(_url("feed_steering"), lambda t: {"text": "more kites"})
     ),
@@ -233,6 +248,7 @@ DOORS: tuple[Door, ...] = (
     Door("home", "post", POSTS, p.post_in_feed, listed(_url("home")), what="For You"),
     Door("feed_page", "post", POSTS, p.post_in_feed, listed(_url("feed_page")), what="next page"),
     Door("post_like", "post", POSTS, p.post_engage, post(_url("post_like", _pk), lambda t: {"liked": "1"})),
+    Door("post_save", "post", POSTS, p.post_engage, post(_url("post_save", _pk), lambda t: {"saved": "1"})),
     Door("post_not_interested", "post", POSTS, p.post_engage, post(_url("post_not_interested", _pk))),
     Door("post_share", "post", POSTS, p.post_share, post(_url("post_share", _pk))),
     Door(
