@@ -20,9 +20,9 @@ def can_moderate(user: User | AnonymousUser) -> bool:
 
 # What happened to a case, as its log shows it to a moderator (the stored codes stay English).
 EVENT_LABELS = {
-    "flagged": pgettext_lazy("moderation event", "Flagged automatically"),
+    "flagged": pgettext_lazy("moderation event", "Flagged"),
     "held": pgettext_lazy("moderation event", "Held for review"),
-    "blocked": pgettext_lazy("moderation event", "Blocked automatically"),
+    "blocked": pgettext_lazy("moderation event", "Blocked"),
     "reported": pgettext_lazy("moderation event", "Reported"),
     "approve": pgettext_lazy("moderation event", "Approved"),
     "take_down": pgettext_lazy("moderation event", "Taken down"),
