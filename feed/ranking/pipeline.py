@@ -265,23 +265,15 @@ def for_you_page(user: User | None, cursor: Cursor, *, hide_remixes: bool = Fals
 
 
 def following_page(user: User, cursor: Cursor, *, hide_remixes: bool = False) -> FeedPage:
-    """Newest first from the people you follow; a keyset cursor, so pages never shift."""
-    blocked = Block.objects.filter(Q(blocker=user) | Q(blocked=user))
+    """Newest first from the people you follow, of the posts you may see (`posts_visible_to`, the rule
+    every list follows: not in review, not taken down, no blocks, nothing you reported, teen rules); a
+    keyset cursor, so pages never shift."""
     posts = (
-        Post.objects.filter(
-            visibility=Post.Visibility.PUBLIC,
-            taken_down_at=None,
-            author__is_active=True,
-            author__profile_hidden_at=None,
-            author__follower_edges__follower=user,
-        )
-        .exclude(author_id__in=blocked.values("blocked_id"))
-        .exclude(author_id__in=blocked.values("blocker_id"))
+        posts_visible_to(user)
+        .filter(author__follower_edges__follower=user)
         .select_related("author", "job")
         .order_by("-created_at", "-pk")
     )
-    if user.is_teen:
-        posts = posts.filter(teen_suitable=True)
     if hide_remixes:
         posts = posts.filter(remix_of=None)
     return _keyset_page(posts, cursor, reason=gettext("From someone you follow."))

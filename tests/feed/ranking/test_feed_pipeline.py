@@ -17,6 +17,7 @@ from feed.ranking.pipeline import following_page, for_you_page
 from feed.ranking.services import steering_apply, steering_chip_remove
 from feed.ranking.wellbeing import watched_today
 from generation.models import GenerationJob
+from moderation.reports import report_create
 from sora_site.errors import DomainError
 from sora_site.timezones import local_midnight
 from tests.builders.cameos import active_cameo
@@ -177,6 +178,16 @@ def test_teens_do_not_get_unsuitable_posts(alice: User, teen: User) -> None:
     assert ids(for_you_page(teen, Cursor()).items) == [calm.pk]
     follow_create(follower=teen, followee=alice)
     assert ids(following_page(teen, Cursor(tab="following")).items) == [calm.pk]
+
+
+def test_the_following_tab_shows_only_what_the_follower_may_see(alice: User, bob: User, charlie: User) -> None:
+    """The same rule as every list (posts_visible_to): nothing held for review or reported by the reader."""
+    follow_create(follower=charlie, followee=alice)
+    shown = post_make(alice, "a kite at dawn")
+    post_make(alice, "waiting for a moderator", review=Post.Review.HELD)
+    reported = post_make(alice, "a clip charlie reported")
+    report_create(reporter=charlie, subject_type="post", subject_id=str(reported.pk), category="spam")
+    assert ids(following_page(charlie, Cursor(tab="following")).items) == [shown.pk]
 
 
 def test_following_tab_is_keyset_paged(alice: User, bob: User, charlie: User, settings: object) -> None:
