@@ -76,7 +76,7 @@ def test_a_reported_comment_is_hidden_from_its_item_page(
     page.get_by_label("Reason", exact=False).first.fill("insults other viewers")
     page.get_by_role("button", name="Hide", exact=True).click()
     expect(page.get_by_test_id("case-status")).to_contain_text("closed · hidden")
-    expect(page.get_by_test_id("case-history").locator("li").first).to_contain_text("hide by @mod")
+    expect(page.get_by_test_id("case-history").locator("li").first).to_contain_text("Hidden by @mod")
     screenshot(f"moderation-item-hidden-{width}")
     assert ModerationEvent.objects.filter(case=case, action="hide", actor=mod).exists()
 
