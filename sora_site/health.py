@@ -5,6 +5,9 @@ the database, Redis (cache, channel layer, rate limits), media storage and the C
 with a short timeout of its own (a probe must answer before the balancer gives up on it), and answers
 503 naming the ones that failed. Neither needs a session or a signed-in person, and neither touches
 the connection pool: with the database down the pool would hold a request for DATABASE_POOL_TIMEOUT.
+What a failure says (a client library's error names internal hosts and ports) goes to the log, and into
+the answer only for a caller that may read /metrics (`scraper_allowed`): anyone may ask whether the
+site is ready, not where its database lives.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from sora_site.metrics import scraper_allowed
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +101,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when every dependency answered, else 503; each one's status and time either way."""
+    """200 when every dependency answered, else 503; each one's status and time either way, and why one
+    failed to an operator."""
+    operator = scraper_allowed(request.META.get("REMOTE_ADDR", ""), request.headers.get("Authorization", ""))
     checks: dict[str, dict[str, object]] = {}
     for name, check in CHECKS.items():
         started = time.monotonic()
@@ -104,7 +111,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
             checks[name] = {"status": check()}
         except Exception as error:  # whatever a client library raises, the probe reports it
             log.warning("readiness: %s unreachable: %s", name, error)
-            checks[name] = {"status": "failed", "error": f"{type(error).__name__}: {error}"[:300]}
+            checks[name] = {"status": "failed"}
+            if operator:
+                checks[name]["error"] = f"{type(error).__name__}: {error}"[:300]
         checks[name]["ms"] = round((time.monotonic() - started) * 1000, 1)
     failed = [name for name, result in checks.items() if result["status"] == "failed"]
     body = {"status": "failed" if failed else "ok", "failed": failed, "checks": checks}
