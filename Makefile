@@ -177,9 +177,14 @@ moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split evasions_fresh
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split evasions
 
+# Django's deployment checks on production-shaped settings: a random SECRET_KEY, a public name, and C2PA
+# files deployed to a path of their own (here a chain made for the check) rather than each host's own.
 check-deploy: install
+	$(BIN)/python manage.py provenance_keys --folder var/check-deploy-c2pa >/dev/null
 	DEBUG=0 HTTPS_ONLY=1 SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \
-	  ALLOWED_HOSTS=video.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=video.example.org C2PA_CERT_FILE=var/check-deploy-c2pa/signer.pem \
+	  C2PA_KEY_FILE=var/check-deploy-c2pa/signer.key C2PA_TRUST_ANCHORS_FILE=var/check-deploy-c2pa/ca.pem \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -6,6 +6,9 @@ class GenerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from generation import wiring
+        from django.core.checks import register
+
+        from generation import checks, wiring
 
         wiring.connect()
+        register(checks.c2pa_keys_shared, deploy=True)
