@@ -15,7 +15,9 @@ from django.test import override_settings
 def test_default_c2pa_files_under_var_dir_fail_the_deploy_check() -> None:
     folder = Path(settings.VAR_DIR) / "c2pa"
     with override_settings(
-        C2PA_CERT_FILE=folder / "signer.pem", C2PA_KEY_FILE=folder / "signer.key", C2PA_TRUST_ANCHORS_FILE=folder / "ca.pem"
+        C2PA_CERT_FILE=folder / "signer.pem",
+        C2PA_KEY_FILE=folder / "signer.key",
+        C2PA_TRUST_ANCHORS_FILE=folder / "ca.pem",
     ):
         with pytest.raises(SystemCheckError, match=r"generation\.W001.*each host makes for itself"):
             call_command("check", "--deploy", "--fail-level", "WARNING", stdout=StringIO(), stderr=StringIO())
