@@ -5,11 +5,13 @@ people and cameos), so nothing is found here that the viewer could not open."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import CharField, Count, F, Func, Q, QuerySet
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,11 +21,13 @@ from feed.accounts.models import User
 from feed.graph.selectors import users_hidden_from
 from feed.posts.models import Post
 from feed.posts.selectors import posts_visible_to
-from feed.search.models import Hashtag
+from feed.search.models import Hashtag, PostSearch
 from feed.search.text import hashtags, search_terms, tsquery
 from sora_site import japanese
 
 QUERY_MAX = 100  # characters of a query that count
+RANKED_MATCHES = 2_000  # posts_search ranks at most this many of the newest matches
+TAG_POSTS_COUNTED = 200  # hashtags_search counts at most this many of a tag's newest posts ("200+")
 _VIEWS = Coalesce(F("stats__impressions"), 0)  # each post's view count, for the grids
 
 
@@ -31,6 +35,7 @@ _VIEWS = Coalesce(F("stats__impressions"), 0)  # each post's view count, for the
 class TagHit:
     name: str
     posts: int
+    at_least: bool = False  # counted among the tag's newest TAG_POSTS_COUNTED posts only: "200+"
 
 
 def _query(text: str, *, prefix: bool) -> SearchQuery | None:
@@ -73,17 +78,30 @@ def people_search(viewer: User | None, text: str, *, prefix: bool = False, limit
 
 
 def posts_search(viewer: User | None, text: str, *, prefix: bool = False, limit: int = 30) -> list[Post]:
-    """By caption, #tags, and prompt where its author shows it; best match first, then newest."""
+    """By caption, #tags, and prompt where its author shows it; best match first, then newest, among the
+    newest RANKED_MATCHES posts that match (a common word matches a tenth of all posts: ranking every
+    one of them is what a search would spend its time on, and people look for what is recent)."""
     query = _query(text, prefix=prefix)
     if query is None:
         return []
-    found = (
-        posts_visible_to(viewer)
-        .filter(search__document=query)
-        .annotate(rank=SearchRank(F("search__document"), query), views=_VIEWS)
-        .order_by("-rank", "-created_at", "-pk")
+    # Ranked on the index rows alone, then the best are checked for who may see them, a few at a time:
+    # joined with the posts and their authors, the planner scanned the whole index table or all people.
+    ranked = list(
+        PostSearch.objects.filter(document=query)
+        .annotate(rank=SearchRank(F("document"), query))
+        .order_by("-post_id")
+        .values_list("post_id", "rank")[:RANKED_MATCHES]
     )
-    return list(found[:limit])
+    ranked.sort(key=lambda row: (-row[1], -row[0]))
+    best_first = [post_id for post_id, _ in ranked]
+    found: list[Post] = []
+    for start in range(0, len(best_first), 2 * limit):
+        candidates = best_first[start : start + 2 * limit]
+        visible = posts_visible_to(viewer).filter(pk__in=candidates).annotate(views=_VIEWS).in_bulk()
+        found += [visible[pk] for pk in candidates if pk in visible]
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def posts_tagged(viewer: User | None, tag: str, *, limit: int = 60) -> QuerySet[Post]:
@@ -99,27 +117,36 @@ def tag_normal(text: str) -> str:
 
 
 def hashtags_search(viewer: User | None, text: str, *, limit: int = 5) -> list[TagHit]:
-    """Tags starting with the text, with how many posts the viewer may see carry each; a tag with none
-    (used only on private or removed posts) is not shown."""
+    """Tags starting with the text, with how many posts the viewer may see carry each (of its newest
+    TAG_POSTS_COUNTED); a tag with none (used only on private or removed posts) is not shown."""
     start = tag_normal(text)
     if not start:
         return []
     names = list(Hashtag.objects.filter(name__startswith=start).order_by("name").values_list("name", flat=True)[:20])
     if not names:
         return []
-    # One query: each visible post carrying any of the names, its tags unnested and counted.
-    counts = (
-        posts_visible_to(viewer)
-        .filter(search__tags__overlap=names)
-        .annotate(tag=Func(F("search__tags"), function="unnest", output_field=CharField()))
-        .values("tag")
-        .annotate(posts=Count("pk"))
-        .order_by()
-    )
-    wanted = set(names)
-    hits = [TagHit(name=row["tag"], posts=row["posts"]) for row in counts if row["tag"] in wanted]
+    tagged = _newest_tagged(names)
+    visible = set(posts_visible_to(viewer).filter(pk__in={pk for _, pk in tagged}).values_list("pk", flat=True))
+    counts = Counter(name for name, pk in tagged if pk in visible)
+    sampled = Counter(name for name, _ in tagged)
+    hits = [
+        TagHit(name=name, posts=posts, at_least=sampled[name] == TAG_POSTS_COUNTED) for name, posts in counts.items()
+    ]
     hits.sort(key=lambda hit: (hit.name != start, -hit.posts, hit.name))
     return hits[:limit]
+
+
+def _newest_tagged(names: list[str]) -> list[tuple[str, int]]:
+    """(tag, post id) for each tag's newest TAG_POSTS_COUNTED posts, from the tags' own index rows: counting
+    every visible post of a common tag through the posts' rules cost more than the rest of a search."""
+    table = PostSearch._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT name, newest.post_id FROM unnest(%s::varchar[]) AS name CROSS JOIN LATERAL "
+            f"(SELECT post_id FROM {table} WHERE tags @> ARRAY[name] ORDER BY post_id DESC LIMIT %s) AS newest",
+            [names, TAG_POSTS_COUNTED],
+        )
+        return [(name, post_id) for name, post_id in cursor.fetchall()]
 
 
 def cameos_findable_by(viewer: User | None) -> QuerySet[Cameo]:

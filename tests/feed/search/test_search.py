@@ -3,12 +3,14 @@ visibility rule (blocks, take-downs, private posts, hidden prompts, teens)."""
 
 from __future__ import annotations
 
+import pytest
 from django.core.management import call_command
 from django.test import Client
 
 from feed.graph.services import block_create
 from feed.models import Post, User
 from feed.posts.services import post_take_down
+from feed.search import selectors as search_selectors
 from feed.search.models import PostSearch
 from feed.search.selectors import cameos_search, hashtags_search, people_search, posts_search, posts_with_cameo
 from feed.search.text import search_terms, tsquery
@@ -103,6 +105,27 @@ def test_hashtags_count_only_what_the_viewer_may_see(alice: User, bob: User) -> 
     post_make(alice, "#kitesecret", visibility=Post.Visibility.PRIVATE)
     hits = hashtags_search(bob, "kite")
     assert [(hit.name, hit.posts) for hit in hits] == [("kites", 2), ("kiteday", 1)]
+
+
+def test_a_common_word_ranks_only_its_newest_matches(alice: User, bob: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    oldest_best = post_make(alice, "Kite day", hours_ago=3)  # in the caption: the better match
+    newer = [post_make(alice, "Windy", prompt="a kite", hours_ago=hours) for hours in (2, 1)]
+    assert posts_search(bob, "kite")[0] == oldest_best
+    monkeypatch.setattr(search_selectors, "RANKED_MATCHES", 2)
+    assert posts_search(bob, "kite") == [newer[1], newer[0]]
+
+
+def test_a_common_tag_counts_its_newest_posts_and_says_so(
+    alice: User, bob: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_selectors, "TAG_POSTS_COUNTED", 2)
+    for _ in range(3):
+        post_make(alice, "#kites")
+    post_make(alice, "#kiteday")
+    hits = hashtags_search(bob, "kite")
+    assert [(hit.name, hit.posts, hit.at_least) for hit in hits] == [("kites", 2, True), ("kiteday", 1, False)]
+    page = Client().get("/search/", {"q": "kite"}).content.decode()
+    assert "#kites · 2+ videos" in page and "#kiteday · 1 video" in page
 
 
 def test_cameos_by_handle_and_name_and_their_videos(alice: User, bob: User, charlie: User) -> None:
