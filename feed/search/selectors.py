@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -27,7 +26,7 @@ from sora_site import japanese
 
 QUERY_MAX = 100  # characters of a query that count
 RANKED_MATCHES = 2_000  # posts_search ranks at most this many of the newest matches
-TAG_POSTS_COUNTED = 200  # hashtags_search counts at most this many of a tag's newest posts ("200+")
+TAG_POSTS_COUNTED = 1_000  # hashtags_search counts the tags on this many of the newest tagged posts
 _VIEWS = Coalesce(F("stats__impressions"), 0)  # each post's view count, for the grids
 
 
@@ -35,7 +34,7 @@ _VIEWS = Coalesce(F("stats__impressions"), 0)  # each post's view count, for the
 class TagHit:
     name: str
     posts: int
-    at_least: bool = False  # counted among the tag's newest TAG_POSTS_COUNTED posts only: "200+"
+    at_least: bool = False  # counted among the newest TAG_POSTS_COUNTED tagged posts only: "12+"
 
 
 def _query(text: str, *, prefix: bool) -> SearchQuery | None:
@@ -117,36 +116,30 @@ def tag_normal(text: str) -> str:
 
 
 def hashtags_search(viewer: User | None, text: str, *, limit: int = 5) -> list[TagHit]:
-    """Tags starting with the text, with how many posts the viewer may see carry each (of its newest
-    TAG_POSTS_COUNTED); a tag with none (used only on private or removed posts) is not shown."""
+    """Tags starting with the text, with how many posts the viewer may see carry each, counted on the
+    newest TAG_POSTS_COUNTED posts carrying any of them ("12+" when there are more); a tag with none
+    there (used only on private or removed posts, or only long ago beside a busier one) is not shown."""
     start = tag_normal(text)
     if not start:
         return []
     names = list(Hashtag.objects.filter(name__startswith=start).order_by("name").values_list("name", flat=True)[:20])
     if not names:
         return []
-    tagged = _newest_tagged(names)
-    visible = set(posts_visible_to(viewer).filter(pk__in={pk for _, pk in tagged}).values_list("pk", flat=True))
-    counts = Counter(name for name, pk in tagged if pk in visible)
-    sampled = Counter(name for name, _ in tagged)
-    hits = [
-        TagHit(name=name, posts=posts, at_least=sampled[name] == TAG_POSTS_COUNTED) for name, posts in counts.items()
-    ]
+    # The newest posts carrying any of the tags, from the tags' own index rows, then which of those the
+    # viewer may see: counting every visible post of a common tag through the posts' rules (or each
+    # tag's newest posts on its own) cost more than the rest of a search at 200,000 posts.
+    tagged = list(
+        PostSearch.objects.filter(tags__overlap=names)
+        .order_by("-post_id")
+        .values_list("post_id", "tags")[:TAG_POSTS_COUNTED]
+    )
+    visible = set(posts_visible_to(viewer).filter(pk__in=[pk for pk, _ in tagged]).values_list("pk", flat=True))
+    wanted = set(names)
+    counts = Counter(tag for pk, tags in tagged if pk in visible for tag in tags if tag in wanted)
+    at_least = len(tagged) == TAG_POSTS_COUNTED
+    hits = [TagHit(name=name, posts=posts, at_least=at_least) for name, posts in counts.items()]
     hits.sort(key=lambda hit: (hit.name != start, -hit.posts, hit.name))
     return hits[:limit]
-
-
-def _newest_tagged(names: list[str]) -> list[tuple[str, int]]:
-    """(tag, post id) for each tag's newest TAG_POSTS_COUNTED posts, from the tags' own index rows: counting
-    every visible post of a common tag through the posts' rules cost more than the rest of a search."""
-    table = PostSearch._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT name, newest.post_id FROM unnest(%s::varchar[]) AS name CROSS JOIN LATERAL "
-            f"(SELECT post_id FROM {table} WHERE tags @> ARRAY[name] ORDER BY post_id DESC LIMIT %s) AS newest",
-            [names, TAG_POSTS_COUNTED],
-        )
-        return [(name, post_id) for name, post_id in cursor.fetchall()]
 
 
 def cameos_findable_by(viewer: User | None) -> QuerySet[Cameo]:

@@ -118,14 +118,15 @@ def test_a_common_word_ranks_only_its_newest_matches(alice: User, bob: User, mon
 def test_a_common_tag_counts_its_newest_posts_and_says_so(
     alice: User, bob: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search_selectors, "TAG_POSTS_COUNTED", 2)
-    for _ in range(3):
-        post_make(alice, "#kites")
-    post_make(alice, "#kiteday")
+    for hours in (4, 3, 2):
+        post_make(alice, "#kites", hours_ago=hours)
+    post_make(alice, "#kiteday #kites", hours_ago=1)
+    post_make(alice, "#kiteday", visibility=Post.Visibility.PRIVATE)
+    monkeypatch.setattr(search_selectors, "TAG_POSTS_COUNTED", 3)  # the private post and the two newest
     hits = hashtags_search(bob, "kite")
-    assert [(hit.name, hit.posts, hit.at_least) for hit in hits] == [("kites", 2, True), ("kiteday", 1, False)]
+    assert [(hit.name, hit.posts, hit.at_least) for hit in hits] == [("kites", 2, True), ("kiteday", 1, True)]
     page = Client().get("/search/", {"q": "kite"}).content.decode()
-    assert "#kites · 2+ videos" in page and "#kiteday · 1 video" in page
+    assert "#kites · 2+ videos" in page and "#kiteday · 1+ video" in page
 
 
 def test_cameos_by_handle_and_name_and_their_videos(alice: User, bob: User, charlie: User) -> None:
