@@ -38,15 +38,10 @@ from sora_site import media
 from sora_site.events import user_group
 from sora_site.images import cover_crop
 from tests.builders.cameos import active_cameo
-from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, build_tiny_ltx2, inputs_of
+from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, inputs_of
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def tiny_ltx2(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_ltx2(tmp_path_factory.mktemp("ltx2") / "tiny-ltx2", kinds=("t2v", "condition"))
 
 
 @pytest.fixture

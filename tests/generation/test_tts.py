@@ -30,7 +30,7 @@ from generation.models import GenerationJob
 from generation.voice_tts import VoiceCloner, voice_cloner
 from sora_site.errors import DomainError
 from tests.builders.cameos import active_cameo
-from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, build_tiny_ltx2, inputs_of
+from tests.builders.tiny_ltx2 import AUDIO_SAMPLE_RATE, inputs_of
 from tests.builders.tiny_tts import build_tiny_csm
 
 pytestmark = pytest.mark.slow
@@ -100,11 +100,6 @@ def test_without_a_model_the_sample_is_ignored_and_espeak_speaks(settings: Any) 
 
 
 # --- end to end: a cameo job on tiny LTX-2 + tiny CSM -------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def tiny_ltx2(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_ltx2(tmp_path_factory.mktemp("ltx2") / "tiny-ltx2", kinds=("t2v", "condition"))
 
 
 @pytest.fixture

@@ -101,6 +101,10 @@ def cluster(transactional_db, s3_endpoint: str, tmp_path: Path) -> Iterator[dict
         "LOG_FORMAT": "json",
         "HF_HUB_OFFLINE": "1",
         "TEXT_EMBEDDINGS_WARM": "0",
+        # Each worker would load all seven of settings.WORKER_MODELS before its first task (~24 s of CPU
+        # each; the default-queue host needs few of them): they load when a task first needs one instead.
+        # Warming is tested on its own (tests/generation/test_worker_models.py).
+        "WORKER_MODELS_WARM": "0",
         "FEED_SIMILAR_REFRESH_SECONDS": "0",
         "FEED_POOL_SECONDS": "0",
     }
