@@ -72,7 +72,8 @@ def test_popular_fallback_for_someone_new(library: dict[str, list[Post]], bob: U
         engagement.like_set(user=person, post=favourite, liked=True)
     page = for_you_page(make_user("newcomer"), Cursor())
     assert page.items[0].post == favourite
-    assert "It is popular here." in page.items[0].reasons
+    # Liked in the last hours, it is in the trending pool as well as the popular one: the sharper word.
+    assert page.items[0].reasons == ["It is new.", "It is taking off right now."]
     assert for_you_page(None, Cursor()).items  # visitors get a feed too
 
 
