@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from feed.analytics.selectors import Day
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 28  # room for the axis labels
+# Drawn small and scaled to the card: on a 390 px phone the labels stay readable (about 10 px), on a
+# desktop they grow with the chart.
+WIDTH, HEIGHT = 360, 190
+LEFT, RIGHT, TOP, BOTTOM = 34, 4, 8, 22  # room for the axis labels
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Chart:
     height: int
     bars: list[Bar]
     ticks: list[tuple[float, str]]  # (y, label) of the horizontal grid lines
-    dates: list[tuple[float, str]]  # (x, label) under the axis: first, middle, last day
+    dates: list[tuple[float, str, str]]  # (x, label, text-anchor) under the axis: first, middle, last day
     baseline: float
     left: int = LEFT  # where the plot starts: the tick labels sit left of it
 
@@ -103,10 +105,17 @@ def bar_chart(days: list[Day], metric: Metric) -> Chart:
     ticks = []
     for fraction in (0.0, 0.5, 1.0):
         value = top * fraction
-        label = f"{round(100 * value)}%" if metric.percent else f"{value:,.0f}" if value == int(value) else f"{value:g}"
-        ticks.append((round(baseline - plot_h * fraction, 2), label))
-    picked = sorted({0, len(days) // 2, len(days) - 1}) if days else []
-    dates = [(round(LEFT + i * step + step / 2, 2), _day_label(days[i].day)) for i in picked]
+        if metric.percent:
+            ticks.append((round(baseline - plot_h * fraction, 2), f"{round(100 * value)}%"))
+        elif value == int(value):  # counts are whole: no "0.5" line
+            ticks.append((round(baseline - plot_h * fraction, 2), f"{value:,.0f}"))
+    # The first date starts at its bar and the last ends at its own, so neither runs off the chart.
+    picked = [(0, "start"), (len(days) // 2, "middle"), (len(days) - 1, "end")] if days else []
+    dates = [
+        (round(LEFT + i * step + (step / 2 if anchor == "middle" else 0 if anchor == "start" else step), 2),
+         _day_label(days[i].day), anchor)
+        for i, anchor in picked
+    ]  # fmt: skip
     return Chart(width=WIDTH, height=HEIGHT, bars=bars, ticks=ticks, dates=dates, baseline=baseline)
 
 
