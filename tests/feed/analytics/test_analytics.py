@@ -28,7 +28,8 @@ def viewed(user: User, post: Post, view: str, ms: int, *, done: bool = False) ->
 
 
 def beacon(client: Client, *views: dict[str, object]) -> tuple[int, dict[str, object] | None]:
-    response = client.post(reverse("feed_impressions"), {"views": json.dumps(list(views))}, HTTP_ACCEPT="application/json")
+    body = {"views": json.dumps(list(views))}
+    response = client.post(reverse("feed_impressions"), body, HTTP_ACCEPT="application/json")
     is_json = response.headers.get("Content-Type", "").startswith("application/json")
     return response.status_code, response.json() if is_json else None
 
@@ -132,7 +133,8 @@ def test_the_pages_answer_the_creator_and_refuse_the_rest(client: Client, alice:
     refused = client.get(url, {"metric": "mood"}, HTTP_ACCEPT="application/json")
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "analytics_metric_unknown"
     assert client.get(reverse("cameo_analytics", args=["alice"])).status_code == 200
-    assert reverse("post_analytics", args=[post.pk]) in client.get(reverse("post_detail", args=[post.pk])).content.decode()
+    post_page = client.get(reverse("post_detail", args=[post.pk])).content.decode()
+    assert reverse("post_analytics", args=[post.pk]) in post_page  # linked for her
 
 
 def test_the_beacon_refuses_visitors_skips_what_it_may_not_count_and_is_rate_limited(

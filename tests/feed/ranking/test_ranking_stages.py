@@ -129,7 +129,8 @@ def test_reasons_are_the_largest_parts_of_the_score_and_never_disagree() -> None
         "Nothing in particular: it is one of the videos you have not seen yet."
     ]
     with translation.override("ja"):
-        assert reasons(item) == ["最後まで見た・いいねした・リミックスした動画に似ています。", "フォロー中の人の動画です。"]
+        japanese = ["最後まで見た・いいねした・リミックスした動画に似ています。", "フォロー中の人の動画です。"]
+        assert reasons(item) == japanese
 
 
 @pytest.mark.parametrize(
