@@ -214,29 +214,27 @@ def _baseline_engagement(weights: Weights) -> float:
 
 def contributions(item: Scored, weights: Weights = DEFAULT_WEIGHTS) -> list[tuple[str, float]]:
     """The parts that ranked this post for this person, largest first: engagement counts only above the
-    baseline; penalties and parts too small to matter are left out. "explore" (shown because few have
-    seen it) and popularity contradict each other: only the larger of them stays."""
+    baseline; penalties and parts too small to matter are left out."""
     parts = dict(item.parts)
     parts["engagement"] = parts.get("engagement", 0.0) - _baseline_engagement(weights)
     ranked = sorted(parts.items(), key=lambda kv: (-kv[1], kv[0]))
     largest = ranked[0][1] if ranked else 0.0
-    kept = [(name, value) for name, value in ranked if value >= max(REASON_FLOOR, REASON_SHARE * largest)]
-    names = [name for name, _ in kept]
-    if "explore" in names and "engagement" in names:
-        drop = "explore" if names.index("engagement") < names.index("explore") else "engagement"
-        kept = [(name, value) for name, value in kept if name != drop]
-    return kept
+    return [(name, value) for name, value in ranked if value >= max(REASON_FLOOR, REASON_SHARE * largest)]
 
 
 def reasons(item: Scored, *, top: int = 3) -> list[str]:
     """Plain sentences for "why you're seeing this", in the request's language: the `top` largest
-    contributions to this post's score for this person, largest first."""
+    contributions to this post's score for this person, largest first. "Popular here" and exploring
+    ("few have seen it") contradict each other: only the larger of the two is said."""
+    pool = next((p for p in ("trending", "popular") if p in item.candidate.sources), "")
+    kept = [name for name, _ in contributions(item)]
+    if pool == "popular" and "engagement" in kept and "explore" in kept:
+        kept.remove("explore" if kept.index("engagement") < kept.index("explore") else "engagement")
     out: list[str] = []
-    for name, _ in contributions(item)[:top]:
+    for name in kept[:top]:
         if name.startswith("steer:"):
             out.append(gettext("You asked for %(chip)s.") % {"chip": name.split(":", 1)[1]})
         elif name == "engagement":
-            pool = next((p for p in ("trending", "popular") if p in item.candidate.sources), "")
             out.append(str(ENGAGEMENT_REASONS[pool]))
         else:
             out.append(str(REASONS[name]))
