@@ -5,8 +5,8 @@
 
 Seeds into the database DATABASE_URL names (migrated first) --posts posts, each with a `PostDay` row
 for every one of the last --days days (as if viewed and liked every day), and a cameo used by
---cameo-posts of them. Then times, inside the process (no HTTP), p50 / p95 / max milliseconds of:
-a post's analytics (`post_analytics`: totals and 28 days), a cameo's (`cameo_analytics`: its posts'
+--cameo-posts of them. Then times, inside the process (no HTTP), p50 / p95 / max wall milliseconds
+and the CPU per call (this process + its PostgreSQL backend) of: a post's analytics (`post_analytics`: totals and 28 days), a cameo's (`cameo_analytics`: its posts'
 totals and their days summed), and the writes: one view through the beacon's service
 (`impressions_record`, a new viewer each time: Impression, DailyView, PostStats and PostDay) and a
 like then an unlike (`like_set`: the like, PostStats and PostDay). The seeded rows are deleted at the end.
@@ -78,7 +78,9 @@ def clean() -> None:
 def report(name: str, timer: Timer) -> None:
     rounds = sorted(timer.rounds)
     p95 = rounds[int(0.95 * (len(rounds) - 1))]
-    print(f"{name:<34} p50 {statistics.median(rounds):7.2f} ms  p95 {p95:7.2f} ms  max {rounds[-1]:7.2f} ms")
+    app, database = (1000 * seconds / len(rounds) for seconds in (timer.app_cpu, timer.db_cpu))
+    cpu = f"CPU per call: app {app:.1f} + database {database:.1f} ms"
+    print(f"{name:<34} p50 {statistics.median(rounds):7.2f} ms  p95 {p95:7.2f} ms  max {rounds[-1]:7.2f} ms  {cpu}")
 
 
 def timed(times: int, fn: Callable[[int], object]) -> Timer:
