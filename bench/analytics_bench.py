@@ -6,10 +6,11 @@
 Seeds into the database DATABASE_URL names (migrated first) --posts posts, each with a `PostDay` row
 for every one of the last --days days (as if viewed and liked every day), and a cameo used by
 --cameo-posts of them. Then times, inside the process (no HTTP), p50 / p95 / max wall milliseconds
-and the CPU per call (this process + its PostgreSQL backend) of: a post's analytics (`post_analytics`: totals and 28 days), a cameo's (`cameo_analytics`: its posts'
-totals and their days summed), and the writes: one view through the beacon's service
-(`impressions_record`, a new viewer each time: Impression, DailyView, PostStats and PostDay) and a
-like then an unlike (`like_set`: the like, PostStats and PostDay). The seeded rows are deleted at the end.
+and the CPU per call (this process + its PostgreSQL backend) of: a post's analytics
+(`post_analytics`: totals and 28 days), a cameo's (`cameo_analytics`: its posts' totals and their
+days summed), and the writes: one view through the beacon's service (`impressions_record`, a new
+viewer each time: Impression, DailyView, PostStats and PostDay) and a like then an unlike
+(`like_set`: the like, PostStats and PostDay). The seeded rows are deleted at the end.
 """
 
 from __future__ import annotations
