@@ -6,7 +6,17 @@ generation; posts (and the pages) sit above them. Code in lower apps imports the
 """
 
 from feed.accounts.models import InviteCode, User
-from feed.engagement.models import Bookmark, Collection, Comment, Impression, Like, NotInterested, PostStats
+from feed.engagement.models import (
+    Bookmark,
+    Collection,
+    Comment,
+    DailyView,
+    Impression,
+    Like,
+    NotInterested,
+    PostDay,
+    PostStats,
+)
 from feed.graph.models import Block, Follow
 from feed.notifications.models import Notification
 from feed.posts.models import Post
@@ -18,6 +28,7 @@ __all__ = [
     "Bookmark",
     "Collection",
     "Comment",
+    "DailyView",
     "FeedPreferences",
     "Follow",
     "Hashtag",
@@ -30,6 +41,7 @@ __all__ = [
     "Post",
     "PostEmbedding",
     "PostSearch",
+    "PostDay",
     "PostStats",
     "User",
 ]

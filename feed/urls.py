@@ -3,6 +3,7 @@ from django.urls import path
 
 from feed import pages
 from feed.accounts import views as account_views
+from feed.analytics import views as analytics_views
 from feed.engagement import views as engagement_views
 from feed.graph import views as graph_views
 from feed.posts import views as post_views
@@ -27,6 +28,7 @@ urlpatterns = [
     path("drafts/<str:public_id>/post/", post_views.draft_publish, name="draft_publish"),
     path("p/<int:post_id>/", post_views.post_detail, name="post_detail"),
     path("verify/", verify_views.verify, name="verify"),
+    path("p/<int:post_id>/analytics/", analytics_views.post_analytics, name="post_analytics"),
     path("p/<int:post_id>/edit/", post_views.post_edit, name="post_edit"),
     path("p/<int:post_id>/delete/", post_views.post_delete, name="post_delete"),
     path("p/<int:post_id>/like/", engagement_views.like, name="post_like"),
@@ -45,6 +47,7 @@ urlpatterns = [
     path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("tags/<str:name>/", search_views.tag, name="hashtag"),
     path("cameos/@<str:handle>/videos/", search_views.cameo_videos, name="cameo_videos"),
+    path("cameos/@<str:handle>/analytics/", analytics_views.cameo_analytics, name="cameo_analytics"),
     path("feed/views/", engagement_views.impressions, name="feed_impressions"),
     path("inbox/", engagement_views.inbox, name="inbox"),
     path("p/<int:post_id>/report/", post_views.post_report, name="post_report"),

@@ -1,4 +1,5 @@
-"""What people do with posts: likes, comments, views (impressions), "not interested", and the counters."""
+"""What people do with posts: likes, comments, views (impressions), "not interested", and the counters
+(in all, and per day for the creator's analytics)."""
 
 from __future__ import annotations
 
@@ -85,6 +86,47 @@ class Impression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} saw {self.post_id}"
+
+
+class DailyView(models.Model):
+    """One person's views of someone else's post on one day (UTC), however many times it scrolled by:
+    the views count once per viewer, post and day, and `watched` keeps how far they got (per mille)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("feed.Post", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    watched = models.PositiveSmallIntegerField(default=0)  # 0..1000 of the video
+    completed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post", "day"], name="daily_view_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.post_id} on {self.day}"
+
+
+class PostDay(models.Model):
+    """A post's counters for one day (UTC), moved in the same transaction as `PostStats` (`stats_bump`):
+    its creator's analytics read these rows, one per day with activity, never the event tables. The
+    counts are net (an unlike lowers the day it happens on), so a post's days add up to its totals."""
+
+    post = models.ForeignKey("feed.Post", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    impressions = models.IntegerField(default=0)  # views: once per viewer and day, the creator's own left out
+    completions = models.IntegerField(default=0)
+    watched = models.IntegerField(default=0)  # the sum of each view's `DailyView.watched`
+    likes = models.IntegerField(default=0)
+    comments = models.IntegerField(default=0)
+    shares = models.IntegerField(default=0)
+    downloads = models.IntegerField(default=0)
+    remixes = models.IntegerField(default=0)
+
+    class Meta:
+        # One row per post and day; the index answers "this post's (or these posts') days since D".
+        constraints = [models.UniqueConstraint(fields=["post", "day"], name="post_day_once")]
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} on {self.day}"
 
 
 class NotInterested(models.Model):

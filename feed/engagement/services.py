@@ -8,6 +8,7 @@ other packages).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -17,7 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from feed.accounts.models import User
-from feed.engagement.models import Bookmark, Collection, Comment, Impression, Like, NotInterested, PostStats
+from feed.engagement.models import (
+    Bookmark,
+    Collection,
+    Comment,
+    DailyView,
+    Impression,
+    Like,
+    NotInterested,
+    PostDay,
+    PostStats,
+)
 from feed.notifications.services import notification_send
 from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer, posts_readable_by
@@ -40,20 +51,32 @@ COLLECTIONS_MAX = 50
 _MENTION = re.compile(r"(?<![\w@])@([a-z0-9_]{3,30})\b")
 
 
+def today() -> dt.date:
+    """The day counters are filed under: UTC, the same for every viewer and creator."""
+    return timezone.now().astimezone(dt.UTC).date()
+
+
 def stats_bump(post_id: int, **deltas: int) -> None:
-    """Add to a post's counters (creating its row on first use), in the caller's transaction."""
-    PostStats.objects.get_or_create(post_id=post_id)
-    PostStats.objects.filter(post_id=post_id).update(**{name: F(name) + delta for name, delta in deltas.items()})
+    """Add to a post's counters (creating its row on first use) and to today's row of its daily counts
+    (`PostDay`, the creator's analytics), in the caller's transaction. Names only `PostDay` keeps
+    (`watched`) or only `PostStats` keeps (`not_interested`) go to that one."""
+    for model, where in ((PostStats, {"post_id": post_id}), (PostDay, {"post_id": post_id, "day": today()})):
+        names = {field.name for field in model._meta.concrete_fields}
+        changes = {name: F(name) + delta for name, delta in deltas.items() if name in names and delta}
+        if changes:
+            model.objects.get_or_create(**where)
+            model.objects.filter(**where).update(**changes)
 
 
 def comments_recount(post_id: int) -> None:
     """Set a post's comment counter to the comments others see: not hidden by a moderator, nor replies
-    under a hidden one. Counted (not bumped) in the caller's transaction while holding the counter row's
-    lock, so each writer's count starts after the one before it committed and sees its rows."""
+    under a hidden one (today's daily count moves by the difference). Counted (not bumped) in the
+    caller's transaction while holding the counter row's lock, so each writer's count starts after the
+    one before it committed and sees its rows."""
     PostStats.objects.get_or_create(post_id=post_id)
-    PostStats.objects.select_for_update().get(post_id=post_id)
+    before = PostStats.objects.select_for_update().get(post_id=post_id).comments
     shown = Comment.objects.filter(Q(parent=None) | Q(parent__hidden_at=None), post_id=post_id, hidden_at=None)
-    PostStats.objects.filter(post_id=post_id).update(comments=shown.count())
+    stats_bump(post_id, comments=shown.count() - before)
 
 
 def _subject(post: Post) -> str:
@@ -211,10 +234,16 @@ class ImpressionReport:
 
 def impressions_record(*, user: User, reports: list[ImpressionReport]) -> int:
     """Store a batch of views. Idempotent: a repeated `view_id` updates its row (never down), so a
-    resent beacon counts once. Posts the person may not see are skipped. Returns the rows written."""
+    resent beacon counts once. Posts the person may not see are skipped. The counters count a person
+    once per post and day (`_daily_view_record`). Returns the rows written."""
     if len(reports) > IMPRESSIONS_PER_BATCH:
         raise DomainError("too_many_impressions", f"Send at most {IMPRESSIONS_PER_BATCH} views at once.")
-    visible = set(posts_readable_by(user).filter(pk__in={r.post_id for r in reports}).values_list("pk", flat=True))
+    visible = {
+        pk: (author_id, seconds)
+        for pk, author_id, seconds in posts_readable_by(user)
+        .filter(pk__in={r.post_id for r in reports})
+        .values_list("pk", "author_id", "seconds")
+    }
     written = 0
     for report in reports:
         if report.post_id not in visible or not report.view_id or len(report.view_id) > 40:
@@ -232,7 +261,6 @@ def impressions_record(*, user: User, reports: list[ImpressionReport]) -> int:
                     "replays": replays,
                 },
             )
-            newly_completed = report.completed and (created or not impression.completed)
             if not created:
                 if impression.post_id != report.post_id:
                     continue
@@ -240,13 +268,34 @@ def impressions_record(*, user: User, reports: list[ImpressionReport]) -> int:
                 impression.replays = max(impression.replays, replays)
                 impression.completed = impression.completed or report.completed
                 impression.save(update_fields=["watch_ms", "replays", "completed"])
-            deltas = {"impressions": 1} if created else {}
-            if newly_completed:
-                deltas["completions"] = 1
-            if deltas:
-                stats_bump(report.post_id, **deltas)
+            author_id, seconds = visible[report.post_id]
+            if author_id != user.pk:  # a creator's own plays are not views of their video
+                _daily_view_record(user=user, impression=impression, seconds=seconds)
         written += 1
     return written
+
+
+def _daily_view_record(*, user: User, impression: Impression, seconds: int) -> None:
+    """Count the person's view of the post today once, and how far into the video they got: played to
+    the end, or the time it played against the video's length (the player's numbers, clamped, are all
+    there is to go on). Only a gain moves the counters, so a view resent or seen again today adds nothing."""
+    watched = 1000 if impression.completed else min(1000, impression.watch_ms // max(1, seconds))
+    view, created = DailyView.objects.select_for_update().get_or_create(
+        user=user,
+        post_id=impression.post_id,
+        day=today(),
+        defaults={"watched": watched, "completed": impression.completed},
+    )
+    if created:
+        stats_bump(impression.post_id, impressions=1, completions=int(view.completed), watched=watched)
+        return
+    gained = max(0, watched - view.watched)
+    newly_completed = impression.completed and not view.completed
+    if gained or newly_completed:
+        view.watched += gained
+        view.completed = view.completed or newly_completed
+        view.save(update_fields=["watched", "completed"])
+        stats_bump(impression.post_id, completions=int(newly_completed), watched=gained)
 
 
 def bookmark_set(*, user: User, post: Post, saved: bool, collection: Collection | None = None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,6 +23,7 @@ from moderation.selectors import report_categories
 from sora_site.bodies import json_parse
 from sora_site.errors import DomainError
 from sora_site.fields import ID_MAX, int_field
+from sora_site.ratelimit import client_key, rate_limit_check
 
 # A view's ms and replays above this are a broken or forged beacon; below it the service clamps them to its limits.
 _BEACON_COUNT_MAX = 2**31 - 1
@@ -199,7 +201,15 @@ def download(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def impressions(request: HttpRequest) -> JsonResponse:
-    """The player's batched `sendBeacon`: a form field `views` holding a JSON list."""
+    """The player's batched `sendBeacon`: a form field `views` holding a JSON list. Signed-in people only
+    (a visitor's views have nobody to count once a day), at most `FEED_VIEWS_PER_MINUTE` beacons a minute."""
+    me = signed_in_user(request)
+    rate_limit_check(
+        "feed_views",
+        client_key(request),
+        limit=settings.FEED_VIEWS_PER_MINUTE,
+        message=_("Too many views sent. Try again in %(seconds)d s."),
+    )
     try:
         raw = json_parse(request.POST.get("views", "[]"), field="views")
         reports = [
@@ -216,7 +226,7 @@ def impressions(request: HttpRequest) -> JsonResponse:
         raise DomainError(
             "invalid_impressions", "Views must be a JSON list of {post, view, ms, done, replays}."
         ) from None
-    written = services.impressions_record(user=signed_in_user(request), reports=reports)
+    written = services.impressions_record(user=me, reports=reports)
     return JsonResponse({"recorded": written})
 
 

@@ -182,38 +182,63 @@ def diversify(scored: list[Scored], *, limit: int, author_decay: float = 0.5) ->
     return picked
 
 
+# "Why you're seeing this": one sentence per part of the score, said only when that part is among the
+# largest for this person and post, so the sentences are what actually ranked it and never disagree.
 REASONS = {
-    "follow": gettext_lazy("You follow this creator."),
+    "follow": gettext_lazy("From someone you follow."),
+    "cameo": gettext_lazy("It shows the cameo of someone you follow."),
     "liked_author": gettext_lazy("You liked this creator's videos before."),
     "taste": gettext_lazy("It is like videos you watched to the end, liked or remixed."),
-    "engagement": gettext_lazy("People who watch it like, comment on, share and remix it."),
     "freshness": gettext_lazy("It is new."),
     "explore": gettext_lazy("Something new, to widen what you see."),
 }
-SOURCE_REASONS = {
-    "following": gettext_lazy("From someone you follow."),
-    "cameo": gettext_lazy("It shows the cameo of someone you follow."),
+# The engagement part, by the pool that found the post (the first that applies); said only when people
+# engage with it more than with a post nobody has reacted to yet.
+ENGAGEMENT_REASONS = {
     "trending": gettext_lazy("It is taking off right now."),
-    "similar": gettext_lazy("It is like videos you engaged with."),
-    "remix_of_liked": gettext_lazy("It remixes a video you liked."),
     "popular": gettext_lazy("It is popular here."),
-    "fresh": gettext_lazy("Something new, to widen what you see."),
+    "": gettext_lazy("People who watch it like, comment on, share and remix it."),
 }
+NO_REASON = gettext_lazy("Nothing in particular: it is one of the videos you have not seen yet.")
+REASON_FLOOR = 0.05  # a part smaller than this explains nothing
+REASON_SHARE = 0.15  # nor one below this share of the largest
+
+
+def _baseline_engagement(weights: Weights) -> float:
+    """The engagement part of a post nobody has reacted to (the prior alone): what every post gets."""
+    prior = weights.prior_rate * (
+        weights.like + weights.comment + weights.share + weights.remix + weights.completion - weights.not_interested
+    )
+    return weights.engagement * math.log1p(10 * max(0.0, prior))
+
+
+def contributions(item: Scored, weights: Weights = DEFAULT_WEIGHTS) -> list[tuple[str, float]]:
+    """The parts that ranked this post for this person, largest first: engagement counts only above the
+    baseline; penalties and parts too small to matter are left out."""
+    parts = dict(item.parts)
+    parts["engagement"] = parts.get("engagement", 0.0) - _baseline_engagement(weights)
+    ranked = sorted(parts.items(), key=lambda kv: (-kv[1], kv[0]))
+    largest = ranked[0][1] if ranked else 0.0
+    return [(name, value) for name, value in ranked if value >= max(REASON_FLOOR, REASON_SHARE * largest)]
 
 
 def reasons(item: Scored, *, top: int = 3) -> list[str]:
-    """Plain sentences for "why you're seeing this": the sources, then the largest positive parts."""
-    out = [str(SOURCE_REASONS[source]) for source in sorted(item.candidate.sources) if source in SOURCE_REASONS]
-    for name, value in sorted(item.parts.items(), key=lambda kv: -kv[1]):
-        if value <= 0.05:
-            break
+    """Plain sentences for "why you're seeing this", in the request's language: the `top` largest
+    contributions to this post's score for this person, largest first. "Popular here" and exploring
+    ("few have seen it") contradict each other: only the larger of the two is said."""
+    pool = next((p for p in ("trending", "popular") if p in item.candidate.sources), "")
+    kept = [name for name, _ in contributions(item)]
+    if pool == "popular" and "engagement" in kept and "explore" in kept:
+        kept.remove("explore" if kept.index("engagement") < kept.index("explore") else "engagement")
+    out: list[str] = []
+    for name in kept[:top]:
         if name.startswith("steer:"):
-            text = gettext("You asked for %(chip)s.") % {"chip": name.split(":", 1)[1]}
+            out.append(gettext("You asked for %(chip)s.") % {"chip": name.split(":", 1)[1]})
+        elif name == "engagement":
+            out.append(str(ENGAGEMENT_REASONS[pool]))
         else:
-            text = str(REASONS.get(name, ""))
-        if text and text not in out:
-            out.append(text)
-    return out[: top + 1]
+            out.append(str(REASONS[name]))
+    return out or [str(NO_REASON)]
 
 
 def taste_vector(engaged: list[tuple[np.ndarray, float, float]], *, half_life_days: float = 14.0) -> np.ndarray | None:

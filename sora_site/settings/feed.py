@@ -21,3 +21,5 @@ WEB_MODELS = {"prompt stage": "moderation.policy.policy_warm"}
 # Teens (and anyone who turns the limits on): items a day, and a "take a break" card every N in a row.
 FEED_TEEN_DAILY_CAP = env_int("FEED_TEEN_DAILY_CAP", 120, minimum=1)
 FEED_TEEN_BREAK_AFTER = env_int("FEED_TEEN_BREAK_AFTER", 30, minimum=1)
+# The player's view beacon (every 10 s and when a tab is hidden): more per minute than this is no player.
+FEED_VIEWS_PER_MINUTE = env_int("FEED_VIEWS_PER_MINUTE", 30, minimum=1)

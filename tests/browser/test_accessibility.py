@@ -1,7 +1,7 @@
 """axe-core (the copy `axe-playwright-python` ships) in Chromium on every page and state a person reaches:
-feed (with the comments and "why" sheets open), post page, create, drafts, cameos, inbox, verify, API keys
-(a new key shown), the moderator queue, log-in and sign-up; on a desktop and a 390 px phone, in English and
-Japanese. Any serious or critical violation fails the test, all of them listed at once."""
+feed (with the comments and "why" sheets open), post page and its analytics, create, drafts, cameos, inbox,
+verify, API keys (a new key shown), the moderator queue, log-in and sign-up; on a desktop and a 390 px
+phone, in English and Japanese. Any serious or critical violation fails the test, all of them listed at once."""
 
 from __future__ import annotations
 
@@ -130,7 +130,15 @@ def test_no_serious_violations_anywhere(
         )
         page.context.close()
 
-        page = visit(alice, {"inbox": "/inbox/", "drafts": "/drafts/", "own post page": f"/p/{post.pk}/"})
+        page = visit(
+            alice,
+            {
+                "inbox": "/inbox/",
+                "drafts": "/drafts/",
+                "own post page": f"/p/{post.pk}/",
+                "analytics": f"/p/{post.pk}/analytics/",
+            },
+        )
         page.goto(f"{live_server_url}/settings/api-keys/")
         page.locator("input[name=name]").fill("phone script")
         page.locator("form:has(input[name=name]) button[type=submit]").click()

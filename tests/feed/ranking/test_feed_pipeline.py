@@ -72,7 +72,9 @@ def test_popular_fallback_for_someone_new(library: dict[str, list[Post]], bob: U
         engagement.like_set(user=person, post=favourite, liked=True)
     page = for_you_page(make_user("newcomer"), Cursor())
     assert page.items[0].post == favourite
-    assert "It is popular here." in page.items[0].reasons
+    # New, few views (exploring), and liked in the last hours: the trending pool's word, the sharper one.
+    said = ["It is new.", "It is taking off right now.", "Something new, to widen what you see."]
+    assert page.items[0].reasons == said
     assert for_you_page(None, Cursor()).items  # visitors get a feed too
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from django.utils import translation
 
 from feed.ranking.cursor import Cursor, cursor_decode
 from feed.ranking.stages import diversify, hard_filter, reasons, score, taste_vector
@@ -107,6 +108,29 @@ def test_diversify_spreads_authors() -> None:
 def test_reasons_say_why() -> None:
     item = score([cand(1, author=5, sources={"following"})], viewer(following=frozenset({5})))[0]
     assert "From someone you follow." in reasons(item)
+
+
+def test_reasons_are_the_largest_parts_of_the_score_and_never_disagree() -> None:
+    """Found by every pool but with no reactions yet: not "popular" nor "taking off" (its engagement is
+    only the prior every post gets), and new; "widen what you see" is the exploring part it scored."""
+    untried = cand(1, sources={"trending", "popular", "fresh"})
+    assert reasons(score([untried], viewer())[0]) == ["It is new.", "Something new, to widen what you see."]
+    # Liked by many who saw it: popularity wins over exploring, which would contradict it.
+    loved = cand(2, hours=200, likes=60, remixes=10, impressions=100, sources={"popular", "fresh"})
+    said = reasons(score([loved], viewer())[0])
+    assert said == ["It is popular here."]
+    # A followed creator whose video matches the person's taste: the larger part first, each said once.
+    liked = cand(3, author=5, hours=100, vector=unit(1, 0), sources={"following", "similar"})
+    item = score([liked], viewer(following=frozenset({5}), taste=unit(1, 0)))[0]
+    assert item.parts["taste"] > item.parts["follow"]
+    assert reasons(item) == ["It is like videos you watched to the end, liked or remixed.", "From someone you follow."]
+    # Nothing stands out (old, unknown, from a stranger): said plainly rather than made up.
+    assert reasons(score([cand(4, hours=2000)], viewer())[0]) == [
+        "Nothing in particular: it is one of the videos you have not seen yet."
+    ]
+    with translation.override("ja"):
+        japanese = ["最後まで見た・いいねした・リミックスした動画に似ています。", "フォロー中の人の動画です。"]
+        assert reasons(item) == japanese
 
 
 @pytest.mark.parametrize(

@@ -268,6 +268,7 @@ DOORS: tuple[Door, ...] = (
         post(_url("post_edit", _pk), lambda t: {"caption": "a kite, edited", "visibility": t.of.visibility}),
     ),
     Door("post_delete", "post", POSTS, p.owner_only, post(_url("post_delete", _pk))),
+    Door("post_analytics", "post", POSTS, p.owner_only, get(_url("post_analytics", _pk))),
     Door(
         "create", "post", REMIXABLE_POSTS, p.post_remix, post(_url("create"), _remix_form(_post_job_id)), what="remix"
     ),
@@ -365,6 +366,7 @@ DOORS: tuple[Door, ...] = (
     # --- cameos -------------------------------------------------------------------------------------------
     Door("cameo_detail", "cameo", CAMEOS, p.cameo_page, get(_url("cameo_detail", _handle))),
     Door("cameo_status", "cameo", CAMEOS, p.owner_only, get(_url("cameo_status", _handle))),
+    Door("cameo_analytics", "cameo", CAMEOS, p.owner_only, get(_url("cameo_analytics", _handle))),
     Door(
         "cameo_portrait",
         "cameo",
