@@ -132,8 +132,9 @@ bench-first-minute: install
 	$(BIN)/python bench/first_minute.py --port $${PORT:-8022} $(FIRST_MINUTE_ARGS)
 
 # The invisible watermark against crops, rotation, re-encoding, screen capture... (docs/BENCHMARKS.md
-# "Watermark robustness"). WATERMARK_BENCH="--videos 30 --negatives-attacked" is the full run (hours on 2 cores).
-WATERMARK_BENCH ?= --videos 8
+# "Watermark robustness"): 2 videos by default, a quick check; WATERMARK_BENCH="--videos 30
+# --negatives-attacked" is the full run (hours on 2 cores).
+WATERMARK_BENCH ?= --videos 2
 bench-watermark: install
 	$(BIN)/python bench/watermark_robustness.py $(WATERMARK_BENCH)
 

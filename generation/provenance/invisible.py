@@ -4,34 +4,46 @@ reframing, scaling, rotation, mirroring, re-encoding and screen capture.
 Embedding: a 32 x 32 tile of +-1 chips is repeated over the frame, each chip `min(w, h) / 128` pixels
 wide and smoothly interpolated, and added to every frame at a few grey levels (the same pattern in every
 frame, so it does not flicker and a reader can average frames). A quarter of the chips are a fixed
-synchronisation pattern; the rest carry the Reed-Solomon coded payload (a magic byte, the 32-bit job id
-and parity), each bit spread over about ten chips with pseudo-random signs.
+synchronisation pattern; the rest carry the payload (the 32-bit job id and a CRC-16 seeded with the
+layout's magic byte), convolutionally coded at rate 1/3, each coded bit spread over four or five chips
+with pseudo-random signs.
 
 Reading survives geometry because the tiling is periodic: the frames' high-pass residual is averaged
-(the pattern adds up, moving content does not), and its autocorrelation has peaks on the tile lattice,
+(the pattern adds up, moving content does not) and whitened (divided by its local spread, so busy
+texture, which a low-bitrate encoder quantises the mark out of anyway, weighs little against flat
+areas, where the encoder keeps it), and its autocorrelation has peaks on the tile lattice,
 wherever the copy was cropped and whatever its scale, rotation or mirroring. The two shortest lattice
 vectors give the geometry; the residual is resampled onto the tile grid and folded into one tile; the
 tile's offset and orientation (the lattice's eight symmetries) are found by correlating with the
-synchronisation chips over every circular shift; the payload chips are then read and error-corrected.
-A video without our pattern has no synchronisation peak and no valid payload, and reads as nothing.
+synchronisation chips over every circular shift; the payload chips are then read as soft values and
+decoded (Viterbi). A video without our pattern has no synchronisation peak and no payload whose check
+holds, and reads as nothing.
 """
 
 from __future__ import annotations
 
+import binascii
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import cv2
 import numpy as np
-from reedsolo import ReedSolomonError, RSCodec
+import scipy.fft
 
-MAGIC = 0xB2  # marks a payload as ours, and this (tiled, version 2) layout
-PARITY_BYTES = 5  # corrects up to 2 wrong bytes of the 10
-PAYLOAD_BITS = (1 + 4 + PARITY_BYTES) * 8
+MAGIC = 0xB3  # this layout (tiled, version 3): it seeds the check, so it costs no chips
+CHECK_BITS = 16  # a CRC-16 of (MAGIC, job id): a wrong or foreign payload passes 1 time in 65,536
+ID_BITS = 32
+CONSTRAINT = 7  # the convolutional code: constraint length 7, rate 1/3 (the 3GPP generators)
+GENERATORS = (0o133, 0o171, 0o165)
+MESSAGE_BITS = ID_BITS + CHECK_BITS
+PAYLOAD_BITS = (MESSAGE_BITS + CONSTRAINT - 1) * len(GENERATORS)  # coded bits, tail included
 TILE = 32  # chips per side of the repeated tile
 CHIPS_PER_SHORT_SIDE = 128  # chip size: the frame's short side over this
-STRENGTH = 2.6  # grey levels of luma per chip at its centre
+STRENGTH = 3.2  # grey levels of luma per chip at its centre (PSNR about 42 dB)
+RESIDUAL_SIGMA = 3.0  # analysis pixels: the reader's high-pass, for chips about 4.5 analysis pixels wide
+WHITEN_SIGMA = 5.0  # analysis pixels: the neighbourhood whose residual spread whitens a pixel
+WHITEN_FLOOR = 0.3  # grey levels: the least spread divided by, so flat areas do not blow up
 SAMPLES = 4  # the reader resamples each chip at SAMPLES x SAMPLES points
 ANALYSIS_PIXELS = 600_000  # a read frame is scaled down to about this many pixels
 AXIS_NOTCH = 3
@@ -41,7 +53,7 @@ SYNC_MIN_Z = 6.0  # the synchronisation peak's height in standard deviations of 
 _SEED = 0x50A2
 # The name of this algorithm in C2PA soft-binding assertions: reverse-DNS plus version, the form the C2PA
 # soft-binding algorithm list uses (this one is not on that list, which is for registered algorithms).
-SOFT_BINDING_ALG = "org.openreel.watermark.tiled-luma.2"
+SOFT_BINDING_ALG = "org.openreel.watermark.tiled-luma.3"
 
 
 @dataclass(frozen=True)
@@ -65,25 +77,56 @@ def _layout() -> _Layout:
     return _Layout(sync.reshape(TILE, TILE), signs[0], chip_bit.reshape(TILE, TILE), signs[1])
 
 
-_codec = RSCodec(PARITY_BYTES)
+def _message(job_id: int) -> np.ndarray:
+    """The job id's 32 bits and its check, as 0/1."""
+    body = int(job_id).to_bytes(4, "big")
+    check = binascii.crc_hqx(bytes([MAGIC]) + body, 0xFFFF).to_bytes(2, "big")
+    return np.unpackbits(np.frombuffer(body + check, dtype=np.uint8))
+
+
+@cache
+def _code_outputs() -> np.ndarray:
+    """For each encoder register (the new bit on top of the CONSTRAINT - 1 before it): its coded bits."""
+    outputs = [[(register & taps).bit_count() % 2 for taps in GENERATORS] for register in range(1 << CONSTRAINT)]
+    return np.array(outputs, dtype=np.float64)
 
 
 def payload_bits(job_id: int) -> np.ndarray:
-    """The coded bits for a job id (0 <= job_id < 2**32)."""
-    coded = _codec.encode(bytes([MAGIC]) + int(job_id).to_bytes(4, "big"))
-    return np.unpackbits(np.frombuffer(bytes(coded), dtype=np.uint8))
+    """The coded bits for a job id (0 <= job_id < 2**32): its message, convolutionally coded, the
+    encoder flushed back to the zero state."""
+    outputs = _code_outputs()
+    state, coded = 0, []
+    for bit in [*_message(job_id), *[0] * (CONSTRAINT - 1)]:
+        register = (int(bit) << (CONSTRAINT - 1)) | state
+        coded.append(outputs[register])
+        state = register >> 1
+    return np.concatenate(coded).astype(np.uint8)
 
 
 def payload_decode(soft_bits: np.ndarray) -> int | None:
-    """The job id from soft bit scores (positive = 1), or None when they are not one of our payloads."""
-    hard = np.packbits((soft_bits > 0).astype(np.uint8)).tobytes()
-    try:
-        message = bytes(_codec.decode(hard)[0])
-    except ReedSolomonError:
-        return None
-    if message[0] != MAGIC:
-        return None
-    return int.from_bytes(message[1:5], "big")
+    """The job id from soft bit scores (positive = 1), or None when they are not one of our payloads:
+    soft-decision Viterbi decoding, then the check."""
+    states = 1 << (CONSTRAINT - 1)
+    signs = _code_outputs() * 2 - 1  # register x output
+    branch = soft_bits.reshape(-1, len(GENERATORS)) @ signs.T  # step x register
+    metric = np.full(states, -np.inf)
+    metric[0] = 0.0
+    nexts = np.arange(states)
+    from_low, from_high = 2 * nexts, 2 * nexts + 1  # the two registers that lead to each next state
+    choices = []
+    for step in branch:
+        low = metric[from_low % states] + step[from_low]
+        high = metric[from_high % states] + step[from_high]
+        choices.append(high > low)
+        metric = np.maximum(low, high)
+    state, bits = 0, []
+    for chose_high in reversed(choices):
+        bits.append(state >> (CONSTRAINT - 2))
+        register = 2 * state + int(chose_high[state])
+        state = register % states
+    message = np.array(bits[::-1][:MESSAGE_BITS], dtype=np.uint8)
+    job_id = int.from_bytes(np.packbits(message[:ID_BITS]).tobytes(), "big")
+    return job_id if np.array_equal(_message(job_id), message) else None
 
 
 def soft_binding_value(job_id: int) -> str:
@@ -101,7 +144,7 @@ def tile_chips(job_id: int) -> np.ndarray:
 
 
 def pattern(job_id: int, width: int, height: int) -> np.ndarray:
-    """The luma change for a width x height frame (float32, grey levels)."""
+    """The chips for a width x height frame, +-1 at their centres (float32)."""
     chip = min(width, height) / CHIPS_PER_SHORT_SIDE
     cols, rows = int(np.ceil(width / chip)) + 1, int(np.ceil(height / chip)) + 1
     grid = np.tile(tile_chips(job_id), (rows // TILE + 1, cols // TILE + 1))[:rows, :cols].astype(np.float32)
@@ -125,7 +168,7 @@ def frames_mark(frames: Sequence[np.ndarray], job_id: int) -> list[np.ndarray]:
 def _residual(luma: np.ndarray) -> np.ndarray:
     """High-pass luma with edges clipped, so texture and edges weigh little against the pattern."""
     luma = luma.astype(np.float32)
-    detail = luma - cv2.GaussianBlur(luma, (0, 0), 3.0)
+    detail = luma - cv2.GaussianBlur(luma, (0, 0), RESIDUAL_SIGMA)
     clipped: np.ndarray = np.clip(detail, -6.0, 6.0)
     return clipped
 
@@ -138,11 +181,12 @@ class MarkReading:
 
 
 class MarkReader:
-    """Reads the job id from luma frames fed one at a time: only the running sum of their residuals is
-    kept, at a fixed analysis size chosen from the first frame."""
+    """Reads the job id from luma frames fed one at a time: only the running sums of their residuals and
+    of their squares are kept, at a fixed analysis size chosen from the first frame."""
 
     def __init__(self) -> None:
         self.total: np.ndarray | None = None
+        self.power = np.zeros(0, np.float32)  # the sum of squared residuals, for whitening
         self.count = 0
         self.size: tuple[int, int] = (0, 0)
 
@@ -153,14 +197,19 @@ class MarkReader:
             factor = min(1.0, float(np.sqrt(ANALYSIS_PIXELS / (width * height))))
             self.size = (max(16, round(width * factor)), max(16, round(height * factor)))
             self.total = np.zeros((self.size[1], self.size[0]), np.float32)
+            self.power = np.zeros((self.size[1], self.size[0]), np.float32)
         small = cv2.resize(luma, self.size, interpolation=cv2.INTER_AREA) if luma.shape[::-1] != self.size else luma
-        self.total += _residual(small)
+        residual = _residual(small)
+        self.total += residual
+        cv2.accumulateSquare(residual, self.power)
         self.count += 1
 
     def reading(self) -> MarkReading:
         if self.total is None:
             return MarkReading(None, None, 0.0)
         residual = self.total / self.count
+        spread = np.sqrt(cv2.GaussianBlur(self.power / self.count, (0, 0), WHITEN_SIGMA) + WHITEN_FLOOR**2)
+        residual = residual / spread
         best = MarkReading(None, None, 0.0)
         for basis in _lattice_candidates(residual):
             found = _read_with_basis(residual, basis)
@@ -184,15 +233,17 @@ def _autocorrelation(residual: np.ndarray) -> np.ndarray:
     """The residual's autocorrelation (from the magnitude spectrum, which favours the pattern's sharp
     spectral lines over content), per overlapping pixel, with its slow trend removed; centred."""
     height, width = residual.shape
-    spectrum = np.fft.rfft2(residual - residual.mean(), s=(2 * height, 2 * width))
+    shape = (2 * height, 2 * width)
+    spectrum = scipy.fft.rfft2(residual - residual.mean(), s=shape)  # single precision from float32
     magnitude = np.abs(spectrum)
     # Structure constant along a row or column (bands, bars, gradients) makes ridges along the axes of
     # the autocorrelation; it lives next to the axes of the spectrum.
     magnitude[:AXIS_NOTCH] = magnitude[-AXIS_NOTCH:] = 0
     magnitude[:, :AXIS_NOTCH] = 0
-    auto = np.fft.fftshift(np.fft.irfft2(magnitude, s=(2 * height, 2 * width))).astype(np.float32)
-    ys, xs = np.mgrid[-height:height, -width:width]
-    auto /= np.maximum((height - np.abs(ys)) * (width - np.abs(xs)), 1).astype(np.float32)
+    auto = np.fft.fftshift(scipy.fft.irfft2(magnitude, s=shape)).astype(np.float32)
+    overlap_rows = height - np.abs(np.arange(-height, height, dtype=np.float32))
+    overlap_cols = width - np.abs(np.arange(-width, width, dtype=np.float32))
+    auto /= np.maximum(np.outer(overlap_rows, overlap_cols), 1)
     auto -= cv2.GaussianBlur(auto, (0, 0), 4.0)
     smoothed: np.ndarray = cv2.GaussianBlur(auto, (0, 0), 1.0)
     return smoothed
@@ -231,7 +282,10 @@ def _bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _lattice_candidates(residual: np.ndarray) -> list[np.ndarray]:
     """Bases (2 x 2, columns are tile vectors in analysis pixels) of the square tile grids the
     residual's autocorrelation fits best, best first: a coarse search over period and angle (a
-    square grid looks the same every 90 degrees), then a fine one around each of the best."""
+    square grid looks the same every 90 degrees), then a fine one around each of the best. Every
+    other point of the tile grid, or its diagonals, make grids that score about as well as the tile's
+    own (their points are all on it), so the finer grids inside each candidate are tried too; the
+    synchronisation peak decides."""
     auto = _autocorrelation(residual)
     limit = 0.6 * min(residual.shape)
     periods = np.arange(MIN_PERIOD, limit / np.sqrt(2), 0.5)
@@ -242,17 +296,31 @@ def _lattice_candidates(residual: np.ndarray) -> list[np.ndarray]:
     bases: list[tuple[float, float]] = []  # (period, angle)
     for flat in np.argsort(coarse, axis=None)[::-1]:
         i, j = np.unravel_index(int(flat), coarse.shape)
-        period, angle = periods[i], angles[j]
-        if any(abs(period - p) < 2 and abs(angle - a) < np.deg2rad(2) for p, a in bases):
-            continue
-        fine_periods = period + np.arange(-0.5, 0.51, 0.05)
-        fine_angles = angle + np.deg2rad(np.arange(-0.5, 0.51, 0.05))
-        fine = _lattice_scores(auto, fine_periods, fine_angles)
-        fi, fj = np.unravel_index(int(np.argmax(fine)), fine.shape)
-        bases.append((float(fine_periods[fi]), float(fine_angles[fj])))
+        if not any(_same_grid((periods[i], angles[j]), known) for known in bases):
+            bases.append(_refined(auto, periods[i], angles[j]))
         if len(bases) == LATTICE_TRIES:
             break
+    for period, angle in list(bases):
+        for finer in ((period / np.sqrt(2), angle + np.pi / 4), (period / 2, angle)):
+            if finer[0] >= MIN_PERIOD and not any(_same_grid(finer, known) for known in bases):
+                bases.append(_refined(auto, *finer))
     return [p * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) for p, a in bases]
+
+
+def _same_grid(one: tuple[float, float], other: tuple[float, float]) -> bool:
+    """Whether two (period, angle) square grids are within 2 pixels and 2 degrees (modulo 90 degrees)."""
+    turn = (one[1] - other[1] + np.pi / 4) % (np.pi / 2) - np.pi / 4
+    return abs(one[0] - other[0]) < 2 and abs(turn) < np.deg2rad(2)
+
+
+def _refined(auto: np.ndarray, period: float, angle: float) -> tuple[float, float]:
+    """The best-scoring grid within half a pixel and half a degree of (period, angle)."""
+    angle = (angle + np.pi / 4) % (np.pi / 2) - np.pi / 4
+    fine_periods = period + np.arange(-0.5, 0.51, 0.05)
+    fine_angles = angle + np.deg2rad(np.arange(-0.5, 0.51, 0.05))
+    fine = _lattice_scores(auto, fine_periods, fine_angles)
+    fi, fj = np.unravel_index(int(np.argmax(fine)), fine.shape)
+    return float(fine_periods[fi]), float(fine_angles[fj])
 
 
 @cache
@@ -265,25 +333,20 @@ def _sync_template() -> np.ndarray:
 
 
 def _fold(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
-    """The residual resampled onto the tile grid (SAMPLES per chip) and averaged into one tile."""
+    """The residual resampled onto the tile grid (SAMPLES per chip) and summed into one tile (up to a
+    circular shift, which the synchronisation search finds anyway). Sums, not means: a cell the
+    copy's edges cut holds fewer samples and weighs less, as it should."""
     height, width = residual.shape
-    to_pixels = basis / (TILE * SAMPLES)  # grid step -> analysis pixels
-    to_grid = np.linalg.inv(to_pixels)
-    corners = to_grid @ np.array([[0, width, 0, width], [0, 0, height, height]], dtype=np.float64)
-    low = np.floor(corners.min(axis=1))
-    size = np.ceil(corners.max(axis=1) - low).astype(int) + 1
-    gx, gy = np.meshgrid(np.arange(size[0]) + low[0], np.arange(size[1]) + low[1])
-    map_x = (to_pixels[0, 0] * gx + to_pixels[0, 1] * gy).astype(np.float32)
-    map_y = (to_pixels[1, 0] * gx + to_pixels[1, 1] * gy).astype(np.float32)
-    sampled = cv2.remap(residual, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    inside = ((map_x >= 0) & (map_x <= width - 1) & (map_y >= 0) & (map_y <= height - 1)).astype(np.float32)
     period = TILE * SAMPLES
-    iy = (gy.astype(np.int64) % period).ravel()
-    ix = (gx.astype(np.int64) % period).ravel()
-    cells = iy * period + ix
-    sums = np.bincount(cells, weights=sampled.ravel(), minlength=period * period)
-    counts = np.bincount(cells, weights=inside.ravel(), minlength=period * period)
-    folded: np.ndarray = (sums / np.maximum(counts, 1)).reshape(period, period)
+    to_pixels = basis / period  # grid step -> analysis pixels
+    corners = np.linalg.inv(to_pixels) @ np.array([[0, width, 0, width], [0, 0, height, height]], dtype=np.float64)
+    low = np.floor(corners.min(axis=1))
+    tiles = np.ceil((corners.max(axis=1) - low + 1) / period).astype(int)
+    # Grid point (column i, row j) samples the residual at to_pixels @ (low + (i, j)); zero outside it.
+    grid_to_pixels = np.hstack([to_pixels, (to_pixels @ low)[:, None]])
+    size = (int(tiles[0] * period), int(tiles[1] * period))
+    sampled = cv2.warpAffine(residual, grid_to_pixels, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+    folded: np.ndarray = sampled.reshape(tiles[1], period, tiles[0], period).sum(axis=(0, 2))
     return folded
 
 
@@ -295,16 +358,13 @@ def _orientations(tile: np.ndarray) -> list[np.ndarray]:
 
 def _read_with_basis(residual: np.ndarray, basis: np.ndarray) -> MarkReading:
     folded = _fold(residual, basis)
-    template_f = np.conj(np.fft.fft2(_sync_template()))
-    scores = []
-    for oriented in _orientations(folded):
-        oriented = oriented - oriented.mean()
-        scores.append(np.real(np.fft.ifft2(np.fft.fft2(oriented) * template_f)))
-    stack = np.stack(scores)
+    oriented = np.stack(_orientations(folded - folded.mean()))
+    template = scipy.fft.rfft2(_sync_template())
+    stack = scipy.fft.irfft2(scipy.fft.rfft2(oriented) * np.conj(template), s=folded.shape)
     best = np.unravel_index(int(np.argmax(stack)), stack.shape)
     z = float((stack[best] - stack.mean()) / (stack.std() + 1e-12))
     which, dy, dx = (int(v) for v in best)
-    aligned = np.roll(_orientations(folded)[which], (-dy, -dx), axis=(0, 1))
+    aligned = np.roll(oriented[which], (-dy, -dx), axis=(0, 1))
     # Each chip: the mean of its SAMPLES x SAMPLES samples.
     chips = aligned.reshape(TILE, SAMPLES, TILE, SAMPLES).mean(axis=(1, 3))
     layout = _layout()

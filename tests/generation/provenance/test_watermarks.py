@@ -24,6 +24,15 @@ def test_the_job_id_survives_a_lower_bitrate_a_2s_trim_and_half_size(alice: User
     assert reading.watermark_job_pk == job.pk
 
 
+def test_a_textured_clip_keeps_its_id_through_a_400_kbps_reencode_at_full_size(tmp_path: Path) -> None:
+    # x264 at 400 kb/s quantises a faint pattern out of busy texture: the reader must lean on what is left.
+    marked = invisible.frames_mark(_textured_clip(24), 987_654)
+    finished = tmp_path / "finished.mp4"
+    encode_mp4(marked, 12, None, 48_000, finished)
+    copy = reupload_copy(finished, tmp_path / "copy.mp4", skip_s=0.5, scale=1.0, bit_rate=400_000)
+    assert video_read(copy).watermark_job_pk == 987_654
+
+
 def test_a_video_without_our_mark_decodes_to_nothing(tmp_path: Path) -> None:
     rng = np.random.default_rng(7)
     frames = [rng.integers(0, 255, (256, 144, 3), dtype=np.uint8) for _ in range(24)]
