@@ -5,10 +5,10 @@ encodings, Euclidean, threshold 0.6) against every active human cameo and every 
 registry. Used by generation on reference images (prompt stage) and on sampled output frames and the
 input image (frames stage). The faces found are compared in memory and never stored.
 
-A partly covered face (a caption or a hand over the eyes) is found weakly (a low HOG score, kept
-below -0.3 only where NudeNet sees a face there too, or only NudeNet's box) and its encoding lies
-further from the same person (median 0.5-0.7 against 0.1 for a clear face, bench/face_detection.py)
-but no nearer other people (closest other 0.57-0.64, as for clear faces). It is compared with the
+A partly covered face (a caption or a hand over the eyes) is found by CenterFace (or only by NudeNet's
+face box) and its encoding lies further from the same person (median 0.5-0.7 against 0.1 for a clear
+face, bench/face_detection.py) but no nearer other people (closest other 0.57-0.64, as for clear
+faces). It is compared with the
 same 0.6 and refused on a match, never passed or held: nothing is stored before the frames stage
 passes, so holding it for review would mean keeping a registered person's likeness she did not
 consent to, while a wrongly refused requester can try again.
@@ -19,6 +19,7 @@ thousands of cameos this wants a vector index (pgvector) instead of a scan.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -34,23 +35,16 @@ from feed.accounts.models import User
 from moderation.nudity import detections, face_boxes
 from sora_site.errors import DomainError
 
-HOG_FACE_PX = 80  # dlib's frontal HOG window: the smallest face it finds at its own scale
-MIN_FACE_PX = 48  # the smallest face (box height, brows to chin) found upright
-TILT_MIN_FACE_PX = 200  # and tilted (the turned passes run coarser, ~20 ms each at 720x1280)
-TILTS = (-30.0, 30.0)
-MAX_ANALYSIS_PIXELS = 2_600_000  # 720x1280 at 1.67x; a bigger picture is analysed at this size
-FIND_LOW_SCORE = -0.3  # see bench/face_detection.py: false detections stay rare above it
+# CenterFace sees each picture twice: scaled as a 720x1280 frame at 0.75 (faces down to ~48 px tall)
+# and at 0.5 (large faces, and a hand over the eyes: bench/face_detection.py measured both passes
+# together against each alone). A picture of another size is first brought to FINDER_PIXELS.
+FINDER_PIXELS = 720 * 1280
+FINDER_SCALES = (0.75, 0.5)
+FINDER_MAX_UPSCALE = 2.0  # a small picture is enlarged at most this much
+FIND_MIN_SCORE = 0.3  # CenterFace's heatmap score; bench/face_detection.py: false finds stay rare above it
+CENTERFACE_TO_DLIB = 0.84  # CenterFace's box height (forehead to chin) to dlib's (brows to chin)
+CENTERFACE_TO_DLIB_SHIFT = 0.044  # dlib's box centre lies this much of CenterFace's height lower
 HINT_BOX_SIZE = 0.8  # NudeNet's face box (forehead to chin) to dlib's (brows to chin)
-# Weak finds (HOG score <= 0, or only NudeNet's box) encoded per picture at most, best first: each
-# encoding costs ~75 ms and most weak finds in a crowd are faces already found or not faces at all.
-MAX_WEAK_FACES = 4
-# Doubtful finds (upright HOG score in DOUBT_LOW_SCORE..low: most faces with a caption across the eyes,
-# and many non-faces) are kept only where NudeNet, run once on a 2 x 2 mosaic of the DOUBTS_CHECKED
-# best of them (each centred in a 160 px tile, 2.4 face heights across), sees a face in the tile.
-DOUBT_LOW_SCORE = -1.1
-DOUBTS_CHECKED = 4
-DOUBT_TILE_PX = 160
-DOUBT_TILE_FACES = 2.4
 
 
 @dataclass(frozen=True)
@@ -109,8 +103,8 @@ def face_registry() -> FaceRegistry:
 @dataclass(frozen=True)
 class FoundFace:
     box: tuple[float, float, float, float]  # left, top, right, bottom in the picture's pixels (upright)
-    score: float  # dlib HOG detector score
-    angle: float  # the in-plane rotation the face was found at (degrees)
+    score: float  # CenterFace's score (NudeNet's face boxes: 0)
+    angle: float  # the in-plane rotation that makes the face upright (degrees)
     encoding: np.ndarray  # 128-d, from the chip aligned on the face's own 68 landmarks
 
 
@@ -118,29 +112,25 @@ class FoundFace:
 class _Candidate:
     cx: float
     cy: float
-    size: float  # face box height, picture pixels
+    size: float  # face box height (dlib's, brows to chin), picture pixels
     angle: float
     score: float
 
 
-def _hog_pass(gray: np.ndarray, scale: float, angle: float, low: float) -> list[_Candidate]:
-    """HOG detections in `gray` rotated by `angle` and scaled by `scale`, mapped back to `gray`'s pixels."""
-    h, w = gray.shape
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
-    # The rotated picture's bounding size, and the shift that centres it there.
-    cos, sin = abs(m[0, 0]), abs(m[0, 1])
-    out_w, out_h = round(h * sin + w * cos), round(h * cos + w * sin)
-    m[0, 2] += out_w / 2 - w / 2
-    m[1, 2] += out_h / 2 - h / 2
+def _centerface_pass(rgb: np.ndarray, scale: float) -> list[_Candidate]:
+    """CenterFace's faces in `rgb` scaled by `scale`, as dlib-sized boxes in `rgb`'s pixels, each turned
+    upright by the line between its eyes."""
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    work = cv2.warpAffine(gray, m, (out_w, out_h), flags=interp, borderMode=cv2.BORDER_REPLICATE)
-    rects, scores, _ = loaders.face_detector().run(work, 0, low)
-    back = cv2.invertAffineTransform(m)
+    work = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=interp)
+    boxes, points = loaders.face_finder()(work, threshold=FIND_MIN_SCORE)
     found = []
-    for rect, score in zip(rects, scores, strict=True):
-        x, y = (rect.left() + rect.right()) / 2, (rect.top() + rect.bottom()) / 2
-        cx, cy = back @ (x, y, 1.0)
-        found.append(_Candidate(float(cx), float(cy), rect.height() / scale, angle, float(score)))
+    for (left, top, right, bottom, score), p in zip(boxes, points / scale, strict=True):
+        tilt = math.atan2(p[3] - p[1], p[2] - p[0])  # left eye to right eye
+        height = (bottom - top) / scale
+        shift = CENTERFACE_TO_DLIB_SHIFT * height  # along the face's own downward axis
+        cx = (left + right) / 2 / scale - shift * math.sin(tilt)
+        cy = (top + bottom) / 2 / scale + shift * math.cos(tilt)
+        found.append(_Candidate(cx, cy, CENTERFACE_TO_DLIB * height, math.degrees(tilt), float(score)))
     return found
 
 
@@ -178,60 +168,22 @@ def _encoded(rgb: np.ndarray, c: _Candidate) -> FoundFace:
     return FoundFace((c.cx - half, c.cy - half, c.cx + half, c.cy + half), c.score, c.angle, encoding)
 
 
-def _confirmed(rgb: np.ndarray, doubts: list[_Candidate]) -> list[_Candidate]:
-    """Those of `doubts` (at most 4) in whose mosaic tile NudeNet sees a face near the centre."""
-    tile = DOUBT_TILE_PX
-    mosaic = np.zeros((2 * tile, 2 * tile, 3), np.uint8)
-    for i, c in enumerate(doubts):
-        scale = tile / (DOUBT_TILE_FACES * c.size)
-        m = np.array([[scale, 0.0, tile / 2 - c.cx * scale], [0.0, scale, tile / 2 - c.cy * scale]])
-        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-        row, col = divmod(i, 2)
-        mosaic[row * tile : (row + 1) * tile, col * tile : (col + 1) * tile] = cv2.warpAffine(
-            rgb, m, (tile, tile), flags=interp, borderMode=cv2.BORDER_REPLICATE
-        )
-    face_px = tile / DOUBT_TILE_FACES
-    seen = set()
-    for left, top, right, bottom in face_boxes(detections(mosaic)):
-        x, y = (left + right) / 2, (top + bottom) / 2
-        i = int(y // tile) * 2 + int(x // tile)
-        near = abs(x % tile - tile / 2) < 0.5 * face_px and abs(y % tile - tile / 2) < 0.5 * face_px
-        if near and 0.6 * face_px < bottom - top < 2.5 * face_px:
-            seen.add(i)
-    return [c for i, c in enumerate(doubts) if i in seen]
+def faces_find(image: np.ndarray, *, hints: Sequence[tuple[float, float, float, float]] = ()) -> list[FoundFace]:
+    """Every face in an RGB picture, best first, each encoded on its own aligned chip (~75 ms a face).
 
-
-def faces_find(
-    image: np.ndarray, *, hints: Sequence[tuple[float, float, float, float]] = (), low: float = FIND_LOW_SCORE
-) -> list[FoundFace]:
-    """Every face in an RGB picture, each encoded on its own aligned chip.
-
-    dlib's HOG detector, run on the grey picture scaled so that a face MIN_FACE_PX tall fills its
-    80 px window (small faces), and again turned by each of TILTS at a coarser scale (tilted heads:
-    the upright pass finds up to ~20 degrees); every detection above `low` is kept, as a face with a
-    caption or a hand over the eyes scores low. `hints`: face boxes another detector saw (NudeNet's
-    face classes find large faces whose eyes are covered, which HOG misses). Overlapping finds are
-    one face. Upright finds scoring DOUBT_LOW_SCORE..`low` (a caption across the eyes scores down to
-    about -1) are kept where NudeNet confirms them (`_confirmed`, one NudeNet run on up to 4 of them).
-    Every face scoring above 0 is encoded; of the weaker ones, MAX_WEAK_FACES."""
+    CenterFace (trained on WIDER FACE) at FINDER_SCALES finds faces from ~48 px tall in a 720x1280
+    frame, tilted, turned, and with a caption, sunglasses or a hand over the eyes, where dlib's HOG
+    detector needs both eyes. `hints`: face boxes another detector saw (NudeNet's face classes, from
+    the nudity check's own run), kept below CenterFace's finds of the same face. Overlapping finds are
+    one face."""
     rgb = np.ascontiguousarray(image[..., :3])
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    h, w = gray.shape
-    most = (MAX_ANALYSIS_PIXELS / (h * w)) ** 0.5
-    upright = _hog_pass(gray, min(HOG_FACE_PX / MIN_FACE_PX, most), 0.0, min(low, DOUBT_LOW_SCORE))
-    candidates = [c for c in upright if c.score > low]
-    for angle in TILTS:
-        candidates += _hog_pass(gray, min(HOG_FACE_PX / TILT_MIN_FACE_PX, most), angle, low)
-    for left, top, right, bottom in hints:  # below any HOG find of the same face
+    h, w = rgb.shape[:2]
+    base = min((FINDER_PIXELS / (h * w)) ** 0.5, FINDER_MAX_UPSCALE)
+    candidates = [c for scale in FINDER_SCALES for c in _centerface_pass(rgb, base * scale)]
+    for left, top, right, bottom in hints:
         size = HINT_BOX_SIZE * max(right - left, bottom - top)
-        candidates.append(_Candidate((left + right) / 2, (top + bottom) / 2, size, 0.0, low - 1))
-    kept = _suppressed(candidates)
-    doubts = [c for c in _suppressed([c for c in upright if c.score <= low]) if _apart(c, kept)]
-    if doubts:
-        kept += _confirmed(rgb, doubts[:DOUBTS_CHECKED])
-        kept.sort(key=lambda c: -c.score)
-    weak = [c for c in kept if c.score <= 0][:MAX_WEAK_FACES]
-    return [_encoded(rgb, c) for c in kept if c.score > 0] + [_encoded(rgb, c) for c in weak]
+        candidates.append(_Candidate((left + right) / 2, (top + bottom) / 2, size, 0.0, 0.0))
+    return [_encoded(rgb, c) for c in _suppressed(candidates)]
 
 
 def faces_encode(image: np.ndarray) -> list[np.ndarray]:

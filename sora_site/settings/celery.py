@@ -33,6 +33,7 @@ WORKER_MODELS = {
     "prompt stage": "moderation.policy.policy_warm",  # its examples' embeddings (the API's and tasks' texts)
     "NudeNet": "moderation.nudity.detector_load",  # the frames stage
     "dlib": "cameos.verification.loaders.face_encoder",  # faces: the frames stage, cameo verification
+    "CenterFace": "cameos.verification.loaders.face_finder",  # faces found in frames and input images
     "silero VAD": "cameos.verification.loaders.vad_model",  # speech: the voice check, verification
     "resemblyzer": "cameos.verification.loaders.voice_encoder",
     "pocketsphinx": "cameos.verification.speech.decoder_load",  # the spoken digits of verification
