@@ -6,6 +6,7 @@ goes through `generation.transitions.job_end`.
 from __future__ import annotations
 
 import io
+import math
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -208,7 +209,7 @@ def stitch_create(*, owner: User, parts: Sequence[Mapping[str, object]]) -> Gene
         model=first.model,
         width=first.width,
         height=first.height,
-        seconds=max(1, round(sum(spec.end_s - spec.start_s for spec in specs_checked))),
+        seconds=math.ceil(sum(spec.end_s - spec.start_s for spec in specs_checked)),
         seed=0,
     )
     stitch_parts = [

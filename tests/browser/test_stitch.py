@@ -1,5 +1,6 @@
 """Stitching on the drafts page: tick two drafts, put them in order, trim them, and get one new video that
-plays; in English at 1280 px and Japanese at 390 px (screenshots under test-artifacts/, looked at)."""
+plays; in English at 1280 px and Japanese at 390 px, the open form checked by axe-core (screenshots under
+test-artifacts/, looked at)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from generation import worker
 from generation.models import GenerationJob
 from tests.builders.finished_jobs import finished_job
 
+from .test_accessibility import serious_violations
 from .test_create_flow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -74,8 +76,10 @@ def test_pick_order_trim_and_play_the_stitched_video(
     expect(page.locator("[data-stitch-total]")).to_have_text(texts["total"])
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(f"stitch-form-{language}-{width}")
+    assert serious_violations(page, "drafts, stitch form open") == []
 
-    page.get_by_role("button", name=texts["go"], exact=True).click()
+    # Waits for the navigation too: the first prompt-stage check in the server process loads its model.
+    page.get_by_role("button", name=texts["go"], exact=True).click(timeout=120_000)
     stitch = off_thread(lambda: GenerationJob.objects.get(owner=alice, kind="stitch"))
     assert isinstance(stitch, GenerationJob)
     card = page.locator(f"[data-job-id={stitch.public_id}]")

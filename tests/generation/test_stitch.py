@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from cameos.models import Cameo
 from cameos.services import access
@@ -52,7 +53,7 @@ def test_drafts_are_joined_trimmed_and_finished_once_as_a_new_video(alice: User)
     assert spoken.subtitles
     request = [{"id": lake.public_id, "start": 1, "end": 3}, {"id": spoken.public_id, "start": 0.5, "end": 4}]
     stitch = services.stitch_create(owner=alice, parts=request)
-    assert (stitch.kind, stitch.seconds, stitch.charged_seconds) == ("stitch", 6, 0)  # 5.5 s, nothing generated
+    assert (stitch.kind, stitch.seconds, stitch.charged_seconds) == ("stitch", 6, 0)  # 5.5 s rounded up; no charge
     worker.job_execute(stitch.pk)
     stitch.refresh_from_db()
     assert stitch.state == "completed", stitch.error_message
@@ -191,3 +192,15 @@ def test_the_stitch_form_keeps_the_picks_on_a_refusal_in_japanese(client: Client
     stitch = GenerationJob.objects.get(kind="stitch")
     assert [p.source_id for p in stitch.stitch_parts.all()] == [second.pk, first.pk]
     assert stitch.prompt == "a kite / a paper boat"
+
+
+def test_a_draft_deleted_while_the_stitch_waits_fails_it_in_the_owners_words(alice: User) -> None:
+    first, second = draft(alice), draft(alice)
+    stitch = services.stitch_create(owner=alice, parts=parts(first, second))
+    services.job_delete(job=second, by=alice)
+    worker.job_execute(stitch.pk)  # the worker checks each draft again before reading it
+    stitch.refresh_from_db()
+    assert (stitch.state, stitch.error_code, stitch.charged_seconds) == ("failed", "stitch_source_not_found", 0)
+    assert "not one of your drafts" in stitch.error_message
+    with translation.override("ja"):
+        assert "あなたの下書きではなくなったもの" in stitch.error_text
