@@ -21,9 +21,11 @@ from .test_create_flow import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PLAYED = """v => new Promise(resolve => {
+  const done = () => resolve({time: v.currentTime, duration: v.duration});
+  v.addEventListener("timeupdate", () => { if (v.currentTime > 0) done(); });
+  setTimeout(done, 15000);
   v.muted = true;
-  const start = () => v.play().then(() => setTimeout(() => resolve({time: v.currentTime, duration: v.duration}), 400));
-  if (v.readyState >= 2) start(); else v.addEventListener("loadeddata", start, {once: true});
+  v.play();
 })"""
 
 
