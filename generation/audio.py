@@ -219,6 +219,22 @@ def webvtt(cues: Sequence[Cue]) -> str:
     return "WEBVTT\n\n" + "\n\n".join(blocks) + "\n"
 
 
+_VTT_TIMING = re.compile(r"^(\d+):(\d\d):(\d\d)\.(\d{3}) --> (\d+):(\d\d):(\d\d)\.(\d{3})")
+
+
+def webvtt_read(text: str) -> list[Cue]:
+    """The cues of a WebVTT file `webvtt` wrote (a timing line, then one line of text)."""
+    cues = []
+    lines = text.splitlines()
+    for index, line in enumerate(lines[:-1]):
+        timing = _VTT_TIMING.match(line)
+        if timing is not None:
+            h1, m1, s1, ms1, h2, m2, s2, ms2 = (int(part) for part in timing.groups())
+            start = h1 * 3600 + m1 * 60 + s1 + ms1 / 1000
+            cues.append(Cue(start, h2 * 3600 + m2 * 60 + s2 + ms2 / 1000, lines[index + 1]))
+    return cues
+
+
 def _fit(samples: np.ndarray, room: int, rate: int) -> np.ndarray:
     """Cut speech that runs past the shot's end, fading the last 80 ms."""
     if samples.size <= room:

@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.utils.module_loading import import_string
 
 from generation.audio import Soundtrack, cameo_voices, render_soundtrack, webvtt
-from generation.backends.base import Cue, GenerationRequest, GenerationResult
+from generation.backends.base import Cue, GenerationRequest, GenerationResult, Ingredient
 from generation.models import GenerationJob
 from generation.provenance.reading import frame_hashes
 from sora_site import media
@@ -43,6 +43,7 @@ class Clip:
     sample_rate: int
     metadata: dict[str, Any] = field(default_factory=dict)
     cues: list[Cue] = field(default_factory=list)  # its dialogue as subtitles
+    ingredients: tuple[Ingredient, ...] = ()  # the videos it was joined from (a stitch)
 
 
 # The players' language codes (ISO 639-1) as an MP4 text track names them (ISO 639-2).
@@ -94,7 +95,15 @@ def clip_finish(
     """Run the frame steps, encode, run the file steps, then store the video, poster, spritesheet and
     subtitles. Each phase is timed under its name in `timings`, and `on_phase_done(name)` is called as it ends."""
     clip = Clip(
-        job, request, result.frames, result.fps, result.audio, result.sample_rate, dict(result.metadata), result.cues
+        job,
+        request,
+        result.frames,
+        result.fps,
+        result.audio,
+        result.sample_rate,
+        dict(result.metadata),
+        result.cues,
+        result.ingredients,
     )
 
     @contextmanager

@@ -31,12 +31,17 @@ class GenerationJob(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Kind(models.TextChoices):
+        GENERATE = "generate", _("Generated")
+        STITCH = "stitch", _("Stitched")  # drafts joined (`stitch_parts`): re-encoded, nothing generated
+
     ACTIVE_STATES = (State.QUEUED, State.IN_PROGRESS, State.FINISHING)
     # What a retry copies: the request, not its outcome.
     REQUEST_FIELDS = ("prompt", "model", "width", "height", "seconds", "shots", "seed", "input_image", "remix_of")
 
     public_id = models.CharField(max_length=40, unique=True, default=new_public_id)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_jobs")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.GENERATE)
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(default=0)
 
@@ -118,6 +123,28 @@ class GenerationJob(models.Model):
     @property
     def is_storyboard(self) -> bool:
         return len(self.shots) > 1
+
+    @property
+    def is_stitch(self) -> bool:
+        return self.kind == self.Kind.STITCH
+
+
+class StitchPart(models.Model):
+    """One of the drafts a stitched video joins, in order, trimmed to `start_s`..`end_s` of its own time."""
+
+    stitch = models.ForeignKey(GenerationJob, on_delete=models.CASCADE, related_name="stitch_parts")
+    # Kept when the draft is deleted later: the stitch stays (its own file); a retry then says it is gone.
+    source = models.ForeignKey(GenerationJob, null=True, on_delete=models.SET_NULL, related_name="stitched_into")
+    position = models.PositiveSmallIntegerField()
+    start_s = models.FloatField()
+    end_s = models.FloatField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["stitch", "position"], name="stitch_part_position_once")]
+
+    def __str__(self) -> str:
+        return f"{self.stitch_id}#{self.position}: {self.source_id} {self.start_s}-{self.end_s} s"
 
 
 # --- the Videos API (generation/api/): keys and webhooks ------------------------------------------

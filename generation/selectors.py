@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from feed.accounts.models import User
-from generation.models import GenerationJob
+from generation.models import GenerationJob, StitchPart
 from generation.signals import remix_granted
 from sora_site.errors import DomainError
 from sora_site.texts import sentence
@@ -64,6 +64,49 @@ def remix_source_get(public_id: str, user: User) -> GenerationJob:
         raise DomainError("remix_not_allowed", _REMIX_NOT_ALLOWED(), status=404)
     remix_check(job, user)
     return job
+
+
+# A stitch's drafts: checked when it is asked for and again on the worker, before their files are read.
+_STITCH_SOURCE_NOT_FOUND = sentence(
+    "stitch_source_not_found", gettext_lazy("A draft you picked is not one of your drafts any more (it was deleted?).")
+)
+_STITCH_SOURCE_NOT_READY = sentence("stitch_source_not_ready", gettext_lazy("Only finished drafts can be stitched."))
+_STITCH_SOURCE_WITHHELD = sentence(
+    "stitch_source_withheld",
+    gettext_lazy("A draft you picked is in review or was taken down, so it can't be stitched."),
+)
+_STITCH_SOURCE_REMOVED = sentence(
+    "stitch_source_removed", gettext_lazy("A draft you picked was removed, so it can't be stitched.")
+)
+
+
+def stitch_source_check(source: GenerationJob | None, user: User) -> GenerationJob:
+    """May `user` stitch `source`? Only their own finished draft whose video is still there, and not one the
+    layers above withhold (its post in review, held or taken down: `remix_granted`, the rule remixes
+    follow). Met when the stitch is asked for, by its retry, and on the worker before the file is read."""
+    if source is None or source.owner_id != user.pk:
+        raise DomainError("stitch_source_not_found", _STITCH_SOURCE_NOT_FOUND(), field="parts", status=404)
+    if source.state != GenerationJob.State.COMPLETED:
+        raise DomainError("stitch_source_not_ready", _STITCH_SOURCE_NOT_READY(), field="parts")
+    if remix_granted(source, user) is False:
+        raise DomainError("stitch_source_withheld", _STITCH_SOURCE_WITHHELD(), field="parts", status=403)
+    if not source.video:
+        raise DomainError("stitch_source_removed", _STITCH_SOURCE_REMOVED(), field="parts")
+    return source
+
+
+def stitch_parts_of(job: GenerationJob) -> list[StitchPart]:
+    """A stitched video's drafts in order, each checked again (`stitch_source_check`)."""
+    parts = list(job.stitch_parts.select_related("source"))
+    for part in parts:
+        stitch_source_check(part.source, job.owner)
+    return parts
+
+
+def stitchable_drafts(owner: User) -> QuerySet[GenerationJob]:
+    """The drafts the stitch form offers: `owner`'s finished videos, newest first (each is checked again
+    by `stitch_source_check` when stitched)."""
+    return jobs_of(owner).filter(state=GenerationJob.State.COMPLETED).exclude(video="")
 
 
 def phase_shares(backend: str) -> dict[str, float]:

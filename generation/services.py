@@ -1,4 +1,4 @@
-"""Writes for generation jobs that people ask for: create, retry, cancel, delete, and the stops that
+"""Writes for generation jobs that people ask for: create, stitch, retry, cancel, delete, and the stops that
 cameo owners cause (revoke, withdraw). The worker's side is `generation.worker`; every way a job ends
 goes through `generation.transitions.job_end`.
 """
@@ -6,8 +6,9 @@ goes through `generation.transitions.job_end`.
 from __future__ import annotations
 
 import io
+import math
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,10 +26,10 @@ from cameos.services import usage as cameo_usage
 from feed.accounts.models import User
 from generation import failures, specs
 from generation.events import job_push
-from generation.models import GenerationJob
+from generation.models import GenerationJob, StitchPart
 from generation.queue import job_enqueue
 from generation.quotas import quota_check
-from generation.selectors import remix_check
+from generation.selectors import remix_check, stitch_source_check
 from generation.signals import job_deleting, job_withdrawn
 from generation.storage import media_delete
 from generation.transitions import job_end, job_error_fields
@@ -195,18 +196,82 @@ def reference_image_check(owner: User, image: np.ndarray, *, prompts: list[str],
                 cameo_usage.cameo_restrictions_check(cameo, " / ".join(prompts))
 
 
+def stitch_create(*, owner: User, parts: Sequence[Mapping[str, object]]) -> GenerationJob:
+    """Queue one new video joined from 2-6 of `owner`'s finished drafts, in order, each trimmed:
+    `parts` are {"id": the draft's public id, "start": s, "end": s}. Nothing is queued unless every
+    check passes (`stitch_create_check`). It is charged no generated seconds (see `_job_insert`)."""
+    sources, specs_checked, cameos = stitch_create_check(owner=owner, parts=parts)
+    first = sources[0]
+    job = GenerationJob(
+        owner=owner,
+        kind=GenerationJob.Kind.STITCH,
+        prompt=" / ".join(source.prompt for source in sources),
+        model=first.model,
+        width=first.width,
+        height=first.height,
+        seconds=math.ceil(sum(spec.end_s - spec.start_s for spec in specs_checked)),
+        seed=0,
+    )
+    stitch_parts = [
+        StitchPart(source=source, position=position, start_s=spec.start_s, end_s=spec.end_s)
+        for position, (source, spec) in enumerate(zip(sources, specs_checked, strict=True))
+    ]
+    return _job_insert(job, cameos=cameos, parts=stitch_parts)
+
+
+def stitch_create_check(
+    *, owner: User, parts: Sequence[Mapping[str, object]]
+) -> tuple[list[GenerationJob], list[specs.StitchPartSpec], list[Cameo]]:
+    """May `owner` join these drafts? The one check of the drafts page's stitch form and of a stitch's
+    retry: their standing; each draft their own, finished, not withheld or removed (`stitch_source_check`),
+    trimmed within its length; every cameo in any of them still usable by them now (`cameos_for_stitch`:
+    `cameo_use_check` and the owners' restrictions); and moderation's prompt stage on all the drafts'
+    prompts together. Returns the drafts, the checked trims and the cameos the video will show."""
+    account_standing_check(user=owner)
+    checked = specs.stitch_parts_check(parts)
+    found = {job.public_id: job for job in GenerationJob.objects.filter(public_id__in=[p.source_id for p in checked])}
+    sources = [stitch_source_check(found.get(spec.source_id), owner) for spec in checked]
+    for number, (source, spec) in enumerate(zip(sources, checked, strict=True), start=1):
+        if spec.end_s > source.seconds:
+            raise DomainError(
+                "stitch_trim",
+                gettext("Draft %(number)d lasts %(seconds)d s: end its trim at %(seconds)d s or sooner.")
+                % {"number": number, "seconds": source.seconds},
+                field=f"part-{number}",
+            )
+    prompts = [source.prompt for source in sources]
+    cameos = cameo_usage.cameos_for_stitch(owner=owner, texts=prompts, source_job_ids=[s.pk for s in sources])
+    texts_check(
+        texts=[(f"part-{number}", prompt) for number, prompt in enumerate(prompts, start=1)],
+        surface="stitch",
+        user=owner,
+        uses_cameo=any(cameo.is_human for cameo in cameos),
+    )
+    return sources, checked, cameos
+
+
 def _job_insert(
-    job: GenerationJob, *, cameos: list[Cameo], image_file: ContentFile[bytes] | None = None
+    job: GenerationJob,
+    *,
+    cameos: list[Cameo],
+    image_file: ContentFile[bytes] | None = None,
+    parts: Sequence[StitchPart] = (),
 ) -> GenerationJob:
-    """Meter, save, record cameo usage and queue (after commit) a validated, unsaved job."""
+    """Meter, save, record cameo usage and queue (after commit) a validated, unsaved job.
+
+    A stitch is charged no seconds: its footage was generated, and charged, once already; joining it
+    only re-encodes. It counts as a job in progress like any other, so the limit on those still holds."""
     with transaction.atomic():
         # Serialise one user's enqueues so two tabs cannot both slip under the quota.
         User.objects.select_for_update().filter(pk=job.owner_id).first()
-        quota_check(job.owner, job.seconds)
-        job.charged_seconds = job.seconds
+        job.charged_seconds = 0 if job.is_stitch else job.seconds
+        quota_check(job.owner, job.charged_seconds)
         if image_file is not None:
             job.input_image.save(f"{job.public_id}.png", image_file, save=False)
         job.save()
+        for part in parts:
+            part.stitch = job
+        StitchPart.objects.bulk_create(parts)
         cameo_usage.cameo_usage_record(job_id=job.pk, maker=job.owner, cameos=cameos)
         transaction.on_commit(lambda: job_enqueue(job.pk))
         job_push(job)
@@ -221,6 +286,12 @@ def job_retry(*, job: GenerationJob, by: User) -> GenerationJob:
     if job.error_code in BLOCKED_CODES:
         raise DomainError(
             "job_not_retryable", gettext("A video blocked by moderation can't be retried; change the request.")
+        )
+    if job.is_stitch:  # the same drafts and trims, checked again as a new stitch
+        parts = job.stitch_parts.select_related("source")
+        return stitch_create(
+            owner=by,
+            parts=[{"id": p.source.public_id if p.source else "", "start": p.start_s, "end": p.end_s} for p in parts],
         )
     # Everything is decided again, as for a new request: standing, the remixed video, consent to
     # the same cameos (the API's characters and faces found in the image among them), the prompt stage.

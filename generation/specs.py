@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext
 
 from sora_site.errors import DomainError
-from sora_site.fields import int_parse
+from sora_site.fields import float_parse, int_parse
 
 MODELS = ("sora-2", "sora-2-pro")
 # The API also accepts dated snapshot names; they map to the same backends.
@@ -25,6 +26,11 @@ PROMPT_MAX_CHARS = 32_000
 STORYBOARD_MIN_SHOTS, STORYBOARD_MAX_SHOTS = 2, 6
 STORYBOARD_MAX_SECONDS = 20
 SHOT_SECONDS = range(1, 13)
+STITCH_MIN_PARTS, STITCH_MAX_PARTS = 2, 6
+# Joined videos are held whole in memory by finishing, like a generated clip: 60 s is about 4 GB of frames
+# at 720x1280 and 24 fps.
+STITCH_MAX_SECONDS = 60
+STITCH_MIN_PART_SECONDS = 0.5
 
 
 def model_check(model: str, model_paths: Mapping[str, Path | None] | None = None) -> str:
@@ -117,5 +123,46 @@ def shots_check(shots: list[dict[str, Any]]) -> list[dict[str, Any]]:
             gettext("A storyboard can last at most %(max)d s in all (this one is %(total)d s).")
             % {"max": STORYBOARD_MAX_SECONDS, "total": total},
             field="shots",
+        )
+    return checked
+
+
+@dataclass(frozen=True)
+class StitchPartSpec:
+    """One draft of a stitch request, by public id, trimmed to `start_s`..`end_s` of its own time."""
+
+    source_id: str
+    start_s: float
+    end_s: float
+
+
+def stitch_parts_check(parts: Sequence[Mapping[str, object]]) -> list[StitchPartSpec]:
+    """A stitch request's shape: 2-6 drafts in order, each with a start and an end (seconds). Whether each
+    draft may be used, and the trims against its length, are the services' checks."""
+    if not STITCH_MIN_PARTS <= len(parts) <= STITCH_MAX_PARTS:
+        raise DomainError(
+            "stitch_parts",
+            gettext("Pick %(min)d to %(max)d drafts to stitch (you picked %(count)d).")
+            % {"min": STITCH_MIN_PARTS, "max": STITCH_MAX_PARTS, "count": len(parts)},
+            field="parts",
+        )
+    checked = []
+    for number, part in enumerate(parts, start=1):
+        start, end = float_parse(part.get("start")), float_parse(part.get("end"))
+        if start is None or end is None or start < 0 or end - start < STITCH_MIN_PART_SECONDS:
+            raise DomainError(
+                "stitch_trim",
+                gettext("Draft %(number)d: the start and end must be numbers of seconds, at least %(min)s s apart.")
+                % {"number": number, "min": STITCH_MIN_PART_SECONDS},
+                field=f"part-{number}",
+            )
+        checked.append(StitchPartSpec(str(part.get("id", "")).strip(), start, end))
+    total = sum(part.end_s - part.start_s for part in checked)
+    if total > STITCH_MAX_SECONDS:
+        raise DomainError(
+            "stitch_too_long",
+            gettext("A stitched video can last at most %(max)d s (this one would be %(total)s s). Trim the drafts.")
+            % {"max": STITCH_MAX_SECONDS, "total": f"{total:.1f}"},
+            field="parts",
         )
     return checked

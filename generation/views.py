@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from feed.accounts.models import User
 from feed.accounts.selectors import signed_in_user
 from generation import selectors, services, specs
 from generation.events import job_as_dict
@@ -62,8 +63,62 @@ def _shots_from(data: QueryDict) -> list[dict[str, str]]:
 
 @login_required
 def jobs(request: HttpRequest) -> HttpResponse:
+    return render(request, "generation/jobs.html", _drafts_context(signed_in_user(request)))
+
+
+def _drafts_context(me: User, *, picked: QueryDict | None = None, error: DomainError | None = None) -> dict[str, Any]:
+    """The drafts page, with the stitch form's rows: the drafts picked (in the order sent back, with the
+    trims typed) first, then the others, each trimmed to its whole length."""
+    picked = picked or QueryDict()
+    order = picked.getlist("part")
+    drafts = sorted(
+        selectors.stitchable_drafts(me)[:100],
+        key=lambda job: order.index(job.public_id) if job.public_id in order else len(order),
+    )
+    rows = [
+        {
+            "job": job,
+            "picked": job.public_id in order,
+            "start": picked.get(f"start-{job.public_id}", "0"),
+            "end": picked.get(f"end-{job.public_id}", str(job.seconds)),
+        }
+        for job in drafts
+    ]
+    return {
+        "jobs": selectors.jobs_of(me)[:100],
+        "quota": quota_of(me),
+        "stitch_rows": rows,
+        "stitch_error": error,
+        "stitch_limits": {
+            "min": specs.STITCH_MIN_PARTS,
+            "max": specs.STITCH_MAX_PARTS,
+            "seconds": specs.STITCH_MAX_SECONDS,
+        },
+    }
+
+
+@login_required
+@require_POST
+def stitch(request: HttpRequest) -> HttpResponse:
+    """The drafts page's stitch form: the drafts picked, in the order sent, each with its trim."""
     me = signed_in_user(request)
-    return render(request, "generation/jobs.html", {"jobs": selectors.jobs_of(me)[:100], "quota": quota_of(me)})
+    parts = [
+        {
+            "id": public_id,
+            "start": request.POST.get(f"start-{public_id}", ""),
+            "end": request.POST.get(f"end-{public_id}", ""),
+        }
+        for public_id in request.POST.getlist("part")
+    ]
+    try:
+        services.stitch_create(owner=me, parts=parts)
+    except DomainError as error:
+        context = _drafts_context(me, picked=request.POST, error=error)
+        return render(request, "generation/jobs.html", context, status=error.status)
+    messages.success(
+        request, gettext("Your drafts are being stitched into a new video. It appears below when it is ready.")
+    )
+    return redirect("jobs")
 
 
 @login_required

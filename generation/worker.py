@@ -28,6 +28,7 @@ from cameos.services import usage as cameo_usage
 from generation import failures
 from generation.backends import get_backend
 from generation.backends.base import (
+    Backend,
     CameoReference,
     FrameLabels,
     GenerationCancelled,
@@ -41,6 +42,7 @@ from generation.finishing import clip_finish, phase
 from generation.models import GenerationJob
 from generation.queue import job_enqueue
 from generation.selectors import phase_shares, remix_check
+from generation.stitching import stitch_backend
 from generation.storage import media_delete
 from generation.transitions import job_end
 from sora_site import japanese
@@ -89,7 +91,8 @@ def job_execute(job_id: int) -> None:
         if job.remix_of is not None:  # the source may have gone private, blocked its maker or been taken down
             remix_check(job.remix_of, job.owner)
         request = job_request_build(job, files)
-        backend = get_backend()
+        # A stitch joins its drafts (checked again there) instead of generating: the rest is the same.
+        backend: Backend = stitch_backend(job, files) if job.is_stitch else get_backend()
         reporter = ProgressReporter(job, token, phase_shares(backend.name))
         with phase(timings, "generate"):
             result = backend.generate(request, on_progress=reporter.report, should_cancel=reporter.should_cancel)

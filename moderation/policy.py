@@ -28,7 +28,7 @@ from sora_site import japanese
 class Audience:
     """Who the text is for: stricter thresholds for teens, cameo prompts and publish-time text."""
 
-    surface: str = "prompt"  # prompt, storyboard, remix, caption, comment
+    surface: str = "prompt"  # prompt, storyboard, remix, stitch, caption, comment
     is_teen: bool = False
     uses_cameo: bool = False
     offset: float = 0.0  # further below the thresholds: the publish stage's "hold for review" bar

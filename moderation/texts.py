@@ -16,12 +16,20 @@ from moderation.policy_file import policy_load
 from sora_site import japanese
 from sora_site.errors import DomainError
 
-PROMPT_SURFACES = ("prompt", "storyboard", "remix")
-_NOUNS = {"prompt": "prompt", "storyboard": "shot", "remix": "remix prompt", "caption": "caption", "comment": "comment"}
+PROMPT_SURFACES = ("prompt", "storyboard", "remix", "stitch")
+_NOUNS = {
+    "prompt": "prompt",
+    "storyboard": "shot",
+    "remix": "remix prompt",
+    "stitch": "draft's prompt",
+    "caption": "caption",
+    "comment": "comment",
+}
 _NOUNS_JA = {
     "prompt": "プロンプト",
     "storyboard": "ショット",
     "remix": "リミックスのプロンプト",
+    "stitch": "下書きのプロンプト",
     "caption": "キャプション",
     "comment": "コメント",
 }
@@ -64,7 +72,7 @@ def _texts_judge(
     shots or turned at the end is found; the refusal names the field of the one text at fault, or
     the first field when no one text is.
 
-    `surface` is one of prompt, storyboard, remix (code `prompt_blocked`), caption or comment
+    `surface` is one of prompt, storyboard, remix, stitch (drafts joined; code `prompt_blocked`), caption or comment
     (`text_blocked`). Stricter for teens and when the video uses a real person's cameo. The person is
     told the category and how to rephrase (or, for a language the policy cannot read, which languages
     it can); the scores go to the moderation log only.

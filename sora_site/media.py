@@ -54,8 +54,11 @@ def decode_video(
     max_frames: int | None = None,
     with_audio: bool = True,
     audio_rate: int = 16_000,
+    audio_channels: int = 1,
+    window: tuple[float, float] | None = None,
 ) -> DecodedVideo:
-    """Decode a video file. `sample_fps` keeps about that many frames per second.
+    """Decode a video file. `sample_fps` keeps about that many frames per second; `window` (start, end
+    in seconds) only the frames shown in it (the audio stays whole); `audio_channels` 2 keeps stereo.
 
     Raises DomainError("invalid_video") for anything PyAV cannot read or that has no video stream.
     """
@@ -82,6 +85,10 @@ def decode_video(
                 decoded += 1
                 t = float(frame.time) if frame.time is not None else decoded / 30.0
                 last_time = max(last_time, t)
+                if window is not None and t >= window[1]:
+                    break
+                if window is not None and t + 1e-6 < window[0]:
+                    continue
                 if sample_fps is not None and t + 1e-6 < next_sample_at:
                     continue
                 if max_frames is not None and len(frames) >= max_frames:
@@ -100,7 +107,7 @@ def decode_video(
         duration = last_time + 1.0 / fps
         height, width = frames[0].shape[:2]
 
-    audio = _decode_audio(path, audio_rate) if with_audio else None
+    audio = _decode_audio(path, audio_rate, audio_channels) if with_audio else None
     return DecodedVideo(
         frames=frames,
         frame_times=times,
@@ -113,24 +120,26 @@ def decode_video(
     )
 
 
-def _decode_audio(path: Path | str, rate: int) -> np.ndarray | None:
-    """The first audio stream as mono float32 at `rate` Hz, or None when there is none."""
+def _decode_audio(path: Path | str, rate: int, channels: int = 1) -> np.ndarray | None:
+    """The first audio stream as float32 at `rate` Hz (mono samples, or samples x 2 for `channels` 2),
+    or None when there is none."""
     with av.open(str(path)) as container:
         if not container.streams.audio:
             return None
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        resampler = av.AudioResampler(format="flt", layout="stereo" if channels == 2 else "mono", rate=rate)
         chunks: list[np.ndarray] = []
         try:
             for frame in container.decode(container.streams.audio[0]):
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
+                    chunks.append(out.to_ndarray().reshape(-1, channels))  # packed: channels interleaved
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1))
+                chunks.append(out.to_ndarray().reshape(-1, channels))
         except av.error.FFmpegError:
             pass  # keep what decoded; a truncated tail is common in browser recordings
     if not chunks:
         return None
-    return np.concatenate(chunks).astype(np.float32)
+    audio = np.concatenate(chunks).astype(np.float32)
+    return audio[:, 0] if channels == 1 else audio
 
 
 # --- Encoding finished clips -------------------------------------------------------------------

@@ -61,13 +61,30 @@ def cameos_for_new_job(*, owner: User, texts: Iterable[str], remix_of_job_id: in
             % {"max": MAX_CAMEOS_PER_VIDEO, "count": len(cameos), "handles": handles},
             field="prompt",
         )
+    cameos_allowed_check(owner=owner, cameos=cameos, texts=texts)
+    return cameos
+
+
+def cameos_for_stitch(*, owner: User, texts: Sequence[str], source_job_ids: Sequence[int]) -> list[Cameo]:
+    """The cameos a video joined from existing ones will show: every cameo of every source, each still
+    usable by `owner` now and the texts respecting each owner's restrictions. No count limit: each
+    source kept it, and joining generates no one. Raises DomainError; returns them in order."""
+    cameos: list[Cameo] = []
+    for job_id in source_job_ids:
+        cameos += [cameo for cameo in cameos_of_job(job_id) if cameo.pk not in {c.pk for c in cameos}]
+    cameos_allowed_check(owner=owner, cameos=cameos, texts=texts)
+    return cameos
+
+
+def cameos_allowed_check(*, owner: User, cameos: Sequence[Cameo], texts: Sequence[str]) -> None:
+    """No real public figure in the texts, and each cameo usable by `owner` (`cameo_use_check`) under
+    its owner's restrictions."""
     prompt = " / ".join(texts)
     public_figure_check(texts, owner=owner)
     for cameo in cameos:
         cameo_use_check(owner, cameo)
         if cameo.owner_id != owner.pk:
             cameo_restrictions_check(cameo, prompt)
-    return cameos
 
 
 def public_figure_check(texts: Sequence[str], *, owner: User | None) -> None:

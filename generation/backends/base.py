@@ -89,6 +89,14 @@ class Cue:
     text: str
 
 
+@dataclass(frozen=True)
+class Ingredient:
+    """An existing video that a new one is made of (a stitch's drafts): named in its C2PA manifest."""
+
+    path: Path  # its MP4, signed itself
+    job: str  # its public id
+
+
 @dataclass
 class GenerationResult:
     frames: Sequence[np.ndarray]  # each H x W x 3, uint8, RGB
@@ -97,6 +105,7 @@ class GenerationResult:
     sample_rate: int
     metadata: dict[str, Any] = field(default_factory=dict)
     cues: list[Cue] = field(default_factory=list)  # the lines its own audio speaks (none without audio)
+    ingredients: tuple[Ingredient, ...] = ()  # the videos it was joined from, in order
 
 
 class Backend(Protocol):

@@ -1,7 +1,9 @@
 """C2PA manifests: signed onto every finished MP4, read back by the verify page.
 
 A new video is `c2pa.created`; a remix is `c2pa.edited` with its parent's MP4 as a `parentOf`
-ingredient, so the lineage travels with the file. Both say `trainedAlgorithmicMedia` and carry our
+ingredient, so the lineage travels with the file; a stitch is `c2pa.created` as a composite whose drafts'
+MP4s are `componentOf` ingredients, each `c2pa.placed`. They say `trainedAlgorithmicMedia` (a stitch
+`compositeWithTrainedAlgorithmicMedia`) and carry our
 own assertion (`ASSERTION`) with the job id, model and a hash of the prompt: no names, no prompt text.
 A video carrying the invisible watermark also has a `c2pa.soft-binding` assertion naming it, so a copy
 stripped of its manifest can be led back to this one by the watermark.
@@ -17,6 +19,7 @@ from typing import Any
 
 from c2pa import Builder, C2paError, C2paSignerInfo, C2paSigningAlg, Context, Reader, Settings, Signer
 
+from generation.backends.base import Ingredient
 from generation.provenance.invisible import SOFT_BINDING_ALG
 from generation.provenance.keys import signing_material, trust_anchors_pem
 
@@ -24,6 +27,7 @@ SOFTWARE = "OpenReel"
 SOFTWARE_VERSION = "1.0"
 ASSERTION = "org.openreel.generation"
 TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+COMPOSITE = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
 MP4 = "video/mp4"
 PARENT = "parent"
 SOFT_BINDING = "c2pa.soft-binding"
@@ -39,11 +43,22 @@ class GenerationClaim:
     parent_path: Path | None = None  # the remixed video's MP4, signed itself
     parent_job: str | None = None
     soft_binding: str | None = None  # the invisible watermark's value (`invisible.soft_binding_value`)
+    components: tuple[Ingredient, ...] = ()  # a stitch's drafts, in order
+
+
+def _component_label(index: int) -> str:
+    return f"part-{index + 1}"
 
 
 def manifest_for(claim: GenerationClaim) -> dict[str, Any]:
     agent = {"name": SOFTWARE, "version": SOFTWARE_VERSION}
-    if claim.parent_path is None:
+    if claim.components:  # joined from existing videos, each placed in it
+        labels = [_component_label(index) for index in range(len(claim.components))]
+        actions = [
+            {"action": "c2pa.created", "digitalSourceType": COMPOSITE, "softwareAgent": agent},
+            {"action": "c2pa.placed", "parameters": {"ingredientIds": labels}, "softwareAgent": agent},
+        ]
+    elif claim.parent_path is None:
         actions = [{"action": "c2pa.created", "digitalSourceType": TRAINED, "softwareAgent": agent}]
     else:  # C2PA wants an edit to open its parent first; the parent is the ingredient labelled PARENT
         actions = [
@@ -57,6 +72,8 @@ def manifest_for(claim: GenerationClaim) -> dict[str, Any]:
     }
     if claim.parent_job:
         ours["remix_of"] = claim.parent_job
+    if claim.components:
+        ours["stitched_from"] = [component.job for component in claim.components]
     assertions: list[dict[str, Any]] = [
         {"label": "c2pa.actions.v2", "data": {"actions": actions}},
         {"label": ASSERTION, "data": ours},
@@ -89,6 +106,12 @@ def mp4_sign(path: Path, claim: GenerationClaim) -> None:
                     {"title": f"{claim.parent_job or PARENT}.mp4", "relationship": "parentOf", "label": PARENT},
                     MP4,
                     parent,
+                )
+        for index, component in enumerate(claim.components):
+            with component.path.open("rb") as part:
+                label = _component_label(index)
+                builder.add_ingredient(
+                    {"title": f"{component.job}.mp4", "relationship": "componentOf", "label": label}, MP4, part
                 )
         with path.open("rb") as source, signed.open("wb") as dest:
             builder.sign(signer, MP4, source, dest)

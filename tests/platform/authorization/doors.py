@@ -112,6 +112,12 @@ def _public_id(target: Target) -> object:
     return target.of.public_id
 
 
+def _stitch_form(target: Target) -> dict[str, Any]:
+    """The drafts page's stitch form with the draft picked twice, its first second each time."""
+    public_id = target.of.public_id
+    return {"part": [public_id, public_id], f"start-{public_id}": "0", f"end-{public_id}": "1"}
+
+
 def _post_job_id(target: Target) -> object:
     return target.of.job.public_id
 
@@ -279,6 +285,9 @@ DOORS: tuple[Door, ...] = (
     Door("job_status", "job", JOBS, p.owner_only, get(_url("job_status", _public_id))),
     Door("job_cancel", "job", ("queued",), p.owner_only, post(_url("job_cancel", _public_id))),
     Door("job_retry", "job", RETRYABLE_JOBS, p.job_new_request, post(_url("job_retry", _public_id))),
+    Door(
+        "stitch", "job", COMPLETED_JOBS, p.job_new_request, post(_url("stitch"), _stitch_form), what="the draft twice"
+    ),
     Door(
         "job_delete",
         "job",

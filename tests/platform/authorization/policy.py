@@ -149,7 +149,7 @@ REMIX_SOURCE_GONE = ("cancelled_remix_of_private", "cancelled_remix_of_taken_dow
 
 
 def job_new_request(persona: Persona, state: str) -> Rule:
-    """Retry, post, edit, extend, remix one's own draft: a new request, so standing and the remix
+    """Retry, post, edit, extend, remix or stitch one's own draft: a new request, so standing and the remix
     source's visibility are checked again."""
     if persona != OWNER or state in OUT_OF_STANDING_OWNER:
         return DENY
