@@ -35,6 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sora_site import embedded_postgres  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "VAR_DIR", "DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV", "PORT")
 PROMPTS = [
@@ -127,15 +131,50 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def clicks_to_playing(port: int, password: str, clips: int) -> list[float]:
-    """Seconds from the Generate click to the new video playing on the drafts page, per clip."""
+# Recorded in the page (epoch ms, the same clock as the database's timestamps): the socket opening,
+# each job event pushed, the new card's <video> appearing, and it playing.
+PAGE_MARKS = """
+window.__marks = [];
+const mark = (name) => window.__marks.push([name, Date.now()]);
+document.addEventListener("app:socket", (e) => mark(`socket ${e.detail}`));
+document.addEventListener("app:event", (e) => {
+  if (e.detail.type === "job") mark(`push ${e.detail.state} ${e.detail.progress}`);
+});
+new MutationObserver(() => {
+  const card = document.querySelector("[data-job-id]");  // the newest job's card comes first
+  if (window.__video || !card || !card.querySelector("video")) return;
+  window.__video = true;
+  mark("video in page");
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+# The job's phases in the pipeline's order (generation.worker, generation.finishing).
+PHASES = ["generate", "soundtrack_fill", "frames_check", "voice_check", "visible_watermark", "invisible_watermark"]
+PHASES += ["encode", "c2pa_sign", "poster", "spritesheet", "frame_hashes", "store"]
+
+
+@dataclass
+class Click:
+    """One Generate -> playing: the total and its timeline (seconds after the click, in order)."""
+
+    seconds: float
+    timeline: list[tuple[float, str]]
+
+
+def clicks_to_playing(port: int, password: str, clips: int, database_url: str | None) -> list[Click]:
+    """Generate -> the new video playing on the drafts page, per clip, with where the time went: the
+    page's marks and, given the database, the job's own (created, claimed, each phase, completed)."""
     from playwright.sync_api import sync_playwright
 
     base = f"http://127.0.0.1:{port}"
-    seconds = []
+    done: list[Click] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox"])
         page = browser.new_page()
+        page.add_init_script(PAGE_MARKS)
+        responses: list[tuple[str, float]] = []  # this click's, as they arrive
+        page.on("response", lambda response: responses.append((response.url, time.time())))
         page.goto(f"{base}/login/")
         page.fill("input[name=username]", "alice")
         page.fill("input[name=password]", password)
@@ -144,7 +183,8 @@ def clicks_to_playing(port: int, password: str, clips: int) -> list[float]:
         for n in range(clips):
             page.goto(f"{base}/create/")
             page.fill("#prompt", f"{PROMPTS[n % len(PROMPTS)]} (take {n + 1})")
-            clicked = time.monotonic()
+            responses.clear()
+            clicked, clicked_at = time.monotonic(), time.time()
             page.get_by_role("button", name="Generate", exact=True).click(no_wait_after=True)
             page.wait_for_url(f"{base}/drafts/**", timeout=180_000)
             card = page.locator("[data-job-id]").first
@@ -154,10 +194,36 @@ def clicks_to_playing(port: int, password: str, clips: int) -> list[float]:
                 "v => new Promise(done => { const check = () => v.currentTime > 0 ? done() : "
                 "requestAnimationFrame(check); check(); })"
             )
-            seconds.append(time.monotonic() - clicked)
-            note(f"clip {n + 1}: click -> playing {seconds[-1]:.2f} s")
+            seconds = time.monotonic() - clicked
+            timeline = [(at - clicked_at, f"response {url.removeprefix(base)}") for url, at in responses]
+            timeline += [(at / 1000 - clicked_at, name) for name, at in page.evaluate("window.__marks")]
+            if database_url:
+                timeline += job_marks(database_url, card.get_attribute("data-job-id") or "", clicked_at)
+            timeline.append((seconds, "playing"))
+            done.append(Click(seconds, sorted(timeline)))
+            note(f"clip {n + 1}: click -> playing {seconds:.2f} s")
         browser.close()
-    return seconds
+    return done
+
+
+def job_marks(database_url: str, public_id: str, clicked_at: float) -> list[tuple[float, str]]:
+    """The job's row: created, claimed by the worker, completed, and the seconds of each phase it timed."""
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        row = connection.execute(
+            "SELECT created_at, started_at, completed_at, timings FROM generation_generationjob WHERE public_id = %s",
+            (public_id,),
+        ).fetchone()
+    if row is None:
+        return []
+    created, started, completed, timings = row
+    marks = [(created.timestamp() - clicked_at, "job created"), (completed.timestamp() - clicked_at, "job completed")]
+    marks.append((started.timestamp() - clicked_at, "job claimed by the worker"))
+    # The row keeps no order of the phases; the checks run beside the encoding, so their times overlap.
+    phases = sorted((name for name in timings if name != "total"), key=lambda n: PHASES.index(n) if n in PHASES else 99)
+    marks.append((completed.timestamp() - clicked_at, "  " + ", ".join(f"{n} {timings[n]:.2f}" for n in phases)))
+    return marks
 
 
 def main() -> int:
@@ -168,7 +234,20 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the clone")
     parser.add_argument("--no-second-run", action="store_true")
     parser.add_argument("--reuse", type=Path, help="a clone kept (--keep) by an earlier run: a warm re-run")
+    parser.add_argument(
+        "--running",
+        type=Path,
+        metavar="VAR_DIR",
+        help="only the clicks, on a `make run` already serving on --port with this VAR_DIR (DATABASE_URL as it has)",
+    )
     args = parser.parse_args()
+    if args.running:
+        password = (args.running / "demo_password").read_text().strip()
+        print(f"load average (1/5/15 min): {load()} before the clicks")
+        clicks = clicks_to_playing(args.port, password, args.clips, os.environ.get("DATABASE_URL"))
+        print(f"load average (1/5/15 min): {load()} after the clicks\n")
+        clicks_report(clicks)
+        return 0
 
     if args.reuse:
         clone, workdir, args.keep = args.reuse.resolve(), args.reuse.resolve().parent, True
@@ -185,14 +264,15 @@ def main() -> int:
     load_before = load_after = load()
     first = Run(clone, args.port, env)
     first.start()
-    clicks: list[float] = []
+    clicks: list[Click] = []
     second: Run | None = None
     try:
         note(f"first page after {first.wait_for_first_page(timeout=1800):.1f} s (load {load()})")
         first.wait_for_line("Log in as", timeout=300)
         password = (clone / "var" / "demo_password").read_text().strip()
         if args.clips:
-            clicks = clicks_to_playing(args.port, password, args.clips)
+            database = embedded_postgres.database_url(clone / "var" / "postgres")
+            clicks = clicks_to_playing(args.port, password, args.clips, database)
         load_after = load()
         first.stop()
         if not args.no_second_run:
@@ -211,12 +291,18 @@ def main() -> int:
         print(f"\nfirst_minute, commit {commit.stdout.strip()}, {start}, {cache}, {os.cpu_count()} CPUs")
         print(f"load average (1/5/15 min): {load_before} before, {load_after} after the clicks\n")
         report(first, second, clicks, start)
-        if not args.keep:
+        if args.keep:
+            for run, name in ((first, "first"), (second, "second")):
+                if run is not None:
+                    log = workdir / f"make-run-{name}.log"
+                    log.write_text("".join(f"{at:7.1f}  {line}\n" for at, line in run.lines))
+                    print(f"\nthe {name} run's output, timed: {log}")
+        else:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
-def report(first: Run, second: Run | None, clicks: list[float], start: str) -> None:
+def report(first: Run, second: Run | None, clicks: list[Click], start: str) -> None:
     """The tables, with whatever was measured (also when a later step failed)."""
     whole = first.first_page or (first.lines[-1][0] if first.lines else 1.0)
     print("| phase of the first `make run` | s | share |\n|---|---:|---:|")
@@ -227,9 +313,18 @@ def report(first: Run, second: Run | None, clicks: list[float], start: str) -> N
     if second is not None and second.first_page is not None:
         print(f"| second `make run` to the first page | {second.first_page:.1f} | |")
     if clicks:
-        print("\n| clip after start | click Generate -> playing, s |\n|---|---:|")
-        for n, seconds in enumerate(clicks, start=1):
-            print(f"| {n} | {seconds:.2f} |")
+        print()
+        clicks_report(clicks)
+
+
+def clicks_report(clicks: list[Click]) -> None:
+    print("| clip after start | click Generate -> playing, s |\n|---|---:|")
+    for n, click in enumerate(clicks, start=1):
+        print(f"| {n} | {click.seconds:.2f} |")
+    for n, click in enumerate(clicks, start=1):
+        print(f"\nclip {n}, seconds after the click:")
+        for at, what in click.timeline:
+            print(f"  {at:6.2f}  {what}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Configured like MIDDLEWARE, by dotted paths in settings:
 - `GENERATION_FRAME_STEPS` run on the frames and audio before encoding (the soundtrack fill, the
-  frames stage of moderation, watermarks). Each takes the `Clip` and may replace its frames or audio.
+  frames stage of moderation, watermarks). Each takes the `Clip` and may replace its frames or audio
+  (never writing into the arrays it was given). A check (`clip_check`: moderation's) only reads the
+  clip, and runs beside the steps after it and the encoding.
 - `GENERATION_FILE_STEPS` run on the encoded MP4 (signing). Each takes the `Clip` and the file's path
   and may rewrite the file in place.
 Any step may refuse the job by raising `DomainError`; then nothing is stored and the job fails with
@@ -11,11 +13,13 @@ that code. Every step is timed under its own name in the job's per-phase timings
 
 from __future__ import annotations
 
+import queue
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +57,16 @@ FrameStep = Callable[[Clip], None]
 FileStep = Callable[[Clip, Path], None]
 
 
+_CHECKS: set[FrameStep] = set()
+
+
+def clip_check(step: FrameStep) -> FrameStep:
+    """Mark a frame step as a check: it reads the clip and may refuse it (DomainError), and changes
+    nothing. Checks run beside the steps after them, the encoding and the thumbnails (`clip_finish`)."""
+    _CHECKS.add(step)
+    return step
+
+
 def frame_steps() -> list[FrameStep]:
     # Read per job (import_string is a dict lookup once imported), so settings overrides apply.
     return [import_string(path) for path in settings.GENERATION_FRAME_STEPS]
@@ -83,6 +97,15 @@ class FinishedFiles:
     subtitles: str  # WebVTT of the dialogue; "" when nobody speaks
 
 
+@dataclass
+class _Made:
+    """The product of the steps after the last check: the signed MP4 on disk and its thumbnails."""
+
+    poster: bytes
+    sheet: media.Spritesheet
+    hashes: list[str]
+
+
 def clip_finish(
     job: GenerationJob,
     request: GenerationRequest,
@@ -93,7 +116,13 @@ def clip_finish(
     on_phase_done: Callable[[str], None] = lambda _name: None,
 ) -> FinishedFiles:
     """Run the frame steps, encode, run the file steps, then store the video, poster, spritesheet and
-    subtitles. Each phase is timed under its name in `timings`, and `on_phase_done(name)` is called as it ends."""
+    subtitles. Each phase is timed under its name in `timings`, and `on_phase_done(name)` is called as it ends.
+
+    The checks (`clip_check`: moderation's frames and voice) each see the clip as the steps before them
+    left it; they run on this thread while a second one runs the steps after the last check, encodes,
+    signs and makes the thumbnails (the two share the machine's cores: most of both is native code
+    that lets go of the GIL). Nothing is stored until every check has passed. Progress and the database
+    stay on this thread: the other one only says which of its phases ended."""
     clip = Clip(
         job,
         request,
@@ -105,19 +134,65 @@ def clip_finish(
         result.cues,
         result.ingredients,
     )
+    steps = frame_steps()
+    last_check = max((index for index, step in enumerate(steps) if step in _CHECKS), default=-1)
+    checks: list[tuple[FrameStep, Clip]] = []
+    for frame_step in steps[: last_check + 1]:
+        if frame_step in _CHECKS:  # on the clip as it is now: the steps after it do not change this copy
+            checks.append((frame_step, replace(clip, frames=tuple(clip.frames), metadata=dict(clip.metadata))))
+            continue
+        with phase(timings, frame_step.__name__):
+            frame_step(clip)
+        on_phase_done(frame_step.__name__)
+    storage = GenerationJob._meta.get_field("video").storage
+    ended: queue.SimpleQueue[str | None] = queue.SimpleQueue()  # the other thread's phases, None when done
+    with tempfile.TemporaryDirectory() as workdir, ThreadPoolExecutor(1, thread_name_prefix="finish") as pool:
+        path = Path(workdir) / "video.mp4"
+        making = pool.submit(_make, clip, steps[last_check + 1 :], path, timings, ended)
+        try:
+            for check, seen in checks:
+                with phase(timings, check.__name__):
+                    check(seen)
+                on_phase_done(check.__name__)
+        finally:
+            while (name := ended.get()) is not None:  # also after a refusal: the file is in workdir
+                on_phase_done(name)
+        made = making.result()
+        with phase(timings, "store"):
+            with path.open("rb") as handle:
+                video_name = storage.save(f"{stem}.mp4", handle)
+            poster_name = storage.save(f"{stem}.webp", ContentFile(made.poster))
+            sprite_name = storage.save(f"{stem}-sprites.jpg", ContentFile(made.sheet.data))
+            subtitles_name = storage.save(f"{stem}.vtt", ContentFile(webvtt(clip.cues).encode())) if clip.cues else ""
+        on_phase_done("store")
+    sheet = made.sheet
+    layout = {
+        "tiles": sheet.tiles,
+        "columns": sheet.columns,
+        "rows": sheet.rows,
+        "tile_width": sheet.tile_width,
+        "tile_height": sheet.tile_height,
+        "interval_s": sheet.interval_s,
+    }
+    return FinishedFiles(video_name, poster_name, sprite_name, layout, made.hashes, subtitles_name)
+
+
+def _make(
+    clip: Clip, steps: Sequence[FrameStep], path: Path, timings: dict[str, float], ended: queue.SimpleQueue[str | None]
+) -> _Made:
+    """The finishing thread: the frame steps after the last check, the MP4, the file steps, the
+    thumbnails. Touches no database (the job and its owner are already loaded)."""
 
     @contextmanager
     def step(name: str) -> Iterator[None]:
         with phase(timings, name):
             yield
-        on_phase_done(name)
+        ended.put(name)
 
-    for frame_step in frame_steps():
-        with step(frame_step.__name__):
-            frame_step(clip)
-    storage = GenerationJob._meta.get_field("video").storage
-    with tempfile.TemporaryDirectory() as workdir:
-        path = Path(workdir) / "video.mp4"
+    try:
+        for frame_step in steps:
+            with step(frame_step.__name__):
+                frame_step(clip)
         with step("encode"):
             media.encode_mp4(
                 clip.frames,
@@ -126,7 +201,7 @@ def clip_finish(
                 clip.sample_rate,
                 path,
                 subtitles=[(cue.start_s, cue.end_s, cue.text) for cue in clip.cues],
-                subtitles_language=MP4_LANGUAGES.get(job.subtitles_language, "und"),
+                subtitles_language=MP4_LANGUAGES.get(clip.job.subtitles_language, "und"),
             )
         for file_step in file_steps():
             with step(file_step.__name__):
@@ -137,21 +212,9 @@ def clip_finish(
             sheet = media.spritesheet_jpeg(clip.frames, clip.fps)
         with step("frame_hashes"):
             hashes = frame_hashes(clip.frames, clip.fps)
-        with step("store"):
-            with path.open("rb") as handle:
-                video_name = storage.save(f"{stem}.mp4", handle)
-            poster_name = storage.save(f"{stem}.webp", ContentFile(poster))
-            sprite_name = storage.save(f"{stem}-sprites.jpg", ContentFile(sheet.data))
-            subtitles_name = storage.save(f"{stem}.vtt", ContentFile(webvtt(clip.cues).encode())) if clip.cues else ""
-    layout = {
-        "tiles": sheet.tiles,
-        "columns": sheet.columns,
-        "rows": sheet.rows,
-        "tile_width": sheet.tile_width,
-        "tile_height": sheet.tile_height,
-        "interval_s": sheet.interval_s,
-    }
-    return FinishedFiles(video_name, poster_name, sprite_name, layout, hashes, subtitles_name)
+        return _Made(poster, sheet, hashes)
+    finally:
+        ended.put(None)
 
 
 def soundtrack_fill(clip: Clip) -> None:

@@ -35,7 +35,7 @@ from cameos.likeness import (
 from cameos.selectors import cameos_of_job
 from cameos.verification.voice import speech_segments, voice_embedding
 from generation import failures
-from generation.finishing import Clip
+from generation.finishing import Clip, clip_check
 from generation.models import GenerationJob
 from moderation.cases import case_frame_add, case_open
 from moderation.metrics import stage_measured
@@ -64,6 +64,7 @@ def face_sample_indices(indices: list[int], frame_count: int, fps: int) -> set[i
     return {min(indices, key=lambda i: abs(i - j)) for j in spread}
 
 
+@clip_check
 @stage_measured("frames")
 def frames_check(clip: Clip) -> None:
     """Refuse the clip if a sampled frame shows nudity or a face the job may not show, or if the image
@@ -136,6 +137,7 @@ def frames_check(clip: Clip) -> None:
     raise DomainError(code, message or failures.GENERIC_FAILURE())
 
 
+@clip_check
 @stage_measured("voice")
 def voice_check(clip: Clip) -> None:
     """Refuse the clip if its speech is in the registered voice of a cameo the job may not use (the

