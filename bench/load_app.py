@@ -210,7 +210,7 @@ class Cluster:
         from sora_site.celery import worker_argv
 
         # As DEPLOYMENT.md's worker env file: a video being stored waits out a short S3 outage.
-        self.start(f"worker-{queue}", worker_argv(queues=queue, loglevel="info"), S3_MAX_ATTEMPTS="10")
+        self.start(f"worker-{queue}", worker_argv(queues=queue, loglevel="info"), S3_MAX_ATTEMPTS="15")
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         process = self.processes.pop(name)

@@ -136,9 +136,10 @@ class S3Settings:
     region: str | None
     access_key: str | None
     secret_key: str | None
-    # Tries per S3 request, with backoff (botocore's "standard" retries: up to 20 s apart). A worker host
-    # sets more (S3_MAX_ATTEMPTS=10: about a minute), so a finished video waits out a short S3 outage
-    # instead of failing; a web host keeps few, so no request waits long.
+    # Tries per S3 request, with backoff (botocore's "standard" retries: random, doubling, at most 20 s
+    # apart). A worker host sets more (S3_MAX_ATTEMPTS=15: about a minute; 10 gave up after 13 s), so a
+    # finished video waits out a short S3 outage instead of failing; a web host keeps few, so no request
+    # waits long.
     max_attempts: int = 3
 
 

@@ -106,7 +106,7 @@ def free_port() -> int:
 
 
 def test_a_store_waits_out_s3_refusing_connections_when_its_host_allows(settings, s3_endpoint: str) -> None:
-    """S3_MAX_ATTEMPTS (a worker host sets 10): a file stored while S3 refuses connections is retried."""
+    """S3_MAX_ATTEMPTS (a worker host sets 15): a file stored while S3 refuses connections is retried."""
     credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
     s3 = boto3.client("s3", endpoint_url=s3_endpoint, **credentials)
     s3.create_bucket(Bucket=BUCKET)
@@ -118,7 +118,7 @@ def test_a_store_waits_out_s3_refusing_connections_when_its_host_allows(settings
         default_storage.save("drafts/refused.mp4", ContentFile(b"\0" * 1000))
     assert time.monotonic() - began < 1.5  # one try, no backoff (botocore's own default waits seconds)
 
-    patient = S3Settings(BUCKET, f"http://127.0.0.1:{port}", "us-east-1", "test", "test", max_attempts=10)
+    patient = S3Settings(BUCKET, f"http://127.0.0.1:{port}", "us-east-1", "test", "test", max_attempts=15)
     settings.STORAGES = {**settings.STORAGES, "default": s3_storage_config(patient)}
     relay = DelayedRelay(port, s3_endpoint, delay=2.0)
     try:
