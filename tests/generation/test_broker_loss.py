@@ -44,7 +44,8 @@ def test_only_queued_jobs_the_broker_lost_are_sent_again_and_once(transactional_
     assert worker.jobs_resend_lost() == 0  # too young: its message may still be on its way
     assert worker.jobs_resend_lost(now=timezone.now() + LATER) == 1
     assert task_args_held(GPU_GENERATE) == {(job.pk,)}
-    assert celery_app.connection_for_write().default_channel.client.llen("gpu") == 1
+    with celery_app.connection_for_write() as connection:
+        assert connection.default_channel.client.llen("gpu") == 1
     assert worker.jobs_resend_lost(now=timezone.now() + LATER) == 0  # not twice
 
     services.job_cancel(job=job, by=alice)
