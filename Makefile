@@ -21,7 +21,7 @@ TEST_PACKAGES := chromium
 # bench/feed_load.py drives HTTP with Debian's wrk.
 BENCH_PACKAGES := wrk
 
-.PHONY: install install-run system-packages messages translations lock run test test-fast lint bench bench-feed bench-watermark check-deploy clean moderation-eval pgvector bench-first-minute
+.PHONY: install install-run system-packages messages translations lock run test test-fast lint bench bench-feed bench-watermark check-deploy clean moderation-eval pgvector bench-first-minute bench-load bench-load-short
 
 system-packages:
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(RUN_PACKAGES)
@@ -147,6 +147,17 @@ bench-feed: install $(WITH_DATABASE_URL)
 	@PYTHON=$(PY) scripts/ensure_system_packages.sh $(BENCH_PACKAGES)
 	$(BIN)/python bench/seed_feed.py $(FEED_SEED) --measure 200
 	$(BIN)/python bench/feed_load.py --seconds 20
+
+# The whole app under load (docs/BENCHMARKS.md "Whole app under load"): gunicorn, both workers and beat on
+# PostgreSQL, Redis and S3 of its own (never DATABASE_URL's or REDIS_URL's: it restarts them), 100 signed-in
+# people and 5 API clients from locust for 10 minutes, with a worker killed mid-job, Redis and PostgreSQL
+# restarted and S3 refusing connections for 30 s while it runs; then every job is accounted for.
+# bench-load-short: 60 s, no outages. LOAD_ARGS adds to either (e.g. --people 50 --keep).
+bench-load: install
+	$(BIN)/python bench/load_app.py --seconds 600 --outages $(LOAD_ARGS)
+
+bench-load-short: install
+	$(BIN)/python bench/load_app.py --seconds 60 $(LOAD_ARGS)
 
 # The prompt policy on its labelled sets: recall, precision and the look-alikes' false-positive rate per category, and
 # recall and false-positive rate per evasion type (four-column sets), on the blind sets and the fresh set (never tuned

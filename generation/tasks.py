@@ -16,7 +16,8 @@ def gpu_generate(job_id: int) -> None:
 
 @shared_task
 def jobs_requeue_stalled() -> dict[str, int]:
-    return worker.jobs_requeue_stalled()
+    """The watchdog (beat): stalled jobs back to the queue, and queued jobs the broker lost sent again."""
+    return {**worker.jobs_requeue_stalled(), "resent": worker.jobs_resend_lost()}
 
 
 @shared_task

@@ -40,12 +40,13 @@ from generation.backends.base import (
 from generation.events import job_push
 from generation.finishing import clip_finish, phase
 from generation.models import GenerationJob
-from generation.queue import job_enqueue
+from generation.queue import GPU_GENERATE, job_enqueue
 from generation.selectors import phase_shares, remix_check
 from generation.stitching import stitch_backend
 from generation.storage import media_delete
 from generation.transitions import job_end
 from sora_site import japanese
+from sora_site.broker import task_args_held
 from sora_site.errors import DomainError
 from sora_site.storage import local_path
 from sora_site.texts import Sentence
@@ -315,3 +316,26 @@ def jobs_requeue_stalled(*, now: dt.datetime | None = None) -> dict[str, int]:
                 job_push(job)
         counts["requeued"] += requeued
     return counts
+
+
+def jobs_resend_lost(*, now: dt.datetime | None = None) -> int:
+    """Queued jobs whose message the broker no longer holds are sent again: a Redis restart loses every
+    waiting message, and a job created while Redis was down was never sent. Jobs younger than
+    GENERATION_RESEND_SECONDS are left alone (their message may be on its way). A job sent twice runs
+    once: only one delivery can claim it. Returns how many were sent."""
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.GENERATION_RESEND_SECONDS)
+    queued = list(
+        GenerationJob.objects.filter(state=State.QUEUED, cancel_requested=False, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    if not queued:
+        return 0
+    held = task_args_held(GPU_GENERATE)
+    if held is None:
+        return 0  # the broker is unreadable: try again at the next pass
+    lost = [job_id for job_id in queued if (job_id,) not in held]
+    for job_id in lost:
+        log.warning("job %s is queued but the broker holds no message for it: sending it again", job_id)
+        job_enqueue(job_id)
+    return len(lost)

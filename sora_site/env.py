@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, overload
 from urllib.parse import parse_qs, unquote, urlparse
 
+from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -135,6 +136,11 @@ class S3Settings:
     region: str | None
     access_key: str | None
     secret_key: str | None
+    # Tries per S3 request, with backoff (botocore's "standard" retries: random, doubling, at most 20 s
+    # apart). A worker host sets more (S3_MAX_ATTEMPTS=15: about a minute; 10 gave up after 13 s), so a
+    # finished video waits out a short S3 outage instead of failing; a web host keeps few, so no request
+    # waits long.
+    max_attempts: int = 3
 
 
 def read_s3_settings() -> S3Settings:
@@ -144,6 +150,7 @@ def read_s3_settings() -> S3Settings:
         region=os.environ.get("S3_REGION") or None,
         access_key=os.environ.get("S3_ACCESS_KEY_ID") or None,
         secret_key=os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        max_attempts=env_int("S3_MAX_ATTEMPTS", 3, minimum=1),
     )
 
 
@@ -161,6 +168,9 @@ def s3_storage_config(s3: S3Settings) -> dict[str, object]:
             "querystring_auth": True,
             "querystring_expire": 3600,
             "signature_version": "s3v4",
+            "client_config": Config(
+                signature_version="s3v4", retries={"mode": "standard", "max_attempts": s3.max_attempts}
+            ),
             "file_overwrite": False,
         },
     }

@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import redis
@@ -41,6 +40,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from sora_site.broker import PRIORITY_STEPS, UNACKED, broker_client, queue_keys, queue_names
+
 log = logging.getLogger(__name__)
 
 # Seconds: from a cached page to a slow upload.
@@ -51,10 +52,6 @@ REQUEST_SECONDS = Histogram(
 )
 RESPONSES = Counter("sora_http_responses_total", "Responses, by view and status code", ["view", "method", "status"])
 REQUEST_EXCEPTIONS = Counter("sora_http_exceptions_total", "Uncaught exceptions, by view", ["view"])
-
-# Kombu's Redis transport keeps a queue's messages of priority 3, 6 and 9 in lists of their own.
-_PRIORITY_SEPARATOR = "\x06\x16"
-_PRIORITY_STEPS = (3, 6, 9)
 
 
 def _view_name(request: HttpRequest) -> str:
@@ -81,39 +78,28 @@ class RequestMetricsMiddleware:
         REQUEST_EXCEPTIONS.labels(_view_name(request)).inc()
 
 
-def queue_names() -> list[str]:
-    """The queues tasks are sent to: the default one and each CELERY_TASK_ROUTES destination."""
-    names = [settings.CELERY_TASK_DEFAULT_QUEUE]
-    for route in settings.CELERY_TASK_ROUTES.values():
-        if route.get("queue") and route["queue"] not in names:
-            names.append(route["queue"])
-    return names
-
-
 class QueueDepthCollector(Collector):
     """Messages waiting in each queue, and taken by a worker but not yet acknowledged, read when scraped."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         waiting = GaugeMetricFamily("sora_queue_depth", "Tasks waiting in the queue", labels=["queue"])
         unacked = GaugeMetricFamily("sora_queue_unacked", "Tasks taken by a worker and not yet acknowledged")
-        url = settings.CELERY_BROKER_URL
-        if urlsplit(url).scheme not in ("redis", "rediss"):
+        client = broker_client()
+        if client is None:
             return  # the in-memory broker of a one-process install has no queue to watch
-        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         try:
             with client.pipeline(transaction=False) as pipe:
                 for name in queue_names():
-                    pipe.llen(name)
-                    for step in _PRIORITY_STEPS:
-                        pipe.llen(f"{name}{_PRIORITY_SEPARATOR}{step}")
-                pipe.hlen("unacked")
+                    for key in queue_keys(name):
+                        pipe.llen(key)
+                pipe.hlen(UNACKED)
                 lengths = pipe.execute()
         except redis.RedisError as error:
             log.warning("metrics: queue depth unreadable: %s", error)
             return
         finally:
             client.close()
-        per_queue = 1 + len(_PRIORITY_STEPS)
+        per_queue = 1 + len(PRIORITY_STEPS)
         for index, name in enumerate(queue_names()):
             waiting.add_metric([name], sum(lengths[index * per_queue : (index + 1) * per_queue]))
         unacked.add_metric([], lengths[-1])

@@ -9,7 +9,10 @@ from sora_site.settings.redis import REDIS_URL
 
 # Without REDIS_URL, tasks run inline in the calling process (see settings/redis.py).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Tasks are queued and forgotten: nothing reads a result, so none is kept. (With a Redis result backend
+# every send also subscribed the sender to the result's channel, and a send while Redis was down raised
+# from there, past the broker's retries.)
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -19,7 +22,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 15 * 60, minimum=10)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 20 * 60, minimum=20)
-CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers log through LOGGING (settings/base.py), so their lines carry the request and job ids too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
