@@ -25,7 +25,8 @@ from feed.search.text import hashtags, search_terms, tsquery
 from sora_site import japanese
 
 QUERY_MAX = 100  # characters of a query that count
-RANKED_MATCHES = 2_000  # posts_search ranks at most this many of the newest matches
+RANKED_MATCHES = 2_000  # posts_search ranks at most this many of the newest matches...
+RANKED_PER_RESULT = 100  # ...and no more than this many per result asked for (the typeahead's 3: 300)
 TAG_POSTS_COUNTED = 1_000  # hashtags_search counts the tags on this many of the newest tagged posts
 _VIEWS = Coalesce(F("stats__impressions"), 0)  # each post's view count, for the grids
 
@@ -78,8 +79,9 @@ def people_search(viewer: User | None, text: str, *, prefix: bool = False, limit
 
 def posts_search(viewer: User | None, text: str, *, prefix: bool = False, limit: int = 30) -> list[Post]:
     """By caption, #tags, and prompt where its author shows it; best match first, then newest, among the
-    newest RANKED_MATCHES posts that match (a common word matches a tenth of all posts: ranking every
-    one of them is what a search would spend its time on, and people look for what is recent)."""
+    newest RANKED_MATCHES posts that match, fewer for a short list (RANKED_PER_RESULT each): a common
+    word matches a tenth of all posts, ranking every one is what a search would spend its time on, and
+    people look for what is recent."""
     query = _query(text, prefix=prefix)
     if query is None:
         return []
@@ -89,7 +91,7 @@ def posts_search(viewer: User | None, text: str, *, prefix: bool = False, limit:
         PostSearch.objects.filter(document=query)
         .annotate(rank=SearchRank(F("document"), query))
         .order_by("-post_id")
-        .values_list("post_id", "rank")[:RANKED_MATCHES]
+        .values_list("post_id", "rank")[: min(RANKED_MATCHES, RANKED_PER_RESULT * limit)]
     )
     ranked.sort(key=lambda row: (-row[1], -row[0]))
     best_first = [post_id for post_id, _ in ranked]
