@@ -176,6 +176,8 @@ moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split evasions_fresh2
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split evasions_fresh
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split evasions
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split crosslingual_dev
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split crosslingual_tune
 
 check-deploy: install
 	DEBUG=0 HTTPS_ONLY=1 SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \
