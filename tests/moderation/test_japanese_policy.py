@@ -214,9 +214,8 @@ def test_a_minor_with_intimacy_words_is_refused_and_the_same_words_with_a_child_
         with pytest.raises(DomainError) as error:
             services.job_create(owner=alice, prompt=prompt)
         assert error.value.code == "prompt_blocked" and "未成年者が関わる性的な内容" in error.value.message, prompt
-    for prompt in MINORS_EVERYDAY:
-        job, _ = services.job_create(owner=alice, prompt=prompt)
-        assert job.state == "queued", prompt
+    for prompt in MINORS_EVERYDAY:  # the create check's service (queueing five would meet the quota)
+        text_check(text=prompt, surface="prompt", user=alice)
 
 
 @pytest.fixture
