@@ -72,6 +72,13 @@ WHOLE_SETS = {
     "evasions": DATA / "prompt_eval_evasions.tsv",
     "evasions_fresh": DATA / "prompt_eval_evasions_fresh.tsv",
     "evasions_fresh2": DATA / "prompt_eval_evasions_fresh2.tsv",
+    # Japanese sexual_minors phrasings (school uniforms, age and grade words, JK/JC/ロリ, romaji,
+    # 伏せ字), benign look-alikes in English and Japanese, other languages (es, fr, de, pt, ko, zh,
+    # Hindi in Latin letters) and English mixed with Japanese, harmful and benign: `crosslingual_tune`
+    # tuned on (and fitted on by the character n-grams), `crosslingual_dev` written with it and
+    # never fitted on (its misses were read once, before the changes).
+    "crosslingual_tune": DATA / "prompt_eval_crosslingual_tune.tsv",
+    "crosslingual_dev": DATA / "prompt_eval_crosslingual_dev.tsv",
     # Written blind (English; Japanese; English, Japanese and seven other languages) by three people
     # who saw neither the policy nor any other set, each with evasions and benign look-alikes;
     # measured once through the create page (bench/moderation_create_page.py, docs/MODERATION_CARD.md)

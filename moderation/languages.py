@@ -45,6 +45,8 @@ _MIN_LETTERS = 12  # shorter texts ("sushi", "onsen yukata") are too short to ca
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_JAPANESE_LETTERS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff々〆ー・]+")
+_MIXED_ENGLISH_WORDS = 3  # English words that make a text with Japanese in it a mixed one
 _WORDS = re.compile(r"[^\W\d_]+")
 # A word of Japanese written in Latin letters: a run of kana syllables (tokyo, no, yakei, kawaii).
 _ROMAJI_WORD = re.compile(
@@ -78,10 +80,18 @@ class Glossary:
 _LETTER = r"[\w\u0900-\u0dff]"
 
 
+_KATAKANA = "\u30a1-\u30fa\u30fc"  # katakana letters and the long vowel mark
+
+
 def _phrase_pattern(phrase: str, spaced: bool) -> str:
     body = re.escape(phrase.rstrip("*")).replace(r"\ ", r"\s+")
     body += f"{_LETTER}*" if phrase.endswith("*") else ""
-    return rf"{body}(?!{_LETTER})" if spaced else body
+    if spaced:
+        return rf"{body}(?!{_LETTER})"
+    if re.fullmatch(f"[{_KATAKANA}]+", phrase):
+        # A katakana word whole: グロ (gore) is not the end of マグロ (tuna), nor ヌード of ヌードル.
+        return rf"(?<![{_KATAKANA}]){body}(?![{_KATAKANA}])"
+    return body
 
 
 def _glossary_load(path: Path) -> Glossary:
@@ -104,12 +114,18 @@ def _glossary_load(path: Path) -> Glossary:
 
 @cache
 def glossaries() -> tuple[Glossary, ...]:
-    return tuple(_glossary_load(path) for path in sorted(LEXICONS.glob("*.toml")))
+    """The other languages' glossaries (Japanese has its own lexicon; `ja.toml` is for mixed text)."""
+    return tuple(_glossary_load(path) for path in sorted(LEXICONS.glob("*.toml")) if path.stem not in NATIVE)
+
+
+@cache
+def _japanese_glossary() -> Glossary:
+    return _glossary_load(LEXICONS / "ja.toml")
 
 
 def supported_languages() -> tuple[str, ...]:
     """Language codes the prompt stage reads: natively, or through a glossary."""
-    return NATIVE + tuple(g.language for g in glossaries() if g.language not in NATIVE)
+    return NATIVE + tuple(g.language for g in glossaries())
 
 
 def _names(code: str) -> tuple[str, str]:
@@ -160,6 +176,19 @@ class Reading:
     unsupported: bool = False  # in a language the policy cannot read (`language` names it)
 
 
+def _mixed_english(normalised: str, letters: list[str]) -> str | None:
+    """A text that mixes Japanese into English sentences ("女子中学生 in a tiny bikini"), read in
+    English: its Japanese words through `ja.toml`, the rest of the Japanese dropped, so the English
+    rules and classifier read the sentence whole (they read no Japanese; the Japanese lexicon still
+    reads the text as written). None for a text that is not mixed: fewer than `_MIXED_ENGLISH_WORDS`
+    English words (a Japanese prompt with "JK" or "AV" in it)."""
+    known = english_words()
+    if sum(w in known for w in letters if w.isascii()) < _MIXED_ENGLISH_WORDS:
+        return None
+    glossed = _japanese_glossary().gloss(normalised, detected=True)
+    return " ".join(_JAPANESE_LETTERS.sub(" ", glossed).split())
+
+
 def _looks_japanese_in_latin(words: list[str]) -> bool:
     return sum(bool(_ROMAJI_WORD.fullmatch(w)) for w in words) >= 0.6 * len(words)
 
@@ -169,9 +198,9 @@ def english_reading(text: str) -> Reading:
     """`text` normalised (`textnorm.normalise`) and glossed into English where it is in a language
     with a glossary; `unsupported` when it is surely in a language with none."""
     normalised = normalise(text)
-    if _KANA.search(text):
-        return Reading(normalised, "ja")
     letters = _WORDS.findall(normalised)
+    if _KANA.search(text):
+        return Reading(_mixed_english(normalised, letters) or normalised, "ja")
     top, probability = _detected(text) if sum(len(w) for w in letters) >= 3 else ("en", 0.0)
     known = english_words()
     mostly_english = sum(w in known for w in letters) * 2 >= len(letters)
@@ -185,6 +214,8 @@ def english_reading(text: str) -> Reading:
     if _HAN.search(text) or _HANGUL.search(text):
         # Unglossed Chinese or Korean is noise to an English classifier: it reads the glossed words.
         language = "ko" if _HANGUL.search(text) else "zh"
+        if language == "zh":  # or Japanese in kanji alone ("女子中学生 in a bikini"): the same words
+            glossed = _japanese_glossary().gloss(glossed, detected=True)
         english = " ".join(_WORDS.findall(_HAN.sub(" ", _HANGUL.sub(" ", glossed))))
         return Reading(english or glossed, language)
     glossed = re.sub(r"\s+", " ", glossed).strip()
