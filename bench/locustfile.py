@@ -124,13 +124,18 @@ class Person(HttpUser):
         if not job:
             return
         _created.append({"door": "web", "id": job.group(1), "at": time.time()})
-        # Every 2 s until it ends, for at most 3 minutes (what the drafts page does without its socket).
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            time.sleep(2)
-            status = self.client.get(f"/drafts/{job.group(1)}.json", name="draft_status", timeout=TIMEOUT)
-            if status.status_code == 200 and status.json()["state"] in TERMINAL:
-                return
+        # What the drafts page does without its socket.
+        _poll_until_done(self.client, f"/drafts/{job.group(1)}.json", "draft_status", "state")
+
+
+def _poll_until_done(client: Any, url: str, name: str, state_field: str) -> None:
+    """GET `url` every 2 s until its `state_field` is terminal, for at most 3 minutes."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        time.sleep(2)
+        status = client.get(url, name=name, timeout=TIMEOUT)
+        if status.status_code == 200 and status.json()[state_field] in TERMINAL:
+            return
 
 
 class ApiClient(HttpUser):
@@ -150,12 +155,7 @@ class ApiClient(HttpUser):
             return
         video = created.json()["id"]
         _created.append({"door": "api", "id": video, "at": time.time()})
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            time.sleep(2)
-            status = self.client.get(f"/v1/videos/{video}", name="v1_retrieve", timeout=TIMEOUT)
-            if status.status_code == 200 and status.json()["status"] in TERMINAL:
-                return
+        _poll_until_done(self.client, f"/v1/videos/{video}", "v1_retrieve", "status")
 
     @task(3)
     def list_videos(self) -> None:
