@@ -103,18 +103,16 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
     if over:
         return Verdict(max(over)[1], "semantic", rounded, normalised)
     chars = char_classifier()
-    if chars is not None and policy.char_ngrams is not None:
+    if chars is not None and (config := policy.char_ngrams) is not None:
         # The whole text too: a short prompt's sentences say together what none says alone.
+        readings = dict.fromkeys([normalised, *meaning_readings])
+        long_enough = [r for r in readings if _ngram_length(r) >= config.min_characters]
         char_best, over = _over(
-            chars.scores(list(dict.fromkeys([normalised, *meaning_readings]))),
+            chars.scores(long_enough),
             # Not a category that needs another's hit too (sexual_minors): n-grams learn "a schoolgirl"
             # from its rows, and a child alone is an everyday scene (小学生の女の子が公園で遊ぶ).
-            {
-                name: policy.char_ngrams.threshold - offset
-                for name, c in policy.categories.items()
-                if not c.needs_any_of
-            },
-            policy.char_ngrams.margin - offset,
+            {name: config.threshold - offset for name, c in policy.categories.items() if not c.needs_any_of},
+            config.margin - offset,
         )
         rounded |= {f"chars.{name}": round(score, 3) for name, score in char_best.items() if score >= 0.1}
         if over:
@@ -137,6 +135,11 @@ def _over(
             if name in thresholds and score >= thresholds[name] and score - benign >= margin:
                 over.append((score - thresholds[name], name))
     return best, over
+
+
+def _ngram_length(text: str) -> int:
+    """Characters, a kana or kanji counted twice: it carries about as much as two Latin letters."""
+    return sum(2 if japanese.has_japanese(character) else 1 for character in text)
 
 
 def policy_warm() -> None:

@@ -48,6 +48,7 @@ class CharNgrams:
     margin: float  # ...and beat the benign class's by this
     regularisation: float  # the logistic regression's C
     ngram_range: tuple[int, int]
+    min_characters: int  # a reading shorter than this is not judged by n-grams (too few to mean anything)
     train: tuple[str, ...]  # labelled TSVs it is fitted on besides the examples, from the repository root
 
 
@@ -128,6 +129,7 @@ def _char_ngrams(raw: dict[str, Any] | None) -> CharNgrams | None:
         margin=float(raw["margin"]),
         regularisation=float(raw["regularisation"]),
         ngram_range=(int(low), int(high)),
+        min_characters=int(raw["min_characters"]),
         train=tuple(raw["train"]),
     )
 
