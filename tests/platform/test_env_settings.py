@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from generation.provenance.keys import KeyFiles, keys_generate
 from sora_site import env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +105,8 @@ def test_s3_storage_needs_a_bucket(tmp_path: Path) -> None:
 
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
+    deployed = KeyFiles.in_folder(tmp_path / "deployed-c2pa")  # the chain every host is given
+    keys_generate(deployed)
     result = _settings_process(
         {
             "DEBUG": "0",
@@ -111,6 +114,9 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
             "SECRET_KEY": "k" * 20 + "Zq9!" * 10 + "x" * 20,
             "ALLOWED_HOSTS": "video.example.org",
             "VAR_DIR": str(tmp_path),
+            "C2PA_CERT_FILE": str(deployed.cert),
+            "C2PA_KEY_FILE": str(deployed.key),
+            "C2PA_TRUST_ANCHORS_FILE": str(deployed.anchors),
         },
         "import django, sys; from django.core.management import call_command; django.setup(); "
         "call_command('check', '--deploy', '--fail-level', 'WARNING')",
