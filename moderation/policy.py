@@ -105,8 +105,8 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
     chars = char_classifier()
     if chars is not None and (config := policy.char_ngrams) is not None:
         # The whole text too: a short prompt's sentences say together what none says alone.
-        readings = dict.fromkeys([normalised, *meaning_readings])
-        long_enough = [r for r in readings if _ngram_length(r) >= config.min_characters]
+        whole_and_parts = dict.fromkeys([normalised, *meaning_readings])
+        long_enough = [reading for reading in whole_and_parts if _ngram_length(reading) >= config.min_characters]
         char_best, over = _over(
             chars.scores(long_enough),
             # Not a category that needs another's hit too (sexual_minors): n-grams learn "a schoolgirl"
