@@ -352,8 +352,19 @@ def job_delete(*, job: GenerationJob, by: User) -> None:
 
 def job_withdraw(*, job_id: int, code: str, reason: str | Sentence) -> str:
     """Something the video shows was withdrawn: a published video is taken down, a job in progress is
-    stopped, a draft is deleted. Returns which of "taken_down", "stopped", "deleted" happened."""
+    stopped, a draft is deleted; and so is every stitch that joins it, since a stitch shows its drafts'
+    frames. Returns which of "taken_down", "stopped", "deleted" happened to the job itself."""
     job = GenerationJob.objects.select_related("owner").get(pk=job_id)
+    # Read before the job goes: deleting a draft empties its stitch parts' link to it.
+    stitches = list(GenerationJob.objects.filter(stitch_parts__source=job).values_list("pk", flat=True).distinct())
+    outcome = _job_withdraw_one(job, code=code, reason=reason)
+    for stitch_id in stitches:
+        if GenerationJob.objects.filter(pk=stitch_id).exists():  # a stitch of a stitch may be gone already
+            job_withdraw(job_id=stitch_id, code=code, reason=reason)
+    return outcome
+
+
+def _job_withdraw_one(job: GenerationJob, *, code: str, reason: str | Sentence) -> str:
     if any(taken_down for _, taken_down in job_withdrawn.send(sender=GenerationJob, job=job, reason=reason)):
         return "taken_down"
     if job.is_active:

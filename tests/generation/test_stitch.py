@@ -20,6 +20,8 @@ from generation.audio import webvtt_read
 from generation.models import GenerationJob
 from generation.provenance.invisible import frames_decode
 from generation.provenance.signing import COMPOSITE, manifest_read
+from moderation.cases import case_act, case_open
+from moderation.models import ModerationCase
 from sora_site import media
 from sora_site.errors import DomainError
 from tests.builders.cameos import active_cameo
@@ -204,3 +206,25 @@ def test_a_draft_deleted_while_the_stitch_waits_fails_it_in_the_owners_words(ali
     assert "not one of your drafts" in stitch.error_message
     with translation.override("ja"):
         assert "あなたの下書きではなくなったもの" in stitch.error_text
+
+
+def test_a_moderator_removing_a_draft_removes_the_stitches_that_show_it(alice: User, mod: User) -> None:
+    removed, kept = draft(alice, "gulls over a pier"), draft(alice, "a quiet harbour at dawn")
+    stitch = services.stitch_create(owner=alice, parts=parts(removed, kept))
+    other = services.stitch_create(owner=alice, parts=parts(kept, draft(alice)))
+    GenerationJob.objects.filter(pk__in=[stitch.pk, other.pk]).update(state="completed", video="drafts/stitch.mp4")
+    stitch_of_stitch = services.stitch_create(owner=alice, parts=parts(kept, stitch))
+    case = case_open(
+        subject_type="job",
+        subject_id=str(removed.pk),
+        category=ModerationCase.Category.LIKENESS_WITHOUT_CONSENT,
+        summary="a report",
+        actor=mod,
+        action="reported",
+    )
+    case_act(case_id=case.pk, by=mod, action="take_down")
+    left = set(GenerationJob.objects.filter(owner=alice).values_list("pk", flat=True))
+    assert removed.pk not in left and stitch.pk not in left
+    stopped = GenerationJob.objects.get(pk=stitch_of_stitch.pk)  # still queued: failed, not deleted
+    assert (stopped.state, stopped.error_code) == ("failed", "moderation_removed")
+    assert {kept.pk, other.pk} <= left  # a stitch of the kept drafts alone stays
