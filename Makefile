@@ -86,9 +86,10 @@ translations: install
 run: install-run
 	$(BIN)/python scripts/run_local.py
 
+# --durations: every run's log names the 30 slowest tests, where the suite's 20-minute budget goes.
 test: install $(WITH_DATABASE_URL)
 	@scripts/ensure_system_packages.sh $(TEST_PACKAGES)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=30
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
