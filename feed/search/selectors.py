@@ -146,14 +146,14 @@ def hashtags_search(viewer: User | None, text: str, *, limit: int = 5) -> list[T
     # visible posts: one backward range of the key, joined by primary key with post and author.
     used = dict(PostTag.objects.filter(tag__in=names).values("tag").annotate(n=Count("*")).values_list("tag", "n"))
     names.sort(key=lambda name: (name != start, -used.get(name, 0), name))
+    newest = (
+        posts_visible_to(viewer)  # built once: it reads the viewer's blocks and reports
+        .filter(tag_rows__tag=OuterRef("name"))
+        .order_by("-pk")
+        .values("pk")[: TAG_POSTS_COUNTED + 1]
+    )
     hits: list[TagHit] = []
     for first in range(0, len(names), limit):
-        newest = (
-            posts_visible_to(viewer)
-            .filter(tag_rows__tag=OuterRef("name"))
-            .order_by("-pk")
-            .values("pk")[: TAG_POSTS_COUNTED + 1]
-        )
         counted = Hashtag.objects.filter(name__in=names[first : first + limit]).annotate(
             visible=Func(ArraySubquery(newest), function="cardinality", output_field=IntegerField())
         )

@@ -155,6 +155,8 @@ def test_tags_the_exact_one_first_then_the_most_used_and_only_with_a_visible_pos
         ("kites", 1),
     ]
     assert [hit.name for hit in hashtags_search(bob, "kite", limit=2)] == ["kite", "kiteday"]
+    # counted a batch of 3 at a time: kitehidden (1 post, private) in the first, so kites from the second
+    assert [hit.name for hit in hashtags_search(bob, "kite", limit=3)] == ["kite", "kiteday", "kites"]
     assert [hit.name for hit in hashtags_search(alice, "kites")] == ["kites", "kitesecret"]
 
 
