@@ -9,7 +9,7 @@ tenth of all posts, most a handful), one post in five in Japanese, one in four w
 them as the app does (`feed.search.services`, janome for the Japanese). Then, as --measure random
 people, times what the search page and its typeahead ask, inside the process (no HTTP): posts by a
 word, by two words, by a word's start (typeahead), by a Japanese word; people by a name's start;
-hashtags by a start; and the whole typeahead (people + tags + cameos + posts) as the view runs it.
+hashtags by a start; a hashtag's page; and the whole typeahead (people + tags + cameos + posts) as the view runs it.
 p50 / p95 / max milliseconds per query. The seeded rows are deleted at the end unless --keep.
 """
 
@@ -32,7 +32,7 @@ from django.utils import timezone
 from bench.seed_feed import Timer
 from feed.models import Post, User
 from feed.search import selectors
-from feed.search.models import PersonSearch, PostSearch
+from feed.search.models import PersonSearch, PostSearch, PostTag
 from feed.search.services import people_index, posts_index
 
 PREFIX = "sbench_"
@@ -131,6 +131,7 @@ def main() -> None:
             "posts: Japanese": lambda v: selectors.posts_search(v, rng.choice(JAPANESE)),
             "people: a name's start": lambda v: selectors.people_search(v, rng.choice(NAMES)[:2], prefix=True),
             "hashtags: a start": lambda v: selectors.hashtags_search(v, zipf(words, rng, 1)[0][:2]),
+            "a hashtag's page": lambda v: list(selectors.posts_tagged(v, zipf(words, rng, 1)[0])),
             "typeahead (all four)": lambda v: typeahead(v, zipf(words, rng, 1)[0][:3]),
         }
         timers = {name: Timer() for name in queries}
@@ -168,6 +169,7 @@ def clean() -> None:
     like = PREFIX.replace("_", "\\_") + "%"
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {PostSearch._meta.db_table} WHERE post_id IN ({posts})", [like])
+        cursor.execute(f"DELETE FROM {PostTag._meta.db_table} WHERE post_id IN ({posts})", [like])
         cursor.execute(f"DELETE FROM {PersonSearch._meta.db_table} WHERE user_id IN ({users})", [like])
         cursor.execute(f"DELETE FROM {Post._meta.db_table} WHERE author_id IN ({users})", [like])
     User.objects.filter(username__startswith=PREFIX).delete()

@@ -21,7 +21,7 @@ from feed.graph.models import Block, Follow
 from feed.notifications.models import Notification
 from feed.posts.models import Post
 from feed.ranking.models import FeedPreferences, PostEmbedding
-from feed.search.models import Hashtag, PersonSearch, PostSearch
+from feed.search.models import Hashtag, PersonSearch, PostSearch, PostTag
 
 __all__ = [
     "Block",
@@ -41,6 +41,7 @@ __all__ = [
     "Post",
     "PostEmbedding",
     "PostSearch",
+    "PostTag",
     "PostDay",
     "PostStats",
     "User",

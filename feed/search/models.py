@@ -1,11 +1,10 @@
-"""The search index: a tsvector per post and per person (terms made by `feed.search.text`), and the
-hashtags in use. Only text is indexed; who may see what is asked at query time, so a post taken down,
-made private or hidden by a block leaves the results at once."""
+"""The search index: a tsvector per post and per person (terms made by `feed.search.text`), the
+hashtags in use and which posts carry each. Only text is indexed; who may see what is asked at query
+time, so a post taken down, made private or hidden by a block leaves the results at once."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -16,13 +15,9 @@ class PostSearch(models.Model):
 
     post = models.OneToOneField("feed.Post", primary_key=True, on_delete=models.CASCADE, related_name="search")
     document = SearchVectorField()
-    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
 
     class Meta:
-        indexes = [
-            GinIndex(fields=["document"], name="post_search_document"),
-            GinIndex(fields=["tags"], name="post_search_tags"),
-        ]
+        indexes = [GinIndex(fields=["document"], name="post_search_document")]
 
     def __str__(self) -> str:
         return f"search terms of post {self.post_id}"
@@ -50,3 +45,15 @@ class Hashtag(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.name}"
+
+
+class PostTag(models.Model):
+    """A #tag a post's caption carries: one row each, keyed (tag, post), so a tag's posts newest first
+    (its page, its count in the typeahead) are one backward range of the key."""
+
+    pk = models.CompositePrimaryKey("tag", "post")
+    tag = models.CharField(max_length=50)
+    post = models.ForeignKey("feed.Post", on_delete=models.CASCADE, related_name="tag_rows")
+
+    def __str__(self) -> str:
+        return f"#{self.tag} on post {self.post_id}"

@@ -5,12 +5,12 @@ people and cameos), so nothing is found here that the viewer could not open."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,14 +20,14 @@ from feed.accounts.models import User
 from feed.graph.selectors import users_hidden_from
 from feed.posts.models import Post
 from feed.posts.selectors import posts_visible_to
-from feed.search.models import Hashtag, PostSearch
+from feed.search.models import Hashtag, PersonSearch, PostSearch, PostTag
 from feed.search.text import hashtags, search_terms, tsquery
 from sora_site import japanese
 
 QUERY_MAX = 100  # characters of a query that count
 RANKED_MATCHES = 2_000  # posts_search ranks at most this many of the newest matches...
 RANKED_PER_RESULT = 100  # ...and no more than this many per result asked for (the typeahead's 3: 300)
-TAG_POSTS_COUNTED = 1_000  # hashtags_search counts the tags on this many of the newest tagged posts
+TAG_POSTS_COUNTED = 100  # hashtags_search counts each tag's visible posts up to this many ("100+")
 _VIEWS = Coalesce(F("stats__impressions"), 0)  # each post's view count, for the grids
 
 
@@ -35,7 +35,7 @@ _VIEWS = Coalesce(F("stats__impressions"), 0)  # each post's view count, for the
 class TagHit:
     name: str
     posts: int
-    at_least: bool = False  # counted among the newest TAG_POSTS_COUNTED tagged posts only: "12+"
+    at_least: bool = False  # more than TAG_POSTS_COUNTED: "100+"
 
 
 def _query(text: str, *, prefix: bool) -> SearchQuery | None:
@@ -64,17 +64,28 @@ def _people_findable_by(viewer: User | None) -> QuerySet[User]:
 
 
 def people_search(viewer: User | None, text: str, *, prefix: bool = False, limit: int = 20) -> list[User]:
-    """By handle or display name, best match first (a handle counts more than a name)."""
+    """By handle or display name, best match first (a handle counts more than a name), then the oldest
+    account, among the best RANKED_PER_RESULT per result asked for."""
     query = _query(text, prefix=prefix)
     if query is None:
         return []
-    found = (
-        _people_findable_by(viewer)
-        .filter(search__document=query)
-        .annotate(rank=SearchRank(F("search__document"), query))
-        .order_by("-rank", "username")
+    # Ranked on the index rows alone, then checked for who may be found, a few at a time: joined with
+    # the people first, the planner read every person to rank a name's start shared by a thousand.
+    best_first = list(
+        PersonSearch.objects.filter(document=query)
+        .annotate(rank=SearchRank(F("document"), query))
+        .order_by("-rank", "user_id")
+        .values_list("user_id", flat=True)[: RANKED_PER_RESULT * limit]
     )
-    return list(found[:limit])
+    findable = _people_findable_by(viewer)  # built once: it reads the viewer's blocks
+    found: list[User] = []
+    for start in range(0, len(best_first), 2 * limit):
+        candidates = best_first[start : start + 2 * limit]
+        people = findable.filter(pk__in=candidates).in_bulk()
+        found += [people[pk] for pk in candidates if pk in people]
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def posts_search(viewer: User | None, text: str, *, prefix: bool = False, limit: int = 30) -> list[Post]:
@@ -96,9 +107,10 @@ def posts_search(viewer: User | None, text: str, *, prefix: bool = False, limit:
     ranked.sort(key=lambda row: (-row[1], -row[0]))
     best_first = [post_id for post_id, _ in ranked]
     found: list[Post] = []
+    visible_posts = posts_visible_to(viewer).annotate(views=_VIEWS)  # built once: it reads blocks, reports
     for start in range(0, len(best_first), 2 * limit):
         candidates = best_first[start : start + 2 * limit]
-        visible = posts_visible_to(viewer).filter(pk__in=candidates).annotate(views=_VIEWS).in_bulk()
+        visible = visible_posts.filter(pk__in=candidates).in_bulk()
         found += [visible[pk] for pk in candidates if pk in visible]
         if len(found) >= limit:
             break
@@ -106,9 +118,11 @@ def posts_search(viewer: User | None, text: str, *, prefix: bool = False, limit:
 
 
 def posts_tagged(viewer: User | None, tag: str, *, limit: int = 60) -> QuerySet[Post]:
-    """A hashtag's page: the posts the viewer may see whose caption carries #tag, newest first."""
-    posts = posts_visible_to(viewer).filter(search__tags__contains=[tag]).annotate(views=_VIEWS)
-    return posts.order_by("-created_at", "-pk")[:limit]
+    """A hashtag's page: the posts the viewer may see whose caption carries #tag, newest first (by id, the
+    order they were posted: a backward range of the tag rows' key, where by `created_at` the planner
+    walked all public posts newest first until it met the tag's)."""
+    posts = posts_visible_to(viewer).filter(tag_rows__tag=tag).annotate(views=_VIEWS)
+    return posts.order_by("-pk")[:limit]
 
 
 def tag_normal(text: str) -> str:
@@ -118,29 +132,39 @@ def tag_normal(text: str) -> str:
 
 
 def hashtags_search(viewer: User | None, text: str, *, limit: int = 5) -> list[TagHit]:
-    """Tags starting with the text, with how many posts the viewer may see carry each, counted on the
-    newest TAG_POSTS_COUNTED posts carrying any of them ("12+" when there are more); a tag with none
-    there (used only on private or removed posts, or only long ago beside a busier one) is not shown."""
+    """Tags starting with the text (the exact one first, then the most used), each with how many posts
+    the viewer may see carry it, up to TAG_POSTS_COUNTED ("100+" past that); a tag with none (used only
+    on private or removed posts) is not shown."""
     start = tag_normal(text)
     if not start:
         return []
     names = list(Hashtag.objects.filter(name__startswith=start).order_by("name").values_list("name", flat=True)[:20])
     if not names:
         return []
-    # The newest posts carrying any of the tags, from the tags' own index rows, then which of those the
-    # viewer may see: counting every visible post of a common tag through the posts' rules (or each
-    # tag's newest posts on its own) cost more than the rest of a search at 200,000 posts.
-    tagged = list(
-        PostSearch.objects.filter(tags__overlap=names)
-        .order_by("-post_id")
-        .values_list("post_id", "tags")[:TAG_POSTS_COUNTED]
+    # Ordered by how many posts carry each (an index-only count on the tag rows' key), then counted
+    # for the viewer, a batch of the likeliest at a time, each on its newest TAG_POSTS_COUNTED + 1
+    # visible posts: one backward range of the key, joined by primary key with post and author.
+    used = dict(PostTag.objects.filter(tag__in=names).values("tag").annotate(n=Count("*")).values_list("tag", "n"))
+    names.sort(key=lambda name: (name != start, -used.get(name, 0), name))
+    newest = (
+        posts_visible_to(viewer)  # built once: it reads the viewer's blocks and reports
+        .filter(tag_rows__tag=OuterRef("name"))
+        .order_by("-pk")
+        .values("pk")[: TAG_POSTS_COUNTED + 1]
     )
-    visible = set(posts_visible_to(viewer).filter(pk__in=[pk for pk, _ in tagged]).values_list("pk", flat=True))
-    wanted = set(names)
-    counts = Counter(tag for pk, tags in tagged if pk in visible for tag in tags if tag in wanted)
-    at_least = len(tagged) == TAG_POSTS_COUNTED
-    hits = [TagHit(name=name, posts=posts, at_least=at_least) for name, posts in counts.items()]
-    hits.sort(key=lambda hit: (hit.name != start, -hit.posts, hit.name))
+    hits: list[TagHit] = []
+    for first in range(0, len(names), limit):
+        counted = Hashtag.objects.filter(name__in=names[first : first + limit]).annotate(
+            visible=Func(ArraySubquery(newest), function="cardinality", output_field=IntegerField())
+        )
+        visible = dict(counted.values_list("name", "visible"))
+        hits += [
+            TagHit(name=name, posts=min(n, TAG_POSTS_COUNTED), at_least=n > TAG_POSTS_COUNTED)
+            for name in names[first : first + limit]
+            if (n := visible.get(name, 0))
+        ]
+        if len(hits) >= limit:
+            break
     return hits[:limit]
 
 

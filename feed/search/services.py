@@ -11,39 +11,44 @@ from django.db import connection
 
 from feed.accounts.models import User
 from feed.posts.models import Post
-from feed.search.models import Hashtag, PersonSearch, PostSearch
+from feed.search.models import Hashtag, PersonSearch, PostSearch, PostTag
 from feed.search.text import hashtags, search_terms
 
 _WEIGHTED = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
 
 
-def _vector_upsert(table: str, key: str, rows: Sequence[Sequence[object]], *, tags: bool = False) -> None:
-    """One statement per batch. Each row: its key, the terms of weight A, of weight B (joined by spaces,
-    which 'simple' splits back apart) and, with `tags`, its #tags."""
+def _vector_upsert(table: str, key: str, rows: Sequence[Sequence[object]]) -> None:
+    """One statement per batch. Each row: its key, the terms of weight A and of weight B (joined by
+    spaces, which 'simple' splits back apart)."""
     if not rows:
         return
-    row = f"(%s, {_WEIGHTED}{', %s' if tags else ''})"
-    columns = f"{key}, document, tags" if tags else f"{key}, document"
-    update = "document = EXCLUDED.document" + (", tags = EXCLUDED.tags" if tags else "")
-    values = ", ".join([row] * len(rows))
-    sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({key}) DO UPDATE SET {update}"
+    values = ", ".join([f"(%s, {_WEIGHTED})"] * len(rows))
+    sql = (
+        f"INSERT INTO {table} ({key}, document) VALUES {values} "
+        f"ON CONFLICT ({key}) DO UPDATE SET document = EXCLUDED.document"
+    )
     with connection.cursor() as cursor:
         params: list[Any] = [value for row_values in rows for value in row_values]
         cursor.execute(sql, params)
 
 
 def posts_index(posts: Iterable[Post]) -> None:
-    """(Re)index posts: caption and #tags always, the prompt only when its author shows it."""
-    rows: list[tuple[int, str, str, list[str]]] = []
-    tags: set[str] = set()
+    """(Re)index posts: caption and #tags always, the prompt only when its author shows it. A post's tag
+    rows are replaced by its caption's (a tag edited out leaves its page). Posts deleted take theirs
+    along (CASCADE)."""
+    rows: list[tuple[int, str, str]] = []
+    tag_rows: list[PostTag] = []
     for post in posts:
-        post_tags = hashtags(post.caption)
-        tags.update(post_tags)
         prompt = post.prompt if post.show_prompt else ""
-        rows.append((post.pk, " ".join(search_terms(post.caption)), " ".join(search_terms(prompt)), post_tags))
-    _vector_upsert(PostSearch._meta.db_table, "post_id", rows, tags=True)
-    if tags:
-        Hashtag.objects.bulk_create([Hashtag(name=tag) for tag in tags], ignore_conflicts=True)
+        rows.append((post.pk, " ".join(search_terms(post.caption)), " ".join(search_terms(prompt))))
+        tag_rows += [PostTag(tag=tag, post_id=post.pk) for tag in hashtags(post.caption)]
+    _vector_upsert(PostSearch._meta.db_table, "post_id", rows)
+    PostTag.objects.filter(post_id__in=[post_id for post_id, _, _ in rows]).exclude(
+        pk__in=[(row.tag, row.post_id) for row in tag_rows]
+    ).delete()
+    if tag_rows:
+        PostTag.objects.bulk_create(tag_rows, ignore_conflicts=True)
+        Hashtag.objects.bulk_create([Hashtag(name=tag) for tag in {row.tag for row in tag_rows}], ignore_conflicts=True)
 
 
 def people_index(people: Iterable[User]) -> None:

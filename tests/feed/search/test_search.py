@@ -11,7 +11,7 @@ from feed.graph.services import block_create
 from feed.models import Post, User
 from feed.posts.services import post_take_down
 from feed.search import selectors as search_selectors
-from feed.search.models import PostSearch
+from feed.search.models import PostSearch, PostTag
 from feed.search.selectors import cameos_search, hashtags_search, people_search, posts_search, posts_with_cameo
 from feed.search.text import search_terms, tsquery
 from moderation.reports import report_create
@@ -84,6 +84,18 @@ def test_people_by_handle_and_name_not_past_blocks_hidden_profiles_or_teens(alic
     assert people_search(teen, "kiteteen") == [other_teen]
 
 
+def test_people_ranked_on_the_index_then_checked_and_equals_oldest_first(
+    bob: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    older = make_user("windy1", display_name="Kite Fan")
+    newer = make_user("windy2", display_name="Kite Lover")
+    blocked = make_user("kite_b")  # the handle's match ranks first
+    block_create(blocker=blocked, blocked=bob)
+    assert people_search(bob, "kite", limit=2) == [older, newer]
+    monkeypatch.setattr(search_selectors, "RANKED_PER_RESULT", 1)  # the best 2: the blocked one and `older`
+    assert people_search(bob, "kite", limit=2) == [older]
+
+
 def test_renaming_reindexes_and_reindex_command_covers_bulk_rows(alice: User, bob: User) -> None:
     alice.display_name = "Mizuki"
     alice.save()
@@ -115,18 +127,56 @@ def test_a_common_word_ranks_only_its_newest_matches(alice: User, bob: User, mon
     assert posts_search(bob, "kite") == [newer[1], newer[0]]
 
 
-def test_a_common_tag_counts_its_newest_posts_and_says_so(
-    alice: User, bob: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_common_tag_counts_up_to_a_cap_and_says_so(alice: User, bob: User, monkeypatch: pytest.MonkeyPatch) -> None:
     for hours in (4, 3, 2):
         post_make(alice, "#kites", hours_ago=hours)
     post_make(alice, "#kiteday #kites", hours_ago=1)
     post_make(alice, "#kiteday", visibility=Post.Visibility.PRIVATE)
-    monkeypatch.setattr(search_selectors, "TAG_POSTS_COUNTED", 3)  # the private post and the two newest
+    monkeypatch.setattr(search_selectors, "TAG_POSTS_COUNTED", 2)
     hits = hashtags_search(bob, "kite")
-    assert [(hit.name, hit.posts, hit.at_least) for hit in hits] == [("kites", 2, True), ("kiteday", 1, True)]
+    assert [(hit.name, hit.posts, hit.at_least) for hit in hits] == [("kites", 2, True), ("kiteday", 1, False)]
     page = Client().get("/search/", {"q": "kite"}).content.decode()
-    assert "#kites · 2+ videos" in page and "#kiteday · 1+ video" in page
+    assert "#kites · 2+ videos" in page and "#kiteday · 1 video" in page
+
+
+def test_tags_the_exact_one_first_then_the_most_used_and_only_with_a_visible_post(
+    alice: User, bob: User, charlie: User
+) -> None:
+    post_make(alice, "#kite")
+    for _ in range(3):
+        post_make(alice, "#kiteday")
+    post_make(alice, "#kites #kites")
+    post_make(charlie, "#kitesecret")
+    post_make(alice, "#kitehidden", visibility=Post.Visibility.PRIVATE)
+    block_create(blocker=charlie, blocked=bob)
+    assert [(hit.name, hit.posts) for hit in hashtags_search(bob, "kite")] == [
+        ("kite", 1),
+        ("kiteday", 3),
+        ("kites", 1),
+    ]
+    assert [hit.name for hit in hashtags_search(bob, "kite", limit=2)] == ["kite", "kiteday"]
+    # counted a batch of 3 at a time: kitehidden (1 post, private) in the first, so kites from the second
+    assert [hit.name for hit in hashtags_search(bob, "kite", limit=3)] == ["kite", "kiteday", "kites"]
+    assert [hit.name for hit in hashtags_search(alice, "kites")] == ["kites", "kitesecret"]
+
+
+def test_a_tag_edited_out_of_a_caption_or_its_post_deleted_leaves_its_page(
+    client: Client, alice: User, bob: User
+) -> None:
+    post = post_make(alice, "Kite day #kites #windy")
+    other = post_make(alice, "Calm #windy")
+    assert list(search_selectors.posts_tagged(bob, "kites")) == [post]
+    post.caption = "Kite day #kiteday #windy"
+    post.save()
+    assert list(search_selectors.posts_tagged(bob, "kites")) == []
+    assert list(search_selectors.posts_tagged(bob, "kiteday")) == [post]
+    assert [(hit.name, hit.posts) for hit in hashtags_search(bob, "kite")] == [("kiteday", 1)]
+    post.caption = "No tags now"
+    post.save(update_fields=["caption"])
+    assert hashtags_search(bob, "kite") == [] and b"Kite day" not in client.get("/tags/kiteday/").content
+    assert list(search_selectors.posts_tagged(bob, "windy")) == [other]
+    other.delete()
+    assert list(search_selectors.posts_tagged(bob, "windy")) == [] and PostTag.objects.count() == 0
 
 
 def test_cameos_by_handle_and_name_and_their_videos(alice: User, bob: User, charlie: User) -> None:
