@@ -94,8 +94,10 @@ def _accounts() -> None:
 
 
 def _search() -> None:
-    """The search index follows posts and profiles (saved in lower packages: Django's post_save)."""
-    from django.db.models.signals import post_save
+    """The search index follows posts and profiles (saved in lower packages: Django's post_save), and
+    catches up after `migrate` on what it has never seen."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate, post_save
 
     from feed.accounts.models import User
     from feed.posts.models import Post
@@ -103,3 +105,4 @@ def _search() -> None:
 
     post_save.connect(receivers.on_post_saved, sender=Post, dispatch_uid="feed.search_post")
     post_save.connect(receivers.on_user_saved, sender=User, dispatch_uid="feed.search_person")
+    post_migrate.connect(receivers.on_migrated, sender=apps.get_app_config("feed"), dispatch_uid="feed.search_missing")

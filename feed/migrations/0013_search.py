@@ -8,15 +8,8 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def index_existing(apps, schema_editor):
-    """Posts and people from before search: indexed once here (later ones as they are saved)."""
-    from feed.search.services import people_index, posts_index
-
-    for model, index in ((apps.get_model("feed", "Post"), posts_index), (apps.get_model("feed", "User"), people_index)):
-        last = 0
-        while batch := list(model.objects.filter(pk__gt=last).order_by("pk")[:1000]):
-            index(batch)
-            last = batch[-1].pk
+# Posts and people from before search are indexed after `migrate` (feed.search.receivers.on_migrated),
+# with the code of the release that runs it.
 
 
 class Migration(migrations.Migration):
@@ -54,5 +47,4 @@ class Migration(migrations.Migration):
                 'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['document'], name='post_search_document'), django.contrib.postgres.indexes.GinIndex(fields=['tags'], name='post_search_tags')],
             },
         ),
-        migrations.RunPython(index_existing, migrations.RunPython.noop),
     ]

@@ -4,10 +4,11 @@ search_reindex` (posts written in bulk, a change to how terms are made)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from django.db import connection
+from django.db.models import Model, QuerySet
 
 from feed.accounts.models import User
 from feed.posts.models import Post
@@ -57,3 +58,31 @@ def people_index(people: Iterable[User]) -> None:
         for person in people
     ]
     _vector_upsert(PersonSearch._meta.db_table, "user_id", rows)
+
+
+M = TypeVar("M", bound=Model)
+BATCH = 1000
+
+
+def _batches(rows: QuerySet[M]) -> Iterator[list[M]]:
+    """`rows` in primary-key order, 1,000 at a time: memory stays flat at any size."""
+    last = 0
+    while batch := list(rows.filter(pk__gt=last).order_by("pk")[:BATCH]):
+        yield batch
+        last = batch[-1].pk
+
+
+def search_reindex(*, only_missing: bool = False) -> tuple[int, int]:
+    """Index posts and people again: all of them, or (`only_missing`) those with no index row yet, as
+    after an upgrade from before search. Returns how many posts and people were indexed."""
+    posts, people = Post.objects.all(), User.objects.all()
+    if only_missing:
+        posts, people = posts.filter(search__isnull=True), people.filter(search__isnull=True)
+    post_count = person_count = 0
+    for post_batch in _batches(posts):
+        posts_index(post_batch)
+        post_count += len(post_batch)
+    for person_batch in _batches(people):
+        people_index(person_batch)
+        person_count += len(person_batch)
+    return post_count, person_count

@@ -111,6 +111,21 @@ def test_renaming_reindexes_and_reindex_command_covers_bulk_rows(alice: User, bo
     assert PostSearch.objects.count() == 2
 
 
+def test_migrate_indexes_what_came_before_search(alice: User, bob: User) -> None:
+    """An upgrade from before search: posts and people with no index row are indexed after `migrate`,
+    those indexed already are left as they are."""
+    indexed = post_make(alice, "a paper #kite over the dunes")
+    old = Post.objects.bulk_create([Post(author=alice, video="posts/old.mp4", caption="an old #lantern")])[0]
+    PostSearch.objects.filter(post=indexed).update(document="")  # what the index holds is not redone
+    User.objects.filter(pk=bob.pk).update(display_name="Hoshino")
+    bob.search.delete()
+    assert posts_search(alice, "lantern") == [] and people_search(alice, "hoshino") == []
+    call_command("migrate", verbosity=0)
+    assert posts_search(alice, "lantern") == [old] and [p.pk for p in posts_search(alice, "#lantern")] == [old.pk]
+    assert people_search(alice, "hoshino") == [bob]
+    assert posts_search(alice, "dunes") == []
+
+
 def test_hashtags_count_only_what_the_viewer_may_see(alice: User, bob: User) -> None:
     post_make(alice, "#kites and #kiteday")
     post_make(alice, "#kites again")
