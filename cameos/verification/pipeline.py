@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,7 +186,7 @@ def verify_recording(
     def fail(code: str, **params: object) -> None:
         failures.append(VerificationFailure.of(code, MESSAGES[code](**params)))
 
-    t0 = time.perf_counter()
+    started = t0 = time.perf_counter()
     try:
         # Keep at most the frames a clip of the longest allowed length needs (memory); the duration
         # is still measured to the end, so an over-long clip reports "too_long".
@@ -217,6 +218,28 @@ def verify_recording(
         fail("too_short", **length)
     elif video.duration_s > hi + s.duration_tolerance_s:
         fail("too_long", **length)
+
+    # The voice checks need nothing of the faces: they run on a thread of their own meanwhile (silero's
+    # ONNX runtime, resemblyzer's torch and pocketsphinx let go of the GIL, as dlib does).
+    with ThreadPoolExecutor(1, thread_name_prefix="verify-voice") as voice_pool:
+        listening = voice_pool.submit(_listen, video, challenge, s)
+        return _look(video, challenge, s, listening, metrics, failures, timings, started)
+
+
+def _look(
+    video: DecodedVideo,
+    challenge: Challenge,
+    s: VerificationSettings,
+    listening: Future[_Heard],
+    metrics: dict,
+    failures: list[VerificationFailure],
+    timings: dict[str, float],
+    started: float,
+) -> VerificationReport:
+    """The faces, the head moves and the references on this thread, then the voice thread's results."""
+
+    def fail(code: str, **params: object) -> None:
+        failures.append(VerificationFailure.of(code, MESSAGES[code](**params)))
 
     # ---- faces -----------------------------------------------------------------------------
     t0 = time.perf_counter()
@@ -294,32 +317,14 @@ def verify_recording(
         fail("face_inconsistent")
     timings["faces"] += time.perf_counter() - t0
 
-    # ---- voice -------------------------------------------------------------------------------
-    t0 = time.perf_counter()
-    audio = video.audio
-    segments = voicemod.speech_segments(audio, video.sample_rate) if audio is not None else []
-    speech = voicemod.speech_audio(audio, segments) if audio is not None and segments else np.zeros(0, np.float32)
-    speech_s = len(speech) / video.sample_rate
-    metrics.update(has_audio=audio is not None, speech_s=round(speech_s, 2), speech_segments=len(segments))
-    embedding, profile = None, None
-    if speech_s < s.min_speech_s:
-        fail("no_speech")
-    else:
-        embedding = voicemod.voice_embedding(speech, video.sample_rate)
-        profile = voicemod.voice_profile(speech, video.sample_rate)
-        metrics["pitch_hz"] = profile.pitch_hz
-    digits_check = "not_checked"
-    if s.transcriber is not None and audio is not None and challenge.digits and speech_s >= s.min_speech_s:
-        # From just before the first word to just after the last: given seconds of quiet lead-in, the
-        # decoder fits filler words to it and loses the digits.
-        pad = round(0.3 * video.sample_rate)
-        spoken = audio[max(0, segments[0][0] - pad) : segments[-1][1] + pad]
-        transcript = s.transcriber(spoken, video.sample_rate, challenge.digits)
-        digits_check = "passed" if digits_spoken(transcript, challenge.digits) else "failed"
-        if digits_check == "failed":
-            fail("digits_mismatch")
-    timings["voice"] = time.perf_counter() - t0
-    timings["total"] = sum(timings.values())
+    # ---- voice (its own thread since decoding, joined here) ---------------------------------------
+    heard = listening.result()
+    timings["voice"] = heard.seconds
+    metrics.update(heard.metrics)
+    for code in heard.codes:
+        fail(code)
+    embedding, profile, speech, digits_check = heard.embedding, heard.profile, heard.speech, heard.digits_check
+    timings["total"] = time.perf_counter() - started
 
     return VerificationReport(
         passed=not failures,
@@ -334,6 +339,48 @@ def verify_recording(
         voice_sample=speech[: int(VOICE_SAMPLE_S * video.sample_rate)] if profile is not None else None,
         yaw_trajectory=[(round(o.t, 2), round(rel_yaw[o.index], 1)) for o in posed],
     )
+
+
+@dataclass
+class _Heard:
+    """What the voice thread found (`_listen`)."""
+
+    seconds: float
+    metrics: dict
+    codes: list[str]  # failures, in the order they were found
+    embedding: np.ndarray | None
+    profile: voicemod.VoiceProfile | None
+    speech: np.ndarray
+    digits_check: str
+
+
+def _listen(video: DecodedVideo, challenge: Challenge, s: VerificationSettings) -> _Heard:
+    """Speech time (silero VAD), the voice embedding and profile, and the spoken digits."""
+    t0 = time.perf_counter()
+    codes: list[str] = []
+    audio = video.audio
+    segments = voicemod.speech_segments(audio, video.sample_rate) if audio is not None else []
+    speech = voicemod.speech_audio(audio, segments) if audio is not None and segments else np.zeros(0, np.float32)
+    speech_s = len(speech) / video.sample_rate
+    metrics: dict = {"has_audio": audio is not None, "speech_s": round(speech_s, 2), "speech_segments": len(segments)}
+    embedding, profile = None, None
+    if speech_s < s.min_speech_s:
+        codes.append("no_speech")
+    else:
+        embedding = voicemod.voice_embedding(speech, video.sample_rate)
+        profile = voicemod.voice_profile(speech, video.sample_rate)
+        metrics["pitch_hz"] = profile.pitch_hz
+    digits_check = "not_checked"
+    if s.transcriber is not None and audio is not None and challenge.digits and speech_s >= s.min_speech_s:
+        # From just before the first word to just after the last: given seconds of quiet lead-in, the
+        # decoder fits filler words to it and loses the digits.
+        pad = round(0.3 * video.sample_rate)
+        spoken = audio[max(0, segments[0][0] - pad) : segments[-1][1] + pad]
+        transcript = s.transcriber(spoken, video.sample_rate, challenge.digits)
+        digits_check = "passed" if digits_spoken(transcript, challenge.digits) else "failed"
+        if digits_check == "failed":
+            codes.append("digits_mismatch")
+    return _Heard(time.perf_counter() - t0, metrics, codes, embedding, profile, speech, digits_check)
 
 
 _WORDS = {
@@ -361,18 +408,24 @@ def digits_spoken(transcript: str, digits: str) -> bool:
     return digits in spoken
 
 
+DETECT_THREADS = 2  # dlib's HOG lets go of the GIL: the sampled frames are shared between this many threads
+
+
 def _detect(video: DecodedVideo, s: VerificationSettings) -> list[_Obs]:
-    out = []
-    for i, (frame, t) in enumerate(zip(video.frames, video.frame_times, strict=True)):
-        image, scale = facemod.analysis_image(frame, s.analysis_height)
+    """Every sampled frame's faces, in frame order (each frame on its own: the threads change nothing)."""
+
+    def observe(i: int) -> _Obs:
+        image, scale = facemod.analysis_image(video.frames[i], s.analysis_height)
         found = facemod.detect_faces(image, min_score=s.track_min_score, upsample=0)
-        o = _Obs(t=t, index=i, scale=scale, image_size=(image.shape[1], image.shape[0]), faces=found)
+        o = _Obs(t=video.frame_times[i], index=i, scale=scale, image_size=(image.shape[1], image.shape[0]), faces=found)
         confident = [f for f in found if f.score > s.min_face_score]
         o.confident = len(confident)
         if confident:
             o.face = confident[0]
-        out.append(o)
-    return out
+        return o
+
+    with ThreadPoolExecutor(DETECT_THREADS, thread_name_prefix="verify-faces") as pool:
+        return list(pool.map(observe, range(len(video.frames))))
 
 
 def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:

@@ -8,12 +8,13 @@ floats the cameo portraits with "@handle" tags on top and captions the shot's pr
 each other with hard cuts.
 
 Cost: static layers (background world, caption, badges, cameo discs) are drawn once per shot;
-per frame it is one cv2.warpAffine plus a few small alpha blends, at 12 fps.
+per frame it is one cv2.warpAffine plus a few small alpha blends, at 12 fps, on RENDER_THREADS threads.
 """
 
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,7 @@ from sora_site import japanese
 from sora_site.images import cover_crop
 from sora_site.media import decode_video
 
+RENDER_THREADS = 2  # frames drawn at once (a 2-core machine: the job's thread mostly waits on them)
 _WORLD_SCALE = 1.3  # the background world is this much larger than the frame (room to pan)
 _WORLD_RES = 0.5  # and drawn at half resolution: it is all soft gradients and blurred shapes
 _CAPTION_TOP = 0.12  # portrait: fraction of the height where the caption box starts
@@ -80,23 +82,35 @@ class PreviewBackend:
         plans = _plan_shots(request, fps, parent is not None)
         cameos = CameoLayer(request, fps)
         total = sum(plan.count for plan in plans)
+
+        def render(shot_frame: tuple[_ShotPlan, int]) -> np.ndarray:
+            plan, local = shot_frame
+            frame = _background(plan, local, fps, W, H, request, parent)
+            if plan.background != "image" or plan.particle_kind in ("rain", "snow"):
+                _draw_particles(frame, plan, local / fps)
+            cameos.draw(frame, plan.start + local)
+            for overlay, x, y in plan.overlays:
+                overlay.blend(frame, x, y)
+            return frame
+
         frames: list[np.ndarray] = []
         step = max(1, total // 20)
         on_progress(0.0)
-        for plan in plans:
-            for local in range(plan.count):
-                k = plan.start + local
+        # Each frame is drawn on its own from the shot's static layers: RENDER_THREADS draw them (OpenCV
+        # and numpy let go of the GIL), while this thread takes them in order, reports progress and
+        # checks for a cancel (both touch the database, which stays on the job's thread).
+        pool = ThreadPoolExecutor(RENDER_THREADS, thread_name_prefix="preview")
+        try:
+            for k, frame in enumerate(
+                pool.map(render, [(plan, local) for plan in plans for local in range(plan.count)])
+            ):
                 if k % step == 0 and k:
                     if should_cancel():
                         raise GenerationCancelled()
                     on_progress(0.9 * k / total)
-                frame = _background(plan, local, fps, W, H, request, parent)
-                if plan.background != "image" or plan.particle_kind in ("rain", "snow"):
-                    _draw_particles(frame, plan, local / fps)
-                cameos.draw(frame, k)
-                for overlay, x, y in plan.overlays:
-                    overlay.blend(frame, x, y)
                 frames.append(frame)
+        finally:
+            pool.shutdown(cancel_futures=True)
         if should_cancel():
             raise GenerationCancelled()
         on_progress(0.9)

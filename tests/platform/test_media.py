@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import av
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -12,7 +14,7 @@ from generation.backends.base import GenerationRequest, Shot
 from generation.backends.preview import PreviewBackend
 from generation.finishing import soundtrack_for
 from sora_site.errors import DomainError
-from sora_site.media import AUDIO_RATE, decode_video, encode_mp4, poster_webp, probe, spritesheet_jpeg
+from sora_site.media import AUDIO_RATE, decode_video, encode_mp4, poster_webp, probe, spritesheet_jpeg, yuv420p
 
 
 def _frames(n: int, width: int = 320, height: int = 240) -> list[np.ndarray]:
@@ -145,3 +147,15 @@ def test_preview_clip_round_trip_with_dialogue(tmp_path) -> None:
     assert decoded.audio is not None
     speech = decoded.audio[int(0.3 * 16_000) : int(1.2 * 16_000)]
     assert float(np.sqrt(np.mean(speech**2))) > 0.05  # the quoted line is audible
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (722, 1282)])
+def test_frames_reach_the_encoder_as_swscale_would_convert_them(size: tuple[int, int]) -> None:
+    """encode_mp4 converts RGB to YUV 4:2:0 itself (cheaper): BT.601 limited range like libswscale's
+    conversion, within one level on every plane, and the chroma averaged over 2 x 2 pixels."""
+    rng = np.random.default_rng(3)
+    frame = cv2.GaussianBlur(rng.integers(0, 256, (*size, 3), dtype=np.uint8), (0, 0), 3)
+    theirs = av.VideoFrame.from_ndarray(frame, format="rgb24").reformat(format="yuv420p").to_ndarray()
+    ours = yuv420p(frame)
+    assert ours.shape == theirs.shape == (size[0] * 3 // 2, size[1])
+    assert np.abs(ours.astype(int) - theirs).max() <= 1

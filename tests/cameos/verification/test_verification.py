@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from cameos.verification import (
     best_face_match,
     digits_spoken,
     face_distance_min,
+    loaders,
     verify_recording,
     voice_similarity,
 )
@@ -221,6 +223,25 @@ def test_the_digits_are_heard_in_a_recording_cut_inside_a_word(start_s: float, e
     said = synthetic.soundtrack(16, digits="4719", start_s=7.6)[round(start_s * rate) : round(end_s * rate)]
     assert digits_spoken(digits_heard(said, rate, "4719"), "4719")
     assert not digits_spoken(digits_heard(said, rate, "2835"), "2835")  # other digits are still not heard
+
+
+def test_threads_find_the_same_faces_each_with_its_own_detector() -> None:
+    """Verification shares the sampled frames between threads: a dlib detector holds the image it
+    scans, so each thread has its own copy, and what they find is what one thread finds alone."""
+    group = np.asarray(Image.open(F.GROUP_PHOTO).convert("RGB"))
+    flipped = (group[:, ::-1], data.astronaut()[::-1])
+    images = [np.ascontiguousarray(image) for image in (group, data.astronaut(), *flipped)]
+
+    def found(image: np.ndarray) -> list[tuple[tuple[int, int, int, int], float]]:
+        return [(face.box, round(face.score, 6)) for face in facemod.detect_faces(image, min_score=-0.3, upsample=1)]
+
+    alone = [found(image) for image in images]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(found, images * 3))
+        theirs = pool.submit(loaders.face_detector).result()
+    assert together == alone * 3
+    assert len(alone[0]) >= 6 and alone[1]
+    assert theirs is not loaders.face_detector() and loaders.face_detector() is loaders.face_detector()
 
 
 # ---------------------------------------------------------------------------------------------
