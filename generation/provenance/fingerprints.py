@@ -29,8 +29,15 @@ MIN_PATTERN = 40.0
 _ODD_COLUMNS = np.tile((-1.0) ** np.arange(8), 8).astype(np.float32)
 
 
+WORK_SIDE = 256  # frames are area-averaged to about this short side first (the fingerprint is 32x32)
+
+
 def _grey(frame: np.ndarray) -> np.ndarray:
-    return frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+    grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+    factor = min(grey.shape) // WORK_SIDE
+    if factor < 2:
+        return grey
+    return cv2.resize(grey, (grey.shape[1] // factor, grey.shape[0] // factor), interpolation=cv2.INTER_AREA)
 
 
 def bars_cut(grey: np.ndarray) -> np.ndarray:
