@@ -1,4 +1,4 @@
-"""The frame-fingerprint index behind /verify/ (generation/provenance/fingerprint_index.py), only where
+"""The frame-fingerprint index behind /verify/ (generation/fingerprint_index.py), only where
 pgvector can be installed (the embedded PostgreSQL always; a DATABASE_URL server once
 scripts/install_pgvector.sh built it). Anywhere else this does nothing and /verify/ keeps the
 whole-frame hash scan. The table is not a model on purpose: the models must work without the type.

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from feed.models import Post, User
+from generation import fingerprint_index
 from generation.models import GenerationJob
-from generation.provenance import fingerprint_index
 from generation.provenance.invisible import SOFT_BINDING_ALG, soft_binding_value
 from tests.builders.finished_jobs import finished_job, reupload_copy
 from tests.builders.posts import post_published
@@ -120,7 +120,7 @@ def test_without_a_watermark_a_cropped_mirrored_copy_is_found_through_the_index(
     alice: User, settings, tmp_path: Path
 ) -> None:
     """A crop to 70% and a mirror change every whole-frame hash; the fingerprint index still finds
-    the post (pgvector's HNSW search, generation.provenance.fingerprint_index), and an unrelated
+    the post (pgvector's HNSW search, generation.fingerprint_index), and an unrelated
     video that was never posted finds nothing."""
     settings.GENERATION_FRAME_STEPS = WITHOUT_INVISIBLE_MARK
     assert fingerprint_index.index_present()
