@@ -31,6 +31,7 @@ from django.utils.module_loading import import_string
 from generation.audio import Soundtrack, cameo_voices, render_soundtrack, webvtt
 from generation.backends.base import Cue, GenerationRequest, GenerationResult, Ingredient
 from generation.models import GenerationJob
+from generation.provenance.fingerprints import video_fingerprints
 from generation.provenance.reading import frame_hashes
 from sora_site import media
 
@@ -93,7 +94,8 @@ class FinishedFiles:
     poster: str  # WebP
     spritesheet: str  # JPEG grid, `sprite_layout` says how to read it
     sprite_layout: dict[str, float]
-    frame_hashes: list[str]  # perceptual hashes, for the verify page's index of published posts
+    frame_hashes: list[str]  # perceptual hashes, for the verify page's scan where pgvector is missing
+    fingerprints: list[np.ndarray]  # frame fingerprints, for the verify page's index (fingerprint_index)
     subtitles: str  # WebVTT of the dialogue; "" when nobody speaks
 
 
@@ -104,6 +106,7 @@ class _Made:
     poster: bytes
     sheet: media.Spritesheet
     hashes: list[str]
+    fingerprints: list[np.ndarray]
 
 
 def clip_finish(
@@ -174,7 +177,7 @@ def clip_finish(
         "tile_height": sheet.tile_height,
         "interval_s": sheet.interval_s,
     }
-    return FinishedFiles(video_name, poster_name, sprite_name, layout, made.hashes, subtitles_name)
+    return FinishedFiles(video_name, poster_name, sprite_name, layout, made.hashes, made.fingerprints, subtitles_name)
 
 
 def _make(
@@ -210,9 +213,10 @@ def _make(
             poster = media.poster_webp(clip.frames[len(clip.frames) // 3])
         with step("spritesheet"):
             sheet = media.spritesheet_jpeg(clip.frames, clip.fps)
-        with step("frame_hashes"):
+        with step("frame_hashes"):  # and the fingerprints: both are what /verify/ finds the video by
             hashes = frame_hashes(clip.frames, clip.fps)
-        return _Made(poster, sheet, hashes)
+            prints = video_fingerprints(clip.frames, clip.fps)
+        return _Made(poster, sheet, hashes, prints)
     finally:
         ended.put(None)
 

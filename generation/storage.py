@@ -6,6 +6,7 @@ down for consent instead of clearing the job's fields itself.
 
 from __future__ import annotations
 
+from generation.fingerprint_index import fingerprints_delete
 from generation.models import GenerationJob
 
 
@@ -17,9 +18,11 @@ def media_delete(*names: str | None) -> None:
 
 
 def job_files_erase(*, job: GenerationJob) -> None:
-    """Delete a finished video's video, poster, spritesheet and subtitles, and forget the sprite layout
-    and the frame hashes derived from them: nobody, its owner included, can see or match it any more."""
+    """Delete a finished video's video, poster, spritesheet and subtitles, and forget the sprite layout,
+    frame hashes and fingerprints derived from them: nobody, its owner included, can see or match it
+    any more."""
     media_delete(job.video.name, job.poster.name, job.spritesheet.name, job.subtitles.name)
     GenerationJob.objects.filter(pk=job.pk).update(
         video="", poster="", spritesheet="", subtitles="", sprite_layout={}, frame_hashes=[]
     )
+    fingerprints_delete(job_id=job.pk)

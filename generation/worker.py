@@ -38,6 +38,7 @@ from generation.backends.base import (
     VoiceSample,
 )
 from generation.events import job_push
+from generation.fingerprint_index import fingerprints_save
 from generation.finishing import clip_finish, phase
 from generation.models import GenerationJob
 from generation.queue import GPU_GENERATE, job_enqueue
@@ -126,7 +127,9 @@ def job_execute(job_id: int) -> None:
             timings=timings,
             gpu_seconds=float(result.metadata.get("gpu_seconds", 0.0)),
         )
-        if not completed:
+        if completed:
+            fingerprints_save(job_id=job_id, vectors=files_out.fingerprints)
+        else:
             media_delete(files_out.video, files_out.poster, files_out.spritesheet, files_out.subtitles)
             if _claimed(job_id, token).filter(state=State.FINISHING).exists():
                 raise GenerationCancelled  # cancelled or revoked while finishing

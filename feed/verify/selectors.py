@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.urls import reverse
 
 from feed.accounts.models import User
 from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer
+from generation import fingerprint_index
 from generation.models import GenerationJob
 from generation.provenance import invisible
 from generation.provenance.reading import HASH_MATCH_BITS, VideoReading, hashes_distance, video_read
@@ -80,7 +82,11 @@ def video_verify(path: Path, viewer: User | None) -> Verification:
         if job_from_mark is not None and verification.original.state == "found":
             verification.original_manifest = _manifest_bound_to_mark(job_from_mark, reading.watermark_job_pk)
     else:
-        verification.original = _original_by_frames(reading.hashes, viewer)
+        verification.original = (
+            _original_by_fingerprints(reading.fingerprints, viewer)
+            if fingerprint_index.index_present()
+            else _original_by_frames(reading.hashes, viewer)
+        )
     return verification
 
 
@@ -110,9 +116,20 @@ def _post_as_seen(post: Post, viewer: User | None, matched_by: str) -> Original:
         return Original("removed" if error.code in ("post_taken_down", "post_removed") else "private", matched_by)
 
 
+def _original_by_fingerprints(fingerprints: list[np.ndarray], viewer: User | None) -> Original:
+    """The post whose video's frame fingerprints match most of the copy's frames, through pgvector's
+    index (crops, reframing, letterboxes, mirroring: generation/provenance/fingerprints.py). Jobs
+    never posted are passed over: only a post is an original to show."""
+    for job_id, _frames in fingerprint_index.jobs_matching(fingerprints):
+        post = Post.objects.filter(job_id=job_id).first()
+        if post is not None:
+            return _post_as_seen(post, viewer, "fingerprint")
+    return Original()
+
+
 def _original_by_frames(hashes: list[int], viewer: User | None) -> Original:
-    """The published post whose frames are nearest, if near enough. A scan over every post's hashes:
-    fine for thousands of posts; a BK-tree or a PostgreSQL index is the next step past that."""
+    """Where PostgreSQL has no pgvector: the published post whose whole frames' hashes are nearest, if
+    near enough, by a scan over every post's hashes (thousands of posts; no crops)."""
     best: tuple[float, int] | None = None
     for post_id, indexed in Post.objects.exclude(job__frame_hashes=[]).values_list("pk", "job__frame_hashes"):
         distance = hashes_distance(hashes, indexed)

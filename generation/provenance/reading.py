@@ -1,5 +1,6 @@
 """What can be read back from a video file someone hands us: its C2PA manifest, our invisible
-watermark, and perceptual hashes of its frames (to find a published original after re-encoding)."""
+watermark, and fingerprints and perceptual hashes of its frames (to find a published original after
+re-encoding, cropping or reframing)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 from django.utils.translation import gettext
 from PIL import Image
 
-from generation.provenance import invisible
+from generation.provenance import fingerprints, invisible
 from generation.provenance.signing import ManifestSummary, manifest_read
 from sora_site.errors import DomainError
 from sora_site.media import video_frame_size_check
@@ -24,6 +25,7 @@ MARK_FPS = 8.0  # frames per second of video the watermark reader looks at
 READ_MAX_SECONDS = 20.0  # how much of an upload is decoded for the watermark and hashes
 # Containers a video may come in (PyAV also opens images and audio, which are not videos here).
 VIDEO_CONTAINERS = frozenset({"mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "mpegts", "flv"})
+QUERY_FRAMES = 6  # frames of an upload whose fingerprints are looked up (one a second, from the start)
 HASH_MATCH_BITS = 10  # of 64: a frame matches an indexed one at this Hamming distance or less
 
 
@@ -33,6 +35,8 @@ class VideoReading:
     watermark_job_pk: int | None  # the job id the invisible watermark carries
     watermark_bits: np.ndarray | None  # soft scores of the coded payload bits (> 0 reads as 1)
     hashes: list[int]  # 64-bit pHashes at HASH_FPS
+    # Per frame at fingerprints.INDEX_FPS (QUERY_FRAMES at most): its query fingerprints, (n, DIM).
+    fingerprints: list[np.ndarray]
 
 
 def frame_hash(frame: np.ndarray) -> int:
@@ -81,12 +85,17 @@ def video_read(path: Path) -> VideoReading:
     """Read everything the verify page shows. Raises DomainError("invalid_video") for a non-video."""
     mark = invisible.MarkReader()
     hashes: list[int] = []
-    next_hash_at = next_mark_at = 0.0
+    prints: list[np.ndarray] = []
+    next_hash_at = next_mark_at = next_print_at = 0.0
     for at, frame in _frames(path):
         # The mark is the same in every frame: MARK_FPS of them, spread over the clip, are plenty.
         if at + 1e-6 >= next_mark_at:
-            mark.add(frame.to_ndarray(format="gray"))
+            grey = frame.to_ndarray(format="gray")
+            mark.add(grey)
             next_mark_at = at + 1.0 / MARK_FPS
+            if at + 1e-6 >= next_print_at and len(prints) < QUERY_FRAMES:
+                prints.append(fingerprints.query_fingerprints(grey))
+                next_print_at = at + 1.0 / fingerprints.INDEX_FPS
         if at + 1e-6 >= next_hash_at:
             hashes.append(frame_hash(frame.to_ndarray(format="rgb24")))
             next_hash_at = at + 1.0 / HASH_FPS
@@ -94,7 +103,11 @@ def video_read(path: Path) -> VideoReading:
         raise DomainError("invalid_video", gettext("This video has no frames."), field="video")
     found = mark.reading()
     return VideoReading(
-        manifest=manifest_read(path), watermark_job_pk=found.job_id, watermark_bits=found.soft_bits, hashes=hashes
+        manifest=manifest_read(path),
+        watermark_job_pk=found.job_id,
+        watermark_bits=found.soft_bits,
+        hashes=hashes,
+        fingerprints=prints,
     )
 
 

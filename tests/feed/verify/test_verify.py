@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from feed.models import Post, User
+from generation import fingerprint_index
 from generation.models import GenerationJob
 from generation.provenance.invisible import SOFT_BINDING_ALG, soft_binding_value
 from tests.builders.finished_jobs import finished_job, reupload_copy
@@ -109,6 +110,31 @@ def test_without_a_watermark_the_frames_index_still_finds_the_original(alice: Us
     assert body["original"] == {"state": "found", "matched_by": "fingerprint", "url": f"/p/{post.pk}/"}
     assert body["original_manifest"] is None
     assert other.pk != post.pk
+
+
+def _mirror_crop_70(frame: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(_crop_70(frame)[:, ::-1])
+
+
+def test_without_a_watermark_a_cropped_mirrored_copy_is_found_through_the_index(
+    alice: User, settings, tmp_path: Path
+) -> None:
+    """A crop to 70% and a mirror change every whole-frame hash; the fingerprint index still finds
+    the post (pgvector's HNSW search, generation.fingerprint_index), and an unrelated
+    video that was never posted finds nothing."""
+    settings.GENERATION_FRAME_STEPS = WITHOUT_INVISIBLE_MARK
+    assert fingerprint_index.index_present()
+    publish(finished_job(alice, "a city skyline at night with neon signs"), alice)
+    job = finished_job(alice, "a sunflower field under a blue sky")
+    post = publish(job, alice)
+    copy = reupload_copy(Path(job.video.path), tmp_path / "copy.mp4", skip_s=1.0, edit=_mirror_crop_70)
+    body = check(copy).json()
+    assert body["watermark"] == {"found": False, "job": None}
+    assert body["original"] == {"state": "found", "matched_by": "fingerprint", "url": f"/p/{post.pk}/"}
+    unrelated = finished_job(alice, "a red fox running through deep snow")
+    copy = reupload_copy(Path(unrelated.video.path), tmp_path / "unrelated.mp4", skip_s=1.0, edit=_crop_70)
+    GenerationJob.objects.filter(pk=unrelated.pk).delete()  # its fingerprints go with it
+    assert check(copy).json()["original"] == {"state": "none", "matched_by": "", "url": None}
 
 
 def test_a_private_post_or_a_draft_is_named_but_not_linked(alice: User, charlie: User, tmp_path: Path) -> None:
