@@ -9,8 +9,8 @@ plain and mirrored) moved by Gaussian noise (distance 0.5-1.2 from where they st
 near real pictures), half random with the 1/f spectrum of pictures. Then each real video is attacked
 (trim + 400 kb/s, crop 70%, rotation 10 degrees, mirror + crop 80%, letterbox, strong screen capture,
 as bench/watermark_robustness.py does them), encoded, read as /verify/ reads an upload, and looked up
-with `fingerprint_index.jobs_matching` (the app's code): recall is the right video coming back
-first; unrelated renders (not indexed) must match nothing. Each lookup's wall time and the database
+with `fingerprint_index.job_matching` (the app's code): recall is the right video coming back
+as the one match; unrelated renders (not indexed) must match nothing. Each lookup's wall time and the database
 backend's CPU time (/proc of the backend process, in 10 ms ticks: its mean is the figure) are reported. Usage:
 
     .venv/bin/python bench/fingerprint_index.py [--rows 1000000] [--videos 6] [--reuse] [--repeat 5]
@@ -177,14 +177,14 @@ def main() -> None:
             prints = video_read(copy).fingerprints
             for attempt in range(args.repeat):
                 cpu, wall = _backend_cpu(backend), time.perf_counter()
-                matches = fingerprint_index.jobs_matching(prints)
+                match = fingerprint_index.job_matching(prints)
                 walls.append(time.perf_counter() - wall)
                 cpus.append(_backend_cpu(backend) - cpu)
                 if attempt == 0:
                     if job_id is None:
-                        false_matches += bool(matches)
+                        false_matches += match is not None
                     else:
-                        found[attack_name] += bool(matches) and matches[0][0] == job_id
+                        found[attack_name] += match == job_id
     print(f"\n{rows} fingerprints; {len(walls)} lookups ({args.repeat} per copy), each up to 6 frames x 6 vectors")
     print(f"lookup wall ms: p50 {np.percentile(walls, 50) * 1000:.1f}, p95 {np.percentile(walls, 95) * 1000:.1f}")
     # /proc counts in clock ticks (10 ms): the mean over all lookups is the figure to read.

@@ -68,13 +68,16 @@ def jobs_indexed() -> set[int]:
         return {job_id for (job_id,) in cursor.fetchall()}
 
 
-def jobs_matching(frames: Sequence[np.ndarray]) -> list[tuple[int, int]]:
-    """(job id, frames of the copy it matches), most first, for the jobs matching at least half of
-    the copy's frames. `frames`: per frame of the copy, its query fingerprints, shape (n, DIM)."""
+def job_matching(frames: Sequence[np.ndarray]) -> int | None:
+    """The one job matching at least two thirds of the copy's frames, when no other job matches as
+    many; else None. The fingerprint is coarse (an 8x8 DCT):
+    at 1M rows, unrelated videos matched half the frames of some post (docs/BENCHMARKS.md), so a
+    lookup names an original only when the evidence points at one. `frames`: per frame of the copy,
+    its query fingerprints, shape (n, DIM)."""
     frame_of = [i for i, queries in enumerate(frames) for _ in range(len(queries))]
     values = [_literal(query) for queries in frames for query in queries.reshape(-1, DIM)]
     if not values:
-        return []
+        return None
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}")
         cursor.execute(
@@ -88,6 +91,8 @@ def jobs_matching(frames: Sequence[np.ndarray]) -> list[tuple[int, int]]:
     for n, job_id, distance in rows:
         if distance <= MATCH_DISTANCE:
             matched[job_id].add(frame_of[n - 1])
-    needed = (len([f for f in frames if len(f)]) + 1) // 2
+    needed = -(-2 * len([f for f in frames if len(f)]) // 3)
     ranked = sorted(((job_id, len(seen)) for job_id, seen in matched.items()), key=lambda item: -item[1])
-    return [(job_id, count) for job_id, count in ranked if count >= needed]
+    if not ranked or ranked[0][1] < needed or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return ranked[0][0]

@@ -118,13 +118,11 @@ def _post_as_seen(post: Post, viewer: User | None, matched_by: str) -> Original:
 
 def _original_by_fingerprints(fingerprints: list[np.ndarray], viewer: User | None) -> Original:
     """The post whose video's frame fingerprints match most of the copy's frames, through pgvector's
-    index (crops, reframing, letterboxes, mirroring: generation/provenance/fingerprints.py). Jobs
-    never posted are passed over: only a post is an original to show."""
-    for job_id, _frames in fingerprint_index.jobs_matching(fingerprints):
-        post = Post.objects.filter(job_id=job_id).first()
-        if post is not None:
-            return _post_as_seen(post, viewer, "fingerprint")
-    return Original()
+    index (crops, reframing, letterboxes, mirroring: generation/provenance/fingerprints.py), when one
+    video clearly does (`job_matching`). A job never posted is not an original to show."""
+    job_id = fingerprint_index.job_matching(fingerprints)
+    post = Post.objects.filter(job_id=job_id).first() if job_id is not None else None
+    return _post_as_seen(post, viewer, "fingerprint") if post is not None else Original()
 
 
 def _original_by_frames(hashes: list[int], viewer: User | None) -> Original:
