@@ -15,8 +15,10 @@ Negatives are the same backgrounds with no face (a cat, a rocket, coins, text, a
 counts as found when a detection's centre is inside its box and the detection is 0.5..2 times its
 height; any other detection is a false one. Prints recall per condition and per size, false detections,
 and for faces found the encoding distance to the same person's registered (clean) encoding and to the
-closest other person, per condition (what the thresholds in cameos/likeness.py are chosen from). Then the
-frames stage's cost is bench/frames_stage.py's. Usage:
+closest other person, per condition (what the thresholds in cameos/likeness.py are chosen from), and
+the share the likeness check recognises as their own person and how many it takes for another (with
+its second looks, and with first encodings alone), each person registered with the clean face's
+encoding. Then the frames stage's cost is bench/frames_stage.py's. Usage:
 
     DJANGO_SETTINGS_MODULE=sora_site.settings .venv/bin/python bench/face_detection.py [--people 8] [--seed 0]
 """
@@ -44,7 +46,7 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from skimage import data  # noqa: E402
 
-from cameos.likeness import FIND_MIN_SCORE, FoundFace, faces_find  # noqa: E402
+from cameos.likeness import FIND_MIN_SCORE, FaceRegistry, FoundFace, faces_find  # noqa: E402
 from cameos.verification.faces import detect_faces, face_encoding  # noqa: E402
 from cameos.verification.matching import FACE_MATCH_THRESHOLD  # noqa: E402
 from moderation.nudity import detections, face_boxes  # noqa: E402
@@ -273,7 +275,7 @@ def found_before(frame: np.ndarray) -> list[FoundFace]:
     out = []
     for face in detect_faces(small):
         box = tuple(v / scale for v in face.box)
-        out.append(FoundFace(box, face.score, 0.0, face_encoding(small, face)))
+        out.append(FoundFace(box, face.score, 0.0, face_encoding(small, face), small))
     return out
 
 
@@ -301,6 +303,10 @@ def main() -> None:
     scores: list[tuple[float, bool]] = []  # every detection's score, and whether it is a labelled face
     negatives, frames, seconds = 0, 0, 0.0
     registered = np.stack([p.encoding for p in persons])
+    registry = FaceRegistry({}, [("cameo", i, p.name, p.encoding[None]) for i, p in enumerate(persons)])
+    recognised: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # condition -> [own person, another]
+    at_first: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # the same, first encodings alone
+    strangers_matched, matching_seconds = 0, 0.0
     conditions = args.conditions.split(",")
     for sample in labelled_set(persons, conditions, rng):
         cpu = time.process_time()
@@ -313,6 +319,10 @@ def main() -> None:
         matched = [f for f in faces if sample.box is not None and hit(f.box, sample.box)]
         true_face = matched[0] if matched else None
         scores += [(f.score, f is true_face) for f in faces]
+        cpu = time.process_time()  # the likeness check's matching, its second looks included
+        matches = {id(f): registry.match(f.encoding) if args.before else registry.face_match(f) for f in faces}
+        matching_seconds += time.process_time() - cpu
+        strangers_matched += sum(1 for f in faces if all(f is not m for m in matched) and matches[id(f)] is not None)
         if sample.box is None:
             negatives += 1
             continue
@@ -327,10 +337,18 @@ def main() -> None:
             distances = np.linalg.norm(registered - face.encoding, axis=1)
             same[sample.condition].append(float(distances[sample.person]))
             other[sample.condition].append(float(np.delete(distances, sample.person).min()))
+            match = matches[id(face)]
+            if match is not None:
+                recognised[sample.condition][match.key != sample.person] += 1
+            if (first := registry.match(face.encoding)) is not None:
+                at_first[sample.condition][first.key != sample.person] += 1
     print(
         f"{len(persons)} people x {len(SIZES)} sizes x {len(conditions)} conditions at {W}x{H}; {negatives} negatives"
     )
-    print(f"{'condition':<14}{'recall':>8}{'found':>8}  same-person distance (median / max)  other (min)")
+    print(
+        f"{'condition':<14}{'recall':>8}{'found':>8}  same-person distance (median / max)  other (min)"
+        "  recognised  as another  (first encoding alone)"
+    )
     total = [0, 0]
     for condition in conditions:
         hits, n = found_by[condition]
@@ -338,7 +356,11 @@ def main() -> None:
         total[1] += n
         s, o = same[condition], other[condition]
         dist = f"{np.median(s):.3f} / {max(s):.3f}" if s else "-"
-        print(f"{condition:<14}{hits / n:>8.3f}{hits:>5}/{n:<4} {dist:>22}  {min(o) if o else float('nan'):>18.3f}")
+        (own, wrong), (own_first, wrong_first) = recognised[condition], at_first[condition]
+        print(
+            f"{condition:<14}{hits / n:>8.3f}{hits:>5}/{n:<4} {dist:>22}  {min(o) if o else float('nan'):>18.3f}"
+            f"  {own / n:>10.3f}  {wrong:>10}  ({own_first / n:.3f}, {wrong_first})"
+        )
     print(f"{'all':<14}{total[0] / total[1]:>8.3f}{total[0]:>5}/{total[1]}")
     print("by face height: " + ", ".join(f"{s} px {hits / n:.3f}" for s, (hits, n) in sorted(by_size.items())))
     eyes_covered = ("caption_eyes", "hand_eyes", "sunglasses")
@@ -348,6 +370,12 @@ def main() -> None:
     right = sum(1 for c in conditions for d in same[c] if d < FACE_MATCH_THRESHOLD)
     wrong = sum(1 for c in conditions for d in other[c] if d < FACE_MATCH_THRESHOLD)
     print(f"faces found under {FACE_MATCH_THRESHOLD}: {right} from their own person, {wrong} from another")
+    own, wrong = (sum(recognised[c][k] for c in conditions) for k in (0, 1))
+    print(
+        f"matched by the likeness check (second looks included): {own} faces as their own person, {wrong} as"
+        f" another, {strangers_matched} false detections as anyone; matching {matching_seconds / frames * 1000:.0f}"
+        " CPU-ms per frame (mean)"
+    )
     print("found at (upright angle, 10-degree bins): " + ", ".join(f"{k} {v}" for k, v in sorted(how.items())))
     for bar in (FIND_MIN_SCORE, 0.5, 0.7):  # CenterFace's score (NudeNet's boxes: 0)
         true = sum(1 for score, ok in scores if ok and score > bar)

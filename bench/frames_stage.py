@@ -76,9 +76,9 @@ def main() -> None:
             found = detections(frame)
             explicit_findings(frame, stage="frames", found=found)
             if index in face_indices:
-                encodings = [f.encoding for f in faces_find(frame, hints=face_boxes(found))]
-                faces += len(encodings)
-                [m for m in likeness_matches(registry, encodings) if m.key == -1]  # the check's match step
+                in_frame = faces_find(frame, hints=face_boxes(found))
+                faces += len(in_frame)
+                [m for m in likeness_matches(registry, in_frame) if m.key == -1]  # the check's match step
         best_cpu = min(best_cpu, time.process_time() - cpu)
         best_wall = min(best_wall, time.perf_counter() - wall)
     audio = soundtrack_for(request).audio.mean(axis=1)  # 48 kHz, as the frame steps get it

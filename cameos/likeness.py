@@ -8,8 +8,9 @@ input image (frames stage). The faces found are compared in memory and never sto
 A partly covered face (a caption or a hand over the eyes) is found by CenterFace (or only by NudeNet's
 face box) and its encoding lies further from the same person (median 0.5-0.7 against 0.1 for a clear
 face, bench/face_detection.py) but no nearer other people (closest other 0.57-0.64, as for clear
-faces). It is compared with the
-same 0.6 and refused on a match, never passed or held: nothing is stored before the frames stage
+faces). A face that misses someone by less than SECOND_LOOK_BAND gets a second look, a steadier
+encoding (`FoundFace.encoding_steadied`) compared with the same 0.6. A match is refused, never
+passed or held: nothing is stored before the frames stage
 passes, so holding it for review would mean keeping a registered person's likeness she did not
 consent to, while a wrongly refused requester can try again.
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -45,6 +46,11 @@ FIND_MIN_SCORE = 0.3  # CenterFace's heatmap score; bench/face_detection.py: fal
 CENTERFACE_TO_DLIB = 0.84  # CenterFace's box height (forehead to chin) to dlib's (brows to chin)
 CENTERFACE_TO_DLIB_SHIFT = 0.044  # dlib's box centre lies this much of CenterFace's height lower
 HINT_BOX_SIZE = 0.8  # NudeNet's face box (forehead to chin) to dlib's (brows to chin)
+# A face whose encoding misses a registered identity by less than this gets a second look
+# (`FoundFace.encoding_steadied`); at this chip scale, and its mirror image's.
+SECOND_LOOK_BAND = 0.1
+SECOND_LOOK_SCALES = (1.0, 0.92, 1.08)
+SECOND_LOOK_MARGIN = 0.03  # a second look's match stands only this much nearer than anyone else
 
 
 @dataclass(frozen=True)
@@ -66,16 +72,31 @@ class FaceRegistry:
         self.matrix = np.concatenate(rows) if rows else np.zeros((0, 128))
         self.owner = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
 
-    def match(self, encoding: np.ndarray) -> LikenessMatch | None:
-        """The closest registered identity under the 0.6 threshold, or None."""
+    def match(self, encoding: np.ndarray, *, under: float = FACE_MATCH_THRESHOLD) -> LikenessMatch | None:
+        """The closest registered identity if it is nearer than `under` (the 0.6 threshold), or None."""
         if not len(self.matrix):
             return None
         distances = np.linalg.norm(self.matrix - np.asarray(encoding, dtype=np.float64), axis=1)
         row = int(np.argmin(distances))
-        if distances[row] >= FACE_MATCH_THRESHOLD:
+        if distances[row] >= under:
             return None
         kind, key, name = self.entries[self.owner[row]]
         return LikenessMatch(kind, key, name, round(float(distances[row]), 3))
+
+    def face_match(self, face: FoundFace) -> LikenessMatch | None:
+        """`match` for a found face, with a second look (`FoundFace.encoding_steadied`) when its first
+        encoding misses someone by less than SECOND_LOOK_BAND."""
+        if (match := self.match(face.encoding)) is not None:
+            return match
+        if self.match(face.encoding, under=FACE_MATCH_THRESHOLD + SECOND_LOOK_BAND) is None:
+            return None
+        steadied = np.asarray(face.encoding_steadied(), dtype=np.float64)
+        if (match := self.match(steadied)) is None:
+            return None
+        # ...and only when it singles out one identity: every other lies SECOND_LOOK_MARGIN further.
+        distances = np.linalg.norm(self.matrix - steadied, axis=1)
+        others = distances[self.owner != self.entries.index((match.kind, match.key, match.name))]
+        return match if not len(others) or others.min() >= match.distance + SECOND_LOOK_MARGIN else None
 
 
 def face_registry() -> FaceRegistry:
@@ -106,6 +127,28 @@ class FoundFace:
     score: float  # CenterFace's score (NudeNet's face boxes: 0)
     angle: float  # the in-plane rotation that makes the face upright (degrees)
     encoding: np.ndarray  # 128-d, from the chip aligned on the face's own 68 landmarks
+    chip: np.ndarray = field(repr=False, compare=False)  # the upright chip `encoding` was computed on
+
+    def encoding_steadied(self) -> np.ndarray:
+        """A second, steadier encoding (~SECOND_LOOK_ENCODINGS times the first's cost): the mean of
+        the chip's and its mirror image's encodings, each at SECOND_LOOK_SCALES. A covered face's
+        single encoding wanders (0.52-0.65 from its owner with a caption over the eyes); the mean lies
+        nearer its owner, and no nearer other people (bench/face_detection.py)."""
+        import dlib
+
+        side = self.chip.shape[0]
+        encodings = []
+        for mirrored in (False, True):
+            picture = np.ascontiguousarray(self.chip[:, ::-1]) if mirrored else self.chip
+            for scale in SECOND_LOOK_SCALES:
+                half = CHIP_FACE_PX * scale / 2
+                rect = dlib.rectangle(
+                    int(side / 2 - half), int(side / 2 - half), int(side / 2 + half), int(side / 2 + half)
+                )
+                shape = loaders.landmark_predictor()(picture, rect)
+                encodings.append(loaders.face_encoder().compute_face_descriptor(picture, shape, 1))
+        steadied: np.ndarray = np.asarray(encodings, dtype=np.float32).mean(axis=0)
+        return steadied
 
 
 @dataclass(frozen=True)
@@ -165,7 +208,7 @@ def _encoded(rgb: np.ndarray, c: _Candidate) -> FoundFace:
     shape = loaders.landmark_predictor()(crop, rect)
     encoding = np.asarray(loaders.face_encoder().compute_face_descriptor(crop, shape, 1), dtype=np.float32)
     half = c.size / 2
-    return FoundFace((c.cx - half, c.cy - half, c.cx + half, c.cy + half), c.score, c.angle, encoding)
+    return FoundFace((c.cx - half, c.cy - half, c.cx + half, c.cy + half), c.score, c.angle, encoding, crop)
 
 
 def faces_find(image: np.ndarray, *, hints: Sequence[tuple[float, float, float, float]] = ()) -> list[FoundFace]:
@@ -186,16 +229,11 @@ def faces_find(image: np.ndarray, *, hints: Sequence[tuple[float, float, float, 
     return [_encoded(rgb, c) for c in _suppressed(candidates)]
 
 
-def faces_encode(image: np.ndarray) -> list[np.ndarray]:
-    """Encodings of the faces in an RGB picture (`faces_find`, with NudeNet's face boxes as hints)."""
-    return [f.encoding for f in faces_find(image, hints=face_boxes(detections(image)))]
-
-
-def likeness_matches(registry: FaceRegistry, encodings: Iterable[np.ndarray]) -> list[LikenessMatch]:
+def likeness_matches(registry: FaceRegistry, faces: Iterable[FoundFace]) -> list[LikenessMatch]:
     """The registered person each face is, for the faces that match someone (one entry per person)."""
     found: dict[tuple[str, int], LikenessMatch] = {}
-    for encoding in encodings:
-        match = registry.match(encoding)
+    for face in faces:
+        match = registry.face_match(face)
         if match is not None and (
             (match.kind, match.key) not in found or match.distance < found[match.kind, match.key].distance
         ):
@@ -220,6 +258,16 @@ def likeness_blocking(
     return None
 
 
+def likeness_forbidden_any(registry: FaceRegistry, *, user: User, allowed: set[int]) -> bool:
+    """Whether `registry` holds anyone a job of `user` showing the cameos `allowed` may not show (a
+    public figure, or a cameo neither allowed nor `user`'s own): `likeness_blocking` can block only
+    then, so the frames stage looks for faces only then."""
+    return any(
+        kind == "public_figure" or (key not in allowed and registry.cameos[key].owner_id != user.pk)
+        for kind, key, _ in registry.entries
+    )
+
+
 def blocked_message(match: LikenessMatch) -> str:
     if match.kind == "public_figure":
         return gettext("This shows a real public figure, which videos can't depict.")
@@ -231,7 +279,7 @@ def reference_image_check(*, user: User, image: np.ndarray) -> list[Cameo]:
     of a cameo `user` may not use. Returns the cameos it shows that `user` may use (their own, or
     allowed), so the job records them like an @mention."""
     registry = face_registry()
-    matches = likeness_matches(registry, faces_encode(image))
+    matches = likeness_matches(registry, faces_find(image, hints=face_boxes(detections(image))))
     blocking = likeness_blocking(registry, matches, user=user)
     if blocking is not None:
         raise DomainError(

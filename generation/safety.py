@@ -28,6 +28,7 @@ from cameos.likeness import (
     face_registry,
     faces_find,
     likeness_blocking,
+    likeness_forbidden_any,
     likeness_matches,
     voice_matches,
     voice_registry,
@@ -77,10 +78,13 @@ def frames_check(clip: Clip) -> None:
     code, detail = "", {}
     message: Sentence | None = None
 
+    # No face can be refused when every registered face is one the job may show: none is looked for.
+    faces_wanted = likeness_forbidden_any(registry, user=job.owner, allowed=allowed)
+
     def look_for_faces(index: int, picture: np.ndarray, hints: list[tuple[float, float, float, float]]) -> None:
         nonlocal code, message, detail
         faces = faces_find(picture, hints=hints)
-        matches = likeness_matches(registry, [f.encoding for f in faces])
+        matches = likeness_matches(registry, faces)
         blocking = likeness_blocking(registry, matches, user=job.owner, allowed=allowed)
         if blocking is not None:
             where = " in the input image" if index == INPUT_IMAGE else ""
@@ -91,7 +95,7 @@ def frames_check(clip: Clip) -> None:
 
     indices = sample_indices(len(clip.frames), clip.fps, settings.MODERATION_FRAMES_PER_SECOND)
     face_indices = face_sample_indices(indices, len(clip.frames), clip.fps)
-    if clip.request.input_image is not None:
+    if clip.request.input_image is not None and faces_wanted:
         picture = np.asarray(clip.request.input_image.convert("RGB"))
         look_for_faces(INPUT_IMAGE, picture, face_boxes(detections(picture)))
     for index in indices:
@@ -100,7 +104,7 @@ def frames_check(clip: Clip) -> None:
         nudity = explicit_findings(frame, stage="frames", found=found)
         if nudity:
             nudity_frames.append((index, nudity[0].label, nudity[0].score))
-        if index in face_indices:
+        if faces_wanted and index in face_indices:
             look_for_faces(index, frame, face_boxes(found))
     # One frame alone is not enough for nudity: abstract scenes fool the detector now and then.
     if nudity_frames and len(nudity_frames) >= min(frames_needed(), len(indices)):
