@@ -12,9 +12,16 @@ from django.db.models import Q
 from cameos.models import Cameo
 from feed.accounts.models import User
 from generation import failures, services
+from generation.fingerprint_index import fingerprints_delete
 from generation.models import GenerationJob
 from moderation.selectors import cases_exist, user_is_moderator
 from sora_site.texts import Sentence
+
+
+def on_job_deleted(sender: type[GenerationJob], *, instance: GenerationJob, **kwargs: Any) -> None:
+    """A deleted job's frame fingerprints go with it, however it was deleted (its owner, an account
+    deleted with its jobs): the index table has no foreign key (migration 0010 says why)."""
+    fingerprints_delete(job_id=instance.pk)
 
 
 def on_cameo_access_narrowed(sender: type[Cameo], *, cameo: Cameo, **kwargs: Any) -> int:

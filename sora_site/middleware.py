@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -210,3 +211,23 @@ def _json_strings_with_nul(value: object, field: str | None) -> Iterator[str | N
     elif isinstance(value, list):
         for item in value:
             yield from _json_strings_with_nul(item, field)
+
+
+class ConnectionsReturnMiddleware:
+    """Outermost: the request's database connections go back to the pool on the thread that used them,
+    once the response is made. Django returns them on `request_finished`; when Daphne gives up on a
+    request (the client gone, the view still busy past its application close timeout), it cancels the
+    application and that signal never comes: the view's thread ended holding its connection, and
+    after DATABASE_POOL_SIZE such requests every page waited for the pool and failed. Inside a
+    transaction (a test's) nothing is closed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        finally:
+            for connection in connections.all(initialized_only=True):
+                if not connection.in_atomic_block:
+                    connection.close()

@@ -40,7 +40,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: every request is counted and timed (sora_site/metrics.py), and has an id for its logs.
+    # Outermost: database connections go back to the pool even when the server gives up on a request.
+    "sora_site.middleware.ConnectionsReturnMiddleware",
+    # Every request is counted and timed (sora_site/metrics.py), and has an id for its logs.
     "sora_site.metrics.RequestMetricsMiddleware",
     "sora_site.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -6,19 +6,25 @@ server's connections within minutes (then every page was a 500)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from itertools import cycle, islice
 
 import psycopg
 import pytest
 import requests
+from asgiref.testing import ApplicationCommunicator
 from django.conf import settings
+from django.core.asgi import get_asgi_application
 from django.db import connection
 from django.test import Client
 
 from feed.models import User
 from tests.builders.posts import post_published
+from tests.platform import slow_urls
 from tests.platform.test_media_access import finished_job
 
 pytestmark = pytest.mark.slow
@@ -92,3 +98,45 @@ def test_hundreds_of_concurrent_pages_and_video_ranges_hold_at_most_the_pool(
     assert len(clients(observing) - ours) <= settings.DATABASE_POOL_SIZE
     assert requests.get(f"{live_server_url}/", cookies=cookies, timeout=30).status_code == 200
     observing.close()
+
+
+def checked_out() -> int:
+    stats = connection.pool.get_stats()
+    return stats["pool_size"] - stats["pool_available"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.urls("tests.platform.slow_urls")
+def test_a_request_the_server_gives_up_on_still_returns_its_connection() -> None:
+    """What Daphne does past its application close timeout: the application is cancelled while the
+    view's thread still works. The thread's connection must go back to the pool when it is done."""
+    application = get_asgi_application()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/busy/",
+        "raw_path": b"/busy/",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+
+    async def given_up_on() -> None:
+        communicator = ApplicationCommunicator(application, scope)
+        await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
+        await asyncio.sleep(slow_urls.WORK_S / 3)  # the view holds its connection now
+        communicator.future.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await communicator.future
+
+    User.objects.count()  # this thread's own connection, out of the pool before and after
+    before = checked_out()
+    asyncio.run(given_up_on())
+    deadline = time.monotonic() + 10
+    while checked_out() > before and time.monotonic() < deadline:
+        time.sleep(0.05)  # the view's thread finishing its work
+    assert checked_out() == before

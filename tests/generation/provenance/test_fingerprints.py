@@ -12,6 +12,7 @@ from django.db import connection
 from feed.models import User
 from generation import fingerprint_index
 from generation.provenance import fingerprints
+from generation.services import job_delete
 from generation.storage import job_files_erase
 from tests.builders.finished_jobs import finished_job
 
@@ -90,3 +91,14 @@ def test_finishing_indexes_the_video_the_backfill_restores_it_and_erasing_forget
     assert Path(job.video.path).exists()
     job_files_erase(job=job)
     assert _rows(job.pk) == 0
+    call_command("fingerprints_backfill")  # an erased job has no video to index again
+    assert _rows(job.pk) == 0
+
+
+def test_a_deleted_job_or_account_takes_its_fingerprints(alice: User, bob: User) -> None:
+    kept, deleted = finished_job(alice, "a lantern on a lake"), finished_job(bob, "a kite over dunes")
+    assert _rows(kept.pk) and _rows(deleted.pk)
+    bob.delete()  # the account's jobs go with it (CASCADE in the ORM), their fingerprints too
+    assert _rows(deleted.pk) == 0 and _rows(kept.pk) > 0
+    job_delete(job=kept, by=alice)
+    assert _rows(kept.pk) == 0
