@@ -5,12 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
-PIP := $(BIN)/pip install --disable-pip-version-check --progress-bar on
 # This machine's pip config lists extra local indexes that lack most projects: pip says so once per
 # project and index ("WARNING: Location ... is ignored"). Drop those lines from stderr only, so stdout
 # stays the terminal and pip's progress shows; pip's exit status is kept.
 QUIET_LOCATIONS := 2> >(grep --line-buffered -v '^ *WARNING: Location' >&2)
-TORCH := $(shell grep -E '^torch==' requirements.txt)
 COMPILE := $(BIN)/pip-compile --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
 	--unsafe-package torch --unsafe-package pip
 # Debian/Ubuntu packages: espeak-ng speaks dialogue (its "ja" voice the Japanese lines), DejaVu is the
@@ -34,24 +32,21 @@ WITH_DATABASE_URL := $(if $(DATABASE_URL),pgvector)
 pgvector:
 	@scripts/install_pgvector.sh
 
-# torch first, so nothing pulls a CUDA build: the `torch==` pin in requirements.txt is this machine's
-# CPU build, which pip takes from local disk (find-links in /etc/xdg/pip). It has no PyPI hash, so it
-# stays out of the hashed locks (pip-compile --unsafe-package torch): it is installed here on its own,
-# without hashes and without its dependencies (those are in the lock, hashed), and pip trusts the
-# installed copy when the locked packages that need it are installed. setuptools<81 (pkg_resources
-# users) is pinned in the locks. face-recognition and resemblyzer come from requirements-nodeps.lock,
-# without their deps (they would compile dlib / pull `typing`).
+# scripts/install_locks.py installs a hashed lock with uv (bootstrapped from requirements-uv.lock, itself
+# hash-checked by pip), keeping every guarantee of `pip install --require-hashes`: every file checked
+# against the lock, the lock complete (installed with --no-deps, then checked with dependencies: that
+# fails on any dependency the lock lacks), torch the `torch==` pin of requirements.txt as this machine's
+# CPU build from local disk (pip's find-links, named to uv by path and sha256; it has no PyPI hash, so
+# it stays out of the hashed locks: pip-compile --unsafe-package torch), never a CUDA build. Without
+# that wheel on the disk it installs with pip, as before. setuptools<81 (pkg_resources users) is
+# pinned in the locks. face-recognition and resemblyzer come from requirements-nodeps.lock, without
+# their deps (they would compile dlib / pull `typing`).
 # `make run` installs the app's lock (requirements.lock) only; `make test`, `make lint` and the rest add
 # the test and lint tools (requirements-dev.lock: the same versions plus those).
-$(RUN_STAMP): requirements.lock requirements-nodeps.lock requirements.txt | system-packages
+$(RUN_STAMP): requirements.lock requirements-nodeps.lock requirements-uv.lock requirements.txt | system-packages
 	@echo "==> creating the virtual environment $(VENV)"
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	@echo "==> installing $(TORCH) (CPU build, from this machine's disk)"
-	@$(PIP) --no-deps "$(TORCH)" $(QUIET_LOCATIONS)
-	@echo "==> installing the locked requirements (requirements.lock: a few minutes on a fresh machine)"
-	@$(PIP) --require-hashes -r requirements.lock $(QUIET_LOCATIONS)
-	@echo "==> installing face-recognition and resemblyzer without their dependencies"
-	@$(PIP) --require-hashes --no-deps -r requirements-nodeps.lock $(QUIET_LOCATIONS)
+	@$(BIN)/python scripts/install_locks.py requirements.lock --nodeps requirements-nodeps.lock $(QUIET_LOCATIONS)
 	@echo "==> checking the imports"
 	$(BIN)/python -c "import django, torch, face_recognition, resemblyzer, av, channels, celery"
 	@touch $(RUN_STAMP)
@@ -59,7 +54,7 @@ $(RUN_STAMP): requirements.lock requirements-nodeps.lock requirements.txt | syst
 
 $(STAMP): $(RUN_STAMP) requirements-dev.lock
 	@echo "==> installing the test and lint tools (requirements-dev.lock)"
-	@$(PIP) --require-hashes -r requirements-dev.lock $(QUIET_LOCATIONS)
+	@$(BIN)/python scripts/install_locks.py requirements-dev.lock $(QUIET_LOCATIONS)
 	@touch $(STAMP)
 	@echo "==> $(VENV) is ready"
 
@@ -106,6 +101,8 @@ lock: install
 	@$(COMPILE) -o requirements.lock requirements.txt $(QUIET_LOCATIONS)
 	@echo "==> locking requirements-nodeps.txt into requirements-nodeps.lock"
 	@$(BIN)/python scripts/lock_nodeps.py $(QUIET_LOCATIONS)
+	@echo "==> locking requirements-uv.txt into requirements-uv.lock (the installer)"
+	@$(COMPILE) $(LOCK_ARGS) -o requirements-uv.lock requirements-uv.txt $(QUIET_LOCATIONS)
 
 # Stops at the first tool that fails.
 lint: install

