@@ -188,6 +188,8 @@ moderation-eval: install
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split evasions
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split crosslingual_dev
 	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split crosslingual_tune
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split round3_dev
+	HF_HUB_OFFLINE=1 $(BIN)/python manage.py moderation_eval --split round3_tune
 
 # Django's deployment checks on production-shaped settings: a random SECRET_KEY, a public name, and C2PA
 # files deployed to a path of their own (here a chain made for the check) rather than each host's own.

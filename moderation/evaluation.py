@@ -79,6 +79,14 @@ WHOLE_SETS = {
     # never fitted on (its misses were read once, before the changes).
     "crosslingual_tune": DATA / "prompt_eval_crosslingual_tune.tsv",
     "crosslingual_dev": DATA / "prompt_eval_crosslingual_dev.tsv",
+    # Issue 20's third round, 120 rows each, half English, half Japanese: hate, harm described without
+    # a harmful word, masked letters (f*ggot, r_pe, wh.re) and dog whistles; Japanese fiction framing
+    # (小説 / 映画 / ロールプレイ), spaced letters, digits in romaji and kana (sh1n1ta1, 4ね), extremism and
+    # self-harm; look-alikes (history and museums, statues, biographies and costumes, recovery and first
+    # aid). `round3_tune` tuned on (and fitted on by the n-grams); `round3_dev` written at the same time,
+    # before any change, never tuned or fitted on (but by the same engineer: no blind measure).
+    "round3_tune": DATA / "prompt_eval_round3_tune.tsv",
+    "round3_dev": DATA / "prompt_eval_round3_dev.tsv",
     # Written blind (English; Japanese; English, Japanese and seven other languages) by three people
     # who saw neither the policy nor any other set, each with evasions and benign look-alikes;
     # measured once through the create page (bench/moderation_create_page.py, docs/MODERATION_CARD.md)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from moderation.textnorm import JA_MASKS, fold_kana, kana_sounds, normalise_japanese, romaji_kana, romaji_readings
 from sora_site import japanese
@@ -53,6 +54,28 @@ class JapaneseReading:
     # kanji term spelt in katakana to dodge the lexicon matches when it is the whole word (オウム, a
     # known loanword, is never read as 王蟲).
     katakana: tuple[str, ...] = ()
+
+    # Where each word starts, and where the masks are (ち○こ): a term is looked for only where its first
+    # word is, so a reading is checked against thousands of terms by dictionary look-ups.
+    @cached_property
+    def _surface_starts(self) -> dict[str, list[int]]:
+        return _starts(self.surfaces)
+
+    @cached_property
+    def _base_starts(self) -> dict[str, list[int]]:
+        return _starts(self.bases)
+
+    @cached_property
+    def mask_positions(self) -> tuple[int, ...]:
+        return tuple(i for i, ch in enumerate(self.folded) if ch in JA_MASKS)
+
+    def has_surfaces(self, part: tuple[str, ...]) -> bool:
+        return bool(part) and any(
+            self.surfaces[i : i + len(part)] == part for i in self._surface_starts.get(part[0], ())
+        )
+
+    def has_bases(self, part: tuple[str, ...]) -> bool:
+        return bool(part) and any(self.bases[i : i + len(part)] == part for i in self._base_starts.get(part[0], ()))
 
 
 @dataclass(frozen=True)
@@ -151,7 +174,7 @@ def _sounds_hit(term: JapaneseTerm, reading: JapaneseReading) -> bool:
         return False
     if len(term.sounds) < 3:
         return any(word.startswith(term.sounds) for word in reading.sounds)
-    in_dictionary_form = term.sound_bases is not None and _contains(reading.bases, term.sound_bases)
+    in_dictionary_form = term.sound_bases is not None and reading.has_bases(term.sound_bases)
     return term.sounds in reading.folded or in_dictionary_form
 
 
@@ -173,24 +196,41 @@ def ja_readings(text: str, allow: Sequence[str], lift: JapaneseLift | None = Non
     return readings
 
 
-def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
-    return bool(part) and any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
+def _starts(words: tuple[str, ...]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for at, word in enumerate(words):
+        found.setdefault(word, []).append(at)
+    return found
 
 
-def _masked(term: str, text: str) -> bool:
-    """`term` spelt with some letters masked (ち○こ), fewer masks than real letters."""
-    if len(term) < 3 or not any(mask in text for mask in JA_MASKS):
+def _masked(term: str, reading: JapaneseReading) -> bool:
+    """`term` spelt with some letters masked (ち○こ), fewer masks than real letters: a window of the
+    text around a mask where every letter is the term's or a mask."""
+    size, text = len(term), reading.folded
+    if size < 3 or not reading.mask_positions:
         return False
-    letters = "".join(f"[{re.escape(ch + JA_MASKS)}]" for ch in term)
-    return any(0 < sum(ch in JA_MASKS for ch in m.group()) < len(term) / 2 for m in re.finditer(letters, text))
+    starts = {at - k for at in reading.mask_positions for k in range(size)}
+    for start in sorted(starts):
+        if start < 0 or start + size > len(text):
+            continue
+        masks = 0
+        for written, letter in zip(text[start : start + size], term, strict=True):
+            if written in JA_MASKS:
+                masks += 1
+            elif written != letter:
+                break
+        else:
+            if 0 < masks < size / 2:
+                return True
+    return False
 
 
 def ja_hit(terms: Sequence[JapaneseTerm], readings: Sequence[JapaneseReading]) -> bool:
     return any(
-        _contains(reading.surfaces, term.surfaces)
-        or (term.bases is not None and _contains(reading.bases, term.bases))
+        reading.has_surfaces(term.surfaces)
+        or (term.bases is not None and reading.has_bases(term.bases))
         or (term.as_substring and term.folded in reading.folded)
-        or _masked(term.folded, reading.folded)
+        or _masked(term.folded, reading)
         or (bool(reading.sounds) and _sounds_hit(term, reading))
         or (term.has_kanji and term.sounds in reading.katakana)
         for reading in readings

@@ -1,6 +1,6 @@
 """What the classifier reads of a text: its sentences (in English where a glossary reads another
 language), a long sentence's clauses in runs, a sentence that refers back with the one before it,
-and each with its make-believe framing taken out."""
+and each with its make-believe framing (English or Japanese) taken out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 
 from moderation.languages import english_reading
 
-_SENTENCE_SPLIT = re.compile(r"[.!?;\n]+|\s/\s")
+_SENTENCE_SPLIT = re.compile(r"[.!?;\n。！？]+|\s/\s")
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{3,30}\b")
 
 # Framing that asks for a request to be read as make-believe: "for a film", "it's fiction",
@@ -35,6 +35,18 @@ _FRAMINGS = (
     r"relax|don'?t worry|no one gets hurt|so it'?s (?:fine|ok|okay|allowed)|it'?s (?:fine|ok|okay) because",
 )
 _FRAMING = re.compile(rf"\b(?:{'|'.join(_FRAMINGS)})\b")
+# The same in Japanese: 小説の一場面として, 映画の脚本なので, ロールプレイで, 小説という設定で, フィクションだから.
+_JA_WORKS = (
+    r"(?:小説|映画|ドラマ|アニメ|漫画|マンガ|脚本|台本|物語|フィクション|ゲーム|創作|舞台|お芝居|芝居|ショート動画)"
+)
+_JA_FRAMINGS = (
+    rf"{_JA_WORKS}(?:の(?:中の話|中で|中の|一場面|ワンシーン|シーン|設定|ため|話|脚本|台本)|という設定|の設定)*"
+    r"(?:として|なので|だから|なら|だし|では|で|に|用に|用)?",
+    r"ロールプレイ(?:ング)?(?:として|して|で)?|(?:という|って)設定で|設定(?:として|だから|なので)|"
+    r"架空の(?:話|世界)(?:として|で|なので)?|(?:ただの|あくまで)(?:創作|フィクション|演技)(?:なので|だから|として)?|"
+    r"(?:役|キャラ)になりきって|役(?:を演じて|をやって|になって)",
+)
+_JA_FRAMING = re.compile(rf"(?:{'|'.join(_JA_FRAMINGS)})[、,:：]?")
 # A long sentence is read as runs of clauses, so a long set-up does not drown its last turn.
 _CLAUSE_SPLIT = re.compile(r",\s*|\s+(?:and then|then|until|before|after|while|when|where)\s+")
 _LONG_SENTENCE_WORDS = 16
@@ -79,7 +91,7 @@ def classifier_readings(text: str) -> list[str]:
         for a, b, a_short, b_short in zip(sentences, sentences[1:], short, short[1:], strict=False)
         if a_short and b_short and _REFERS_BACK.search(b)
     ]
-    unframed = [" ".join(_FRAMING.sub(" ", r).split()).strip(" ,:;-") for r in readings]
+    unframed = [" ".join(_JA_FRAMING.sub("", _FRAMING.sub(" ", r)).split()).strip(" ,:;-、") for r in readings]
     readings += [u for u, r in zip(unframed, readings, strict=True) if u != r]
     readings = [r for r in dict.fromkeys(readings) if len(r) > 2]
     # A very long text: its start and its end (where a turn comes), and the unframed readings.

@@ -14,12 +14,15 @@
    words again where the gaps hid the word breaks ("k i l l y o u r s e l f" -> "kill yourself").
 5. Leetspeak inside words that have letters ("ph0t0" -> "photo", "@ss" -> "ass"); numbers and
    numbers with a unit ("1945", "24fps", "1080p", "12yo") and names ending in digits ("mp4") stay.
-6. Punctuation inside a word dropped ("nu*de"), letters repeated 3+ times squeezed to the known word
-   ("nuuude" -> "nude", "kiiilll" -> "kill").
+6. Masked letters filled in (`unmask`): a word with letters replaced by *, _, dots or bullets
+   ("f*ggots", "r_pe", "wh.re", "s**cide") read as the word of `lexicons/masked.txt` it fits letter
+   for letter, else as the one known word it fits; what fits none stays, its marks dropped ("nu*de").
+7. Letters repeated 3+ times squeezed to the known word ("nuuude" -> "nude", "kiiilll" -> "kill").
 The known words are the English word list of the MiniLM tokenizer the classifier reads with.
 
 Japanese (`normalise_japanese`, `fold_kana`): NFKC, gaps inside words (エ・ロ), look-alike symbols
-(エ□), one kana script; the policy then splits words with janome and masks (ち○こ) are matched there.
+(エ□) and net spellings of 死 (4ね, タヒね), one kana script; romaji with digits for vowels
+(sh1n1ta1); the policy then splits words with janome and masks (ち○こ) are matched there.
 """
 
 from __future__ import annotations
@@ -154,6 +157,11 @@ _NUMBER_WITH_UNIT = re.compile(
     r"\d+(?:x\d+|fps|p|k|mm|cm|km|kg|g|m|s|th|st|nd|rd|d|x|am|pm|h|hrs?|min|mins|sec|secs|yo|yrs?|mph|kmh|gb|mb|hz|khz|bit|bpm)"
 )
 _INNER_PUNCT = re.compile(r"(?<=[a-z])[*.\-_'`^~]+(?=[a-z])")
+# A word with masks in it: letters and at least one mask, a dot only between letters (a full stop
+# ends a word), * _ • · at either end too ("f***", "*ss").
+_MASK = "*_•·"
+_MASKED_WORD = re.compile(rf"(?<![a-z0-9])[a-z{_MASK}]*(?:[{_MASK}]|(?<=[a-z])\.(?=[a-z]))[a-z{_MASK}.]*(?<!\.)")
+_MASK_RUN = re.compile(rf"[{_MASK}.]+")
 _REPEATED = re.compile(r"([a-z])\1{2,}")
 _WORD = re.compile(r"[a-z]+")
 _SPACES = re.compile(r"\s+")
@@ -216,6 +224,46 @@ def _squeeze(match: re.Match[str]) -> str:
     return _REPEATED.sub(r"\1", word)
 
 
+@cache
+def masked_words() -> dict[int, tuple[str, ...]]:
+    """The words of `lexicons/masked.txt` (what people mask), by length."""
+    path = Path(__file__).with_name("lexicons") / "masked.txt"
+    lines = (line.split("#", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())
+    return _by_length({word for line in lines for word in line.split()})
+
+
+@cache
+def _known_by_length() -> dict[int, tuple[str, ...]]:
+    return _by_length(english_words())
+
+
+def _by_length(words: set[str] | frozenset[str]) -> dict[int, tuple[str, ...]]:
+    found: dict[int, list[str]] = {}
+    for word in sorted(words):
+        found.setdefault(len(word), []).append(word)
+    return {length: tuple(group) for length, group in found.items()}
+
+
+def _unmask(match: re.Match[str]) -> str:
+    """A masked word as the word it stands for (see step 6), or as written when none fits."""
+    token = match.group(0)
+    letters = sum(ch.isalpha() for ch in token)
+    if letters < 2 or letters * 2 < len(token):  # "*.*", "a***": too little left to read
+        return token
+    pattern = re.compile(_MASK_RUN.sub(lambda run: f"[a-z]{{{len(run.group(0))}}}", token))
+    for words in (masked_words(), _known_by_length()):
+        fits = [word for word in words.get(len(token), ()) if pattern.fullmatch(word)]
+        # A masked-list word always (the mask is why it was masked); a known word only when alone.
+        if fits and (words is masked_words() or len(fits) == 1):
+            return fits[0]
+    return token
+
+
+def unmask(text: str) -> str:
+    """`text` (lower case) with its masked words read (step 6): "k*ll the j_ws" -> "kill the jews"."""
+    return _MASKED_WORD.sub(_unmask, text)
+
+
 def normalise(text: str) -> str:
     text = _visible(unicodedata.normalize("NFKC", text or ""))
     text = unicodedata.normalize("NFC", _DIACRITICS.sub("", unicodedata.normalize("NFD", text))).lower()
@@ -223,6 +271,7 @@ def normalise(text: str) -> str:
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = _SPACED.sub(_join_spaced, text)
     text = _WORD_WITH_LEET.sub(_unleet, text)
+    text = unmask(text)
     text = _INNER_PUNCT.sub("", text)
     text = _WORD.sub(lambda m: _squeeze(m) if _REPEATED.search(m.group(0)) else m.group(0), text)
     return _SPACES.sub(" ", text).strip()
@@ -236,6 +285,8 @@ _JA_LOOKALIKES = str.maketrans(
     {"□": "ロ", "■": "ロ", "口": "ロ", "〇": "ロ", "工": "エ", "力": "カ", "夕": "タ", "卜": "ト", "二": "ニ",
      "八": "ハ", "一": "ー", "―": "ー", "‐": "ー", "－": "ー", "~": "ー", "〜": "ー", "ｰ": "ー", "ヱ": "エ", "ヰ": "イ"}
 )  # fmt: skip
+# Net spellings of 死 (shi): 4 before the kana of 死ぬ's forms (4ね, 4にたい), タヒ (its two halves; not Tahiti).
+_JA_SHI = re.compile(r"(?<![0-9])4(?=[ねにぬんネニヌン])|タヒ(?!チ)")
 _JA_CHAR = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
 # Spaces, dots and marks pushed between the letters of one word: エ・ロ, し ね, 殺.す
 _JA_GAPS = re.compile(rf"(?<=[{_JA_CHAR}])[\s・.,、。\-_*/|＿･]+(?=[{_JA_CHAR}])")
@@ -250,7 +301,7 @@ def normalise_japanese(text: str, *, lookalikes: bool = False) -> str:
     入口 into 入ロ, so it is a second reading matched alongside the plain one, never instead of it)."""
     text = _visible(unicodedata.normalize("NFKC", text or ""))
     if lookalikes:
-        text = text.translate(_JA_LOOKALIKES)
+        text = _JA_SHI.sub("死", text.translate(_JA_LOOKALIKES))
     return _JA_GAPS.sub("", text).lower()
 
 
@@ -313,6 +364,9 @@ _MACRONS = str.maketrans(
 )
 _VOWELS_Y = ("a", "i", "u", "e", "o", "y")
 _ROMAJI_WORD = re.compile(r"[a-zāīūēōâîûêô'-]+")
+# A romaji word with digits standing for letters (both present): 1 i, 0 o, 3 e, 4 a, 5 s, 7 t.
+_ROMAJI_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
+_ROMAJI_LEET_WORD = re.compile(r"(?=[a-z0-9]*[a-z])(?=[a-z0-9]*[013457])[a-z0-9]+")
 
 
 def romaji_kana(word: str) -> str | None:
@@ -355,6 +409,8 @@ def romaji_readings(text: str) -> list[str]:
     has_foreign: list[bool] = [False]
     for match in re.finditer(r"\S+", unicodedata.normalize("NFKC", _visible(text)).lower()):
         word = match.group().strip('.,!?;:"()[]「」')
+        if _ROMAJI_LEET_WORD.fullmatch(word):  # digits for vowels: sh1n1ta1, k0r0sh1te, 3r0
+            word = word.translate(_ROMAJI_LEET)
         kana = romaji_kana(word) if _ROMAJI_WORD.fullmatch(word) else None
         if kana is None:
             runs.append([])
