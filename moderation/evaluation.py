@@ -106,6 +106,10 @@ WHOLE_SETS = {
     # project, measured before and after issue 20's second round (no change between in English), frozen.
     "blind_en_d": DATA / "prompt_eval_blind_en_d.tsv",
     "blind_ja_d": DATA / "prompt_eval_blind_ja_d.tsv",
+    # Two more (English, 270 rows; Japanese, 180; 90% of the harmful rows with an evasion), by two new
+    # writers who saw nothing of the project, measured before and after issue 20's third round, frozen.
+    "blind_en_e": DATA / "prompt_eval_blind_en_e.tsv",
+    "blind_ja_e": DATA / "prompt_eval_blind_ja_e.tsv",
 }
 PLAIN = "plain"
 
