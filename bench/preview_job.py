@@ -24,15 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
 
-import django
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PROMPTS = [
-    "a paper boat drifting on a quiet pond at dawn",
-    "a red kite over green hills, slow pan",
-    "a lighthouse in a storm, waves crashing",
-    "a fox walking through fresh snow in a pine forest",
-    "a city street at night in the rain, neon reflections",
-]
+import django
+from first_minute import PROMPTS  # the prompts the first-minute bench types, so the two time the same jobs
 
 
 def main() -> None:

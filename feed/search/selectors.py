@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -23,6 +24,8 @@ from feed.posts.selectors import posts_visible_to
 from feed.search.models import Hashtag, PersonSearch, PostSearch, PostTag
 from feed.search.text import hashtags, search_terms, tsquery
 from sora_site import japanese
+
+M = TypeVar("M", bound=Model)
 
 QUERY_MAX = 100  # characters of a query that count
 RANKED_MATCHES = 2_000  # posts_search ranks at most this many of the newest matches...
@@ -77,15 +80,7 @@ def people_search(viewer: User | None, text: str, *, prefix: bool = False, limit
         .order_by("-rank", "user_id")
         .values_list("user_id", flat=True)[: RANKED_PER_RESULT * limit]
     )
-    findable = _people_findable_by(viewer)  # built once: it reads the viewer's blocks
-    found: list[User] = []
-    for start in range(0, len(best_first), 2 * limit):
-        candidates = best_first[start : start + 2 * limit]
-        people = findable.filter(pk__in=candidates).in_bulk()
-        found += [people[pk] for pk in candidates if pk in people]
-        if len(found) >= limit:
-            break
-    return found[:limit]
+    return _first_allowed(best_first, _people_findable_by(viewer), limit)
 
 
 def posts_search(viewer: User | None, text: str, *, prefix: bool = False, limit: int = 30) -> list[Post]:
@@ -106,12 +101,18 @@ def posts_search(viewer: User | None, text: str, *, prefix: bool = False, limit:
     )
     ranked.sort(key=lambda row: (-row[1], -row[0]))
     best_first = [post_id for post_id, _ in ranked]
-    found: list[Post] = []
-    visible_posts = posts_visible_to(viewer).annotate(views=_VIEWS)  # built once: it reads blocks, reports
+    return _first_allowed(best_first, posts_visible_to(viewer).annotate(views=_VIEWS), limit)
+
+
+def _first_allowed(best_first: list[int], allowed: QuerySet[M], limit: int) -> list[M]:
+    """The first `limit` of the ids ranked `best_first` that `allowed` holds, in that order, read
+    2 x limit at a time: a list whose best are hidden costs a few more reads, never a join with every
+    row. `allowed` is built once by the caller (it reads the viewer's blocks and reports)."""
+    found: list[M] = []
     for start in range(0, len(best_first), 2 * limit):
         candidates = best_first[start : start + 2 * limit]
-        visible = visible_posts.filter(pk__in=candidates).in_bulk()
-        found += [visible[pk] for pk in candidates if pk in visible]
+        rows = allowed.filter(pk__in=candidates).in_bulk()
+        found += [rows[pk] for pk in candidates if pk in rows]
         if len(found) >= limit:
             break
     return found[:limit]
