@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 import soundfile as sf
 from django.utils.translation import gettext
-from scipy.signal import butter, sosfilt
 
 from cameos.verification.voice import VoiceProfile
 from generation.backends.base import CameoReference, Cue, Shot, VoiceSample
@@ -325,6 +324,8 @@ def ambient_bed(prompt: str, n: int, rng: np.random.Generator, rate: int = 48_00
 
 
 def _band(x: np.ndarray, low: float, high: float, rate: int) -> np.ndarray:
+    from scipy.signal import butter, sosfilt  # here, not at import: scipy.signal costs every process ~1 s
+
     sos = butter(2, [low, min(high, rate * 0.45)], btype="bandpass", fs=rate, output="sos")
     filtered: np.ndarray = sosfilt(sos, x, axis=0)
     return filtered

@@ -25,18 +25,19 @@ import pickle
 import tempfile
 from collections.abc import Sequence
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sklearn
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
 
 from moderation.languages import english_reading
 from moderation.policy_file import BENIGN, POLICY_PATH, CharNgrams, Policy, policy_load
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 logger = logging.getLogger(__name__)
 _FORMAT = 1  # bump when what is pickled changes shape
@@ -58,6 +59,12 @@ def _labelled_rows(policy: Policy, sets: Sequence[Path]) -> list[tuple[str, str]
 
 
 def _fit(policy: Policy, config: CharNgrams, sets: Sequence[Path]) -> Pipeline:
+    # scikit-learn is imported here, not with the module: ~1 CPU-s that every process (web, workers,
+    # beat) paid at start, through the policy, before answering or taking a task.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
     rows = _labelled_rows(policy, sets)
     texts = [english_reading(text).text for _, text in rows]
     return make_pipeline(
@@ -75,7 +82,7 @@ def _training_sets(config: CharNgrams) -> list[Path]:
 
 
 def _digest(sets: Sequence[Path]) -> str:
-    digest = hashlib.sha256(f"{_FORMAT} {sklearn.__version__}".encode())
+    digest = hashlib.sha256(f"{_FORMAT} {version('scikit-learn')}".encode())
     for path in (POLICY_PATH, *sets):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from sora_site.loading import model_loader
 
@@ -59,6 +58,8 @@ def digits_heard(audio: np.ndarray, rate: int, digits: str) -> str:
     hear only the `digits` sequence and filler words."""
     mono = audio if audio.ndim == 1 else audio[:, 0]
     if rate != RATE:
+        from scipy.signal import resample_poly  # here, not at import: scipy.signal costs every process ~1 s at start
+
         mono = resample_poly(mono, RATE, rate)
     pcm = (np.clip(mono, -1.0, 1.0) * 32767).astype(np.int16)
     with _lock:
