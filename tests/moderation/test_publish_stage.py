@@ -133,7 +133,7 @@ def test_a_moderator_removes_a_held_post(alice: User, charlie: User, mod: User) 
 
 def test_a_caption_near_the_policy_is_held(alice: User) -> None:
     # Under the caption's refusal bar, over the publish stage's review bar (graphic violence).
-    post = post_published(job=draft(alice), by=alice, caption="a boxer with a bleeding eyebrow after the round")
+    post = post_published(job=draft(alice), by=alice, caption="a boxer with a bloody face after the round")
     assert post.review == Post.Review.HELD and not post.teen_suitable
     case = ModerationCase.objects.get(subject_type="post", subject_id=str(post.pk))
     assert (case.category, case.stage) == ("held_text", "publish")
@@ -195,7 +195,7 @@ def test_an_edited_caption_is_checked_again(alice: User) -> None:
     assert post.caption == "Kite day" and post.taken_down_at is None  # nothing changed
     # Under the caption's refusal bar, over the publish stage's review bar: held for a moderator again.
     post = post_update(
-        post=post, by=alice, caption="a boxer with a bleeding eyebrow after the round", visibility="public"
+        post=post, by=alice, caption="a boxer with a bloody face after the round", visibility="public"
     )
     assert post.review == Post.Review.HELD and post.taken_down_at is not None and not post.teen_suitable
     case = ModerationCase.objects.get(subject_type="post", subject_id=str(post.pk))

@@ -163,7 +163,7 @@ def world_build() -> World:
     assert teen_unsuitable.review == Post.Review.CLEAR and not teen_unsuitable.teen_suitable
     # Under the caption's refusal bar, over the publish stage's review bar: held for a moderator.
     in_review = post_published(
-        job=_finished(alice, rendered), by=alice, caption="a boxer with a bleeding eyebrow after the round"
+        job=_finished(alice, rendered), by=alice, caption="a boxer with a bloody face after the round"
     )
     assert in_review.review == Post.Review.HELD
     hana_post = post_published(job=_finished(hana, rendered), by=hana, caption="hana's reel")
