@@ -194,9 +194,7 @@ def test_an_edited_caption_is_checked_again(alice: User) -> None:
     post.refresh_from_db()
     assert post.caption == "Kite day" and post.taken_down_at is None  # nothing changed
     # Under the caption's refusal bar, over the publish stage's review bar: held for a moderator again.
-    post = post_update(
-        post=post, by=alice, caption="a boxer with a bloody face after the round", visibility="public"
-    )
+    post = post_update(post=post, by=alice, caption="a boxer with a bloody face after the round", visibility="public")
     assert post.review == Post.Review.HELD and post.taken_down_at is not None and not post.teen_suitable
     case = ModerationCase.objects.get(subject_type="post", subject_id=str(post.pk))
     assert (case.category, case.stage) == ("held_text", "publish")
