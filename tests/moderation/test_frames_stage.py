@@ -8,12 +8,14 @@ its job was queued (the race the frames stage exists for): the job must still be
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from django.conf import settings
 from django.test import Client
+from PIL import Image
 from skimage import data
 
 from cameos.models import Cameo
@@ -110,6 +112,24 @@ def test_explicit_frames_fail_the_step_and_are_kept_as_evidence(alice: User) -> 
     assert error.value.code == "nudity_blocked"
     case = ModerationCase.objects.get(subject_type="job", subject_id=str(job.pk), category="nudity")
     assert case.frames.count() == 4 and case.frames.first().finding == "FEMALE_BREAST_EXPOSED"  # type: ignore[union-attr]
+
+
+def test_a_preview_render_is_judged_by_the_pictures_it_shows_not_by_its_drawing(alice: User) -> None:
+    """The preview renderer's warm orbs read as skin to NudeNet now and then (this seed's harbour had 4
+    sampled frames over the frames stage's bar): its drawing no longer fails a job, while an
+    explicit picture it is given to animate still does."""
+    harbour, _ = services.job_create(owner=alice, prompt="a quiet harbour at dawn", seed=189)
+    assert rendered(harbour).state == "completed", harbour.error_message
+
+    job, _ = services.job_create(owner=alice, prompt="a quiet harbour at dawn", seed=1)
+    request = worker.job_request_build(job, contextlib.ExitStack())
+    request = replace(request, input_image=Image.fromarray(torso_drawing(size=(720, 1280))))
+    frames = [np.full((1280, 720, 3), 90, np.uint8)] * 48  # the drawing shows nothing
+    with pytest.raises(DomainError) as error:
+        frames_check(Clip(job, request, frames, 24, None, 48_000, metadata={"backend": "preview"}))
+    assert error.value.code == "nudity_blocked"
+    case = ModerationCase.objects.get(subject_type="job", subject_id=str(job.pk), category="nudity")
+    assert [frame.finding for frame in case.frames.all()] == ["FEMALE_BREAST_EXPOSED"]  # the picture, once
 
 
 # A caption this long wraps to four lines in the preview's portrait caption box, which then lies
