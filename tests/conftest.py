@@ -114,7 +114,10 @@ def live_server_url(transactional_db) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.port.value}"
     finally:
         server.terminate()
-        server.join(timeout=10)
+        server.join(timeout=30)  # Daphne stops gracefully on SIGTERM: seconds on a loaded machine
+        if server.is_alive():  # never left serving the test database during the next test
+            server.kill()
+            server.join()
 
 
 @pytest.fixture

@@ -34,10 +34,16 @@ def queued(owner: User, prompt: str = "a lighthouse in a storm") -> GenerationJo
     return job
 
 
+def jobs_now() -> list[tuple[object, ...]]:
+    """Every job in the database, for an assertion's message: a job this test did not make means
+    something left over by an earlier test is still creating them."""
+    return list(GenerationJob.objects.values_list("pk", "prompt", "owner__username", "state", "created_at"))
+
+
 def test_only_queued_jobs_the_broker_lost_are_sent_again_and_once(transactional_db, alice: User) -> None:
     queues_purge()
     job = queued(alice)  # sent after commit
-    assert task_args_held(GPU_GENERATE) == {(job.pk,)}
+    assert task_args_held(GPU_GENERATE) == {(job.pk,)}, jobs_now()
     assert worker.jobs_resend_lost(now=timezone.now() + LATER) == 0  # its message is there
 
     queues_purge()  # what a Redis restart does to a queue
