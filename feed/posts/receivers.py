@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.utils.translation import gettext
+from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from feed.accounts.hidden_reasons import moderation_reason
 from feed.accounts.models import User
@@ -19,7 +20,7 @@ from generation.models import GenerationJob
 from generation.storage import job_files_erase
 from moderation.selectors import user_is_moderator
 from sora_site.errors import DomainError
-from sora_site.texts import Sentence
+from sora_site.texts import Sentence, sentence
 
 
 def on_job_withdrawn(sender: type[GenerationJob], *, job: GenerationJob, reason: str | Sentence, **kwargs: Any) -> bool:
@@ -108,5 +109,40 @@ def post_moderation_show(*, subject_id: str, visibility: str, reason: str, by: U
         return
     if visibility == "visible":
         post_restore(post=post)
+        _stitch_posts_restore(post.job_id)
         return
     post_take_down(post=post, reason=moderation_reason(visibility, reason) or "")
+    # A stitch shows its drafts' frames: its post goes down with them (one that is down already
+    # keeps its own reason, so it does not come back with this one).
+    for stitch_post in _stitch_posts(post.job_id).filter(taken_down_at=None):
+        post_take_down(post=stitch_post, reason=_PART_DOWN())
+
+
+_PART_DOWN = sentence("stitch_part_down", gettext_lazy("Hidden because a video it joins was taken down"))
+
+
+def _stitch_posts(job_id: int | None) -> QuerySet[Post]:
+    """The posts of every stitch that shows `job_id`'s frames, stitches of stitches included."""
+    found: set[int] = set()
+    frontier = {job_id} if job_id is not None else set()
+    while frontier:
+        frontier = (
+            set(GenerationJob.objects.filter(stitch_parts__source_id__in=frontier).values_list("pk", flat=True)) - found
+        )
+        found |= frontier
+    return Post.objects.filter(job_id__in=found)
+
+
+def _stitch_posts_restore(job_id: int | None) -> None:
+    """Show again the stitches' posts taken down with this video, once every posted video they join
+    is up (in rounds, so a stitch of a stitch follows the stitch it joins)."""
+    waiting = {p.pk: p for p in _stitch_posts(job_id) if p.taken_down_sentence.get("code") == _PART_DOWN.code}
+    changed = True
+    while changed:
+        changed = False
+        for pk, stitch_post in list(waiting.items()):
+            sources = GenerationJob.objects.filter(stitched_into__stitch_id=stitch_post.job_id)
+            if not Post.objects.filter(job__in=sources).exclude(taken_down_at=None).exists():
+                post_restore(post=stitch_post)
+                del waiting[pk]
+                changed = True

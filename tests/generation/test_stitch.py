@@ -14,7 +14,8 @@ from django.utils import translation
 from cameos.models import Cameo
 from cameos.services import access
 from feed.models import Post, User
-from feed.posts.services import post_take_down
+from feed.posts.selectors import post_get_for_viewer
+from feed.posts.services import post_publish, post_take_down
 from generation import services, worker
 from generation.audio import webvtt_read
 from generation.models import GenerationJob
@@ -228,3 +229,44 @@ def test_a_moderator_removing_a_draft_removes_the_stitches_that_show_it(alice: U
     stopped = GenerationJob.objects.get(pk=stitch_of_stitch.pk)  # still queued: failed, not deleted
     assert (stopped.state, stopped.error_code) == ("failed", "moderation_removed")
     assert {kept.pk, other.pk} <= left  # a stitch of the kept drafts alone stays
+
+
+def test_a_moderator_hiding_a_post_hides_the_stitches_that_show_it_until_it_is_shown_again(
+    alice: User, charlie: User, mod: User
+) -> None:
+    hidden, kept = draft(alice, "gulls over a pier"), draft(alice, "a quiet harbour at dawn")
+    stitch = services.stitch_create(owner=alice, parts=parts(hidden, kept))
+    own_reason = services.stitch_create(owner=alice, parts=parts(kept, hidden))
+    GenerationJob.objects.filter(pk__in=[stitch.pk, own_reason.pk]).update(state="completed", video="drafts/s.mp4")
+    stitch_of_stitch = services.stitch_create(owner=alice, parts=parts(kept, stitch))
+    GenerationJob.objects.filter(pk=stitch_of_stitch.pk).update(state="completed", video="drafts/s2.mp4")
+    elsewhere = services.stitch_create(owner=alice, parts=parts(kept, draft(alice)))
+    GenerationJob.objects.filter(pk=elsewhere.pk).update(state="completed", video="drafts/s3.mp4")
+    posts = {job.pk: shown(job, alice) for job in (hidden, stitch, own_reason, stitch_of_stitch, elsewhere)}
+    post_take_down(post=posts[own_reason.pk], reason="down for its own sake")
+
+    moderate(posts[hidden.pk], mod, "hide")
+    for job in (hidden, stitch, stitch_of_stitch, own_reason):
+        with pytest.raises(DomainError):
+            post_get_for_viewer(posts[job.pk].pk, charlie)
+    assert Post.objects.get(pk=posts[stitch.pk].pk).taken_down_sentence["code"] == "stitch_part_down"
+    assert post_get_for_viewer(posts[elsewhere.pk].pk, charlie)  # it does not show the hidden draft
+
+    moderate(posts[hidden.pk], mod, "approve")
+    for job in (hidden, stitch, stitch_of_stitch):
+        assert post_get_for_viewer(posts[job.pk].pk, charlie)
+    assert Post.objects.get(pk=posts[own_reason.pk].pk).taken_down_reason == "down for its own sake"
+
+
+def shown(job: GenerationJob, by: User) -> Post:
+    """A public post whose publish check passed (the drafts here have no file to check)."""
+    post = post_publish(job=job, by=by, caption="", visibility="public", show_prompt=True)
+    Post.objects.filter(pk=post.pk).update(
+        review=Post.Review.CLEAR, taken_down_at=None, taken_down_reason="", taken_down_sentence={}
+    )
+    return post
+
+
+def moderate(post: Post, mod: User, action: str) -> None:
+    case = case_open(subject_type="post", subject_id=str(post.pk), category="spam", summary="a report", actor=mod)
+    case_act(case_id=case.pk, by=mod, action=action, reason="spam")
