@@ -21,10 +21,15 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# The cache backs the rate limits (API keys, the verify page): Redis when there is one, so every process
-# counts together; else local memory.
+# The cache backs the rate limits (API keys, the verify page) and the feed's candidate pools: Redis when
+# there is one, so every process counts together, riding out an outage (sora_site/cache.py), and never
+# waiting more than a second for an answer; else local memory.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "sora_site.cache.OutageTolerantRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

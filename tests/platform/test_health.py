@@ -10,6 +10,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from sora_site.env import S3Settings, s3_storage_config
+from tests.generation.api.clients import key_for
 
 
 def closed_port() -> int:
@@ -104,3 +105,18 @@ def test_local_media_root_that_cannot_be_made_is_not_ready(client: Client, tmp_p
     assert response.status_code == 503
     assert response.json()["failed"] == ["storage"]
     assert "a-file" in response.json()["checks"]["storage"]["error"]
+
+
+def test_pages_and_the_api_answer_while_the_redis_cache_is_down(alice, caplog) -> None:
+    """The cache holds only rate-limit counters and the feed's candidate pools: with Redis unreachable
+    the feed remakes its pools and the limits count nothing, rather than answering with a 500."""
+    down = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{closed_port()}/0"}}
+    assert down["default"]["BACKEND"] == "sora_site.cache.OutageTolerantRedisCache"
+    browser = Client()
+    browser.force_login(alice)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key_for(alice)}")
+    with override_settings(CACHES=down):
+        assert browser.get("/").status_code == 200
+        assert browser.get("/?tab=following").status_code == 200
+        assert api.get("/v1/videos").status_code == 200
+    assert "the Redis cache can't be reached" in caplog.text
