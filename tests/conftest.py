@@ -224,10 +224,17 @@ class WorkerProcess:
 
 
 def queues_purge() -> None:
-    """Empty every queue tasks are sent to (`control.purge` empties only the default one, not `gpu`)."""
+    """Empty every queue tasks are sent to (`control.purge` empties only the default one, not `gpu`),
+    and drop the messages a worker took and never acknowledged. A SIGKILLed worker's message (the
+    killed-worker test's, or a worker `stop` had to kill) stays in the broker's `unacked` hash until
+    its visibility timeout (30 minutes), when a worker puts it back on its queue; Redis outlives the
+    run, and the next run's new test database gives the same ids to other jobs (one made
+    `task_args_held` in tests/generation/test_broker_loss.py see a second job's message)."""
     with celery_app.connection_for_write() as connection:
+        channel = connection.default_channel
         for queue in queue_names():
-            connection.default_channel.queue_purge(queue)
+            channel.queue_purge(queue)
+        channel.client.delete(channel.unacked_key, channel.unacked_index_key, channel.unacked_mutex_key)
 
 
 @pytest.fixture
