@@ -35,8 +35,8 @@ def queued(owner: User, prompt: str = "a lighthouse in a storm") -> GenerationJo
 
 
 def jobs_now() -> list[tuple[object, ...]]:
-    """Every job in the database, for an assertion's message: a job this test did not make means
-    something left over by an earlier test is still creating them."""
+    """Every job in the database, for an assertion's message: a message held for a job that is not
+    there was left in the broker by an earlier test or an earlier run (`queues_purge`)."""
     return list(GenerationJob.objects.values_list("pk", "prompt", "owner__username", "state", "created_at"))
 
 
