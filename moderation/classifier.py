@@ -72,7 +72,8 @@ class ExampleClassifier:
         self.example_vectors = vectors
         head = LogisticRegression(C=policy.head_regularisation, class_weight="balanced", max_iter=2000, random_state=0)
         # Trained once on these vectors and labels and kept on disk: ~1.5 CPU-s a process otherwise.
-        inputs = [vectors.tobytes(), str(vectors.shape), "\0".join(labels), repr(head.get_params())]
+        inputs: list[bytes | str] = [vectors.tobytes(), str(vectors.shape), "\0".join(map(str, labels))]
+        inputs.append(repr(head.get_params()))
         self.head = kept_on_disk(
             "prompt-head", [*inputs, distribution_version("scikit-learn")], lambda: head.fit(vectors, labels)
         )

@@ -108,9 +108,9 @@ def kept_on_disk(name: str, inputs: Sequence[bytes | str], build: Callable[[], M
     built = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".pickle", delete=False) as handle:
-            pickle.dump(built, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".pickle", delete=False) as written:
+            pickle.dump(built, written, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(written.name, path)
     except OSError as error:
         log.warning("could not keep %s in %s: %s", name, path.parent, error)
     return built
