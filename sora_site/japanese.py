@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from sora_site.loading import LoadedOnce
 
 if TYPE_CHECKING:
     from janome.tokenizer import Tokenizer
@@ -44,7 +45,7 @@ def folded(text: str) -> str:
     return re.sub(r"\s+", "", to_hiragana(unicodedata.normalize("NFKC", text).lower()))
 
 
-@lru_cache(maxsize=1)
+@LoadedOnce  # its dictionary once, also with two threads asking at once
 def _tokenizer() -> Tokenizer:
     from janome.tokenizer import Tokenizer
 

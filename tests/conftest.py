@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -206,6 +207,24 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        self.lines: list[str] = []  # its output so far, read on a thread
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def wait_for_line(self, text: str, timeout: float) -> str:
+        """The first line of its output holding `text`, waiting for it up to `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = next((line for line in list(self.lines) if text in line), None)
+            if found is not None:
+                return found
+            time.sleep(0.2)
+        raise AssertionError(f"the worker did not say {text!r} in {timeout:.0f} s:\n{''.join(self.lines[-20:])}")
 
     def kill(self) -> None:
         """SIGKILL the whole worker (main process and pool child), as a crash or OOM kill would."""
@@ -220,7 +239,8 @@ class WorkerProcess:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
-        return self.process.stdout.read() if self.process.stdout else ""
+        self.reader.join(10)
+        return "".join(self.lines)
 
 
 def queues_purge() -> None:

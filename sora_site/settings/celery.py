@@ -27,23 +27,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Redis redelivers an unacked task after this long; it must exceed the longest task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
-# What a worker process loads when it starts (sora_site.celery.models_warm), so that no task waits for a
-# model: label -> dotted path of a function of no arguments. The worker says how long each took.
-# WORKER_MODELS_WARM=0 skips them (the test suite's many short-lived workers; tested on its own).
+# What a worker process loads when it starts (sora_site.celery.models_warm, on a thread beside its tasks),
+# so that no task waits for a model that is not already loading: label -> dotted path of a function of no
+# arguments, in the order they load (what every preview job needs first: the frames stage). The worker
+# says how long each took. WORKER_MODELS_WARM=0 skips them (the test suite's many short-lived workers;
+# tested on its own).
 WORKER_MODELS = {
-    "MiniLM": "sora_site.text_embeddings.embeddings_warm",  # the prompt stage (TEXT_EMBEDDINGS_WARM=0 skips it)
-    "prompt stage": "moderation.policy.policy_warm",  # its examples' embeddings (the API's and tasks' texts)
     "NudeNet": "moderation.nudity.detector_load",  # the frames stage
     "dlib": "cameos.verification.loaders.face_encoder",  # faces: the frames stage, cameo verification
     "CenterFace": "cameos.verification.loaders.face_finder",  # faces found in frames and input images
+    "MiniLM": "sora_site.text_embeddings.embeddings_warm",  # the prompt stage (TEXT_EMBEDDINGS_WARM=0 skips it)
+    "prompt stage": "moderation.policy.policy_warm",  # its examples' embeddings (the API's and tasks' texts)
     "silero VAD": "cameos.verification.loaders.vad_model",  # speech: the voice check, verification
     "resemblyzer": "cameos.verification.loaders.voice_encoder",
     "pocketsphinx": "cameos.verification.speech.decoder_load",  # the spoken digits of verification
 }
 WORKER_MODELS_WARM = env_bool("WORKER_MODELS_WARM", True)
-# A pool process is killed when it is not up this long after its fork (Celery's default is 4 s): it
-# loads WORKER_MODELS first, which takes longer on a busy machine.
-CELERY_WORKER_PROC_ALIVE_TIMEOUT = 180.0
 CELERY_TASK_ROUTES = {"generation.tasks.gpu_*": {"queue": "gpu"}}
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "feed.tasks.sessions_clear_expired", "schedule": 6 * 3600},

@@ -24,35 +24,56 @@
 
   // A finished card is said aloud (state and prompt), and the quota line above ("1 of 2 videos in
   // progress") is fetched again with it: it counted the job as running when the page was made.
+  // `video` is the player already put in the card from the push (`showVideo`): it is moved into the
+  // fetched card as it is, still loading or playing, and the quota waits until it has a frame.
   const announcer = document.getElementById("jobs-announce");
-  async function refreshCard(el) {
+  async function refreshCard(el, video) {
     const response = await fetch(el.dataset.cardUrl, { headers: { "X-Requested-With": "fetch" } });
     if (!response.ok) return;
     const holder = document.createElement("ul");
     holder.innerHTML = (await response.text()).trim();
     const fresh = holder.firstElementChild;
+    const served = fresh.querySelector("video");
+    if (video && served) {
+      video.append(...served.children);  // its subtitles track
+      served.replaceWith(video);
+    }
     el.replaceWith(fresh);
     if (announcer) {
       const state = fresh.querySelector("[data-testid=job-state]");
       const prompt = fresh.querySelector(".job-prompt");
       announcer.textContent = `${state ? state.textContent : ""}: ${prompt ? prompt.textContent : ""}`;
     }
-    refreshQuota();
+    if (video && video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) {
+      video.addEventListener("loadeddata", refreshQuota, { once: true });
+    } else {
+      refreshQuota();
+    }
   }
-  async function refreshQuota() {
-    const quota = document.querySelector("[data-testid=quota]");
-    if (!quota) return;
-    const response = await fetch(location.pathname, { headers: { "X-Requested-With": "fetch" } });
-    if (!response.ok) return;
-    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-testid=quota]");
-    if (fresh) quota.replaceWith(fresh);
+  // A finished video goes into its card straight from the push (its URLs are in it), loading at once,
+  // while the rest of the card (actions, badges) is fetched beside it.
+  function showVideo(el, update) {
+    const video = document.createElement("video");
+    video.src = update.video_url;
+    if (update.poster_url) video.poster = update.poster_url;
+    video.controls = true;
+    video.playsInline = true;
+    video.preload = "auto";
+    const player = document.createElement("div");
+    player.className = "player job-player";
+    player.append(video);
+    const bar = el.querySelector(".progress");
+    if (bar) bar.replaceWith(player);
+    else el.append(player);
+    return video;
   }
-
   function apply(update) {
     const el = card(update.id);
     if (!el) return;
     if (update.state !== el.dataset.jobState && !(ACTIVE.has(update.state) && ACTIVE.has(el.dataset.jobState))) {
-      refreshCard(el);  // a state with different controls (finished, failed...)
+      const video = update.state === "completed" && update.video_url && !el.querySelector("video") ? showVideo(el, update) : null;
+      el.dataset.jobState = update.state;  // a second push of the same state fetches nothing more
+      refreshCard(el, video);  // a state with different controls (finished, failed...)
       return;
     }
     el.dataset.jobState = update.state;

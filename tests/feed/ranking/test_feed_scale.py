@@ -187,7 +187,7 @@ def test_the_wsgi_entry_point_loads_minilm_at_start_beside_the_first_requests() 
         "for thread in threading.enumerate():\n"
         "    if thread is not threading.main_thread():\n"
         "        thread.join(600)\n"
-        "print(_model.cache_info().currsize)\n"
+        "print(int(_model.is_loaded()))\n"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sora_site.settings", "TEXT_EMBEDDINGS_WARM": "1"}
     warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
