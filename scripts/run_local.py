@@ -199,6 +199,10 @@ def main() -> int:
     signals = Signals()
     signals.install()
     env = dict(os.environ)
+    # Imports are compiled once and kept (__pycache__): where PYTHONDONTWRITEBYTECODE is set (this
+    # project's build machines set it), every start of the set-up, web, worker and beat compiled them
+    # again, 23.4 CPU-s a process against 11.3 with them kept (uv installs no .pyc, unlike pip).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     var_dir = Path(env.setdefault("VAR_DIR", str(ROOT / "var")))
     # What the settings read but never write: VAR_DIR, the key every process signs with (unless
     # SECRET_KEY is set), the static root WhiteNoise looks for.
