@@ -252,7 +252,7 @@ def ja_hit(terms: Sequence[JapaneseTerm], readings: Sequence[JapaneseReading]) -
     return any(
         reading.has_surfaces(term.surfaces)
         or (term.bases is not None and reading.has_bases(term.bases))
-        or (term.as_substring and term.folded in reading.folded)
+        or (term.as_substring and not reading.kana_run and term.folded in reading.folded)
         or _masked(term.folded, reading)
         or (bool(reading.sounds) and _sounds_hit(term, reading))
         or (term.has_kanji and term.sounds in reading.katakana)
