@@ -87,6 +87,14 @@ WHOLE_SETS = {
     # before any change, never tuned or fitted on (but by the same engineer: no blind measure).
     "round3_tune": DATA / "prompt_eval_round3_tune.tsv",
     "round3_dev": DATA / "prompt_eval_round3_dev.tsv",
+    # Issue 20's fourth round, aimed at what the blind sets `blind_en_e` / `blind_ja_e` still let through:
+    # English dog whistles, emoji for words, a long set-up turning at the end, harm described without
+    # naming it; Japanese slurs and 煽り, implicit harm, romaji and kana swaps, fiction framing; with
+    # look-alikes (cooking, boxing, horror, medicine, history, sports injuries, museum nudes, everyday
+    # Japanese). `round4_tune` tuned on (and fitted on by the n-grams); `round4_dev` written before any
+    # change, with other wording and topics, measured before and after, never tuned or fitted on.
+    "round4_tune": DATA / "prompt_eval_round4_tune.tsv",
+    "round4_dev": DATA / "prompt_eval_round4_dev.tsv",
     # Written blind (English; Japanese; English, Japanese and seven other languages) by three people
     # who saw neither the policy nor any other set, each with evasions and benign look-alikes;
     # measured once through the create page (bench/moderation_create_page.py, docs/MODERATION_CARD.md)

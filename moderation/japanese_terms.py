@@ -54,6 +54,9 @@ class JapaneseReading:
     # kanji term spelt in katakana to dodge the lexicon matches when it is the whole word (オウム, a
     # known loanword, is never read as 王蟲).
     katakana: tuple[str, ...] = ()
+    # A long run of kana (ちょうせんじんはかえれ, ホウチョウでさしころす): heard like romaji, but only kanji
+    # terms of three sounds or more (a short one such as しね is inside everyday words: シネマ).
+    kana_run: bool = False
 
     # Where each word starts, and where the masks are (ち○こ): a term is looked for only where its first
     # word is, so a reading is checked against thousands of terms by dictionary look-ups.
@@ -167,10 +170,30 @@ def romaji_term_readings(text: str, allow_sounds: Sequence[str]) -> list[Japanes
     return readings
 
 
+# A run of kana this long is read by sound too: a word written in kana to dodge its kanji term. Shorter runs
+# are everyday Japanese (ころころ, おにぎり); a sentence written all in kana is not.
+_KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]{8,}")
+
+
+def kana_term_readings(text: str, allow_sounds: Sequence[str]) -> list[JapaneseReading]:
+    """The text's long runs of kana as they sound (ちょうせんじんはかえれ, ジサツのほうほう, さしころす),
+    allowed phrases taken out by their sounds (ばくだんおにぎり is 爆弾おにぎり)."""
+    readings = []
+    for run in _KANA_RUN.findall(normalise_japanese(text)):
+        heard = kana_sounds(fold_kana(run))
+        for phrase in allow_sounds:
+            if phrase and phrase in heard:
+                heard = heard.replace(phrase, "、")
+        readings.append(JapaneseReading((), (), heard, (heard,), kana_run=True))
+    return readings
+
+
 def _sounds_hit(term: JapaneseTerm, reading: JapaneseReading) -> bool:
     """A term heard in romaji: the start of a word when short (しね, えろい, ろりぷに), else anywhere in
     the run."""
-    if not term.sounds:
+    # A kana run is heard for kanji terms only: a kana term is matched as written already, and heard it
+    # is found inside other words (ナルト in ラーメンにナルトと, リストカット in リストカットをやめて).
+    if not term.sounds or (reading.kana_run and (len(term.sounds) < 3 or not term.has_kanji)):
         return False
     if len(term.sounds) < 3:
         return any(word.startswith(term.sounds) for word in reading.sounds)
@@ -229,7 +252,7 @@ def ja_hit(terms: Sequence[JapaneseTerm], readings: Sequence[JapaneseReading]) -
     return any(
         reading.has_surfaces(term.surfaces)
         or (term.bases is not None and reading.has_bases(term.bases))
-        or (term.as_substring and term.folded in reading.folded)
+        or (term.as_substring and not reading.kana_run and term.folded in reading.folded)
         or _masked(term.folded, reading)
         or (bool(reading.sounds) and _sounds_hit(term, reading))
         or (term.has_kanji and term.sounds in reading.katakana)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from moderation.char_ngrams import char_classifier
 from moderation.classifier import classifier
-from moderation.japanese_terms import ja_hit, ja_pair_hit, ja_readings, romaji_term_readings
+from moderation.japanese_terms import ja_hit, ja_pair_hit, ja_readings, kana_term_readings, romaji_term_readings
 from moderation.languages import UNSUPPORTED_LANGUAGE, english_reading
 from moderation.policy_file import Policy, policy_load
 from moderation.readings import classifier_readings
@@ -62,7 +62,11 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
     policy = policy_load()
     reading = english_reading(text)
     normalised = reading.text
-    readings = ja_readings(text, policy.ja_allow, policy.ja_lift) if japanese.has_japanese(text) else []
+    readings = (
+        ja_readings(text, policy.ja_allow, policy.ja_lift) + kana_term_readings(text, policy.ja_allow_sounds)
+        if japanese.has_japanese(text)
+        else []
+    )
     readings += romaji_term_readings(text, policy.ja_allow_sounds)
     for_terms = {
         name: category.allow.sub(" ", normalised) if category.allow else normalised

@@ -9,6 +9,71 @@ import re
 from moderation.languages import english_reading
 
 _SENTENCE_SPLIT = re.compile(r"[.!?;\n。！？]+|\s/\s")
+# Emoji written for words ("🔪🩸 my arm", "🔫 him in the head", "💊💊💊 + 🍷 = goodbye"): the encoder has no
+# token for most of them, so the classifier reads each as its plain meaning, never its coded one (🍆 is an
+# aubergine here; the emoji codes are the term rules' business). Keys are as the normaliser leaves them
+# (no variation selectors or joiners: 🏳️‍🌈 reads 🏳🌈).
+_EMOJI_WORDS = {
+    "🔪": "knife",
+    "🗡": "dagger",
+    "🪓": "axe",
+    "🔫": "gun",
+    "💣": "bomb",
+    "🧨": "explosive",
+    "💥": "explosion",
+    "🩸": "blood",
+    "🧠": "brain",
+    "💀": "death",
+    "☠": "death",
+    "⚰": "coffin",
+    "🪦": "grave",
+    "🪢": "rope",
+    "⛓": "chains",
+    "💊": "pills",
+    "💉": "syringe",
+    "🧪": "chemicals",
+    "⚗": "chemistry",
+    "🍷": "wine",
+    "🍺": "beer",
+    "🔥": "fire",
+    "🐒": "monkey",
+    "🐵": "monkey",
+    "🙈": "monkey",
+    "🦍": "gorilla",
+    "🍌": "banana",
+    "🐷": "pig",
+    "🐖": "pig",
+    "🐀": "rat",
+    "🪳": "cockroach",
+    "🤮": "vomit",
+    "🤢": "disgusting",
+    "🏳🌈": "gay pride flag",
+    "🏳⚧": "transgender flag",
+    "✡": "jewish star",
+    "☪": "muslim crescent",
+    "👃": "nose",
+    "💰": "money",
+    "卐": "swastika",
+    "⚡⚡": "ss runes",
+    "🍆": "aubergine",
+    "🍑": "peach",
+    "💦": "water drops",
+    "👅": "tongue",
+    "👙": "bikini",
+    "🎒": "school bag",
+    "👧": "girl",
+    "👦": "boy",
+    "🧒": "child",
+    "👶": "baby",
+    "🔞": "adults only",
+    "❄": "snow",
+    "🍄": "mushroom",
+    "😵": "dazed",
+    "😭": "crying",
+    "😏": "smirking",
+    "➡": "then",
+}
+_EMOJI = re.compile("|".join(re.escape(e) for e in sorted(_EMOJI_WORDS, key=len, reverse=True)))
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{3,30}\b")
 
 # Framing that asks for a request to be read as make-believe: "for a film", "it's fiction",
@@ -49,6 +114,11 @@ _JA_FRAMINGS = (
 _JA_FRAMING = re.compile(rf"(?:{'|'.join(_JA_FRAMINGS)})[、,:：]?")
 # A long sentence is read as runs of clauses, so a long set-up does not drown its last turn.
 _CLAUSE_SPLIT = re.compile(r",\s*|\s+(?:and then|then|until|before|after|while|when|where)\s+")
+# Where a long set-up turns ("..., and then the man pulls out a rifle"): what follows starts a run of its
+# own, so the turn is read without the last clauses of the set-up before it.
+_TURN = re.compile(
+    r"(?:,\s*|\s+)(?:and |but )?(?:then|suddenly|finally|at the (?:end|climax)|in the end|at night|later that night)\s+"
+)
 _LONG_SENTENCE_WORDS = 16
 _CHUNK_WORDS = 14
 _READINGS_MAX = 16  # the classifier's batch for one text: bounds the time of a very long prompt
@@ -61,19 +131,26 @@ def _sentences(text: str) -> list[str]:
     as "aalice")."""
     # Line by line: normalising joins whitespace, and a line break ends a sentence (a shot, a caption).
     lines = [line for line in text.splitlines() if line.strip()] or [text]
-    neutral = [english_reading(_MENTION.sub("a person", line)).text for line in lines]
+    neutral = [_emoji_words(english_reading(_MENTION.sub("a person", line)).text) for line in lines]
     parts = [p.strip() for line in neutral for p in _SENTENCE_SPLIT.split(line)]
     return [p for p in parts if len(p) > 2] or [" ".join(neutral)]
 
 
+def _emoji_words(text: str) -> str:
+    return " ".join(_EMOJI.sub(lambda match: f" {_EMOJI_WORDS[match.group(0)]} ", text).split())
+
+
 def _chunks(sentence: str) -> list[str]:
     """A long sentence's clauses grouped in order into runs of about `_CHUNK_WORDS` words, each
-    clause whole: its turns read without the set-up around them."""
+    clause whole, a turn (`_TURN`) starting a new run: its turns read without the set-up around them."""
     chunks: list[list[str]] = [[]]
-    for clause in (c.strip() for c in _CLAUSE_SPLIT.split(sentence) if len(c.strip()) > 2):
-        if chunks[-1] and sum(len(c.split()) for c in chunks[-1]) + len(clause.split()) > _CHUNK_WORDS:
+    for part in _TURN.split(sentence):
+        if chunks[-1]:
             chunks.append([])
-        chunks[-1].append(clause)
+        for clause in (c.strip() for c in _CLAUSE_SPLIT.split(part) if len(c.strip()) > 2):
+            if chunks[-1] and sum(len(c.split()) for c in chunks[-1]) + len(clause.split()) > _CHUNK_WORDS:
+                chunks.append([])
+            chunks[-1].append(clause)
     return [", ".join(chunk) for chunk in chunks if chunk]
 
 
