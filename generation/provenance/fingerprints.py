@@ -116,7 +116,7 @@ def agreement(copy: Sequence[CopyFrame], seconds: np.ndarray, edges: np.ndarray)
     copy's frames of the best edge correlation with an indexed frame within a second of where the
     offset puts it (any crop searched, plain or mirrored). About 0.9 and above for a copy; another
     picture with the same soft layout, well under (docs/BENCHMARKS.md "Fingerprint index")."""
-    frames = [frame for frame in copy if len(frame.edges)]
+    frames = [frame for frame in copy if frame.edges.any()]
     if not frames or not len(seconds):
         return 0.0
     best = np.array([(frame.edges @ edges.T).max(axis=0) for frame in frames])  # (copy frames, indexed)
