@@ -11,9 +11,10 @@ then the edit, then libx264 at 400 kb/s unless said) and read back as /verify/ r
 `fingerprints.job_matching` are computed in process, without the database: "proposed" (the coarse
 search's rule: at least half the copy's frames have a query fingerprint within MATCH_DISTANCE of
 one of b's: what pgvector's HNSW search returns, exact here, not limited to 3 candidates) and
-"agreement" (the finer time-aligned check). A pair is named when both pass. Recall: a copy's own video named; false positives: another video
-named (reported for b != a over all pairs, and also for agreement alone, as if every pair had been
-proposed). Also: the check's CPU time per candidate, and the reader's extra per copy frame. Usage:
+"agreement" (the finer time-aligned check). A pair is named when both pass. Recall: a copy's own
+video named; false positives: another video named (reported for b != a over all pairs, and also for
+agreement alone, as if every pair had been proposed). Also: the check's CPU time per candidate, and
+the reader's per copy frame. Usage:
 
     .venv/bin/python bench/fingerprint_matching.py [--videos 6] [--seconds 8]
 """
@@ -157,9 +158,8 @@ def main() -> None:
     print("highest unrelated agreements:")
     for score, copy_of, attack, index_of in worst[:5]:
         print(f"  {score:.3f}  copy of {copy_of} ({attack}) vs {index_of}")
-    print(
-        f"check CPU per candidate: mean {np.mean(check_cpu) * 1000:.2f} ms, p95 {np.percentile(check_cpu, 95) * 1000:.2f} ms"
-    )
+    mean, p95 = np.mean(check_cpu) * 1000, np.percentile(check_cpu, 95) * 1000
+    print(f"check CPU per candidate: mean {mean:.2f} ms, p95 {p95:.2f} ms")
     grey = np.zeros((wr.HEIGHT, wr.WIDTH), np.uint8)
     grey[:] = np.random.default_rng(1).integers(0, 255, (wr.HEIGHT, wr.WIDTH), dtype=np.uint8)
     cpu = time.process_time()
