@@ -9,9 +9,10 @@ plain and mirrored) moved by Gaussian noise (distance 0.5-1.2 from where they st
 near real pictures), half random with the 1/f spectrum of pictures. Then each real video is attacked
 (trim + 400 kb/s, crop 70%, rotation 10 degrees, mirror + crop 80%, letterbox, strong screen capture,
 as bench/watermark_robustness.py does them), encoded, read as /verify/ reads an upload, and looked up
-with `fingerprint_index.job_matching` (the app's code): recall is the right video coming back
-as the one match; unrelated renders (not indexed) must match nothing. Each lookup's wall time and the database
-backend's CPU time (/proc of the backend process, in 10 ms ticks: its mean is the figure) are reported. Usage:
+with `fingerprints.job_matching` (the app's code: the HNSW search proposes, the finer check
+decides): recall is the right video coming back as the match; unrelated renders (not indexed) must
+match nothing. Each lookup's wall time (search and check) and the database backend's CPU time
+(/proc of the backend process, in 10 ms ticks: its mean is the figure) are reported. Usage:
 
     .venv/bin/python bench/fingerprint_index.py [--rows 1000000] [--videos 6] [--reuse] [--repeat 5]
 """
@@ -97,6 +98,7 @@ def main() -> None:
     from django.db import connection
 
     from generation import fingerprint_index
+    from generation.provenance import fingerprints
     from generation.provenance.fingerprints import job_matching, video_fingerprints
     from generation.provenance.reading import video_read
     from sora_site import media
@@ -180,7 +182,8 @@ def main() -> None:
                         false_matches += match is not None
                     else:
                         found[attack_name] += match == job_id
-    print(f"\n{rows} fingerprints; {len(walls)} lookups ({args.repeat} per copy), each up to 6 frames x 6 vectors")
+    searched = f"up to {fingerprints.SEARCHED_FRAMES} frames x 6 vectors, ef_search {fingerprint_index.EF_SEARCH}"
+    print(f"\n{rows} fingerprints; {len(walls)} lookups ({args.repeat} per copy), each {searched}, then the check")
     print(f"lookup wall ms: p50 {np.percentile(walls, 50) * 1000:.1f}, p95 {np.percentile(walls, 95) * 1000:.1f}")
     # /proc counts in clock ticks (10 ms): the mean over all lookups is the figure to read.
     print(f"backend CPU ms per lookup: mean {np.mean(cpus) * 1000:.1f}, p95 {np.percentile(cpus, 95) * 1000:.0f}")

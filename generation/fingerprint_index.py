@@ -26,7 +26,7 @@ DIM = 64  # the fingerprint's length, the column's vector(64)
 MATCH_DISTANCE = 0.6
 NEIGHBOURS = 4  # nearest indexed fingerprints looked at per query fingerprint
 CANDIDATES = 3  # jobs a lookup proposes at most
-EF_SEARCH = 40  # HNSW candidate list per search (recall against time, bench/fingerprint_index.py)
+EF_SEARCH = 20  # HNSW candidate list per search (recall against time, bench/fingerprint_index.py)
 
 
 def _literal(vector: np.ndarray) -> str:

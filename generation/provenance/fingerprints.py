@@ -34,6 +34,7 @@ DETAIL_CROPS = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7)  # the crops a candidate c
 # agreement() of real copies (crops to 70%, mirror, letterbox, scale, re-encode, trim) is about 0.9
 # and above; of other renders with the same soft layout, under 0.7 (docs/BENCHMARKS.md).
 AGREEMENT = 0.8
+SEARCHED_FRAMES = 3  # a copy's frames whose fingerprints search the index (all of them are checked)
 MIN_EDGES = 20.0  # a detail with less gradient than this is featureless
 _ODD_COLUMNS = np.tile((-1.0) ** np.arange(8), 8).astype(np.float32)
 
@@ -154,10 +155,11 @@ def video_fingerprints(frames: Sequence[np.ndarray], fps: float) -> list[Indexed
 
 def job_matching(copy: Sequence[CopyFrame]) -> int | None:
     """The indexed video a copy was made from, or None. The index's fingerprint is coarse (an 8x8
-    DCT: two renders with the same soft layout often look alike to it), so its search only proposes
-    candidates; each is checked against its indexed frames' details, in time (agreement), and the
-    best one at AGREEMENT or more is the original."""
-    candidates = fingerprint_index.jobs_proposed([frame.queries for frame in copy])
+    DCT: two renders with the same soft layout often look alike to it), so its search (the first
+    SEARCHED_FRAMES frames: the lookup's time goes with the vectors searched) only proposes
+    candidates; all the copy's frames are checked against each one's indexed details, in time
+    (agreement), and the best one at AGREEMENT or more is the original."""
+    candidates = fingerprint_index.jobs_proposed([frame.queries for frame in copy[:SEARCHED_FRAMES]])
     best: tuple[float, int] | None = None
     for job_id, (seconds, details) in fingerprint_index.details_of(candidates).items():
         score = agreement(copy, seconds, detail_edges(details))
