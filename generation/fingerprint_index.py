@@ -1,10 +1,12 @@
 """pgvector's HNSW index of finished videos' frame fingerprints (generation/provenance/fingerprints.py),
-where migration 0010 could make it: a table of (job, fingerprint) rows, written when a job finishes
-(or by `manage.py fingerprints_backfill`), read by /verify/ for a copy without manifest or mark.
+where migration 0010 could make it: a table of (job, second, fingerprint, detail) rows, one per
+second of a finished video, written when a job finishes (or by `manage.py fingerprints_backfill`),
+read by /verify/ for a copy without manifest or mark.
 
 A lookup sends every query fingerprint of a copy in one statement (a LATERAL nearest-neighbour
 search per fingerprint, each an HNSW index scan) and counts, per job, the copy's frames that have a
-fingerprint within MATCH_DISTANCE of one of the job's.
+fingerprint within MATCH_DISTANCE of one of the job's: that proposes candidates. Their rows are then
+read by job id for the finer check (generation.provenance.fingerprints.job_matching).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ DIM = 64  # the fingerprint's length, the column's vector(64)
 # videos' nearest frames, about 0.9 and more (docs/BENCHMARKS.md "Fingerprint index").
 MATCH_DISTANCE = 0.6
 NEIGHBOURS = 4  # nearest indexed fingerprints looked at per query fingerprint
-EF_SEARCH = 40  # HNSW candidate list per search (recall against time, bench/fingerprint_index.py)
+CANDIDATES = 3  # jobs a lookup proposes at most
+EF_SEARCH = 20  # HNSW candidate list per search (recall against time, bench/fingerprint_index.py)
 
 
 def _literal(vector: np.ndarray) -> str:
@@ -43,16 +46,23 @@ def index_present() -> bool:
     return _present(str(connection.settings_dict["NAME"]))
 
 
-def fingerprints_save(*, job_id: int, vectors: Sequence[np.ndarray]) -> None:
-    """Replace a job's fingerprints in the index (nothing without it)."""
+def fingerprints_save(*, job_id: int, frames: Sequence[tuple[float, np.ndarray, np.ndarray]]) -> None:
+    """Replace a job's entries in the index (nothing without it): per indexed frame, its second, its
+    fingerprint and its detail (generation.provenance.fingerprints.IndexedFrame)."""
     if not index_present():
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE} WHERE job_id = %s", [job_id])
-        if vectors:
+        if frames:
             cursor.execute(
-                f"INSERT INTO {TABLE} (job_id, fingerprint) SELECT %s, v::vector FROM unnest(%s::text[]) AS v",
-                [job_id, [_literal(vector) for vector in vectors]],
+                f"INSERT INTO {TABLE} (job_id, second, fingerprint, detail)"
+                " SELECT %s, s, v::vector, d FROM unnest(%s::real[], %s::text[], %s::bytea[]) AS u(s, v, d)",
+                [
+                    job_id,
+                    [second for second, _, _ in frames],
+                    [_literal(vector) for _, vector, _ in frames],
+                    [detail.tobytes() for _, _, detail in frames],
+                ],
             )
 
 
@@ -63,21 +73,20 @@ def fingerprints_delete(*, job_id: int) -> None:
 
 
 def jobs_indexed() -> set[int]:
+    """Jobs whose entries are complete (rows from before migration 0011 have no detail)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT job_id FROM {TABLE}")
+        cursor.execute(f"SELECT job_id FROM {TABLE} GROUP BY job_id HAVING bool_and(detail IS NOT NULL)")
         return {job_id for (job_id,) in cursor.fetchall()}
 
 
-def job_matching(frames: Sequence[np.ndarray]) -> int | None:
-    """The one job matching at least two thirds of the copy's frames, when no other job matches as
-    many; else None. The fingerprint is coarse (an 8x8 DCT):
-    at 1M rows, unrelated videos matched half the frames of some post (docs/BENCHMARKS.md), so a
-    lookup names an original only when the evidence points at one. `frames`: per frame of the copy,
+def jobs_proposed(frames: Sequence[np.ndarray]) -> list[int]:
+    """Jobs with an indexed fingerprint within MATCH_DISTANCE of at least half the copy's frames, the
+    most such frames first (CANDIDATES at most), in one statement. `frames`: per frame of the copy,
     its query fingerprints, shape (n, DIM)."""
     frame_of = [i for i, queries in enumerate(frames) for _ in range(len(queries))]
     values = [_literal(query) for queries in frames for query in queries.reshape(-1, DIM)]
     if not values:
-        return None
+        return []
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}")
         cursor.execute(
@@ -91,8 +100,28 @@ def job_matching(frames: Sequence[np.ndarray]) -> int | None:
     for n, job_id, distance in rows:
         if distance <= MATCH_DISTANCE:
             matched[job_id].add(frame_of[n - 1])
-    needed = -(-2 * len([f for f in frames if len(f)]) // 3)
-    ranked = sorted(((job_id, len(seen)) for job_id, seen in matched.items()), key=lambda item: -item[1])
-    if not ranked or ranked[0][1] < needed or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
-        return None
-    return ranked[0][0]
+    needed = -(-len([queries for queries in frames if len(queries)]) // 2)
+    ranked = sorted(matched, key=lambda job_id: -len(matched[job_id]))
+    return [job_id for job_id in ranked if len(matched[job_id]) >= needed][:CANDIDATES]
+
+
+def details_of(job_ids: Sequence[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per job, its indexed frames' seconds (k,) and details (k, side * side uint8), by job id (rows
+    from before migration 0011, without details, left out)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT job_id, second, detail FROM {TABLE} WHERE job_id = ANY(%s) AND detail IS NOT NULL"
+            " ORDER BY job_id, second",
+            [list(job_ids)],
+        )
+        rows = cursor.fetchall()
+    grouped: dict[int, list[tuple[float, bytes]]] = defaultdict(list)
+    for job_id, second, detail in rows:
+        grouped[job_id].append((second, bytes(detail)))
+    return {
+        job_id: (
+            np.array([second for second, _ in entries], dtype=np.float32),
+            np.frombuffer(b"".join(detail for _, detail in entries), dtype=np.uint8).reshape(len(entries), -1),
+        )
+        for job_id, entries in grouped.items()
+    }

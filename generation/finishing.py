@@ -31,7 +31,7 @@ from django.utils.module_loading import import_string
 from generation.audio import Soundtrack, cameo_voices, render_soundtrack, webvtt
 from generation.backends.base import Cue, GenerationRequest, GenerationResult, Ingredient
 from generation.models import GenerationJob
-from generation.provenance.fingerprints import video_fingerprints
+from generation.provenance.fingerprints import IndexedFrame, video_fingerprints
 from generation.provenance.reading import frame_hashes
 from sora_site import media
 
@@ -95,7 +95,7 @@ class FinishedFiles:
     spritesheet: str  # JPEG grid, `sprite_layout` says how to read it
     sprite_layout: dict[str, float]
     frame_hashes: list[str]  # perceptual hashes, for the verify page's scan where pgvector is missing
-    fingerprints: list[np.ndarray]  # frame fingerprints, for the verify page's index (fingerprint_index)
+    fingerprints: list[IndexedFrame]  # frame fingerprints, for the verify page's index (fingerprint_index)
     subtitles: str  # WebVTT of the dialogue; "" when nobody speaks
 
 
@@ -106,7 +106,7 @@ class _Made:
     poster: bytes
     sheet: media.Spritesheet
     hashes: list[str]
-    fingerprints: list[np.ndarray]
+    fingerprints: list[IndexedFrame]
 
 
 def clip_finish(

@@ -128,7 +128,7 @@ def job_execute(job_id: int) -> None:
             gpu_seconds=float(result.metadata.get("gpu_seconds", 0.0)),
         )
         if completed:
-            fingerprints_save(job_id=job_id, vectors=files_out.fingerprints)
+            fingerprints_save(job_id=job_id, frames=files_out.fingerprints)
         else:
             media_delete(files_out.video, files_out.poster, files_out.spritesheet, files_out.subtitles)
             if _claimed(job_id, token).filter(state=State.FINISHING).exists():

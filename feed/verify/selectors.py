@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from django.urls import reverse
 
 from feed.accounts.models import User
@@ -17,6 +16,7 @@ from feed.posts.selectors import post_get_for_viewer
 from generation import fingerprint_index
 from generation.models import GenerationJob
 from generation.provenance import invisible
+from generation.provenance.fingerprints import CopyFrame, job_matching
 from generation.provenance.reading import HASH_MATCH_BITS, VideoReading, hashes_distance, video_read
 from generation.provenance.signing import ManifestSummary, manifest_read
 from sora_site.errors import DomainError
@@ -116,11 +116,11 @@ def _post_as_seen(post: Post, viewer: User | None, matched_by: str) -> Original:
         return Original("removed" if error.code in ("post_taken_down", "post_removed") else "private", matched_by)
 
 
-def _original_by_fingerprints(fingerprints: list[np.ndarray], viewer: User | None) -> Original:
-    """The post whose video's frame fingerprints match most of the copy's frames, through pgvector's
-    index (crops, reframing, letterboxes, mirroring: generation/provenance/fingerprints.py), when one
-    video clearly does (`job_matching`). A job never posted is not an original to show."""
-    job_id = fingerprint_index.job_matching(fingerprints)
+def _original_by_fingerprints(fingerprints: list[CopyFrame], viewer: User | None) -> Original:
+    """The post whose video the copy's frames match, through pgvector's index (crops, reframing,
+    letterboxes, mirroring: generation/provenance/fingerprints.py), when a candidate passes the finer,
+    time-aligned check (`job_matching`). A job never posted is not an original to show."""
+    job_id = job_matching(fingerprints)
     post = Post.objects.filter(job_id=job_id).first() if job_id is not None else None
     return _post_as_seen(post, viewer, "fingerprint") if post is not None else Original()
 

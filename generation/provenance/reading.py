@@ -35,8 +35,8 @@ class VideoReading:
     watermark_job_pk: int | None  # the job id the invisible watermark carries
     watermark_bits: np.ndarray | None  # soft scores of the coded payload bits (> 0 reads as 1)
     hashes: list[int]  # 64-bit pHashes at HASH_FPS
-    # Per frame at fingerprints.INDEX_FPS (QUERY_FRAMES at most): its query fingerprints, (n, DIM).
-    fingerprints: list[np.ndarray]
+    # Per frame at fingerprints.INDEX_FPS (QUERY_FRAMES at most): what the index is searched and checked with.
+    fingerprints: list[fingerprints.CopyFrame]
 
 
 def frame_hash(frame: np.ndarray) -> int:
@@ -85,7 +85,7 @@ def video_read(path: Path) -> VideoReading:
     """Read everything the verify page shows. Raises DomainError("invalid_video") for a non-video."""
     mark = invisible.MarkReader()
     hashes: list[int] = []
-    prints: list[np.ndarray] = []
+    prints: list[fingerprints.CopyFrame] = []
     next_hash_at = next_mark_at = next_print_at = 0.0
     for at, frame in _frames(path):
         # The mark is the same in every frame: MARK_FPS of them, spread over the clip, are plenty.
@@ -94,7 +94,7 @@ def video_read(path: Path) -> VideoReading:
             mark.add(grey)
             next_mark_at = at + 1.0 / MARK_FPS
             if at + 1e-6 >= next_print_at and len(prints) < QUERY_FRAMES:
-                prints.append(fingerprints.query_fingerprints(grey))
+                prints.append(fingerprints.copy_frame(grey, at))
                 next_print_at = at + 1.0 / fingerprints.INDEX_FPS
         if at + 1e-6 >= next_hash_at:
             hashes.append(frame_hash(frame.to_ndarray(format="rgb24")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,9 +15,14 @@ from generation import services, worker
 from generation.models import GenerationJob
 
 
-def finished_job(owner: User, prompt: str, *, remix_of: GenerationJob | None = None) -> GenerationJob:
-    """A job run through the real worker and the whole finishing pipeline of settings."""
-    job, _ = services.job_create(owner=owner, prompt=prompt, remix_of=remix_of)
+def finished_job(
+    owner: User, prompt: str, *, remix_of: GenerationJob | None = None, seed: int | None = None
+) -> GenerationJob:
+    """A job run through the real worker and the whole finishing pipeline of settings. Its seed is
+    `seed`, else one derived from the prompt: the same render every run (a random seed made the
+    preview renders, and what /verify/ matched between them, differ from run to run)."""
+    seed = zlib.crc32(prompt.encode()) % 2**31 if seed is None else seed
+    job, _ = services.job_create(owner=owner, prompt=prompt, remix_of=remix_of, seed=seed)
     worker.job_execute(job.pk)
     job.refresh_from_db()
     assert job.state == "completed", job.error_message

@@ -1,5 +1,6 @@
 """`manage.py fingerprints_backfill`: put the frame fingerprints of finished videos that lack them into
-the /verify/ index (videos finished before the index existed). Idempotent; a no-op without pgvector."""
+the /verify/ index (videos finished before the index existed, or indexed before migration 0011 added
+the details a match is checked with). Idempotent; a no-op without pgvector."""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ import tempfile
 from typing import Any
 
 import av
-import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from generation.fingerprint_index import fingerprints_save, index_present, jobs_indexed
 from generation.models import GenerationJob
-from generation.provenance.fingerprints import INDEX_FPS, frame_fingerprint
+from generation.provenance.fingerprints import INDEX_FPS, IndexedFrame, indexed_frame
 
 
-def stored_video_fingerprints(job: GenerationJob) -> list[np.ndarray]:
+def stored_video_fingerprints(job: GenerationJob) -> list[IndexedFrame]:
     """The fingerprints finishing would have stored, read from the job's stored MP4."""
-    prints: list[np.ndarray] = []
+    prints: list[IndexedFrame] = []
     with tempfile.NamedTemporaryFile(suffix=".mp4") as copy:
         with job.video.open("rb") as stored:
             shutil.copyfileobj(stored, copy)
@@ -29,9 +29,9 @@ def stored_video_fingerprints(job: GenerationJob) -> list[np.ndarray]:
                 at = float(frame.time) if frame.time is not None else index / 24.0
                 if at + 1e-6 >= next_at:
                     next_at = at + 1.0 / INDEX_FPS
-                    vector = frame_fingerprint(frame.to_ndarray(format="gray"))
-                    if vector is not None:
-                        prints.append(vector)
+                    entry = indexed_frame(frame.to_ndarray(format="gray"), at)
+                    if entry is not None:
+                        prints.append(entry)
     return prints
 
 
@@ -52,6 +52,6 @@ class Command(BaseCommand):
                 continue
             if limit and count >= limit:
                 break
-            fingerprints_save(job_id=job.pk, vectors=stored_video_fingerprints(job))
+            fingerprints_save(job_id=job.pk, frames=stored_video_fingerprints(job))
             count += 1
         self.stdout.write(f"Indexed the frame fingerprints of {count} videos.")

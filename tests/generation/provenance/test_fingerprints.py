@@ -25,37 +25,60 @@ def _picture(seed: int) -> np.ndarray:
     return np.stack([grey] * 3, axis=2)
 
 
-def _nearest(copy: np.ndarray, indexed: np.ndarray) -> float:
-    return float(np.linalg.norm(fingerprints.query_fingerprints(copy) - indexed, axis=1).min())
+def _nearest(copy: np.ndarray, indexed: fingerprints.IndexedFrame) -> float:
+    return float(np.linalg.norm(fingerprints.copy_frame(copy, 0.0).queries - indexed.fingerprint, axis=1).min())
 
 
-def test_crops_letterboxes_mirrors_and_scaling_keep_the_fingerprint_near() -> None:
+def _agreement(copy: np.ndarray, indexed: fingerprints.IndexedFrame) -> float:
+    return fingerprints.agreement(
+        [fingerprints.copy_frame(copy, 0.0)], np.array([0.0]), fingerprints.detail_edges(indexed.detail)
+    )
+
+
+def test_crops_letterboxes_mirrors_and_scaling_keep_the_fingerprint_near_and_the_detail_agreeing() -> None:
     frame = _picture(1)
-    indexed = fingerprints.frame_fingerprint(frame)
-    assert indexed is not None and indexed.shape == (fingerprints.DIM,)
+    indexed = fingerprints.indexed_frame(frame, 0.0)
+    assert indexed is not None and indexed.fingerprint.shape == (fingerprints.DIM,)
     crop = frame[192:1088, 108:612]  # a centred crop to 70% of each side
     letterbox = np.zeros((480, 854, 3), np.uint8)
     letterbox[:, 292:562] = cv2.resize(frame, (270, 480), interpolation=cv2.INTER_AREA)
     copies = {
         "crop 70%": crop,
+        "crop 78%": frame[141:1139, 79:641],  # between the crops searched
         "square": frame[280:1000],
         "mirror + crop 70%": np.ascontiguousarray(crop[:, ::-1]),
         "letterbox": letterbox,
         "half size": cv2.resize(frame, (360, 640), interpolation=cv2.INTER_AREA),
     }
-    other = fingerprints.frame_fingerprint(_picture(2))
+    other = fingerprints.indexed_frame(_picture(2), 0.0)
     assert other is not None
     for name, copy in copies.items():
-        assert _nearest(copy, indexed) < fingerprint_index.MATCH_DISTANCE / 2, name
+        assert _nearest(copy, indexed) < fingerprint_index.MATCH_DISTANCE, name
         assert _nearest(copy, other) > fingerprint_index.MATCH_DISTANCE, name
+        assert _agreement(copy, indexed) >= fingerprints.AGREEMENT, name
+        assert _agreement(copy, other) < fingerprints.AGREEMENT / 2, name
+
+
+def test_the_check_needs_the_copy_in_time_with_the_original() -> None:
+    """A copy's frames one second apart must agree with indexed frames one second apart (give or take
+    a second): the same pictures played backwards are not a copy."""
+    pictures = [_picture(seed) for seed in (11, 12, 13, 14, 15)]
+    entries = fingerprints.video_fingerprints(pictures, fps=1.0)
+    seconds = np.array([entry.second for entry in entries])
+    edges = fingerprints.detail_edges(np.array([entry.detail for entry in entries]))
+    in_time = [fingerprints.copy_frame(picture, float(i)) for i, picture in enumerate(pictures[2:])]
+    assert fingerprints.agreement(in_time, seconds, edges) >= fingerprints.AGREEMENT
+    backwards = [fingerprints.copy_frame(picture, float(n)) for n, picture in enumerate(pictures[::-1])]
+    assert fingerprints.agreement(backwards, seconds, edges) < fingerprints.AGREEMENT
 
 
 def test_featureless_frames_have_no_fingerprint() -> None:
     """Flat walls and black frames all look alike: they would match each other, so they are left out."""
     flat = np.full((1280, 720, 3), 180, np.uint8)
-    assert fingerprints.frame_fingerprint(flat) is None
-    assert fingerprints.query_fingerprints(flat).shape == (0, fingerprints.DIM)
-    assert fingerprints.video_fingerprints([flat, _picture(3)], fps=1.0)[0].shape == (fingerprints.DIM,)
+    assert fingerprints.indexed_frame(flat, 0.0) is None
+    assert fingerprints.copy_frame(flat, 0.0).queries.shape == (0, fingerprints.DIM)
+    entries = fingerprints.video_fingerprints([flat, _picture(3)], fps=1.0)
+    assert [entry.second for entry in entries] == [1.0]
 
 
 def test_the_migration_made_an_hnsw_index(db) -> None:
