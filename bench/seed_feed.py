@@ -42,9 +42,8 @@ import django
 django.setup()
 
 import numpy as np  # noqa: E402
-from django.db import models  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, models  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from feed.models import Follow, Impression, Like, Post, PostEmbedding, PostStats, User  # noqa: E402
@@ -170,7 +169,10 @@ def _embeddings_copy(ids: np.ndarray, vectors: np.ndarray, with_column: bool) ->
     if with_column:
         rows["vec_len"], rows["dims"], rows["vec"] = 4 + 4 * dims, dims, vectors
     columns = "post_id, vector, embedding" if with_column else "post_id, vector"
-    with connection.cursor() as cursor, cursor.copy(f"COPY {PostEmbedding._meta.db_table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {PostEmbedding._meta.db_table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy,
+    ):
         copy.write(b"PGCOPY\n\xff\r\n\x00" + bytes(8) + rows.tobytes() + b"\xff\xff")
 
 
@@ -210,9 +212,11 @@ def seed_in_database(posts: int, users: int, interactions: int, seed_value: int 
     follows = _execute(
         Follow,
         {"follower_id": "s.follower", "followee_id": "p.id"},
-        f"FROM (SELECT DISTINCT f.id AS follower, floor(random() * {users})::int AS n"
-        " FROM bench_people AS f, generate_series(1, 20)) AS s JOIN bench_people AS p USING (n)"
-        " WHERE p.id <> s.follower ON CONFLICT DO NOTHING",
+        # 20 different people each, as `seed`'s sample (of 30 draws, at most 20 distinct are kept).
+        "FROM (SELECT follower, n, row_number() OVER (PARTITION BY follower ORDER BY random()) AS k FROM"
+        f" (SELECT DISTINCT f.id AS follower, floor(random() * {users})::int AS n"
+        " FROM bench_people AS f, generate_series(1, 30)) AS d) AS s JOIN bench_people AS p USING (n)"
+        " WHERE s.k <= 20 AND p.id <> s.follower ON CONFLICT DO NOTHING",
     )
     progress(f"{follows:,} follows")
 
@@ -221,7 +225,8 @@ def seed_in_database(posts: int, users: int, interactions: int, seed_value: int 
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE bench_phrases (topic int PRIMARY KEY, phrase text)")
         cursor.execute(
-            "INSERT INTO bench_phrases SELECT * FROM unnest(%s::int[], %s::text[])", [list(range(len(PHRASES))), PHRASES]
+            "INSERT INTO bench_phrases SELECT * FROM unnest(%s::int[], %s::text[])",
+            [list(range(len(PHRASES))), PHRASES],
         )
     with_column = vector_index.column_present()
     noise = np.random.default_rng(seed_value)
