@@ -118,6 +118,10 @@ WHOLE_SETS = {
     # writers who saw nothing of the project, measured before and after issue 20's third round, frozen.
     "blind_en_e": DATA / "prompt_eval_blind_en_e.tsv",
     "blind_ja_e": DATA / "prompt_eval_blind_ja_e.tsv",
+    # Two more (English, 285 rows; Japanese, 190; half the harmful rows with an evasion), by a new
+    # writer who saw nothing of the project, measured before and after issue 20's fourth round, frozen.
+    "blind_en_f": DATA / "prompt_eval_blind_en_f.tsv",
+    "blind_ja_f": DATA / "prompt_eval_blind_ja_f.tsv",
 }
 PLAIN = "plain"
 
