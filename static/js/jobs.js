@@ -45,10 +45,28 @@
       announcer.textContent = `${state ? state.textContent : ""}: ${prompt ? prompt.textContent : ""}`;
     }
     if (video && video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) {
-      video.addEventListener("loadeddata", refreshQuota, { once: true });
+      // ...or until it fails, or 2 s at most: the count must not hang on a video that never loads.
+      let asked = false;
+      const once = () => {
+        if (!asked) {
+          asked = true;
+          refreshQuota();
+        }
+      };
+      video.addEventListener("loadeddata", once, { once: true });
+      video.addEventListener("error", once, { once: true });
+      setTimeout(once, 2000);
     } else {
       refreshQuota();
     }
+  }
+  async function refreshQuota() {
+    const quota = document.querySelector("[data-testid=quota]");
+    if (!quota) return;
+    const response = await fetch(location.pathname, { headers: { "X-Requested-With": "fetch" } });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-testid=quota]");
+    if (fresh) quota.replaceWith(fresh);
   }
   // A finished video goes into its card straight from the push (its URLs are in it), loading at once,
   // while the rest of the card (actions, badges) is fetched beside it.
