@@ -9,18 +9,18 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from feed.accounts.hidden_reasons import moderation_reason
 from feed.accounts.models import User
 from feed.posts.models import Post
 from feed.posts.selectors import post_get_for_viewer
-from feed.posts.services import post_restore, post_take_down
+from feed.posts.services import STITCH_PART_DOWN, post_restore, post_take_down
 from generation.models import GenerationJob
 from generation.storage import job_files_erase
 from moderation.selectors import user_is_moderator
 from sora_site.errors import DomainError
-from sora_site.texts import Sentence, sentence
+from sora_site.texts import Sentence
 
 
 def on_job_withdrawn(sender: type[GenerationJob], *, job: GenerationJob, reason: str | Sentence, **kwargs: Any) -> bool:
@@ -115,10 +115,7 @@ def post_moderation_show(*, subject_id: str, visibility: str, reason: str, by: U
     # A stitch shows its drafts' frames: its post goes down with them (one that is down already
     # keeps its own reason, so it does not come back with this one).
     for stitch_post in _stitch_posts(post.job_id).filter(taken_down_at=None):
-        post_take_down(post=stitch_post, reason=_PART_DOWN())
-
-
-_PART_DOWN = sentence("stitch_part_down", gettext_lazy("Hidden because a video it joins was taken down"))
+        post_take_down(post=stitch_post, reason=STITCH_PART_DOWN())
 
 
 def _stitch_posts(job_id: int | None) -> QuerySet[Post]:
@@ -136,7 +133,7 @@ def _stitch_posts(job_id: int | None) -> QuerySet[Post]:
 def _stitch_posts_restore(job_id: int | None) -> None:
     """Show again the stitches' posts taken down with this video, once every posted video they join
     is up (in rounds, so a stitch of a stitch follows the stitch it joins)."""
-    waiting = {p.pk: p for p in _stitch_posts(job_id) if p.taken_down_sentence.get("code") == _PART_DOWN.code}
+    waiting = {p.pk: p for p in _stitch_posts(job_id) if p.taken_down_sentence.get("code") == STITCH_PART_DOWN.code}
     changed = True
     while changed:
         changed = False

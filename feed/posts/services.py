@@ -45,6 +45,7 @@ CAMEO_POSTED = sentence("cameo_posted", gettext_lazy("@{handle} posted a video w
 
 CAPTION_MAX = Post._meta.get_field("caption").max_length or 0
 IN_REVIEW_REASON = sentence("post_in_review", gettext_lazy("In review: it appears once moderation's checks pass"))
+STITCH_PART_DOWN = sentence("stitch_part_down", gettext_lazy("Hidden because a video it joins was taken down"))
 EVIDENCE_FRAMES_MAX = 6
 
 
@@ -133,6 +134,16 @@ def post_publish_check(*, post_id: int) -> Post | None:
         held = Post.objects.filter(pk=post.pk, review=Post.Review.CHECKING)
         if verdict.hold:
             changed = held.update(review=Post.Review.HELD, teen_suitable=verdict.teen_suitable)
+        elif _stitch_part_down(post):
+            # Passed, but a video it joins was hidden while it was checked: it stays down as the stitches
+            # already posted went, and comes back with that video (`feed.posts.receivers`).
+            english, stored = sentence_columns(STITCH_PART_DOWN(), 200)
+            changed = held.update(
+                review=Post.Review.CLEAR,
+                teen_suitable=verdict.teen_suitable,
+                taken_down_reason=english,
+                taken_down_sentence=stored,
+            )
         else:
             changed = held.update(
                 review=Post.Review.CLEAR, teen_suitable=verdict.teen_suitable, taken_down_at=None, taken_down_reason=""
@@ -145,6 +156,17 @@ def post_publish_check(*, post_id: int) -> Post | None:
             _cameo_owners_tell(post)
     post.refresh_from_db()
     return post
+
+
+def _stitch_part_down(post: Post) -> bool:
+    """Is a posted video this stitch joins down (hidden or removed, or held for a moderator)? One still in
+    its own first check is not: its frames passed the frames stage already."""
+    return (
+        Post.objects.filter(job__stitched_into__stitch_id=post.job_id)
+        .exclude(taken_down_at=None)
+        .exclude(review=Post.Review.CHECKING)
+        .exists()
+    )
 
 
 def _case_for_held(post: Post, verdict: PublishVerdict, frames: list[np.ndarray], *, fps: int) -> None:

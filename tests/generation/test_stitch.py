@@ -15,7 +15,7 @@ from cameos.models import Cameo
 from cameos.services import access
 from feed.models import Post, User
 from feed.posts.selectors import post_get_for_viewer
-from feed.posts.services import post_publish, post_take_down
+from feed.posts.services import post_publish, post_publish_check, post_take_down
 from generation import services, worker
 from generation.audio import webvtt_read
 from generation.models import GenerationJob
@@ -256,6 +256,28 @@ def test_a_moderator_hiding_a_post_hides_the_stitches_that_show_it_until_it_is_s
     for job in (hidden, stitch, stitch_of_stitch):
         assert post_get_for_viewer(posts[job.pk].pk, charlie)
     assert Post.objects.get(pk=posts[own_reason.pk].pk).taken_down_reason == "down for its own sake"
+
+
+def test_a_stitch_whose_part_is_hidden_during_its_publish_check_stays_down_until_the_part_is_shown(
+    alice: User, charlie: User, mod: User
+) -> None:
+    hidden, kept = draft(alice, "gulls over a pier"), draft(alice, "a quiet harbour at dawn")
+    part_post, _ = shown(hidden, alice), shown(kept, alice)
+    stitch = services.stitch_create(owner=alice, parts=parts(hidden, kept))
+    # A preview's frames are not read again at publish: the draft needs no file for its check to pass.
+    GenerationJob.objects.filter(pk=stitch.pk).update(state="completed", video="drafts/s.mp4", is_preview=True)
+    checking = post_publish(job=stitch, by=alice, caption="", visibility="public", show_prompt=True)
+    assert checking.review == Post.Review.CHECKING
+
+    moderate(part_post, mod, "hide")
+    checked = post_publish_check(post_id=checking.pk)
+    assert checked is not None and checked.review == Post.Review.CLEAR  # it passed its own check
+    with pytest.raises(DomainError):
+        post_get_for_viewer(checking.pk, charlie)
+    assert checked.taken_down_sentence["code"] == "stitch_part_down"
+
+    moderate(part_post, mod, "approve")
+    assert post_get_for_viewer(checking.pk, charlie)
 
 
 def shown(job: GenerationJob, by: User) -> Post:
