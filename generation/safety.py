@@ -36,7 +36,7 @@ from cameos.likeness import (
 from cameos.selectors import cameos_of_job
 from cameos.verification.voice import speech_segments, voice_embedding
 from generation import failures
-from generation.backends.preview import PreviewBackend
+from generation.backends.base import DRAWN
 from generation.finishing import Clip, clip_check
 from generation.models import GenerationJob
 from moderation.cases import case_frame_add, case_open
@@ -50,9 +50,6 @@ EVIDENCE_FRAMES_MAX = 6
 INPUT_IMAGE = -1  # the finding's "frame index" when it was the image the clip animates
 # A cameo portrait's "frame index": PORTRAITS - k for the k-th portrait of the request's cameos.
 PORTRAITS = -2
-
-
-PREVIEW_BACKEND = PreviewBackend.name
 
 
 def _pictures_composited(clip: Clip) -> dict[int, Image.Image]:
@@ -117,7 +114,7 @@ def frames_check(clip: Clip) -> None:
     if INPUT_IMAGE in pictures and faces_wanted:
         picture = np.asarray(pictures[INPUT_IMAGE])
         look_for_faces(INPUT_IMAGE, picture, face_boxes(detections(picture)))
-    drawn = clip.metadata.get("backend") == PREVIEW_BACKEND
+    drawn = bool(clip.metadata.get(DRAWN))
     if drawn:
         # The preview renderer's own drawing (gradients, soft orbs, hills, text) is no picture of
         # anybody, yet NudeNet reads its warm orbs as skin now and then: 1 clip in 500 of "a quiet

@@ -21,6 +21,7 @@ import numpy as np
 
 from generation.audio import webvtt_read
 from generation.backends.base import (
+    DRAWN,
     CancelCheck,
     Cue,
     GenerationCancelled,
@@ -58,8 +59,9 @@ class StitchBackend:
 
     name = "stitch"
 
-    def __init__(self, inputs: Sequence[StitchInput], *, is_preview: bool) -> None:
-        self.inputs, self.is_preview = list(inputs), is_preview
+    def __init__(self, inputs: Sequence[StitchInput], *, is_preview: bool, drawn: bool) -> None:
+        """`is_preview`: a draft is the preview renderer's (the label); `drawn`: every draft is (`DRAWN`)."""
+        self.inputs, self.is_preview, self.drawn = list(inputs), is_preview, drawn
 
     def generate(
         self, request: GenerationRequest, *, on_progress: ProgressCallback, should_cancel: CancelCheck
@@ -88,7 +90,9 @@ class StitchBackend:
             fps=fps,
             audio=np.concatenate(sounds),
             sample_rate=media.AUDIO_RATE,
-            metadata={LABELLED: True},
+            # Drawn drafts only: each was judged by the pictures it showed when it was made, and a stitch
+            # shows nothing else (`DRAWN`), so the preview's rare misread orb cannot fail the stitch.
+            metadata={LABELLED: True, DRAWN: self.drawn},
             cues=cues,
             ingredients=tuple(Ingredient(part.path, part.public_id) for part in self.inputs),
         )
@@ -156,4 +160,4 @@ def stitch_backend(job: GenerationJob, files: contextlib.ExitStack) -> StitchBac
         path = files.enter_context(local_path(source.video.name, source.video.storage))
         inputs.append(StitchInput(path, source.pk, source.public_id, part.start_s, part.end_s, cues))
         previews.append(source.is_preview)
-    return StitchBackend(inputs, is_preview=any(previews))
+    return StitchBackend(inputs, is_preview=any(previews), drawn=all(previews))

@@ -97,6 +97,11 @@ class Ingredient:
     job: str  # its public id
 
 
+# `GenerationResult.metadata[DRAWN]`: every frame is the CPU preview renderer's drawing (over the real
+# pictures it was given), not a picture of the world; the frames stage judges such a clip by those pictures.
+DRAWN = "drawn"
+
+
 @dataclass
 class GenerationResult:
     frames: Sequence[np.ndarray]  # each H x W x 3, uint8, RGB

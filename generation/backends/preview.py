@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image
 
 from generation.backends.base import (
+    DRAWN,
     CancelCheck,
     GenerationCancelled,
     GenerationRequest,
@@ -123,6 +124,7 @@ class PreviewBackend:
             sample_rate=0,
             metadata={
                 "backend": self.name,
+                DRAWN: True,
                 "frames": total,
                 "fps": fps,
                 "seconds": request.seconds,

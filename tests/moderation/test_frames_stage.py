@@ -24,6 +24,7 @@ from cameos.services.public_figures import public_figure_create
 from cameos.verification.faces import encode_image_faces
 from feed.models import User
 from generation import services, worker
+from generation.backends.base import DRAWN
 from generation.finishing import Clip
 from generation.models import GenerationJob
 from generation.safety import frames_check, sample_indices
@@ -126,7 +127,7 @@ def test_a_preview_render_is_judged_by_the_pictures_it_shows_not_by_its_drawing(
     request = replace(request, input_image=Image.fromarray(torso_drawing(size=(720, 1280))))
     frames = [np.full((1280, 720, 3), 90, np.uint8)] * 48  # the drawing shows nothing
     with pytest.raises(DomainError) as error:
-        frames_check(Clip(job, request, frames, 24, None, 48_000, metadata={"backend": "preview"}))
+        frames_check(Clip(job, request, frames, 24, None, 48_000, metadata={DRAWN: True}))
     assert error.value.code == "nudity_blocked"
     case = ModerationCase.objects.get(subject_type="job", subject_id=str(job.pk), category="nudity")
     assert [frame.finding for frame in case.frames.all()] == ["FEMALE_BREAST_EXPOSED"]  # the picture, once
