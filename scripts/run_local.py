@@ -214,8 +214,15 @@ def main() -> int:
 
     def start(name: str, command: list[str], *, piped: bool = False) -> subprocess.Popen:
         with signals.deferred():
-            output = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True} if piped else {}
-            child = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, **output)
+            child = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.PIPE if piped else None,
+                stderr=subprocess.STDOUT if piped else None,
+                text=piped,
+            )
             services.append((name, child))
         return child
 
