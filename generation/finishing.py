@@ -17,7 +17,7 @@ import queue
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,7 +29,7 @@ from django.core.files.base import ContentFile
 from django.utils.module_loading import import_string
 
 from generation.audio import Soundtrack, cameo_voices, render_soundtrack, webvtt
-from generation.backends.base import Cue, GenerationRequest, GenerationResult, Ingredient
+from generation.backends.base import Cue, GenerationRequest, GenerationResult, Ingredient, Shot
 from generation.models import GenerationJob
 from generation.provenance.fingerprints import IndexedFrame, video_fingerprints
 from generation.provenance.reading import frame_hashes
@@ -101,7 +101,7 @@ class FinishedFiles:
 
 @dataclass
 class _Made:
-    """The product of the steps after the last check: the signed MP4 on disk and its thumbnails."""
+    """The thumbnails and verify index of the final frames (the signed MP4 is on disk beside them)."""
 
     poster: bytes
     sheet: media.Spritesheet
@@ -122,10 +122,12 @@ def clip_finish(
     subtitles. Each phase is timed under its name in `timings`, and `on_phase_done(name)` is called as it ends.
 
     The checks (`clip_check`: moderation's frames and voice) each see the clip as the steps before them
-    left it; they run on this thread while a second one runs the steps after the last check, encodes,
-    signs and makes the thumbnails (the two share the machine's cores: most of both is native code
-    that lets go of the GIL). Nothing is stored until every check has passed. Progress and the database
-    stay on this thread: the other one only says which of its phases ended."""
+    left it; they run on this thread while a second one runs the steps after the last check, then
+    encodes and signs. Once the checks are done this thread makes the thumbnails and the verify index
+    from the final frames while the other is still encoding (the encode is the longer half; both share
+    the machine's cores: most of it is native code that lets go of the GIL). Nothing is stored until
+    every check has passed. Progress and the database stay on this thread: the other one only says
+    which of its phases ended."""
     clip = Clip(
         job,
         request,
@@ -151,16 +153,19 @@ def clip_finish(
     ended: queue.SimpleQueue[str | None] = queue.SimpleQueue()  # the other thread's phases, None when done
     with tempfile.TemporaryDirectory() as workdir, ThreadPoolExecutor(1, thread_name_prefix="finish") as pool:
         path = Path(workdir) / "video.mp4"
-        making = pool.submit(_make, clip, steps[last_check + 1 :], path, timings, ended)
+        # One worker, so the encode starts right after the marking, and always runs (it ends `ended`).
+        marking = pool.submit(_mark, clip, steps[last_check + 1 :], timings, ended)
+        making = pool.submit(_make, clip, marking, path, timings, ended)
         try:
             for check, seen in checks:
                 with phase(timings, check.__name__):
                     check(seen)
                 on_phase_done(check.__name__)
+            made = _thumbnails(marking.result(), timings, on_phase_done)
         finally:
             while (name := ended.get()) is not None:  # also after a refusal: the file is in workdir
                 on_phase_done(name)
-        made = making.result()
+        making.result()
         with phase(timings, "store"):
             with path.open("rb") as handle:
                 video_name = storage.save(f"{stem}.mp4", handle)
@@ -180,11 +185,22 @@ def clip_finish(
     return FinishedFiles(video_name, poster_name, sprite_name, layout, made.hashes, made.fingerprints, subtitles_name)
 
 
+def _mark(
+    clip: Clip, steps: Sequence[FrameStep], timings: dict[str, float], ended: queue.SimpleQueue[str | None]
+) -> Clip:
+    """The finishing thread, first: the frame steps after the last check (the watermarks)."""
+    for frame_step in steps:
+        with phase(timings, frame_step.__name__):
+            frame_step(clip)
+        ended.put(frame_step.__name__)
+    return clip
+
+
 def _make(
-    clip: Clip, steps: Sequence[FrameStep], path: Path, timings: dict[str, float], ended: queue.SimpleQueue[str | None]
-) -> _Made:
-    """The finishing thread: the frame steps after the last check, the MP4, the file steps, the
-    thumbnails. Touches no database (the job and its owner are already loaded)."""
+    clip: Clip, marking: Future[Clip], path: Path, timings: dict[str, float], ended: queue.SimpleQueue[str | None]
+) -> None:
+    """The finishing thread, then: the MP4 of the marked frames and the file steps. Touches no database
+    (the job and its owner are already loaded)."""
 
     @contextmanager
     def step(name: str) -> Iterator[None]:
@@ -193,9 +209,7 @@ def _make(
         ended.put(name)
 
     try:
-        for frame_step in steps:
-            with step(frame_step.__name__):
-                frame_step(clip)
+        marking.result()  # already done (the same thread ran it): a failed marking stops here
         with step("encode"):
             media.encode_mp4(
                 clip.frames,
@@ -209,16 +223,23 @@ def _make(
         for file_step in file_steps():
             with step(file_step.__name__):
                 file_step(clip, path)
-        with step("poster"):
-            poster = media.poster_webp(clip.frames[len(clip.frames) // 3])
-        with step("spritesheet"):
-            sheet = media.spritesheet_jpeg(clip.frames, clip.fps)
-        with step("frame_hashes"):  # and the fingerprints: both are what /verify/ finds the video by
-            hashes = frame_hashes(clip.frames, clip.fps)
-            prints = video_fingerprints(clip.frames, clip.fps)
-        return _Made(poster, sheet, hashes, prints)
     finally:
         ended.put(None)
+
+
+def _thumbnails(clip: Clip, timings: dict[str, float], on_phase_done: Callable[[str], None]) -> _Made:
+    """The poster, the scrub strip and what /verify/ finds the video by, from the final frames."""
+    with phase(timings, "poster"):
+        poster = media.poster_webp(clip.frames[len(clip.frames) // 3])
+    on_phase_done("poster")
+    with phase(timings, "spritesheet"):
+        sheet = media.spritesheet_jpeg(clip.frames, clip.fps)
+    on_phase_done("spritesheet")
+    with phase(timings, "frame_hashes"):  # and the fingerprints: both are what /verify/ finds the video by
+        hashes = frame_hashes(clip.frames, clip.fps)
+        prints = video_fingerprints(clip.frames, clip.fps)
+    on_phase_done("frame_hashes")
+    return _Made(poster, sheet, hashes, prints)
 
 
 def soundtrack_fill(clip: Clip) -> None:
@@ -234,3 +255,17 @@ def soundtrack_for(request: GenerationRequest) -> Soundtrack:
     """The soundtrack of a silent clip, at `media.AUDIO_RATE`: deterministic for the same request."""
     voices, samples = cameo_voices(request.cameos)
     return render_soundtrack(prompt_shots=request.shots, seed=request.seed, voices=voices, samples=samples)
+
+
+def finishing_warm() -> None:
+    """What a worker's first job would otherwise load on its way, done at start (settings.WORKER_MODELS):
+    SciPy's filters for the soundtrack's bed and its FFTs for the frame hashes, Pillow's WebP and JPEG
+    writers, the encoders. A tiny clip through the same calls; nothing is kept or stored."""
+    soundtrack = render_soundtrack(prompt_shots=(Shot(prompt="", seconds=0.5),), seed=0, voices=())
+    frames = [np.zeros((64, 64, 3), np.uint8)] * 2
+    with tempfile.TemporaryDirectory() as workdir:
+        media.encode_mp4(frames, 4, soundtrack.audio, media.AUDIO_RATE, Path(workdir) / "warm.mp4")
+    media.poster_webp(frames[0])
+    media.spritesheet_jpeg(frames, 4)
+    frame_hashes(frames, 4)
+    video_fingerprints(frames, 4)

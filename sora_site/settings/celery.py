@@ -36,6 +36,8 @@ WORKER_MODELS = {
     "NudeNet": "moderation.nudity.detector_load",  # the frames stage
     "dlib": "cameos.verification.loaders.face_encoder",  # faces: the frames stage, cameo verification
     "CenterFace": "cameos.verification.loaders.face_finder",  # faces found in frames and input images
+    # What the first job imported on its way (the soundtrack's filters, the hashes' FFTs, the image writers).
+    "finishing": "generation.finishing.finishing_warm",
     "MiniLM": "sora_site.text_embeddings.embeddings_warm",  # the prompt stage (TEXT_EMBEDDINGS_WARM=0 skips it)
     "prompt stage": "moderation.policy.policy_warm",  # its examples' embeddings (the API's and tasks' texts)
     "silero VAD": "cameos.verification.loaders.vad_model",  # speech: the voice check, verification
