@@ -14,8 +14,8 @@ Reported per attack: bit accuracy (the coded payload's bits read right, before e
 without the invisible mark, as encoded and after attacks, must decode to nothing. Cost: CPU seconds of
 marking per generated second, and of reading per second of video. Usage:
 
-    .venv/bin/python bench/watermark_robustness.py [--videos 2] [--seconds 3] [--attacks crop70,rot10]
-        [--negatives-attacked] [--json out.json]
+    .venv/bin/python bench/watermark_robustness.py [--videos 2] [--first 0] [--seconds 3]
+        [--attacks "crop 70,rotate 10"] [--negatives-attacked] [--json out.json]
 
 `--videos 30 --negatives-attacked` is the full run (30 marked videos x 29 attacks, and the 30 unmarked
 ones under every attack: 900 unmarked copies).
@@ -264,8 +264,9 @@ def photo(name: str) -> Image.Image:
     return image.crop((left, top, left + WIDTH, top + HEIGHT))
 
 
-def videos(count: int, seconds: float) -> Iterator[tuple[str, Frames]]:
-    """`count` source videos: renders of prompts, photos animated, a dark and a flat scene, in turn."""
+def videos(count: int, seconds: float, first: int = 0) -> Iterator[tuple[str, Frames]]:
+    """`count` source videos from the `first`: renders of prompts, photos animated, a dark and a flat
+    scene, in turn (video i is the same whichever run makes it, so runs can split a list)."""
     from generation.backends.base import GenerationRequest, Shot
     from generation.backends.preview import PreviewBackend
 
@@ -285,11 +286,9 @@ def videos(count: int, seconds: float) -> Iterator[tuple[str, Frames]]:
         return list(result.frames)
 
     kinds = ["prompt", "photo", "prompt", "dark", "prompt", "flat", "prompt", "photo"]
-    counters = {"prompt": 0, "photo": 0, "dark": 0, "flat": 0}
-    for index in range(count):
+    for index in range(first, first + count):
         kind = kinds[index % len(kinds)]
-        n = counters[kind]
-        counters[kind] += 1
+        n = sum(kinds[i % len(kinds)] == kind for i in range(index))  # this kind's videos before it
         if kind == "prompt":
             prompt = PROMPTS[n % len(PROMPTS)]
             yield f"render: {prompt}", render(prompt, 1000 + index)
@@ -334,6 +333,7 @@ class Tally:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--videos", type=int, default=2)
+    parser.add_argument("--first", type=int, default=0, help="the first video's place in the list (to split a run)")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--attacks", default="", help="comma-separated substrings of attack names (default: all)")
     parser.add_argument("--negatives-attacked", action="store_true", help="also attack the unmarked videos")
@@ -353,7 +353,7 @@ def main() -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        for index, (name, frames) in enumerate(videos(args.videos, args.seconds)):
+        for index, (name, frames) in enumerate(videos(args.videos, args.seconds, args.first), start=args.first):
             job_id = 7_000_001 + index * 7919
             labelled = visible.frames_label(frames, FPS, visible.label_text("OpenReel", "alice"))
             cpu = time.process_time()
@@ -376,11 +376,13 @@ def main() -> None:
                         encode(attack.apply(decoded), attack.fps, attack.bit_rate, copy)
                         _count(tallies[attack.name], unmarked_total, kind, job_id, expected, video_read(copy))
             elapsed = time.monotonic() - started
-            print(f"[{elapsed:6.0f} s] {index + 1}/{args.videos} {name}", file=sys.stderr, flush=True)
+            done = index + 1 - args.first
+            print(f"[{elapsed:6.0f} s] {done}/{args.videos} (video {index}) {name}", file=sys.stderr, flush=True)
             rows = [("as finished (no attack)", plain), *tallies.items()]
             if args.json:  # after every video, so a run cut short keeps what it measured
                 summary = {
-                    "videos": index + 1,
+                    "first": args.first,
+                    "videos": done,
                     "rows": {n: vars(t) for n, t in rows},
                     "false_positives": unmarked_total.false_positives,
                     "unmarked": unmarked_total.unmarked,

@@ -16,8 +16,9 @@ wherever the copy was cropped and whatever its scale, rotation or mirroring. The
 vectors give the geometry; the residual is resampled onto the tile grid and folded into one tile; the
 tile's offset and orientation (the lattice's eight symmetries) are found by correlating with the
 synchronisation chips over every circular shift; the payload chips are then read as soft values and
-decoded (Viterbi). A video without our pattern has no synchronisation peak and no payload whose check
-holds, and reads as nothing.
+decoded (Viterbi). When no single grid reads (a screen filmed at an angle bends the lattice), the grid
+is found block by block and a homography fitted to the blocks folds the frame instead. A video
+without our pattern has no synchronisation peak and no payload whose check holds, and reads as nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ AXIS_NOTCH = 3
 LATTICE_TRIES = 4  # tile geometries folded and tried for synchronisation
 MIN_PERIOD = 32  # analysis pixels: the shortest tile period looked for
 SYNC_MIN_Z = 6.0  # the synchronisation peak's height in standard deviations of all other shifts
+PERSPECTIVE_SEEDS = 3  # the best tile grids a perspective fit starts from, when none reads as it is
+PERSPECTIVE_MIN_PERIOD = 64  # analysis pixels: finer tiles (chips under 2 pixels) are not worth a perspective fit
+PERSPECTIVE_SMEAR = 2.0  # analysis pixels: the blur of the autocorrelation those grids are fitted to
+PERSPECTIVE_ROUNDS = 4  # fits of the homography, each from the grid the last one gave
+REGION_TILES = 2  # blocks of this many tiles a side find the grid's local shift
+REGION_MIN_Z = 4.5  # a block's synchronisation peak counts from here (noise peaks about 4 over 16,384 shifts)
+COVER_STEP = 8  # grid samples between the points where a block's coverage of the frame is measured
+REGION_TOLERANCE = 3.0  # analysis pixels: RANSAC's tolerance for a block's point
 _SEED = 0x50A2
 # The name of this algorithm in C2PA soft-binding assertions: reverse-DNS plus version, the form the C2PA
 # soft-binding algorithm list uses (this one is not on that list, which is for registered algorithms).
@@ -210,11 +219,23 @@ class MarkReader:
         residual = self.total / self.count
         spread = np.sqrt(cv2.GaussianBlur(self.power / self.count, (0, 0), WHITEN_SIGMA) + WHITEN_FLOOR**2)
         residual = residual / spread
+        auto = _autocorrelation(residual)
         best = MarkReading(None, None, 0.0)
-        for basis in _lattice_candidates(residual):
+        for basis in _lattice_candidates(auto):
             found = _read_with_basis(residual, basis)
             if found.sync_z > best.sync_z:
                 best = found
+        if best.job_id is None:
+            # No tile grid of one scale and angle holds over the whole frame: perhaps a perspective
+            # (a screen filmed at an angle), under which the tile's period changes across the frame and
+            # its autocorrelation peaks spread out. Grids that fit the spread-out peaks (a blurred
+            # autocorrelation) seed a homography fitted region by region.
+            smeared = cv2.GaussianBlur(auto, (0, 0), PERSPECTIVE_SMEAR)
+            seeds = _lattice_candidates(smeared, with_finer=False, min_period=PERSPECTIVE_MIN_PERIOD, step=1.0)
+            for basis in seeds[:PERSPECTIVE_SEEDS]:
+                through = _read_with_perspective(residual, basis)
+                if through is not None:
+                    return through
         return best
 
     def job_id(self) -> int | None:
@@ -279,17 +300,18 @@ def _bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return result
 
 
-def _lattice_candidates(residual: np.ndarray) -> list[np.ndarray]:
+def _lattice_candidates(
+    auto: np.ndarray, with_finer: bool = True, min_period: float = MIN_PERIOD, step: float = 0.5
+) -> list[np.ndarray]:
     """Bases (2 x 2, columns are tile vectors in analysis pixels) of the square tile grids the
     residual's autocorrelation fits best, best first: a coarse search over period and angle (a
     square grid looks the same every 90 degrees), then a fine one around each of the best. Every
     other point of the tile grid, or its diagonals, make grids that score about as well as the tile's
     own (their points are all on it), so the finer grids inside each candidate are tried too; the
     synchronisation peak decides."""
-    auto = _autocorrelation(residual)
-    limit = 0.6 * min(residual.shape)
-    periods = np.arange(MIN_PERIOD, limit / np.sqrt(2), 0.5)
-    angles = np.deg2rad(np.arange(-45, 45, 0.5))
+    limit = 0.6 * min(auto.shape) / 2
+    periods = np.arange(min_period, limit / np.sqrt(2), step)
+    angles = np.deg2rad(np.arange(-45, 45, step))
     if len(periods) == 0:
         return []
     coarse = _lattice_scores(auto, periods, angles)
@@ -300,7 +322,7 @@ def _lattice_candidates(residual: np.ndarray) -> list[np.ndarray]:
             bases.append(_refined(auto, periods[i], angles[j]))
         if len(bases) == LATTICE_TRIES:
             break
-    for period, angle in list(bases):
+    for period, angle in list(bases) if with_finer else []:
         for finer in ((period / np.sqrt(2), angle + np.pi / 4), (period / 2, angle)):
             if finer[0] >= MIN_PERIOD and not any(_same_grid(finer, known) for known in bases):
                 bases.append(_refined(auto, *finer))
@@ -357,7 +379,10 @@ def _orientations(tile: np.ndarray) -> list[np.ndarray]:
 
 
 def _read_with_basis(residual: np.ndarray, basis: np.ndarray) -> MarkReading:
-    folded = _fold(residual, basis)
+    return _read_folded(_fold(residual, basis))
+
+
+def _read_folded(folded: np.ndarray) -> MarkReading:
     oriented = np.stack(_orientations(folded - folded.mean()))
     template = scipy.fft.rfft2(_sync_template())
     stack = scipy.fft.irfft2(scipy.fft.rfft2(oriented) * np.conj(template), s=folded.shape)
@@ -374,3 +399,101 @@ def _read_with_basis(residual: np.ndarray, basis: np.ndarray) -> MarkReading:
     )
     job_id = payload_decode(soft) if z >= SYNC_MIN_Z else None
     return MarkReading(job_id, soft, z)
+
+
+def _orientation_matrices() -> list[np.ndarray]:
+    """For each of `_orientations`, the 2 x 2 map from the oriented tile's (x, y) to the folded one's,
+    up to a shift: a basis times it folds the tile already in that orientation."""
+    turn, flip = np.array([[0.0, -1.0], [1.0, 0.0]]), np.array([[0.0, 1.0], [1.0, 0.0]])
+    turns = [np.linalg.matrix_power(turn, k) for k in range(4)]
+    return turns + [t @ flip for t in turns]
+
+
+def _grid_map(to_pixels: np.ndarray, width: int, height: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """For a 3 x 3 map from tile-grid samples to analysis pixels: the same map with the grid's origin
+    moved to a whole tile below every frame corner, and the (width, height) in samples, whole tiles,
+    that covers the frame."""
+    period = TILE * SAMPLES
+    corners = cv2.perspectiveTransform(
+        np.array([[[0, 0], [width, 0], [0, height], [width, height]]], np.float64), np.linalg.inv(to_pixels)
+    )[0]
+    low = np.floor(corners.min(axis=0) / period) * period
+    tiles = np.ceil((corners.max(axis=0) - low + 1) / period).astype(int)
+    shifted = to_pixels @ np.array([[1, 0, low[0]], [0, 1, low[1]], [0, 0, 1]])
+    return shifted, (int(tiles[0] * period), int(tiles[1] * period))
+
+
+def _read_with_perspective(residual: np.ndarray, basis: np.ndarray) -> MarkReading | None:
+    """Read through a homography: the residual is sampled on the current grid, the synchronisation
+    chips are found in blocks of REGION_TILES x REGION_TILES tiles, each block's shift says where the
+    tile grid really is around it, and a homography is fitted (RANSAC) to those points. Blocks far
+    from where the grid fits are smeared at first; each round's fit brings more of them in. The
+    reading once a fold through the fitted grid decodes; None if none does."""
+    height, width = residual.shape
+    period = TILE * SAMPLES
+    folded = _fold(residual, basis)
+    oriented = np.stack(_orientations(folded - folded.mean()))
+    template = scipy.fft.rfft2(_sync_template())
+    stack = scipy.fft.irfft2(scipy.fft.rfft2(oriented) * np.conj(template), s=folded.shape)
+    which = int(np.unravel_index(int(np.argmax(stack)), stack.shape)[0])
+    linear = basis @ _orientation_matrices()[which] / period
+    to_pixels = np.array([[*linear[0], 0.0], [*linear[1], 0.0], [0.0, 0.0, 1.0]])
+    ones = np.ones_like(residual)
+    for _ in range(PERSPECTIVE_ROUNDS):
+        grid, size = _grid_map(to_pixels, width, height)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        sampled = cv2.warpPerspective(residual, grid, size, flags=flags)
+        # Coverage is smooth: sampled every COVER_STEP grid samples, at their centres.
+        coarse = np.array([[COVER_STEP, 0, (COVER_STEP - 1) / 2], [0, COVER_STEP, (COVER_STEP - 1) / 2], [0, 0, 1]])
+        cover = cv2.warpPerspective(ones, grid @ coarse, (size[0] // COVER_STEP, size[1] // COVER_STEP), flags=flags)
+        rows, cols = size[1] // period, size[0] // period
+        tiles = sampled.reshape(rows, period, cols, period).transpose(0, 2, 1, 3)
+        whole = tiles.sum(axis=(0, 1))
+        found = _read_folded(whole)
+        if found.job_id is not None:
+            return found
+        # The grid's shift over the whole frame: blocks' shifts are unwrapped around it.
+        spectrum = scipy.fft.rfft2(whole - whole.mean()) * np.conj(template)
+        overall = np.unravel_index(int(np.argmax(scipy.fft.irfft2(spectrum, s=whole.shape))), whole.shape)
+        # Per tile: its coverage of the frame and that coverage's first moments, to place each block.
+        step = period // COVER_STEP
+        cover_tiles = cover.reshape(rows, step, cols, step)
+        mass = cover_tiles.sum(axis=(1, 3))
+        along = np.arange(step, dtype=np.float32) * COVER_STEP + (COVER_STEP - 1) / 2
+        moment_x = (cover_tiles.sum(axis=1) @ along).reshape(rows, cols)
+        moment_y = (cover_tiles.sum(axis=3).transpose(0, 2, 1) @ along).reshape(rows, cols)
+        tile_rows, tile_cols = np.mgrid[0:rows, 0:cols]
+        moment_x += mass * tile_cols * period
+        moment_y += mass * tile_rows * period
+        span = (rows - REGION_TILES + 1, cols - REGION_TILES + 1)
+        summed = np.zeros((*span, period, period), np.float32)
+        block_mass, block_x, block_y = np.zeros(span), np.zeros(span), np.zeros(span)
+        for dy in range(REGION_TILES):
+            for dx in range(REGION_TILES):
+                part = (slice(dy, dy + span[0]), slice(dx, dx + span[1]))
+                summed += tiles[part]
+                block_mass += mass[part]
+                block_x += moment_x[part]
+                block_y += moment_y[part]
+        blocks = summed.reshape(-1, period, period)
+        mass, centre_x, centre_y = (v.ravel() for v in (block_mass + 1e-9, block_x, block_y))
+        centre_x, centre_y = centre_x / mass, centre_y / mass
+        correlation = scipy.fft.irfft2(
+            scipy.fft.rfft2(blocks - blocks.mean(axis=(1, 2), keepdims=True)) * np.conj(template), s=(period, period)
+        )
+        flat = correlation.reshape(len(blocks), -1)
+        peaks = flat.argmax(axis=1)
+        z = (flat.max(axis=1) - flat.mean(axis=1)) / (flat.std(axis=1) + 1e-12)
+        shift = np.stack([peaks % period, peaks // period], axis=1).astype(np.float64)  # (x, y) samples
+        wrapped = (shift - [overall[1], overall[0]] + period / 2) % period - period / 2
+        keep = (z >= REGION_MIN_Z) & (mass >= 0.5 * (REGION_TILES * step) ** 2)
+        if keep.sum() < 4:
+            break
+        centres = np.stack([centre_x, centre_y], axis=1)[keep]
+        truth = centres - [overall[1], overall[0]] - wrapped[keep]
+        pixels = cv2.perspectiveTransform(centres[None].astype(np.float64), grid)[0]
+        fitted, _ = cv2.findHomography(truth, pixels, cv2.RANSAC, REGION_TOLERANCE)
+        if fitted is None:
+            break
+        to_pixels = fitted
+    return None

@@ -88,3 +88,27 @@ def test_the_mark_is_invisible_and_survives_crops_rotation_mirroring_and_scale()
         assert invisible.frames_decode(copy) == 987_654, name
     assert invisible.frames_decode(frames) is None
     assert invisible.frames_decode([f[192:1088, 108:612] for f in frames]) is None
+
+
+def test_a_screen_filmed_at_an_angle_still_gives_the_id() -> None:
+    # A phone filming a screen: a perspective (the tile grid's period and angle change across the
+    # frame, so no single grid folds it), a gamma change, blur and sensor noise.
+    import cv2
+
+    frames = _textured_clip()
+    marked = invisible.frames_mark(frames, 987_654)
+    rng = np.random.default_rng(11)
+    gamma = np.clip((np.arange(256) / 255.0) ** 1.2 * 255, 0, 255).astype(np.uint8)
+    screen = np.float32([[0, 0], [720, 0], [720, 1280], [0, 1280]])
+
+    def filmed(clip: list[np.ndarray], corners: list[list[int]]) -> list[np.ndarray]:
+        warp = cv2.getPerspectiveTransform(screen, np.float32(corners))
+        copies = []
+        for frame in clip:
+            seen = cv2.GaussianBlur(cv2.LUT(cv2.warpPerspective(frame, warp, (540, 960)), gamma), (3, 3), 0.8)
+            copies.append(np.clip(seen + rng.normal(0, 2.0, seen.shape), 0, 255).astype(np.uint8))
+        return copies
+
+    for corners in ([[60, 30], [520, 70], [500, 880], [30, 930]], [[70, 40], [510, 60], [490, 900], [40, 920]]):
+        assert invisible.frames_decode(filmed(marked, corners)) == 987_654, corners
+        assert invisible.frames_decode(filmed(frames, corners)) is None, corners
