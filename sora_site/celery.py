@@ -42,6 +42,16 @@ def models_warm(**kwargs: Any) -> None:
 
 
 @worker_init.connect
+def worker_nice(**kwargs: Any) -> None:
+    """Lower the worker's CPU priority by settings.WORKER_NICENESS, before its pool processes are forked
+    (they inherit it): its tasks are background work, and a page request on the same host comes first."""
+    from django.conf import settings
+
+    if settings.WORKER_NICENESS:
+        os.nice(settings.WORKER_NICENESS)
+
+
+@worker_init.connect
 def _metrics_serve(**kwargs: Any) -> None:
     """A worker with METRICS_PORT serves its pool's metrics (gathered from PROMETHEUS_MULTIPROC_DIR)."""
     from django.conf import settings
