@@ -358,6 +358,10 @@ def main() -> None:
     ap.add_argument("--api-clients", type=int, default=5)
     ap.add_argument("--outages", action="store_true")
     ap.add_argument("--web-workers", type=int, default=2)
+    ap.add_argument("--web-threads", type=int, default=1, help="gunicorn's --threads (above 1: gthread workers)")
+    ap.add_argument(
+        "--worker-niceness", type=int, help="the workers' WORKER_NICENESS (left out: the app's default; 0: none)"
+    )
     ap.add_argument("--posts", type=int, default=10_000)
     ap.add_argument("--users", type=int, default=1_000)
     ap.add_argument("--interactions", type=int, default=100_000)
@@ -378,6 +382,8 @@ def main() -> None:
 
 def run(args: argparse.Namespace, cluster: Cluster) -> None:
     cluster.start_data_servers()
+    if args.worker_niceness is not None:
+        cluster.env["WORKER_NICENESS"] = str(args.worker_niceness)
     os.environ.update(cluster.env)
     import django
 
@@ -389,6 +395,7 @@ def run(args: argparse.Namespace, cluster: Cluster) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     gunicorn = [str(BIN / "gunicorn"), "sora_site.wsgi", "-w", str(args.web_workers), "-b", f"127.0.0.1:{port}"]
+    gunicorn += ["--threads", str(args.web_threads)]
     web = cluster.start("web", [*gunicorn, "-t", "120"])
     cluster.start_worker("default")
     cluster.start_worker("gpu")
@@ -495,6 +502,26 @@ def report(
             f"| {len(errors) - inside} | {inside} |"
         )
     print(f"\n(percentiles and max: the requests after the first {args.warm_up} s, outside the outages' windows)\n")
+    # The same requests split by whether a video job was being made on these cores at the time: what the
+    # workers' CPU costs the pages.
+    from generation.models import GenerationJob
+
+    busy = [
+        (job.started_at.timestamp(), job.completed_at.timestamp())
+        for job in GenerationJob.objects.exclude(started_at=None).exclude(completed_at=None)
+    ]
+    print("| endpoint | p95 ms while a job runs | requests | p95 ms while none runs | requests |")
+    print("|---|---:|---:|---:|---:|")
+    for name in sorted(by_name, key=lambda n: -len(by_name[n])):
+        split: dict[bool, list[float]] = {True: [], False: []}
+        for r in by_name[name]:
+            if calm(float(r[0])):
+                split[any(a <= float(r[0]) <= b for a, b in busy)].append(float(r[3]))
+        print(
+            f"| {name} | {percentile(split[True] or [0.0], 95):.0f} | {len(split[True])} "
+            f"| {percentile(split[False] or [0.0], 95):.0f} | {len(split[False])} |"
+        )
+    print()
     print("| process | CPU s | CPU ms per request |")
     print("|---|---:|---:|")
     for name, total in cpu.items():

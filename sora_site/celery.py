@@ -6,6 +6,8 @@ A GPU machine runs: celery -A sora_site worker -Q gpu --concurrency 1 --prefetch
 import os
 import sys
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -16,6 +18,7 @@ from sora_site import logs  # noqa: F401  (its signal receivers carry request id
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
 
 WARM_NICENESS = 5  # the model-loading thread's niceness above the worker's own
+AUTOGROUP_TRIES = 50
 app = Celery("sora_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()  # each app's root tasks.py; every app's wiring.connect() imports its task modules too
@@ -39,6 +42,34 @@ def models_warm(**kwargs: Any) -> None:
 
     if settings.WORKER_MODELS_WARM:
         threading.Thread(target=load, name="models-warm", daemon=True).start()
+
+
+@worker_init.connect
+def worker_nice(**kwargs: Any) -> None:
+    """Lower the worker's CPU priority by settings.WORKER_NICENESS, before its pool processes are forked
+    (they inherit it): its tasks are background work, and a page request on the same host comes first.
+
+    With the kernel's autogroup scheduling (on by default on most distributions) a process's niceness
+    only ranks it within its session: each session is weighed as one. A worker that leads its own
+    session (a systemd unit, `make run`, the bench) so lowers its session's autogroup too, else it
+    would still take as much CPU as the web beside it."""
+    from django.conf import settings
+
+    step = settings.WORKER_NICENESS
+    if not step:
+        return
+    os.nice(step)
+    autogroup = Path("/proc/self/autogroup")
+    # Only a session of its own: lowering a shared one would slow the other processes in it.
+    if os.getsid(0) != os.getpid() or not autogroup.exists():
+        return
+    nice = min(19, int(autogroup.read_text().split("nice")[1]) + step)
+    for _ in range(AUTOGROUP_TRIES):
+        try:
+            autogroup.write_text(str(nice))
+            return
+        except BlockingIOError:  # the kernel takes one autogroup change per 0.1 s, machine-wide
+            time.sleep(0.1)
 
 
 @worker_init.connect

@@ -48,6 +48,9 @@ os.environ.setdefault("FEED_POOL_SECONDS", "0")  # and so must the shared candid
 # warming is tested on its own (tests/feed/ranking/test_feed_scale.py).
 os.environ.setdefault("TEXT_EMBEDDINGS_WARM", "0")
 os.environ.setdefault("WORKER_MODELS_WARM", "0")  # likewise the models a worker loads at start (tested on its own)
+# The suite's workers keep the test run's priority: niced below every other session on a busy machine,
+# their jobs would outlast the tests' waits (tests/platform/test_worker_priority.py sets it).
+os.environ.setdefault("WORKER_NICENESS", "0")
 
 from sora_site.settings import *  # noqa: F403
 

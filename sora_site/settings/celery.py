@@ -45,6 +45,10 @@ WORKER_MODELS = {
     "pocketsphinx": "cameos.verification.speech.decoder_load",  # the spoken digits of verification
 }
 WORKER_MODELS_WARM = env_bool("WORKER_MODELS_WARM", True)
+# A worker lowers its CPU priority by this much when it starts (sora_site.celery.worker_nice): on a host
+# that also serves pages, a video being rendered takes only the CPU the web leaves, so pages keep their
+# latency (docs/BENCHMARKS.md "Whole app under load"). Where it runs alone it costs nothing. 0 keeps it.
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10, minimum=0)
 CELERY_TASK_ROUTES = {"generation.tasks.gpu_*": {"queue": "gpu"}}
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "feed.tasks.sessions_clear_expired", "schedule": 6 * 3600},

@@ -82,6 +82,7 @@ def cluster(transactional_db, s3_endpoint: str, tmp_path: Path) -> Iterator[dict
         "HOME": os.environ.get("HOME", "/root"),
         "PYTHONPATH": str(ROOT),
         "DJANGO_SETTINGS_MODULE": "sora_site.settings",  # production settings, not the suite's
+        "WORKER_NICENESS": "0",  # as the suite's workers (tests/settings.py): a busy test machine starves them
         "DATABASE_URL": database_url_for_test_db(),
         "REDIS_URL": os.environ["REDIS_URL"],
         "CHANNELS_PREFIX": f"multihost{os.getpid()}",
