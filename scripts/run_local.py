@@ -203,9 +203,6 @@ def main() -> int:
     # project's build machines set it), every start of the set-up, web, worker and beat compiled them
     # again, 23.4 CPU-s a process against 11.3 with them kept (uv installs no .pyc, unlike pip).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    # One person's machine: the video they just asked for is what they wait on, so the worker keeps the
-    # priority it was started with (a shared host's workers go below the web: WORKER_NICENESS, README).
-    env.setdefault("WORKER_NICENESS", "0")
     var_dir = Path(env.setdefault("VAR_DIR", str(ROOT / "var")))
     # What the settings read but never write: VAR_DIR, the key every process signs with (unless
     # SECRET_KEY is set), the static root WhiteNoise looks for.
