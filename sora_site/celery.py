@@ -3,6 +3,7 @@
 A GPU machine runs: celery -A sora_site worker -Q gpu --concurrency 1 --prefetch-multiplier 1
 """
 
+import logging
 import os
 import sys
 import threading
@@ -17,6 +18,7 @@ from sora_site import logs  # noqa: F401  (its signal receivers carry request id
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sora_site.settings")
 
+log = logging.getLogger(__name__)
 WARM_NICENESS = 5  # the model-loading thread's niceness above the worker's own
 AUTOGROUP_TRIES = 50
 app = Celery("sora_site")
@@ -70,6 +72,9 @@ def worker_nice(**kwargs: Any) -> None:
             return
         except BlockingIOError:  # the kernel takes one autogroup change per 0.1 s, machine-wide
             time.sleep(0.1)
+        except OSError as error:  # a read-only /proc (some containers): the worker still starts
+            log.warning("worker: its session's CPU priority stays as it was (%s)", error)
+            return
 
 
 @worker_init.connect
