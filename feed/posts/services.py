@@ -132,22 +132,17 @@ def post_publish_check(*, post_id: int) -> Post | None:
         measured.decision = "held" if verdict.hold else "clear" if verdict.teen_suitable else "clear_not_teen"
     with transaction.atomic():
         held = Post.objects.filter(pk=post.pk, review=Post.Review.CHECKING)
+        outcome: dict[str, object]
         if verdict.hold:
-            changed = held.update(review=Post.Review.HELD, teen_suitable=verdict.teen_suitable)
+            outcome = {"review": Post.Review.HELD}
         elif _stitch_part_down(post):
             # Passed, but a video it joins was hidden while it was checked: it stays down as the stitches
             # already posted went, and comes back with that video (`feed.posts.receivers`).
             english, stored = sentence_columns(STITCH_PART_DOWN(), 200)
-            changed = held.update(
-                review=Post.Review.CLEAR,
-                teen_suitable=verdict.teen_suitable,
-                taken_down_reason=english,
-                taken_down_sentence=stored,
-            )
+            outcome = {"review": Post.Review.CLEAR, "taken_down_reason": english, "taken_down_sentence": stored}
         else:
-            changed = held.update(
-                review=Post.Review.CLEAR, teen_suitable=verdict.teen_suitable, taken_down_at=None, taken_down_reason=""
-            )
+            outcome = {"review": Post.Review.CLEAR, "taken_down_at": None, "taken_down_reason": ""}
+        changed = held.update(teen_suitable=verdict.teen_suitable, **outcome)
         if not changed:
             return None
         if verdict.hold:
